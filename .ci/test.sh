@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole suite, stage by stage, then one summary. Called by `make test` after the tools are
+# installed. Each stage's output is shown as it runs and kept under target/test-logs/.
+set -uo pipefail
+logs=target/test-logs
+mkdir -p "$logs"
+passed=0; failed=0; broken=()
+
+count_cargo() { # sums the "test result:" lines of cargo test / wasm-bindgen-test-runner output
+  awk '/test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i } }
+       END { printf "%d %d\n", p, f }' "$1"
+}
+
+run_stage() { # run_stage <name> <counter> <command...>
+  local name=$1 counter=$2; shift 2
+  echo "==> $name: $*"
+  local start=$SECONDS
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local status=${PIPESTATUS[0]}
+  local p f
+  read -r p f < <("$counter" "$logs/$name.log")
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$status" -ne 0 ]; then broken+=("$name (exit $status)"); [ "$f" -eq 0 ] && failed=$((failed + 1)); fi
+  echo "==> $name: $p passed, $f failed, $((SECONDS - start)) s"
+}
+
+count_e2e() { awk '/^e2e: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END { printf "%d %d\n", p, f }' "$1"; }
+
+run_stage native count_cargo cargo test --locked
+run_stage wasm count_cargo wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+run_stage bundle count_e2e trunk build --release --offline
+run_stage e2e count_e2e node tests/e2e/run.mjs
+
+echo
+if [ ${#broken[@]} -gt 0 ]; then echo "Stages that failed: ${broken[*]}"; fi
+echo "Summary: $passed passed, $failed failed"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#broken[@]} -eq 0 ]
