@@ -1,7 +1,7 @@
 //! The few Java library behaviours Kafka's results depend on: `String.hashCode`, `String.compareTo`,
-//! `Utils.abs`, and the iteration order of `java.util.HashMap`/`HashSet`.
+//! `Utils.abs`, and the iteration order of `java.util` hash maps and hash sets.
 //!
-//! A Java `HashMap` iterates its table bucket by bucket, bucket index = `(h ^ (h >>> 16)) &
+//! A Java hash map iterates its table bucket by bucket, bucket index = `(h ^ (h >>> 16)) &
 //! (capacity - 1)`; inside one bucket, entries keep their insertion order, also across resizes (a
 //! resize splits each bucket into two lists without reordering). The capacity starts at 16 and
 //! doubles whenever the size exceeds 3/4 of it; it never shrinks on removal. We do not emulate
@@ -41,13 +41,13 @@ pub fn coordinator_partition(group_id: &str, offsets_partitions: i32) -> i32 {
     kafka_abs(java_string_hash_code(group_id)) % n
 }
 
-/// `HashMap.hash`: the key's hash code with its high half folded into the low half.
+/// `java.util` hash spreading: the key's hash code with its high half folded into the low half.
 pub fn spread(hash: i32) -> u32 {
     let h = hash as u32;
     h ^ (h >> 16)
 }
 
-/// The capacity of a `new HashMap<>()` after `len` insertions.
+/// The capacity of a Java hash map created with the default constructor after `len` insertions.
 pub fn default_capacity_for(len: usize) -> usize {
     let mut capacity = 16usize;
     while len > capacity / 4 * 3 {
@@ -56,7 +56,7 @@ pub fn default_capacity_for(len: usize) -> usize {
     capacity
 }
 
-/// Iteration order of a Java `HashMap` built with `new HashMap<>()` and filled with `hashes` in
+/// Iteration order of a Java hash map created with the default constructor and filled with `hashes` in
 /// order: returns the insertion indexes in iteration order.
 pub fn hash_map_order(hashes: &[i32]) -> Vec<usize> {
     let mask = default_capacity_for(hashes.len()) - 1;
@@ -66,19 +66,19 @@ pub fn hash_map_order(hashes: &[i32]) -> Vec<usize> {
     order
 }
 
-/// A Java `HashSet` reduced to what the sticky assignor needs from it: membership, size, and which
+/// A Java hash set reduced to what the sticky assignor needs from it: membership, size, and which
 /// element `iterator().next()` returns.
 #[derive(Clone, Debug)]
-pub struct JavaHashSet<T> {
+pub struct JavaBucketSet<T> {
     /// (element, its hash, insertion sequence number)
     entries: Vec<(T, i32, u64)>,
     capacity: usize,
     sequence_next: u64,
 }
 
-impl<T: PartialEq + Clone> JavaHashSet<T> {
+impl<T: PartialEq + Clone> JavaBucketSet<T> {
     pub fn new() -> Self {
-        JavaHashSet { entries: Vec::new(), capacity: 16, sequence_next: 0 }
+        JavaBucketSet { entries: Vec::new(), capacity: 16, sequence_next: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -121,7 +121,7 @@ impl<T: PartialEq + Clone> JavaHashSet<T> {
     }
 }
 
-impl<T: PartialEq + Clone> Default for JavaHashSet<T> {
+impl<T: PartialEq + Clone> Default for JavaBucketSet<T> {
     fn default() -> Self {
         Self::new()
     }

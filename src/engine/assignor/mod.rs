@@ -10,7 +10,7 @@
 //! - Member ids compare as Java `String.compareTo` does (UTF-16 code units), not as Rust `str`.
 //! - `range` and `roundrobin` order members by `group.instance.id` first (static members first),
 //!   then member id, as Kafka's `MemberInfo` does.
-//! - The sticky assignors visit members in the iteration order of the leader's Java `HashMap` of
+//! - The sticky assignors visit members in the iteration order of the leader's Java hash map of
 //!   subscriptions, which decides ties (who keeps its partitions when too many members own more
 //!   than the quota). We emulate that order exactly (see [`java`]), so the caller passes members in
 //!   the order the JoinGroup response listed them.
@@ -221,7 +221,7 @@ pub fn select_strategy(member_strategies: &[Vec<Strategy>]) -> Result<Strategy, 
     let mut best: Option<(Strategy, usize)> = None;
     for s in TIE_ORDER {
         if let Some(&n) = votes.get(&s) {
-            if best.map_or(true, |(_, b)| n > b) {
+            if best.is_none_or(|(_, b)| n > b) {
                 best = Some((s, n));
             }
         }
@@ -232,7 +232,7 @@ pub fn select_strategy(member_strategies: &[Vec<Strategy>]) -> Result<Strategy, 
 /// Runs `strategy` as the group leader would.
 ///
 /// `members` must be in the order the JoinGroup response listed them (the leader inserts them in
-/// that order into a Java `HashMap`, whose iteration order the sticky assignors depend on).
+/// that order into a Java hash map, whose iteration order the sticky assignors depend on).
 /// `partitions_per_topic` is the leader's metadata: topics absent from it (or with 0 partitions)
 /// are skipped, as `AbstractPartitionAssignor` does; topics nobody subscribes to are ignored.
 ///

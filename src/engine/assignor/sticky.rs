@@ -8,7 +8,7 @@
 //! Two builders exist, and which one runs changes the result:
 //! - The constrained builder, when every member subscribes to the same topics: each member keeps
 //!   up to its quota (`floor` or `ceil` of partitions / members) of what it owned, visiting members
-//!   in the leader's `HashMap` order; leftovers are dealt round-robin to members under quota in
+//!   in the leader's hash map order; leftovers are dealt round-robin to members under quota in
 //!   member-id order, then one more each to members at the lower quota.
 //! - The general builder otherwise: keep valid ownership, give each unassigned partition to the
 //!   least-loaded eligible member, then move partitions from members with 2+ more partitions than
@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::java::{hash_map_order, java_string_cmp, java_string_hash_code, topic_partition_hash, JavaHashSet};
+use super::java::{hash_map_order, java_string_cmp, java_string_hash_code, topic_partition_hash, JavaBucketSet};
 use super::{AssignError, Input, TopicPartition};
 
 const DEFAULT_GENERATION: i32 = -1;
@@ -90,7 +90,7 @@ pub(super) fn assign(input: &Input<'_>, cooperative: bool) -> Result<Vec<Vec<Top
     }
     let layout = Layout::new(&input.topics);
     let hashes: Vec<i32> = members.iter().map(|m| java_string_hash_code(&m.member_id)).collect();
-    // The leader's `HashMap<String, Subscription>`, filled in JoinGroup order.
+    // The leader's hash map of member id -> subscription, filled in JoinGroup order.
     let order = hash_map_order(&hashes);
     let mut by_id: Vec<usize> = (0..members.len()).collect();
     by_id.sort_by(|&a, &b| java_string_cmp(&members[a].member_id, &members[b].member_id));
@@ -312,9 +312,9 @@ fn compute_transferring(input: &Input<'_>, layout: &Layout<'_>, assignment: &[Ve
 struct Movements {
     /// pid -> (original owner, current owner).
     by_partition: Vec<Option<(usize, usize)>>,
-    /// Per topic: (source, destination) -> partitions so moved, as a Java `HashSet` because which
+    /// Per topic: (source, destination) -> partitions so moved, as a Java hash set because which
     /// one gets moved back is the set's first element.
-    by_topic: Vec<BTreeMap<(usize, usize), JavaHashSet<usize>>>,
+    by_topic: Vec<BTreeMap<(usize, usize), JavaBucketSet<usize>>>,
 }
 
 impl Movements {
@@ -374,7 +374,7 @@ struct General<'a> {
     by_rank: &'a [usize],
     rank: &'a [usize],
     generation_max: i32,
-    /// Topic -> members subscribed to it, in HashMap order.
+    /// Topic -> members subscribed to it, in hash map order.
     potential_consumers: Vec<Vec<usize>>,
     /// Member -> topics it subscribes to that exist.
     potential_topics: Vec<Vec<usize>>,
@@ -492,7 +492,7 @@ impl<'a> General<'a> {
             };
             for tp in &subscription.owned_partitions {
                 let Some(pid) = self.layout.pid(tp) else { continue };
-                if previous[pid].map_or(true, |(_, g)| generation > g) {
+                if previous[pid].is_none_or(|(_, g)| generation > g) {
                     previous[pid] = Some((m, generation));
                 }
             }

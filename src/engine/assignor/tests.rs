@@ -2,7 +2,7 @@
 //! RoundRobinAssignorTest, AbstractStickyAssignorTest, StickyAssignorTest,
 //! CooperativeStickyAssignorTest; rack-free cases), property tests over seeded random groups, and
 //! the tutorial's cases. Members are listed in the order the Kafka test inserts them in its
-//! `HashMap`, which is our "JoinGroup order".
+//! hash map, which is our "JoinGroup order".
 
 use super::*;
 
@@ -568,7 +568,7 @@ fn sticky_deleted_topic_is_dropped_from_assignment() {
 #[test]
 fn sticky_constrained_tie_follows_java_hash_map_order() {
     // 7 partitions, a new third member: min 2, max 3, only one member may keep 3. Both old members
-    // own at least 3; the one the leader's HashMap visits first keeps 3. "c1".hashCode() = 3118
+    // own at least 3; the one the leader's hash map visits first keeps 3. "c1".hashCode() = 3118
     // (bucket 14), "c2" = 3119 (bucket 15), "c3" = 3120 (bucket 0): iteration order c3, c1, c2.
     let hashes: Vec<i32> = ["c1", "c2", "c3"].iter().map(|s| java_string_hash_code(s)).collect();
     assert_eq!(java::hash_map_order(&hashes), vec![2, 0, 1]);
@@ -595,7 +595,7 @@ fn sticky_constrained_tie_follows_java_hash_map_order() {
 
 #[test]
 fn java_hash_map_order_matches_java_for_known_keys() {
-    // new HashMap<>() with consumer1..consumer4 iterates in bucket order of their hashes.
+    // A default-constructed Java hash map of consumer1..consumer4 iterates in bucket order of their hashes.
     let keys = ["consumer1", "consumer2", "consumer3", "consumer4"];
     let hashes: Vec<i32> = keys.iter().map(|k| java_string_hash_code(k)).collect();
     let order = java::hash_map_order(&hashes);
