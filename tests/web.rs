@@ -8,7 +8,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn next_frame() {
-    gloo::timers::future::TimeoutFuture::new(20).await;
+    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
 }
 
 fn mount() -> web_sys::Element {
