@@ -404,8 +404,8 @@ mod tests {
     fn help_table_pads_and_wraps_like_jopt_simple() {
         let table = help_table(&[DEFAULT_OPTS, SPECS]);
         let lines: Vec<&str> = table.lines().collect();
-        // The option column is as wide as the widest option (38) plus the 2-space separator.
-        assert_eq!(lines[0].find("Description"), Some(40));
+        // The option column is as wide as the widest option (39) plus the 2-space separator.
+        assert_eq!(lines[0].find("Description"), Some(41));
         assert!(lines[1].starts_with("------ "));
         assert!(lines.iter().any(|l| l.starts_with("--partitions <Integer: # of partitions>")));
         assert!(lines.iter().any(|l| l.starts_with("--codec [String: c]")));
