@@ -1,0 +1,211 @@
+//! Background jobs (`cmd &`, `jobs`, `fg`, `kill %N`) with bash's formats:
+//! `[1] 4242` on start, `[1]+  Running                 sleep 10 &` in `jobs`, and
+//! `[1]+  Done                    sleep 10` once finished (shown before the next prompt).
+
+use super::{Chunk, Outcome};
+
+/// More jobs than this at once is refused (bash has no such limit; a browser tab does).
+pub const JOBS_MAX: usize = 32;
+/// The first fake process id: pids are deterministic, counted from here.
+const PID_FIRST: u32 = 4242;
+
+/// What a job is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// `sleep N &`: ends when simulated time reaches `until_ms`.
+    Sleep { until_ms: u64 },
+    /// A command that already ran to its end (phase 1), with what it printed.
+    Finished { status: i32, output: Vec<Chunk> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: u32,
+    pub pid: u32,
+    pub text: String,
+    pub kind: JobKind,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Jobs {
+    jobs: Vec<Job>,
+    next_pid: u32,
+    /// Lines like `[1]+  Done ...` waiting to be shown.
+    notifications: Vec<Chunk>,
+}
+
+impl Jobs {
+    /// Starts a job; returns its number and pid.
+    pub fn start(&mut self, text: String, kind: JobKind) -> (u32, u32) {
+        if self.next_pid == 0 {
+            self.next_pid = PID_FIRST;
+        }
+        if self.jobs.len() >= JOBS_MAX {
+            self.jobs.remove(0);
+        }
+        let id = self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        self.jobs.push(Job { id, pid, text, kind });
+        (id, pid)
+    }
+
+    /// `+` marks the current job (the newest), `-` the previous one.
+    fn marker(&self, index: usize) -> char {
+        let n = self.jobs.len();
+        if index + 1 == n {
+            '+'
+        } else if index + 2 == n {
+            '-'
+        } else {
+            ' '
+        }
+    }
+
+    fn status_word(kind: &JobKind) -> String {
+        match kind {
+            JobKind::Sleep { .. } => "Running".into(),
+            JobKind::Finished { status: 0, .. } => "Done".into(),
+            JobKind::Finished { status, .. } => format!("Exit {status}"),
+        }
+    }
+
+    /// `jobs`: running jobs show ` &` after their command, finished ones are reported and dropped.
+    pub fn list(&mut self) -> String {
+        let mut out = String::new();
+        for (index, job) in self.jobs.iter().enumerate() {
+            let running = matches!(job.kind, JobKind::Sleep { .. });
+            out.push_str(&format!(
+                "[{}]{}  {:<24}{}{}\n",
+                job.id,
+                self.marker(index),
+                Self::status_word(&job.kind),
+                job.text,
+                if running { " &" } else { "" }
+            ));
+        }
+        self.jobs.retain(|j| matches!(j.kind, JobKind::Sleep { .. }));
+        out
+    }
+
+    /// Simulated time moved on: sleeping jobs whose time has come are done.
+    pub fn advance(&mut self, now_ms: u64) {
+        for job in &mut self.jobs {
+            if let JobKind::Sleep { until_ms } = job.kind {
+                if until_ms <= now_ms {
+                    job.kind = JobKind::Finished { status: 0, output: Vec::new() };
+                }
+            }
+        }
+    }
+
+    /// bash reports finished jobs before the next prompt, with their output first.
+    pub fn take_notifications(&mut self) -> Vec<Chunk> {
+        let mut out = std::mem::take(&mut self.notifications);
+        let mut index = 0;
+        while index < self.jobs.len() {
+            if let JobKind::Finished { status, .. } = &self.jobs[index].kind {
+                let job = &self.jobs[index];
+                let line = format!(
+                    "[{}]{}  {:<24}{}\n",
+                    job.id,
+                    self.marker(index),
+                    Self::status_word(&JobKind::Finished { status: *status, output: Vec::new() }),
+                    job.text
+                );
+                if let JobKind::Finished { output, .. } = &job.kind {
+                    out.extend(output.iter().cloned());
+                }
+                out.push(Chunk::out(line));
+                self.jobs.remove(index);
+            } else {
+                index += 1;
+            }
+        }
+        out
+    }
+
+    /// Finds the job a `%N` / `%+` / `%-` spec (or none: the current job) names.
+    pub fn resolve(&self, spec: Option<&str>, builtin: &str) -> Result<u32, Outcome> {
+        let no_such = |what: &str| Outcome::fail(vec![Chunk::err(format!("bash: {builtin}: {what}: no such job\n"))], 1);
+        match spec {
+            None | Some("%+") | Some("%%") | Some("+") => match self.jobs.last() {
+                Some(job) => Ok(job.id),
+                None => Err(no_such("current")),
+            },
+            Some("%-") | Some("-") => match self.jobs.len() {
+                n if n >= 2 => Ok(self.jobs[n - 2].id),
+                _ => Err(no_such("previous")),
+            },
+            Some(spec) => {
+                let number = spec.strip_prefix('%').unwrap_or(spec);
+                match number.parse::<u32>() {
+                    Ok(id) if self.jobs.iter().any(|j| j.id == id) => Ok(id),
+                    _ => Err(no_such(spec)),
+                }
+            }
+        }
+    }
+
+    pub fn remove(&mut self, id: u32) -> Option<Job> {
+        let index = self.jobs.iter().position(|j| j.id == id)?;
+        Some(self.jobs.remove(index))
+    }
+
+    /// `kill %N` (or `kill PID`): the job ends as `Terminated`.
+    pub fn kill(&mut self, args: &[String]) -> Outcome {
+        let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.starts_with("-%")).collect();
+        if targets.is_empty() {
+            return Outcome::fail(
+                vec![Chunk::err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n")],
+                2,
+            );
+        }
+        let mut chunks = Vec::new();
+        let mut status = 0;
+        for target in targets {
+            let id = if target.starts_with('%') {
+                match self.resolve(Some(target), "kill") {
+                    Ok(id) => Some(id),
+                    Err(outcome) => {
+                        chunks.extend(outcome.chunks);
+                        status = 1;
+                        None
+                    }
+                }
+            } else {
+                match target.parse::<u32>() {
+                    Ok(pid) => match self.jobs.iter().find(|j| j.pid == pid) {
+                        Some(job) => Some(job.id),
+                        None => {
+                            chunks.push(Chunk::err(format!("bash: kill: ({pid}) - No such process\n")));
+                            status = 1;
+                            None
+                        }
+                    },
+                    Err(_) => {
+                        chunks.push(Chunk::err(format!(
+                            "bash: kill: {target}: arguments must be process or job IDs\n"
+                        )));
+                        status = 1;
+                        None
+                    }
+                }
+            };
+            if let Some(id) = id {
+                let index = self.jobs.iter().position(|j| j.id == id).unwrap_or(0);
+                let marker = self.marker(index);
+                if let Some(job) = self.remove(id) {
+                    if matches!(job.kind, JobKind::Finished { .. }) {
+                        // Already over: bash reports it done, the kill finds no process.
+                        chunks.push(Chunk::err(format!("bash: kill: ({}) - No such process\n", job.pid)));
+                        status = 1;
+                    } else {
+                        self.notifications.push(Chunk::out(format!("[{}]{}  {:<24}{}\n", job.id, marker, "Terminated", job.text)));
+                    }
+                }
+            }
+        }
+        Outcome { chunks, status }
+    }
+}

@@ -1,0 +1,444 @@
+//! The Kafka tools (and `kcat`, `sim`, `docker-compose`): name dispatch, option parsing with the
+//! real tools' messages, and a typed, validated request per command.
+//!
+//! Each tool has its own module with a `parse(invoked, args, env) -> Result<Command, Outcome>`:
+//! `Err` carries exactly what the real tool prints when its client-side checks fail (message,
+//! stream and exit status); `Ok` is a request for the engine. Where the real tool would print its
+//! whole option table after an error, we print the message plus one line of usage hint; `--help`
+//! prints the real table.
+
+pub mod configs;
+pub mod console_consumer;
+pub mod console_producer;
+pub mod consumer_groups;
+pub mod consumer_perf;
+pub mod get_offsets;
+pub mod kcat;
+pub mod leader_election;
+pub mod producer_perf;
+pub mod sim;
+pub mod specs;
+pub mod topics;
+
+use std::collections::BTreeMap;
+
+use super::jopt::{self, OptSpec, Parsed};
+use super::{Chunk, Outcome, Shell};
+
+/// Lines a foreground tool accepts from the terminal before Ctrl-D.
+pub const STDIN_LINES_MAX: usize = 100_000;
+
+/// The Kafka version the tools report (`--version`).
+pub const KAFKA_VERSION: &str = "3.9.0";
+
+/// Every command the shell knows besides its builtins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tool {
+    Topics,
+    ConsoleProducer,
+    ConsoleConsumer,
+    ConsumerGroups,
+    Configs,
+    LeaderElection,
+    GetOffsets,
+    ProducerPerfTest,
+    ConsumerPerfTest,
+    Kcat,
+    Sim,
+    DockerCompose,
+}
+
+/// The canonical names (without `.sh`), for dispatch, suggestions and completion.
+pub const TOOL_NAMES: &[(&str, Tool)] = &[
+    ("kafka-topics", Tool::Topics),
+    ("kafka-console-producer", Tool::ConsoleProducer),
+    ("kafka-console-consumer", Tool::ConsoleConsumer),
+    ("kafka-consumer-groups", Tool::ConsumerGroups),
+    ("kafka-configs", Tool::Configs),
+    ("kafka-leader-election", Tool::LeaderElection),
+    ("kafka-get-offsets", Tool::GetOffsets),
+    ("kafka-producer-perf-test", Tool::ProducerPerfTest),
+    ("kafka-consumer-perf-test", Tool::ConsumerPerfTest),
+    ("kcat", Tool::Kcat),
+    ("kafkacat", Tool::Kcat),
+    ("sim", Tool::Sim),
+    ("docker-compose", Tool::DockerCompose),
+    ("docker", Tool::DockerCompose),
+];
+
+/// Builtins known to the shell, for suggestions and completion.
+pub const BUILTIN_NAMES: &[&str] = &[
+    "cat", "cd", "clear", "echo", "export", "false", "fg", "help", "history", "jobs", "kill", "ls", "printf",
+    "pwd", "rm", "seq", "sleep", "true",
+];
+
+impl Tool {
+    /// Resolves `kafka-topics`, `kafka-topics.sh`, `bin/kafka-topics.sh`,
+    /// `/app/confluent/bin/kafka-topics` and `kafkacat` alike.
+    pub fn from_command(command: &str) -> Option<Tool> {
+        let base = invoked_name(command);
+        let base = base.strip_suffix(".sh").unwrap_or(&base);
+        TOOL_NAMES.iter().find(|(name, _)| *name == base).map(|(_, tool)| *tool)
+    }
+
+    /// The name used in messages and help.
+    pub fn name(self) -> &'static str {
+        TOOL_NAMES.iter().find(|(_, t)| *t == self).map(|(n, _)| *n).unwrap_or("sim")
+    }
+}
+
+/// The command's basename, as the tool sees itself (`/app/confluent/bin/kafka-topics` ->
+/// `kafka-topics`).
+pub fn invoked_name(command: &str) -> String {
+    command.rsplit('/').next().unwrap_or(command).to_string()
+}
+
+/// What a tool may know about the session while it validates its arguments.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    pub brokers: u32,
+    /// The tool's stdin is a pipe or a here-document (not the terminal).
+    pub stdin_piped: bool,
+    /// The session is driven from a terminal.
+    pub interactive: bool,
+    pub seed: u64,
+}
+
+impl Env {
+    /// The broker an address names, if it is one of the sandbox's: `localhost:9092+i`,
+    /// `broker<i+1>:9092`, `kafka:9092`/`kafka<i+1>:9092|29092` (docker-compose style names).
+    pub fn broker_for_address(&self, address: &str) -> Option<u32> {
+        let (host, port) = address.rsplit_once(':')?;
+        let port: u32 = port.parse().ok()?;
+        let host = host.to_ascii_lowercase();
+        let id = if host == "localhost" || host == "127.0.0.1" {
+            port.checked_sub(9092)? + 1
+        } else if let Some(n) = host.strip_prefix("broker").or_else(|| host.strip_prefix("kafka")) {
+            if port != 9092 && port != 29092 {
+                return None;
+            }
+            if n.is_empty() {
+                1
+            } else {
+                n.parse().ok()?
+            }
+        } else {
+            return None;
+        };
+        (id >= 1 && id <= self.brokers).then_some(id)
+    }
+}
+
+/// The bootstrap list a tool was given, split at commas, with each address resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bootstrap {
+    pub addresses: Vec<String>,
+    /// For each address, the broker it names (None: unknown host: phase 2 must behave like the
+    /// real client, i.e. connection warnings and a timeout).
+    pub brokers: Vec<Option<u32>>,
+}
+
+impl Bootstrap {
+    pub fn new(list: &str, env: &Env) -> Bootstrap {
+        let addresses: Vec<String> = list.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+        let brokers = addresses.iter().map(|a| env.broker_for_address(a)).collect();
+        Bootstrap { addresses, brokers }
+    }
+
+    /// True if at least one address reaches the sandbox.
+    pub fn reachable(&self) -> bool {
+        self.brokers.iter().any(Option::is_some)
+    }
+}
+
+/// A validated command for the engine, one variant per tool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    Topics(topics::TopicsCommand),
+    ConsoleProducer(console_producer::ProducerCommand),
+    ConsoleConsumer(console_consumer::ConsumerCommand),
+    ConsumerGroups(consumer_groups::GroupsCommand),
+    Configs(configs::ConfigsCommand),
+    LeaderElection(leader_election::ElectionCommand),
+    GetOffsets(get_offsets::GetOffsetsCommand),
+    ProducerPerfTest(producer_perf::ProducerPerfCommand),
+    ConsumerPerfTest(consumer_perf::ConsumerPerfCommand),
+    Kcat(kcat::KcatCommand),
+    Sim(sim::SimCommand),
+}
+
+impl Request {
+    /// True for tools that read their stdin (the terminal when nothing is piped).
+    pub fn reads_terminal(&self) -> bool {
+        match self {
+            Request::ConsoleProducer(_) => true,
+            Request::Kcat(k) => matches!(k.mode, kcat::Mode::Produce),
+            _ => false,
+        }
+    }
+
+    /// The tool's name as shown in the placeholder answer.
+    fn tool_name(&self) -> &'static str {
+        match self {
+            Request::Topics(_) => "kafka-topics",
+            Request::ConsoleProducer(_) => "kafka-console-producer",
+            Request::ConsoleConsumer(_) => "kafka-console-consumer",
+            Request::ConsumerGroups(_) => "kafka-consumer-groups",
+            Request::Configs(_) => "kafka-configs",
+            Request::LeaderElection(_) => "kafka-leader-election",
+            Request::GetOffsets(_) => "kafka-get-offsets",
+            Request::ProducerPerfTest(_) => "kafka-producer-perf-test",
+            Request::ConsumerPerfTest(_) => "kafka-consumer-perf-test",
+            Request::Kcat(_) => "kcat",
+            Request::Sim(_) => "sim",
+        }
+    }
+}
+
+/// Parses and validates a tool's arguments.
+pub fn parse(tool: Tool, invoked: &str, args: &[String], env: &Env) -> Result<Request, Outcome> {
+    match tool {
+        Tool::Topics => topics::parse(invoked, args, env).map(Request::Topics),
+        Tool::ConsoleProducer => console_producer::parse(invoked, args, env).map(Request::ConsoleProducer),
+        Tool::ConsoleConsumer => console_consumer::parse(invoked, args, env).map(Request::ConsoleConsumer),
+        Tool::ConsumerGroups => consumer_groups::parse(invoked, args, env).map(Request::ConsumerGroups),
+        Tool::Configs => configs::parse(invoked, args, env).map(Request::Configs),
+        Tool::LeaderElection => leader_election::parse(invoked, args, env).map(Request::LeaderElection),
+        Tool::GetOffsets => get_offsets::parse(invoked, args, env).map(Request::GetOffsets),
+        Tool::ProducerPerfTest => producer_perf::parse(invoked, args, env).map(Request::ProducerPerfTest),
+        Tool::ConsumerPerfTest => consumer_perf::parse(invoked, args, env).map(Request::ConsumerPerfTest),
+        Tool::Kcat => kcat::parse(invoked, args, env).map(Request::Kcat),
+        Tool::Sim => sim::parse(invoked, args, env).map(Request::Sim),
+        Tool::DockerCompose => sim::parse_docker(invoked, args, env).map(Request::Sim),
+    }
+}
+
+/// Phase 1 execution: only what needs no cluster.
+pub fn execute_offline(shell: &mut Shell, request: Request, _stdin: Option<&str>) -> Outcome {
+    if let Request::Sim(command) = &request {
+        if let Some(outcome) = sim::execute_offline(shell, command) {
+            return outcome;
+        }
+    }
+    Outcome::fail(vec![Chunk::err(format!("{}: not connected to the cluster yet\n", request.tool_name()))], 1)
+}
+
+/// `name: command not found`, with a suggestion when a known command is one or two edits away.
+pub fn not_found(name: &str) -> Outcome {
+    let base = invoked_name(name);
+    let base_no_sh = base.strip_suffix(".sh").unwrap_or(&base).to_string();
+    let mut best: Option<(usize, &str)> = None;
+    let candidates = TOOL_NAMES.iter().map(|(n, _)| *n).chain(BUILTIN_NAMES.iter().copied());
+    for candidate in candidates {
+        let distance = edit_distance(&base_no_sh, candidate);
+        let limit = if candidate.len() > 6 { 3 } else { 1 };
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    let mut text = format!("{name}: command not found\n");
+    if let Some((_, suggestion)) = best {
+        text.push_str(&format!("Did you mean '{suggestion}'?\n"));
+    }
+    Outcome::fail(vec![Chunk::err(text)], 127)
+}
+
+/// Levenshtein distance over characters (inputs are short command names; bounded cost).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().take(64).collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = if ca == cb { 0 } else { 1 };
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The one-line summary `help <tool>` shows.
+pub fn summary(tool: Tool) -> String {
+    let name = tool.name();
+    let what = match tool {
+        Tool::Topics => "Create, delete, describe, or change a topic.",
+        Tool::ConsoleProducer => "Read data from standard input and publish it to Kafka.",
+        Tool::ConsoleConsumer => "Read data from Kafka topics and output it to standard output.",
+        Tool::ConsumerGroups => "List all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.",
+        Tool::Configs => "Add/Remove entity config for a topic, client, user, broker or ip.",
+        Tool::LeaderElection => "Elect the preferred or an unclean leader for partitions.",
+        Tool::GetOffsets => "Get the earliest or latest offsets of topic partitions.",
+        Tool::ProducerPerfTest => "Test the producer performance.",
+        Tool::ConsumerPerfTest => "Test the consumer performance.",
+        Tool::Kcat => "Generic non-JVM producer and consumer for Apache Kafka (librdkafka).",
+        Tool::Sim => return sim::HELP.to_string(),
+        Tool::DockerCompose => "Start the sandbox's simulated cluster (as the tutorial's docker-compose up).",
+    };
+    format!("{name}: {what}\nRun '{name} --help' for its options.\n")
+}
+
+// ---- helpers shared by the jopt-simple tools ----
+
+/// The message plus our one-line hint, on stderr, exit 1 (the real tool prints the whole table).
+pub fn usage_error(invoked: &str, message: &str) -> Outcome {
+    Outcome::fail(
+        vec![Chunk::err(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"))],
+        1,
+    )
+}
+
+/// `printUsageAndExit(parser, message)` for `--help` or no arguments: the message and the real
+/// option table, on stderr, exit 1 (as Kafka's tools do even for `--help`).
+pub fn usage_full(message: &str, specs: &[&'static [OptSpec]]) -> Outcome {
+    Outcome::fail(vec![Chunk::err(format!("{message}\n{}", jopt::help_table(specs)))], 1)
+}
+
+/// Parses with jopt-simple rules and handles `--help`/`--version`/no arguments the way
+/// `CommandLineUtils.maybePrintHelpOrVersion` does. `help_message` is the tool's one-liner.
+pub fn parse_jopt(
+    invoked: &str,
+    specs: &'static [OptSpec],
+    args: &[String],
+    help_message: &str,
+) -> Result<Parsed, Outcome> {
+    let all: [&'static [OptSpec]; 2] = [jopt::DEFAULT_OPTS, specs];
+    let parsed = jopt::parse(&all, args).map_err(|e| usage_error(invoked, &e.0))?;
+    if args.is_empty() || parsed.has("help") {
+        return Err(usage_full(help_message, &all));
+    }
+    if parsed.has("version") {
+        return Err(Outcome::ok(vec![Chunk::out(format!("{KAFKA_VERSION}\n"))]));
+    }
+    Ok(parsed)
+}
+
+/// `Missing required argument "[name]"` (CommandLineUtils.checkRequiredArgs).
+pub fn missing_required(invoked: &str, name: &str) -> Outcome {
+    usage_error(invoked, &format!("Missing required argument \"[{name}]\""))
+}
+
+/// `Option "[a]" can't be used with option "[b]"` (CommandLineUtils.checkInvalidArgs).
+pub fn invalid_with(invoked: &str, used: &str, invalid: &str) -> Outcome {
+    usage_error(invoked, &format!("Option \"[{used}]\" can't be used with option \"[{invalid}]\""))
+}
+
+/// checkInvalidArgs(used, invalid...) in declaration order: the first invalid one present.
+pub fn check_invalid(invoked: &str, p: &Parsed, used: &str, invalid: &[&str]) -> Result<(), Outcome> {
+    if p.has(used) {
+        if let Some(bad) = invalid.iter().find(|o| p.has(o)) {
+            return Err(invalid_with(invoked, used, bad));
+        }
+    }
+    Ok(())
+}
+
+/// A jopt value access error (repeated option, bad number) as the tool prints it.
+pub fn value_error(invoked: &str, e: jopt::OptError) -> Outcome {
+    usage_error(invoked, &e.0)
+}
+
+/// `CommandLineUtils.parseKeyValueArgs`: `k=v` (value may contain `=`; missing value is "").
+pub fn key_values(values: &[String]) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for v in values {
+        match v.split_once('=') {
+            Some((k, val)) => map.insert(k.to_string(), val.to_string()),
+            None => map.insert(v.clone(), String::new()),
+        };
+    }
+    map
+}
+
+/// Tab completion candidates for the last word of `line`.
+pub fn complete(line: &str, files: &BTreeMap<String, String>) -> Vec<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let ends_with_space = line.ends_with(' ');
+    let partial = if ends_with_space { "" } else { words.last().copied().unwrap_or("") };
+    let first_word = words.len() <= 1 && !ends_with_space;
+    let mut out: Vec<String> = Vec::new();
+    if first_word {
+        for name in TOOL_NAMES.iter().map(|(n, _)| *n).chain(BUILTIN_NAMES.iter().copied()) {
+            if name.starts_with(partial) && name != "docker" {
+                out.push(name.to_string());
+            }
+        }
+    } else if let Some(tool) = words.first().and_then(|w| Tool::from_command(w)) {
+        if partial.starts_with('-') || partial.is_empty() {
+            for spec in tool_specs(tool) {
+                let flag = format!("--{}", spec.name);
+                if flag.starts_with(partial) {
+                    out.push(flag);
+                }
+            }
+            if partial.starts_with('-') && tool_specs(tool).is_empty() {
+                // kcat / sim: their own words.
+            }
+        }
+        if tool == Tool::Sim && words.len() <= 2 && !partial.starts_with('-') {
+            for sub in sim::SUBCOMMANDS {
+                if sub.starts_with(partial) {
+                    out.push(sub.to_string());
+                }
+            }
+        }
+    } else {
+        for name in files.keys() {
+            if name.starts_with(partial) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The option table of a jopt-simple tool (empty for kcat/sim).
+pub fn tool_specs(tool: Tool) -> &'static [OptSpec] {
+    match tool {
+        Tool::Topics => specs::TOPICS,
+        Tool::ConsoleProducer => specs::CONSOLE_PRODUCER,
+        Tool::ConsoleConsumer => specs::CONSOLE_CONSUMER,
+        Tool::ConsumerGroups => specs::CONSUMER_GROUPS,
+        Tool::Configs => specs::CONFIGS,
+        Tool::LeaderElection => specs::LEADER_ELECTION,
+        Tool::GetOffsets => specs::GET_OFFSETS,
+        Tool::ConsumerPerfTest => specs::CONSUMER_PERF,
+        Tool::ProducerPerfTest | Tool::Kcat | Tool::Sim | Tool::DockerCompose => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_names_resolve_with_any_prefix_or_suffix() {
+        for name in ["kafka-topics", "kafka-topics.sh", "bin/kafka-topics.sh", "/app/confluent/bin/kafka-topics"] {
+            assert_eq!(Tool::from_command(name), Some(Tool::Topics), "{name}");
+        }
+        assert_eq!(Tool::from_command("kafkacat"), Some(Tool::Kcat));
+        assert_eq!(Tool::from_command("kafka-topic"), None);
+    }
+
+    #[test]
+    fn sandbox_addresses_resolve_to_brokers() {
+        let env = Env { brokers: 3, stdin_piped: false, interactive: true, seed: 1 };
+        assert_eq!(env.broker_for_address("localhost:9092"), Some(1));
+        assert_eq!(env.broker_for_address("localhost:9094"), Some(3));
+        assert_eq!(env.broker_for_address("localhost:9095"), None);
+        assert_eq!(env.broker_for_address("broker2:9092"), Some(2));
+        assert_eq!(env.broker_for_address("kafka:9092"), Some(1));
+        assert_eq!(env.broker_for_address("example.com:9092"), None);
+    }
+
+    #[test]
+    fn near_misses_get_a_suggestion() {
+        let o = not_found("kafka-topic");
+        assert_eq!(o.status, 127);
+        assert_eq!(o.chunks[0].text, "kafka-topic: command not found\nDid you mean 'kafka-topics'?\n");
+        assert_eq!(not_found("zzzzzz").chunks[0].text, "zzzzzz: command not found\n");
+    }
+}

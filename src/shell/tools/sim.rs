@@ -1,0 +1,184 @@
+//! `sim ...`: the sandbox's controls for what happens outside Kafka (time, faults, reset, export),
+//! and `docker-compose up` / `docker compose up`, which the tutorial uses to start its cluster.
+
+use super::Env;
+use crate::shell::{Chunk, Outcome, Shell};
+
+pub const SUBCOMMANDS: &[&str] =
+    &["advance", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
+
+pub const HELP: &str = "\
+sim: control the simulated cluster
+  sim status                   the brokers and what they are doing
+  sim time                     the simulated clock
+  sim seed                     the seed this session was simulated from
+  sim advance <duration>       let simulated time pass (500ms, 10s, 5m, 1h)
+  sim crash <broker>           kill a broker (no controlled shutdown)
+  sim stop <broker>            controlled shutdown of a broker
+  sim start <broker>           start a stopped or crashed broker
+  sim isolate <broker>         cut a broker off the network
+  sim heal                     mend every network cut
+  sim reset [--brokers N] [--seed S]
+  sim export                   a docker-compose file and this session's Kafka commands
+";
+
+/// Brokers a sandbox may have.
+pub const BROKERS_MAX: u32 = 9;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimCommand {
+    Status,
+    Time,
+    Seed,
+    Advance { ms: u64 },
+    Crash { broker: u32 },
+    Stop { broker: u32 },
+    Start { broker: u32 },
+    Isolate { broker: u32 },
+    Heal,
+    Reset { brokers: Option<u32>, seed: Option<u64> },
+    Export,
+    /// `docker-compose up` / `docker compose up`.
+    ComposeUp,
+}
+
+fn error(message: &str) -> Outcome {
+    Outcome::fail(vec![Chunk::err(format!("sim: {message}\n"))], 1)
+}
+
+/// `500ms`, `10s`, `5m`, `1h`, `2d`; a bare number is milliseconds.
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let factor = match unit {
+        "" | "ms" => 1,
+        "s" => 1000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(factor).filter(|ms| *ms <= 365 * 86_400_000)
+}
+
+pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, Outcome> {
+    let Some(sub) = args.first() else {
+        return Err(Outcome::ok(vec![Chunk::out(HELP)]));
+    };
+    let broker = |what: &str| -> Result<u32, Outcome> {
+        let Some(arg) = args.get(1) else {
+            return Err(error(&format!("{what}: which broker? (1..{})", env.brokers)));
+        };
+        let id = arg.strip_prefix("broker").unwrap_or(arg);
+        match id.parse::<u32>() {
+            Ok(id) if id >= 1 && id <= env.brokers => Ok(id),
+            _ => Err(error(&format!("{what}: no broker '{arg}' (brokers are 1..{})", env.brokers))),
+        }
+    };
+    let extra = |n: usize| -> Result<(), Outcome> {
+        match args.get(n) {
+            Some(a) => Err(error(&format!("{sub}: unexpected argument '{a}'"))),
+            None => Ok(()),
+        }
+    };
+    let command = match sub.as_str() {
+        "status" => SimCommand::Status,
+        "time" => SimCommand::Time,
+        "seed" => SimCommand::Seed,
+        "heal" => SimCommand::Heal,
+        "export" => SimCommand::Export,
+        "help" | "--help" | "-h" => return Err(Outcome::ok(vec![Chunk::out(HELP)])),
+        "advance" => {
+            let Some(d) = args.get(1) else { return Err(error("advance: how long? e.g. sim advance 10s")) };
+            match parse_duration_ms(d) {
+                Some(ms) => SimCommand::Advance { ms },
+                None => return Err(error(&format!("advance: invalid duration '{d}' (e.g. 500ms, 10s, 5m, 1h)"))),
+            }
+        }
+        "crash" => SimCommand::Crash { broker: broker("crash")? },
+        "stop" => SimCommand::Stop { broker: broker("stop")? },
+        "start" => SimCommand::Start { broker: broker("start")? },
+        "isolate" => SimCommand::Isolate { broker: broker("isolate")? },
+        "reset" => {
+            let (mut brokers, mut seed) = (None, None);
+            let mut i = 1;
+            while i < args.len() {
+                let value = args.get(i + 1);
+                match (args[i].as_str(), value) {
+                    ("--brokers", Some(v)) => match v.parse::<u32>() {
+                        Ok(n) if (1..=BROKERS_MAX).contains(&n) => brokers = Some(n),
+                        _ => return Err(error(&format!("reset: --brokers takes 1..{BROKERS_MAX}, not '{v}'"))),
+                    },
+                    ("--seed", Some(v)) => match v.parse::<u64>() {
+                        Ok(s) => seed = Some(s),
+                        _ => return Err(error(&format!("reset: --seed takes a number, not '{v}'"))),
+                    },
+                    (flag @ ("--brokers" | "--seed"), None) => return Err(error(&format!("reset: {flag} needs a value"))),
+                    (other, _) => return Err(error(&format!("reset: unknown option '{other}'"))),
+                }
+                i += 2;
+            }
+            SimCommand::Reset { brokers, seed }
+        }
+        other => return Err(error(&format!("unknown command '{other}' (try: sim help)"))),
+    };
+    if matches!(command, SimCommand::Status | SimCommand::Time | SimCommand::Seed | SimCommand::Heal | SimCommand::Export) {
+        extra(1)?;
+    } else if !matches!(command, SimCommand::Reset { .. }) {
+        extra(2)?;
+    }
+    Ok(command)
+}
+
+/// `docker-compose up [-d]` and `docker compose up [-d]`.
+pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCommand, Outcome> {
+    let rest: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rest = if invoked == "docker" {
+        match rest.split_first() {
+            Some((&"compose", tail)) => tail.to_vec(),
+            _ => {
+                return Err(Outcome::fail(
+                    vec![Chunk::err("docker: the sandbox has no containers; only 'docker compose up' is simulated\n")],
+                    1,
+                ))
+            }
+        }
+    } else {
+        rest
+    };
+    match rest.first() {
+        Some(&"up") if rest[1..].iter().all(|a| *a == "-d" || *a == "--detach") => Ok(SimCommand::ComposeUp),
+        _ => Err(Outcome::fail(
+            vec![Chunk::err(format!("{invoked}: only 'up' is simulated in the sandbox\n"))],
+            1,
+        )),
+    }
+}
+
+/// The `sim` commands the shell answers without the engine (phase 1).
+pub fn execute_offline(shell: &mut Shell, command: &SimCommand) -> Option<Outcome> {
+    match command {
+        SimCommand::Seed => Some(Outcome::ok(vec![Chunk::out(format!("{}\n", shell.seed()))])),
+        SimCommand::Time => Some(Outcome::ok(vec![Chunk::out(format!("{} ms\n", shell.now_ms()))])),
+        SimCommand::Advance { ms } => {
+            shell.advance_ms(*ms);
+            Some(Outcome::default())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("500ms"), Some(500));
+        assert_eq!(parse_duration_ms("10s"), Some(10_000));
+        assert_eq!(parse_duration_ms("5m"), Some(300_000));
+        assert_eq!(parse_duration_ms("5x"), None);
+        assert_eq!(parse_duration_ms("99999999999999999999d"), None);
+    }
+}
