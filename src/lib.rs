@@ -18,3 +18,8 @@ pub mod shell;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+// Unit tests run natively (`cargo test`) and in headless Chromium (`wasm-pack test`): each test
+// module imports `wasm_bindgen_test as test` on wasm32, so the same `#[test]` functions run in both.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

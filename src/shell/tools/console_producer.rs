@@ -154,6 +154,8 @@ pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn key_separator_splits_at_first_occurrence() {

@@ -172,6 +172,8 @@ pub fn execute_offline(shell: &mut Shell, command: &SimCommand) -> Option<Outcom
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn durations() {
