@@ -19,7 +19,10 @@ pub mod shell;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 
-// Unit tests run natively (`cargo test`) and in headless Chromium (`wasm-pack test`): each test
-// module imports `wasm_bindgen_test as test` on wasm32, so the same `#[test]` functions run in both.
+// Unit tests run natively (`cargo test`) and in headless Chromium (`wasm-pack test`): on wasm32
+// each test module has `#[cfg(target_arch = "wasm32")] use crate::browser_test as test;`, so the
+// same `#[test]` functions run in both. (The alias keeps web crate names out of `src/engine`.)
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(all(test, target_arch = "wasm32"))]
+pub(crate) use wasm_bindgen_test::wasm_bindgen_test as browser_test;

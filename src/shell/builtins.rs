@@ -481,7 +481,7 @@ pub fn help(command: &str) -> Option<String> {
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()

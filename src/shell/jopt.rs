@@ -345,7 +345,7 @@ fn break_words(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     const SPECS: &[OptSpec] = &[
         OptSpec { name: "topic", desc: "The topic.", arg: Arg::Required { described: "topic", ty: Ty::String }, default: None, required: false },

@@ -675,7 +675,7 @@ fn build(src: &str, toks: &[(Tok, usize, usize)], bodies: &[(usize, Word)]) -> P
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     fn words(src: &str) -> Vec<Vec<String>> {
         match parse(src) {

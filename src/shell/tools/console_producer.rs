@@ -155,7 +155,7 @@ pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usiz
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     #[test]
     fn key_separator_splits_at_first_occurrence() {

@@ -414,7 +414,7 @@ pub fn tool_specs(tool: Tool) -> &'static [OptSpec] {
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     #[test]
     fn tool_names_resolve_with_any_prefix_or_suffix() {

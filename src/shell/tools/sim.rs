@@ -173,7 +173,7 @@ pub fn execute_offline(shell: &mut Shell, command: &SimCommand) -> Option<Outcom
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     #[test]
     fn durations() {

@@ -263,7 +263,7 @@ pub fn parse_configs(values: &[String]) -> Result<Vec<(String, String)>, String>
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use crate::browser_test as test;
 
     #[test]
     fn replica_assignment_parses_and_rejects_like_topic_command() {
