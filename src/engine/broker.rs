@@ -84,6 +84,10 @@ impl Cluster {
         let shutting_down = br.process == ProcessState::ShuttingDown;
         self.schedule(BROKER_HEARTBEAT_INTERVAL_MS, Ev::BrokerHeartbeat { broker: b, incarnation });
         if shutting_down {
+            // Controlled shutdown is retried until a controller answers (or the timeout).
+            if let Some(c) = self.ctl.active {
+                self.net_send(Some(b), Dest::Controller(c), Msg::ControlledShutdown { broker: b, incarnation });
+            }
             return;
         }
         if let Some(c) = self.ctl.active {
@@ -386,9 +390,21 @@ impl Cluster {
                 self.schedule(REPLICA_FETCH_WAIT_MAX_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, tp, fetch_id: fid });
                 return;
             }
-            FetchResult::Diverging { epoch: _, end_offset } => {
+            FetchResult::Diverging { epoch, end_offset } => {
+                // `AbstractFetcherThread.getOffsetTruncationState`: if we know the leader's epoch,
+                // truncate to min(leader's end, our end) for it; if not, to the end of our
+                // largest epoch below it, and ask again.
                 let from = r.log.log_end_offset;
-                let to = r.log.truncate_to(end_offset, now);
+                let target = if epoch < 0 {
+                    end_offset
+                } else {
+                    match r.log.end_offset_for_epoch(epoch) {
+                        Some((e, ours)) if e == epoch => ours.min(end_offset),
+                        Some((_, ours)) => ours,
+                        None => r.log.log_start_offset,
+                    }
+                };
+                let to = r.log.truncate_to(target, now);
                 if to < from {
                     self.events.push(now, EventKind::Truncated { topic: name, partition: tp.partition, broker: b, from, to });
                 }

@@ -354,6 +354,11 @@ impl PartitionLog {
     /// Kafka truncates at batch boundaries). Returns the new LEO.
     pub fn truncate_to(&mut self, offset: i64, now_ms: i64) -> i64 {
         if offset >= self.log_end_offset {
+            // Nothing to remove, but epochs that start at or after the point are gone too
+            // (`LeaderEpochFileCache.truncateFromEnd`).
+            if offset == self.log_end_offset {
+                self.epochs.retain(|&(_, start)| start < offset);
+            }
             return self.log_end_offset;
         }
         loop {
