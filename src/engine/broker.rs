@@ -410,6 +410,9 @@ impl Cluster {
                 }
             }
             FetchResult::Data { batches, high_watermark, log_start_offset } => {
+                self.unclean_tainted.remove(&(tp, b));
+                let br = self.brokers.get_mut(&b).expect("exists");
+                let r = br.replicas.get_mut(&tp).expect("exists");
                 let before = r.log.log_end_offset;
                 for bt in batches {
                     if bt.base_offset != r.log.log_end_offset {

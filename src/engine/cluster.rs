@@ -309,6 +309,9 @@ pub struct Cluster {
     /// Committed batches per partition (the invariants' ledger).
     pub(crate) ledger: BTreeMap<Tp, Vec<Rc<super::log::Batch>>>,
     pub(crate) violations: Vec<super::invariants::Violation>,
+    /// Replicas whose logs may legitimately diverge below their HW after an unclean election,
+    /// until they reconcile with a leader (first successful data fetch).
+    pub(crate) unclean_tainted: std::collections::BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
 }
 
@@ -389,6 +392,7 @@ impl Cluster {
             track_invariants: config.track_invariants,
             ledger: BTreeMap::new(),
             violations: Vec::new(),
+            unclean_tainted: std::collections::BTreeSet::new(),
             steps: 0,
         };
         for id in 1..=n {

@@ -184,7 +184,8 @@ impl Cluster {
         }
         if self.now_ms >= self.ctl.next_unclean_check_ms {
             self.ctl.next_unclean_check_ms = self.now_ms + UNCLEAN_ELECTION_INTERVAL_MS;
-            self.elect_leaderless(None);
+            let changed = self.elect_leaderless(None);
+            self.publish(changed, Vec::new(), Vec::new());
         }
     }
 
@@ -215,6 +216,13 @@ impl Cluster {
             self.ctl.epoch_leaders.insert((tp, epoch), l);
         }
         self.events.push(now, EventKind::LeaderElected { topic: name, partition: tp.partition, leader, leader_epoch: epoch, kind });
+        if kind == ElectionKind::Unclean {
+            for b in self.ctl.topics[&tp.topic].partitions[tp.partition as usize].replicas.clone() {
+                if Some(b) != leader {
+                    self.unclean_tainted.insert((tp, b));
+                }
+            }
+        }
         if kind == ElectionKind::Unclean && self.track_invariants {
             // Committed data not on the new leader is lost: that is what unclean election means.
             if let (Some(l), Some(ledger)) = (leader, self.ledger.get_mut(&tp)) {

@@ -74,7 +74,7 @@ impl Cluster {
                 if next.unwrap_or(log.log_end_offset) != log.log_end_offset {
                     return v("DenseOffsets", format!("broker {} {tp:?} LEO {} != end of batches {:?}", b.id, log.log_end_offset, next));
                 }
-                if !self.track_invariants {
+                if !self.track_invariants || self.unclean_tainted.contains(&(*tp, b.id)) {
                     continue;
                 }
                 // ReplicasAgreeBelowHw
