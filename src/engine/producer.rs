@@ -224,13 +224,16 @@ impl Cluster {
         p.pending += 1;
         let topic = record.topic.clone();
         if p.topics.contains_key(&topic) {
-            self.accumulate(producer, send_id, record, now);
+            if let Some(key) = self.accumulate(producer, send_id, record, now) {
+                // Only a full batch needs sending now; linger expiry wakes the producer otherwise.
+                self.service_queue(producer, &key);
+            }
         } else {
             let p = self.producers.get_mut(&producer).expect("exists");
             p.waiting.push_back(Waiting { send_id, record, created_ms: now });
             p.metadata_wanted.insert(topic);
+            self.producer_poll(producer);
         }
-        self.producer_poll(producer);
         Ok(send_id)
     }
 
@@ -278,12 +281,15 @@ impl Cluster {
         p.topics.get(topic).map_or_else(Vec::new, |t| t.leaders.iter().enumerate().filter(|(_, l)| l.is_some()).map(|(i, _)| i as i32).collect())
     }
 
-    fn accumulate(&mut self, producer: ProducerId, send_id: SendId, record: ProducerRecord, now: i64) {
+    /// Appends the record to its partition's open batch; returns the queue key if that batch is
+    /// now full (ready to send).
+    fn accumulate(&mut self, producer: ProducerId, send_id: SendId, record: ProducerRecord, now: i64) -> Option<(String, i32)> {
         let p = self.producers.get_mut(&producer).expect("exists");
         let n = p.topics.get(&record.topic).map_or(0, |t| t.leaders.len() as i32);
         let fail = |p: &mut Producer, e: KafkaError| {
             p.results.push_back((send_id, SendResult::Failed(e)));
             p.pending -= 1;
+            None
         };
         if n == 0 {
             return fail(p, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
@@ -322,7 +328,11 @@ impl Cluster {
         let p = self.producers.get_mut(&producer).expect("exists");
         let ts = record.timestamp_ms.unwrap_or(now);
         let batch_size = p.config.batch_size;
-        let q = p.queues.entry((record.topic.clone(), partition)).or_default();
+        let qkey = (record.topic.clone(), partition);
+        let q = match p.queues.get_mut(&qkey) {
+            Some(q) => q,
+            None => p.queues.entry(qkey).or_default(),
+        };
         let need_new = match q.batches.back() {
             None => true,
             Some(b) => {
@@ -347,8 +357,13 @@ impl Cluster {
             let ready = full || now - created >= linger;
             st.update(&mut self.rng, size as u64, batch_size as u64, ready, &avail, n);
         }
-        if !full {
+        if need_new && !full {
             self.wake_producer_at(producer, created + linger);
+        }
+        if full {
+            Some((record.topic, partition))
+        } else {
+            None
         }
     }
 
@@ -475,7 +490,16 @@ impl Cluster {
         } else if now < front.retry_at_ms {
             wake = Some(front.retry_at_ms);
         } else if let Some(l) = leader {
-            let data = front.frozen.get_or_insert_with(|| Rc::new(std::mem::take(&mut front.data))).clone();
+            let data = front
+                .frozen
+                .get_or_insert_with(|| {
+                    let mut d = std::mem::take(&mut front.data);
+                    // Stored batches keep no spare capacity (memory budget per record).
+                    d.bytes.shrink_to_fit();
+                    d.index.shrink_to_fit();
+                    Rc::new(d)
+                })
+                .clone();
             front.attempts += 1;
             let count = data.len();
             let created = front.created_ms;
@@ -614,7 +638,7 @@ impl Cluster {
                 }
                 p.waiting = keep;
                 for w in ready {
-                    self.accumulate(producer, w.send_id, w.record, w.created_ms.max(now).min(now));
+                    let _ = self.accumulate(producer, w.send_id, w.record, now);
                 }
                 self.producer_poll(producer);
             }
