@@ -228,6 +228,7 @@ pub(crate) enum Dest {
 pub(crate) enum FetchResult {
     Data { batches: Vec<Rc<super::log::Batch>>, high_watermark: i64, log_start_offset: i64 },
     Diverging { epoch: i32, end_offset: i64 },
+    #[allow(dead_code)]
     Error(ErrorCode),
 }
 
