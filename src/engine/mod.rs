@@ -1,6 +1,40 @@
-//! The simulated Kafka cluster.
+//! The simulated cluster.
 //!
 //! Everything in here is deterministic: time is simulated (milliseconds since the cluster started),
 //! randomness comes from one seeded portable RNG, and all collections are ordered. Nothing here
 //! may use a web crate, the wall clock or the OS's randomness (a test in `tests/purity.rs` checks).
+//!
+//! Map of the module:
+//! - [`cluster`]: the [`Cluster`] (event loop, network, faults, read-only state);
+//! - [`controller`]: the KRaft controller (sessions, fencing, elections, admin operations);
+//! - [`broker`]: replication, HW, ISR, produce handling, consumer fetch and list-offsets;
+//! - [`producer`]: producer clients (accumulator, partitioners, retries, timeouts);
+//! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
+//! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
+//!   [`invariants`], [`digest`].
+
 pub mod assignor;
+pub mod broker;
+pub mod cluster;
+pub mod config;
+pub mod controller;
+pub mod digest;
+pub mod error;
+pub mod event;
+pub mod invariants;
+pub mod log;
+pub mod partitioner;
+pub mod placement;
+pub mod producer;
+pub mod rng;
+
+pub use broker::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
+pub use cluster::{BrokerId, BrokerStatus, Cluster, ClusterConfig, PartitionMeta, ProcessState, TopicMeta, NET_LATENCY_MS};
+pub use config::{ConfigEntry, ConfigSource};
+pub use controller::{AlterOp, ConfigResource, ElectionType, NewTopic, PartitionDescription, TopicDescription};
+pub use error::{ErrorCode, KafkaError};
+pub use event::{ElectionKind, Event, EventKind};
+pub use invariants::Violation;
+pub use log::{Header, Record, RecordRef};
+pub use partitioner::PartitionerKind;
+pub use producer::{ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};

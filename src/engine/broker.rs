@@ -1,0 +1,786 @@
+//! Brokers: metadata views, leader and follower roles, replication by follower fetch (long poll),
+//! high watermark, ISR shrink/expand via AlterPartition, produce handling with acks and
+//! `min.insync.replicas`, and the consumer-facing fetch and list-offsets.
+
+use super::cluster::*;
+use super::error::{ErrorCode, KResult, KafkaError};
+use super::event::EventKind;
+use super::log::{Batch, PartitionLog, RollPolicy};
+use std::rc::Rc;
+
+/// Isolation level of a consumer fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Isolation {
+    #[default]
+    ReadUncommitted,
+    ReadCommitted,
+}
+
+/// A consumer fetch for one partition.
+#[derive(Clone, Debug)]
+pub struct FetchRequest {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub max_records: usize,
+    pub max_bytes: u64,
+    pub isolation: Isolation,
+}
+
+impl FetchRequest {
+    pub fn new(topic: &str, partition: i32, offset: i64) -> FetchRequest {
+        FetchRequest { topic: topic.to_string(), partition, offset, max_records: usize::MAX, max_bytes: 52_428_800, isolation: Isolation::ReadUncommitted }
+    }
+}
+
+/// The answer: whole batches (shared with the log) and the window of offsets to use from them.
+#[derive(Clone, Debug)]
+pub struct FetchResponse {
+    pub batches: Vec<Rc<Batch>>,
+    /// Records with offsets in `[first_offset, end_offset)` are the answer.
+    pub first_offset: i64,
+    pub end_offset: i64,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+    pub last_stable_offset: i64,
+    pub leader: BrokerId,
+    pub leader_epoch: i32,
+}
+
+impl FetchResponse {
+    pub fn records(&self) -> impl Iterator<Item = super::log::RecordRef<'_>> {
+        let (a, b) = (self.first_offset, self.end_offset);
+        self.batches.iter().flat_map(|bt| bt.records()).filter(move |r| r.offset >= a && r.offset < b)
+    }
+    pub fn to_records(&self) -> Vec<super::log::Record> {
+        self.records().map(|r| r.to_owned_record()).collect()
+    }
+    pub fn record_count(&self) -> usize {
+        self.batches.iter().map(|b| {
+            let lo = b.base_offset.max(self.first_offset);
+            let hi = b.next_offset().min(self.end_offset);
+            (hi - lo).max(0) as usize
+        }).sum()
+    }
+}
+
+/// What `list_offsets` looks up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetSpec {
+    Earliest,
+    /// The high watermark (read_uncommitted).
+    Latest,
+    /// First offset with timestamp >= this.
+    Timestamp(i64),
+}
+
+impl Cluster {
+    pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
+        let br = &self.brokers[&b];
+        if br.incarnation != incarnation || !self.broker_up(b) {
+            return;
+        }
+        let vv = br.view_version;
+        let shutting_down = br.process == ProcessState::ShuttingDown;
+        self.schedule(BROKER_HEARTBEAT_INTERVAL_MS, Ev::BrokerHeartbeat { broker: b, incarnation });
+        if shutting_down {
+            // Controlled shutdown is retried until a controller answers (or the timeout).
+            if let Some(c) = self.ctl.active {
+                self.net_send(Some(b), Dest::Controller(c), Msg::ControlledShutdown { broker: b, incarnation });
+            }
+            return;
+        }
+        if let Some(c) = self.ctl.active {
+            self.net_send(Some(b), Dest::Controller(c), Msg::Heartbeat { broker: b, incarnation, view_version: vv });
+        }
+    }
+
+    pub(crate) fn roll_policy(&self, tp: Tp) -> RollPolicy {
+        match self.ctl.topics.get(&tp.topic) {
+            Some(t) => RollPolicy { segment_bytes: t.settings.segment_bytes, segment_ms: t.settings.segment_ms, segment_jitter_ms: t.settings.segment_jitter_ms },
+            None => RollPolicy { segment_bytes: 1 << 30, segment_ms: 604_800_000, segment_jitter_ms: 0 },
+        }
+    }
+
+    pub(crate) fn broker_receive(&mut self, b: BrokerId, msg: Msg) {
+        match msg {
+            Msg::Metadata { from_version, to_version, full, topics, deleted_topics, parts } => {
+                self.apply_metadata(b, from_version, to_version, full, topics, deleted_topics, parts)
+            }
+            Msg::ControlledShutdownDone => self.finish_shutdown(b),
+            Msg::AlterPartitionDone { tp } => {
+                // The outcome arrives as metadata; a rejected change just clears the pending state.
+                let pe = self.brokers[&b].view.get(&tp).map(|m| m.partition_epoch);
+                let _ = pe;
+                if let Some(r) = self.brokers.get_mut(&b).and_then(|br| br.replicas.get_mut(&tp)) {
+                    r.vol.pending_isr = None;
+                }
+            }
+            Msg::Fetch { follower, tp, fetch_id, offset, last_epoch, leader_epoch } => {
+                self.handle_replica_fetch(b, follower, tp, fetch_id, offset, last_epoch, leader_epoch)
+            }
+            Msg::FetchResp { tp, fetch_id, result } => self.handle_fetch_response(b, tp, fetch_id, result),
+            Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
+            Msg::MetadataReq { producer, req_id, topics } => self.handle_metadata_request(b, producer, req_id, topics),
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_metadata(
+        &mut self,
+        b: BrokerId,
+        from_version: u64,
+        to_version: u64,
+        full: bool,
+        topics: Vec<(u32, std::rc::Rc<str>)>,
+        deleted: Vec<u32>,
+        parts: Vec<(Tp, PartitionMeta)>,
+    ) {
+        let br = self.brokers.get_mut(&b).expect("exists");
+        if full {
+            if to_version < br.view_version {
+                return;
+            }
+            br.view.clear();
+            br.view_topics.clear();
+        } else if from_version != br.view_version {
+            // A gap (a delta was lost): wait for the snapshot the next heartbeat brings.
+            return;
+        }
+        br.view_version = to_version;
+        for (i, n) in topics {
+            br.view_topics.insert(i, n);
+        }
+        for i in &deleted {
+            br.view_topics.remove(i);
+            br.view.retain(|tp, _| tp.topic != *i);
+        }
+        let mut changed = Vec::new();
+        for (tp, pm) in parts {
+            let old = br.view.insert(tp, pm.clone());
+            if old.as_ref() != Some(&pm) {
+                changed.push(tp);
+            }
+        }
+        // Replicas of topics this broker no longer knows are deleted from disk.
+        let gone: Vec<Tp> = br.replicas.keys().filter(|tp| !br.view_topics.contains_key(&tp.topic)).copied().collect();
+        if full || !deleted.is_empty() {
+            for tp in gone {
+                br.replicas.remove(&tp);
+                br.parked_fetches.remove(&tp);
+                br.purgatory.remove(&tp);
+            }
+        }
+        if full {
+            changed = br.view.keys().copied().collect();
+            // A first snapshot after (re)start: tell the controller we caught up.
+            let inc = br.incarnation;
+            self.schedule(0, Ev::BrokerHeartbeat { broker: b, incarnation: inc });
+            // The timer above is an extra heartbeat; the regular one keeps running.
+        }
+        for tp in changed {
+            self.on_partition_change(b, tp);
+        }
+    }
+
+    /// Reacts to a new partition state in the broker's view: become leader or follower.
+    fn on_partition_change(&mut self, b: BrokerId, tp: Tp) {
+        let now = self.now_ms;
+        let Some(pm) = self.brokers[&b].view.get(&tp).cloned() else { return };
+        if !pm.replicas.contains(&b) {
+            return;
+        }
+        let br = self.brokers.get_mut(&b).expect("exists");
+        let r = br.replicas.entry(tp).or_insert_with(|| Replica { log: PartitionLog::new(now), vol: ReplicaVolatile::default() });
+        if pm.leader == Some(b) {
+            if !r.vol.is_leader || r.vol.leader_epoch != pm.leader_epoch {
+                // Become leader: new epoch starts at our LEO.
+                r.vol.is_leader = true;
+                r.vol.leader_epoch = pm.leader_epoch;
+                r.vol.epoch_start_offset = r.log.log_end_offset;
+                let leo = r.log.log_end_offset;
+                r.log.assign_epoch(pm.leader_epoch, leo);
+                r.vol.followers.clear();
+                for f in &pm.replicas {
+                    if *f != b {
+                        r.vol.followers.insert(*f, FollowerProgress { leo: -1, last_caught_up_ms: now, last_fetch_ms: now, last_fetch_leader_leo: -1 });
+                    }
+                }
+                r.vol.fetch = None;
+                r.vol.pending_isr = None;
+                // Requests parked under the old role are answered by timeout.
+            }
+            r.vol.pending_isr = None;
+            self.maybe_advance_hw(b, tp);
+        } else {
+            let was_leader = r.vol.is_leader;
+            r.vol.is_leader = false;
+            let epoch_changed = r.vol.leader_epoch != pm.leader_epoch;
+            r.vol.leader_epoch = pm.leader_epoch;
+            if was_leader || epoch_changed {
+                r.vol.followers.clear();
+                r.vol.truncated_for_epoch = None;
+                r.vol.fetch = None;
+                // Parked produce requests can no longer complete here.
+                if let Some(list) = br.purgatory.remove(&tp) {
+                    for p in list {
+                        self.net_send(Some(b), Dest::Client(p.producer), Msg::ProduceResp { req_id: p.req_id, result: Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)) });
+                    }
+                }
+                self.brokers.get_mut(&b).expect("exists").parked_fetches.remove(&tp);
+            }
+            self.maybe_send_fetch(b, tp);
+        }
+    }
+
+    /// Follower: send the next fetch to the leader if none is in flight.
+    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, tp: Tp) {
+        let br = &self.brokers[&b];
+        if br.process != ProcessState::Running && br.process != ProcessState::ShuttingDown {
+            return;
+        }
+        let Some(pm) = br.view.get(&tp) else { return };
+        let Some(leader) = pm.leader else { return };
+        if leader == b {
+            return;
+        }
+        let Some(r) = br.replicas.get(&tp) else { return };
+        if r.vol.fetch.is_some() {
+            return;
+        }
+        let offset = r.log.log_end_offset;
+        let last_epoch = r.log.latest_epoch();
+        let leader_epoch = pm.leader_epoch;
+        let inc = br.incarnation;
+        let fetch_id = self.next_id();
+        let now = self.now_ms;
+        self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("exists").vol.fetch = Some((fetch_id, leader, now));
+        self.net_send(Some(b), Dest::Broker(leader), Msg::Fetch { follower: b, tp, fetch_id, offset, last_epoch, leader_epoch });
+        self.schedule(REPLICA_FETCH_TIMEOUT_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, tp, fetch_id });
+    }
+
+    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64) {
+        let Some(br) = self.brokers.get_mut(&b) else { return };
+        if br.incarnation != incarnation {
+            return;
+        }
+        let Some(r) = br.replicas.get_mut(&tp) else { return };
+        if r.vol.fetch.is_some_and(|f| f.0 == fetch_id) {
+            r.vol.fetch = None;
+            self.maybe_send_fetch(b, tp);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn handle_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, tp: Tp, fetch_id: u64, offset: i64, last_epoch: Option<i32>, leader_epoch: i32) {
+        let now = self.now_ms;
+        let br = &self.brokers[&l];
+        let reply_err = |c: &mut Cluster, e: ErrorCode| {
+            c.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result: FetchResult::Error(e) });
+        };
+        let Some(r) = br.replicas.get(&tp) else { return reply_err(self, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) };
+        if !r.vol.is_leader {
+            return reply_err(self, ErrorCode::NOT_LEADER_OR_FOLLOWER);
+        }
+        if leader_epoch < r.vol.leader_epoch {
+            return reply_err(self, ErrorCode::FENCED_LEADER_EPOCH);
+        }
+        if leader_epoch > r.vol.leader_epoch {
+            return reply_err(self, ErrorCode::UNKNOWN_LEADER_EPOCH);
+        }
+        // Divergence check (KIP-320 diverging epoch in fetch).
+        if let Some(e) = last_epoch {
+            match r.log.end_offset_for_epoch(e) {
+                Some((found, end)) if found == e && end >= offset => {}
+                Some((found, end)) => {
+                    let result = FetchResult::Diverging { epoch: found, end_offset: end.min(offset) };
+                    self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
+                    return;
+                }
+                None => {
+                    let result = FetchResult::Diverging { epoch: -1, end_offset: r.log.log_start_offset.min(offset) };
+                    self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
+                    return;
+                }
+            }
+        }
+        if offset > r.log.log_end_offset || offset < r.log.log_start_offset {
+            return reply_err(self, ErrorCode::OFFSET_OUT_OF_RANGE);
+        }
+        // The fetch offset tells the leader the follower's LEO.
+        let leader_leo = r.log.log_end_offset;
+        let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
+        if let Some(fp) = r.vol.followers.get_mut(&follower) {
+            if offset >= leader_leo {
+                fp.last_caught_up_ms = now;
+            } else if offset >= fp.last_fetch_leader_leo {
+                fp.last_caught_up_ms = fp.last_caught_up_ms.max(fp.last_fetch_ms);
+            }
+            fp.leo = offset;
+            fp.last_fetch_ms = now;
+            fp.last_fetch_leader_leo = leader_leo;
+        }
+        self.maybe_expand_isr(l, tp, follower);
+        self.maybe_advance_hw(l, tp);
+        let r = &self.brokers[&l].replicas[&tp];
+        if offset < r.log.log_end_offset {
+            self.answer_fetch(l, tp, follower, fetch_id, offset);
+        } else {
+            // Long poll: park until data arrives or the wait expires.
+            let inc = self.brokers[&l].incarnation;
+            self.brokers.get_mut(&l).expect("exists").parked_fetches.entry(tp).or_default().push(ParkedFetch { follower, fetch_id, offset });
+            self.schedule(REPLICA_FETCH_WAIT_MAX_MS, Ev::FetchExpire { leader: l, incarnation: inc, tp, fetch_id });
+        }
+    }
+
+    fn answer_fetch(&mut self, l: BrokerId, tp: Tp, follower: BrokerId, fetch_id: u64, offset: i64) {
+        let r = &self.brokers[&l].replicas[&tp];
+        let mut bytes = 0u64;
+        let mut batches = Vec::new();
+        for bt in r.log.batches_from(offset, r.log.log_end_offset) {
+            if !batches.is_empty() && bytes + bt.size_bytes() as u64 > REPLICA_FETCH_MAX_BYTES {
+                break;
+            }
+            bytes += bt.size_bytes() as u64;
+            batches.push(bt.clone());
+        }
+        let result = FetchResult::Data { batches, high_watermark: r.log.high_watermark, log_start_offset: r.log.log_start_offset };
+        self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
+    }
+
+    pub(crate) fn on_fetch_expire(&mut self, l: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64) {
+        let Some(br) = self.brokers.get_mut(&l) else { return };
+        if br.incarnation != incarnation {
+            return;
+        }
+        let Some(list) = br.parked_fetches.get_mut(&tp) else { return };
+        let Some(pos) = list.iter().position(|p| p.fetch_id == fetch_id) else { return };
+        let p = list.remove(pos);
+        if br.replicas.get(&tp).is_some_and(|r| r.vol.is_leader) {
+            self.answer_fetch(l, tp, p.follower, p.fetch_id, p.offset);
+        }
+    }
+
+    /// New data on the leader: answer every parked follower fetch.
+    fn wake_parked_fetches(&mut self, l: BrokerId, tp: Tp) {
+        let Some(list) = self.brokers.get_mut(&l).expect("exists").parked_fetches.remove(&tp) else { return };
+        for p in list {
+            self.answer_fetch(l, tp, p.follower, p.fetch_id, p.offset);
+        }
+    }
+
+    fn handle_fetch_response(&mut self, b: BrokerId, tp: Tp, fetch_id: u64, result: FetchResult) {
+        let now = self.now_ms;
+        let roll = self.roll_policy(tp);
+        let name = self.topic_name(tp.topic);
+        let br = self.brokers.get_mut(&b).expect("exists");
+        let Some(r) = br.replicas.get_mut(&tp) else { return };
+        if r.vol.fetch.map(|f| f.0) != Some(fetch_id) {
+            return;
+        }
+        r.vol.fetch = None;
+        match result {
+            FetchResult::Error(_) => {
+                // Metadata will tell us who leads; retry after the wait time.
+                let inc = br.incarnation;
+                let fid = self.next_id();
+                let r = self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("exists");
+                r.vol.fetch = Some((fid, -1, now));
+                self.schedule(REPLICA_FETCH_WAIT_MAX_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, tp, fetch_id: fid });
+                return;
+            }
+            FetchResult::Diverging { epoch, end_offset } => {
+                // `AbstractFetcherThread.getOffsetTruncationState`: if we know the leader's epoch,
+                // truncate to min(leader's end, our end) for it; if not, to the end of our
+                // largest epoch below it, and ask again.
+                let from = r.log.log_end_offset;
+                let target = if epoch < 0 {
+                    end_offset
+                } else {
+                    match r.log.end_offset_for_epoch(epoch) {
+                        Some((e, ours)) if e == epoch => ours.min(end_offset),
+                        Some((_, ours)) => ours,
+                        None => r.log.log_start_offset,
+                    }
+                };
+                let to = r.log.truncate_to(target, now);
+                if to < from {
+                    self.events.push(now, EventKind::Truncated { topic: name, partition: tp.partition, broker: b, from, to });
+                }
+            }
+            FetchResult::Data { batches, high_watermark, log_start_offset } => {
+                self.unclean_tainted.remove(&(tp, b));
+                let br = self.brokers.get_mut(&b).expect("exists");
+                let r = br.replicas.get_mut(&tp).expect("exists");
+                let before = r.log.log_end_offset;
+                for bt in batches {
+                    if bt.base_offset != r.log.log_end_offset {
+                        // Only whole batches continuing our log are appended.
+                        if bt.next_offset() <= r.log.log_end_offset {
+                            continue;
+                        }
+                        break;
+                    }
+                    r.log.append(bt, roll, now);
+                }
+                if log_start_offset > r.log.log_start_offset && log_start_offset <= r.log.log_end_offset {
+                    r.log.log_start_offset = log_start_offset;
+                }
+                let new_hw = high_watermark.min(r.log.log_end_offset);
+                r.log.high_watermark = new_hw.max(r.log.log_start_offset.min(r.log.log_end_offset));
+                let leo = r.log.log_end_offset;
+                if leo > before {
+                    self.events.push(now, EventKind::Replicated { topic: name, partition: tp.partition, broker: b, leo });
+                }
+            }
+        }
+        self.maybe_send_fetch(b, tp);
+    }
+
+    /// Leader: HW = min LEO over the (maximal) ISR, only while |ISR| >= min(min.insync, RF).
+    pub(crate) fn maybe_advance_hw(&mut self, l: BrokerId, tp: Tp) {
+        let Some(t) = self.ctl.topics.get(&tp.topic) else { return };
+        let min_isr_cfg = t.settings.min_insync_replicas;
+        let br = &self.brokers[&l];
+        let Some(pm) = br.view.get(&tp) else { return };
+        let Some(r) = br.replicas.get(&tp) else { return };
+        if !r.vol.is_leader {
+            return;
+        }
+        let effective_min_isr = (min_isr_cfg as usize).min(pm.replicas.len());
+        if pm.isr.len() < effective_min_isr {
+            return;
+        }
+        let mut hw = r.log.log_end_offset;
+        let pending: &[BrokerId] = r.vol.pending_isr.as_ref().map_or(&[], |p| &p.0);
+        for (f, fp) in &r.vol.followers {
+            if pm.isr.contains(f) || pending.contains(f) {
+                hw = hw.min(fp.leo);
+            }
+        }
+        if hw <= r.log.high_watermark {
+            return;
+        }
+        let now = self.now_ms;
+        let name = t.name.clone();
+        let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
+        r.log.high_watermark = hw;
+        if self.track_invariants {
+            let ledger = self.ledger.entry(tp).or_default();
+            let have = ledger.last().map_or(0, |b| b.next_offset());
+            if hw > have {
+                for bt in r.log.batches_from(have, hw) {
+                    if bt.next_offset() <= hw && bt.base_offset >= have {
+                        ledger.push(bt.clone());
+                    }
+                }
+            }
+        }
+        self.events.push(now, EventKind::HighWatermarkAdvanced { topic: name, partition: tp.partition, broker: l, high_watermark: hw });
+        self.complete_produces(l, tp);
+    }
+
+    fn complete_produces(&mut self, l: BrokerId, tp: Tp) {
+        let hw = self.brokers[&l].replicas[&tp].log.high_watermark;
+        let min_isr = self.ctl.topics.get(&tp.topic).map_or(1, |t| t.settings.min_insync_replicas as usize);
+        let (isr_len, rf) = self.brokers[&l].view.get(&tp).map_or((0, 1), |pm| (pm.isr.len(), pm.replicas.len()));
+        let Some(list) = self.brokers.get_mut(&l).expect("exists").purgatory.get_mut(&tp) else { return };
+        let mut done = Vec::new();
+        list.retain(|p| {
+            if p.required_offset <= hw {
+                done.push(p.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for p in done {
+            let result = if isr_len >= min_isr.min(rf) {
+                Ok((p.base_offset, p.append_time))
+            } else {
+                Err(KafkaError::of(ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND))
+            };
+            self.net_send(Some(l), Dest::Client(p.producer), Msg::ProduceResp { req_id: p.req_id, result });
+        }
+    }
+
+    pub(crate) fn on_produce_expire(&mut self, l: BrokerId, incarnation: u64, tp: Tp, req_id: u64) {
+        let Some(br) = self.brokers.get_mut(&l) else { return };
+        if br.incarnation != incarnation {
+            return;
+        }
+        let Some(list) = br.purgatory.get_mut(&tp) else { return };
+        let Some(pos) = list.iter().position(|p| p.req_id == req_id) else { return };
+        let p = list.remove(pos);
+        self.net_send(Some(l), Dest::Client(p.producer), Msg::ProduceResp { req_id, result: Err(KafkaError::of(ErrorCode::REQUEST_TIMED_OUT)) });
+    }
+
+    fn maybe_expand_isr(&mut self, l: BrokerId, tp: Tp, follower: BrokerId) {
+        let now = self.now_ms;
+        let br = &self.brokers[&l];
+        let Some(pm) = br.view.get(&tp) else { return };
+        if pm.isr.contains(&follower) {
+            return;
+        }
+        let Some(r) = br.replicas.get(&tp) else { return };
+        let Some(fp) = r.vol.followers.get(&follower) else { return };
+        if fp.leo < r.log.high_watermark || fp.leo < r.vol.epoch_start_offset {
+            return;
+        }
+        if let Some((p, sent)) = &r.vol.pending_isr {
+            if p.contains(&follower) && now - sent < ALTER_PARTITION_RETRY_MS {
+                return;
+            }
+        }
+        // Eligibility as the leader sees it: not fenced in its view is approximated by the
+        // controller's check on AlterPartition.
+        let mut new_isr = pm.isr.clone();
+        if let Some((p, _)) = &r.vol.pending_isr {
+            for x in p {
+                if !new_isr.contains(x) {
+                    new_isr.push(*x);
+                }
+            }
+        }
+        if !new_isr.contains(&follower) {
+            new_isr.push(follower);
+        }
+        let (le, pe) = (pm.leader_epoch, pm.partition_epoch);
+        self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists").vol.pending_isr = Some((new_isr.clone(), now));
+        if let Some(c) = self.ctl.active {
+            self.net_send(Some(l), Dest::Controller(c), Msg::AlterPartition { broker: l, tp, leader_epoch: le, partition_epoch: pe, new_isr });
+        }
+    }
+
+    /// Periodic `isr-expiration`: followers not caught up within `replica.lag.time.max.ms` leave.
+    pub(crate) fn on_isr_check(&mut self, l: BrokerId, incarnation: u64) {
+        if self.brokers[&l].incarnation != incarnation || !self.broker_up(l) {
+            return;
+        }
+        self.schedule(REPLICA_LAG_TIME_MAX_MS / 2, Ev::BrokerIsrCheck { broker: l, incarnation });
+        let now = self.now_ms;
+        let mut requests = Vec::new();
+        let br = &self.brokers[&l];
+        for (tp, r) in &br.replicas {
+            if !r.vol.is_leader {
+                continue;
+            }
+            let Some(pm) = br.view.get(tp) else { continue };
+            if pm.leader != Some(l) || r.vol.pending_isr.as_ref().is_some_and(|(_, s)| now - s < ALTER_PARTITION_RETRY_MS) {
+                continue;
+            }
+            let leo = r.log.log_end_offset;
+            let out: Vec<BrokerId> = pm
+                .isr
+                .iter()
+                .copied()
+                .filter(|f| *f != l)
+                .filter(|f| r.vol.followers.get(f).is_none_or(|fp| fp.leo != leo && now - fp.last_caught_up_ms > REPLICA_LAG_TIME_MAX_MS))
+                .collect();
+            if !out.is_empty() {
+                let new_isr: Vec<BrokerId> = pm.isr.iter().copied().filter(|b| !out.contains(b)).collect();
+                requests.push((*tp, pm.leader_epoch, pm.partition_epoch, new_isr));
+            }
+        }
+        for (tp, le, pe, new_isr) in requests {
+            self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists").vol.pending_isr = Some((new_isr.clone(), now));
+            if let Some(c) = self.ctl.active {
+                self.net_send(Some(l), Dest::Controller(c), Msg::AlterPartition { broker: l, tp, leader_epoch: le, partition_epoch: pe, new_isr });
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<super::log::RecordsData>, acks: i16, timeout_ms: i64) {
+        let now = self.now_ms;
+        let name = self.topic_name(tp.topic);
+        let refuse = |c: &mut Cluster, e: KafkaError| {
+            c.events.push(now, EventKind::WriteRefused { topic: name.clone(), partition: tp.partition, broker: l, error: e.code, reason: e.message.clone() });
+            if acks != 0 {
+                c.net_send(Some(l), Dest::Client(producer), Msg::ProduceResp { req_id, result: Err(e) });
+            }
+        };
+        let Some(t) = self.ctl.topics.get(&tp.topic) else { return refuse(self, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)) };
+        let settings = t.settings.clone();
+        let br = &self.brokers[&l];
+        let (Some(pm), Some(r)) = (br.view.get(&tp), br.replicas.get(&tp)) else {
+            return refuse(self, KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        };
+        if !r.vol.is_leader || pm.leader != Some(l) {
+            return refuse(self, KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        if data.size_bytes as i64 > settings.max_message_bytes {
+            return refuse(
+                self,
+                KafkaError::new(
+                    ErrorCode::MESSAGE_TOO_LARGE,
+                    format!("The request included a message larger than the max message size the server will accept."),
+                ),
+            );
+        }
+        if settings.cleanup_compact {
+            if data.index.iter().any(|ri| ri.key_len < 0) {
+                return refuse(
+                    self,
+                    KafkaError::new(ErrorCode::INVALID_RECORD, format!("Compacted topic cannot accept message without key in topic partition {}-{}.", name, tp.partition)),
+                );
+            }
+        }
+        let effective_min_isr = (settings.min_insync_replicas as usize).min(pm.replicas.len());
+        if acks == -1 && pm.isr.len() < effective_min_isr {
+            let isr: Vec<String> = pm.isr.iter().map(|b| b.to_string()).collect();
+            return refuse(
+                self,
+                KafkaError::new(
+                    ErrorCode::NOT_ENOUGH_REPLICAS,
+                    format!(
+                        "The size of the current ISR Set({}) is insufficient to satisfy the min.isr requirement of {} for partition {}-{}",
+                        isr.join(", "),
+                        effective_min_isr,
+                        name,
+                        tp.partition
+                    ),
+                ),
+            );
+        }
+        let epoch = r.vol.leader_epoch;
+        let base = r.log.log_end_offset;
+        let append_time = if settings.log_append_time { Some(now) } else { None };
+        let count = data.len() as i64;
+        let batch = Rc::new(Batch { base_offset: base, leader_epoch: epoch, log_append_time_ms: append_time, data });
+        let roll = self.roll_policy(tp);
+        let inc = self.brokers[&l].incarnation;
+        let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
+        r.log.append(batch, roll, now);
+        self.events.push(now, EventKind::RecordAppended { topic: name, partition: tp.partition, broker: l, base_offset: base, count, leader_epoch: epoch });
+        let append_ts = append_time.unwrap_or(-1);
+        match acks {
+            0 => {}
+            1 => self.net_send(Some(l), Dest::Client(producer), Msg::ProduceResp { req_id, result: Ok((base, append_ts)) }),
+            _ => {
+                self.brokers.get_mut(&l).expect("exists").purgatory.entry(tp).or_default().push(PendingProduce {
+                    producer,
+                    req_id,
+                    required_offset: base + count,
+                    base_offset: base,
+                    append_time: append_ts,
+                });
+                self.schedule(timeout_ms.max(0), Ev::ProduceExpire { leader: l, incarnation: inc, tp, req_id });
+            }
+        }
+        self.wake_parked_fetches(l, tp);
+        self.maybe_advance_hw(l, tp);
+    }
+
+    fn handle_metadata_request(&mut self, b: BrokerId, producer: u32, req_id: u64, topics: Vec<String>) {
+        let mut answers = Vec::new();
+        let auto_create = self.broker_bool("auto.create.topics.enable");
+        for name in topics {
+            let br = &self.brokers[&b];
+            let idx = br.view_topics.iter().find(|(_, n)| n.as_ref() == name.as_str()).map(|(i, _)| *i);
+            match idx {
+                Some(i) => {
+                    let mut leaders = Vec::new();
+                    let mut p = 0;
+                    while let Some(pm) = br.view.get(&Tp { topic: i, partition: p }) {
+                        leaders.push(pm.leader);
+                        p += 1;
+                    }
+                    answers.push(TopicAnswer { name, error: None, leaders });
+                }
+                None => {
+                    let exists_on_controller = self.ctl.by_name.contains_key(&name);
+                    if auto_create && !exists_on_controller && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+                        let req = super::controller::NewTopic { name: name.clone(), ..Default::default() };
+                        let created = self.create_topic_now(&req);
+                        let err = match created {
+                            Ok(_) => ErrorCode::LEADER_NOT_AVAILABLE,
+                            Err(e) if e.code == ErrorCode::INVALID_TOPIC_EXCEPTION => ErrorCode::INVALID_TOPIC_EXCEPTION,
+                            Err(_) => ErrorCode::LEADER_NOT_AVAILABLE,
+                        };
+                        answers.push(TopicAnswer { name, error: Some(err), leaders: Vec::new() });
+                    } else if exists_on_controller || auto_create {
+                        answers.push(TopicAnswer { name, error: Some(ErrorCode::LEADER_NOT_AVAILABLE), leaders: Vec::new() });
+                    } else {
+                        answers.push(TopicAnswer { name, error: Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), leaders: Vec::new() });
+                    }
+                }
+            }
+        }
+        self.net_send(Some(b), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
+    }
+
+    // ----- consumer-facing reads (synchronous) -----
+
+    fn leader_replica(&self, topic: &str, partition: i32) -> KResult<(BrokerId, Tp)> {
+        let idx = *self.ctl.by_name.get(topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let t = &self.ctl.topics[&idx];
+        let pm = usize::try_from(partition).ok().and_then(|p| t.partitions.get(p)).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let l = pm.leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
+        let tp = Tp { topic: idx, partition };
+        if !self.client_reaches(l) {
+            return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        let ok = self.brokers[&l].replicas.get(&tp).is_some_and(|r| r.vol.is_leader && r.vol.leader_epoch == pm.leader_epoch);
+        if !ok {
+            return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        Ok((l, tp))
+    }
+
+    /// A consumer fetch, served by the partition leader up to its high watermark.
+    pub fn fetch(&self, req: &FetchRequest) -> KResult<FetchResponse> {
+        let (l, tp) = self.leader_replica(&req.topic, req.partition)?;
+        let r = &self.brokers[&l].replicas[&tp];
+        let log = &r.log;
+        let hw = log.high_watermark;
+        if req.offset < log.log_start_offset || req.offset > hw {
+            return Err(KafkaError::new(
+                ErrorCode::OFFSET_OUT_OF_RANGE,
+                format!("Fetch position FetchPosition{{offset={}}} is out of range for partition {}-{}", req.offset, req.topic, req.partition),
+            ));
+        }
+        let mut batches = Vec::new();
+        let mut records = 0usize;
+        let mut bytes = 0u64;
+        let mut end = req.offset;
+        for bt in log.batches_from(req.offset, hw) {
+            if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
+                break;
+            }
+            let lo = bt.base_offset.max(req.offset);
+            let hi = bt.next_offset().min(hw);
+            let take = ((hi - lo).max(0) as usize).min(req.max_records - records);
+            records += take;
+            bytes += bt.size_bytes() as u64;
+            end = lo + take as i64;
+            batches.push(bt.clone());
+        }
+        Ok(FetchResponse {
+            batches,
+            first_offset: req.offset,
+            end_offset: end.max(req.offset),
+            high_watermark: hw,
+            log_start_offset: log.log_start_offset,
+            last_stable_offset: hw,
+            leader: l,
+            leader_epoch: r.vol.leader_epoch,
+        })
+    }
+
+    /// ListOffsets: earliest (log start), latest (HW) or by timestamp. Returns (offset, timestamp).
+    pub fn list_offsets(&self, topic: &str, partition: i32, spec: OffsetSpec) -> KResult<(i64, i64)> {
+        let (l, tp) = self.leader_replica(topic, partition)?;
+        let r = &self.brokers[&l].replicas[&tp];
+        let log = &r.log;
+        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+            return Err(KafkaError::of(ErrorCode::OFFSET_NOT_AVAILABLE));
+        }
+        Ok(match spec {
+            OffsetSpec::Earliest => (log.log_start_offset, -1),
+            OffsetSpec::Latest => (log.high_watermark, -1),
+            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).unwrap_or((-1, -1)),
+        })
+    }
+}

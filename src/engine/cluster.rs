@@ -1,0 +1,769 @@
+//! The cluster: brokers, the KRaft controller, producer clients, the network and the
+//! discrete-event loop, all owned by one [`Cluster`].
+//!
+//! Time is simulated in milliseconds. Events sit in a priority queue ordered by (time, sequence
+//! number), so two runs with the same seed and the same calls are identical. Nodes are state
+//! machines: they react to messages and timers. The network delivers a message after
+//! [`NET_LATENCY_MS`] and drops it if sender and receiver cannot reach each other at send or at
+//! delivery time (crash, stop, isolation), or if the receiver restarted meanwhile.
+
+use super::config::TopicSettings;
+use super::error::{ErrorCode, KResult, KafkaError};
+use super::event::{Event, EventKind, EventLog};
+use super::log::{PartitionLog, RecordsData};
+use super::producer::Producer;
+use super::rng::Rng;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::rc::Rc;
+
+/// One-way network latency between any two nodes.
+pub const NET_LATENCY_MS: i64 = 1;
+/// `broker.heartbeat.interval.ms`.
+pub const BROKER_HEARTBEAT_INTERVAL_MS: i64 = 2_000;
+/// `broker.session.timeout.ms`.
+pub const BROKER_SESSION_TIMEOUT_MS: i64 = 9_000;
+/// `controller.quorum.election.timeout.ms`.
+pub const CONTROLLER_ELECTION_TIMEOUT_MS: i64 = 1_000;
+/// How often the active controller checks sessions and leaderless partitions.
+pub const CONTROLLER_TICK_MS: i64 = 500;
+/// `replica.lag.time.max.ms`.
+pub const REPLICA_LAG_TIME_MAX_MS: i64 = 30_000;
+/// `replica.fetch.wait.max.ms`: long-poll time of follower fetches.
+pub const REPLICA_FETCH_WAIT_MAX_MS: i64 = 500;
+/// `replica.socket.timeout.ms`: a follower resends a fetch that got no answer after this.
+pub const REPLICA_FETCH_TIMEOUT_MS: i64 = 30_000;
+/// `replica.fetch.max.bytes` (per partition).
+pub const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
+/// `unclean.leader.election.interval.ms` (KRaft periodic unclean election check).
+pub const UNCLEAN_ELECTION_INTERVAL_MS: i64 = 300_000;
+/// A broker stops anyway if its controlled shutdown gets no answer within this.
+pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 30_000;
+/// The leader resends an unanswered AlterPartition after this.
+pub const ALTER_PARTITION_RETRY_MS: i64 = 1_000;
+/// Admin calls give up after this (`default.api.timeout.ms` is 60 s; tools use 30 s).
+pub const ADMIN_TIMEOUT_MS: i64 = 30_000;
+/// Upper bound on brokers.
+pub const BROKERS_MAX: u32 = 12;
+
+pub type BrokerId = i32;
+
+/// A topic-partition inside the engine: `topic` is the internal topic index (never reused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tp {
+    pub topic: u32,
+    pub partition: i32,
+}
+
+/// Cluster construction parameters.
+#[derive(Clone, Debug)]
+pub struct ClusterConfig {
+    /// Number of brokers, 1..=12, ids 1..=n.
+    pub brokers: u32,
+    pub seed: u64,
+    /// Static broker config overrides (server.properties), e.g. `auto.create.topics.enable`.
+    pub broker_overrides: Vec<(String, String)>,
+    /// Keep the committed-batch ledger the invariants use (a pointer per committed batch).
+    pub track_invariants: bool,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig { brokers: 3, seed: 1, broker_overrides: Vec::new(), track_invariants: true }
+    }
+}
+
+impl ClusterConfig {
+    pub fn new(brokers: u32, seed: u64) -> ClusterConfig {
+        ClusterConfig { brokers, seed, ..Default::default() }
+    }
+}
+
+/// Process state of a broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProcessState {
+    Running,
+    /// Controlled shutdown in progress (leadership being moved away).
+    ShuttingDown,
+    /// Killed (kill -9): the disk survives.
+    Crashed,
+    /// Stopped after a controlled shutdown.
+    Stopped,
+}
+
+/// What the UI shows for a broker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerStatus {
+    pub id: BrokerId,
+    pub process: ProcessState,
+    pub isolated: bool,
+    /// Fenced by the controller (no heartbeat within the session timeout, or not registered).
+    pub fenced: bool,
+    pub is_controller: bool,
+    pub is_voter: bool,
+}
+
+/// The controller's record of one partition (the metadata image).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionMeta {
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: i32,
+    pub partition_epoch: i32,
+    /// After an unclean election (`LeaderRecoveryState.RECOVERING`).
+    pub recovering: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TopicMeta {
+    pub name: Rc<str>,
+    pub id: String,
+    pub idx: u32,
+    pub internal: bool,
+    pub configs: BTreeMap<String, String>,
+    pub settings: TopicSettings,
+    pub partitions: Vec<PartitionMeta>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct BrokerReg {
+    pub incarnation: u64,
+    pub fenced: bool,
+    pub in_controlled_shutdown: bool,
+    pub last_heartbeat_ms: i64,
+}
+
+/// The KRaft controller's state. The metadata log is replicated on the quorum, so one image is
+/// shared by whichever voter is active; it only changes while a controller has a majority.
+#[derive(Clone, Debug)]
+pub(crate) struct Controller {
+    pub voters: Vec<BrokerId>,
+    pub active: Option<BrokerId>,
+    pub election_due_ms: Option<i64>,
+    pub topics: BTreeMap<u32, TopicMeta>,
+    pub by_name: BTreeMap<String, u32>,
+    pub next_topic_idx: u32,
+    pub regs: BTreeMap<BrokerId, BrokerReg>,
+    pub dynamic_broker_configs: BTreeMap<String, String>,
+    pub version: u64,
+    pub next_unclean_check_ms: i64,
+    /// (tp, leader epoch) -> leader, for the one-leader-per-epoch invariant.
+    pub epoch_leaders: BTreeMap<(Tp, i32), BrokerId>,
+}
+
+/// A broker's local replica of one partition. The log is on disk and survives crashes; the
+/// rest is process memory.
+#[derive(Clone, Debug)]
+pub struct Replica {
+    pub log: PartitionLog,
+    pub(crate) vol: ReplicaVolatile,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FollowerProgress {
+    pub leo: i64,
+    pub last_caught_up_ms: i64,
+    pub last_fetch_ms: i64,
+    pub last_fetch_leader_leo: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ReplicaVolatile {
+    /// Leader epoch this replica last acted on (its role is in the broker's metadata view).
+    pub leader_epoch: i32,
+    pub is_leader: bool,
+    pub epoch_start_offset: i64,
+    pub followers: BTreeMap<BrokerId, FollowerProgress>,
+    pub pending_isr: Option<(Vec<BrokerId>, i64)>,
+    /// Follower: current fetch (id, leader it went to, send time).
+    pub fetch: Option<(u64, BrokerId, i64)>,
+    /// Follower: the leader it fetches from has been validated (truncation done) for this epoch.
+    pub truncated_for_epoch: Option<i32>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ParkedFetch {
+    pub follower: BrokerId,
+    pub fetch_id: u64,
+    pub offset: i64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PendingProduce {
+    pub producer: u32,
+    pub req_id: u64,
+    pub required_offset: i64,
+    pub base_offset: i64,
+    pub append_time: i64,
+}
+
+/// One broker: process state, its disk (replica logs) and its metadata view.
+#[derive(Clone, Debug)]
+pub(crate) struct Broker {
+    pub id: BrokerId,
+    pub process: ProcessState,
+    pub isolated: bool,
+    pub incarnation: u64,
+    pub replicas: BTreeMap<Tp, Replica>,
+    /// This broker's view of the metadata image (may be stale).
+    pub view: BTreeMap<Tp, PartitionMeta>,
+    pub view_topics: BTreeMap<u32, Rc<str>>,
+    pub view_version: u64,
+    pub parked_fetches: BTreeMap<Tp, Vec<ParkedFetch>>,
+    pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
+    pub shutdown_deadline_ms: Option<i64>,
+}
+
+/// Where a message goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Dest {
+    Broker(BrokerId),
+    /// Whichever broker is the active controller at delivery time (must be the one it was sent to).
+    Controller(BrokerId),
+    Client(u32),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum FetchResult {
+    Data { batches: Vec<Rc<super::log::Batch>>, high_watermark: i64, log_start_offset: i64 },
+    Diverging { epoch: i32, end_offset: i64 },
+    #[allow(dead_code)]
+    Error(ErrorCode),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TopicAnswer {
+    pub name: String,
+    pub error: Option<ErrorCode>,
+    /// Per partition: leader (None = no leader).
+    pub leaders: Vec<Option<BrokerId>>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Msg {
+    Heartbeat { broker: BrokerId, incarnation: u64, view_version: u64 },
+    ControlledShutdown { broker: BrokerId, incarnation: u64 },
+    ControlledShutdownDone,
+    AlterPartition { broker: BrokerId, tp: Tp, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
+    AlterPartitionDone { tp: Tp },
+    Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<(u32, Rc<str>)>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
+    Fetch { follower: BrokerId, tp: Tp, fetch_id: u64, offset: i64, last_epoch: Option<i32>, leader_epoch: i32 },
+    FetchResp { tp: Tp, fetch_id: u64, result: FetchResult },
+    Produce { producer: u32, req_id: u64, tp: Tp, data: Rc<RecordsData>, acks: i16, timeout_ms: i64 },
+    ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
+    MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
+    MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Ev {
+    Deliver { from: Option<BrokerId>, from_incarnation: u64, to: Dest, incarnation: u64, msg: Msg },
+    BrokerHeartbeat { broker: BrokerId, incarnation: u64 },
+    BrokerIsrCheck { broker: BrokerId, incarnation: u64 },
+    ControllerTick,
+    FetchExpire { leader: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64 },
+    FollowerFetchTimeout { broker: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64 },
+    ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
+    ShutdownTimeout { broker: BrokerId, incarnation: u64 },
+    ProducerWake { producer: u32 },
+}
+
+struct Scheduled {
+    time_ms: i64,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, o: &Self) -> bool {
+        (self.time_ms, self.seq) == (o.time_ms, o.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.time_ms, self.seq).cmp(&(o.time_ms, o.seq))
+    }
+}
+
+/// The whole simulated cluster.
+pub struct Cluster {
+    pub(crate) now_ms: i64,
+    pub(crate) seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) rng: Rng,
+    pub(crate) seed: u64,
+    pub(crate) brokers: BTreeMap<BrokerId, Broker>,
+    pub(crate) ctl: Controller,
+    pub(crate) static_broker_configs: BTreeMap<String, String>,
+    pub(crate) producers: BTreeMap<u32, Producer>,
+    pub(crate) next_producer_id: u32,
+    pub(crate) next_id: u64,
+    pub(crate) events: EventLog,
+    pub(crate) track_invariants: bool,
+    /// Committed batches per partition (the invariants' ledger).
+    pub(crate) ledger: BTreeMap<Tp, Vec<Rc<super::log::Batch>>>,
+    pub(crate) violations: Vec<super::invariants::Violation>,
+    /// Replicas whose logs may legitimately diverge below their HW after an unclean election,
+    /// until they reconcile with a leader (first successful data fetch).
+    pub(crate) unclean_tainted: std::collections::BTreeSet<(Tp, BrokerId)>,
+    pub(crate) steps: u64,
+}
+
+impl Cluster {
+    /// A fresh cluster with `brokers` brokers (ids 1..=n) all running, and an active controller.
+    pub fn new(config: ClusterConfig) -> KResult<Cluster> {
+        if config.brokers == 0 || config.brokers > BROKERS_MAX {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_REQUEST,
+                format!("The number of brokers must be between 1 and {BROKERS_MAX}, not {}.", config.brokers),
+            ));
+        }
+        let n = config.brokers as i32;
+        let mut static_broker_configs = BTreeMap::new();
+        let rf = n.min(3).to_string();
+        static_broker_configs.insert("offsets.topic.replication.factor".to_string(), rf.clone());
+        static_broker_configs.insert("transaction.state.log.replication.factor".to_string(), rf);
+        static_broker_configs.insert("transaction.state.log.min.isr".to_string(), n.min(2).to_string());
+        for (k, v) in &config.broker_overrides {
+            match super::config::broker_config_def(k) {
+                Some((def, _)) => {
+                    super::config::parse_and_validate(def, v)?;
+                    static_broker_configs.insert(k.clone(), v.clone());
+                }
+                None => {
+                    return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown broker config name: {k}")));
+                }
+            }
+        }
+        let mut brokers = BTreeMap::new();
+        let mut regs = BTreeMap::new();
+        for id in 1..=n {
+            brokers.insert(
+                id,
+                Broker {
+                    id,
+                    process: ProcessState::Running,
+                    isolated: false,
+                    incarnation: 1,
+                    replicas: BTreeMap::new(),
+                    view: BTreeMap::new(),
+                    view_topics: BTreeMap::new(),
+                    view_version: 0,
+                    parked_fetches: BTreeMap::new(),
+                    purgatory: BTreeMap::new(),
+                    shutdown_deadline_ms: None,
+                },
+            );
+            // The cluster starts formed: every broker registered and unfenced.
+            regs.insert(id, BrokerReg { incarnation: 1, fenced: false, in_controlled_shutdown: false, last_heartbeat_ms: 0 });
+        }
+        let voters: Vec<BrokerId> = (1..=n.min(3)).collect();
+        let mut c = Cluster {
+            now_ms: 0,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            rng: Rng::new(config.seed),
+            seed: config.seed,
+            brokers,
+            ctl: Controller {
+                active: Some(voters[0]),
+                voters,
+                election_due_ms: None,
+                topics: BTreeMap::new(),
+                by_name: BTreeMap::new(),
+                next_topic_idx: 0,
+                regs,
+                dynamic_broker_configs: BTreeMap::new(),
+                version: 0,
+                next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,
+                epoch_leaders: BTreeMap::new(),
+            },
+            static_broker_configs,
+            producers: BTreeMap::new(),
+            next_producer_id: 1,
+            next_id: 1,
+            events: EventLog::new(),
+            track_invariants: config.track_invariants,
+            ledger: BTreeMap::new(),
+            violations: Vec::new(),
+            unclean_tainted: std::collections::BTreeSet::new(),
+            steps: 0,
+        };
+        for id in 1..=n {
+            // Stagger heartbeats deterministically so brokers do not all tick together.
+            let offset = (id as i64 * 97) % BROKER_HEARTBEAT_INTERVAL_MS;
+            c.schedule(offset, Ev::BrokerHeartbeat { broker: id, incarnation: 1 });
+            c.schedule(REPLICA_LAG_TIME_MAX_MS / 2 + id as i64, Ev::BrokerIsrCheck { broker: id, incarnation: 1 });
+        }
+        c.schedule(CONTROLLER_TICK_MS, Ev::ControllerTick);
+        let active = c.ctl.active.expect("just set");
+        c.events.push(0, EventKind::ControllerElected { broker: active });
+        Ok(c)
+    }
+
+    // ----- time -----
+
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub(crate) fn schedule(&mut self, delay_ms: i64, ev: Ev) {
+        debug_assert!(delay_ms >= 0);
+        let seq = self.seq;
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled { time_ms: self.now_ms + delay_ms.max(0), seq, ev }));
+    }
+
+    pub(crate) fn next_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Time of the next pending event, if any.
+    pub fn next_event_time_ms(&self) -> Option<i64> {
+        self.queue.peek().map(|Reverse(s)| s.time_ms)
+    }
+
+    /// Runs exactly one event (advancing time to it). False if the queue is empty.
+    pub fn step(&mut self) -> bool {
+        let Some(Reverse(s)) = self.queue.pop() else { return false };
+        debug_assert!(s.time_ms >= self.now_ms, "time never goes backwards");
+        self.now_ms = s.time_ms;
+        self.steps += 1;
+        self.dispatch(s.ev);
+        true
+    }
+
+    /// Runs every event due up to `now + ms`, then sets the clock to `now + ms`.
+    pub fn advance(&mut self, ms: i64) {
+        let until = self.now_ms.saturating_add(ms.max(0));
+        self.run_until(until, |_| {});
+    }
+
+    /// Runs every event due up to `until_ms`, calling `after_step` after each one (tests use it
+    /// to check invariants after every event).
+    pub fn run_until(&mut self, until_ms: i64, mut after_step: impl FnMut(&mut Cluster)) {
+        while let Some(t) = self.next_event_time_ms() {
+            if t > until_ms {
+                break;
+            }
+            self.step();
+            after_step(self);
+        }
+        if until_ms > self.now_ms {
+            self.now_ms = until_ms;
+        }
+    }
+
+    /// Steps until `done` holds or `limit_ms` of simulated time passed. Returns whether `done`.
+    pub fn run_while(&mut self, limit_ms: i64, mut done: impl FnMut(&Cluster) -> bool) -> bool {
+        let until = self.now_ms.saturating_add(limit_ms.max(0));
+        loop {
+            if done(self) {
+                return true;
+            }
+            match self.next_event_time_ms() {
+                Some(t) if t <= until => {
+                    self.step();
+                }
+                _ => {
+                    self.now_ms = self.now_ms.max(until);
+                    return done(self);
+                }
+            }
+        }
+    }
+
+    fn dispatch(&mut self, ev: Ev) {
+        match ev {
+            Ev::Deliver { from, from_incarnation, to, incarnation, msg } => self.deliver(from, from_incarnation, to, incarnation, msg),
+            Ev::BrokerHeartbeat { broker, incarnation } => self.on_heartbeat_timer(broker, incarnation),
+            Ev::BrokerIsrCheck { broker, incarnation } => self.on_isr_check(broker, incarnation),
+            Ev::ControllerTick => self.on_controller_tick(),
+            Ev::FetchExpire { leader, incarnation, tp, fetch_id } => self.on_fetch_expire(leader, incarnation, tp, fetch_id),
+            Ev::FollowerFetchTimeout { broker, incarnation, tp, fetch_id } => self.on_follower_fetch_timeout(broker, incarnation, tp, fetch_id),
+            Ev::ProduceExpire { leader, incarnation, tp, req_id } => self.on_produce_expire(leader, incarnation, tp, req_id),
+            Ev::ShutdownTimeout { broker, incarnation } => self.on_shutdown_timeout(broker, incarnation),
+            Ev::ProducerWake { producer } => self.producer_poll(producer),
+        }
+    }
+
+    // ----- network -----
+
+    /// Whether the broker process is up (running or shutting down).
+    pub(crate) fn broker_up(&self, id: BrokerId) -> bool {
+        self.brokers.get(&id).is_some_and(|b| matches!(b.process, ProcessState::Running | ProcessState::ShuttingDown))
+    }
+
+    /// Whether two brokers can talk.
+    pub(crate) fn brokers_connected(&self, a: BrokerId, b: BrokerId) -> bool {
+        if !self.broker_up(a) || !self.broker_up(b) {
+            return false;
+        }
+        if a == b {
+            return true;
+        }
+        !self.brokers[&a].isolated && !self.brokers[&b].isolated
+    }
+
+    /// Whether a client can reach a broker.
+    pub(crate) fn client_reaches(&self, b: BrokerId) -> bool {
+        self.broker_up(b) && !self.brokers[&b].isolated
+    }
+
+    fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
+        match (from, to) {
+            (Some(a), Dest::Broker(b)) => self.brokers_connected(a, b),
+            (Some(a), Dest::Controller(c)) => self.ctl.active == Some(c) && self.brokers_connected(a, c),
+            (Some(a), Dest::Client(_)) => self.client_reaches(a),
+            (None, Dest::Broker(b)) => self.client_reaches(b),
+            (None, Dest::Controller(c)) => self.ctl.active == Some(c) && self.client_reaches(c),
+            (None, Dest::Client(_)) => true,
+        }
+    }
+
+    /// Sends a message from a broker (`Some(id)`) or a client (`None`).
+    pub(crate) fn net_send(&mut self, from: Option<BrokerId>, to: Dest, msg: Msg) {
+        if !self.endpoint_ok(from, to) {
+            return;
+        }
+        let incarnation = match to {
+            Dest::Broker(b) | Dest::Controller(b) => self.brokers[&b].incarnation,
+            Dest::Client(_) => 0,
+        };
+        let from_incarnation = from.map_or(0, |b| self.brokers[&b].incarnation);
+        self.schedule(NET_LATENCY_MS, Ev::Deliver { from, from_incarnation, to, incarnation, msg });
+    }
+
+    fn deliver(&mut self, from: Option<BrokerId>, from_incarnation: u64, to: Dest, incarnation: u64, msg: Msg) {
+        // The path must still be open at delivery time, and neither end may have restarted.
+        if !self.endpoint_ok(from, to) {
+            return;
+        }
+        if let Some(a) = from {
+            if self.brokers[&a].incarnation != from_incarnation {
+                return;
+            }
+        }
+        match to {
+            Dest::Broker(b) | Dest::Controller(b) => {
+                if self.brokers[&b].incarnation != incarnation {
+                    return;
+                }
+                match to {
+                    Dest::Controller(_) => self.controller_receive(msg),
+                    _ => self.broker_receive(b, msg),
+                }
+            }
+            Dest::Client(p) => self.producer_receive(p, msg),
+        }
+    }
+
+    // ----- faults -----
+
+    fn check_broker(&self, id: BrokerId) -> KResult<()> {
+        if self.brokers.contains_key(&id) {
+            Ok(())
+        } else {
+            Err(KafkaError::new(ErrorCode::BROKER_ID_NOT_REGISTERED, format!("Broker {id} does not exist.")))
+        }
+    }
+
+    /// kill -9: the process dies at once; its disk (logs) survives.
+    pub fn crash(&mut self, id: BrokerId) -> KResult<()> {
+        self.check_broker(id)?;
+        if !self.broker_up(id) {
+            return Ok(());
+        }
+        self.stop_process(id, ProcessState::Crashed);
+        self.events.push(self.now_ms, EventKind::BrokerCrashed { broker: id });
+        Ok(())
+    }
+
+    fn stop_process(&mut self, id: BrokerId, state: ProcessState) {
+        let b = self.brokers.get_mut(&id).expect("checked");
+        b.process = state;
+        b.incarnation += 1;
+        b.view.clear();
+        b.view_topics.clear();
+        b.view_version = 0;
+        b.parked_fetches.clear();
+        b.purgatory.clear();
+        b.shutdown_deadline_ms = None;
+        for r in b.replicas.values_mut() {
+            r.vol = ReplicaVolatile::default();
+        }
+        if self.ctl.active == Some(id) {
+            self.controller_lost();
+        }
+    }
+
+    /// Controlled shutdown: the controller moves leadership away, then the broker stops.
+    pub fn shutdown(&mut self, id: BrokerId) -> KResult<()> {
+        self.check_broker(id)?;
+        let b = &self.brokers[&id];
+        if b.process != ProcessState::Running {
+            return Ok(());
+        }
+        let incarnation = b.incarnation;
+        self.brokers.get_mut(&id).expect("checked").process = ProcessState::ShuttingDown;
+        self.events.push(self.now_ms, EventKind::BrokerShutdownRequested { broker: id });
+        if let Some(c) = self.ctl.active {
+            self.net_send(Some(id), Dest::Controller(c), Msg::ControlledShutdown { broker: id, incarnation });
+        }
+        self.schedule(CONTROLLED_SHUTDOWN_TIMEOUT_MS, Ev::ShutdownTimeout { broker: id, incarnation });
+        Ok(())
+    }
+
+    /// Controlled shutdown, then runs the simulation until the broker has stopped.
+    pub fn shutdown_and_wait(&mut self, id: BrokerId) -> KResult<()> {
+        self.shutdown(id)?;
+        self.run_while(CONTROLLED_SHUTDOWN_TIMEOUT_MS + 10, |c| c.brokers[&id].process != ProcessState::ShuttingDown);
+        Ok(())
+    }
+
+    pub(crate) fn finish_shutdown(&mut self, id: BrokerId) {
+        if self.brokers[&id].process != ProcessState::ShuttingDown {
+            return;
+        }
+        self.stop_process(id, ProcessState::Stopped);
+        self.events.push(self.now_ms, EventKind::BrokerStopped { broker: id });
+    }
+
+    fn on_shutdown_timeout(&mut self, id: BrokerId, incarnation: u64) {
+        if self.brokers[&id].incarnation == incarnation {
+            self.finish_shutdown(id);
+        }
+    }
+
+    /// Starts a crashed or stopped broker: it recovers its logs from disk, registers with the
+    /// controller (fenced until it caught up with metadata) and rejoins as a follower.
+    pub fn start(&mut self, id: BrokerId) -> KResult<()> {
+        self.check_broker(id)?;
+        if self.broker_up(id) {
+            return Ok(());
+        }
+        let b = self.brokers.get_mut(&id).expect("checked");
+        b.process = ProcessState::Running;
+        b.incarnation += 1;
+        let inc = b.incarnation;
+        // Log recovery: the checkpointed HW may be stale; it is never above the LEO.
+        for r in b.replicas.values_mut() {
+            r.log.high_watermark = r.log.high_watermark.min(r.log.log_end_offset);
+        }
+        self.events.push(self.now_ms, EventKind::BrokerStarted { broker: id });
+        self.schedule(0, Ev::BrokerHeartbeat { broker: id, incarnation: inc });
+        self.schedule(REPLICA_LAG_TIME_MAX_MS / 2, Ev::BrokerIsrCheck { broker: id, incarnation: inc });
+        self.maybe_schedule_controller_election();
+        Ok(())
+    }
+
+    /// Cuts a broker off from every other broker, the controller and all clients.
+    pub fn isolate(&mut self, id: BrokerId) -> KResult<()> {
+        self.check_broker(id)?;
+        if self.brokers[&id].isolated {
+            return Ok(());
+        }
+        self.brokers.get_mut(&id).expect("checked").isolated = true;
+        self.events.push(self.now_ms, EventKind::BrokerIsolated { broker: id });
+        self.check_controller_quorum();
+        Ok(())
+    }
+
+    /// Mends every network cut.
+    pub fn heal(&mut self) {
+        let mut any = false;
+        for b in self.brokers.values_mut() {
+            any |= b.isolated;
+            b.isolated = false;
+        }
+        if any {
+            self.events.push(self.now_ms, EventKind::NetworkHealed);
+        }
+        self.maybe_schedule_controller_election();
+    }
+
+    // ----- read-only state -----
+
+    pub fn broker_ids(&self) -> Vec<BrokerId> {
+        self.brokers.keys().copied().collect()
+    }
+
+    pub fn broker_status(&self) -> Vec<BrokerStatus> {
+        self.brokers
+            .values()
+            .map(|b| BrokerStatus {
+                id: b.id,
+                process: b.process,
+                isolated: b.isolated,
+                fenced: self.ctl.regs.get(&b.id).is_none_or(|r| r.fenced),
+                is_controller: self.ctl.active == Some(b.id),
+                is_voter: self.ctl.voters.contains(&b.id),
+            })
+            .collect()
+    }
+
+    pub fn active_controller(&self) -> Option<BrokerId> {
+        self.ctl.active
+    }
+
+    /// A replica's log on a broker's disk (whatever the broker's state).
+    pub fn replica_log(&self, broker: BrokerId, topic: &str, partition: i32) -> Option<&PartitionLog> {
+        let idx = *self.ctl.by_name.get(topic)?;
+        self.brokers.get(&broker)?.replicas.get(&Tp { topic: idx, partition }).map(|r| &r.log)
+    }
+
+    /// Events since the last drain (bounded; see [`super::event::EVENT_BUFFER_MAX`]).
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        self.events.drain()
+    }
+
+    /// Number of events dropped because nobody drained them.
+    pub fn events_dropped(&self) -> u64 {
+        self.events.dropped
+    }
+
+    /// Turns event recording on or off (benchmarks switch it off).
+    pub fn set_events_enabled(&mut self, on: bool) {
+        self.events.enabled = on;
+    }
+
+    /// Number of events processed so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    pub(crate) fn topic_name(&self, idx: u32) -> Rc<str> {
+        self.ctl.topics.get(&idx).map_or_else(|| Rc::from("?"), |t| t.name.clone())
+    }
+
+    /// Static broker configs (server.properties) plus defaults, for describe.
+    pub fn static_broker_config(&self, name: &str) -> Option<String> {
+        self.static_broker_configs
+            .get(name)
+            .cloned()
+            .or_else(|| super::config::broker_config_def(name).map(|(d, _)| d.default.to_string()))
+    }
+
+    pub(crate) fn broker_bool(&self, name: &str) -> bool {
+        let v = self.ctl.dynamic_broker_configs.get(name).cloned().or_else(|| self.static_broker_config(name));
+        v.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+
+    pub(crate) fn broker_int(&self, name: &str) -> i64 {
+        let v = self.ctl.dynamic_broker_configs.get(name).cloned().or_else(|| self.static_broker_config(name));
+        v.and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    }
+}

@@ -1,0 +1,110 @@
+//! `digest()`: xxh64 of a canonical encoding of the whole cluster state, to prove two runs (or a
+//! native and a wasm run) are identical.
+
+use super::cluster::*;
+use twox_hash::XxHash64;
+use std::hash::Hasher;
+
+struct Enc(XxHash64);
+
+impl Enc {
+    fn u64(&mut self, v: u64) {
+        self.0.write(&v.to_le_bytes());
+    }
+    fn i64(&mut self, v: i64) {
+        self.u64(v as u64);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.0.write(b);
+    }
+    fn opt_bytes(&mut self, b: Option<&[u8]>) {
+        match b {
+            Some(b) => {
+                self.u64(1);
+                self.bytes(b);
+            }
+            None => self.u64(0),
+        }
+    }
+    fn ids(&mut self, v: &[i32]) {
+        self.u64(v.len() as u64);
+        for x in v {
+            self.i64(*x as i64);
+        }
+    }
+}
+
+impl Cluster {
+    /// A hash of the whole state: time, controller image, broker states, every replica's log
+    /// (every record's bytes), producers' pending work.
+    pub fn digest(&self) -> u64 {
+        let mut e = Enc(XxHash64::with_seed(0));
+        e.i64(self.now_ms);
+        e.u64(self.seq);
+        e.i64(self.ctl.active.map_or(-1, |a| a as i64));
+        e.u64(self.ctl.version);
+        for t in self.ctl.topics.values() {
+            e.bytes(t.name.as_bytes());
+            e.bytes(t.id.as_bytes());
+            for (k, v) in &t.configs {
+                e.bytes(k.as_bytes());
+                e.bytes(v.as_bytes());
+            }
+            for pm in &t.partitions {
+                e.ids(&pm.replicas);
+                e.ids(&pm.isr);
+                e.i64(pm.leader.map_or(-1, |l| l as i64));
+                e.i64(pm.leader_epoch as i64);
+                e.i64(pm.partition_epoch as i64);
+            }
+        }
+        for (id, r) in &self.ctl.regs {
+            e.i64(*id as i64);
+            e.u64(r.incarnation);
+            e.u64(r.fenced as u64);
+            e.i64(r.last_heartbeat_ms);
+        }
+        for b in self.brokers.values() {
+            e.i64(b.id as i64);
+            e.u64(b.process as u64);
+            e.u64(b.isolated as u64);
+            e.u64(b.incarnation);
+            e.u64(b.view_version);
+            for (tp, r) in &b.replicas {
+                e.u64(tp.topic as u64);
+                e.i64(tp.partition as i64);
+                let log = &r.log;
+                e.i64(log.log_start_offset);
+                e.i64(log.log_end_offset);
+                e.i64(log.high_watermark);
+                for (ep, start) in &log.epochs {
+                    e.i64(*ep as i64);
+                    e.i64(*start);
+                }
+                for s in &log.segments {
+                    e.i64(s.base_offset);
+                    e.u64(s.size_bytes);
+                    for bt in &s.batches {
+                        e.i64(bt.base_offset);
+                        e.i64(bt.leader_epoch as i64);
+                        for rec in bt.records() {
+                            e.i64(rec.timestamp_ms);
+                            e.opt_bytes(rec.key);
+                            e.opt_bytes(rec.value);
+                            for h in rec.headers {
+                                e.bytes(h.key.as_bytes());
+                                e.opt_bytes(h.value.as_deref());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (id, _) in &self.producers {
+            e.u64(*id as u64);
+            e.u64(self.pending_sends(*id));
+        }
+        e.0.finish()
+    }
+}

@@ -1,0 +1,91 @@
+//! The event stream a UI animates and a lesson explains. Events are aggregated per batch (never
+//! per record) and kept in a bounded buffer: the oldest are dropped first and counted.
+
+use super::error::ErrorCode;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+/// Maximum number of undrained events kept.
+pub const EVENT_BUFFER_MAX: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ElectionKind {
+    /// First live ISR member in assignment order.
+    Clean,
+    /// A live replica outside the ISR (data below the old HW may be lost).
+    Unclean,
+    /// Leadership moved back to the first replica (preferred leader election).
+    Preferred,
+    /// Leadership moved away from a broker in controlled shutdown.
+    ControlledShutdown,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    TopicCreated { topic: Rc<str>, partitions: i32, replication_factor: i32 },
+    TopicDeleted { topic: Rc<str> },
+    PartitionsCreated { topic: Rc<str>, total: i32 },
+    ConfigChanged { resource: String, name: String, value: Option<String> },
+    /// A leader appended a batch.
+    RecordAppended { topic: Rc<str>, partition: i32, broker: i32, base_offset: i64, count: i64, leader_epoch: i32 },
+    /// A follower appended data fetched from the leader.
+    Replicated { topic: Rc<str>, partition: i32, broker: i32, leo: i64 },
+    HighWatermarkAdvanced { topic: Rc<str>, partition: i32, broker: i32, high_watermark: i64 },
+    IsrShrunk { topic: Rc<str>, partition: i32, from: Vec<i32>, to: Vec<i32> },
+    IsrExpanded { topic: Rc<str>, partition: i32, from: Vec<i32>, to: Vec<i32> },
+    LeaderElected { topic: Rc<str>, partition: i32, leader: Option<i32>, leader_epoch: i32, kind: ElectionKind },
+    /// A follower truncated its log (leader-epoch based) from `from` to `to`.
+    Truncated { topic: Rc<str>, partition: i32, broker: i32, from: i64, to: i64 },
+    /// A produce request was refused or failed at the broker.
+    WriteRefused { topic: Rc<str>, partition: i32, broker: i32, error: ErrorCode, reason: String },
+    BrokerFenced { broker: i32 },
+    BrokerUnfenced { broker: i32 },
+    BrokerCrashed { broker: i32 },
+    BrokerShutdownRequested { broker: i32 },
+    BrokerStopped { broker: i32 },
+    BrokerStarted { broker: i32 },
+    BrokerIsolated { broker: i32 },
+    NetworkHealed,
+    ControllerElected { broker: i32 },
+    /// No controller: the quorum has no reachable majority (metadata is frozen).
+    ControllerUnavailable,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub time_ms: i64,
+    pub kind: EventKind,
+}
+
+/// Bounded FIFO of events.
+#[derive(Clone, Debug, Default)]
+pub struct EventLog {
+    events: VecDeque<Event>,
+    pub dropped: u64,
+    pub enabled: bool,
+}
+
+impl EventLog {
+    pub fn new() -> EventLog {
+        EventLog { events: VecDeque::new(), dropped: 0, enabled: true }
+    }
+    pub fn push(&mut self, time_ms: i64, kind: EventKind) {
+        if !self.enabled {
+            return;
+        }
+        if self.events.len() >= EVENT_BUFFER_MAX {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        self.events.push_back(Event { time_ms, kind });
+    }
+    pub fn drain(&mut self) -> Vec<Event> {
+        self.events.drain(..).collect()
+    }
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}

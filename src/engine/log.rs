@@ -1,0 +1,483 @@
+//! Partition logs: immutable record batches shared by every replica that holds them, segments,
+//! and the leader-epoch cache.
+//!
+//! Memory model (the budget is <= 64 bytes of engine overhead per stored record beyond its
+//! key and value bytes): a batch packs all keys and values into one `Vec<u8>` and keeps a 16-byte
+//! index entry per record ([`RecordIndex`]); headers live out of line only when present. The
+//! leader wraps a producer's [`RecordsData`] in a [`Batch`] (offsets, epoch) once, and followers
+//! append the very same `Rc<Batch>`: replication copies a pointer, never the bytes.
+
+use std::rc::Rc;
+
+/// A record header.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Header {
+    pub key: String,
+    pub value: Option<Vec<u8>>,
+}
+
+/// Per-record index inside a batch: 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordIndex {
+    /// Timestamp minus the batch's first timestamp (i32 range; larger spreads split batches).
+    pub ts_delta: i32,
+    /// Byte position of the key in `RecordsData::bytes`.
+    pub pos: u32,
+    /// Key length, -1 for a null key.
+    pub key_len: i32,
+    /// Value length, -1 for a null value (tombstone).
+    pub value_len: i32,
+}
+
+/// The records of one batch as the producer built them (no offsets yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordsData {
+    pub bytes: Vec<u8>,
+    pub index: Vec<RecordIndex>,
+    /// (record index within the batch, headers), only for records that have headers.
+    pub headers: Vec<(u32, Vec<Header>)>,
+    pub first_timestamp: i64,
+    pub max_timestamp: i64,
+    /// Size of the batch in Kafka's v2 on-disk format (61-byte header + varint-encoded records).
+    pub size_bytes: u32,
+}
+
+/// Kafka's record-batch v2 header size.
+pub const BATCH_OVERHEAD_BYTES: u32 = 61;
+
+fn varint_len(v: i64) -> u32 {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut n = 1;
+    while z >= 0x80 {
+        z >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// The size of one record inside a v2 batch (length prefix included).
+pub fn record_size_bytes(offset_delta: i64, ts_delta: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[Header]) -> u32 {
+    let mut body = 1 + varint_len(ts_delta) + varint_len(offset_delta);
+    body += match key {
+        Some(k) => varint_len(k.len() as i64) + k.len() as u32,
+        None => 1,
+    };
+    body += match value {
+        Some(v) => varint_len(v.len() as i64) + v.len() as u32,
+        None => 1,
+    };
+    body += varint_len(headers.len() as i64);
+    for h in headers {
+        body += varint_len(h.key.len() as i64) + h.key.len() as u32;
+        body += match &h.value {
+            Some(v) => varint_len(v.len() as i64) + v.len() as u32,
+            None => 1,
+        };
+    }
+    body + varint_len(body as i64)
+}
+
+impl RecordsData {
+    pub fn new() -> RecordsData {
+        RecordsData { size_bytes: BATCH_OVERHEAD_BYTES, ..Default::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// Whether a record with this timestamp fits the i32 delta encoding of this batch.
+    pub fn accepts_timestamp(&self, timestamp_ms: i64) -> bool {
+        self.index.is_empty() || i32::try_from(timestamp_ms - self.first_timestamp).is_ok()
+    }
+
+    /// The size the batch would have after adding this record.
+    pub fn size_with(&self, timestamp_ms: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[Header]) -> u32 {
+        let ts_delta = if self.index.is_empty() { 0 } else { timestamp_ms - self.first_timestamp };
+        self.size_bytes + record_size_bytes(self.index.len() as i64, ts_delta, key, value, headers)
+    }
+
+    /// Appends one record. Returns the record's encoded size.
+    pub fn push(&mut self, timestamp_ms: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: Vec<Header>) -> u32 {
+        if self.index.is_empty() {
+            self.first_timestamp = timestamp_ms;
+            self.max_timestamp = timestamp_ms;
+        }
+        let ts_delta = (timestamp_ms - self.first_timestamp).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
+        let size = record_size_bytes(self.index.len() as i64, ts_delta as i64, key, value, &headers);
+        let pos = self.bytes.len() as u32;
+        if let Some(k) = key {
+            self.bytes.extend_from_slice(k);
+        }
+        if let Some(v) = value {
+            self.bytes.extend_from_slice(v);
+        }
+        if !headers.is_empty() {
+            self.headers.push((self.index.len() as u32, headers));
+        }
+        self.index.push(RecordIndex {
+            ts_delta,
+            pos,
+            key_len: key.map_or(-1, |k| k.len() as i32),
+            value_len: value.map_or(-1, |v| v.len() as i32),
+        });
+        self.max_timestamp = self.max_timestamp.max(timestamp_ms);
+        self.size_bytes += size;
+        size
+    }
+
+    pub fn key(&self, i: usize) -> Option<&[u8]> {
+        let r = self.index.get(i)?;
+        if r.key_len < 0 {
+            return None;
+        }
+        self.bytes.get(r.pos as usize..r.pos as usize + r.key_len as usize)
+    }
+
+    pub fn value(&self, i: usize) -> Option<&[u8]> {
+        let r = self.index.get(i)?;
+        if r.value_len < 0 {
+            return None;
+        }
+        let start = r.pos as usize + r.key_len.max(0) as usize;
+        self.bytes.get(start..start + r.value_len as usize)
+    }
+
+    pub fn timestamp(&self, i: usize) -> i64 {
+        self.index.get(i).map_or(self.first_timestamp, |r| self.first_timestamp + r.ts_delta as i64)
+    }
+
+    pub fn headers(&self, i: usize) -> &[Header] {
+        match self.headers.binary_search_by_key(&(i as u32), |(idx, _)| *idx) {
+            Ok(pos) => &self.headers[pos].1,
+            Err(_) => &[],
+        }
+    }
+}
+
+/// A batch as stored in a log: the producer's records plus the offsets and epoch the leader gave.
+#[derive(Debug)]
+pub struct Batch {
+    pub base_offset: i64,
+    pub leader_epoch: i32,
+    /// Set when the topic uses `LogAppendTime`: every record's timestamp is this.
+    pub log_append_time_ms: Option<i64>,
+    pub data: Rc<RecordsData>,
+}
+
+impl Batch {
+    pub fn record_count(&self) -> i64 {
+        self.data.index.len() as i64
+    }
+    /// Offset after the last record.
+    pub fn next_offset(&self) -> i64 {
+        self.base_offset + self.record_count()
+    }
+    pub fn last_offset(&self) -> i64 {
+        self.next_offset() - 1
+    }
+    pub fn size_bytes(&self) -> u32 {
+        self.data.size_bytes
+    }
+    pub fn max_timestamp(&self) -> i64 {
+        self.log_append_time_ms.unwrap_or(self.data.max_timestamp)
+    }
+    pub fn first_timestamp(&self) -> i64 {
+        self.log_append_time_ms.unwrap_or(self.data.first_timestamp)
+    }
+    pub fn timestamp(&self, i: usize) -> i64 {
+        self.log_append_time_ms.unwrap_or_else(|| self.data.timestamp(i))
+    }
+    /// The records of this batch, with their offsets.
+    pub fn records(&self) -> impl Iterator<Item = RecordRef<'_>> {
+        (0..self.data.len()).map(move |i| RecordRef {
+            offset: self.base_offset + i as i64,
+            timestamp_ms: self.timestamp(i),
+            log_append_time: self.log_append_time_ms.is_some(),
+            leader_epoch: self.leader_epoch,
+            key: self.data.key(i),
+            value: self.data.value(i),
+            headers: self.data.headers(i),
+        })
+    }
+}
+
+/// A borrowed view of one stored record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    pub offset: i64,
+    pub timestamp_ms: i64,
+    pub log_append_time: bool,
+    pub leader_epoch: i32,
+    pub key: Option<&'a [u8]>,
+    pub value: Option<&'a [u8]>,
+    pub headers: &'a [Header],
+}
+
+/// An owned record (for callers that keep records around).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub offset: i64,
+    pub timestamp_ms: i64,
+    pub log_append_time: bool,
+    pub leader_epoch: i32,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+impl RecordRef<'_> {
+    pub fn to_owned_record(&self) -> Record {
+        Record {
+            offset: self.offset,
+            timestamp_ms: self.timestamp_ms,
+            log_append_time: self.log_append_time,
+            leader_epoch: self.leader_epoch,
+            key: self.key.map(|k| k.to_vec()),
+            value: self.value.map(|v| v.to_vec()),
+            headers: self.headers.to_vec(),
+        }
+    }
+}
+
+/// One log segment: a run of batches starting at `base_offset`.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    pub base_offset: i64,
+    pub batches: Vec<Rc<Batch>>,
+    pub size_bytes: u64,
+    /// Timestamp of the first batch (`segment.ms` is measured from it), None while empty.
+    pub first_batch_timestamp_ms: Option<i64>,
+    pub max_timestamp_ms: i64,
+    /// Simulated time the segment was created.
+    pub created_ms: i64,
+}
+
+impl Segment {
+    fn new(base_offset: i64, now_ms: i64) -> Segment {
+        Segment { base_offset, batches: Vec::new(), size_bytes: 0, first_batch_timestamp_ms: None, max_timestamp_ms: -1, created_ms: now_ms }
+    }
+    pub fn next_offset(&self) -> i64 {
+        self.batches.last().map_or(self.base_offset, |b| b.next_offset())
+    }
+    fn recompute(&mut self) {
+        self.size_bytes = self.batches.iter().map(|b| b.size_bytes() as u64).sum();
+        self.first_batch_timestamp_ms = self.batches.first().map(|b| b.first_timestamp());
+        self.max_timestamp_ms = self.batches.iter().map(|b| b.max_timestamp()).max().unwrap_or(-1);
+    }
+}
+
+/// Segment roll parameters (topic `segment.bytes`, `segment.ms`, jitter).
+#[derive(Clone, Copy, Debug)]
+pub struct RollPolicy {
+    pub segment_bytes: i64,
+    pub segment_ms: i64,
+    pub segment_jitter_ms: i64,
+}
+
+/// One replica's log on one broker's (simulated) disk.
+#[derive(Clone, Debug)]
+pub struct PartitionLog {
+    pub segments: Vec<Segment>,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    pub high_watermark: i64,
+    /// Leader-epoch cache: (epoch, start offset), strictly increasing in both.
+    pub epochs: Vec<(i32, i64)>,
+}
+
+impl Default for PartitionLog {
+    fn default() -> Self {
+        PartitionLog::new(0)
+    }
+}
+
+impl PartitionLog {
+    pub fn new(now_ms: i64) -> PartitionLog {
+        PartitionLog { segments: vec![Segment::new(0, now_ms)], log_start_offset: 0, log_end_offset: 0, high_watermark: 0, epochs: Vec::new() }
+    }
+
+    pub fn latest_epoch(&self) -> Option<i32> {
+        self.epochs.last().map(|e| e.0)
+    }
+
+    /// Records a new leader epoch starting at the current LEO (leader side, or follower when a
+    /// batch with a newer epoch arrives).
+    pub fn assign_epoch(&mut self, epoch: i32, start_offset: i64) {
+        if let Some(&(last, last_start)) = self.epochs.last() {
+            if epoch <= last {
+                return;
+            }
+            debug_assert!(start_offset >= last_start);
+        }
+        self.epochs.push((epoch, start_offset));
+    }
+
+    /// OffsetsForLeaderEpoch: (epoch, end offset) for the largest epoch <= `epoch` this replica
+    /// knows; the end offset is the start of the next epoch, or the LEO for the latest.
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> Option<(i32, i64)> {
+        let idx = self.epochs.iter().rposition(|&(e, _)| e <= epoch)?;
+        let found = self.epochs[idx].0;
+        let end = self.epochs.get(idx + 1).map_or(self.log_end_offset, |n| n.1);
+        Some((found, end))
+    }
+
+    /// Appends a batch whose base offset must equal the LEO. Rolls a new segment first when
+    /// `segment.bytes` would be exceeded or `segment.ms` passed since the segment's first batch.
+    pub fn append(&mut self, batch: Rc<Batch>, roll: RollPolicy, now_ms: i64) {
+        debug_assert_eq!(batch.base_offset, self.log_end_offset, "offsets must stay dense");
+        let size = batch.size_bytes() as u64;
+        let ts = batch.max_timestamp();
+        let active = self.segments.last().expect("a log always has an active segment");
+        let must_roll = !active.batches.is_empty()
+            && (active.size_bytes + size > roll.segment_bytes.max(0) as u64
+                || active.first_batch_timestamp_ms.is_some_and(|first| ts.saturating_sub(first) > roll.segment_ms - roll.segment_jitter_ms));
+        if must_roll {
+            self.segments.push(Segment::new(self.log_end_offset, now_ms));
+        }
+        self.assign_epoch(batch.leader_epoch, batch.base_offset);
+        let seg = self.segments.last_mut().expect("active segment");
+        if seg.first_batch_timestamp_ms.is_none() {
+            seg.first_batch_timestamp_ms = Some(batch.first_timestamp());
+        }
+        seg.size_bytes += size;
+        seg.max_timestamp_ms = seg.max_timestamp_ms.max(ts);
+        self.log_end_offset = batch.next_offset();
+        seg.batches.push(batch);
+    }
+
+    /// Removes every batch containing an offset >= `offset` (a batch straddling it goes whole, as
+    /// Kafka truncates at batch boundaries). Returns the new LEO.
+    pub fn truncate_to(&mut self, offset: i64, now_ms: i64) -> i64 {
+        if offset >= self.log_end_offset {
+            // Nothing to remove, but epochs that start at or after the point are gone too
+            // (`LeaderEpochFileCache.truncateFromEnd`).
+            if offset == self.log_end_offset {
+                self.epochs.retain(|&(_, start)| start < offset);
+            }
+            return self.log_end_offset;
+        }
+        loop {
+            let n = self.segments.len();
+            let seg = self.segments.last_mut().expect("a log always has an active segment");
+            while seg.batches.last().is_some_and(|b| b.last_offset() >= offset) {
+                seg.batches.pop();
+            }
+            if seg.batches.is_empty() && n > 1 {
+                self.segments.pop();
+                continue;
+            }
+            seg.recompute();
+            break;
+        }
+        let seg = self.segments.last_mut().expect("active segment");
+        if seg.batches.is_empty() {
+            let base = offset.min(seg.base_offset).max(self.log_start_offset);
+            *seg = Segment::new(base, now_ms);
+        }
+        self.log_end_offset = self.segments.last().map_or(offset, |s| s.next_offset());
+        if self.log_end_offset < self.log_start_offset {
+            self.log_start_offset = self.log_end_offset;
+        }
+        self.high_watermark = self.high_watermark.min(self.log_end_offset);
+        let leo = self.log_end_offset;
+        self.epochs.retain(|&(_, start)| start < leo);
+        leo
+    }
+
+    /// Batches overlapping `[from, to)` in offset order.
+    pub fn batches_from(&self, from: i64, to: i64) -> impl Iterator<Item = &Rc<Batch>> {
+        let seg_idx = match self.segments.iter().rposition(|s| s.base_offset <= from) {
+            Some(i) => i,
+            None => 0,
+        };
+        self.segments[seg_idx..]
+            .iter()
+            .flat_map(|s| s.batches.iter())
+            .skip_while(move |b| b.next_offset() <= from)
+            .take_while(move |b| b.base_offset < to)
+    }
+
+    pub fn all_batches(&self) -> impl Iterator<Item = &Rc<Batch>> {
+        self.segments.iter().flat_map(|s| s.batches.iter())
+    }
+
+    pub fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.size_bytes).sum()
+    }
+
+    /// The first offset whose timestamp is >= `ts` (ListOffsets by timestamp), if any below LEO.
+    pub fn offset_for_timestamp(&self, ts: i64, limit: i64) -> Option<(i64, i64)> {
+        for b in self.batches_from(self.log_start_offset, limit) {
+            if b.max_timestamp() < ts {
+                continue;
+            }
+            for r in b.records() {
+                if r.offset >= limit {
+                    return None;
+                }
+                if r.offset >= self.log_start_offset && r.timestamp_ms >= ts {
+                    return Some((r.offset, r.timestamp_ms));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn batch(base: i64, epoch: i32, n: usize, ts: i64) -> Rc<Batch> {
+        let mut d = RecordsData::new();
+        for i in 0..n {
+            d.push(ts, Some(b"k"), Some(format!("v{i}").as_bytes()), Vec::new());
+        }
+        Rc::new(Batch { base_offset: base, leader_epoch: epoch, log_append_time_ms: None, data: Rc::new(d) })
+    }
+
+    const NO_ROLL: RollPolicy = RollPolicy { segment_bytes: 1 << 30, segment_ms: i64::MAX / 2, segment_jitter_ms: 0 };
+
+    #[test]
+    fn record_index_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<RecordIndex>(), 16);
+    }
+
+    #[test]
+    fn append_read_and_truncate_keep_offsets_dense() {
+        let mut log = PartitionLog::new(0);
+        log.append(batch(0, 0, 3, 10), NO_ROLL, 0);
+        log.append(batch(3, 1, 2, 11), NO_ROLL, 0);
+        assert_eq!(log.log_end_offset, 5);
+        assert_eq!(log.epochs, vec![(0, 0), (1, 3)]);
+        assert_eq!(log.end_offset_for_epoch(0), Some((0, 3)));
+        assert_eq!(log.end_offset_for_epoch(5), Some((1, 5)));
+        let got: Vec<i64> = log.batches_from(4, 5).flat_map(|b| b.records().map(|r| r.offset).collect::<Vec<_>>()).collect();
+        assert_eq!(got, vec![3, 4]);
+        assert_eq!(log.truncate_to(3, 0), 3);
+        assert_eq!(log.epochs, vec![(0, 0)]);
+        // A straddled batch goes whole.
+        assert_eq!(log.truncate_to(1, 0), 0);
+    }
+
+    #[test]
+    fn segments_roll_on_bytes_and_on_time() {
+        let mut log = PartitionLog::new(0);
+        let roll = RollPolicy { segment_bytes: 200, segment_ms: 100, segment_jitter_ms: 0 };
+        log.append(batch(0, 0, 1, 0), roll, 0);
+        log.append(batch(1, 0, 1, 50), roll, 0);
+        assert_eq!(log.segments.len(), 1);
+        log.append(batch(2, 0, 1, 150), roll, 0); // 150 - 0 > 100: time roll
+        assert_eq!(log.segments.len(), 2);
+        assert_eq!(log.segments[1].base_offset, 2);
+        log.append(batch(3, 0, 20, 150), roll, 0); // big: size roll
+        assert_eq!(log.segments.len(), 3);
+    }
+}

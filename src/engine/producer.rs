@@ -1,0 +1,668 @@
+//! Producer clients: metadata, partitioning, the record accumulator (per-partition batches by
+//! `batch.size` and `linger.ms`), one in-flight request per partition, acks 0/1/all, retries
+//! with `retry.backoff.ms`, `request.timeout.ms` and `delivery.timeout.ms`, and one result per
+//! record. Idempotence and transactions are not modelled yet; `producer_id`/`sequence` fields
+//! are reserved for them.
+
+use super::cluster::*;
+use super::error::{ErrorCode, KResult, KafkaError};
+use super::log::{Header, RecordsData};
+use super::partitioner::{self, PartitionerKind, StickyState};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::rc::Rc;
+
+pub type ProducerId = u32;
+pub type SendId = u64;
+
+/// Producer settings (Java names in the docs).
+#[derive(Clone, Debug)]
+pub struct ProducerConfig {
+    /// `acks`: 0, 1 or -1 (all).
+    pub acks: i16,
+    /// `retries` (Java default Integer.MAX_VALUE; console producer 3).
+    pub retries: u32,
+    pub retry_backoff_ms: i64,
+    pub request_timeout_ms: i64,
+    pub delivery_timeout_ms: i64,
+    pub linger_ms: i64,
+    pub batch_size: u32,
+    /// `max.block.ms`: how long a send waits for topic metadata.
+    pub max_block_ms: i64,
+    pub partitioner: PartitionerKind,
+    pub client_id: String,
+    /// Reserved for idempotence (always false for now).
+    pub enable_idempotence: bool,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: -1,
+            retries: i32::MAX as u32,
+            retry_backoff_ms: 100,
+            request_timeout_ms: 30_000,
+            delivery_timeout_ms: 120_000,
+            linger_ms: 5,
+            batch_size: 16_384,
+            max_block_ms: 60_000,
+            partitioner: PartitionerKind::Default,
+            client_id: "producer-1".to_string(),
+            enable_idempotence: false,
+        }
+    }
+}
+
+impl ProducerConfig {
+    /// `kafka-console-producer` defaults: acks=-1, retries=3, linger 1000 ms (`--timeout`),
+    /// request timeout 1500 ms.
+    pub fn console() -> ProducerConfig {
+        ProducerConfig { acks: -1, retries: 3, linger_ms: 1000, request_timeout_ms: 1500, client_id: "console-producer".into(), ..Default::default() }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProducerRecord {
+    pub topic: String,
+    pub partition: Option<i32>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+    pub timestamp_ms: Option<i64>,
+}
+
+impl ProducerRecord {
+    pub fn new(topic: &str, key: Option<&[u8]>, value: Option<&[u8]>) -> ProducerRecord {
+        ProducerRecord { topic: topic.to_string(), key: key.map(|k| k.to_vec()), value: value.map(|v| v.to_vec()), ..Default::default() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendResult {
+    /// offset is -1 for acks=0; timestamp is the log-append time or the record's create time.
+    Delivered { partition: i32, offset: i64, timestamp_ms: i64 },
+    Failed(KafkaError),
+}
+
+/// Things the client logs that the shell may want to print.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProducerWarning {
+    /// `The metadata response from the cluster reported a recoverable issue with correlation id
+    /// <n> : {<topic>=<error>}` (3.9 wording).
+    MetadataIssue { correlation_id: u64, topic: String, error: ErrorCode },
+    /// `Got error produce response with correlation id <n> on topic-partition <tp>, retrying (<k>
+    /// attempts left). Error: <error>`.
+    Retrying { correlation_id: u64, topic: String, partition: i32, attempts_left: u32, error: ErrorCode },
+}
+
+#[derive(Clone, Debug)]
+struct Waiting {
+    send_id: SendId,
+    record: ProducerRecord,
+    created_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+struct PBatch {
+    data: RecordsData,
+    frozen: Option<Rc<RecordsData>>,
+    send_ids: Vec<SendId>,
+    created_ms: i64,
+    attempts: u32,
+    retry_at_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+struct InFlight {
+    req_id: u64,
+    correlation_id: u64,
+    deadline_ms: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PartQueue {
+    batches: VecDeque<PBatch>,
+    inflight: Option<InFlight>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct TopicCache {
+    leaders: Vec<Option<BrokerId>>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Producer {
+    pub config: ProducerConfig,
+    topics: BTreeMap<String, TopicCache>,
+    metadata_inflight: Option<(u64, i64)>,
+    metadata_retry_at_ms: i64,
+    metadata_wanted: BTreeSet<String>,
+    waiting: VecDeque<Waiting>,
+    queues: BTreeMap<(String, i32), PartQueue>,
+    sticky: BTreeMap<String, StickyState>,
+    results: VecDeque<(SendId, SendResult)>,
+    warnings: Vec<ProducerWarning>,
+    next_send_id: SendId,
+    correlation_id: u64,
+    pending: u64,
+    flushing: bool,
+    wake_at: BTreeSet<i64>,
+    closed: bool,
+}
+
+impl Cluster {
+    pub fn create_producer(&mut self, config: ProducerConfig) -> KResult<ProducerId> {
+        if !matches!(config.acks, -1 | 0 | 1) {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_CONFIG,
+                format!("Invalid value {} for configuration acks: String must be one of: all, -1, 0, 1", config.acks),
+            ));
+        }
+        if config.batch_size == 0 || config.request_timeout_ms < 0 || config.linger_ms < 0 || config.delivery_timeout_ms < 0 {
+            return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, "Producer timeouts, linger.ms and batch.size must not be negative."));
+        }
+        if config.delivery_timeout_ms < config.linger_ms + config.request_timeout_ms {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_CONFIG,
+                "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms",
+            ));
+        }
+        let id = self.next_producer_id;
+        self.next_producer_id += 1;
+        self.producers.insert(
+            id,
+            Producer {
+                config,
+                topics: BTreeMap::new(),
+                metadata_inflight: None,
+                metadata_retry_at_ms: 0,
+                metadata_wanted: BTreeSet::new(),
+                waiting: VecDeque::new(),
+                queues: BTreeMap::new(),
+                sticky: BTreeMap::new(),
+                results: VecDeque::new(),
+                warnings: Vec::new(),
+                next_send_id: 1,
+                correlation_id: 0,
+                pending: 0,
+                flushing: false,
+                wake_at: BTreeSet::new(),
+                closed: false,
+            },
+        );
+        Ok(id)
+    }
+
+    fn producer_mut(&mut self, id: ProducerId) -> KResult<&mut Producer> {
+        self.producers
+            .get_mut(&id)
+            .filter(|p| !p.closed)
+            .ok_or_else(|| KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {id}.")))
+    }
+
+    /// Queues a record. Its result arrives later through [`Cluster::take_send_results`].
+    pub fn send(&mut self, producer: ProducerId, record: ProducerRecord) -> KResult<SendId> {
+        let now = self.now_ms;
+        if record.topic.is_empty() {
+            return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, "Topic name is invalid: the empty string is not allowed"));
+        }
+        if record.partition.is_some_and(|p| p < 0) {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_REQUEST,
+                format!("Invalid partition given with record: {} is not in the range [0...).", record.partition.unwrap_or(0)),
+            ));
+        }
+        let size = super::log::record_size_bytes(0, 0, record.key.as_deref(), record.value.as_deref(), &record.headers) as u64 + super::log::BATCH_OVERHEAD_BYTES as u64;
+        let p = self.producer_mut(producer)?;
+        if size > 1_048_576 {
+            return Err(KafkaError::new(
+                ErrorCode::MESSAGE_TOO_LARGE,
+                format!("The message is {size} bytes when serialized which is larger than 1048576, which is the value of the max.request.size configuration."),
+            ));
+        }
+        let send_id = p.next_send_id;
+        p.next_send_id += 1;
+        p.pending += 1;
+        let topic = record.topic.clone();
+        if p.topics.contains_key(&topic) {
+            if let Some(key) = self.accumulate(producer, send_id, record, now) {
+                // Only a full batch needs sending now; linger expiry wakes the producer otherwise.
+                self.service_queue(producer, &key);
+            }
+        } else {
+            let p = self.producers.get_mut(&producer).expect("exists");
+            p.waiting.push_back(Waiting { send_id, record, created_ms: now });
+            p.metadata_wanted.insert(topic);
+            self.producer_poll(producer);
+        }
+        Ok(send_id)
+    }
+
+    /// Results that arrived since the last call, in completion order.
+    pub fn take_send_results(&mut self, producer: ProducerId) -> Vec<(SendId, SendResult)> {
+        self.producers.get_mut(&producer).map_or_else(Vec::new, |p| p.results.drain(..).collect())
+    }
+
+    /// Client log lines (metadata warnings, retries) since the last call.
+    pub fn take_producer_warnings(&mut self, producer: ProducerId) -> Vec<ProducerWarning> {
+        self.producers.get_mut(&producer).map_or_else(Vec::new, |p| std::mem::take(&mut p.warnings))
+    }
+
+    /// Sends not yet answered.
+    pub fn pending_sends(&self, producer: ProducerId) -> u64 {
+        self.producers.get(&producer).map_or(0, |p| p.pending)
+    }
+
+    /// Sends every batch now (ignoring linger) and runs simulated time until every pending send
+    /// has a result (bounded by the delivery timeout plus a margin).
+    pub fn flush(&mut self, producer: ProducerId) -> KResult<()> {
+        let limit = {
+            let p = self.producer_mut(producer)?;
+            p.flushing = true;
+            p.config.delivery_timeout_ms.max(p.config.max_block_ms) + p.config.request_timeout_ms + 1_000
+        };
+        self.producer_poll(producer);
+        self.run_while(limit, |c| c.producers.get(&producer).is_none_or(|p| p.pending == 0));
+        if let Some(p) = self.producers.get_mut(&producer) {
+            p.flushing = false;
+        }
+        Ok(())
+    }
+
+    /// Closes the producer (after a flush); later calls with this id fail.
+    pub fn close_producer(&mut self, producer: ProducerId) -> KResult<()> {
+        self.flush(producer)?;
+        if let Some(p) = self.producers.get_mut(&producer) {
+            p.closed = true;
+        }
+        Ok(())
+    }
+
+    fn available_partitions(p: &Producer, topic: &str) -> Vec<i32> {
+        p.topics.get(topic).map_or_else(Vec::new, |t| t.leaders.iter().enumerate().filter(|(_, l)| l.is_some()).map(|(i, _)| i as i32).collect())
+    }
+
+    /// Appends the record to its partition's open batch; returns the queue key if that batch is
+    /// now full (ready to send).
+    fn accumulate(&mut self, producer: ProducerId, send_id: SendId, record: ProducerRecord, now: i64) -> Option<(String, i32)> {
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let n = p.topics.get(&record.topic).map_or(0, |t| t.leaders.len() as i32);
+        let fail = |p: &mut Producer, e: KafkaError| {
+            p.results.push_back((send_id, SendResult::Failed(e)));
+            p.pending -= 1;
+            None
+        };
+        if n == 0 {
+            return fail(p, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
+        }
+        let kind = p.config.partitioner;
+        let mut sticky_used = false;
+        let partition = match (record.partition, &record.key) {
+            (Some(x), _) => {
+                if x >= n {
+                    return fail(
+                        p,
+                        KafkaError::new(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, format!("Partition {x} of topic {} with partition count {n} is not present in metadata after {} ms.", record.topic, p.config.max_block_ms)),
+                    );
+                }
+                x
+            }
+            (None, Some(k)) if matches!(kind, PartitionerKind::Default | PartitionerKind::Murmur2) => partitioner::murmur2_partition(k, n),
+            (None, Some(k)) if kind == PartitionerKind::ConsistentRandom => partitioner::crc32_partition(k, n),
+            (None, Some(k)) if kind == PartitionerKind::Xxhash => partitioner::xxhash_partition(k, n),
+            _ => {
+                let avail = Self::available_partitions(p, &record.topic);
+                let st = p.sticky.entry(record.topic.clone()).or_default();
+                match kind {
+                    PartitionerKind::RoundRobin => st.round_robin(&avail, n),
+                    PartitionerKind::ConsistentRandom => {
+                        let r = self.rng.below(if avail.is_empty() { n as u64 } else { avail.len() as u64 }) as usize;
+                        if avail.is_empty() { r as i32 } else { avail[r] }
+                    }
+                    _ => {
+                        sticky_used = true;
+                        st.peek(&mut self.rng, &avail, n)
+                    }
+                }
+            }
+        };
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let ts = record.timestamp_ms.unwrap_or(now);
+        let batch_size = p.config.batch_size;
+        let qkey = (record.topic.clone(), partition);
+        let q = match p.queues.get_mut(&qkey) {
+            Some(q) => q,
+            None => p.queues.entry(qkey).or_default(),
+        };
+        let need_new = match q.batches.back() {
+            None => true,
+            Some(b) => {
+                b.frozen.is_some()
+                    || !b.data.accepts_timestamp(ts)
+                    || (b.data.size_with(ts, record.key.as_deref(), record.value.as_deref(), &record.headers) > batch_size && !b.data.is_empty())
+            }
+        };
+        if need_new {
+            q.batches.push_back(PBatch { data: RecordsData::new(), frozen: None, send_ids: Vec::new(), created_ms: now, attempts: 0, retry_at_ms: 0 });
+        }
+        let b = q.batches.back_mut().expect("just ensured");
+        let size = b.data.push(ts, record.key.as_deref(), record.value.as_deref(), record.headers);
+        b.send_ids.push(send_id);
+        let full = b.data.size_bytes >= batch_size;
+        let created = b.created_ms;
+        let linger = p.config.linger_ms;
+        if sticky_used {
+            let avail = Self::available_partitions(p, &record.topic);
+            let st = p.sticky.entry(record.topic.clone()).or_default();
+            // The switch waits until the batch is ready to send (full or lingered).
+            let ready = full || now - created >= linger;
+            st.update(&mut self.rng, size as u64, batch_size as u64, ready, &avail, n);
+        }
+        if need_new && !full {
+            self.wake_producer_at(producer, created + linger);
+        }
+        if full {
+            Some((record.topic, partition))
+        } else {
+            None
+        }
+    }
+
+    fn wake_producer_at(&mut self, producer: ProducerId, at_ms: i64) {
+        let now = self.now_ms;
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        let at = at_ms.max(now);
+        // Drop past wake-ups; schedule only if no earlier-or-equal one is pending.
+        while p.wake_at.first().is_some_and(|t| *t < now) {
+            p.wake_at.pop_first();
+        }
+        if p.wake_at.contains(&at) {
+            return;
+        }
+        p.wake_at.insert(at);
+        self.schedule(at - now, Ev::ProducerWake { producer });
+    }
+
+    /// The producer's state machine: metadata, expiry, sending ready batches.
+    pub(crate) fn producer_poll(&mut self, producer: ProducerId) {
+        let now = self.now_ms;
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        p.wake_at.remove(&now);
+        let cfg = p.config.clone();
+
+        // Records waiting for metadata expire after max.block.ms.
+        let mut expired = Vec::new();
+        p.waiting.retain(|w| {
+            if now - w.created_ms >= cfg.max_block_ms {
+                expired.push(w.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for w in expired {
+            p.results.push_back((
+                w.send_id,
+                SendResult::Failed(KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Topic {} not present in metadata after {} ms.", w.record.topic, cfg.max_block_ms))),
+            ));
+            p.pending -= 1;
+        }
+
+        // In-flight requests past request.timeout.ms fail (retriable).
+        let timed_out: Vec<(String, i32)> = p.queues.iter().filter(|(_, q)| q.inflight.as_ref().is_some_and(|f| now >= f.deadline_ms)).map(|(k, _)| k.clone()).collect();
+        for key in timed_out {
+            self.batch_failed(producer, &key, KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Disconnected from node: request timed out after {} ms.", cfg.request_timeout_ms)));
+        }
+
+        // Metadata.
+        let p = self.producers.get_mut(&producer).expect("exists");
+        if !p.metadata_wanted.is_empty() && p.metadata_inflight.is_none_or(|(_, sent)| now - sent >= cfg.request_timeout_ms) && now >= p.metadata_retry_at_ms {
+            let topics: Vec<String> = p.metadata_wanted.iter().cloned().collect();
+            let target = self.brokers.keys().copied().find(|b| self.client_reaches(*b));
+            let p = self.producers.get_mut(&producer).expect("exists");
+            match target {
+                Some(b) => {
+                    p.correlation_id += 1;
+                    let req_id = self.next_id;
+                    self.next_id += 1;
+                    let p = self.producers.get_mut(&producer).expect("exists");
+                    p.metadata_inflight = Some((req_id, now));
+                    self.net_send(None, Dest::Broker(b), Msg::MetadataReq { producer, req_id, topics });
+                    self.wake_producer_at(producer, now + cfg.request_timeout_ms);
+                }
+                None => {
+                    p.metadata_retry_at_ms = now + cfg.retry_backoff_ms;
+                    self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+                }
+            }
+        }
+
+        // Batches: expire, then send the ready ones.
+        let keys: Vec<(String, i32)> = self.producers[&producer].queues.keys().cloned().collect();
+        for key in keys {
+            self.service_queue(producer, &key);
+        }
+    }
+
+    fn fail_batch(p: &mut Producer, b: PBatch, e: &KafkaError) {
+        for id in b.send_ids {
+            p.results.push_back((id, SendResult::Failed(e.clone())));
+            p.pending -= 1;
+        }
+    }
+
+    fn service_queue(&mut self, producer: ProducerId, key: &(String, i32)) {
+        let now = self.now_ms;
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let cfg = p.config.clone();
+        let flushing = p.flushing;
+        let leader = p.topics.get(&key.0).and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
+        let Some(q) = p.queues.get_mut(key) else { return };
+        // delivery.timeout.ms for batches not in flight.
+        let idle_from = if q.inflight.is_some() { 1 } else { 0 };
+        let mut i = idle_from;
+        let mut expired = Vec::new();
+        while i < q.batches.len() {
+            if now - q.batches[i].created_ms >= cfg.delivery_timeout_ms {
+                let b = q.batches.remove(i).expect("index checked");
+                expired.push(b);
+            } else {
+                i += 1;
+            }
+        }
+        for b in expired {
+            let n = b.send_ids.len();
+            let e = KafkaError::new(
+                ErrorCode::REQUEST_TIMED_OUT,
+                format!("Expiring {n} record(s) for {}-{}:{} ms has passed since batch creation", key.0, key.1, now - b.created_ms),
+            );
+            Self::fail_batch(p, b, &e);
+        }
+        let Some(q) = p.queues.get_mut(key) else { return };
+        if q.inflight.is_some() {
+            return;
+        }
+        let more = q.batches.len() > 1;
+        let Some(front) = q.batches.front_mut() else { return };
+        let ready = front.frozen.is_some() || front.data.size_bytes >= cfg.batch_size || now - front.created_ms >= cfg.linger_ms || flushing || more;
+        let wake;
+        if !ready {
+            wake = Some(front.created_ms + cfg.linger_ms);
+        } else if now < front.retry_at_ms {
+            wake = Some(front.retry_at_ms);
+        } else if let Some(l) = leader {
+            let data = front
+                .frozen
+                .get_or_insert_with(|| {
+                    let mut d = std::mem::take(&mut front.data);
+                    // Stored batches keep no spare capacity (memory budget per record).
+                    d.bytes.shrink_to_fit();
+                    d.index.shrink_to_fit();
+                    Rc::new(d)
+                })
+                .clone();
+            front.attempts += 1;
+            let count = data.len();
+            let created = front.created_ms;
+            let _ = created;
+            p.correlation_id += 1;
+            let corr = p.correlation_id;
+            let req_id = self.next_id;
+            self.next_id += 1;
+            let Some(idx) = self.ctl.by_name.get(&key.0).copied() else {
+                // Deleted topic: metadata refresh will tell.
+                let p = self.producers.get_mut(&producer).expect("exists");
+                p.metadata_wanted.insert(key.0.clone());
+                self.batch_failed(producer, key, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
+                return;
+            };
+            let tp = Tp { topic: idx, partition: key.1 };
+            let p = self.producers.get_mut(&producer).expect("exists");
+            let q = p.queues.get_mut(key).expect("exists");
+            if cfg.acks == 0 {
+                // Fire and forget: done once sent, offset unknown.
+                let b = q.batches.pop_front().expect("front exists");
+                for (i, id) in b.send_ids.iter().enumerate() {
+                    let ts = data.timestamp(i);
+                    p.results.push_back((*id, SendResult::Delivered { partition: key.1, offset: -1, timestamp_ms: ts }));
+                }
+                p.pending -= count as u64;
+                self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: 0, timeout_ms: cfg.request_timeout_ms });
+                self.service_queue(producer, key);
+                return;
+            }
+            q.inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms });
+            self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
+            wake = Some(now + cfg.request_timeout_ms);
+        } else {
+            // No known leader: refresh metadata and wait.
+            p.metadata_wanted.insert(key.0.clone());
+            wake = Some(now + cfg.retry_backoff_ms);
+        }
+        if let Some(w) = wake {
+            self.wake_producer_at(producer, w);
+        }
+    }
+
+    /// A request for this partition failed: retry (with backoff and a metadata refresh) or fail
+    /// the batch.
+    fn batch_failed(&mut self, producer: ProducerId, key: &(String, i32), e: KafkaError) {
+        let now = self.now_ms;
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let cfg = p.config.clone();
+        let Some(q) = p.queues.get_mut(key) else { return };
+        let corr = q.inflight.take().map_or(0, |f| f.correlation_id);
+        let Some(front) = q.batches.front_mut() else { return };
+        let attempts_left = (cfg.retries + 1).saturating_sub(front.attempts);
+        let expired = now - front.created_ms >= cfg.delivery_timeout_ms;
+        if e.code.is_retriable() && attempts_left > 0 && !expired {
+            front.retry_at_ms = now + cfg.retry_backoff_ms;
+            p.warnings.push(ProducerWarning::Retrying { correlation_id: corr, topic: key.0.clone(), partition: key.1, attempts_left, error: e.code });
+            if matches!(e.code, ErrorCode::NOT_LEADER_OR_FOLLOWER | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::LEADER_NOT_AVAILABLE | ErrorCode::REQUEST_TIMED_OUT | ErrorCode::NETWORK_EXCEPTION) {
+                p.metadata_wanted.insert(key.0.clone());
+            }
+            self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+        } else {
+            let b = q.batches.pop_front().expect("front exists");
+            let e = if expired {
+                KafkaError::new(
+                    ErrorCode::REQUEST_TIMED_OUT,
+                    format!("Expiring {} record(s) for {}-{}:{} ms has passed since batch creation", b.send_ids.len(), key.0, key.1, now - b.created_ms),
+                )
+            } else {
+                e
+            };
+            Self::fail_batch(p, b, &e);
+            self.wake_producer_at(producer, now);
+        }
+    }
+
+    pub(crate) fn producer_receive(&mut self, producer: ProducerId, msg: Msg) {
+        let now = self.now_ms;
+        match msg {
+            Msg::MetadataResp { req_id, topics } => {
+                let Some(p) = self.producers.get_mut(&producer) else { return };
+                if p.metadata_inflight.map(|m| m.0) != Some(req_id) {
+                    return;
+                }
+                p.metadata_inflight = None;
+                let corr = p.correlation_id;
+                let mut retry = false;
+                for t in topics {
+                    match t.error {
+                        None => {
+                            let complete = t.leaders.iter().all(|l| l.is_some());
+                            p.topics.insert(t.name.clone(), TopicCache { leaders: t.leaders });
+                            if complete {
+                                p.metadata_wanted.remove(&t.name);
+                            } else {
+                                retry = true;
+                            }
+                        }
+                        Some(e) => {
+                            p.warnings.push(ProducerWarning::MetadataIssue { correlation_id: corr, topic: t.name.clone(), error: e });
+                            if e == ErrorCode::INVALID_TOPIC_EXCEPTION {
+                                // Fail the records waiting for an invalid topic right away.
+                                let name = t.name.clone();
+                                let mut keep = VecDeque::new();
+                                for w in p.waiting.drain(..) {
+                                    if w.record.topic == name {
+                                        p.results.push_back((w.send_id, SendResult::Failed(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, format!("Invalid topics: [{name}]")))));
+                                        p.pending -= 1;
+                                    } else {
+                                        keep.push_back(w);
+                                    }
+                                }
+                                p.waiting = keep;
+                                p.metadata_wanted.remove(&name);
+                            } else {
+                                retry = true;
+                            }
+                        }
+                    }
+                }
+                if retry {
+                    p.metadata_retry_at_ms = now + p.config.retry_backoff_ms;
+                    let at = p.metadata_retry_at_ms;
+                    self.wake_producer_at(producer, at);
+                }
+                // Records waiting for metadata of now-known topics get partitioned.
+                let p = self.producers.get_mut(&producer).expect("exists");
+                let mut ready = Vec::new();
+                let mut keep = VecDeque::new();
+                for w in p.waiting.drain(..) {
+                    if p.topics.contains_key(&w.record.topic) {
+                        ready.push(w);
+                    } else {
+                        keep.push_back(w);
+                    }
+                }
+                p.waiting = keep;
+                for w in ready {
+                    let _ = self.accumulate(producer, w.send_id, w.record, now);
+                }
+                self.producer_poll(producer);
+            }
+            Msg::ProduceResp { req_id, result } => {
+                let Some(p) = self.producers.get_mut(&producer) else { return };
+                let key = p.queues.iter().find(|(_, q)| q.inflight.as_ref().is_some_and(|f| f.req_id == req_id)).map(|(k, _)| k.clone());
+                let Some(key) = key else { return };
+                match result {
+                    Ok((base, append_time)) => {
+                        let q = p.queues.get_mut(&key).expect("found");
+                        q.inflight = None;
+                        let b = q.batches.pop_front().expect("in-flight batch is the front");
+                        let data = b.frozen.as_ref().expect("sent batches are frozen");
+                        for (i, id) in b.send_ids.iter().enumerate() {
+                            let ts = if append_time >= 0 { append_time } else { data.timestamp(i) };
+                            p.results.push_back((*id, SendResult::Delivered { partition: key.1, offset: base + i as i64, timestamp_ms: ts }));
+                        }
+                        p.pending -= b.send_ids.len() as u64;
+                    }
+                    Err(e) => self.batch_failed(producer, &key, e),
+                }
+                self.producer_poll(producer);
+            }
+            _ => {}
+        }
+    }
+}

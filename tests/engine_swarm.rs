@@ -1,0 +1,145 @@
+//! Swarm test: many seeded random fault schedules (crash, controlled stop, start, isolate, heal)
+//! while producing with acks=all to an RF 3, min.insync.replicas=2 topic on 3 to 5 brokers,
+//! with every invariant checked after every event; then a liveness phase (heal and restart
+//! everything: the cluster must converge, all replicas back in the ISR, every acknowledged record
+//! readable at its offset). No acknowledged record may be lost.
+//!
+//! `SWARM_RUNS=n` sets the number of schedules (default 2500); `SWARM_SEED=s` reruns one seed.
+
+// These tests also run in headless Chromium under `wasm-pack test` (same code, same digests).
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use kafka_sandbox::engine::rng::Rng;
+use kafka_sandbox::engine::*;
+use std::collections::BTreeMap;
+
+fn checked_run(c: &mut Cluster, ms: i64, seed: u64) {
+    let until = c.now_ms() + ms;
+    c.run_until(until, |c| {
+        if let Err(v) = c.check_invariants() {
+            panic!("seed {seed}: invariant violated at t={}: {v}\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm", c.now_ms());
+        }
+    });
+}
+
+fn run_schedule(seed: u64) -> usize {
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let brokers = 3 + rng.below(3) as u32;
+    let partitions = 1 + rng.below(2) as i32;
+    let mut c = Cluster::new(ClusterConfig::new(brokers, seed)).unwrap();
+    let debug = std::env::var("SWARM_DEBUG").is_ok();
+    c.set_events_enabled(debug);
+    c.create_topic(NewTopic::new("swarm", partitions, 3).config("min.insync.replicas", "2")).unwrap();
+    let p = c
+        .create_producer(ProducerConfig { acks: -1, request_timeout_ms: 1500, delivery_timeout_ms: 8000, linger_ms: 2, ..Default::default() })
+        .unwrap();
+    let mut values: BTreeMap<SendId, Vec<u8>> = BTreeMap::new();
+    let mut acked: Vec<(i32, i64, Vec<u8>)> = Vec::new();
+    let mut collect = |c: &mut Cluster, values: &mut BTreeMap<SendId, Vec<u8>>| {
+        for (id, r) in c.take_send_results(p) {
+            let v = values.remove(&id).expect("known send");
+            if let SendResult::Delivered { partition, offset, .. } = r {
+                acked.push((partition, offset, v));
+            }
+        }
+    };
+    let rounds = 40 + rng.below(40);
+    let mut next = 0u64;
+    for _ in 0..rounds {
+        for _ in 0..rng.below(4) {
+            let v = format!("s{seed}-{next}").into_bytes();
+            next += 1;
+            let key = if rng.chance(1, 2) { Some(format!("k{}", rng.below(7)).into_bytes()) } else { None };
+            let id = c.send(p, ProducerRecord::new("swarm", key.as_deref(), Some(&v))).unwrap();
+            values.insert(id, v);
+        }
+        let b = 1 + rng.below(brokers as u64) as i32;
+        match rng.below(20) {
+            0 => c.crash(b).unwrap(),
+            1 => c.shutdown(b).unwrap(),
+            2 | 3 => c.start(b).unwrap(),
+            4 => c.isolate(b).unwrap(),
+            5 | 6 => c.heal(),
+            _ => {}
+        }
+        checked_run(&mut c, 100 + rng.below(1500) as i64, seed);
+        collect(&mut c, &mut values);
+    }
+    // Liveness: heal, restart everything, let it converge.
+    c.heal();
+    for b in 1..=brokers as i32 {
+        c.start(b).unwrap();
+    }
+    checked_run(&mut c, 35_000, seed);
+    // Brokers that were still in controlled shutdown have stopped by now: start them too.
+    for b in 1..=brokers as i32 {
+        c.start(b).unwrap();
+    }
+    checked_run(&mut c, 45_000, seed);
+    c.flush(p).unwrap();
+    collect(&mut c, &mut values);
+    checked_run(&mut c, 5_000, seed);
+    if debug {
+        for e in c.drain_events() {
+            eprintln!("{:>7} {:?}", e.time_ms, e.kind);
+        }
+        for part in 0..partitions {
+            for b in 1..=brokers as i32 {
+                if let Some(l) = c.replica_log(b, "swarm", part) {
+                    eprintln!("p{part} broker {b}: leo {} hw {} epochs {:?}", l.log_end_offset, l.high_watermark, l.epochs);
+                }
+            }
+        }
+        eprintln!("{:?}", c.broker_status());
+    }
+    for part in 0..partitions {
+        let pm = c.partition_meta("swarm", part).unwrap().clone();
+        assert!(pm.leader.is_some(), "seed {seed}: partition {part} has no leader after liveness phase: {pm:?}\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm");
+        let mut isr = pm.isr.clone();
+        isr.sort();
+        let mut reps = pm.replicas.clone();
+        reps.sort();
+        assert_eq!(isr, reps, "seed {seed}: partition {part} ISR did not converge: {pm:?}\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm");
+    }
+    let mut logs: BTreeMap<i32, BTreeMap<i64, Vec<u8>>> = BTreeMap::new();
+    for part in 0..partitions {
+        let f = c.fetch(&FetchRequest::new("swarm", part, 0)).unwrap_or_else(|e| panic!("seed {seed}: fetch failed: {e}"));
+        let m = logs.entry(part).or_default();
+        for r in f.records() {
+            m.insert(r.offset, r.value.unwrap_or_default().to_vec());
+        }
+    }
+    for (part, off, v) in &acked {
+        let got = logs.get(part).and_then(|m| m.get(off));
+        assert_eq!(
+            got,
+            Some(v),
+            "seed {seed}: acknowledged record {}-{off} ({}) lost\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm",
+            part,
+            String::from_utf8_lossy(v)
+        );
+    }
+    acked.len()
+}
+
+/// Schedules per run: thousands natively; fewer in the browser, where the same code runs slower.
+const DEFAULT_RUNS: u64 = if cfg!(target_arch = "wasm32") { 150 } else { 2500 };
+
+#[test]
+fn swarm_acks_all_min_isr_2_never_loses_acknowledged_records() {
+    if let Ok(s) = std::env::var("SWARM_SEED") {
+        let seed: u64 = s.trim().parse().expect("SWARM_SEED must be a number");
+        assert!(run_schedule(seed) > 0);
+        return;
+    }
+    let runs: u64 = std::env::var("SWARM_RUNS").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(DEFAULT_RUNS);
+    let mut acked = 0;
+    for seed in 1..=runs {
+        acked += run_schedule(seed);
+    }
+    // The schedules must actually exercise acknowledged writes.
+    assert!(acked as u64 > runs * 10, "only {acked} acknowledged records in {runs} runs");
+}
