@@ -23,7 +23,8 @@ pub mod topics;
 use std::collections::BTreeMap;
 
 use super::jopt::{self, OptSpec, Parsed};
-use super::{Chunk, Outcome, Shell};
+use super::process::{Exec, ProcCx, ProcState, Process};
+use super::{Chunk, Outcome, Session};
 
 /// Lines a foreground tool accepts from the terminal before Ctrl-D.
 pub const STDIN_LINES_MAX: usize = 100_000;
@@ -213,14 +214,52 @@ pub fn parse(tool: Tool, invoked: &str, args: &[String], env: &Env) -> Result<Re
     }
 }
 
-/// Phase 1 execution: only what needs no cluster.
-pub fn execute_offline(shell: &mut Shell, request: Request, _stdin: Option<&str>) -> Outcome {
-    if let Request::Sim(command) = &request {
-        if let Some(outcome) = sim::execute_offline(shell, command) {
-            return outcome;
+/// Runs a validated request against the cluster: a finished command, or a process that runs on
+/// simulated time (see [`crate::shell::process`]).
+pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>) -> Exec {
+    let _ = stdin;
+    match request {
+        Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
+        Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
+        Request::Sim(command) => match sim::execute_offline(session, &command) {
+            Some(outcome) => Exec::Done(outcome),
+            None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
+        },
+        request if request.reads_terminal() => Exec::Spawn(Box::new(OfflineReader { name: request.tool_name(), ended: false })),
+        request => Exec::Done(not_connected(request.tool_name())),
+    }
+}
+
+fn request_name(request: &Request) -> &'static str {
+    request.tool_name()
+}
+
+/// What a tool not yet wired to the engine answers.
+pub fn not_connected(tool: &str) -> Outcome {
+    Outcome::fail(vec![Chunk::err(format!("{tool}: not connected to the cluster yet\n"))], 1)
+}
+
+/// A stdin-reading tool not wired to the engine yet: reads until end of input, then says so.
+struct OfflineReader {
+    name: &'static str,
+    ended: bool,
+}
+
+impl Process for OfflineReader {
+    fn poll(&mut self, _cx: &mut ProcCx<'_>) -> ProcState {
+        if self.ended {
+            ProcState::Exited(1)
+        } else {
+            ProcState::Idle
         }
     }
-    Outcome::fail(vec![Chunk::err(format!("{}: not connected to the cluster yet\n", request.tool_name()))], 1)
+    fn eof(&mut self, cx: &mut ProcCx<'_>) {
+        cx.stderr(format!("{}: not connected to the cluster yet\n", self.name));
+        self.ended = true;
+    }
+    fn reads_stdin(&self) -> bool {
+        true
+    }
 }
 
 /// `name: command not found`, with a suggestion when a known command is one or two edits away.

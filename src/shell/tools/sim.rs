@@ -2,7 +2,7 @@
 //! and `docker-compose up` / `docker compose up`, which the tutorial uses to start its cluster.
 
 use super::Env;
-use crate::shell::{Chunk, Outcome, Shell};
+use crate::shell::{Chunk, Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
     &["advance", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
@@ -157,7 +157,7 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
 }
 
 /// The `sim` commands the shell answers without the engine (phase 1).
-pub fn execute_offline(shell: &mut Shell, command: &SimCommand) -> Option<Outcome> {
+pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<Outcome> {
     match command {
         SimCommand::Seed => Some(Outcome::ok(vec![Chunk::out(format!("{}\n", shell.seed()))])),
         SimCommand::Time => Some(Outcome::ok(vec![Chunk::out(format!("{} ms\n", shell.now_ms()))])),
