@@ -344,3 +344,22 @@ async fn the_theme_toggle_sets_data_theme_and_is_remembered() {
     next_frame().await;
     assert_eq!(html.get_attribute("data-theme"), None);
 }
+
+#[wasm_bindgen_test]
+async fn play_advances_the_clock_as_one_merged_transcript_entry() {
+    let root = mount().await;
+    click(&root, ".play");
+    yew::platform::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Command"));
+    assert_eq!(root.query_selector(".play").unwrap().unwrap().get_attribute("aria-pressed").as_deref(), Some("true"));
+    click(&root, ".play");
+    next_frame().await;
+    let saved = codec::decode(&storage::get(storage::KEY_SESSION).unwrap(), codec::SAVED_JSON_BYTES_MAX).unwrap();
+    let [Entry::Advance { ms }] = saved.transcript.as_slice() else { panic!("one advance entry: {:?}", saved.transcript) };
+    // 200 ms of simulated time per 200 ms tick at 1x: three ticks in 700 ms (timers may run late).
+    assert!((200..=800).contains(ms) && ms % 200 == 0, "advanced {ms} ms");
+    assert_eq!(text_of(&root, ".clock-time"), kafka_sandbox::ui::clock::format_clock(*ms));
+    let paused = text_of(&root, ".clock-time");
+    yew::platform::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(text_of(&root, ".clock-time"), paused, "paused: the clock stands still");
+}

@@ -98,15 +98,15 @@ pub fn header(props: &HeaderProps) -> Html {
         <header class="app-header">
             <h1>{ "Kafka sandbox" }</h1>
             <div class="clock" role="group" aria-label="Simulated time">
-                <span class="clock-time" aria-label="Simulated clock" title="Simulated time since the cluster started">
+                <span class="clock-time" role="timer" aria-label="Simulated clock" title="Simulated time since the cluster started">
                     { clock::format_clock(props.now_ms) }
                 </span>
                 <button class="play" aria-pressed={props.playing.to_string()} onclick={on_play}
                     title={if props.playing { "Pause simulated time" } else { "Let simulated time run" }}>
-                    { if props.playing { "⏸ Pause" } else { "▶ Play" } }
+                    { if props.playing { "Pause" } else { "▶ Play" } }
                 </button>
                 <button class="step" onclick={on_step} title={format!("Advance simulated time by {}", clock::format_duration(step_ms))}
-                    aria-label={format!("Step: advance {}", clock::format_duration(step_ms))}>{ "⏭ Step" }</button>
+                    aria-label={format!("Step: advance {}", clock::format_duration(step_ms))}>{ format!("Step +{}", clock::format_duration(step_ms)) }</button>
                 <label class="speed">
                     <span>{ "Speed" }</span>
                     <input type="range" min="0" max={clock::SPEED_POSITION_MAX.to_string()} step="1"

@@ -90,7 +90,12 @@ pub fn initial_session() -> (Session, Option<Notice>) {
         match shared.and_then(|saved| Session::restore(&saved)) {
             Ok(session) => {
                 let n = session.transcript().len();
-                let text = format!("Opened a shared session: seed {}, {} brokers, {n} actions replayed.", session.seed(), session.brokers());
+                let mut text = format!("Opened a shared session: seed {}, {} brokers, {n} actions replayed.", session.seed(), session.brokers());
+                // The shared session replaces the autosave: keep the learner's own work aside.
+                if let Some(own) = get(KEY_SESSION) {
+                    set(KEY_PREVIOUS, &own);
+                    text.push_str(&format!(" Your own session is kept as {KEY_PREVIOUS} in this browser's storage."));
+                }
                 return (session, Some(Notice::info(text)));
             }
             Err(e) => notices.push(Notice::error(format!("This share link could not be opened: {e}. Nothing from it was run."))),

@@ -38,7 +38,7 @@ pub fn terminal_tabs(props: &TabsProps) -> Html {
                     html! {
                         <span class={classes!("tab", selected.then_some("active"))} key={id}>
                             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
-                                aria-controls="terminal-panel" tabindex={if selected { "0" } else { "-1" }}
+                                aria-controls="terminal-panel"
                                 onclick={Callback::from(move |_| on_select.emit(id))}>
                                 { format!("Terminal {id}") }
                             </button>
