@@ -157,6 +157,37 @@ test('keyboard only: Tab reaches the controls with a visible focus, Escape then 
   await page.screenshot({ path: join(SHOTS, 'keyboard-focus.png') });
 });
 
+test('export downloads the session as JSON and import replays it in a fresh page', async (page) => {
+  await typeCommand(page, 'echo exported line');
+  await page.click('.step');
+  await page.waitForFunction(() => document.querySelector('.clock-time')?.textContent === '0:00:01.000');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Export')]);
+  if (download.suggestedFilename() !== 'kafka-sandbox-seed1-2actions.json') throw new Error(download.suggestedFilename());
+  const path = await download.path();
+  const saved = JSON.parse(await readFile(path, 'utf8'));
+  const expected = { app: 'kafka-sandbox', format: 1, seed: 1, brokers: 3,
+    transcript: [{ op: 'run', term: 1, line: 'echo exported line' }, { op: 'advance', ms: 1000 }] };
+  if (JSON.stringify(saved) !== JSON.stringify(expected)) throw new Error(`exported: ${JSON.stringify(saved)}`);
+  const fresh = await page.context().browser().newPage({ viewport: { width: 1280, height: 800 } });
+  await fresh.goto(page.url());
+  await fresh.waitForSelector('#command-input');
+  await fresh.setInputFiles('input[type=file]', path);
+  await fresh.waitForSelector('text=Imported a session: 2 actions replayed.');
+  const text = await fresh.$$eval('.scrollback .line', (ls) => ls.map((l) => l.textContent).join('\n'));
+  const clock = await fresh.textContent('.clock-time');
+  await fresh.close();
+  if (text !== '$ echo exported line\nexported line' || clock !== '0:00:01.000') throw new Error(`imported: ${text} at ${clock}`);
+});
+
+test('the system dark scheme gives the dark theme', async (page) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  if (bg !== 'rgb(13, 17, 23)') throw new Error(`body background in dark mode: ${bg}`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  if (light !== 'rgb(255, 255, 255)') throw new Error(`body background in light mode: ${light}`);
+});
+
 const server = await serveDist();
 const url = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(SHOTS, { recursive: true });
