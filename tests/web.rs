@@ -216,6 +216,9 @@ async fn undo_and_redo_replay_the_transcript() {
     click_button(&root, "Reset");
     next_frame().await;
     assert_eq!(scrollback(&root), "");
+    click_button(&root, "Undo");
+    next_frame().await;
+    assert_eq!(scrollback(&root), "$ echo a\na\n$ echo b\nb", "Undo takes a reset back");
 }
 
 #[wasm_bindgen_test]

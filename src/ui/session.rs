@@ -119,6 +119,9 @@ pub struct Session {
     tabs: Tabs,
     terminals: Vec<Terminal>,
     active: TermId,
+    /// The transcript a reset threw away, until the next action: Undo right after Reset brings
+    /// the session back (a misclick on Reset must not cost a learner their session).
+    before_reset: Option<Vec<Entry>>,
 }
 
 impl Session {
@@ -135,6 +138,7 @@ impl Session {
             tabs: Tabs::default(),
             terminals: vec![Terminal::new(TERM_FIRST)],
             active: TERM_FIRST,
+            before_reset: None,
         }
     }
 
@@ -168,7 +172,7 @@ impl Session {
     }
 
     pub fn can_undo(&self) -> bool {
-        !self.transcript.is_empty()
+        !self.transcript.is_empty() || self.before_reset.is_some()
     }
 
     pub fn can_redo(&self) -> bool {
@@ -212,6 +216,7 @@ impl Session {
     pub fn act(&mut self, entry: Entry) -> Result<(), ActError> {
         self.record(entry)?;
         self.redo.clear();
+        self.before_reset = None;
         Ok(())
     }
 
@@ -232,20 +237,32 @@ impl Session {
 
     /// Takes back the last action: replays everything before it into a fresh sandbox.
     pub fn undo(&mut self) -> bool {
+        if self.transcript.is_empty() {
+            if let Some(entries) = self.before_reset.take() {
+                self.replay(entries);
+                self.redo.clear();
+                return true;
+            }
+        }
         let Some(last) = self.transcript.pop() else { return false };
         let mut redo = std::mem::take(&mut self.redo);
         redo.push(last);
         let active = self.active;
         let entries = std::mem::take(&mut self.transcript);
+        self.replay(entries);
+        self.redo = redo;
+        self.select(active);
+        true
+    }
+
+    /// Rebuilds the session from scratch by replaying `entries`, all recorded before.
+    fn replay(&mut self, entries: Vec<Entry>) {
         *self = Session::new(self.seed, self.brokers);
         for entry in entries {
             // Every entry was admitted once against the same prefix: replay admits it again.
             let replayed = self.record(entry);
             debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
         }
-        self.redo = redo;
-        self.select(active);
-        true
     }
 
     /// Does the last undone action again.
@@ -259,7 +276,11 @@ impl Session {
 
     /// Starts over from the same seed and brokers, with an empty transcript.
     pub fn reset(&mut self) {
+        let entries = std::mem::take(&mut self.transcript);
+        let earlier = self.before_reset.take();
         *self = Session::new(self.seed, self.brokers);
+        // Resetting an empty session twice keeps the one worth bringing back.
+        self.before_reset = if entries.is_empty() { earlier } else { Some(entries) };
     }
 
     fn terminal_mut(&mut self, term: TermId) -> Option<&mut Terminal> {
@@ -437,6 +458,26 @@ mod tests {
         assert!(s.undo());
         s.act(run(1, "echo c")).unwrap();
         assert!(!s.can_redo(), "a new action forgets the undone ones");
+    }
+
+    #[wasm_bindgen_test]
+    fn undo_right_after_reset_brings_the_session_back() {
+        let mut s = Session::new(3, 3);
+        s.act(run(1, "echo kept")).unwrap();
+        s.act(Entry::Open { term: 2 }).unwrap();
+        let terminals = s.terminals().to_vec();
+        s.reset();
+        s.reset();
+        assert_eq!(texts(&s, 1), Vec::<String>::new());
+        assert!(s.can_undo());
+        assert!(s.undo());
+        assert_eq!(s.terminals(), &terminals[..]);
+        assert_eq!(s.transcript().len(), 2);
+        s.reset();
+        s.act(run(1, "echo new")).unwrap();
+        assert!(s.undo());
+        assert!(!s.can_undo(), "after a new action, the reset is final");
+        assert_eq!(s.saved().transcript, vec![]);
     }
 
     #[wasm_bindgen_test]

@@ -190,7 +190,7 @@ impl Reducible for AppState {
             Action::Reset => {
                 next.playing = false;
                 next.session.borrow_mut().reset();
-                next.notice = Some(Notice::info("Started over: a fresh cluster from the same seed."));
+                next.notice = Some(Notice::info("Started over: a fresh cluster from the same seed. Undo brings the previous session back."));
             }
             Action::Load(saved, message) => match Session::restore(&saved) {
                 Ok(session) => {
