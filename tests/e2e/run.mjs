@@ -188,6 +188,18 @@ test('the system dark scheme gives the dark theme', async (page) => {
   if (light !== 'rgb(255, 255, 255)') throw new Error(`body background in light mode: ${light}`);
 });
 
+test('the panic panel reset link (?reset) starts fresh and keeps the old session aside', async (page) => {
+  await typeCommand(page, 'echo before reset');
+  await page.waitForFunction(() => localStorage.getItem('kafka-sandbox.session')?.includes('before reset'));
+  await page.goto(`${page.url().split(/[?#]/)[0]}?reset`);
+  await page.waitForSelector('text=Started a fresh session');
+  const text = await scrollbackText(page);
+  if (text !== '') throw new Error(`not fresh: ${text}`);
+  if (new URL(page.url()).search !== '') throw new Error(`query kept: ${page.url()}`);
+  const kept = await page.evaluate(() => localStorage.getItem('kafka-sandbox.session.previous'));
+  if (!kept?.includes('before reset')) throw new Error(`previous session: ${kept}`);
+});
+
 const server = await serveDist();
 const url = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(SHOTS, { recursive: true });
