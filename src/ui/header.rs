@@ -80,6 +80,10 @@ pub fn header(props: &HeaderProps) -> Html {
                 match loaded {
                     Ok(saved) => {
                         let n = saved.transcript.len();
+                        // The import replaces the session: keep the learner's own work aside.
+                        if let Some(own) = storage::get(storage::KEY_SESSION) {
+                            storage::set(storage::KEY_PREVIOUS, &own);
+                        }
                         d.dispatch(Action::Load(Box::new(saved), format!("Imported a session: {n} actions replayed.")))
                     }
                     Err(e) => d.dispatch(Action::SetNotice(Some(Notice::error(format!("That file could not be imported: {e}."))))),
