@@ -1,20 +1,16 @@
-//! The UI's one door into the simulation: a thin adapter around the shell.
+//! The UI's one door into the simulation: a thin adapter around [`crate::shell::Sandbox`], the
+//! one simulated cluster shared by every terminal tab.
 //!
-//! Today (shell phase 1) every terminal tab is its own [`Shell`], each with its own clock; a clock
-//! advance from the header is sent to every shell, and the clock shown is the latest of them.
-//! Next, the shell will own ONE cluster shared by several terminal sessions: this module is the
-//! only place that changes then (one shared shell/cluster, `open`/`close` become sessions on it,
-//! `advance` goes to the cluster once, and a `cluster()` view feeds the cluster panels).
-//!
+//! The UI numbers its tabs itself (ids from 1, never reused, recorded in the UI transcript); the
+//! shell numbers its terminals the same way but independently, so this adapter keeps the map.
 //! Everything that changes the simulation arrives here as a [`super::transcript::Entry`]
 //! (through [`super::session::Session`]), so it is recorded and replays.
 
 use std::collections::BTreeMap;
 
 use super::transcript::TermId;
-use crate::shell::tools::sim::SimCommand;
-use crate::shell::tools::Request;
-use crate::shell::{Chunk, Mode, Shell};
+use crate::engine::Cluster;
+use crate::shell::{self, Chunk, Mode};
 
 /// Why the sandbox refused an operation (only a bug in the caller gets one: the session checks
 /// entries before they arrive here).
@@ -22,99 +18,119 @@ use crate::shell::{Chunk, Mode, Shell};
 pub enum SandboxError {
     NoSuchTerminal(TermId),
     TerminalExists(TermId),
+    TooManyTerminals,
 }
 
 pub struct Sandbox {
-    brokers: u32,
-    seed: u64,
-    shells: BTreeMap<TermId, Shell>,
+    inner: shell::Sandbox,
+    /// UI tab id -> the shell's terminal id.
+    terms: BTreeMap<TermId, shell::TermId>,
 }
 
 impl Sandbox {
     /// A sandbox with `brokers` brokers simulated from `seed`, and no terminal yet.
     pub fn new(brokers: u32, seed: u64) -> Sandbox {
-        Sandbox { brokers, seed, shells: BTreeMap::new() }
+        Sandbox { inner: shell::Sandbox::new(brokers, seed), terms: BTreeMap::new() }
     }
 
     pub fn brokers(&self) -> u32 {
-        self.brokers
+        self.inner.brokers()
     }
 
     pub fn seed(&self) -> u64 {
-        self.seed
+        self.inner.seed()
+    }
+
+    /// The simulated cluster, read-only, for the cluster views.
+    pub fn cluster(&self) -> &Cluster {
+        self.inner.cluster()
     }
 
     /// Opens terminal session `term`.
     pub fn open(&mut self, term: TermId) -> Result<(), SandboxError> {
-        if self.shells.contains_key(&term) {
+        if self.terms.contains_key(&term) {
             return Err(SandboxError::TerminalExists(term));
         }
-        self.shells.insert(term, Shell::new(self.brokers, self.seed));
+        let id = self.inner.open_terminal().ok_or(SandboxError::TooManyTerminals)?;
+        self.terms.insert(term, id);
         Ok(())
     }
 
     /// Closes terminal session `term` (its foreground tool and jobs end with it).
     pub fn close(&mut self, term: TermId) -> Result<(), SandboxError> {
-        self.shells.remove(&term).map(|_| ()).ok_or(SandboxError::NoSuchTerminal(term))
+        let id = self.terms.remove(&term).ok_or(SandboxError::NoSuchTerminal(term))?;
+        self.inner.close_terminal(id);
+        Ok(())
     }
 
-    fn shell(&mut self, term: TermId) -> Result<&mut Shell, SandboxError> {
-        self.shells.get_mut(&term).ok_or(SandboxError::NoSuchTerminal(term))
+    fn id(&self, term: TermId) -> Result<shell::TermId, SandboxError> {
+        self.terms.get(&term).copied().ok_or(SandboxError::NoSuchTerminal(term))
     }
 
-    /// A line typed into terminal `term`.
+    /// A line typed into terminal `term`: what it printed. (What other terminals printed
+    /// meanwhile comes from [`Sandbox::take_background_output`].)
     pub fn run(&mut self, term: TermId, line: &str) -> Result<Vec<Chunk>, SandboxError> {
-        Ok(self.shell(term)?.run(line))
+        let id = self.id(term)?;
+        Ok(self.inner.run(id, line))
     }
 
     /// Ctrl-D in terminal `term`.
     pub fn eof(&mut self, term: TermId) -> Result<Vec<Chunk>, SandboxError> {
-        Ok(self.shell(term)?.eof())
+        let id = self.id(term)?;
+        Ok(self.inner.eof(id))
     }
 
     /// Ctrl-C in terminal `term`.
     pub fn interrupt(&mut self, term: TermId) -> Result<Vec<Chunk>, SandboxError> {
-        Ok(self.shell(term)?.interrupt())
+        let id = self.id(term)?;
+        Ok(self.inner.interrupt(id))
     }
 
-    /// Lets `ms` of simulated time pass: the `sim advance <ms>ms` command, run through the
-    /// shell's request path (not typed, so it stays out of the terminal's history).
+    /// Lets `ms` of simulated time pass for the whole cluster; returns what each terminal's
+    /// running tools printed meanwhile.
     pub fn advance(&mut self, ms: u64) -> Vec<(TermId, Chunk)> {
+        let printed = self.inner.advance(ms);
         let mut out = Vec::new();
-        for (term, shell) in self.shells.iter_mut() {
-            let outcome = shell.execute(Request::Sim(SimCommand::Advance { ms }), None);
-            out.extend(outcome.chunks.into_iter().map(|c| (*term, c)));
+        for (id, chunks) in printed {
+            if let Some(term) = self.tab_of(id) {
+                out.extend(chunks.into_iter().map(|c| (term, c)));
+            }
         }
         out
     }
 
-    /// Output background jobs produced since the last call, per terminal.
+    fn tab_of(&self, id: shell::TermId) -> Option<TermId> {
+        self.terms.iter().find(|(_, v)| **v == id).map(|(k, _)| *k)
+    }
+
+    /// Output terminals produced while they were not the one being driven, per terminal.
     pub fn take_background_output(&mut self) -> Vec<(TermId, Chunk)> {
         let mut out = Vec::new();
-        for (term, shell) in self.shells.iter_mut() {
-            out.extend(shell.take_background_output().into_iter().map(|c| (*term, c)));
+        let terms: Vec<(TermId, shell::TermId)> = self.terms.iter().map(|(k, v)| (*k, *v)).collect();
+        for (term, id) in terms {
+            out.extend(self.inner.take_output(id).into_iter().map(|c| (term, c)));
         }
         out
     }
 
     pub fn complete(&self, term: TermId, line: &str) -> Vec<String> {
-        self.shells.get(&term).map(|s| s.complete(line)).unwrap_or_default()
+        self.id(term).map(|id| self.inner.complete(id, line)).unwrap_or_default()
     }
 
     pub fn prompt(&self, term: TermId) -> &'static str {
-        self.shells.get(&term).map(|s| s.prompt()).unwrap_or("$ ")
+        self.id(term).map(|id| self.inner.prompt(id)).unwrap_or("$ ")
     }
 
     pub fn mode(&self, term: TermId) -> Mode {
-        self.shells.get(&term).map(|s| s.mode()).unwrap_or(Mode::Command)
+        self.id(term).map(|id| self.inner.mode(id)).unwrap_or(Mode::Command)
     }
 
     pub fn history(&self, term: TermId) -> Vec<String> {
-        self.shells.get(&term).map(|s| s.history().to_vec()).unwrap_or_default()
+        self.id(term).map(|id| self.inner.history(id).to_vec()).unwrap_or_default()
     }
 
-    /// The simulated clock (phase 1: the latest clock among the terminals' shells).
+    /// The simulated clock, in milliseconds.
     pub fn now_ms(&self) -> u64 {
-        self.shells.values().map(|s| s.now_ms()).max().unwrap_or(0)
+        u64::try_from(self.inner.now_ms()).unwrap_or(0)
     }
 }

@@ -175,6 +175,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         Mode::Command => "Command",
         Mode::Continuation => "Command (continued)",
         Mode::ToolInput => "Input for the running tool",
+        Mode::Running => "A tool is running (Ctrl-C stops it)",
     };
     html! {
         <section class="terminal" id="terminal-panel" role="tabpanel" aria-labelledby={format!("tab-{}", props.id)}>
