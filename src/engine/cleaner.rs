@@ -168,25 +168,24 @@ pub fn log_to_clean(log: &PartitionLog, settings: &TopicSettings, now_ms: i64) -
 }
 
 /// An exact open-addressing map key -> latest offset (Kafka's `SkimpyOffsetMap`, but comparing
-/// keys rather than trusting a digest). Keys are copied once into an arena.
+/// keys rather than trusting a digest). Keys are copied once into an arena; the table holds
+/// entry numbers (4 bytes a slot) so it stays cache-resident, and the build remembers which entry
+/// each visited record hit, so the recopy needs no second hash lookup for the dirty section.
 pub struct OffsetMap {
-    slots: Vec<Slot>,
-    len: usize,
+    /// Entry number + 1 per slot, 0 = free. Power-of-two length.
+    table: Vec<u32>,
+    hashes: Vec<u64>,
+    offsets: Vec<i64>,
+    /// (position in `keys`, length) per entry.
+    key_at: Vec<(u32, u32)>,
     keys: Vec<u8>,
     latest_offset: i64,
+    /// Per record visited by [`build_offset_map`] (offset >= start, in log order): its entry,
+    /// or `NO_ENTRY` for a keyless record.
+    visits: Vec<u32>,
 }
 
-#[derive(Clone, Copy)]
-struct Slot {
-    hash: u64,
-    offset: i64,
-    key_pos: u32,
-    /// `EMPTY_SLOT` marks a free slot.
-    key_len: u32,
-}
-
-const EMPTY_SLOT: u32 = u32::MAX;
-const FREE: Slot = Slot { hash: 0, offset: -1, key_pos: 0, key_len: EMPTY_SLOT };
+const NO_ENTRY: u32 = u32::MAX;
 
 impl Default for OffsetMap {
     fn default() -> Self {
@@ -196,15 +195,15 @@ impl Default for OffsetMap {
 
 impl OffsetMap {
     pub fn new() -> OffsetMap {
-        OffsetMap { slots: vec![FREE; 1024], len: 0, keys: Vec::new(), latest_offset: -1 }
+        OffsetMap { table: vec![0; 1024], hashes: Vec::new(), offsets: Vec::new(), key_at: Vec::new(), keys: Vec::new(), latest_offset: -1, visits: Vec::new() }
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.offsets.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.offsets.is_empty()
     }
 
     /// The largest offset put or recorded (`latestOffset`), -1 when none.
@@ -220,62 +219,70 @@ impl OffsetMap {
         twox_hash::XxHash64::oneshot(0x6b61666b61, key)
     }
 
-    /// Index of the slot holding `key`, or of the free slot where it would go.
-    fn find(&self, key: &[u8], hash: u64) -> usize {
-        let mask = self.slots.len() - 1;
+    /// (slot, entry) for `key`: the entry if present, else the free slot where it would go.
+    fn find(&self, key: &[u8], hash: u64) -> (usize, Option<u32>) {
+        let mask = self.table.len() - 1;
         let mut i = (hash as usize) & mask;
         loop {
-            let s = &self.slots[i];
-            if s.key_len == EMPTY_SLOT {
-                return i;
+            let e = self.table[i];
+            if e == 0 {
+                return (i, None);
             }
-            if s.hash == hash && s.key_len as usize == key.len() && &self.keys[s.key_pos as usize..s.key_pos as usize + key.len()] == key {
-                return i;
+            let e = e - 1;
+            if self.hashes[e as usize] == hash {
+                let (pos, len) = self.key_at[e as usize];
+                if len as usize == key.len() && &self.keys[pos as usize..pos as usize + key.len()] == key {
+                    return (i, Some(e));
+                }
             }
             i = (i + 1) & mask;
         }
     }
 
     fn grow(&mut self) {
-        let doubled = vec![FREE; self.slots.len() * 2];
-        let old = std::mem::replace(&mut self.slots, doubled);
-        let mask = self.slots.len() - 1;
-        for s in old.into_iter().filter(|s| s.key_len != EMPTY_SLOT) {
-            let mut i = (s.hash as usize) & mask;
-            while self.slots[i].key_len != EMPTY_SLOT {
+        let mut table = vec![0u32; self.table.len() * 2];
+        let mask = table.len() - 1;
+        for (e, h) in self.hashes.iter().enumerate() {
+            let mut i = (*h as usize) & mask;
+            while table[i] != 0 {
                 i = (i + 1) & mask;
             }
-            self.slots[i] = s;
+            table[i] = e as u32 + 1;
         }
+        self.table = table;
     }
 
-    /// Records `offset` as the latest for `key` (offsets are put in increasing order).
-    pub fn put(&mut self, key: &[u8], offset: i64) {
-        if (self.len + 1) * 2 > self.slots.len() {
+    /// Records `offset` as the latest for `key` (offsets are put in increasing order). Returns
+    /// the key's entry number.
+    pub fn put(&mut self, key: &[u8], offset: i64) -> u32 {
+        if (self.len() + 1) * 2 > self.table.len() {
             self.grow();
         }
         let hash = OffsetMap::hash(key);
-        let i = self.find(key, hash);
-        let s = &mut self.slots[i];
-        if s.key_len == EMPTY_SLOT {
-            let key_pos = self.keys.len() as u32;
-            self.keys.extend_from_slice(key);
-            *s = Slot { hash, offset, key_pos, key_len: key.len() as u32 };
-            self.len += 1;
-        } else {
-            s.offset = offset;
-        }
+        let e = match self.find(key, hash) {
+            (_, Some(e)) => {
+                self.offsets[e as usize] = offset;
+                e
+            }
+            (slot, None) => {
+                let e = self.offsets.len() as u32;
+                self.key_at.push((self.keys.len() as u32, key.len() as u32));
+                self.keys.extend_from_slice(key);
+                self.hashes.push(hash);
+                self.offsets.push(offset);
+                self.table[slot] = e + 1;
+                e
+            }
+        };
         self.latest_offset = offset;
+        e
     }
 
     /// The latest offset recorded for `key`, -1 if none (`SkimpyOffsetMap.get`).
     pub fn get(&self, key: &[u8]) -> i64 {
-        let hash = OffsetMap::hash(key);
-        let s = &self.slots[self.find(key, hash)];
-        if s.key_len == EMPTY_SLOT {
-            -1
-        } else {
-            s.offset
+        match self.find(key, OffsetMap::hash(key)) {
+            (_, Some(e)) => self.offsets[e as usize],
+            (_, None) => -1,
         }
     }
 }
@@ -295,13 +302,17 @@ pub fn build_offset_map(log: &PartitionLog, start: i64, end: i64, entries_max: u
             }
             for j in 0..b.data.len() {
                 let offset = b.offset_of(j);
-                if let Some(key) = b.data.key(j) {
-                    if offset >= start {
-                        if map.len() < entries_max {
-                            map.put(key, offset);
-                        } else {
-                            break 'segments;
+                if offset >= start {
+                    match b.data.key(j) {
+                        Some(key) => {
+                            if map.len() < entries_max {
+                                let e = map.put(key, offset);
+                                map.visits.push(e);
+                            } else {
+                                break 'segments;
+                            }
                         }
+                        None => map.visits.push(NO_ENTRY),
                     }
                 }
                 *records_read += 1;
@@ -352,38 +363,51 @@ struct Recopy {
 }
 
 /// `cleanInto` for one batch: the batch to keep (the same object when nothing changes), or
-/// None when every record went.
-fn filter_batch(b: &Rc<Batch>, map: &OffsetMap, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy) -> Option<Rc<Batch>> {
+/// None when every record went. `cursor` walks the map's visits (records at or above the first
+/// dirty offset and up to the map's latest offset, in log order).
+fn filter_batch(b: &Rc<Batch>, map: &OffsetMap, first_dirty: i64, cursor: &mut usize, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy, keep: &mut Vec<bool>) -> Option<Rc<Batch>> {
     let n = b.data.len();
     st.records_read += n as u64;
     st.bytes_read += b.size_bytes() as u64;
     let latest = map.latest_offset();
     let retain_deletes = b.delete_horizon_ms.is_none_or(|h| now_ms < h);
-    let mut keep: Vec<bool> = Vec::with_capacity(n);
+    keep.clear();
     let mut kept = 0usize;
     let mut tombstone_kept = false;
     for j in 0..n {
         let offset = b.offset_of(j);
-        let value = b.data.value(j);
+        let is_tombstone = b.data.index[j].value_len < 0;
         let retain = if offset > latest {
             true
         } else {
-            match b.data.key(j) {
+            // The newest offset of this record's key in the map (-1: not in the map; None: no key).
+            let newest = if offset >= first_dirty {
+                let e = map.visits.get(*cursor).copied().unwrap_or(NO_ENTRY);
+                *cursor += 1;
+                if e == NO_ENTRY {
+                    None
+                } else {
+                    Some(map.offsets[e as usize])
+                }
+            } else {
+                b.data.key(j).map(|k| map.get(k))
+            };
+            match newest {
                 // A keyless record in a compacted log is invalid and dropped.
                 None => false,
-                Some(key) => {
-                    let newest = offset >= map.get(key);
-                    let retained_value = value.is_some() || retain_deletes;
-                    if newest && !retained_value {
+                Some(newest) => {
+                    let is_newest = offset >= newest;
+                    let retained_value = !is_tombstone || retain_deletes;
+                    if is_newest && !retained_value {
                         st.tombstones_removed += 1;
                     }
-                    newest && retained_value
+                    is_newest && retained_value
                 }
             }
         };
         if retain {
             kept += 1;
-            tombstone_kept |= value.is_none();
+            tombstone_kept |= is_tombstone;
         }
         keep.push(retain);
     }
@@ -441,17 +465,19 @@ pub fn clean_log_with_capacity(log: &mut PartitionLog, settings: &TopicSettings,
     let rest = old.split_off(to_clean.end);
     let mut st = Recopy::default();
     let mut cleaned: Vec<Segment> = Vec::with_capacity(groups.len() + rest.len());
+    let (mut cursor, mut keep) = (0usize, Vec::new());
     for g in groups {
         let mut seg = Segment::new(old[g.start].base_offset, now_ms);
         for s in &old[g] {
             for b in &s.batches {
-                if let Some(kept) = filter_batch(b, &map, now_ms, settings.delete_retention_ms, &mut st) {
+                if let Some(kept) = filter_batch(b, &map, ltc.first_dirty_offset, &mut cursor, now_ms, settings.delete_retention_ms, &mut st, &mut keep) {
                     seg.push(kept);
                 }
             }
         }
         cleaned.push(seg);
     }
+    debug_assert_eq!(cursor, map.visits.len(), "the recopy saw every record the map indexed");
     cleaned.extend(rest);
     log.segments = cleaned;
     log.cleaner_checkpoint = Some(end_offset);
