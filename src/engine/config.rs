@@ -176,6 +176,10 @@ pub static BROKER_CONFIGS: &[(ConfigDef, bool)] = &[
     (def!("unclean.leader.election.enable", Boolean, "false", Validator::None, None), true),
 ];
 
+/// The configs Kafka creates `__consumer_offsets` with (`GroupCoordinator.groupMetadataTopicConfigs`,
+/// `offsets.topic.segment.bytes` = 104857600): it compacts like any compacted topic.
+pub const CONSUMER_OFFSETS_TOPIC_CONFIGS: &[(&str, &str)] = &[("cleanup.policy", "compact"), ("compression.type", "producer"), ("segment.bytes", "104857600")];
+
 pub fn topic_config_def(name: &str) -> Option<&'static ConfigDef> {
     TOPIC_CONFIGS.iter().find(|d| d.name == name)
 }

@@ -623,6 +623,24 @@ mod tests {
     }
 
     #[test]
+    fn time_roll_measures_from_the_first_batchs_max_timestamp() {
+        // LogSegment.rollingBasedTimestamp is the first batch's MAX timestamp.
+        let mut log = PartitionLog::new(0);
+        let roll = RollPolicy { segment_bytes: 1 << 30, segment_ms: 100, segment_jitter_ms: 0 };
+        let mut d = RecordsData::new();
+        d.push(0, Some(b"k"), Some(b"v"), Vec::new());
+        d.push(50, Some(b"k"), Some(b"v"), Vec::new());
+        log.append(Rc::new(Batch::new(0, 0, None, Rc::new(d))), roll, 0);
+        assert!(!log.append(batch(2, 0, 1, 150), roll, 0), "150 - 50 is not > 100");
+        assert!(log.append(batch(3, 0, 1, 151), roll, 0), "151 - 50 > 100");
+        // A batch larger than what is left of segment.bytes rolls; an empty active segment never.
+        let small = RollPolicy { segment_bytes: 100, segment_ms: i64::MAX / 2, segment_jitter_ms: 0 };
+        assert!(log.append(batch(4, 0, 1, 151), small, 0), "69 + 69 bytes > 100");
+        assert_eq!(log.segments.len(), 3);
+        assert_eq!(log.segments[2].base_offset, 4);
+    }
+
+    #[test]
     fn segments_roll_on_bytes_and_on_time() {
         let mut log = PartitionLog::new(0);
         let roll = RollPolicy { segment_bytes: 200, segment_ms: 100, segment_jitter_ms: 0 };
