@@ -518,7 +518,6 @@ impl Cluster {
         if self.brokers.get(&b).is_none_or(|br| br.incarnation != incarnation) || !self.broker_up(b) {
             return;
         }
-        let now = self.now_ms;
         let enabled = self.broker_bool("log.cleaner.enable");
         let mut next_ms = self.cleaner_backoff_ms();
         if enabled {
@@ -538,7 +537,6 @@ impl Cluster {
                 self.apply_retention(b, tp);
             }
         }
-        let _ = now;
         self.schedule(next_ms, Ev::LogCleanerWake { broker: b, incarnation });
     }
 

@@ -481,8 +481,8 @@ impl PartitionLog {
             self.epochs.drain(..last_below);
             self.epochs[0].1 = new_start;
         }
-        // Segments wholly below the log start offset are removed (`deleteLogStartOffsetBreachedSegments`
-        // does this on the next retention pass; doing it now keeps reads simple).
+        // Segments wholly below the new start stay until the next retention pass
+        // (`deleteLogStartOffsetBreachedSegments`); reads below the start are refused meanwhile.
         true
     }
 
