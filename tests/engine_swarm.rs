@@ -4,7 +4,12 @@
 //! everything: the cluster must converge, all replicas back in the ISR, every acknowledged record
 //! readable at its offset). No acknowledged record may be lost.
 //!
-//! `SWARM_RUNS=n` sets the number of schedules (default 2500); `SWARM_SEED=s` reruns one seed.
+//! The compacted variant does the same on a `cleanup.policy=compact` topic with small segments,
+//! tombstones and a cleaner that runs every 300 ms: every acknowledged record must either be
+//! readable at its offset or superseded by a later record of its key (or a tombstone).
+//!
+//! `SWARM_RUNS=n` sets the number of schedules (default 2500); `SWARM_SEED=s` reruns one seed
+//! (`SWARM_COMPACTED=1` for the compacted variant).
 
 // These tests also run in headless Chromium under `wasm-pack test` (same code, same digests).
 #[cfg(target_arch = "wasm32")]
@@ -20,29 +25,57 @@ fn checked_run(c: &mut Cluster, ms: i64, seed: u64) {
     let until = c.now_ms() + ms;
     c.run_until(until, |c| {
         if let Err(v) = c.check_invariants() {
+            if std::env::var("SWARM_DEBUG").is_ok() {
+                for e in c.drain_events() {
+                    eprintln!("{:>7} {:?}", e.time_ms, e.kind);
+                }
+            }
             panic!("seed {seed}: invariant violated at t={}: {v}\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm", c.now_ms());
         }
     });
 }
 
 fn run_schedule(seed: u64) -> usize {
+    run_schedule_with(seed, false).0
+}
+
+/// Returns (acknowledged records, acknowledged records compaction removed).
+fn run_schedule_with(seed: u64, compacted: bool) -> (usize, usize) {
     let mut rng = Rng::new(seed ^ 0x5eed);
     let brokers = 3 + rng.below(3) as u32;
     let partitions = 1 + rng.below(2) as i32;
-    let mut c = Cluster::new(ClusterConfig::new(brokers, seed)).unwrap();
+    let mut config = ClusterConfig::new(brokers, seed);
+    if compacted {
+        config.broker_overrides.push(("log.cleaner.backoff.ms".into(), "300".into()));
+    }
+    let mut c = Cluster::new(config).unwrap();
     let debug = std::env::var("SWARM_DEBUG").is_ok();
     c.set_events_enabled(debug);
-    c.create_topic(NewTopic::new("swarm", partitions, 3).config("min.insync.replicas", "2")).unwrap();
+    let mut topic = NewTopic::new("swarm", partitions, 3).config("min.insync.replicas", "2");
+    if compacted {
+        topic = topic
+            .config("cleanup.policy", "compact")
+            .config("segment.ms", "400")
+            .config("segment.bytes", "600")
+            .config("min.cleanable.dirty.ratio", "0.01")
+            .config("delete.retention.ms", &(rng.below(2000)).to_string());
+    }
+    c.create_topic(topic).unwrap();
     let p = c
         .create_producer(ProducerConfig { acks: -1, request_timeout_ms: 1500, delivery_timeout_ms: 8000, linger_ms: 2, ..Default::default() })
         .unwrap();
-    let mut values: BTreeMap<SendId, Vec<u8>> = BTreeMap::new();
-    let mut acked: Vec<(i32, i64, Vec<u8>)> = Vec::new();
-    let mut collect = |c: &mut Cluster, values: &mut BTreeMap<SendId, Vec<u8>>| {
+    type Sent = (Option<Vec<u8>>, Option<Vec<u8>>);
+    let mut values: BTreeMap<SendId, Sent> = BTreeMap::new();
+    let mut acked: Vec<(i32, i64, Sent)> = Vec::new();
+    // Every tombstone sent (acknowledged or not: an unacknowledged one may still be committed).
+    let mut tombstones_sent: Vec<(SendId, Vec<u8>)> = Vec::new();
+    let mut acked_ids: Vec<SendId> = Vec::new();
+    let mut collect = |c: &mut Cluster, values: &mut BTreeMap<SendId, Sent>| {
         for (id, r) in c.take_send_results(p) {
             let v = values.remove(&id).expect("known send");
             if let SendResult::Delivered { partition, offset, .. } = r {
                 acked.push((partition, offset, v));
+                acked_ids.push(id);
             }
         }
     };
@@ -50,11 +83,17 @@ fn run_schedule(seed: u64) -> usize {
     let mut next = 0u64;
     for _ in 0..rounds {
         for _ in 0..rng.below(4) {
-            let v = format!("s{seed}-{next}").into_bytes();
+            let mut v = Some(format!("s{seed}-{next}").into_bytes());
             next += 1;
-            let key = if rng.chance(1, 2) { Some(format!("k{}", rng.below(7)).into_bytes()) } else { None };
-            let id = c.send(p, ProducerRecord::new("swarm", key.as_deref(), Some(&v))).unwrap();
-            values.insert(id, v);
+            let key = if compacted || rng.chance(1, 2) { Some(format!("k{}", rng.below(7)).into_bytes()) } else { None };
+            if compacted && rng.chance(1, 6) {
+                v = None; // a tombstone
+            }
+            let id = c.send(p, ProducerRecord::new("swarm", key.as_deref(), v.as_deref())).unwrap();
+            if let (Some(k), None) = (&key, &v) {
+                tombstones_sent.push((id, k.clone()));
+            }
+            values.insert(id, (key, v));
         }
         let b = 1 + rng.below(brokers as u64) as i32;
         match rng.below(20) {
@@ -104,25 +143,36 @@ fn run_schedule(seed: u64) -> usize {
         reps.sort();
         assert_eq!(isr, reps, "seed {seed}: partition {part} ISR did not converge: {pm:?}\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm");
     }
-    let mut logs: BTreeMap<i32, BTreeMap<i64, Vec<u8>>> = BTreeMap::new();
+    let mut logs: BTreeMap<i32, BTreeMap<i64, Sent>> = BTreeMap::new();
     for part in 0..partitions {
         let f = c.fetch(&FetchRequest::new("swarm", part, 0)).unwrap_or_else(|e| panic!("seed {seed}: fetch failed: {e}"));
         let m = logs.entry(part).or_default();
         for r in f.records() {
-            m.insert(r.offset, r.value.unwrap_or_default().to_vec());
+            m.insert(r.offset, (r.key.map(|k| k.to_vec()), r.value.map(|v| v.to_vec())));
         }
     }
-    for (part, off, v) in &acked {
-        let got = logs.get(part).and_then(|m| m.get(off));
+    let mut cleaned_away = 0;
+    for ((part, off, v), id) in acked.iter().zip(&acked_ids) {
+        let log = &logs[part];
+        let got = log.get(off);
+        if compacted && got.is_none() {
+            // Compaction may remove a record once a later record of its key exists; a tombstone
+            // may go once its delete horizon passed.
+            let superseded = log.range(off + 1..).any(|(_, r)| r.0 == v.0)
+                || tombstones_sent.iter().any(|(tid, k)| tid >= id && Some(k) == v.0.as_ref());
+            assert!(superseded, "seed {seed}: acknowledged record {part}-{off} ({v:?}) removed but not superseded\nrerun: SWARM_COMPACTED=1 SWARM_SEED={seed} cargo test --test engine_swarm");
+            cleaned_away += 1;
+            continue;
+        }
         assert_eq!(
             got,
             Some(v),
-            "seed {seed}: acknowledged record {}-{off} ({}) lost\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm",
+            "seed {seed}: acknowledged record {}-{off} ({:?}) lost\nrerun: SWARM_SEED={seed} cargo test --test engine_swarm",
             part,
-            String::from_utf8_lossy(v)
+            v
         );
     }
-    acked.len()
+    (acked.len(), cleaned_away)
 }
 
 /// Schedules per run: thousands natively; fewer in the browser, where the same code runs slower.
@@ -142,4 +192,26 @@ fn swarm_acks_all_min_isr_2_never_loses_acknowledged_records() {
     }
     // The schedules must actually exercise acknowledged writes.
     assert!(acked as u64 > runs * 10, "only {acked} acknowledged records in {runs} runs");
+}
+
+#[test]
+fn swarm_compacted_topic_keeps_latest_per_key_under_faults() {
+    let compacted_only = std::env::var("SWARM_COMPACTED").is_ok();
+    if let Ok(s) = std::env::var("SWARM_SEED") {
+        if compacted_only {
+            let seed: u64 = s.trim().parse().expect("SWARM_SEED must be a number");
+            assert!(run_schedule_with(seed, true).0 > 0);
+        }
+        return;
+    }
+    let runs: u64 = std::env::var("SWARM_RUNS").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(DEFAULT_RUNS / 5);
+    let (mut acked, mut cleaned) = (0, 0);
+    for seed in 1..=runs {
+        let (a, r) = run_schedule_with(seed, true);
+        acked += a;
+        cleaned += r;
+    }
+    assert!(acked as u64 > runs * 10, "only {acked} acknowledged records in {runs} runs");
+    // The cleaner must actually have removed records.
+    assert!(cleaned as u64 > runs, "compaction removed only {cleaned} acknowledged records in {runs} runs");
 }

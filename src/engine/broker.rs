@@ -56,11 +56,18 @@ impl FetchResponse {
         self.records().map(|r| r.to_owned_record()).collect()
     }
     pub fn record_count(&self) -> usize {
-        self.batches.iter().map(|b| {
-            let lo = b.base_offset.max(self.first_offset);
-            let hi = b.next_offset().min(self.end_offset);
-            (hi - lo).max(0) as usize
-        }).sum()
+        self.batches
+            .iter()
+            .map(|b| {
+                if b.is_dense() {
+                    let lo = b.base_offset.max(self.first_offset);
+                    let hi = b.next_offset().min(self.end_offset);
+                    (hi - lo).max(0) as usize
+                } else {
+                    b.records().filter(|r| r.offset >= self.first_offset && r.offset < self.end_offset).count()
+                }
+            })
+            .sum()
     }
 }
 
@@ -306,7 +313,9 @@ impl Cluster {
             }
         }
         if offset > r.log.log_end_offset || offset < r.log.log_start_offset {
-            return reply_err(self, ErrorCode::OFFSET_OUT_OF_RANGE);
+            let result = FetchResult::OutOfRange { log_start_offset: r.log.log_start_offset, log_end_offset: r.log.log_end_offset };
+            self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
+            return;
         }
         // The fetch offset tells the leader the follower's LEO.
         let leader_leo = r.log.log_end_offset;
@@ -381,6 +390,21 @@ impl Cluster {
         }
         r.vol.fetch = None;
         match result {
+            FetchResult::OutOfRange { log_start_offset, log_end_offset } => {
+                // `ReplicaFetcherThread` out-of-range handling: behind the leader's log start
+                // (retention deleted what we need) -> start over, empty, at it; ahead of the
+                // leader's end -> truncate to it. Then fetch again at once.
+                let from = r.log.log_end_offset;
+                if from < log_start_offset {
+                    r.log.truncate_fully_and_start_at(log_start_offset, now);
+                    self.events.push(now, EventKind::LogStartOffsetAdvanced { topic: name.clone(), partition: tp.partition, broker: b, log_start_offset });
+                } else if from > log_end_offset {
+                    let to = r.log.truncate_to(log_end_offset, now);
+                    if to < from {
+                        self.events.push(now, EventKind::Truncated { topic: name, partition: tp.partition, broker: b, from, to });
+                    }
+                }
+            }
             FetchResult::Error(_) => {
                 // Metadata will tell us who leads; retry after the wait time.
                 let inc = br.incarnation;
@@ -414,22 +438,33 @@ impl Cluster {
                 let br = self.brokers.get_mut(&b).expect("exists");
                 let r = br.replicas.get_mut(&tp).expect("exists");
                 let before = r.log.log_end_offset;
+                let mut rolled_at = Vec::new();
                 for bt in batches {
-                    if bt.base_offset != r.log.log_end_offset {
+                    if bt.next_offset() <= r.log.log_end_offset {
+                        continue;
+                    }
+                    if bt.base_offset < r.log.log_end_offset {
                         // Only whole batches continuing our log are appended.
-                        if bt.next_offset() <= r.log.log_end_offset {
-                            continue;
-                        }
                         break;
                     }
-                    r.log.append(bt, roll, now);
-                }
-                if log_start_offset > r.log.log_start_offset && log_start_offset <= r.log.log_end_offset {
-                    r.log.log_start_offset = log_start_offset;
+                    // A base offset above our LEO is a gap the leader's cleaner left: copy it.
+                    let base = bt.base_offset;
+                    if r.log.append(bt, roll, now) {
+                        rolled_at.push(base);
+                    }
                 }
                 let new_hw = high_watermark.min(r.log.log_end_offset);
                 r.log.high_watermark = new_hw.max(r.log.log_start_offset.min(r.log.log_end_offset));
+                // The leader's log start offset moves ours (never past our HW).
+                let start_moved = r.log.increment_log_start_offset(log_start_offset.min(r.log.high_watermark));
+                let lso = r.log.log_start_offset;
                 let leo = r.log.log_end_offset;
+                for base_offset in rolled_at {
+                    self.events.push(now, EventKind::SegmentRolled { topic: name.clone(), partition: tp.partition, broker: b, base_offset });
+                }
+                if start_moved {
+                    self.events.push(now, EventKind::LogStartOffsetAdvanced { topic: name.clone(), partition: tp.partition, broker: b, log_start_offset: lso });
+                }
                 if leo > before {
                     self.events.push(now, EventKind::Replicated { topic: name, partition: tp.partition, broker: b, leo });
                 }
@@ -648,11 +683,13 @@ impl Cluster {
         let base = r.log.log_end_offset;
         let append_time = if settings.log_append_time { Some(now) } else { None };
         let count = data.len() as i64;
-        let batch = Rc::new(Batch { base_offset: base, leader_epoch: epoch, log_append_time_ms: append_time, data });
+        let batch = Rc::new(Batch::new(base, epoch, append_time, data));
         let roll = self.roll_policy(tp);
         let inc = self.brokers[&l].incarnation;
         let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
-        r.log.append(batch, roll, now);
+        if r.log.append(batch, roll, now) {
+            self.events.push(now, EventKind::SegmentRolled { topic: name.clone(), partition: tp.partition, broker: l, base_offset: base });
+        }
         self.events.push(now, EventKind::RecordAppended { topic: name, partition: tp.partition, broker: l, base_offset: base, count, leader_epoch: epoch });
         let append_ts = append_time.unwrap_or(-1);
         match acks {
@@ -751,10 +788,27 @@ impl Cluster {
             }
             let lo = bt.base_offset.max(req.offset);
             let hi = bt.next_offset().min(hw);
-            let take = ((hi - lo).max(0) as usize).min(req.max_records - records);
-            records += take;
+            let room = req.max_records - records;
+            if bt.is_dense() {
+                let take = ((hi - lo).max(0) as usize).min(room);
+                records += take;
+                end = lo + take as i64;
+            } else {
+                // A compacted batch: count the records it still holds in the window; a batch
+                // that is wholly inside the window moves the end past its last offset (gaps
+                // included), so the next fetch continues after it.
+                let mut take = 0usize;
+                end = hi;
+                for r in bt.records().filter(|r| r.offset >= lo && r.offset < hi) {
+                    if take == room {
+                        end = r.offset;
+                        break;
+                    }
+                    take += 1;
+                }
+                records += take;
+            }
             bytes += bt.size_bytes() as u64;
-            end = lo + take as i64;
             batches.push(bt.clone());
         }
         Ok(FetchResponse {

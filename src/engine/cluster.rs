@@ -228,6 +228,8 @@ pub(crate) enum Dest {
 pub(crate) enum FetchResult {
     Data { batches: Vec<Rc<super::log::Batch>>, high_watermark: i64, log_start_offset: i64 },
     Diverging { epoch: i32, end_offset: i64 },
+    /// OFFSET_OUT_OF_RANGE with the leader's bounds (the follower resets to them).
+    OutOfRange { log_start_offset: i64, log_end_offset: i64 },
     #[allow(dead_code)]
     Error(ErrorCode),
 }
@@ -267,6 +269,10 @@ pub(crate) enum Ev {
     ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
     ShutdownTimeout { broker: BrokerId, incarnation: u64 },
     ProducerWake { producer: u32 },
+    /// An iteration of a broker's log cleaner thread (`log.cleaner.backoff.ms` when idle).
+    LogCleanerWake { broker: BrokerId, incarnation: u64 },
+    /// The broker's `kafka-log-retention` task (`log.retention.check.interval.ms`).
+    LogRetentionCheck { broker: BrokerId, incarnation: u64 },
 }
 
 struct Scheduled {
@@ -314,6 +320,8 @@ pub struct Cluster {
     /// until they reconcile with a leader (first successful data fetch).
     pub(crate) unclean_tainted: std::collections::BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
+    /// The log cleaners' reports and compaction watermarks.
+    pub(crate) cleaner: super::cleaner::CleanerState,
 }
 
 impl Cluster {
@@ -395,12 +403,14 @@ impl Cluster {
             violations: Vec::new(),
             unclean_tainted: std::collections::BTreeSet::new(),
             steps: 0,
+            cleaner: Default::default(),
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.
             let offset = (id as i64 * 97) % BROKER_HEARTBEAT_INTERVAL_MS;
             c.schedule(offset, Ev::BrokerHeartbeat { broker: id, incarnation: 1 });
             c.schedule(REPLICA_LAG_TIME_MAX_MS / 2 + id as i64, Ev::BrokerIsrCheck { broker: id, incarnation: 1 });
+            c.schedule_log_tasks(id, 1);
         }
         c.schedule(CONTROLLER_TICK_MS, Ev::ControllerTick);
         let active = c.ctl.active.expect("just set");
@@ -497,6 +507,8 @@ impl Cluster {
             Ev::ProduceExpire { leader, incarnation, tp, req_id } => self.on_produce_expire(leader, incarnation, tp, req_id),
             Ev::ShutdownTimeout { broker, incarnation } => self.on_shutdown_timeout(broker, incarnation),
             Ev::ProducerWake { producer } => self.producer_poll(producer),
+            Ev::LogCleanerWake { broker, incarnation } => self.on_log_cleaner_wake(broker, incarnation),
+            Ev::LogRetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
         }
     }
 
@@ -666,6 +678,7 @@ impl Cluster {
         self.events.push(self.now_ms, EventKind::BrokerStarted { broker: id });
         self.schedule(0, Ev::BrokerHeartbeat { broker: id, incarnation: inc });
         self.schedule(REPLICA_LAG_TIME_MAX_MS / 2, Ev::BrokerIsrCheck { broker: id, incarnation: inc });
+        self.schedule_log_tasks(id, inc);
         self.maybe_schedule_controller_election();
         Ok(())
     }
@@ -693,6 +706,13 @@ impl Cluster {
             self.events.push(self.now_ms, EventKind::NetworkHealed);
         }
         self.maybe_schedule_controller_election();
+    }
+
+    /// Starts a broker's log cleaner thread (first iteration at once) and retention task (first
+    /// check after `log.initial.task.delay.ms`).
+    fn schedule_log_tasks(&mut self, id: BrokerId, incarnation: u64) {
+        self.schedule(0, Ev::LogCleanerWake { broker: id, incarnation });
+        self.schedule(super::retention::LOG_INITIAL_TASK_DELAY_MS, Ev::LogRetentionCheck { broker: id, incarnation });
     }
 
     // ----- read-only state -----

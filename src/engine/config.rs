@@ -149,7 +149,11 @@ pub static BROKER_CONFIGS: &[(ConfigDef, bool)] = &[
     (def!("default.replication.factor", Int, "1", Validator::None, None), false),
     (def!("delete.topic.enable", Boolean, "true", Validator::None, None), false),
     (def!("leader.imbalance.check.interval.seconds", Long, "300", Validator::AtLeast(1), None), false),
+    (def!("log.cleaner.backoff.ms", Long, "15000", Validator::AtLeast(0), None), true),
     (def!("log.cleaner.delete.retention.ms", Long, "86400000", Validator::AtLeast(0), None), true),
+    (def!("log.cleaner.enable", Boolean, "true", Validator::None, None), false),
+    (def!("log.cleaner.max.compaction.lag.ms", Long, LONG_MAX, Validator::AtLeast(1), None), true),
+    (def!("log.cleaner.min.compaction.lag.ms", Long, "0", Validator::AtLeast(0), None), true),
     (def!("log.cleaner.min.cleanable.ratio", Double, "0.5", Validator::Between(0.0, 1.0, "0", "1"), None), true),
     (def!("log.cleanup.policy", List, "delete", Validator::ListIn(CLEANUP_POLICIES), None), true),
     (def!("log.message.timestamp.type", String, "CreateTime", Validator::In(TIMESTAMP_TYPES), None), true),
@@ -158,6 +162,7 @@ pub static BROKER_CONFIGS: &[(ConfigDef, bool)] = &[
     (def!("log.retention.ms", Long, "604800000", Validator::AtLeast(-1), None), true),
     (def!("log.roll.ms", Long, "604800000", Validator::AtLeast(1), None), true),
     (def!("log.segment.bytes", Int, "1073741824", Validator::AtLeast(14), None), true),
+    (def!("log.segment.delete.delay.ms", Long, "60000", Validator::AtLeast(0), None), true),
     (def!("message.max.bytes", Int, "1048588", Validator::AtLeast(0), None), true),
     (def!("min.insync.replicas", Int, "1", Validator::AtLeast(1), None), true),
     (def!("num.partitions", Int, "1", Validator::AtLeast(1), None), false),
@@ -170,6 +175,10 @@ pub static BROKER_CONFIGS: &[(ConfigDef, bool)] = &[
     (def!("transaction.state.log.replication.factor", Int, "3", Validator::AtLeast(1), None), false),
     (def!("unclean.leader.election.enable", Boolean, "false", Validator::None, None), true),
 ];
+
+/// The configs Kafka creates `__consumer_offsets` with (`GroupCoordinator.groupMetadataTopicConfigs`,
+/// `offsets.topic.segment.bytes` = 104857600): it compacts like any compacted topic.
+pub const CONSUMER_OFFSETS_TOPIC_CONFIGS: &[(&str, &str)] = &[("cleanup.policy", "compact"), ("compression.type", "producer"), ("segment.bytes", "104857600")];
 
 pub fn topic_config_def(name: &str) -> Option<&'static ConfigDef> {
     TOPIC_CONFIGS.iter().find(|d| d.name == name)
@@ -405,6 +414,7 @@ pub struct TopicSettings {
     pub min_cleanable_dirty_ratio: f64,
     pub min_compaction_lag_ms: i64,
     pub max_compaction_lag_ms: i64,
+    pub file_delete_delay_ms: i64,
 }
 
 /// Resolves the effective value of a topic config: topic override, then dynamic cluster-wide
@@ -470,6 +480,7 @@ impl TopicSettings {
             },
             min_compaction_lag_ms: int("min.compaction.lag.ms"),
             max_compaction_lag_ms: int("max.compaction.lag.ms"),
+            file_delete_delay_ms: int("file.delete.delay.ms"),
         }
     }
 }

@@ -78,6 +78,7 @@ impl Cluster {
                 e.i64(log.log_start_offset);
                 e.i64(log.log_end_offset);
                 e.i64(log.high_watermark);
+                e.i64(log.cleaner_checkpoint.unwrap_or(-1));
                 for (ep, start) in &log.epochs {
                     e.i64(*ep as i64);
                     e.i64(*start);
@@ -88,7 +89,10 @@ impl Cluster {
                     for bt in &s.batches {
                         e.i64(bt.base_offset);
                         e.i64(bt.leader_epoch as i64);
+                        e.i64(bt.next_offset());
+                        e.i64(bt.delete_horizon_ms.unwrap_or(-1));
                         for rec in bt.records() {
+                            e.i64(rec.offset);
                             e.i64(rec.timestamp_ms);
                             e.opt_bytes(rec.key);
                             e.opt_bytes(rec.value);

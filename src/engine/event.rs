@@ -38,6 +38,14 @@ pub enum EventKind {
     Truncated { topic: Rc<str>, partition: i32, broker: i32, from: i64, to: i64 },
     /// A produce request was refused or failed at the broker.
     WriteRefused { topic: Rc<str>, partition: i32, broker: i32, error: ErrorCode, reason: String },
+    /// A replica's log rolled a new active segment starting at `base_offset`.
+    SegmentRolled { topic: Rc<str>, partition: i32, broker: i32, base_offset: i64 },
+    /// Retention deleted whole segments from a replica's log.
+    SegmentsDeleted { topic: Rc<str>, partition: i32, broker: i32, base_offsets: Vec<i64>, bytes: u64, reason: super::retention::DeletionReason },
+    /// A replica's log start offset moved forward (retention, or the leader's in a fetch).
+    LogStartOffsetAdvanced { topic: Rc<str>, partition: i32, broker: i32, log_start_offset: i64 },
+    /// The log cleaner compacted a replica's log (one pass).
+    LogCleaned { topic: Rc<str>, partition: i32, broker: i32, report: super::cleaner::CleanReport },
     BrokerFenced { broker: i32 },
     BrokerUnfenced { broker: i32 },
     BrokerCrashed { broker: i32 },

@@ -4,10 +4,20 @@
 //!   and whoever acts as leader in epoch e is the broker the controller elected for e.
 //! - `HwWithinIsrLeo`: a leader's high watermark is <= the LEO of every ISR member, and every
 //!   replica's HW is <= its own LEO.
-//! - `DenseOffsets`: batches in every replica's log are contiguous from the log start offset.
+//! - `DenseOffsets`: batches in every replica's log are in offset order and never overlap; they
+//!   are contiguous from the log start offset except below the partition's compaction point
+//!   (the highest cleaner checkpoint any replica reached), where whole cleaned-away batches
+//!   leave gaps.
 //! - `CommittedNeverChanges`: every batch ever below a leader's HW (the ledger) is still, the
-//!   same object, at the same offset on the current leader (reset only by unclean elections).
-//! - `ReplicasAgreeBelowHw`: below its own HW, every replica holds exactly the committed batches.
+//!   same object, at the same offset on the current leader (reset only by unclean elections),
+//!   except that below the compaction point the leader may hold a cleaned copy (a subset of
+//!   its records, same offsets, same content) or nothing, and below its log start offset
+//!   nothing.
+//! - `ReplicasAgreeBelowHw`: below its own HW, every replica holds exactly the committed batches,
+//!   with the same compaction and retention allowances: replicas may differ in which records
+//!   they still hold, never in the content of an offset both hold.
+//! - `CleanerKeepsLatestPerKey` (checked after each cleaning pass, see `cleaner.rs`): the latest
+//!   committed record of every key below the cleaner point is still held.
 
 use super::cluster::*;
 use std::collections::BTreeMap;
@@ -60,13 +70,14 @@ impl Cluster {
                     return v("HwWithinIsrLeo", format!("broker {} {tp:?} HW {} > LEO {}", b.id, log.high_watermark, log.log_end_offset));
                 }
                 // DenseOffsets
+                let compacted_upto = self.cleaner.compacted_upto.get(tp).copied().unwrap_or(0);
                 let mut next = None;
                 for bt in log.all_batches() {
                     if let Some(n) = next {
-                        if bt.base_offset != n {
+                        if bt.base_offset < n || (bt.base_offset > n && bt.base_offset > compacted_upto) {
                             return v("DenseOffsets", format!("broker {} {tp:?} gap/overlap at {} (expected {n})", b.id, bt.base_offset));
                         }
-                    } else if bt.base_offset > log.log_start_offset {
+                    } else if bt.base_offset > log.log_start_offset && bt.base_offset > compacted_upto {
                         return v("DenseOffsets", format!("broker {} {tp:?} first batch {} above log start {}", b.id, bt.base_offset, log.log_start_offset));
                     }
                     next = Some(bt.next_offset());
@@ -79,20 +90,8 @@ impl Cluster {
                 }
                 // ReplicasAgreeBelowHw
                 if let Some(ledger) = self.ledger.get(tp) {
-                    let mut it = log.all_batches();
-                    for committed in ledger {
-                        if committed.next_offset() > log.high_watermark {
-                            break;
-                        }
-                        match it.next() {
-                            Some(bt) if Rc::ptr_eq(bt, committed) => {}
-                            other => {
-                                return v(
-                                    "ReplicasAgreeBelowHw",
-                                    format!("broker {} {tp:?} HW {} disagrees at offset {} (has {:?})", b.id, log.high_watermark, committed.base_offset, other.map(|b| b.base_offset)),
-                                )
-                            }
-                        }
+                    if let Err(detail) = agrees_with_ledger(ledger, log, log.high_watermark, compacted_upto) {
+                        return v("ReplicasAgreeBelowHw", format!("broker {} {tp:?} HW {}: {detail}", b.id, log.high_watermark));
                     }
                 }
             }
@@ -114,17 +113,9 @@ impl Cluster {
                 }
                 if self.track_invariants {
                     if let Some(ledger) = self.ledger.get(&tp) {
-                        let mut it = lr.log.all_batches();
-                        for committed in ledger {
-                            match it.next() {
-                                Some(bt) if Rc::ptr_eq(bt, committed) => {}
-                                other => {
-                                    return v(
-                                        "CommittedNeverChanges",
-                                        format!("{}-{p}: leader {l} lost committed batch at offset {} (has {:?})", t.name, committed.base_offset, other.map(|b| b.base_offset)),
-                                    )
-                                }
-                            }
+                        let compacted_upto = self.cleaner.compacted_upto.get(&tp).copied().unwrap_or(0);
+                        if let Err(detail) = agrees_with_ledger(ledger, &lr.log, i64::MAX, compacted_upto) {
+                            return v("CommittedNeverChanges", format!("{}-{p}: leader {l}: {detail}", t.name));
                         }
                     }
                 }
@@ -134,8 +125,58 @@ impl Cluster {
     }
 
     /// Number of committed (ledger) records of a partition, for tests.
+    ///
+    /// (The end offset of the committed ledger; compaction and retention do not change it.)
     pub fn committed_end_offset(&self, topic: &str, partition: i32) -> Option<i64> {
         let idx = *self.ctl.by_name.get(topic)?;
         Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
     }
+}
+
+/// Compares a replica's log with the committed ledger for the batches that end at or below
+/// `upto`: each must be held as the same object; below `compacted_upto` a cleaned copy (same
+/// span, a subset of the records with identical content) or no batch at all is allowed, and
+/// below the log start offset nothing is required. Batches the ledger does not know may not
+/// appear in that range either.
+fn agrees_with_ledger(ledger: &[Rc<super::log::Batch>], log: &super::log::PartitionLog, upto: i64, compacted_upto: i64) -> Result<(), String> {
+    let mut it = log.all_batches().peekable();
+    for committed in ledger {
+        if committed.next_offset() > upto {
+            break;
+        }
+        if committed.next_offset() <= log.log_start_offset {
+            while it.peek().is_some_and(|b| b.next_offset() <= committed.next_offset()) {
+                it.next();
+            }
+            continue;
+        }
+        let cleanable = committed.next_offset() <= compacted_upto;
+        match it.peek() {
+            Some(bt) if Rc::ptr_eq(bt, committed) => {
+                it.next();
+            }
+            Some(bt) if bt.base_offset < committed.base_offset => {
+                return Err(format!("holds batch {}..{} the ledger does not have", bt.base_offset, bt.next_offset()));
+            }
+            Some(bt) if bt.base_offset == committed.base_offset && cleanable => {
+                if bt.next_offset() != committed.next_offset() {
+                    return Err(format!("cleaned batch at {} changed its span", bt.base_offset));
+                }
+                // Every record still held equals the committed record at that offset.
+                let mut theirs = committed.records();
+                for r in bt.records() {
+                    if !theirs.by_ref().any(|c| c == r) {
+                        return Err(format!("offset {} differs from the committed record", r.offset));
+                    }
+                }
+                it.next();
+            }
+            // Wholly removed by the cleaner: allowed below the compaction point.
+            _ if cleanable => {}
+            other => {
+                return Err(format!("disagrees at offset {} (has {:?})", committed.base_offset, other.map(|b| b.base_offset)));
+            }
+        }
+    }
+    Ok(())
 }

@@ -40,6 +40,9 @@ pub struct RecordsData {
     pub max_timestamp: i64,
     /// Size of the batch in Kafka's v2 on-disk format (61-byte header + varint-encoded records).
     pub size_bytes: u32,
+    /// Offset delta of each record, only for batches rewritten by the log cleaner (which keeps
+    /// the surviving records' offsets, so deltas have gaps). Empty means dense: delta = index.
+    pub offset_deltas: Vec<u32>,
 }
 
 /// Kafka's record-batch v2 header size.
@@ -103,12 +106,29 @@ impl RecordsData {
 
     /// Appends one record. Returns the record's encoded size.
     pub fn push(&mut self, timestamp_ms: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: Vec<Header>) -> u32 {
+        debug_assert!(self.offset_deltas.is_empty(), "dense pushes only on producer batches");
+        let delta = self.index.len() as u32;
+        self.push_at(delta, timestamp_ms, key, value, headers)
+    }
+
+    /// Appends one record with an explicit offset delta (the cleaner's recopy: deltas must be
+    /// strictly increasing). Returns the record's encoded size.
+    pub fn push_at(&mut self, offset_delta: u32, timestamp_ms: i64, key: Option<&[u8]>, value: Option<&[u8]>, headers: Vec<Header>) -> u32 {
+        let dense = self.offset_deltas.is_empty() && offset_delta as usize == self.index.len();
+        if !dense {
+            if self.offset_deltas.is_empty() {
+                // First gap: materialise the deltas of the records pushed so far.
+                self.offset_deltas.extend(0..self.index.len() as u32);
+            }
+            debug_assert!(self.offset_deltas.last().is_none_or(|&d| d < offset_delta), "offset deltas increase");
+            self.offset_deltas.push(offset_delta);
+        }
         if self.index.is_empty() {
             self.first_timestamp = timestamp_ms;
             self.max_timestamp = timestamp_ms;
         }
         let ts_delta = (timestamp_ms - self.first_timestamp).clamp(i32::MIN as i64, i32::MAX as i64) as i32;
-        let size = record_size_bytes(self.index.len() as i64, ts_delta as i64, key, value, &headers);
+        let size = record_size_bytes(offset_delta as i64, ts_delta as i64, key, value, &headers);
         let pos = self.bytes.len() as u32;
         if let Some(k) = key {
             self.bytes.extend_from_slice(k);
@@ -151,6 +171,15 @@ impl RecordsData {
         self.index.get(i).map_or(self.first_timestamp, |r| self.first_timestamp + r.ts_delta as i64)
     }
 
+    /// Offset delta of record `i` from the batch's base offset.
+    pub fn offset_delta(&self, i: usize) -> u32 {
+        if self.offset_deltas.is_empty() {
+            i as u32
+        } else {
+            self.offset_deltas.get(i).copied().unwrap_or(i as u32)
+        }
+    }
+
     pub fn headers(&self, i: usize) -> &[Header] {
         match self.headers.binary_search_by_key(&(i as u32), |(idx, _)| *idx) {
             Ok(pos) => &self.headers[pos].1,
@@ -160,22 +189,46 @@ impl RecordsData {
 }
 
 /// A batch as stored in a log: the producer's records plus the offsets and epoch the leader gave.
+///
+/// A batch covers the offsets `[base_offset, base_offset + last_offset_delta]` even after the
+/// cleaner removed records from it (v2 batches keep their original last offset), so batch
+/// boundaries never move; only whole batches that lost every record disappear.
 #[derive(Debug)]
 pub struct Batch {
     pub base_offset: i64,
     pub leader_epoch: i32,
+    /// Offset of the last offset this batch covers, relative to `base_offset`.
+    pub last_offset_delta: u32,
     /// Set when the topic uses `LogAppendTime`: every record's timestamp is this.
     pub log_append_time_ms: Option<i64>,
+    /// KIP-534: set by the first cleaning pass that saw a tombstone in this batch; a later
+    /// pass at or after this time removes the tombstones.
+    pub delete_horizon_ms: Option<i64>,
     pub data: Rc<RecordsData>,
 }
 
 impl Batch {
+    /// A freshly appended batch: offsets `base_offset..base_offset + data.len()`.
+    pub fn new(base_offset: i64, leader_epoch: i32, log_append_time_ms: Option<i64>, data: Rc<RecordsData>) -> Batch {
+        debug_assert!(!data.is_empty(), "producers never send empty batches");
+        let last_offset_delta = (data.len() as u32).saturating_sub(1);
+        Batch { base_offset, leader_epoch, last_offset_delta, log_append_time_ms, delete_horizon_ms: None, data }
+    }
+    /// Number of records the batch still holds (fewer than its offset span once cleaned).
     pub fn record_count(&self) -> i64 {
         self.data.index.len() as i64
     }
-    /// Offset after the last record.
+    /// Offset after the last offset the batch covers.
     pub fn next_offset(&self) -> i64 {
-        self.base_offset + self.record_count()
+        self.base_offset + self.last_offset_delta as i64 + 1
+    }
+    /// Whether every offset of the span holds a record (never cleaned, or nothing removed).
+    pub fn is_dense(&self) -> bool {
+        self.data.index.len() as i64 == self.last_offset_delta as i64 + 1
+    }
+    /// Offset of record `i`.
+    pub fn offset_of(&self, i: usize) -> i64 {
+        self.base_offset + self.data.offset_delta(i) as i64
     }
     pub fn last_offset(&self) -> i64 {
         self.next_offset() - 1
@@ -195,7 +248,7 @@ impl Batch {
     /// The records of this batch, with their offsets.
     pub fn records(&self) -> impl Iterator<Item = RecordRef<'_>> {
         (0..self.data.len()).map(move |i| RecordRef {
-            offset: self.base_offset + i as i64,
+            offset: self.offset_of(i),
             timestamp_ms: self.timestamp(i),
             log_append_time: self.log_append_time_ms.is_some(),
             leader_epoch: self.leader_epoch,
@@ -250,24 +303,45 @@ pub struct Segment {
     pub base_offset: i64,
     pub batches: Vec<Rc<Batch>>,
     pub size_bytes: u64,
-    /// Timestamp of the first batch (`segment.ms` is measured from it), None while empty.
+    /// Max timestamp of the segment's first batch (`LogSegment.rollingBasedTimestamp`):
+    /// `segment.ms` rolling and `max.compaction.lag.ms` measure from it. None while empty.
     pub first_batch_timestamp_ms: Option<i64>,
+    /// Largest timestamp in the segment (`retention.ms` and `min.compaction.lag.ms` use it), -1
+    /// while empty.
     pub max_timestamp_ms: i64,
-    /// Simulated time the segment was created.
+    /// Simulated time the segment was created (or last rewritten by the cleaner).
     pub created_ms: i64,
 }
 
 impl Segment {
-    fn new(base_offset: i64, now_ms: i64) -> Segment {
+    pub(crate) fn new(base_offset: i64, now_ms: i64) -> Segment {
         Segment { base_offset, batches: Vec::new(), size_bytes: 0, first_batch_timestamp_ms: None, max_timestamp_ms: -1, created_ms: now_ms }
     }
+    /// Offset after the last offset a batch of this segment covers (the base when empty).
     pub fn next_offset(&self) -> i64 {
         self.batches.last().map_or(self.base_offset, |b| b.next_offset())
     }
-    fn recompute(&mut self) {
+    pub fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+    /// Number of records held.
+    pub fn record_count(&self) -> u64 {
+        self.batches.iter().map(|b| b.record_count() as u64).sum()
+    }
+    pub(crate) fn recompute(&mut self) {
         self.size_bytes = self.batches.iter().map(|b| b.size_bytes() as u64).sum();
-        self.first_batch_timestamp_ms = self.batches.first().map(|b| b.first_timestamp());
+        self.first_batch_timestamp_ms = self.batches.first().map(|b| b.max_timestamp());
         self.max_timestamp_ms = self.batches.iter().map(|b| b.max_timestamp()).max().unwrap_or(-1);
+    }
+    /// Adds a batch at the end, keeping the segment's summaries.
+    pub(crate) fn push(&mut self, batch: Rc<Batch>) {
+        debug_assert!(batch.base_offset >= self.next_offset(), "batches only move forward");
+        if self.first_batch_timestamp_ms.is_none() {
+            self.first_batch_timestamp_ms = Some(batch.max_timestamp());
+        }
+        self.size_bytes += batch.size_bytes() as u64;
+        self.max_timestamp_ms = self.max_timestamp_ms.max(batch.max_timestamp());
+        self.batches.push(batch);
     }
 }
 
@@ -288,6 +362,9 @@ pub struct PartitionLog {
     pub high_watermark: i64,
     /// Leader-epoch cache: (epoch, start offset), strictly increasing in both.
     pub epochs: Vec<(i32, i64)>,
+    /// The cleaner's checkpoint (`cleaner-offset-checkpoint`): the first dirty offset. Below it
+    /// the log has been compacted and may have offset gaps. None until the first pass.
+    pub cleaner_checkpoint: Option<i64>,
 }
 
 impl Default for PartitionLog {
@@ -298,7 +375,14 @@ impl Default for PartitionLog {
 
 impl PartitionLog {
     pub fn new(now_ms: i64) -> PartitionLog {
-        PartitionLog { segments: vec![Segment::new(0, now_ms)], log_start_offset: 0, log_end_offset: 0, high_watermark: 0, epochs: Vec::new() }
+        PartitionLog {
+            segments: vec![Segment::new(0, now_ms)],
+            log_start_offset: 0,
+            log_end_offset: 0,
+            high_watermark: 0,
+            epochs: Vec::new(),
+            cleaner_checkpoint: None,
+        }
     }
 
     pub fn latest_epoch(&self) -> Option<i32> {
@@ -326,28 +410,90 @@ impl PartitionLog {
         Some((found, end))
     }
 
-    /// Appends a batch whose base offset must equal the LEO. Rolls a new segment first when
-    /// `segment.bytes` would be exceeded or `segment.ms` passed since the segment's first batch.
-    pub fn append(&mut self, batch: Rc<Batch>, roll: RollPolicy, now_ms: i64) {
-        debug_assert_eq!(batch.base_offset, self.log_end_offset, "offsets must stay dense");
-        let size = batch.size_bytes() as u64;
-        let ts = batch.max_timestamp();
-        let active = self.segments.last().expect("a log always has an active segment");
-        let must_roll = !active.batches.is_empty()
-            && (active.size_bytes + size > roll.segment_bytes.max(0) as u64
-                || active.first_batch_timestamp_ms.is_some_and(|first| ts.saturating_sub(first) > roll.segment_ms - roll.segment_jitter_ms));
-        if must_roll {
-            self.segments.push(Segment::new(self.log_end_offset, now_ms));
+    /// The active (last) segment.
+    pub fn active_segment(&self) -> &Segment {
+        self.segments.last().expect("a log always has an active segment")
+    }
+
+    /// `LogSegment.shouldRoll` for a batch about to be appended: the active segment would exceed
+    /// `segment.bytes`, or it is non-empty and the batch's max timestamp is more than
+    /// `segment.ms - jitter` past the segment's first batch (wall time since creation when the
+    /// first batch had no timestamp). Index-full and offset-overflow rolls cannot happen here.
+    pub fn should_roll(&self, batch: &Batch, roll: RollPolicy, now_ms: i64) -> bool {
+        let active = self.active_segment();
+        let size = active.size_bytes as i64;
+        let waited_ms = match active.first_batch_timestamp_ms {
+            Some(first) if first >= 0 => batch.max_timestamp().saturating_sub(first),
+            _ => now_ms - active.created_ms,
+        };
+        let reached_roll_ms = waited_ms > roll.segment_ms.saturating_sub(roll.segment_jitter_ms);
+        size > roll.segment_bytes.saturating_sub(batch.size_bytes() as i64) || (size > 0 && reached_roll_ms)
+    }
+
+    /// Appends a batch whose base offset must be >= the LEO (equal on the leader; a follower
+    /// copying a compacted leader may see gaps). Rolls a new segment first when
+    /// [`PartitionLog::should_roll`] says so. Returns whether a new segment was rolled.
+    pub fn append(&mut self, batch: Rc<Batch>, roll: RollPolicy, now_ms: i64) -> bool {
+        debug_assert!(batch.base_offset >= self.log_end_offset, "offsets only move forward");
+        let mut rolled = false;
+        if self.should_roll(&batch, roll, now_ms) {
+            let active = self.segments.last_mut().expect("a log always has an active segment");
+            if active.is_empty() {
+                // Kafka deletes and recreates an empty active segment instead of rolling.
+                *active = Segment::new(batch.base_offset, now_ms);
+            } else {
+                self.segments.push(Segment::new(batch.base_offset, now_ms));
+                rolled = true;
+            }
         }
         self.assign_epoch(batch.leader_epoch, batch.base_offset);
+        let lone = self.segments.len() == 1;
         let seg = self.segments.last_mut().expect("active segment");
-        if seg.first_batch_timestamp_ms.is_none() {
-            seg.first_batch_timestamp_ms = Some(batch.first_timestamp());
+        if seg.is_empty() && seg.base_offset < batch.base_offset && lone {
+            // A follower's first batch after a gap: the lone empty segment starts at it.
+            seg.base_offset = batch.base_offset;
         }
-        seg.size_bytes += size;
-        seg.max_timestamp_ms = seg.max_timestamp_ms.max(ts);
         self.log_end_offset = batch.next_offset();
-        seg.batches.push(batch);
+        seg.push(batch);
+        rolled
+    }
+
+    /// Rolls a new empty active segment at the LEO (retention does this before deleting every
+    /// segment). No-op when the active segment is already empty.
+    pub fn roll_empty(&mut self, now_ms: i64) {
+        if !self.active_segment().is_empty() {
+            let leo = self.log_end_offset;
+            self.segments.push(Segment::new(leo, now_ms));
+        }
+    }
+
+    /// `maybeIncrementLogStartOffset`: raises the log start offset (never above the LEO) and
+    /// trims the leader-epoch cache from the start. Returns whether it moved.
+    pub fn increment_log_start_offset(&mut self, new_start: i64) -> bool {
+        let new_start = new_start.min(self.log_end_offset);
+        if new_start <= self.log_start_offset {
+            return false;
+        }
+        self.log_start_offset = new_start;
+        // `LeaderEpochFileCache.truncateFromStart`: the last epoch starting below the new log start
+        // now starts at it; older ones go.
+        if let Some(last_below) = self.epochs.iter().rposition(|&(_, s)| s < new_start) {
+            self.epochs.drain(..last_below);
+            self.epochs[0].1 = new_start;
+        }
+        // Segments wholly below the new start stay until the next retention pass
+        // (`deleteLogStartOffsetBreachedSegments`); reads below the start are refused meanwhile.
+        true
+    }
+
+    /// `truncateFullyAndStartAt`: drops every segment and starts empty at `offset`.
+    pub fn truncate_fully_and_start_at(&mut self, offset: i64, now_ms: i64) {
+        self.segments = vec![Segment::new(offset, now_ms)];
+        self.log_start_offset = offset;
+        self.log_end_offset = offset;
+        self.high_watermark = offset;
+        self.epochs.clear();
+        self.cleaner_checkpoint = None;
     }
 
     /// Removes every batch containing an offset >= `offset` (a batch straddling it goes whole, as
@@ -386,6 +532,10 @@ impl PartitionLog {
         self.high_watermark = self.high_watermark.min(self.log_end_offset);
         let leo = self.log_end_offset;
         self.epochs.retain(|&(_, start)| start < leo);
+        // `LogCleanerManager.maybeTruncateCheckpoint`: the checkpoint never points past the log.
+        if let Some(cp) = self.cleaner_checkpoint.as_mut() {
+            *cp = (*cp).min(leo);
+        }
         leo
     }
 
@@ -400,6 +550,11 @@ impl PartitionLog {
             .flat_map(|s| s.batches.iter())
             .skip_while(move |b| b.next_offset() <= from)
             .take_while(move |b| b.base_offset < to)
+    }
+
+    /// The records with offsets in `[from, to)`, skipping offsets compaction removed.
+    pub fn records_from(&self, from: i64, to: i64) -> impl Iterator<Item = RecordRef<'_>> {
+        self.batches_from(from, to).flat_map(|b| b.records()).skip_while(move |r| r.offset < from).take_while(move |r| r.offset < to)
     }
 
     pub fn all_batches(&self) -> impl Iterator<Item = &Rc<Batch>> {
@@ -440,7 +595,7 @@ mod tests {
         for i in 0..n {
             d.push(ts, Some(b"k"), Some(format!("v{i}").as_bytes()), Vec::new());
         }
-        Rc::new(Batch { base_offset: base, leader_epoch: epoch, log_append_time_ms: None, data: Rc::new(d) })
+        Rc::new(Batch::new(base, epoch, None, Rc::new(d)))
     }
 
     const NO_ROLL: RollPolicy = RollPolicy { segment_bytes: 1 << 30, segment_ms: i64::MAX / 2, segment_jitter_ms: 0 };
@@ -465,6 +620,24 @@ mod tests {
         assert_eq!(log.epochs, vec![(0, 0)]);
         // A straddled batch goes whole.
         assert_eq!(log.truncate_to(1, 0), 0);
+    }
+
+    #[test]
+    fn time_roll_measures_from_the_first_batchs_max_timestamp() {
+        // LogSegment.rollingBasedTimestamp is the first batch's MAX timestamp.
+        let mut log = PartitionLog::new(0);
+        let roll = RollPolicy { segment_bytes: 1 << 30, segment_ms: 100, segment_jitter_ms: 0 };
+        let mut d = RecordsData::new();
+        d.push(0, Some(b"k"), Some(b"v"), Vec::new());
+        d.push(50, Some(b"k"), Some(b"v"), Vec::new());
+        log.append(Rc::new(Batch::new(0, 0, None, Rc::new(d))), roll, 0);
+        assert!(!log.append(batch(2, 0, 1, 150), roll, 0), "150 - 50 is not > 100");
+        assert!(log.append(batch(3, 0, 1, 151), roll, 0), "151 - 50 > 100");
+        // A batch larger than what is left of segment.bytes rolls; an empty active segment never.
+        let small = RollPolicy { segment_bytes: 100, segment_ms: i64::MAX / 2, segment_jitter_ms: 0 };
+        assert!(log.append(batch(4, 0, 1, 151), small, 0), "69 + 69 bytes > 100");
+        assert_eq!(log.segments.len(), 3);
+        assert_eq!(log.segments[2].base_offset, 4);
     }
 
     #[test]

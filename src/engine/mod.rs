@@ -9,12 +9,14 @@
 //! - [`controller`]: the KRaft controller (sessions, fencing, elections, admin operations);
 //! - [`broker`]: replication, HW, ISR, produce handling, consumer fetch and list-offsets;
 //! - [`producer`]: producer clients (accumulator, partitioners, retries, timeouts);
+//! - [`cleaner`]: the log cleaner (compaction); [`retention`]: segment deletion by time and size;
 //! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
 //!   [`invariants`], [`digest`].
 
 pub mod assignor;
 pub mod broker;
+pub mod cleaner;
 pub mod cluster;
 pub mod config;
 pub mod controller;
@@ -26,9 +28,12 @@ pub mod log;
 pub mod partitioner;
 pub mod placement;
 pub mod producer;
+pub mod retention;
 pub mod rng;
 pub mod workload;
 
+pub use cleaner::{CleanReport, CleanerPass, LogToClean};
+pub use retention::DeletionReason;
 pub use broker::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 pub use cluster::{BrokerId, BrokerStatus, Cluster, ClusterConfig, PartitionMeta, ProcessState, TopicMeta, NET_LATENCY_MS};
 pub use config::{ConfigEntry, ConfigSource};
