@@ -36,6 +36,11 @@ echo "==> assignors: 100 consumers over 600 partitions"
 assign_worst=$(awk '/best/ { for (i = 1; i <= NF; i++) if ($i == "best") print $(i + 1) }' "$tmp/assign.log" | sort -g | tail -1)
 row "Assignor, 100 consumers over 600 partitions (worst strategy and case, best of 20)" "$assign_worst ms" "< 10 ms" "$(verdict "$assign_worst" "<=" 10)" "cargo run --release --example bench_assignor"
 
+echo "==> compaction: 1,000,000 records, 10,000 keys, $runs runs"
+for i in $(seq "$runs"); do ./target/release/examples/bench_compaction >"$tmp/compact.$i"; done
+compact_ms=$(grep -h 'one pass:' "$tmp"/compact.* | sed -E 's/.*one pass: ([0-9.]+) ms.*/\1/' | median)
+row "Compaction of a 1M-record partition with 10,000 keys (one cleaner pass, native)" "$compact_ms ms" "< 200 ms" "$(verdict "$compact_ms" "<=" 200)" "cargo run --release --example bench_compaction"
+
 echo "==> bundle"
 trunk build --release --offline >/dev/null 2>&1
 wasm_file=$(ls dist/*.wasm | head -1)
