@@ -191,4 +191,40 @@ fn golden_digest_for_fixed_scenario() {
     assert_eq!(d, GOLDEN, "digest changed: {d:#x}");
 }
 
-const GOLDEN: u64 = 0x285b_dc42_558c_4f97;
+const GOLDEN: u64 = 0x2260_2f9d_9ad8_fd63;
+
+/// KRaft's automatic preferred-leader election (`auto.leader.rebalance.enable`, on by default):
+/// after a broker comes back, the leaderships it lost return to it once it is in the ISR again,
+/// `leader.imbalance.check.interval.seconds` (300 s) after the controller saw the imbalance.
+#[test]
+fn leadership_returns_to_preferred_replicas_after_the_imbalance_check_interval() {
+    let mut c = Cluster::new(ClusterConfig::new(3, 7)).unwrap();
+    c.create_topic(NewTopic::new("t", 6, 3)).unwrap();
+    c.advance(1_000);
+    let preferred_led_by = |c: &Cluster, b: i32| (0..6).filter(|p| c.partition_meta("t", *p).unwrap().replicas[0] == b).count();
+    let led_by = |c: &Cluster, b: i32| (0..6).filter(|p| c.partition_meta("t", *p).unwrap().leader == Some(b)).count();
+    assert_eq!(led_by(&c, 2), preferred_led_by(&c, 2));
+    assert!(led_by(&c, 2) > 0);
+    c.crash(2).unwrap();
+    c.advance(12_000); // fenced after broker.session.timeout.ms: leaders move away
+    assert_eq!(led_by(&c, 2), 0);
+    c.start(2).unwrap();
+    c.advance(30_000); // back in every ISR, but not yet leader again
+    assert_eq!(led_by(&c, 2), 0, "no rebalance before the check interval");
+    assert!((0..6).all(|p| c.partition_meta("t", p).unwrap().isr.len() == 3));
+    c.advance(300_000);
+    assert_eq!(led_by(&c, 2), preferred_led_by(&c, 2), "preferred leaders restored");
+}
+
+/// With `auto.leader.rebalance.enable=false` leadership stays where the failover put it.
+#[test]
+fn no_automatic_rebalance_when_disabled() {
+    let mut c = Cluster::new(ClusterConfig { broker_overrides: vec![("auto.leader.rebalance.enable".into(), "false".into())], ..ClusterConfig::new(3, 7) }).unwrap();
+    c.create_topic(NewTopic::new("t", 6, 3)).unwrap();
+    c.advance(1_000);
+    c.crash(2).unwrap();
+    c.advance(12_000);
+    c.start(2).unwrap();
+    c.advance(400_000);
+    assert!((0..6).all(|p| c.partition_meta("t", p).unwrap().leader != Some(2)));
+}

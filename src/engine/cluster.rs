@@ -148,6 +148,10 @@ pub(crate) struct Controller {
     pub dynamic_broker_configs: BTreeMap<String, String>,
     pub version: u64,
     pub next_unclean_check_ms: i64,
+    /// When the next automatic preferred-leader election runs: set `leader.imbalance.check.interval.seconds`
+    /// after the controller first sees a partition led by another than its preferred replica
+    /// (KRaft's `maybeScheduleNextBalancePartitionLeaders`), cleared when it runs.
+    pub balance_leaders_at_ms: Option<i64>,
     /// (tp, leader epoch) -> leader, for the one-leader-per-epoch invariant.
     pub epoch_leaders: BTreeMap<(Tp, i32), BrokerId>,
 }
@@ -391,6 +395,7 @@ impl Cluster {
                 dynamic_broker_configs: BTreeMap::new(),
                 version: 0,
                 next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,
+                balance_leaders_at_ms: None,
                 epoch_leaders: BTreeMap::new(),
             },
             static_broker_configs,

@@ -187,6 +187,48 @@ impl Cluster {
             let changed = self.elect_leaderless(None);
             self.publish(changed, Vec::new(), Vec::new());
         }
+        self.maybe_balance_leaders();
+    }
+
+    /// `auto.leader.rebalance.enable`: the KRaft controller moves leadership back to the
+    /// preferred replica (the first in the assignment) of EVERY imbalanced partition once that
+    /// replica is in the ISR and unfenced, `leader.imbalance.check.interval.seconds` (300) after it
+    /// first saw an imbalance. (The ZooKeeper controller's `leader.imbalance.per.broker.percentage`
+    /// threshold does not exist in KRaft.)
+    fn maybe_balance_leaders(&mut self) {
+        if !self.broker_bool("auto.leader.rebalance.enable") {
+            self.ctl.balance_leaders_at_ms = None;
+            return;
+        }
+        let imbalanced: Vec<Tp> = self
+            .ctl
+            .topics
+            .iter()
+            .flat_map(|(idx, t)| {
+                t.partitions.iter().enumerate().filter(|(_, pm)| pm.leader != pm.replicas.first().copied()).map(move |(p, _)| Tp { topic: *idx, partition: p as i32 })
+            })
+            .collect();
+        let Some(at) = self.ctl.balance_leaders_at_ms else {
+            if !imbalanced.is_empty() {
+                let interval_ms = self.broker_int("leader.imbalance.check.interval.seconds").max(1) * 1000;
+                self.ctl.balance_leaders_at_ms = Some(self.now_ms + interval_ms);
+            }
+            return;
+        };
+        if self.now_ms < at {
+            return;
+        }
+        self.ctl.balance_leaders_at_ms = None;
+        let mut changed = Vec::new();
+        for tp in imbalanced {
+            let pm = &self.ctl.topics[&tp.topic].partitions[tp.partition as usize];
+            let Some(&preferred) = pm.replicas.first() else { continue };
+            if pm.isr.contains(&preferred) && self.broker_active(preferred) {
+                self.set_leader(tp, Some(preferred), ElectionKind::Preferred);
+                changed.push(tp);
+            }
+        }
+        self.publish(changed, Vec::new(), Vec::new());
     }
 
     pub(crate) fn broker_active(&self, b: BrokerId) -> bool {

@@ -44,6 +44,7 @@ impl Cluster {
         e.u64(self.seq);
         e.i64(self.ctl.active.map_or(-1, |a| a as i64));
         e.u64(self.ctl.version);
+        e.i64(self.ctl.balance_leaders_at_ms.unwrap_or(-1));
         for t in self.ctl.topics.values() {
             e.bytes(t.name.as_bytes());
             e.bytes(t.id.as_bytes());
