@@ -61,6 +61,7 @@ pub mod jobs;
 pub mod jopt;
 pub mod parse;
 pub mod process;
+pub mod regex;
 pub mod sandbox;
 pub mod session;
 pub mod tools;
