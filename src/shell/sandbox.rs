@@ -567,6 +567,12 @@ impl Sandbox {
     pub fn last_status(&self, term: TermId) -> i32 {
         self.terms.get(&term).map_or(0, |t| t.last_status)
     }
+
+    /// The cluster's events since the last drain (the UI animates them; lessons keep the facts
+    /// their goals need). Not recorded: draining changes nothing a replay depends on.
+    pub fn drain_events(&mut self) -> Vec<crate::engine::Event> {
+        self.world.cluster.drain_events()
+    }
 }
 
 pub(crate) fn mode_of(t: &Term, world: &World) -> Mode {

@@ -1,0 +1,220 @@
+//! Listing topics, replication, acknowledgements, min.insync.replicas.
+
+use super::{cmd, l, wait};
+use crate::lessons::{Goal, Lesson, LookAt, Step};
+
+const DESCRIBE_ACCOUNTS: &str = "kafka-topics --bootstrap-server localhost:9092 --describe --topic account-event";
+const ELECT_PREFERRED: &str = "kafka-leader-election --bootstrap-server localhost:9092 --election-type PREFERRED --all-topic-partitions";
+
+pub const REPLICATION: Lesson = Lesson {
+    id: "replication",
+    title: "Listing topics and replication",
+    summary: "List and describe topics; leaders, followers and in-sync replicas; a broker dies and leaders move.",
+    challenge: false,
+    brokers: 3,
+    setup: &[
+        l(1, "kafka-topics --create --bootstrap-server localhost:9092 --replication-factor 1 --partitions 1 --topic test"),
+        l(1, "kafka-topics --create --bootstrap-server localhost:9092 --replication-factor 1 --partitions 6 --topic test2"),
+    ],
+    steps: &[
+        Step {
+            title: "List the topics",
+            narrative: &["This cluster already has two topics, `test` and `test2`. List them."],
+            commands: &[cmd(1, "/app/confluent/bin/kafka-topics --bootstrap-server localhost:9092 --list ")],
+            look_at: &[],
+            goal: Goal::All(&[Goal::Ran { pattern: "kafka-topics*--list" }, Goal::Output { term: 1, text: "test2" }]),
+            hints: &[],
+            solution: &[l(1, "/app/confluent/bin/kafka-topics --bootstrap-server localhost:9092 --list ")],
+        },
+        Step {
+            title: "Describe",
+            narrative: &[
+                "`--describe` shows each partition's leader, its replicas and its in-sync replicas (Isr). Note a trap in the tutorial's command: `--describe test` passes `test` as a stray argument, which the tool ignores, so it describes every topic. `--describe --topic test` describes only `test`.",
+            ],
+            commands: &[cmd(1, "/app/confluent/bin/kafka-topics --bootstrap-server localhost:9092 --describe test"), cmd(1, "kafka-topics --bootstrap-server localhost:9092 --describe --topic test")],
+            look_at: &[LookAt::Topic("test")],
+            goal: Goal::Output { term: 1, text: "Leader:" },
+            hints: &[],
+            solution: &[l(1, "/app/confluent/bin/kafka-topics --bootstrap-server localhost:9092 --describe test")],
+        },
+        Step {
+            title: "Replicas, leaders and followers",
+            narrative: &[
+                "With a replication factor of 3, every partition lives on three brokers. One replica is the leader: producers write to it and, by default, consumers read from it. The others are followers that fetch from the leader, like consumers do. A follower that keeps up is in sync (in the Isr). Leaders are spread over the brokers so that the load is too.",
+                "Create the tutorial's `account-event` example, 120 partitions with three replicas each, and describe it. The first replica listed is the preferred leader.",
+            ],
+            commands: &[
+                cmd(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic account-event --partitions 120 --replication-factor 3"),
+                cmd(1, DESCRIBE_ACCOUNTS),
+            ],
+            look_at: &[LookAt::Topic("account-event")],
+            goal: Goal::All(&[
+                Goal::Partitions { topic: "account-event", count: 120 },
+                Goal::ReplicationFactor { topic: "account-event", factor: 3 },
+                Goal::Output { term: 1, text: "Topic: account-event\tPartition: 119" },
+            ]),
+            hints: &[],
+            solution: &[l(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic account-event --partitions 120 --replication-factor 3"), l(1, DESCRIBE_ACCOUNTS)],
+        },
+        Step {
+            title: "A broker dies",
+            narrative: &[
+                "Crash broker 2. After its session times out, the controller removes it from every Isr and moves leadership of its partitions to other in-sync replicas. Describe the topic again: no partition is led by 2 and the Isr lists are shorter. Nothing was lost: the remaining replicas had everything that was committed.",
+            ],
+            commands: &[cmd(1, "sim crash 2"), cmd(1, DESCRIBE_ACCOUNTS)],
+            look_at: &[LookAt::Broker(2), LookAt::Topic("account-event")],
+            goal: Goal::All(&[Goal::BrokerDown { broker: 2 }, Goal::NotLeader { topic: "account-event", broker: 2 }, Goal::IsrAtMost { topic: "account-event", size: 2 }]),
+            hints: &["The failover takes a few seconds (the broker's session timeout)."],
+            solution: &[l(1, "sim crash 2"), wait(15_000), l(1, DESCRIBE_ACCOUNTS)],
+        },
+        Step {
+            title: "It comes back",
+            narrative: &[
+                "Start broker 2. It catches up as a follower and rejoins the Isr, but it leads nothing until leadership is handed back. Ask for a preferred leader election (the cluster would also do it on its own after a while, `auto.leader.rebalance.enable`).",
+            ],
+            commands: &[cmd(1, "sim start 2"), cmd(1, ELECT_PREFERRED), cmd(1, DESCRIBE_ACCOUNTS)],
+            look_at: &[LookAt::Broker(2), LookAt::Topic("account-event")],
+            goal: Goal::All(&[Goal::BrokerUp { broker: 2 }, Goal::FullIsr { topic: "account-event" }, Goal::PreferredLeaders { topic: "account-event" }]),
+            hints: &["Wait until `sim status` shows broker 2 running before electing leaders."],
+            solution: &[l(1, "sim start 2"), wait(10_000), l(1, ELECT_PREFERRED), wait(2_000), l(1, DESCRIBE_ACCOUNTS)],
+        },
+    ],
+};
+
+pub const ACKS: Lesson = Lesson {
+    id: "acks",
+    title: "Acknowledgements: what the producer waits for",
+    summary: "acks=0, acks=1 and acks=all: their latency and what each can lose when a broker crashes.",
+    challenge: false,
+    brokers: 3,
+    setup: &[l(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic payments --replica-assignment 1:2:3 --config min.insync.replicas=2")],
+    steps: &[
+        Step {
+            title: "Three ways to wait",
+            narrative: &[
+                "This lesson starts with a topic `payments`: one partition on brokers 1, 2 and 3, led by broker 1, with `min.insync.replicas=2`. A producer chooses how long to wait before it considers a write done (`acks`):",
+                "`acks=0`: fire and forget. The producer does not wait for any answer. Fastest; anything lost on the way is lost silently.",
+                "`acks=1`: the leader has written the record to its log. If the leader dies before a follower copied it, the record is gone although the producer was told it succeeded.",
+                "`acks=all` (the default since Kafka 3.0): every in-sync replica has it, and there are at least `min.insync.replicas` of them. It costs a round trip to the followers; in exchange an acknowledged record survives the loss of any single broker.",
+                "Run the performance test with each setting and compare the average latency it reports.",
+            ],
+            commands: &[
+                cmd(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=0"),
+                cmd(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=1"),
+                cmd(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=all"),
+            ],
+            look_at: &[LookAt::Partition("payments", 0)],
+            goal: Goal::All(&[
+                Goal::Ran { pattern: "kafka-producer-perf-test*acks=0" },
+                Goal::Ran { pattern: "kafka-producer-perf-test*acks=1" },
+                Goal::Ran { pattern: "kafka-producer-perf-test*acks=all" },
+                Goal::Records { topic: "payments", at_least: 4000 },
+            ]),
+            hints: &["Each run prints a summary line with `ms avg latency`."],
+            solution: &[l(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=0"), l(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=1"), l(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=all")],
+        },
+        Step {
+            title: "The leader crashes",
+            narrative: &[
+                "Crash broker 1, the leader, and write again with `acks=all`. The producer gets errors for a moment (the old leader does not answer), refreshes its metadata, finds the new leader and retries. Every acknowledged record is on the new leader, because it was in sync when it was acknowledged.",
+            ],
+            commands: &[cmd(1, "sim crash 1"), cmd(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=all")],
+            look_at: &[LookAt::Broker(1), LookAt::Partition("payments", 0)],
+            goal: Goal::All(&[Goal::BrokerDown { broker: 1 }, Goal::LeaderMoved { topic: "payments" }, Goal::CommittedWithBrokersDown { topic: "payments", down: 1 }]),
+            hints: &[],
+            solution: &[l(1, "sim crash 1"), wait(12_000), l(1, "kafka-producer-perf-test --topic payments --num-records 2000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092 acks=all")],
+        },
+    ],
+};
+
+pub const MIN_ISR: Lesson = Lesson {
+    id: "min-insync-replicas",
+    title: "min.insync.replicas and losing brokers",
+    summary: "With RF 3 and min ISR 3 one dead broker stops writes but not reads; min ISR 2 keeps writing; why 5 brokers.",
+    challenge: false,
+    brokers: 3,
+    setup: &[],
+    steps: &[
+        Step {
+            title: "Three copies, all required",
+            narrative: &[
+                "`min.insync.replicas` is the number of in-sync replicas an `acks=all` write needs. Create `orders` with three replicas and require all three, then write one order.",
+            ],
+            commands: &[
+                cmd(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 3 --config min.insync.replicas=3"),
+                cmd(1, "echo 'order 1' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"),
+            ],
+            look_at: &[LookAt::Topic("orders")],
+            goal: Goal::All(&[Goal::TopicConfig { topic: "orders", key: "min.insync.replicas", value: "3" }, Goal::ValueExists { topic: "orders", value: "order 1" }]),
+            hints: &[],
+            solution: &[
+                l(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 3 --config min.insync.replicas=3"),
+                l(1, "echo 'order 1' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"),
+            ],
+        },
+        Step {
+            title: "One broker down: writes stop",
+            narrative: &[
+                "Crash broker 3 and wait for the cluster to notice (its session times out and it leaves the Isr). Then try to write: the leader refuses with NOT_ENOUGH_REPLICAS, because only two replicas are in sync and three are required. The producer retries, then gives up.",
+            ],
+            commands: &[cmd(1, "sim crash 3"), cmd(1, "echo 'order 2' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders")],
+            look_at: &[LookAt::Broker(3), LookAt::Topic("orders")],
+            goal: Goal::WriteRefused { topic: "orders", error: "NOT_ENOUGH_REPLICAS" },
+            hints: &["Wait about 10 seconds after the crash before producing."],
+            solution: &[l(1, "sim crash 3"), wait(12_000), l(1, "echo 'order 2' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"), wait(5_000)],
+        },
+        Step {
+            title: "Reads still work",
+            narrative: &["`min.insync.replicas` only guards writes. The leader still serves what it has: read the topic."],
+            commands: &[cmd(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --from-beginning --max-messages 1")],
+            look_at: &[LookAt::Topic("orders")],
+            goal: Goal::Output { term: 1, text: "order 1" },
+            hints: &[],
+            solution: &[l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --from-beginning --max-messages 1"), wait(2_000)],
+        },
+        Step {
+            title: "min ISR 2 keeps writing",
+            narrative: &[
+                "On three brokers, `min.insync.replicas=2` is the usual compromise: one broker may be down (for a crash or a rolling upgrade) and every acknowledged write is still on two machines. Change the topic's setting and write again.",
+            ],
+            commands: &[
+                cmd(1, "kafka-configs --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config min.insync.replicas=2"),
+                cmd(1, "echo 'order 3' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"),
+            ],
+            look_at: &[LookAt::Topic("orders")],
+            goal: Goal::All(&[Goal::TopicConfig { topic: "orders", key: "min.insync.replicas", value: "2" }, Goal::ValueExists { topic: "orders", value: "order 3" }]),
+            hints: &[],
+            solution: &[
+                l(1, "kafka-configs --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name orders --add-config min.insync.replicas=2"),
+                l(1, "echo 'order 3' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"),
+            ],
+        },
+        Step {
+            title: "Why five brokers",
+            narrative: &[
+                "With three brokers and min ISR 2, a second failure during maintenance stops writes, and two copies is thin protection. With five brokers, five replicas and `min.insync.replicas=3`, every acknowledged write is on three machines and two brokers can be down at once. Start a fresh five-broker cluster (`sim reset` throws this one away), create such a topic, crash broker 5, and write.",
+            ],
+            commands: &[
+                cmd(1, "sim reset --brokers 5"),
+                cmd(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 5 --config min.insync.replicas=3"),
+                cmd(1, "sim crash 5"),
+                cmd(1, "echo 'order 4' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"),
+            ],
+            look_at: &[LookAt::Topic("orders")],
+            goal: Goal::All(&[
+                Goal::TopicConfig { topic: "orders", key: "min.insync.replicas", value: "3" },
+                Goal::ReplicationFactor { topic: "orders", factor: 5 },
+                Goal::ValueExists { topic: "orders", value: "order 4" },
+                Goal::BrokerDown { broker: 5 },
+            ]),
+            hints: &[],
+            solution: &[
+                l(1, "sim reset --brokers 5"),
+                l(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 1 --replication-factor 5 --config min.insync.replicas=3"),
+                l(1, "sim crash 5"),
+                wait(12_000),
+                l(1, "echo 'order 4' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders"),
+            ],
+        },
+    ],
+};
