@@ -26,6 +26,8 @@ pub struct LessonRun {
     sandbox: Sandbox,
     history: History,
     step: usize,
+    /// How far this run has read the sandbox's event log.
+    events_cursor: u64,
 }
 
 impl LessonRun {
@@ -35,7 +37,7 @@ impl LessonRun {
         sandbox.set_interactive(true);
         let first = sandbox.open_terminal().expect("a fresh sandbox has room for a terminal");
         debug_assert_eq!(first, 1);
-        let mut run = LessonRun { lesson, sandbox, history: History::new(), step: 0 };
+        let mut run = LessonRun { lesson, sandbox, history: History::new(), step: 0, events_cursor: 0 };
         for action in lesson.setup {
             run.apply(action);
         }
@@ -92,7 +94,7 @@ impl LessonRun {
     }
 
     fn collect(&mut self) {
-        let events = self.sandbox.drain_events();
+        let events = self.sandbox.events_since(&mut self.events_cursor);
         self.history.record_events(&events, self.sandbox.cluster());
         for term in self.sandbox.terminals() {
             let chunks = self.sandbox.take_output(term);

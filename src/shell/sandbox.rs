@@ -356,13 +356,25 @@ pub struct Sandbox {
     terms: BTreeMap<TermId, Term>,
     next_term: TermId,
     transcript: Vec<Input>,
+    events: EventLog,
+}
+
+/// Cluster events kept for their several readers (the UI's views, lesson goals), each of which
+/// keeps its own cursor: draining the engine's buffer directly would hide events from the others.
+pub const EVENT_LOG_MAX: usize = 10_000;
+
+#[derive(Default)]
+struct EventLog {
+    /// The sequence number the next event gets; the kept ones are the `events.len()` before it.
+    next_seq: u64,
+    events: std::collections::VecDeque<crate::engine::Event>,
 }
 
 impl Sandbox {
     /// A sandbox with a fresh cluster of `brokers` brokers (clamped to 1..=9) simulated from
     /// `seed`, and no terminal yet.
     pub fn new(brokers: u32, seed: u64) -> Sandbox {
-        Sandbox { world: World::new(brokers, seed), terms: BTreeMap::new(), next_term: 1, transcript: Vec::new() }
+        Sandbox { world: World::new(brokers, seed), terms: BTreeMap::new(), next_term: 1, transcript: Vec::new(), events: EventLog::default() }
     }
 
     /// Rebuilds a session from its seed and transcript.
@@ -568,10 +580,22 @@ impl Sandbox {
         self.terms.get(&term).map_or(0, |t| t.last_status)
     }
 
-    /// The cluster's events since the last drain (the UI animates them; lessons keep the facts
-    /// their goals need). Not recorded: draining changes nothing a replay depends on.
-    pub fn drain_events(&mut self) -> Vec<crate::engine::Event> {
-        self.world.cluster.drain_events()
+    /// The cluster's events from `cursor` on (the UI animates them; lessons keep the facts their
+    /// goals need); moves `cursor` past them. A reader that fell more than [`EVENT_LOG_MAX`] events
+    /// behind misses the oldest. Reading changes nothing a replay depends on, so it is not recorded.
+    pub fn events_since(&mut self, cursor: &mut u64) -> Vec<crate::engine::Event> {
+        let log = &mut self.events;
+        for event in self.world.cluster.drain_events() {
+            if log.events.len() == EVENT_LOG_MAX {
+                log.events.pop_front();
+            }
+            log.events.push_back(event);
+            log.next_seq += 1;
+        }
+        let first_seq = log.next_seq - log.events.len() as u64;
+        let start = (*cursor).max(first_seq);
+        *cursor = log.next_seq;
+        log.events.iter().skip((start - first_seq) as usize).cloned().collect()
     }
 }
 
@@ -788,5 +812,30 @@ mod tests {
         sandbox.close_terminal(ids[0]);
         assert!(sandbox.run(ids[0], "echo x").is_empty());
         assert!(sandbox.open_terminal().is_some());
+    }
+}
+
+#[cfg(test)]
+mod event_log_tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    /// Guards the bug where one reader (the UI) drained the engine's events and another (lesson
+    /// goals) never saw them: every reader keeps its own cursor.
+    #[test]
+    fn two_readers_each_see_every_event() {
+        let mut sandbox = Sandbox::new(3, 1);
+        let term = sandbox.open_terminal().expect("a terminal");
+        let (mut ui, mut lessons) = (0u64, 0u64);
+        sandbox.run(term, "kafka-topics --bootstrap-server localhost:9092 --create --topic t --partitions 2 --replication-factor 3");
+        let seen_by_ui = sandbox.events_since(&mut ui);
+        assert!(!seen_by_ui.is_empty());
+        assert!(sandbox.events_since(&mut ui).is_empty(), "a cursor moves past what it read");
+        assert_eq!(sandbox.events_since(&mut lessons), seen_by_ui);
+        sandbox.run(term, "sim crash 1");
+        let more = sandbox.events_since(&mut lessons);
+        assert!(!more.is_empty());
+        assert_eq!(sandbox.events_since(&mut ui), more);
     }
 }
