@@ -122,6 +122,7 @@ impl Cluster {
             Msg::FetchResp { tp, fetch_id, result } => self.handle_fetch_response(b, tp, fetch_id, result),
             Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
             Msg::MetadataReq { producer, req_id, topics } => self.handle_metadata_request(b, producer, req_id, topics),
+            Msg::Group(m) => self.group_broker_receive(b, *m),
             _ => {}
         }
     }
@@ -479,6 +480,7 @@ impl Cluster {
         }
         self.events.push(now, EventKind::HighWatermarkAdvanced { topic: name, partition: tp.partition, broker: l, high_watermark: hw });
         self.complete_produces(l, tp);
+        self.consumer_fetch_wake(l, tp);
     }
 
     fn complete_produces(&mut self, l: BrokerId, tp: Tp) {
@@ -592,7 +594,7 @@ impl Cluster {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<super::log::RecordsData>, acks: i16, timeout_ms: i64) {
+    pub(crate) fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<super::log::RecordsData>, acks: i16, timeout_ms: i64) {
         let now = self.now_ms;
         let name = self.topic_name(tp.topic);
         let refuse = |c: &mut Cluster, e: KafkaError| {

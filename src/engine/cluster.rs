@@ -254,6 +254,8 @@ pub(crate) enum Msg {
     ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
     MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
+    /// Consumer group and consumer fetch traffic (see [`super::group`]).
+    Group(Box<super::group::GroupMsg>),
 }
 
 #[derive(Clone, Debug)]
@@ -267,6 +269,8 @@ pub(crate) enum Ev {
     ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
     ShutdownTimeout { broker: BrokerId, incarnation: u64 },
     ProducerWake { producer: u32 },
+    /// Group coordinator and consumer timers.
+    Group(super::group::GroupEv),
 }
 
 struct Scheduled {
@@ -314,6 +318,10 @@ pub struct Cluster {
     /// until they reconcile with a leader (first successful data fetch).
     pub(crate) unclean_tainted: std::collections::BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
+    /// Group coordinators' state (see [`super::group`]).
+    pub(crate) groups: super::group::Groups,
+    pub(crate) consumers: BTreeMap<u32, super::consumer::Consumer>,
+    pub(crate) next_consumer_id: u32,
 }
 
 impl Cluster {
@@ -395,6 +403,9 @@ impl Cluster {
             violations: Vec::new(),
             unclean_tainted: std::collections::BTreeSet::new(),
             steps: 0,
+            groups: Default::default(),
+            consumers: BTreeMap::new(),
+            next_consumer_id: 1,
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.
@@ -497,6 +508,7 @@ impl Cluster {
             Ev::ProduceExpire { leader, incarnation, tp, req_id } => self.on_produce_expire(leader, incarnation, tp, req_id),
             Ev::ShutdownTimeout { broker, incarnation } => self.on_shutdown_timeout(broker, incarnation),
             Ev::ProducerWake { producer } => self.producer_poll(producer),
+            Ev::Group(ev) => self.group_timer(ev),
         }
     }
 
@@ -567,6 +579,7 @@ impl Cluster {
                     _ => self.broker_receive(b, msg),
                 }
             }
+            Dest::Client(p) if p >= super::group::CONSUMER_ID_BASE => self.group_client_receive(p, msg),
             Dest::Client(p) => self.producer_receive(p, msg),
         }
     }

@@ -9,6 +9,8 @@
 //! - [`controller`]: the KRaft controller (sessions, fencing, elections, admin operations);
 //! - [`broker`]: replication, HW, ISR, produce handling, consumer fetch and list-offsets;
 //! - [`producer`]: producer clients (accumulator, partitioners, retries, timeouts);
+//! - [`consumer`]: consumer clients (group membership, fetch, positions, commits);
+//! - [`group`]: the group coordinator (classic protocol, `__consumer_offsets`, group admin);
 //! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
 //!   [`invariants`], [`digest`].
@@ -17,10 +19,12 @@ pub mod assignor;
 pub mod broker;
 pub mod cluster;
 pub mod config;
+pub mod consumer;
 pub mod controller;
 pub mod digest;
 pub mod error;
 pub mod event;
+pub mod group;
 pub mod invariants;
 pub mod log;
 pub mod partitioner;
@@ -38,3 +42,6 @@ pub use invariants::Violation;
 pub use log::{Header, Record, RecordRef};
 pub use partitioner::PartitionerKind;
 pub use producer::{ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
+pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset};
+pub use group::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
+pub use assignor::{Strategy, TopicPartition};
