@@ -737,7 +737,9 @@ impl Cluster {
         let r = &self.brokers[&l].replicas[&tp];
         let log = &r.log;
         let hw = log.high_watermark;
-        if req.offset < log.log_start_offset || req.offset > hw {
+        // Out of range is judged against the log end (`UnifiedLog.read`): an offset between the
+        // high watermark and the log end (a new leader's HW catching up) reads as empty.
+        if req.offset < log.log_start_offset || req.offset > log.log_end_offset {
             return Err(KafkaError::new(
                 ErrorCode::OFFSET_OUT_OF_RANGE,
                 format!("Fetch position FetchPosition{{offset={}}} is out of range for partition {}-{}", req.offset, req.topic, req.partition),
@@ -747,7 +749,7 @@ impl Cluster {
         let mut records = 0usize;
         let mut bytes = 0u64;
         let mut end = req.offset;
-        for bt in log.batches_from(req.offset, hw) {
+        for bt in log.batches_from(req.offset, hw).filter(|_| req.offset < hw) {
             if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
                 break;
             }

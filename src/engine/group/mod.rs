@@ -470,3 +470,20 @@ impl Cluster {
         Ok(())
     }
 }
+
+impl Cluster {
+    /// The committed offsets the group's current coordinator holds in memory, without running
+    /// the simulation (None if the coordinator is unknown or has not loaded the group's partition).
+    pub fn coordinator_offsets(&self, group: &str) -> Option<BTreeMap<TopicPartition, i64>> {
+        let p = super::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
+        let idx = self.ctl.by_name.get(OFFSETS_TOPIC)?;
+        let l = self.ctl.topics.get(idx)?.partitions.get(p as usize)?.leader?;
+        let shard = self.groups.shards.get(&(l, p))?;
+        let br = self.brokers.get(&l)?;
+        let r = br.replicas.get(&Tp { topic: *idx, partition: p })?;
+        if br.incarnation != shard.incarnation || !r.vol.is_leader || r.vol.leader_epoch != shard.leader_epoch {
+            return None;
+        }
+        Some(shard.groups.get(group).map(|g| g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()).unwrap_or_default())
+    }
+}
