@@ -2,6 +2,9 @@
 //! Run by `make test` through `wasm-pack test --headless --chrome`.
 #![cfg(target_arch = "wasm32")]
 
+use kafka_sandbox::ui::codec::{self, SavedSession};
+use kafka_sandbox::ui::storage;
+use kafka_sandbox::ui::transcript::Entry;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -11,42 +14,355 @@ async fn next_frame() {
     yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
 }
 
-fn mount() -> web_sys::Element {
+/// A mounted app, unmounted and removed from the page when dropped (tests share one page).
+struct Mounted {
+    root: web_sys::Element,
+    handle: Option<yew::AppHandle<kafka_sandbox::ui::App>>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = web_sys::Element;
+    fn deref(&self) -> &web_sys::Element {
+        &self.root
+    }
+}
+
+fn clear_storage() {
+    for key in [storage::KEY_SESSION, storage::KEY_UNREADABLE, storage::KEY_PREVIOUS, storage::KEY_THEME] {
+        storage::remove(key);
+    }
+}
+
+/// Mounts the app with whatever is saved (and in the address).
+async fn mount_keeping_storage() -> Mounted {
     let document = gloo::utils::document();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    kafka_sandbox::ui::mount(root.clone());
-    root
+    let handle = kafka_sandbox::ui::mount(root.clone());
+    next_frame().await;
+    Mounted { root, handle: Some(handle) }
+}
+
+/// Mounts the app on a fresh session.
+async fn mount() -> Mounted {
+    clear_storage();
+    mount_keeping_storage().await
+}
+
+fn command_input(root: &web_sys::Element) -> web_sys::HtmlInputElement {
+    root.query_selector("#command-input").unwrap().expect("the command input").dyn_into().unwrap()
+}
+
+fn press(root: &web_sys::Element, key: &str, ctrl: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    command_input(root).dispatch_event(&event).unwrap();
 }
 
 fn type_command(root: &web_sys::Element, line: &str) {
-    let input: web_sys::HtmlInputElement =
-        root.query_selector("#command-input").unwrap().expect("the command input").dyn_into().unwrap();
-    input.set_value(line);
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&event).unwrap();
+    command_input(root).set_value(line);
+    press(root, "Enter", false);
+}
+
+async fn run(root: &web_sys::Element, line: &str) {
+    type_command(root, line);
+    next_frame().await;
+}
+
+fn text_of(root: &web_sys::Element, selector: &str) -> String {
+    root.query_selector(selector).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
+}
+
+fn scrollback(root: &web_sys::Element) -> String {
+    let lines = root.query_selector_all(".scrollback .line").unwrap();
+    (0..lines.length()).filter_map(|i| lines.item(i)).filter_map(|n| n.text_content()).collect::<Vec<_>>().join("\n")
+}
+
+fn click(root: &web_sys::Element, selector: &str) {
+    let el: web_sys::HtmlElement = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).dyn_into().unwrap();
+    el.click();
+}
+
+/// Clicks the button whose text is `label`.
+fn click_button(root: &web_sys::Element, label: &str) {
+    let buttons = root.query_selector_all("button").unwrap();
+    let button = (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .find(|b| b.text_content().as_deref() == Some(label))
+        .unwrap_or_else(|| panic!("no button {label}"));
+    button.dyn_into::<web_sys::HtmlElement>().unwrap().click();
+}
+
+fn set_hash(hash: &str) {
+    let window = gloo::utils::window();
+    let path = window.location().pathname().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{hash}"))).unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn app_shows_header_cluster_and_terminal() {
-    let root = mount();
-    next_frame().await;
+    let root = mount().await;
     let text = root.text_content().unwrap_or_default();
     assert!(text.contains("Kafka sandbox"), "header missing: {text}");
     assert!(root.query_selector("[aria-label=Cluster]").unwrap().is_some());
     assert!(root.query_selector("[aria-label=Command]").unwrap().is_some());
+    assert!(text.contains("Broker 1") && text.contains("Broker 3"), "broker columns: {text}");
+    assert!(text.contains("seed 1 · 3 brokers"), "seed shown: {text}");
+    assert_eq!(text_of(&root, ".clock-time"), "0:00:00.000");
 }
 
 #[wasm_bindgen_test]
 async fn typing_help_shows_the_shells_help() {
-    let root = mount();
-    next_frame().await;
-    type_command(&root, "help");
-    next_frame().await;
-    let scrollback = root.query_selector(".scrollback").unwrap().unwrap().text_content().unwrap();
+    let root = mount().await;
+    run(&root, "help").await;
+    let scrollback = text_of(&root, ".scrollback");
     assert!(scrollback.contains("$ help"), "the command is echoed: {scrollback}");
     assert!(scrollback.contains("kafka-console-consumer"), "help text shown: {scrollback}");
+}
+
+#[wasm_bindgen_test]
+async fn stderr_lines_are_styled_and_clear_empties_the_terminal() {
+    let root = mount().await;
+    run(&root, "cat missing.txt").await;
+    assert_eq!(text_of(&root, ".line.stderr"), "cat: missing.txt: No such file or directory");
+    assert_eq!(text_of(&root, ".line.input"), "$ cat missing.txt");
+    run(&root, "clear").await;
+    assert_eq!(scrollback(&root), "");
+}
+
+#[wasm_bindgen_test]
+async fn up_and_down_browse_the_history() {
+    let root = mount().await;
+    run(&root, "echo one").await;
+    run(&root, "echo two").await;
+    command_input(&root).set_value("draft");
+    press(&root, "ArrowUp", false);
+    assert_eq!(command_input(&root).value(), "echo two");
+    press(&root, "ArrowUp", false);
+    assert_eq!(command_input(&root).value(), "echo one");
+    press(&root, "ArrowDown", false);
+    assert_eq!(command_input(&root).value(), "echo two");
+    press(&root, "ArrowDown", false);
+    assert_eq!(command_input(&root).value(), "draft");
+}
+
+#[wasm_bindgen_test]
+async fn tab_completes_and_lists_candidates() {
+    let root = mount().await;
+    command_input(&root).set_value("kafka-top");
+    press(&root, "Tab", false);
+    assert_eq!(command_input(&root).value(), "kafka-topics ");
+    command_input(&root).set_value("kafka-console-");
+    press(&root, "Tab", false);
+    next_frame().await;
+    let candidates = text_of(&root, ".candidates");
+    assert!(candidates.contains("kafka-console-consumer") && candidates.contains("kafka-console-producer"), "{candidates}");
+}
+
+#[wasm_bindgen_test]
+async fn ctrl_c_abandons_a_continued_line() {
+    let root = mount().await;
+    run(&root, "echo 'open quote").await;
+    assert_eq!(text_of(&root, ".prompt"), "> ");
+    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Command (continued)"));
+    press(&root, "c", true);
+    next_frame().await;
+    assert_eq!(text_of(&root, ".prompt"), "$ ");
+    assert!(scrollback(&root).ends_with("> ^C"), "{}", scrollback(&root));
+}
+
+#[wasm_bindgen_test]
+async fn tabs_are_separate_sessions() {
+    let root = mount().await;
+    run(&root, "echo in-first").await;
+    click(&root, ".tab-open");
+    next_frame().await;
+    assert_eq!(root.query_selector_all("[role=tab]").unwrap().length(), 2);
+    assert_eq!(text_of(&root, "[role=tab][aria-selected=true]"), "Terminal 2");
+    assert_eq!(scrollback(&root), "", "a new terminal starts empty");
+    run(&root, "echo in-second").await;
+    click(&root, "#tab-1");
+    next_frame().await;
+    assert_eq!(scrollback(&root), "$ echo in-first\nin-first");
+    click(&root, "[aria-label='Close terminal 2']");
+    next_frame().await;
+    assert_eq!(root.query_selector_all("[role=tab]").unwrap().length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn undo_and_redo_replay_the_transcript() {
+    let root = mount().await;
+    run(&root, "echo a").await;
+    run(&root, "echo b").await;
+    click_button(&root, "Undo");
+    next_frame().await;
+    assert_eq!(scrollback(&root), "$ echo a\na");
+    click_button(&root, "Redo");
+    next_frame().await;
+    assert_eq!(scrollback(&root), "$ echo a\na\n$ echo b\nb");
+    click_button(&root, "Reset");
+    next_frame().await;
+    assert_eq!(scrollback(&root), "");
+    click_button(&root, "Undo");
+    next_frame().await;
+    assert_eq!(scrollback(&root), "$ echo a\na\n$ echo b\nb", "Undo takes a reset back");
+}
+
+#[wasm_bindgen_test]
+async fn step_advances_the_clock_through_the_transcript() {
+    let root = mount().await;
+    click(&root, ".step");
+    next_frame().await;
+    assert_eq!(text_of(&root, ".clock-time"), "0:00:01.000");
+    let saved = codec::decode(&storage::get(storage::KEY_SESSION).unwrap(), codec::SAVED_JSON_BYTES_MAX).unwrap();
+    assert_eq!(saved.transcript, vec![Entry::Advance { ms: 1000 }]);
+}
+
+#[wasm_bindgen_test]
+async fn lesson_commands_run_in_the_active_terminal() {
+    let root = mount().await;
+    click(&root, ".tab-open");
+    next_frame().await;
+    click(&root, ".run-command");
+    next_frame().await;
+    assert!(scrollback(&root).starts_with("$ help\n"), "{}", scrollback(&root));
+}
+
+#[wasm_bindgen_test]
+async fn the_session_is_restored_after_a_reload() {
+    let first = mount().await;
+    run(&first, "echo persisted").await;
+    click(&first, ".tab-open");
+    next_frame().await;
+    run(&first, "echo second tab").await;
+    drop(first);
+    let second = mount_keeping_storage().await;
+    assert_eq!(second.query_selector_all("[role=tab]").unwrap().length(), 2);
+    assert_eq!(scrollback(&second), "$ echo second tab\nsecond tab");
+    click(&second, "#tab-1");
+    next_frame().await;
+    assert_eq!(scrollback(&second), "$ echo persisted\npersisted");
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_saved_session_gives_a_message_and_a_fresh_start() {
+    clear_storage();
+    storage::set(storage::KEY_SESSION, "{\"app\":\"kafka-sandbox\",\"format\":1,\"seed\":");
+    let root = mount_keeping_storage().await;
+    let notice = text_of(&root, ".notice.error");
+    assert!(notice.contains("Your saved session could not be restored"), "{notice}");
+    assert_eq!(scrollback(&root), "");
+    assert!(storage::get(storage::KEY_UNREADABLE).is_some(), "the unreadable copy is kept aside");
+    run(&root, "echo works").await;
+    assert_eq!(scrollback(&root), "$ echo works\nworks");
+}
+
+#[wasm_bindgen_test]
+async fn a_session_from_an_older_format_gives_a_message_and_a_fresh_start() {
+    clear_storage();
+    storage::set(storage::KEY_SESSION, r#"{"app":"kafka-sandbox","format":0,"seed":1,"commands":["ls"]}"#);
+    let root = mount_keeping_storage().await;
+    let notice = text_of(&root, ".notice.error");
+    assert!(notice.contains("saved in format 0 by another version"), "{notice}");
+    click(&root, ".notice-close");
+    next_frame().await;
+    assert!(root.query_selector(".notice").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_replays_and_hostile_text_stays_text() {
+    clear_storage();
+    let hostile = "<img src=x onerror=alert(1)>";
+    let saved = SavedSession::new(
+        7,
+        2,
+        vec![Entry::Run { term: 1, line: format!("echo '{hostile}'") }, Entry::Advance { ms: 2500 }],
+    );
+    set_hash(&codec::share_fragment(&saved).unwrap());
+    let root = mount_keeping_storage().await;
+    assert_eq!(gloo::utils::window().location().hash().unwrap(), "", "the fragment is consumed");
+    assert_eq!(scrollback(&root), format!("$ echo '{hostile}'\n{hostile}"));
+    assert!(root.query_selector("img").unwrap().is_none(), "no element was created from the text");
+    assert!(text_of(&root, ".notice").contains("Opened a shared session: seed 7, 2 brokers, 2 actions replayed."));
+    assert_eq!(text_of(&root, ".clock-time"), "0:00:02.500");
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_share_link_is_refused_with_a_message() {
+    clear_storage();
+    set_hash("#s=<script>alert(1)</script>");
+    let root = mount_keeping_storage().await;
+    let notice = text_of(&root, ".notice.error");
+    assert!(notice.contains("This share link could not be opened: it is not valid base64url"), "{notice}");
+    assert!(root.query_selector("script").unwrap().is_none());
+    let json = r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":[{"op":"run","term":4,"line":"<b>x</b>"}]}"#;
+    set_hash(&format!("#s={}", codec::base64url_encode(json.as_bytes())));
+    drop(root);
+    let root = mount_keeping_storage().await;
+    let notice = text_of(&root, ".notice.error");
+    assert!(notice.contains("entry 1 uses terminal 4, which is not open"), "{notice}");
+    assert!(root.query_selector(".scrollback b").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_panic_panel_offers_export_and_reset_as_text() {
+    clear_storage();
+    storage::set(storage::KEY_SESSION, &codec::encode(&SavedSession::new(1, 3, vec![])));
+    kafka_sandbox::ui::panic::show_panel("boom <b>bold</b>");
+    let panel = gloo::utils::document().get_element_by_id(kafka_sandbox::ui::panic::PANEL_ID).expect("the panel");
+    let text = panel.text_content().unwrap();
+    assert!(text.contains("Something went wrong") && text.contains("boom <b>bold</b>"), "{text}");
+    assert!(panel.query_selector("b").unwrap().is_none());
+    assert!(panel.query_selector("a[download]").unwrap().is_some(), "export link");
+    assert_eq!(panel.query_selector("a[href='./?reset']").unwrap().map(|a| a.text_content().unwrap()).as_deref(), Some("Reset: start a fresh session"));
+    panel.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_theme_toggle_sets_data_theme_and_is_remembered() {
+    let root = mount().await;
+    let html = gloo::utils::document().document_element().unwrap();
+    assert_eq!(html.get_attribute("data-theme"), None);
+    click(&root, ".theme");
+    next_frame().await;
+    assert_eq!(html.get_attribute("data-theme").as_deref(), Some("light"));
+    click(&root, ".theme");
+    next_frame().await;
+    assert_eq!(html.get_attribute("data-theme").as_deref(), Some("dark"));
+    assert_eq!(storage::get(storage::KEY_THEME).as_deref(), Some("dark"));
+    click(&root, ".theme");
+    next_frame().await;
+    assert_eq!(html.get_attribute("data-theme"), None);
+}
+
+#[wasm_bindgen_test]
+async fn play_advances_the_clock_as_one_merged_transcript_entry() {
+    let root = mount().await;
+    click(&root, ".play");
+    yew::platform::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Command"));
+    assert_eq!(root.query_selector(".play").unwrap().unwrap().get_attribute("aria-pressed").as_deref(), Some("true"));
+    click(&root, ".play");
+    next_frame().await;
+    let saved = codec::decode(&storage::get(storage::KEY_SESSION).unwrap(), codec::SAVED_JSON_BYTES_MAX).unwrap();
+    let [Entry::Advance { ms }] = saved.transcript.as_slice() else { panic!("one advance entry: {:?}", saved.transcript) };
+    // 200 ms of simulated time per 200 ms tick at 1x: three ticks in 700 ms (timers may run late).
+    assert!((200..=800).contains(ms) && ms % 200 == 0, "advanced {ms} ms");
+    assert_eq!(text_of(&root, ".clock-time"), kafka_sandbox::ui::clock::format_clock(*ms));
+    let paused = text_of(&root, ".clock-time");
+    yew::platform::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(text_of(&root, ".clock-time"), paused, "paused: the clock stands still");
 }

@@ -31,6 +31,7 @@ pub mod partitioner;
 pub mod placement;
 pub mod producer;
 pub mod rng;
+pub mod workload;
 
 pub use broker::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 pub use cluster::{BrokerId, BrokerStatus, Cluster, ClusterConfig, PartitionMeta, ProcessState, TopicMeta, NET_LATENCY_MS};

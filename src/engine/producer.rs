@@ -231,8 +231,11 @@ impl Cluster {
         } else {
             let p = self.producers.get_mut(&producer).expect("exists");
             p.waiting.push_back(Waiting { send_id, record, created_ms: now });
-            p.metadata_wanted.insert(topic);
-            self.producer_poll(producer);
+            // Only the first record for an unknown topic starts a metadata request; the others wait
+            // for its answer (polling on every send made a burst of sends quadratic).
+            if p.metadata_wanted.insert(topic) {
+                self.producer_poll(producer);
+            }
         }
         Ok(send_id)
     }
@@ -389,16 +392,12 @@ impl Cluster {
         p.wake_at.remove(&now);
         let cfg = p.config.clone();
 
-        // Records waiting for metadata expire after max.block.ms.
+        // Records waiting for metadata expire after max.block.ms. They wait in creation order, so
+        // the expired ones are at the front (a scan of the whole queue here made sending quadratic).
         let mut expired = Vec::new();
-        p.waiting.retain(|w| {
-            if now - w.created_ms >= cfg.max_block_ms {
-                expired.push(w.clone());
-                false
-            } else {
-                true
-            }
-        });
+        while p.waiting.front().is_some_and(|w| now - w.created_ms >= cfg.max_block_ms) {
+            expired.extend(p.waiting.pop_front());
+        }
         for w in expired {
             p.results.push_back((
                 w.send_id,

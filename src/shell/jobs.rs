@@ -2,6 +2,7 @@
 //! `[1] 4242` on start, `[1]+  Running                 sleep 10 &` in `jobs`, and
 //! `[1]+  Done                    sleep 10` once finished (shown before the next prompt).
 
+use super::process::ProcId;
 use super::{Chunk, Outcome};
 
 /// More jobs than this at once is refused (bash has no such limit; a browser tab does).
@@ -14,8 +15,10 @@ const PID_FIRST: u32 = 4242;
 pub enum JobKind {
     /// `sleep N &`: ends when simulated time reaches `until_ms`.
     Sleep { until_ms: u64 },
-    /// A command that already ran to its end (phase 1), with what it printed.
+    /// A command that already ran to its end, with what it printed.
     Finished { status: i32, output: Vec<Chunk> },
+    /// A tool running on the simulated clock (its output goes to the terminal as it comes).
+    Process { proc: ProcId },
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +53,35 @@ impl Jobs {
         (id, pid)
     }
 
+    /// The number the next job will get.
+    pub fn next_id(&self) -> u32 {
+        self.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1
+    }
+
+    /// The processes of running jobs.
+    pub fn process_ids(&self) -> Vec<ProcId> {
+        self.jobs
+            .iter()
+            .filter_map(|j| match j.kind {
+                JobKind::Process { proc } => Some(proc),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A job's process ended with `status`.
+    pub fn process_ended(&mut self, proc: ProcId, status: i32) {
+        for job in &mut self.jobs {
+            if job.kind == (JobKind::Process { proc }) {
+                job.kind = JobKind::Finished { status, output: Vec::new() };
+            }
+        }
+    }
+
+    fn running(kind: &JobKind) -> bool {
+        matches!(kind, JobKind::Sleep { .. } | JobKind::Process { .. })
+    }
+
     /// `+` marks the current job (the newest), `-` the previous one.
     fn marker(&self, index: usize) -> char {
         let n = self.jobs.len();
@@ -64,7 +96,7 @@ impl Jobs {
 
     fn status_word(kind: &JobKind) -> String {
         match kind {
-            JobKind::Sleep { .. } => "Running".into(),
+            JobKind::Sleep { .. } | JobKind::Process { .. } => "Running".into(),
             JobKind::Finished { status: 0, .. } => "Done".into(),
             JobKind::Finished { status, .. } => format!("Exit {status}"),
         }
@@ -74,7 +106,7 @@ impl Jobs {
     pub fn list(&mut self) -> String {
         let mut out = String::new();
         for (index, job) in self.jobs.iter().enumerate() {
-            let running = matches!(job.kind, JobKind::Sleep { .. });
+            let running = Self::running(&job.kind);
             out.push_str(&format!(
                 "[{}]{}  {:<24}{}{}\n",
                 job.id,
@@ -84,7 +116,7 @@ impl Jobs {
                 if running { " &" } else { "" }
             ));
         }
-        self.jobs.retain(|j| matches!(j.kind, JobKind::Sleep { .. }));
+        self.jobs.retain(|j| Self::running(&j.kind));
         out
     }
 
@@ -152,14 +184,13 @@ impl Jobs {
         Some(self.jobs.remove(index))
     }
 
-    /// `kill %N` (or `kill PID`): the job ends as `Terminated`.
-    pub fn kill(&mut self, args: &[String]) -> Outcome {
+    /// `kill %N` (or `kill PID`): the job ends as `Terminated`. Returns the processes to signal.
+    pub fn kill(&mut self, args: &[String]) -> (Outcome, Vec<ProcId>) {
+        let mut killed = Vec::new();
         let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.starts_with("-%")).collect();
         if targets.is_empty() {
-            return Outcome::fail(
-                vec![Chunk::err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n")],
-                2,
-            );
+            let usage = "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n";
+            return (Outcome::fail(vec![Chunk::err(usage)], 2), killed);
         }
         let mut chunks = Vec::new();
         let mut status = 0;
@@ -201,11 +232,14 @@ impl Jobs {
                         chunks.push(Chunk::err(format!("bash: kill: ({}) - No such process\n", job.pid)));
                         status = 1;
                     } else {
+                        if let JobKind::Process { proc } = job.kind {
+                            killed.push(proc);
+                        }
                         self.notifications.push(Chunk::out(format!("[{}]{}  {:<24}{}\n", job.id, marker, "Terminated", job.text)));
                     }
                 }
             }
         }
-        Outcome { chunks, status }
+        (Outcome { chunks, status }, killed)
     }
 }

@@ -1,35 +1,142 @@
-//! The browser UI: yew components over the shell and the engine.
+//! The browser UI: yew components over the shell (and soon the engine).
 //!
-//! This is the only module that touches the DOM. State lives in a reducer ([`state::AppState`]);
-//! components render it and dispatch actions. Every learner action goes through the shell, so the
-//! session stays a replayable transcript.
+//! This is the only module that touches the DOM. The pure logic lives in plain modules with unit
+//! tests: [`transcript`] (the session as recorded actions), [`codec`] (saved sessions, share
+//! links, validation), [`session`] (replaying actions into terminals: undo, redo, restore),
+//! [`input`] (history and completion), [`clock`] (speed and time text). [`sandbox`] is the one
+//! adapter around the shell, so the move to one engine-backed cluster shared by every terminal
+//! stays local. [`state`] is the yew reducer; [`storage`] and [`panic`] talk to the browser; the
+//! rest are small components.
+//!
+//! Every learner action that changes the simulation becomes a [`transcript::Entry`], so the
+//! session is a transcript: it autosaves, exports, shares and undoes by replay.
 
-mod state;
+pub mod clock;
+pub mod codec;
+pub mod input;
+pub mod panic;
+pub mod sandbox;
+pub mod session;
+pub mod state;
+pub mod storage;
+pub mod transcript;
+
+mod cluster;
+mod header;
+mod lesson;
 mod terminal;
 
+use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
 pub use state::{Action, AppState};
+use state::NoticeKind;
+use transcript::{Entry, TermId};
 
-/// The whole page: header, cluster area and terminal.
+/// The whole page: header, message banner, cluster area, lesson panel and terminals.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(AppState::default);
-    let on_command = {
+    let state = use_reducer(|| {
+        let (session, notice) = storage::initial_session();
+        AppState::new(session, notice, storage::load_theme())
+    });
+
+    // Autosave after every change to the session.
+    {
         let state = state.clone();
-        Callback::from(move |line: String| state.dispatch(Action::Run(line)))
+        use_effect_with(state.revision, move |_| {
+            let saved = state.session.borrow().saved();
+            storage::save(&saved);
+        });
+    }
+    // The theme on <html>, so the whole page (and the panic panel) follows it.
+    use_effect_with(state.theme, |theme| storage::apply_theme(*theme));
+    // Playing: a clock advance every tick.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.playing, move |playing| {
+            let interval = playing.then(|| Interval::new(clock::TICK_WALL_MS, move || dispatcher.dispatch(Action::Tick)));
+            move || drop(interval)
+        });
+    }
+
+    let session = state.session.borrow();
+    let active = session.active();
+    let dispatcher = state.dispatcher();
+    let saved = {
+        let session = state.session.clone();
+        Callback::from(move |_| session.borrow().saved())
     };
+    let on_entry = {
+        let d = dispatcher.clone();
+        Callback::from(move |entry: Entry| d.dispatch(Action::Act(entry)))
+    };
+    let complete = {
+        let session = state.session.clone();
+        Callback::from(move |line: String| session.borrow().complete(active, &line))
+    };
+    let on_run_lesson = {
+        let d = dispatcher.clone();
+        Callback::from(move |line: String| d.dispatch(Action::Run { term: active, line }))
+    };
+    let on_select = {
+        let d = dispatcher.clone();
+        Callback::from(move |term: TermId| d.dispatch(Action::SelectTerminal(term)))
+    };
+    let on_open = {
+        let d = dispatcher.clone();
+        Callback::from(move |_| d.dispatch(Action::OpenTerminal))
+    };
+    let on_close = {
+        let d = dispatcher.clone();
+        Callback::from(move |term: TermId| d.dispatch(Action::CloseTerminal(term)))
+    };
+    let dismiss = {
+        let d = dispatcher.clone();
+        Callback::from(move |_| d.dispatch(Action::SetNotice(None)))
+    };
+    let close_share = {
+        let d = dispatcher.clone();
+        Callback::from(move |_| d.dispatch(Action::ShowShare(None)))
+    };
+    let terminal = session.terminal(active).map(|t| {
+        html! {
+            <terminal::Terminal key={t.id} id={t.id} lines={t.lines.clone()} prompt={AttrValue::Static(t.prompt)}
+                mode={t.mode} history={t.history.clone()} complete={complete.clone()} on_entry={on_entry.clone()} />
+        }
+    });
     html! {
         <div class="app">
-            <header class="app-header">
-                <h1>{ "Kafka sandbox" }</h1>
-                <span class="subtitle">{ "a simulated Kafka 3.9 cluster (KRaft), running in this tab" }</span>
-            </header>
+            <a class="skip-link" href="#command-input">{ "Skip to the terminal" }</a>
+            <header::Header now_ms={session.now_ms()} seed={session.seed()} brokers={session.brokers()}
+                playing={state.playing} speed={state.speed} can_undo={session.can_undo()} can_redo={session.can_redo()}
+                theme={state.theme} dispatch={dispatcher.clone()} {saved} />
+            if let Some(notice) = &state.notice {
+                <div class={classes!("notice", (notice.kind == NoticeKind::Error).then_some("error"))}
+                    role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>
+                    <span class="notice-text">{ notice.text.clone() }</span>
+                    <button class="notice-close" aria-label="Dismiss the message" onclick={dismiss}>{ "×" }</button>
+                </div>
+            }
+            if let Some(url) = &state.share_url {
+                <div class="share" role="dialog" aria-label="Share link">
+                    <label for="share-url">{ "Share link (replays this session):" }</label>
+                    <input id="share-url" type="text" readonly=true value={url.clone()}
+                        onfocus={Callback::from(|e: FocusEvent| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); }
+                        })} />
+                    <button onclick={close_share}>{ "Close" }</button>
+                </div>
+            }
             <main class="app-main">
-                <section class="cluster" aria-label="Cluster">
-                    <p class="placeholder">{ "The cluster view appears here." }</p>
-                </section>
-                <terminal::Terminal lines={state.lines.clone()} prompt={state.prompt.clone()} {on_command} />
+                <cluster::ClusterArea brokers={session.brokers()} />
+                <lesson::LessonPanel on_run={on_run_lesson} />
+                <div class="terminals">
+                    <terminal::TerminalTabs tabs={session.terminals().iter().map(|t| t.id).collect::<Vec<_>>()}
+                        {active} {on_select} {on_open} {on_close} />
+                    { for terminal }
+                </div>
             </main>
         </div>
     }
@@ -40,7 +147,11 @@ pub fn mount(root: web_sys::Element) -> AppHandle<App> {
     yew::Renderer::<App>::with_root(root).render()
 }
 
-/// Entry point of the web app: mounts into `<body>`.
+/// Entry point of the web app: installs the panic panel, then mounts into `<body>`.
 pub fn start() {
+    panic::install();
     yew::Renderer::<App>::new().render();
 }
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,62 +1,209 @@
-//! The UI's state and its reducer. Pure logic: no DOM access here.
+//! The app's state and its reducer: the [`Session`] plus what only the page needs (playing, speed,
+//! theme, the message banner, a share link on show). No DOM access here, except through the
+//! action that loads a session, which the caller has already read and checked.
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::shell::{Shell, Stream};
+use super::clock;
+use super::codec::SavedSession;
+use super::session::Session;
+use super::transcript::{Entry, TermId};
 
-/// One rendered line of terminal output.
+/// A fresh session's cluster (the tutorial's single `docker compose` file has 3 brokers).
+pub const BROKERS_DEFAULT: u32 = 3;
+pub const SEED_DEFAULT: u64 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+/// A message in the banner under the header. Always rendered as text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TermLine {
-    pub stream: Stream,
+pub struct Notice {
+    pub kind: NoticeKind,
     pub text: String,
 }
 
-/// Upper bound on lines kept in the terminal scrollback: old lines are dropped first.
-pub const SCROLLBACK_LINES_MAX: usize = 5_000;
-
-pub struct AppState {
-    shell: Rc<RefCell<Shell>>,
-    pub lines: Rc<Vec<TermLine>>,
-    pub prompt: AttrValue,
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice { kind: NoticeKind::Info, text: text.into() }
+    }
+    pub fn error(text: impl Into<String>) -> Notice {
+        Notice { kind: NoticeKind::Error, text: text.into() }
+    }
 }
 
-impl Default for AppState {
-    fn default() -> Self {
+/// The colour theme: the system's (prefers-color-scheme) unless the learner picked one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    pub fn from_name(name: &str) -> Theme {
+        match name {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+    /// The toggle cycles system -> light -> dark -> system.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+}
+
+pub struct AppState {
+    /// Shared with the previous state value: the reducer mutates it in place (a Shell is not
+    /// cheap to clone) and bumps `revision`, which is what components compare.
+    pub session: Rc<RefCell<Session>>,
+    pub revision: u64,
+    pub notice: Option<Notice>,
+    pub playing: bool,
+    /// Position of the logarithmic speed slider ([`clock::speed_at`]).
+    pub speed: u32,
+    pub theme: Theme,
+    /// The share link being shown, if any.
+    pub share_url: Option<AttrValue>,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session)
+            && self.revision == other.revision
+            && self.notice == other.notice
+            && self.playing == other.playing
+            && self.speed == other.speed
+            && self.theme == other.theme
+            && self.share_url == other.share_url
+    }
+}
+
+impl AppState {
+    pub fn new(session: Session, notice: Option<Notice>, theme: Theme) -> AppState {
         AppState {
-            shell: Rc::new(RefCell::new(Shell::new(3, 1))),
-            lines: Rc::new(Vec::new()),
-            prompt: AttrValue::from("$ "),
+            session: Rc::new(RefCell::new(session)),
+            revision: 0,
+            notice,
+            playing: false,
+            speed: clock::SPEED_POSITION_DEFAULT,
+            theme,
+            share_url: None,
+        }
+    }
+
+    fn with(&self, revision: u64) -> AppState {
+        AppState {
+            session: self.session.clone(),
+            revision,
+            notice: self.notice.clone(),
+            playing: self.playing,
+            speed: self.speed,
+            theme: self.theme,
+            share_url: self.share_url.clone(),
         }
     }
 }
 
 pub enum Action {
-    /// Run one command line in the terminal.
-    Run(String),
+    /// Record and apply one learner action.
+    Act(Entry),
+    /// A line typed into a terminal.
+    Run { term: TermId, line: String },
+    OpenTerminal,
+    CloseTerminal(TermId),
+    SelectTerminal(TermId),
+    /// One play tick: time passes at the current speed.
+    Tick,
+    /// The step button: one wall-clock second's worth of time at the current speed.
+    Step,
+    SetPlaying(bool),
+    SetSpeed(u32),
+    Undo,
+    Redo,
+    Reset,
+    /// Replace the session by a loaded one (import, share link); the caller checked it.
+    Load(Box<SavedSession>, String),
+    SetNotice(Option<Notice>),
+    SetTheme(Theme),
+    ShowShare(Option<AttrValue>),
 }
 
 impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        match action {
-            Action::Run(line) => {
-                let mut lines = (*self.lines).clone();
-                lines.push(TermLine { stream: Stream::Out, text: format!("{}{}", self.prompt, line) });
-                let chunks = self.shell.borrow_mut().run(&line);
-                for chunk in chunks {
-                    for text in chunk.text.lines() {
-                        lines.push(TermLine { stream: chunk.stream, text: text.to_string() });
-                    }
-                }
-                if lines.len() > SCROLLBACK_LINES_MAX {
-                    let excess = lines.len() - SCROLLBACK_LINES_MAX;
-                    lines.drain(..excess);
-                }
-                Rc::new(AppState { shell: self.shell.clone(), lines: Rc::new(lines), prompt: self.prompt.clone() })
+        let mut next = self.with(self.revision + 1);
+        let act = |next: &mut AppState, entry: Entry| {
+            let result = next.session.borrow_mut().act(entry);
+            if let Err(e) = result {
+                next.notice = Some(Notice::error(e.to_string()));
+                next.playing = false;
             }
+        };
+        match action {
+            Action::Act(entry) => act(&mut next, entry),
+            Action::Run { term, line } => act(&mut next, Entry::Run { term, line }),
+            Action::OpenTerminal => {
+                let term = next.session.borrow().next_terminal();
+                act(&mut next, Entry::Open { term });
+            }
+            Action::CloseTerminal(term) => act(&mut next, Entry::Close { term }),
+            Action::SelectTerminal(term) => next.session.borrow_mut().select(term),
+            Action::Tick => {
+                if !next.playing {
+                    return self;
+                }
+                let ms = clock::tick_sim_ms(next.speed);
+                act(&mut next, Entry::Advance { ms });
+            }
+            Action::Step => {
+                let ms = clock::step_sim_ms(next.speed);
+                act(&mut next, Entry::Advance { ms });
+            }
+            Action::SetPlaying(playing) => next.playing = playing,
+            Action::SetSpeed(position) => next.speed = position.min(clock::SPEED_POSITION_MAX),
+            Action::Undo => {
+                next.playing = false;
+                next.session.borrow_mut().undo();
+            }
+            Action::Redo => {
+                next.session.borrow_mut().redo();
+            }
+            Action::Reset => {
+                next.playing = false;
+                next.session.borrow_mut().reset();
+                next.notice = Some(Notice::info("Started over: a fresh cluster from the same seed. Undo brings the previous session back."));
+            }
+            Action::Load(saved, message) => match Session::restore(&saved) {
+                Ok(session) => {
+                    next.playing = false;
+                    *next.session.borrow_mut() = session;
+                    next.notice = Some(Notice::info(message));
+                }
+                Err(e) => next.notice = Some(Notice::error(format!("Could not load that session: {e}."))),
+            },
+            Action::SetNotice(notice) => next.notice = notice,
+            Action::SetTheme(theme) => next.theme = theme,
+            Action::ShowShare(url) => next.share_url = url,
         }
+        Rc::new(next)
     }
 }

@@ -1,48 +1,214 @@
-//! A terminal: scrollback and a labelled command-line input.
+//! Terminal tabs and one terminal: scrollback and a labelled command line.
+//!
+//! Keys: Enter runs the line; Up/Down walk the history; Tab completes (with an empty line, or
+//! after Escape, Tab moves focus on as usual, so the terminal is no keyboard trap); Ctrl-C
+//! interrupts (unless text is selected: then it copies); Ctrl-D ends a tool's input.
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::state::TermLine;
-use crate::shell::Stream;
+use super::input::{self, HistoryCursor, CANDIDATES_SHOWN_MAX};
+use super::session::{LineKind, TermLine};
+use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
+use crate::shell::Mode;
+
+#[derive(Properties, PartialEq)]
+pub struct TabsProps {
+    /// (id, label) of every open terminal, in tab order.
+    pub tabs: Vec<TermId>,
+    pub active: TermId,
+    pub on_select: Callback<TermId>,
+    pub on_open: Callback<()>,
+    pub on_close: Callback<TermId>,
+}
+
+/// The tab strip: one tab per terminal, a close button on each (while more than one is open),
+/// and "+" to open another.
+#[function_component(TerminalTabs)]
+pub fn terminal_tabs(props: &TabsProps) -> Html {
+    let closable = props.tabs.len() > 1;
+    html! {
+        <div class="terminal-tabs">
+            <div role="tablist" aria-label="Terminals" class="tablist">
+                { for props.tabs.iter().map(|&id| {
+                    let selected = id == props.active;
+                    let on_select = props.on_select.clone();
+                    let on_close = props.on_close.clone();
+                    html! {
+                        <span class={classes!("tab", selected.then_some("active"))} key={id}>
+                            <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
+                                aria-controls="terminal-panel"
+                                onclick={Callback::from(move |_| on_select.emit(id))}>
+                                { format!("Terminal {id}") }
+                            </button>
+                            if closable {
+                                <button class="tab-close" aria-label={format!("Close terminal {id}")}
+                                    title={format!("Close terminal {id}")}
+                                    onclick={Callback::from(move |_| on_close.emit(id))}>{ "×" }</button>
+                            }
+                        </span>
+                    }
+                }) }
+            </div>
+            <button class="tab-open" aria-label="Open a new terminal" title="Open a new terminal"
+                disabled={props.tabs.len() >= TERMINALS_OPEN_MAX}
+                onclick={props.on_open.reform(|_| ())}>{ "+" }</button>
+        </div>
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TerminalProps {
+    pub id: TermId,
     pub lines: Rc<Vec<TermLine>>,
     pub prompt: AttrValue,
-    pub on_command: Callback<String>,
+    pub mode: Mode,
+    pub history: Rc<Vec<String>>,
+    /// Completion candidates for a line in this terminal (asks the shell).
+    pub complete: Callback<String, Vec<String>>,
+    /// Records an action of this terminal (a line, Ctrl-C, Ctrl-D).
+    pub on_entry: Callback<Entry>,
 }
 
 #[function_component(Terminal)]
 pub fn terminal(props: &TerminalProps) -> Html {
     let input = use_node_ref();
+    let scrollback = use_node_ref();
+    let cursor = use_mut_ref(HistoryCursor::default);
+    let tab_passes = use_mut_ref(|| false);
+    let candidates = use_state(Vec::<String>::new);
+
+    // New output: scroll to the bottom.
+    {
+        let scrollback = scrollback.clone();
+        use_effect_with((props.id, props.lines.clone()), move |_| {
+            if let Some(el) = scrollback.cast::<web_sys::Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    // A terminal that becomes visible (tab switch, new tab) takes the keyboard.
+    {
+        let input = input.clone();
+        use_effect_with(props.id, move |_| {
+            if let Some(el) = input.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+
     let onkeydown = {
         let input = input.clone();
-        let on_command = props.on_command.clone();
+        let cursor = cursor.clone();
+        let tab_passes = tab_passes.clone();
+        let candidates = candidates.clone();
+        let history = props.history.clone();
+        let complete = props.complete.clone();
+        let on_entry = props.on_entry.clone();
+        let term = props.id;
+        let mode = props.mode;
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" {
-                if let Some(el) = input.cast::<HtmlInputElement>() {
+            let Some(el) = input.cast::<HtmlInputElement>() else { return };
+            let key = e.key();
+            let ctrl = e.ctrl_key() && !e.alt_key() && !e.meta_key();
+            if key != "Tab" {
+                *tab_passes.borrow_mut() = false;
+            }
+            match key.as_str() {
+                "Enter" => {
+                    e.prevent_default();
                     let line = el.value();
                     el.set_value("");
-                    on_command.emit(line);
+                    cursor.borrow_mut().reset();
+                    candidates.set(Vec::new());
+                    on_entry.emit(Entry::Run { term, line });
                 }
+                "ArrowUp" => {
+                    e.prevent_default();
+                    if let Some(line) = cursor.borrow_mut().up(&history, &el.value()) {
+                        el.set_value(&line);
+                    }
+                }
+                "ArrowDown" => {
+                    e.prevent_default();
+                    if let Some(line) = cursor.borrow_mut().down(&history) {
+                        el.set_value(&line);
+                    }
+                }
+                "Tab" if !e.shift_key() && !*tab_passes.borrow() && !el.value().is_empty() => {
+                    e.prevent_default();
+                    let line = el.value();
+                    let done = input::complete(&line, &complete.emit(line.clone()));
+                    el.set_value(&done.line);
+                    candidates.set(done.candidates);
+                }
+                "Escape" => {
+                    *tab_passes.borrow_mut() = true;
+                    candidates.set(Vec::new());
+                }
+                "c" | "C" if ctrl => {
+                    let selected = matches!((el.selection_start(), el.selection_end()), (Ok(Some(a)), Ok(Some(b))) if a != b);
+                    if !selected {
+                        e.prevent_default();
+                        el.set_value("");
+                        cursor.borrow_mut().reset();
+                        candidates.set(Vec::new());
+                        on_entry.emit(Entry::Interrupt { term });
+                    }
+                }
+                "d" | "D" if ctrl => {
+                    // The browser's Ctrl-D (bookmark) is never wanted in a terminal.
+                    e.prevent_default();
+                    if mode != Mode::Command && el.value().is_empty() {
+                        on_entry.emit(Entry::Eof { term });
+                    }
+                }
+                _ => {}
             }
         })
     };
+
+    let input_id = "command-input";
+    let hint_id = format!("terminal-{}-hint", props.id);
+    let what = match props.mode {
+        Mode::Command => "Command",
+        Mode::Continuation => "Command (continued)",
+        Mode::ToolInput => "Input for the running tool",
+        Mode::Running => "A tool is running (Ctrl-C stops it)",
+    };
     html! {
-        <section class="terminal" aria-label="Terminal">
-            <pre class="scrollback" role="log" aria-live="polite">
-                { for props.lines.iter().map(|l| html! {
-                    // Text nodes only: message content is never interpreted as HTML.
-                    <div class={classes!("line", (l.stream == Stream::Err).then_some("stderr"))}>{ l.text.clone() }</div>
-                }) }
-            </pre>
-            <div class="command-line">
-                <label for="command-input" class="prompt">{ props.prompt.clone() }</label>
-                <input id="command-input" ref={input} type="text" aria-label="Command"
-                    autocomplete="off" spellcheck="false" autofocus=true {onkeydown} />
+        <section class="terminal" id="terminal-panel" role="tabpanel" aria-labelledby={format!("tab-{}", props.id)}>
+            <div class="scrollback" ref={scrollback} role="log" aria-live="polite" aria-label={format!("Terminal {} output", props.id)} tabindex="0">
+                { for props.lines.iter().map(line_view) }
             </div>
+            if !candidates.is_empty() {
+                <div class="candidates" role="status" aria-label="Completions">
+                    { for candidates.iter().take(CANDIDATES_SHOWN_MAX).map(|c| html! { <span class="candidate">{ c.clone() }</span> }) }
+                    if candidates.len() > CANDIDATES_SHOWN_MAX {
+                        <span class="candidate more">{ format!("... and {} more", candidates.len() - CANDIDATES_SHOWN_MAX) }</span>
+                    }
+                </div>
+            }
+            <div class="command-line">
+                <label for={input_id} class="prompt" aria-hidden="true">{ props.prompt.clone() }</label>
+                <input id={input_id} ref={input} type="text" aria-label={what}
+                    aria-describedby={hint_id.clone()} autocomplete="off" autocapitalize="off"
+                    spellcheck="false" autofocus=true {onkeydown} />
+            </div>
+            <p id={hint_id} class="visually-hidden">
+                { "Enter runs the line. Up and Down browse the history. Tab completes; press Escape first to move focus with Tab. Control C interrupts, Control D ends a tool's input." }
+            </p>
         </section>
     }
+}
+
+fn line_view(line: &TermLine) -> Html {
+    let class = match line.kind {
+        LineKind::Input => "line input",
+        LineKind::Out => "line",
+        LineKind::Err => "line stderr",
+    };
+    // Text nodes only: output and typed lines are never interpreted as HTML.
+    html! { <div {class}>{ line.text.clone() }</div> }
 }

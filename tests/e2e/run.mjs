@@ -46,6 +46,160 @@ test('typing help in the terminal shows the shell help', async (page) => {
   await page.screenshot({ path: join(SHOTS, 'help.png') });
 });
 
+
+const scrollbackText = (page) => page.$$eval('.scrollback .line', (lines) => lines.map((l) => l.textContent).join('\n'));
+
+test('stderr is styled and Up recalls the last command', async (page) => {
+  await typeCommand(page, 'cat nothing-here');
+  await page.waitForSelector('.line.stderr');
+  const err = await page.textContent('.line.stderr');
+  if (err !== 'cat: nothing-here: No such file or directory') throw new Error(`stderr line: ${err}`);
+  await page.press('#command-input', 'ArrowUp');
+  const value = await page.inputValue('#command-input');
+  if (value !== 'cat nothing-here') throw new Error(`history: ${value}`);
+});
+
+test('a second terminal tab is its own session', async (page) => {
+  await typeCommand(page, 'echo first');
+  await page.click('.tab-open');
+  await page.waitForSelector('#tab-2[aria-selected=true]');
+  await typeCommand(page, 'echo second');
+  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('second'));
+  await page.screenshot({ path: join(SHOTS, 'two-tabs.png') });
+  await page.click('#tab-1');
+  await page.waitForFunction(() => !document.querySelector('.scrollback')?.textContent.includes('second'));
+  const text = await scrollbackText(page);
+  if (text !== '$ echo first\nfirst') throw new Error(`terminal 1 shows: ${text}`);
+});
+
+test('a reload restores the session', async (page) => {
+  await typeCommand(page, 'echo kept across reloads');
+  await page.click('.step');
+  await page.waitForFunction(() => document.querySelector('.clock-time')?.textContent === '0:00:01.000');
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('kept across reloads'));
+  const clock = await page.textContent('.clock-time');
+  if (clock !== '0:00:01.000') throw new Error(`clock after reload: ${clock}`);
+});
+
+test('a value like <img onerror> is shown as text and runs nothing', async (page) => {
+  const hostile = '<img src=x onerror=alert(1)>';
+  await typeCommand(page, `echo '${hostile}'`);
+  await page.waitForFunction((h) => [...document.querySelectorAll('.scrollback .line')].some((l) => l.textContent === h), hostile);
+  if (await page.$('.scrollback img')) throw new Error('an <img> element was created');
+  await page.waitForTimeout(300); // an onerror handler would have fired by now
+});
+
+test('a share link replays the session in a new page, text stays text', async (page) => {
+  const hostile = '<img src=x onerror=alert(1)>';
+  await typeCommand(page, `echo '${hostile}'`);
+  await page.click('.tab-open');
+  await typeCommand(page, 'echo from tab two');
+  await page.click('text=Share');
+  const link = await page.inputValue('#share-url');
+  if (!link.includes('#s=')) throw new Error(`share link: ${link}`);
+  const other = await page.context().browser().newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  other.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
+  await other.goto(link);
+  await other.waitForSelector('text=Opened a shared session');
+  await other.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('from tab two'));
+  await other.click('#tab-1');
+  await other.waitForFunction((h) => [...document.querySelectorAll('.scrollback .line')].some((l) => l.textContent === h), hostile);
+  if (await other.$('.scrollback img')) throw new Error('an <img> element was created');
+  if (new URL(other.url()).hash !== '') throw new Error(`fragment kept: ${other.url()}`);
+  await other.screenshot({ path: join(SHOTS, 'shared.png') });
+  await other.close();
+  if (errors.length) throw new Error(errors.join('\n'));
+});
+
+test('a hostile share link is refused with a message', async (page) => {
+  const json = JSON.stringify({ app: 'kafka-sandbox', format: 1, seed: 1, brokers: 3,
+    transcript: [{ op: 'run', term: 1, line: 'echo ok' }, { op: 'run', term: 1, line: 'x'.repeat(5000) }] });
+  const b64 = Buffer.from(json).toString('base64url');
+  await page.goto(`${page.url().split('#')[0]}#s=${b64}`);
+  await page.reload();
+  await page.waitForSelector('.notice.error');
+  const notice = await page.textContent('.notice.error');
+  if (!notice.includes('This share link could not be opened') || !notice.includes('entry 2 is a line of 5000 bytes')) throw new Error(notice);
+  const text = await scrollbackText(page);
+  if (text !== '') throw new Error(`something ran: ${text}`);
+});
+
+test('screenshots: light, dark, 1024x768', async (page) => {
+  await typeCommand(page, 'help');
+  await typeCommand(page, 'cat missing');
+  await page.waitForSelector('.line.stderr');
+  await page.screenshot({ path: join(SHOTS, 'light-1280.png') });
+  await page.click('.theme'); // system -> light
+  await page.click('.theme'); // light -> dark
+  await page.waitForSelector('html[data-theme=dark]');
+  await page.screenshot({ path: join(SHOTS, 'dark-1280.png') });
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.screenshot({ path: join(SHOTS, 'dark-1024x768.png') });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (overflow) throw new Error('horizontal overflow at 1024 px');
+});
+
+test('keyboard only: Tab reaches the controls with a visible focus, Escape then Tab leaves the terminal', async (page) => {
+  await page.focus('#command-input');
+  await page.keyboard.type('kafka-top');
+  await page.keyboard.press('Tab');
+  const completed = await page.inputValue('#command-input');
+  if (completed !== 'kafka-topics ') throw new Error(`completion: ${completed}`);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  const leftTerminal = await page.evaluate(() => document.activeElement?.id !== 'command-input');
+  if (!leftTerminal) throw new Error('Tab after Escape kept focus in the terminal');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.screenshot({ path: join(SHOTS, 'keyboard-focus.png') });
+});
+
+test('export downloads the session as JSON and import replays it in a fresh page', async (page) => {
+  await typeCommand(page, 'echo exported line');
+  await page.click('.step');
+  await page.waitForFunction(() => document.querySelector('.clock-time')?.textContent === '0:00:01.000');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Export')]);
+  if (download.suggestedFilename() !== 'kafka-sandbox-seed1-2actions.json') throw new Error(download.suggestedFilename());
+  const path = await download.path();
+  const saved = JSON.parse(await readFile(path, 'utf8'));
+  const expected = { app: 'kafka-sandbox', format: 1, seed: 1, brokers: 3,
+    transcript: [{ op: 'run', term: 1, line: 'echo exported line' }, { op: 'advance', ms: 1000 }] };
+  if (JSON.stringify(saved) !== JSON.stringify(expected)) throw new Error(`exported: ${JSON.stringify(saved)}`);
+  const fresh = await page.context().browser().newPage({ viewport: { width: 1280, height: 800 } });
+  await fresh.goto(page.url());
+  await fresh.waitForSelector('#command-input');
+  await fresh.setInputFiles('input[type=file]', path);
+  await fresh.waitForSelector('text=Imported a session: 2 actions replayed.');
+  const text = await fresh.$$eval('.scrollback .line', (ls) => ls.map((l) => l.textContent).join('\n'));
+  const clock = await fresh.textContent('.clock-time');
+  await fresh.close();
+  if (text !== '$ echo exported line\nexported line' || clock !== '0:00:01.000') throw new Error(`imported: ${text} at ${clock}`);
+});
+
+test('the system dark scheme gives the dark theme', async (page) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  if (bg !== 'rgb(13, 17, 23)') throw new Error(`body background in dark mode: ${bg}`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  if (light !== 'rgb(255, 255, 255)') throw new Error(`body background in light mode: ${light}`);
+});
+
+test('the panic panel reset link (?reset) starts fresh and keeps the old session aside', async (page) => {
+  await typeCommand(page, 'echo before reset');
+  await page.waitForFunction(() => localStorage.getItem('kafka-sandbox.session')?.includes('before reset'));
+  await page.goto(`${page.url().split(/[?#]/)[0]}?reset`);
+  await page.waitForSelector('text=Started a fresh session');
+  const text = await scrollbackText(page);
+  if (text !== '') throw new Error(`not fresh: ${text}`);
+  if (new URL(page.url()).search !== '') throw new Error(`query kept: ${page.url()}`);
+  const kept = await page.evaluate(() => localStorage.getItem('kafka-sandbox.session.previous'));
+  if (!kept?.includes('before reset')) throw new Error(`previous session: ${kept}`);
+});
+
 const server = await serveDist();
 const url = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(SHOTS, { recursive: true });

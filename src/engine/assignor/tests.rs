@@ -611,20 +611,7 @@ fn java_hash_map_order_matches_java_for_known_keys() {
 // ---------------------------------------------------------------------------------------------
 // Property tests over seeded random groups
 
-/// splitmix64: a tiny portable PRNG for test inputs.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use crate::engine::rng::Rng;
 
 fn check_valid(s: Strategy, members: &[Member], parts: &BTreeMap<String, i32>, r: &Assignment, complete: bool) {
     assert_eq!(r.len(), members.len());
@@ -654,7 +641,7 @@ fn random_group(rng: &mut Rng, equal: bool) -> (Vec<Member>, BTreeMap<String, i3
     let member_count = 1 + rng.below(9) as usize;
     let members = (0..member_count)
         .map(|i| {
-            let id = format!("consumer-{}-{:x}", i, rng.next() & 0xffff);
+            let id = format!("consumer-{}-{:x}", i, rng.next_u64() & 0xffff);
             let subscribed: Vec<&str> = if equal {
                 names.iter().map(String::as_str).collect()
             } else {
@@ -669,7 +656,7 @@ fn random_group(rng: &mut Rng, equal: bool) -> (Vec<Member>, BTreeMap<String, i3
 
 #[test]
 fn property_every_strategy_assigns_each_partition_once_and_balances_equal_subscriptions() {
-    let mut rng = Rng(42);
+    let mut rng = Rng::new(42);
     for round in 0..300 {
         let equal = round % 2 == 0;
         let (members, parts) = random_group(&mut rng, equal);
@@ -695,7 +682,7 @@ fn property_every_strategy_assigns_each_partition_once_and_balances_equal_subscr
 
 #[test]
 fn property_sticky_members_that_stay_keep_what_they_can() {
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     for _ in 0..300 {
         let (members, parts) = random_group(&mut rng, true);
         let first = assign(Strategy::Sticky, &members, &parts).unwrap();
@@ -730,7 +717,7 @@ fn property_sticky_members_that_stay_keep_what_they_can() {
 
 #[test]
 fn property_unequal_subscriptions_sticky_rebalance_is_valid() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     for _ in 0..200 {
         let (members, parts) = random_group(&mut rng, false);
         let first = assign(Strategy::Sticky, &members, &parts).unwrap();

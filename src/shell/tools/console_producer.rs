@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::{key_values, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use crate::engine::{Header, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
+use crate::shell::process::{ProcCx, ProcState, Process, Signal};
 use crate::shell::Outcome;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,6 +151,213 @@ pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usiz
         }
     }
     Ok(LineRecord { key, value: nullify(&rest), headers })
+}
+
+// ---------------------------------------------------------------- execution
+
+/// The producer settings the tool's options and `--producer-property` give.
+pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
+    let mut config = ProducerConfig::console();
+    config.acks = parse_acks(&command.acks);
+    config.retries = command.retries.max(0) as u32;
+    config.linger_ms = command.linger_ms.max(0);
+    config.request_timeout_ms = i64::from(command.request_timeout_ms.max(0));
+    config.max_block_ms = command.max_block_ms.max(0);
+    for (key, value) in &command.producer {
+        let number = value.trim().parse::<i64>().ok();
+        match (key.as_str(), number) {
+            ("acks", _) => config.acks = parse_acks(value),
+            ("linger.ms", Some(n)) => config.linger_ms = n.max(0),
+            ("retries", Some(n)) => config.retries = n.clamp(0, i64::from(i32::MAX)) as u32,
+            ("request.timeout.ms", Some(n)) => config.request_timeout_ms = n.max(0),
+            ("delivery.timeout.ms", Some(n)) => config.delivery_timeout_ms = n.max(0),
+            ("max.block.ms", Some(n)) => config.max_block_ms = n.max(0),
+            ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n.max(0),
+            ("batch.size", Some(n)) => config.batch_size = n.clamp(0, i64::from(u32::MAX)) as u32,
+            ("client.id", _) => config.client_id = value.clone(),
+            _ => {}
+        }
+    }
+    // KafkaProducer raises delivery.timeout.ms to linger + request timeout when left unset.
+    config.delivery_timeout_ms = config.delivery_timeout_ms.max(config.linger_ms + config.request_timeout_ms);
+    config
+}
+
+fn parse_acks(text: &str) -> i16 {
+    match text.trim() {
+        "all" | "-1" => -1,
+        "0" => 0,
+        "1" => 1,
+        _ => -1,
+    }
+}
+
+/// `kafka-console-producer` as a process: one record per line of stdin, sent as it is read;
+/// errors reported the way `ErrorLoggingCallback` logs them; ends at end of input once every
+/// send has its answer (`producer.close()`).
+pub struct ConsoleProducer {
+    command: ProducerCommand,
+    config: ProducerConfig,
+    producer: Option<ProducerId>,
+    line_number: usize,
+    /// Key/value descriptions of sends awaiting their result (for the error line).
+    pending: BTreeMap<SendId, (String, String)>,
+    eof: bool,
+    /// Set when the tool dies (reader error, failed `--sync` send): exit status once flushed.
+    exit_status: Option<i32>,
+}
+
+impl ConsoleProducer {
+    pub fn new(command: ProducerCommand) -> ConsoleProducer {
+        let config = producer_config(&command);
+        ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None }
+    }
+
+    fn producer(&mut self, cx: &mut ProcCx<'_>) -> Option<ProducerId> {
+        if self.producer.is_none() {
+            match cx.cluster.create_producer(self.config.clone()) {
+                Ok(id) => self.producer = Some(id),
+                Err(e) => {
+                    cx.stderr(format!("org.apache.kafka.common.KafkaException: {}\n", e.message));
+                    self.exit_status = Some(1);
+                }
+            }
+        }
+        self.producer
+    }
+
+    fn collect(&mut self, cx: &mut ProcCx<'_>) {
+        let Some(id) = self.producer else { return };
+        for warning in cx.cluster.take_producer_warnings(id) {
+            let (line, logger) = match warning {
+                ProducerWarning::MetadataIssue { correlation_id, topic, error } => (
+                    format!(
+                        "The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{topic}={}}}",
+                        error.name()
+                    ),
+                    "org.apache.kafka.clients.NetworkClient",
+                ),
+                ProducerWarning::Retrying { correlation_id, topic, partition, attempts_left, error } => (
+                    format!(
+                        "Got error produce response with correlation id {correlation_id} on topic-partition {topic}-{partition}, retrying ({attempts_left} attempts left). Error: {}",
+                        error.name()
+                    ),
+                    "org.apache.kafka.clients.producer.internals.Sender",
+                ),
+            };
+            let client = &self.config.client_id;
+            cx.stderr(format!("{} WARN [Producer clientId={client}] {line} ({logger})\n", super::log_time(cx.now_ms())));
+        }
+        for (send, result) in cx.cluster.take_send_results(id) {
+            let described = self.pending.remove(&send);
+            if let SendResult::Failed(error) = result {
+                let (key, value) = described.unwrap_or_else(|| ("null".into(), "null".into()));
+                if self.command.sync {
+                    cx.stderr(format!(
+                        "java.util.concurrent.ExecutionException: {}: {}\n",
+                        super::exception_class(error.code),
+                        error.message
+                    ));
+                    self.exit_status.get_or_insert(1);
+                } else {
+                    cx.stderr(format!(
+                        "{} ERROR Error when sending message to topic {} with key: {key}, value: {value} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n{}: {}\n",
+                        super::log_time(cx.now_ms()),
+                        self.command.topic,
+                        super::exception_class(error.code),
+                        error.message
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn describe_bytes(field: &Option<String>) -> String {
+    match field {
+        None => "null".into(),
+        Some(text) => format!("{} bytes", text.len()),
+    }
+}
+
+impl Process for ConsoleProducer {
+    fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        self.collect(cx);
+        let pending = self.producer.map_or(0, |id| cx.cluster.pending_sends(id));
+        if pending > 0 {
+            return ProcState::Busy;
+        }
+        if self.eof || self.exit_status.is_some() {
+            if let Some(id) = self.producer.take() {
+                let _ = cx.cluster.close_producer(id);
+            }
+            return ProcState::Exited(self.exit_status.unwrap_or(0));
+        }
+        ProcState::Idle
+    }
+
+    fn input(&mut self, cx: &mut ProcCx<'_>, line: &str) {
+        if self.exit_status.is_some() || self.eof {
+            return;
+        }
+        if self.command.sync && !self.pending.is_empty() {
+            // --sync: the previous send is still being awaited (the shell keeps time running).
+        }
+        self.line_number += 1;
+        let record = match read_line(&self.command.reader, line, self.line_number) {
+            Ok(record) => record,
+            Err(message) => {
+                cx.stderr(format!("org.apache.kafka.common.KafkaException: {message}\n"));
+                self.exit_status = Some(1);
+                return;
+            }
+        };
+        let Some(id) = self.producer(cx) else { return };
+        let mut produced = ProducerRecord::new(
+            &self.command.topic,
+            record.key.as_deref().map(str::as_bytes),
+            record.value.as_deref().map(str::as_bytes),
+        );
+        produced.headers = record
+            .headers
+            .iter()
+            .map(|(k, v)| Header { key: k.clone(), value: v.as_ref().map(|v| v.as_bytes().to_vec()) })
+            .collect();
+        match cx.cluster.send(id, produced) {
+            Ok(send) => {
+                self.pending.insert(send, (describe_bytes(&record.key), describe_bytes(&record.value)));
+            }
+            Err(error) => {
+                cx.stderr(format!(
+                    "{} ERROR Error when sending message to topic {} with key: {}, value: {} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n{}: {}\n",
+                    super::log_time(cx.now_ms()),
+                    self.command.topic,
+                    describe_bytes(&record.key),
+                    describe_bytes(&record.value),
+                    super::exception_class(error.code),
+                    error.message
+                ));
+            }
+        }
+    }
+
+    fn eof(&mut self, _cx: &mut ProcCx<'_>) {
+        self.eof = true;
+    }
+
+    fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
+        // The shutdown hook closes the producer: what was handed over is still sent.
+        if let Some(id) = self.producer.take() {
+            let _ = cx.cluster.flush(id);
+            self.collect(cx);
+            let _ = cx.cluster.close_producer(id);
+        }
+        signal.status()
+    }
+
+    fn reads_stdin(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

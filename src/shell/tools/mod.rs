@@ -23,7 +23,8 @@ pub mod topics;
 use std::collections::BTreeMap;
 
 use super::jopt::{self, OptSpec, Parsed};
-use super::{Chunk, Outcome, Shell};
+use super::process::{Exec, ProcCx, ProcState, Process};
+use super::{Chunk, Outcome, Session};
 
 /// Lines a foreground tool accepts from the terminal before Ctrl-D.
 pub const STDIN_LINES_MAX: usize = 100_000;
@@ -213,14 +214,124 @@ pub fn parse(tool: Tool, invoked: &str, args: &[String], env: &Env) -> Result<Re
     }
 }
 
-/// Phase 1 execution: only what needs no cluster.
-pub fn execute_offline(shell: &mut Shell, request: Request, _stdin: Option<&str>) -> Outcome {
-    if let Request::Sim(command) = &request {
-        if let Some(outcome) = sim::execute_offline(shell, command) {
-            return outcome;
+/// Runs a validated request against the cluster: a finished command, or a process that runs on
+/// simulated time (see [`crate::shell::process`]).
+pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>) -> Exec {
+    let _ = stdin;
+    match request {
+        Request::Topics(command) => Exec::Done(topics::execute(session, &command)),
+        Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
+        Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
+        Request::Sim(command) => match sim::execute_offline(session, &command) {
+            Some(outcome) => Exec::Done(outcome),
+            None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
+        },
+        Request::ConsoleProducer(command) => Exec::Spawn(Box::new(console_producer::ConsoleProducer::new(command))),
+        request if request.reads_terminal() => Exec::Spawn(Box::new(OfflineReader { name: request.tool_name(), ended: false })),
+        request => Exec::Done(not_connected(request.tool_name())),
+    }
+}
+
+fn request_name(request: &Request) -> &'static str {
+    request.tool_name()
+}
+
+/// An admin client whose bootstrap list names no sandbox broker: it retries until
+/// `default.api.timeout.ms` (60 s of simulated time) and then fails the call with
+/// `Timed out waiting for a node assignment. Call: <call>`; `wrap` turns the message into the
+/// tool's error output.
+pub fn admin_unreachable(
+    session: &mut Session<'_>,
+    bootstrap: &Bootstrap,
+    call: &str,
+    wrap: impl FnOnce(&str) -> Outcome,
+) -> Outcome {
+    let _ = bootstrap;
+    session.advance_ms(ADMIN_API_TIMEOUT_MS);
+    wrap(&format!("Timed out waiting for a node assignment. Call: {call}"))
+}
+
+/// Simulated time 0 on the log4j clock: 2024-11-06 09:00:00 UTC (ms since the Unix epoch).
+pub const SIM_EPOCH_MS: i64 = 1_730_883_600_000;
+
+/// log4j's `[%d]` for a simulated instant: `[2024-11-06 09:00:01,234]`.
+pub fn log_time(now_ms: i64) -> String {
+    let t = SIM_EPOCH_MS + now_ms.max(0);
+    let (days, ms_of_day) = (t.div_euclid(86_400_000), t.rem_euclid(86_400_000));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec, ms) = (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
+    format!("[{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{sec:02},{ms:03}]")
+}
+
+/// The Java exception class a protocol error surfaces as in the clients (`Errors.java`).
+pub fn exception_class(code: crate::engine::ErrorCode) -> String {
+    use crate::engine::ErrorCode as E;
+    let simple = match code {
+        E::REQUEST_TIMED_OUT => "TimeoutException".to_string(),
+        E::INVALID_TOPIC_EXCEPTION => "InvalidTopicException".to_string(),
+        E::MESSAGE_TOO_LARGE => "RecordTooLargeException".to_string(),
+        E::RECORD_LIST_TOO_LARGE => "RecordBatchTooLargeException".to_string(),
+        E::CORRUPT_MESSAGE => "CorruptRecordException".to_string(),
+        E::NETWORK_EXCEPTION => "NetworkException".to_string(),
+        E::UNKNOWN_SERVER_ERROR => "UnknownServerException".to_string(),
+        E::TOPIC_ALREADY_EXISTS => "TopicExistsException".to_string(),
+        other => {
+            let camel: String = other
+                .name()
+                .split('_')
+                .map(|w| {
+                    let lower = w.to_ascii_lowercase();
+                    let mut chars = lower.chars();
+                    match chars.next() {
+                        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                        None => String::new(),
+                    }
+                })
+                .collect();
+            format!("{camel}Exception")
+        }
+    };
+    format!("org.apache.kafka.common.errors.{simple}")
+}
+
+/// `default.api.timeout.ms`.
+pub const ADMIN_API_TIMEOUT_MS: u64 = 60_000;
+
+/// What a tool not yet wired to the engine answers.
+pub fn not_connected(tool: &str) -> Outcome {
+    Outcome::fail(vec![Chunk::err(format!("{tool}: not connected to the cluster yet\n"))], 1)
+}
+
+/// A stdin-reading tool not wired to the engine yet: reads until end of input, then says so.
+struct OfflineReader {
+    name: &'static str,
+    ended: bool,
+}
+
+impl Process for OfflineReader {
+    fn poll(&mut self, _cx: &mut ProcCx<'_>) -> ProcState {
+        if self.ended {
+            ProcState::Exited(1)
+        } else {
+            ProcState::Idle
         }
     }
-    Outcome::fail(vec![Chunk::err(format!("{}: not connected to the cluster yet\n", request.tool_name()))], 1)
+    fn eof(&mut self, cx: &mut ProcCx<'_>) {
+        cx.stderr(format!("{}: not connected to the cluster yet\n", self.name));
+        self.ended = true;
+    }
+    fn reads_stdin(&self) -> bool {
+        true
+    }
 }
 
 /// `name: command not found`, with a suggestion when a known command is one or two edits away.
@@ -434,6 +545,19 @@ mod tests {
         assert_eq!(env.broker_for_address("broker2:9092"), Some(2));
         assert_eq!(env.broker_for_address("kafka:9092"), Some(1));
         assert_eq!(env.broker_for_address("example.com:9092"), None);
+    }
+
+    #[test]
+    fn log_time_is_log4j_format_from_the_sim_epoch() {
+        assert_eq!(log_time(0), "[2024-11-06 09:00:00,000]");
+        assert_eq!(log_time(86_400_000 + 61_234), "[2024-11-07 09:01:01,234]");
+    }
+
+    #[test]
+    fn errors_surface_as_java_exception_classes() {
+        use crate::engine::ErrorCode;
+        assert_eq!(exception_class(ErrorCode::NOT_ENOUGH_REPLICAS), "org.apache.kafka.common.errors.NotEnoughReplicasException");
+        assert_eq!(exception_class(ErrorCode::REQUEST_TIMED_OUT), "org.apache.kafka.common.errors.TimeoutException");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and `docker-compose up` / `docker compose up`, which the tutorial uses to start its cluster.
 
 use super::Env;
-use crate::shell::{Chunk, Outcome, Shell};
+use crate::shell::{Chunk, Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
     &["advance", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
@@ -156,17 +156,89 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
     }
 }
 
-/// The `sim` commands the shell answers without the engine (phase 1).
-pub fn execute_offline(shell: &mut Shell, command: &SimCommand) -> Option<Outcome> {
+/// Runs a `sim` command against the cluster.
+pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<Outcome> {
+    let ok = |text: String| Some(Outcome::ok(vec![Chunk::out(text)]));
+    let fault = |r: Result<(), crate::engine::KafkaError>, done: String| match r {
+        Ok(()) => Some(Outcome::ok(vec![Chunk::out(done)])),
+        Err(e) => Some(error(&e.message)),
+    };
     match command {
-        SimCommand::Seed => Some(Outcome::ok(vec![Chunk::out(format!("{}\n", shell.seed()))])),
-        SimCommand::Time => Some(Outcome::ok(vec![Chunk::out(format!("{} ms\n", shell.now_ms()))])),
+        SimCommand::Seed => ok(format!("{}\n", shell.seed())),
+        SimCommand::Time => ok(format!("{} ms\n", shell.now_ms())),
         SimCommand::Advance { ms } => {
             shell.advance_ms(*ms);
             Some(Outcome::default())
         }
-        _ => None,
+        SimCommand::Crash { broker } => {
+            let r = shell.cluster_mut().crash(*broker as i32);
+            fault(r, format!("broker {broker} crashed (kill -9)\n"))
+        }
+        SimCommand::Stop { broker } => {
+            let r = shell.cluster_mut().shutdown(*broker as i32);
+            fault(r, format!("broker {broker} is shutting down (controlled shutdown)\n"))
+        }
+        SimCommand::Start { broker } => {
+            let r = shell.cluster_mut().start(*broker as i32);
+            fault(r, format!("broker {broker} is starting\n"))
+        }
+        SimCommand::Isolate { broker } => {
+            let r = shell.cluster_mut().isolate(*broker as i32);
+            fault(r, format!("broker {broker} is cut off the network\n"))
+        }
+        SimCommand::Heal => {
+            shell.cluster_mut().heal();
+            ok("every network cut is mended\n".into())
+        }
+        SimCommand::Status => ok(status(shell.cluster())),
+        SimCommand::Reset { brokers, seed } => {
+            let brokers = brokers.unwrap_or(shell.brokers());
+            let seed = seed.unwrap_or(shell.seed());
+            shell.world().reset(brokers, seed);
+            ok(format!("a fresh cluster of {brokers} broker(s), seed {seed}\n"))
+        }
+        SimCommand::ComposeUp => ok(format!(
+            "The sandbox's cluster is already up: {} simulated Kafka 3.9 broker(s) in KRaft mode, at localhost:9092..{}.\n",
+            shell.brokers(),
+            9091 + shell.brokers()
+        )),
+        SimCommand::Export => None,
     }
+}
+
+/// `sim status`: one line per broker.
+pub fn status(cluster: &crate::engine::Cluster) -> String {
+    use crate::engine::ProcessState;
+    let mut leaders: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
+    for name in cluster.topic_names() {
+        if let Ok(d) = cluster.describe_topic(&name) {
+            for p in d.partitions {
+                if let Some(l) = p.leader {
+                    *leaders.entry(l).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut out = format!("time {} ms\n{:<8}{:<15}{:<8}{:<10}{:<12}{}\n", cluster.now_ms(), "BROKER", "PROCESS", "FENCED", "ISOLATED", "CONTROLLER", "LEADERS");
+    for b in cluster.broker_status() {
+        let process = match b.process {
+            ProcessState::Running => "running",
+            ProcessState::ShuttingDown => "shutting down",
+            ProcessState::Crashed => "crashed",
+            ProcessState::Stopped => "stopped",
+        };
+        let controller = if b.is_controller { "active" } else if b.is_voter { "voter" } else { "-" };
+        out.push_str(&format!(
+            "{:<8}{:<15}{:<8}{:<10}{:<12}{}\n",
+            b.id,
+            process,
+            if b.fenced { "yes" } else { "no" },
+            if b.isolated { "yes" } else { "no" },
+            controller,
+            leaders.get(&b.id).copied().unwrap_or(0)
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
-use crate::shell::{Chunk, Outcome};
+use crate::engine::{ConfigResource, ErrorCode, NewTopic};
+use crate::shell::regex::Regex;
+use crate::shell::{Chunk, Outcome, Session};
 
 /// Describe filters (`--under-replicated-partitions` ...).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -259,6 +261,296 @@ pub fn parse_configs(values: &[String]) -> Result<Vec<(String, String)>, String>
     Ok(out)
 }
 
+// ---------------------------------------------------------------- execution
+
+/// Java's `HashMap` iteration order for String keys, as an ordering of `names`.
+///
+/// `capacity` is the table's final length. Entries go to bucket `(h ^ h >>> 16) & (cap - 1)`
+/// (h = `String.hashCode`); within a bucket they stay in insertion order, which is the order of
+/// `names` as given.
+pub fn java_hashmap_order(names: &mut [String], capacity: usize) {
+    debug_assert!(capacity.is_power_of_two());
+    let bucket = |name: &str| {
+        let h = crate::engine::assignor::java_string_hash_code(name) as u32;
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    names.sort_by_key(|n| bucket(n)); // stable: insertion order within a bucket
+}
+
+/// The final table length of `new HashMap<>(expected)` after `n` insertions.
+pub fn java_hashmap_capacity_sized(expected: usize, n: usize) -> usize {
+    let mut capacity = expected.max(1).next_power_of_two();
+    while n as f64 > capacity as f64 * 0.75 {
+        capacity *= 2;
+    }
+    capacity
+}
+
+/// The final table length of `new HashMap<>()` (default 16) after `n` insertions.
+pub fn java_hashmap_capacity_default(n: usize) -> usize {
+    let mut capacity = 16;
+    while n as f64 > capacity as f64 * 0.75 {
+        capacity *= 2;
+    }
+    capacity
+}
+
+/// The order `--describe` prints a topic's non-default configs in.
+///
+/// The broker builds the DescribeConfigs answer from a Scala `mutable.HashMap` over every topic
+/// config (35 in 3.9: a 64-slot table, buckets kept sorted by improved hash), and the admin
+/// client's `Config` keeps the entries in a Java `HashMap` (35 entries: 64 slots, insertion order
+/// within a bucket). Both tables have 64 slots, so the order is: bucket `h & 63`, then `h` as a
+/// signed int, where `h = hashCode ^ (hashCode >>> 16)`.
+pub fn describe_config_order(entries: &mut [(String, String)]) {
+    let key = |name: &str| {
+        let hash = crate::engine::assignor::java_string_hash_code(name);
+        let h = hash ^ ((hash as u32) >> 16) as i32;
+        ((h as u32 & 63), h)
+    };
+    entries.sort_by_key(|(name, _)| key(name));
+}
+
+/// `IncludeList`: the `--topic` value as a Java regex (commas mean `|`, quotes and spaces
+/// dropped); internal topics are left out when excluded.
+fn topic_filter(pattern: Option<&str>) -> Result<Option<Regex>, String> {
+    let Some(raw) = pattern else { return Ok(None) };
+    let cleaned: String = raw.trim().replace(',', "|").replace(' ', "");
+    let cleaned = cleaned.trim_start_matches(['"', '\'']).trim_end_matches(['"', '\'']).to_string();
+    Regex::new(&cleaned).map(Some).map_err(|e| e.0)
+}
+
+fn is_internal(name: &str) -> bool {
+    crate::engine::controller::INTERNAL_TOPICS.contains(&name)
+}
+
+/// `getTopics`: every topic (internal ones unless excluded), sorted, filtered by `--topic`.
+fn get_topics(session: &Session<'_>, topic: Option<&str>, exclude_internal: bool) -> Result<Vec<String>, String> {
+    let filter = topic_filter(topic)?;
+    let mut names = session.cluster().topic_names();
+    names.sort_by(|a, b| crate::engine::assignor::java_string_cmp(a, b));
+    Ok(names
+        .into_iter()
+        .filter(|n| !(exclude_internal && is_internal(n)))
+        .filter(|n| filter.as_ref().is_none_or(|r| r.matches(n)))
+        .collect())
+}
+
+/// `ensureTopicExists`: Java formats the `Optional`, hence `Optional[name]`.
+fn ensure_topic_exists(found: &[String], requested: Option<&str>, required: bool) -> Result<(), Outcome> {
+    match requested {
+        Some(name) if !name.is_empty() && required && found.is_empty() => {
+            Err(execution_error(&format!("Topic 'Optional[{name}]' does not exist as expected")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn ids(list: &[i32]) -> String {
+    list.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+pub fn execute(session: &mut Session<'_>, command: &TopicsCommand) -> Outcome {
+    let bootstrap = match command {
+        TopicsCommand::Create { bootstrap, .. }
+        | TopicsCommand::List { bootstrap, .. }
+        | TopicsCommand::Describe { bootstrap, .. }
+        | TopicsCommand::Alter { bootstrap, .. }
+        | TopicsCommand::Delete { bootstrap, .. } => bootstrap,
+    };
+    if !bootstrap.reachable() {
+        let call = match command {
+            TopicsCommand::Create { .. } => "createTopics",
+            TopicsCommand::Describe { topic_id: Some(_), .. } | TopicsCommand::List { .. } => "listTopics",
+            _ => "listTopics",
+        };
+        return super::admin_unreachable(session, bootstrap, call, |m| execution_error(m));
+    }
+    match command {
+        TopicsCommand::Create { topic, partitions, replication_factor, replica_assignment, configs, if_not_exists, .. } => {
+            let mut chunks = Vec::new();
+            if topic.contains('.') || topic.contains('_') {
+                chunks.push(Chunk::out(
+                    "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.\n",
+                ));
+            }
+            let request = NewTopic {
+                name: topic.clone(),
+                partitions: if replica_assignment.is_some() { None } else { *partitions },
+                replication_factor: if replica_assignment.is_some() { None } else { replication_factor.map(|rf| rf as i16) },
+                assignment: replica_assignment.as_ref().map(|a| a.values().cloned().collect()),
+                configs: configs.clone(),
+                validate_only: false,
+            };
+            match session.cluster_mut().create_topic(request) {
+                Ok(()) => {
+                    chunks.push(Chunk::out(format!("Created topic {topic}.\n")));
+                    Outcome::ok(chunks)
+                }
+                Err(e) if e.code == ErrorCode::TOPIC_ALREADY_EXISTS && *if_not_exists => Outcome::ok(chunks),
+                Err(e) => {
+                    chunks.extend(execution_error(&e.message).chunks);
+                    Outcome::fail(chunks, 1)
+                }
+            }
+        }
+        TopicsCommand::List { topic, exclude_internal, .. } => match get_topics(session, topic.as_deref(), *exclude_internal) {
+            Ok(names) => Outcome::ok(vec![Chunk::out(format!("{}\n", names.join("\n")))]),
+            Err(m) => execution_error(&m),
+        },
+        TopicsCommand::Describe { topic, topic_id, if_exists, exclude_internal, filters, .. } => {
+            describe(session, topic.as_deref(), topic_id.as_deref(), *if_exists, *exclude_internal, filters)
+        }
+        TopicsCommand::Alter { topic, partitions, replica_assignment, if_exists, .. } => {
+            let topics = match get_topics(session, Some(topic), false) {
+                Ok(t) => t,
+                Err(m) => return execution_error(&m),
+            };
+            if let Err(o) = ensure_topic_exists(&topics, Some(topic), !*if_exists) {
+                return o;
+            }
+            for name in &topics {
+                let current = session.cluster().describe_topic(name).map(|d| d.partitions.len()).unwrap_or(0) as i32;
+                // topicNewPartitions: the assignment lists only the new partitions' replicas.
+                let assignment = replica_assignment.as_ref().map(|a| {
+                    a.iter().filter(|(p, _)| **p >= current).map(|(_, r)| r.clone()).collect::<Vec<_>>()
+                });
+                if let Err(e) = session.cluster_mut().create_partitions(name, *partitions, assignment) {
+                    return execution_error(&e.message);
+                }
+            }
+            Outcome::default()
+        }
+        TopicsCommand::Delete { topic, if_exists, .. } => {
+            let topics = match get_topics(session, Some(topic), false) {
+                Ok(t) => t,
+                Err(m) => return execution_error(&m),
+            };
+            if let Err(o) = ensure_topic_exists(&topics, Some(topic), !*if_exists) {
+                return o;
+            }
+            for name in &topics {
+                if let Err(e) = session.cluster_mut().delete_topic(name) {
+                    return execution_error(&e.message);
+                }
+            }
+            Outcome::default()
+        }
+    }
+}
+
+fn describe(
+    session: &mut Session<'_>,
+    topic: Option<&str>,
+    topic_id: Option<&str>,
+    if_exists: bool,
+    exclude_internal: bool,
+    filters: &DescribeFilters,
+) -> Outcome {
+    const ZERO_UUID: &str = "AAAAAAAAAAAAAAAAAAAAAA";
+    let mut out = String::new();
+    if topic.is_some() && topic_id.is_some() && if_exists {
+        out.push_str("Only topic id will be used when both --topic and --topic-id are specified and topicId is not Uuid.ZERO_UUID\n");
+    }
+    let use_id = topic_id.filter(|id| *id != ZERO_UUID);
+    let mut names: Vec<String>;
+    if let Some(id) = use_id {
+        let found: Vec<String> = session
+            .cluster()
+            .topic_names()
+            .into_iter()
+            .filter(|n| !(exclude_internal && is_internal(n)))
+            .filter(|n| session.cluster().describe_topic(n).is_ok_and(|d| d.id == id))
+            .collect();
+        if found.is_empty() && !if_exists {
+            return with_prefix(out, execution_error(&format!("TopicId '{id}' does not exist as expected")));
+        }
+        names = found;
+    } else {
+        match get_topics(session, topic, exclude_internal) {
+            Ok(found) => {
+                if let Err(o) = ensure_topic_exists(&found, topic, !if_exists) {
+                    return with_prefix(out, o);
+                }
+                names = found;
+            }
+            Err(m) => return with_prefix(out, execution_error(&m)),
+        }
+    }
+    // describeTopics(...).allTopicNames() answers in a HashMap sized for the request.
+    let capacity = java_hashmap_capacity_sized(names.len(), names.len());
+    java_hashmap_order(&mut names, capacity);
+    let live: Vec<i32> = session
+        .cluster()
+        .broker_status()
+        .iter()
+        .filter(|b| b.process == crate::engine::ProcessState::Running && !b.fenced && !b.isolated)
+        .map(|b| b.id)
+        .collect();
+    let report = filters.under_replicated || filters.unavailable || filters.under_min_isr || filters.at_min_isr;
+    for name in names {
+        let Ok(d) = session.cluster().describe_topic(&name) else { continue };
+        let min_isr: usize = session
+            .cluster()
+            .describe_configs(&ConfigResource::Topic(name.clone()))
+            .ok()
+            .and_then(|entries| entries.into_iter().find(|e| e.name == "min.insync.replicas"))
+            .and_then(|e| e.value.parse().ok())
+            .unwrap_or(1);
+        let mut configs: Vec<(String, String)> = d.configs.iter().map(|e| (e.name.clone(), e.value.clone())).collect();
+        describe_config_order(&mut configs);
+        if !report && (!filters.with_overrides || !configs.is_empty()) {
+            if let Some(first) = d.partitions.first() {
+                let joined: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let id = if d.id == ZERO_UUID { String::new() } else { format!("\tTopicId: {}", d.id) };
+                out.push_str(&format!(
+                    "Topic: {name}{id}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n",
+                    d.partitions.len(),
+                    first.replicas.len(),
+                    joined.join(",")
+                ));
+            }
+        }
+        if filters.with_overrides {
+            continue;
+        }
+        for p in &d.partitions {
+            let under_replicated = p.replicas.len() > p.isr.len();
+            let under_min_isr = p.leader.is_none() || p.isr.len() < min_isr;
+            let at_min_isr = p.isr.len() == min_isr;
+            let unavailable = p.leader.is_none_or(|l| !live.contains(&l));
+            let print = !report
+                || (filters.under_replicated && under_replicated)
+                || (filters.under_min_isr && under_min_isr)
+                || (filters.at_min_isr && at_min_isr)
+                || (filters.unavailable && unavailable);
+            if !print {
+                continue;
+            }
+            let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
+            let elr = p.elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
+            let last_known = p.last_known_elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
+            out.push_str(&format!(
+                "\tTopic: {name}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: {elr}\tLastKnownElr: {last_known}\n",
+                p.id,
+                ids(&p.replicas),
+                ids(&p.isr)
+            ));
+        }
+    }
+    if out.is_empty() {
+        return Outcome::default();
+    }
+    Outcome::ok(vec![Chunk::out(out)])
+}
+
+fn with_prefix(prefix: String, mut outcome: Outcome) -> Outcome {
+    if !prefix.is_empty() {
+        outcome.chunks.insert(0, Chunk::out(prefix));
+    }
+    outcome
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,5 +574,22 @@ mod tests {
         assert_eq!(parse_configs(&["a = b".into()]).unwrap(), vec![("a".into(), "b".into())]);
         assert!(parse_configs(&["a=".into()]).is_err());
         assert!(parse_configs(&["a=b=c".into()]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    #[test]
+    fn java_hashmap_capacity_follows_resize_thresholds() {
+        assert_eq!(java_hashmap_capacity_sized(3, 3), 4);
+        assert_eq!(java_hashmap_capacity_sized(4, 4), 8);
+        assert_eq!(java_hashmap_capacity_sized(1, 1), 2);
+        assert_eq!(java_hashmap_capacity_default(12), 16);
+        assert_eq!(java_hashmap_capacity_default(13), 32);
+        assert_eq!(java_hashmap_capacity_default(35), 64);
     }
 }

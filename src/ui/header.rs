@@ -1,0 +1,140 @@
+//! The header: title, the simulated clock with its controls, the seed, session controls
+//! (undo, redo, reset, export, import, share) and the theme toggle.
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::clock;
+use super::codec;
+use super::state::{Action, AppState, Notice, Theme};
+use super::storage;
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub now_ms: u64,
+    pub seed: u64,
+    pub brokers: u32,
+    pub playing: bool,
+    pub speed: u32,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    pub theme: Theme,
+    pub dispatch: UseReducerDispatcher<AppState>,
+    /// The session as saved, for export and share (read when clicked).
+    pub saved: Callback<(), codec::SavedSession>,
+}
+
+#[function_component(Header)]
+pub fn header(props: &HeaderProps) -> Html {
+    let d = props.dispatch.clone();
+    let on_play = {
+        let (d, playing) = (d.clone(), props.playing);
+        Callback::from(move |_| d.dispatch(Action::SetPlaying(!playing)))
+    };
+    let on_step = {
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Action::Step))
+    };
+    let on_speed = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                if let Ok(position) = input.value().parse::<u32>() {
+                    d.dispatch(Action::SetSpeed(position));
+                }
+            }
+        })
+    };
+    let simple = |action: fn() -> Action| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(action()))
+    };
+    let on_export = {
+        let (d, saved) = (d.clone(), props.saved.clone());
+        Callback::from(move |_: MouseEvent| {
+            let saved = saved.emit(());
+            if !storage::download(&storage::export_filename(&saved), &codec::encode(&saved)) {
+                d.dispatch(Action::SetNotice(Some(Notice::error("The download could not be started."))));
+            }
+        })
+    };
+    let on_share = {
+        let (d, saved) = (d.clone(), props.saved.clone());
+        Callback::from(move |_: MouseEvent| match storage::share_url(&saved.emit(())) {
+            Some(url) => d.dispatch(Action::ShowShare(Some(url.into()))),
+            None => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
+                "This session is too long for a share link (more than {} KiB): export it as a file instead.",
+                codec::SHARE_JSON_BYTES_MAX / 1024
+            ))))),
+        })
+    };
+    let on_import = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+            let d = d.clone();
+            storage::read_chosen_file(&input, move |result| {
+                let loaded = result.map_err(|e| e.to_string()).and_then(|text| {
+                    codec::decode(&text, codec::SAVED_JSON_BYTES_MAX).map_err(|e| e.to_string())
+                });
+                match loaded {
+                    Ok(saved) => {
+                        let n = saved.transcript.len();
+                        // The import replaces the session: keep the learner's own work aside.
+                        if let Some(own) = storage::get(storage::KEY_SESSION) {
+                            storage::set(storage::KEY_PREVIOUS, &own);
+                        }
+                        d.dispatch(Action::Load(Box::new(saved), format!("Imported a session: {n} actions replayed.")))
+                    }
+                    Err(e) => d.dispatch(Action::SetNotice(Some(Notice::error(format!("That file could not be imported: {e}."))))),
+                }
+            });
+            input.set_value(""); // choosing the same file again fires `change` again
+        })
+    };
+    let on_theme = {
+        let (d, theme) = (d.clone(), props.theme);
+        Callback::from(move |_| d.dispatch(Action::SetTheme(theme.next())))
+    };
+    let speed_text = clock::format_speed(props.speed);
+    let step_ms = clock::step_sim_ms(props.speed);
+    html! {
+        <header class="app-header">
+            <h1>{ "Kafka sandbox" }</h1>
+            <div class="clock" role="group" aria-label="Simulated time">
+                <span class="clock-time" role="timer" aria-label="Simulated clock" title="Simulated time since the cluster started">
+                    { clock::format_clock(props.now_ms) }
+                </span>
+                <button class="play" aria-pressed={props.playing.to_string()} onclick={on_play}
+                    title={if props.playing { "Pause simulated time" } else { "Let simulated time run" }}>
+                    { if props.playing { "Pause" } else { "▶ Play" } }
+                </button>
+                <button class="step" onclick={on_step} title={format!("Advance simulated time by {}", clock::format_duration(step_ms))}
+                    aria-label={format!("Step: advance {}", clock::format_duration(step_ms))}>{ format!("Step +{}", clock::format_duration(step_ms)) }</button>
+                <label class="speed">
+                    <span>{ "Speed" }</span>
+                    <input type="range" min="0" max={clock::SPEED_POSITION_MAX.to_string()} step="1"
+                        value={props.speed.to_string()} aria-valuetext={speed_text.clone()} oninput={on_speed} />
+                    <output class="speed-value">{ speed_text }</output>
+                </label>
+            </div>
+            <div class="session" role="group" aria-label="Session">
+                <span class="seed" title="The seed this simulation runs from: same seed, same commands, same results">
+                    { format!("seed {} · {} brokers", props.seed, props.brokers) }
+                </span>
+                <button onclick={simple(|| Action::Undo)} disabled={!props.can_undo} title="Undo the last action (replays the session without it)">{ "Undo" }</button>
+                <button onclick={simple(|| Action::Redo)} disabled={!props.can_redo} title="Redo the last undone action">{ "Redo" }</button>
+                <button onclick={simple(|| Action::Reset)} title="Start over from the same seed">{ "Reset" }</button>
+                <button onclick={on_export} title="Download this session as a JSON file">{ "Export" }</button>
+                <label class="button import" title="Load a session from a JSON file">
+                    { "Import" }
+                    <input type="file" accept=".json,application/json" class="visually-hidden" aria-label="Import a session file" onchange={on_import} />
+                </label>
+                <button onclick={on_share} title="A link that replays this session">{ "Share" }</button>
+                <button class="theme" onclick={on_theme} aria-label={format!("Theme: {} (change)", props.theme.name())}>
+                    { format!("Theme: {}", props.theme.name()) }
+                </button>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,506 @@
+//! A learner's session: the sandbox, the transcript that built it, and what each terminal shows.
+//!
+//! [`Session::act`] is the only way the simulation changes: it checks an entry, records it and
+//! applies it. Undo replays the transcript minus its last entry into a fresh sandbox; redo
+//! applies the undone entry again; restore replays a saved transcript. Live actions and replays
+//! run the very same [`Session::apply`], so a restored session looks exactly as it was left.
+//!
+//! Pure logic, no DOM: the yew reducer ([`super::state`]) wraps it.
+
+use std::rc::Rc;
+
+use super::codec::{LoadError, SavedSession};
+use super::sandbox::Sandbox;
+use super::transcript::{self, Entry, Tabs, TermId, TranscriptError, TERM_FIRST};
+use crate::shell::{Chunk, Mode, Stream};
+
+/// Lines kept in one terminal's scrollback: the oldest go first.
+pub const SCROLLBACK_LINES_MAX: usize = 5_000;
+/// What `clear` prints (cursor home, erase screen, erase scrollback): the terminal empties.
+const CLEAR_SEQUENCES: [&str; 3] = ["\x1b[H", "\x1b[2J", "\x1b[3J"];
+
+/// How a scrollback line is styled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// What the learner typed, after the prompt it was typed at.
+    Input,
+    Out,
+    Err,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TermLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+/// One terminal tab as the UI shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Terminal {
+    pub id: TermId,
+    pub lines: Rc<Vec<TermLine>>,
+    pub prompt: &'static str,
+    pub mode: Mode,
+    /// The shell's history, oldest first (for Up/Down).
+    pub history: Rc<Vec<String>>,
+}
+
+impl Terminal {
+    fn new(id: TermId) -> Terminal {
+        Terminal { id, lines: Rc::new(Vec::new()), prompt: "$ ", mode: Mode::Command, history: Rc::new(Vec::new()) }
+    }
+
+    fn push_line(&mut self, kind: LineKind, text: String) {
+        let lines = Rc::make_mut(&mut self.lines);
+        lines.push(TermLine { kind, text });
+        if lines.len() > SCROLLBACK_LINES_MAX {
+            let excess = lines.len() - SCROLLBACK_LINES_MAX;
+            lines.drain(..excess);
+        }
+    }
+
+    /// Appends a chunk of output, one scrollback line per text line.
+    pub fn push_chunk(&mut self, chunk: &Chunk) {
+        let mut text = chunk.text.as_str();
+        let cleaned;
+        if text.contains('\x1b') {
+            if text.contains("\x1b[2J") {
+                Rc::make_mut(&mut self.lines).clear();
+            }
+            let mut t = text.to_string();
+            for seq in CLEAR_SEQUENCES {
+                t = t.replace(seq, "");
+            }
+            cleaned = t;
+            text = &cleaned;
+        }
+        if text.is_empty() {
+            return;
+        }
+        let kind = match chunk.stream {
+            Stream::Out => LineKind::Out,
+            Stream::Err => LineKind::Err,
+        };
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        for line in text.split('\n') {
+            self.push_line(kind, line.to_string());
+        }
+    }
+}
+
+/// Why an action was not recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActError {
+    /// The transcript holds [`transcript::ENTRIES_MAX`] entries.
+    Full,
+    Invalid(TranscriptError),
+}
+
+impl std::fmt::Display for ActError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActError::Full => write!(
+                f,
+                "This session's transcript is full ({} actions). Export it, then reset to go on.",
+                transcript::ENTRIES_MAX
+            ),
+            ActError::Invalid(e) => write!(f, "Not done: {e}."),
+        }
+    }
+}
+
+pub struct Session {
+    seed: u64,
+    brokers: u32,
+    sandbox: Sandbox,
+    transcript: Vec<Entry>,
+    /// Entries undone, the next one to redo last.
+    redo: Vec<Entry>,
+    tabs: Tabs,
+    terminals: Vec<Terminal>,
+    active: TermId,
+    /// The transcript a reset threw away, until the next action: Undo right after Reset brings
+    /// the session back (a misclick on Reset must not cost a learner their session).
+    before_reset: Option<Vec<Entry>>,
+}
+
+impl Session {
+    /// A fresh session: `brokers` brokers simulated from `seed`, one terminal.
+    pub fn new(seed: u64, brokers: u32) -> Session {
+        let mut sandbox = Sandbox::new(brokers, seed);
+        sandbox.open(TERM_FIRST).expect("a fresh sandbox has no terminal yet");
+        Session {
+            seed,
+            brokers,
+            sandbox,
+            transcript: Vec::new(),
+            redo: Vec::new(),
+            tabs: Tabs::default(),
+            terminals: vec![Terminal::new(TERM_FIRST)],
+            active: TERM_FIRST,
+            before_reset: None,
+        }
+    }
+
+    /// Rebuilds a saved session by replaying its transcript (validated first).
+    pub fn restore(saved: &SavedSession) -> Result<Session, LoadError> {
+        transcript::validate(&saved.transcript).map_err(LoadError::Transcript)?;
+        let mut session = Session::new(saved.seed, saved.brokers);
+        for entry in &saved.transcript {
+            session.act(entry.clone()).map_err(|e| match e {
+                ActError::Invalid(e) => LoadError::Transcript(e),
+                ActError::Full => LoadError::Transcript(TranscriptError::TooManyEntries { entries: saved.transcript.len() }),
+            })?;
+        }
+        Ok(session)
+    }
+
+    pub fn saved(&self) -> SavedSession {
+        SavedSession::new(self.seed, self.brokers, self.transcript.clone())
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn brokers(&self) -> u32 {
+        self.brokers
+    }
+
+    pub fn transcript(&self) -> &[Entry] {
+        &self.transcript
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.transcript.is_empty() || self.before_reset.is_some()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    pub fn terminals(&self) -> &[Terminal] {
+        &self.terminals
+    }
+
+    pub fn terminal(&self, term: TermId) -> Option<&Terminal> {
+        self.terminals.iter().find(|t| t.id == term)
+    }
+
+    pub fn active(&self) -> TermId {
+        self.active
+    }
+
+    /// The id the next opened terminal gets.
+    pub fn next_terminal(&self) -> TermId {
+        self.tabs.next
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.sandbox.now_ms()
+    }
+
+    pub fn complete(&self, term: TermId, line: &str) -> Vec<String> {
+        self.sandbox.complete(term, line)
+    }
+
+    /// Makes `term` the terminal that keyboard input and lesson commands go to (not recorded: it
+    /// changes what the learner looks at, not the simulation).
+    pub fn select(&mut self, term: TermId) {
+        if self.terminal(term).is_some() {
+            self.active = term;
+        }
+    }
+
+    /// Records and applies one learner action. A new action forgets what was undone.
+    pub fn act(&mut self, entry: Entry) -> Result<(), ActError> {
+        self.record(entry)?;
+        self.redo.clear();
+        self.before_reset = None;
+        Ok(())
+    }
+
+    fn record(&mut self, entry: Entry) -> Result<(), ActError> {
+        let merges = matches!((self.transcript.last(), &entry), (Some(Entry::Advance { .. }), Entry::Advance { .. }));
+        if self.transcript.len() >= transcript::ENTRIES_MAX && !merges {
+            return Err(ActError::Full);
+        }
+        let mut tabs = self.tabs.clone();
+        tabs.admit(self.transcript.len(), &entry).map_err(ActError::Invalid)?;
+        if !transcript::push_merging(&mut self.transcript, entry.clone()) {
+            return Err(ActError::Full);
+        }
+        self.tabs = tabs;
+        self.apply(&entry);
+        Ok(())
+    }
+
+    /// Takes back the last action: replays everything before it into a fresh sandbox.
+    pub fn undo(&mut self) -> bool {
+        if self.transcript.is_empty() {
+            if let Some(entries) = self.before_reset.take() {
+                self.replay(entries);
+                self.redo.clear();
+                return true;
+            }
+        }
+        let Some(last) = self.transcript.pop() else { return false };
+        let mut redo = std::mem::take(&mut self.redo);
+        redo.push(last);
+        let active = self.active;
+        let entries = std::mem::take(&mut self.transcript);
+        self.replay(entries);
+        self.redo = redo;
+        self.select(active);
+        true
+    }
+
+    /// Rebuilds the session from scratch by replaying `entries`, all recorded before.
+    fn replay(&mut self, entries: Vec<Entry>) {
+        *self = Session::new(self.seed, self.brokers);
+        for entry in entries {
+            // Every entry was admitted once against the same prefix: replay admits it again.
+            let replayed = self.record(entry);
+            debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
+        }
+    }
+
+    /// Does the last undone action again.
+    pub fn redo(&mut self) -> bool {
+        let Some(entry) = self.redo.pop() else { return false };
+        let redo = std::mem::take(&mut self.redo);
+        let done = self.record(entry).is_ok();
+        self.redo = redo;
+        done
+    }
+
+    /// Starts over from the same seed and brokers, with an empty transcript.
+    pub fn reset(&mut self) {
+        let entries = std::mem::take(&mut self.transcript);
+        let earlier = self.before_reset.take();
+        *self = Session::new(self.seed, self.brokers);
+        // Resetting an empty session twice keeps the one worth bringing back.
+        self.before_reset = if entries.is_empty() { earlier } else { Some(entries) };
+    }
+
+    fn terminal_mut(&mut self, term: TermId) -> Option<&mut Terminal> {
+        self.terminals.iter_mut().find(|t| t.id == term)
+    }
+
+    fn route(&mut self, outputs: Vec<(TermId, Chunk)>) {
+        for (term, chunk) in outputs {
+            if let Some(t) = self.terminal_mut(term) {
+                t.push_chunk(&chunk);
+            }
+        }
+    }
+
+    /// Applies an admitted entry to the sandbox and the terminals.
+    fn apply(&mut self, entry: &Entry) {
+        let mut outputs: Vec<(TermId, Chunk)> = Vec::new();
+        match entry {
+            Entry::Run { term, line } => {
+                let prompt = self.sandbox.prompt(*term);
+                if let Some(t) = self.terminal_mut(*term) {
+                    t.push_line(LineKind::Input, format!("{prompt}{line}"));
+                }
+                let chunks = self.sandbox.run(*term, line).unwrap_or_default();
+                outputs.extend(chunks.into_iter().map(|c| (*term, c)));
+                let history = self.sandbox.history(*term);
+                if let Some(t) = self.terminal_mut(*term) {
+                    if *t.history != history {
+                        t.history = Rc::new(history);
+                    }
+                }
+            }
+            Entry::Eof { term } => {
+                let chunks = self.sandbox.eof(*term).unwrap_or_default();
+                outputs.extend(chunks.into_iter().map(|c| (*term, c)));
+            }
+            Entry::Interrupt { term } => {
+                let mode = self.sandbox.mode(*term);
+                let prompt = self.sandbox.prompt(*term);
+                if mode != Mode::ToolInput {
+                    // bash echoes ^C after the abandoned line; the tool case prints its own.
+                    if let Some(t) = self.terminal_mut(*term) {
+                        t.push_line(LineKind::Input, format!("{prompt}^C"));
+                    }
+                }
+                let chunks = self.sandbox.interrupt(*term).unwrap_or_default();
+                outputs.extend(chunks.into_iter().map(|c| (*term, c)));
+            }
+            Entry::Open { term } => {
+                if self.sandbox.open(*term).is_ok() {
+                    self.terminals.push(Terminal::new(*term));
+                    self.active = *term;
+                }
+            }
+            Entry::Close { term } => {
+                if self.sandbox.close(*term).is_ok() {
+                    if let Some(index) = self.terminals.iter().position(|t| t.id == *term) {
+                        self.terminals.remove(index);
+                        if self.active == *term {
+                            let neighbour = index.min(self.terminals.len().saturating_sub(1));
+                            self.active = self.terminals.get(neighbour).map_or(TERM_FIRST, |t| t.id);
+                        }
+                    }
+                }
+            }
+            Entry::Advance { ms } => outputs.extend(self.sandbox.advance(*ms)),
+        }
+        outputs.extend(self.sandbox.take_background_output());
+        self.route(outputs);
+        for i in 0..self.terminals.len() {
+            let id = self.terminals[i].id;
+            let (prompt, mode) = (self.sandbox.prompt(id), self.sandbox.mode(id));
+            let t = &mut self.terminals[i];
+            t.prompt = prompt;
+            t.mode = mode;
+        }
+        debug_assert!(self.terminals.iter().any(|t| t.id == self.active), "the active tab is open");
+        debug_assert_eq!(self.terminals.len(), self.tabs.open.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn run(term: TermId, line: &str) -> Entry {
+        Entry::Run { term, line: line.to_string() }
+    }
+
+    fn texts(session: &Session, term: TermId) -> Vec<String> {
+        session.terminal(term).expect("open").lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn typed_lines_are_echoed_after_their_prompt_and_output_follows() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, "echo hi")).unwrap();
+        s.act(run(1, "cat nope")).unwrap();
+        let lines = &s.terminal(1).unwrap().lines;
+        assert_eq!(lines[0], TermLine { kind: LineKind::Input, text: "$ echo hi".into() });
+        assert_eq!(lines[1], TermLine { kind: LineKind::Out, text: "hi".into() });
+        assert_eq!(lines[3], TermLine { kind: LineKind::Err, text: "cat: nope: No such file or directory".into() });
+        assert_eq!(*s.terminal(1).unwrap().history, vec!["echo hi".to_string(), "cat nope".to_string()]);
+    }
+
+    #[wasm_bindgen_test]
+    fn clear_empties_the_scrollback() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, "echo one")).unwrap();
+        s.act(run(1, "clear")).unwrap();
+        assert_eq!(texts(&s, 1), Vec::<String>::new());
+        s.act(run(1, "echo two")).unwrap();
+        assert_eq!(texts(&s, 1), vec!["$ echo two", "two"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn continuation_lines_use_the_continuation_prompt() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, "echo 'a")).unwrap();
+        assert_eq!(s.terminal(1).unwrap().prompt, "> ");
+        s.act(run(1, "b'")).unwrap();
+        assert_eq!(texts(&s, 1), vec!["$ echo 'a", "> b'", "a", "b"]);
+        assert_eq!(s.terminal(1).unwrap().prompt, "$ ");
+    }
+
+    #[wasm_bindgen_test]
+    fn interrupt_echoes_caret_c_and_drops_the_pending_line() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, "echo 'a")).unwrap();
+        s.act(Entry::Interrupt { term: 1 }).unwrap();
+        assert_eq!(texts(&s, 1), vec!["$ echo 'a", "> ^C"]);
+        assert_eq!(s.terminal(1).unwrap().prompt, "$ ");
+    }
+
+    #[wasm_bindgen_test]
+    fn scrollback_is_bounded() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, &format!("seq {}", SCROLLBACK_LINES_MAX + 10))).unwrap();
+        let lines = texts(&s, 1);
+        assert_eq!(lines.len(), SCROLLBACK_LINES_MAX);
+        assert_eq!(lines.last().map(String::as_str), Some(&*format!("{}", SCROLLBACK_LINES_MAX + 10)));
+    }
+
+    #[wasm_bindgen_test]
+    fn tabs_open_close_and_keep_their_own_sessions() {
+        let mut s = Session::new(1, 3);
+        s.act(Entry::Open { term: s.next_terminal() }).unwrap();
+        assert_eq!(s.active(), 2);
+        s.act(run(2, "echo two")).unwrap();
+        assert_eq!(texts(&s, 1), Vec::<String>::new());
+        assert_eq!(texts(&s, 2), vec!["$ echo two", "two"]);
+        s.act(Entry::Close { term: 2 }).unwrap();
+        assert_eq!(s.active(), 1);
+        assert_eq!(s.act(run(2, "ls")), Err(ActError::Invalid(TranscriptError::UnknownTerminal { index: 3, term: 2 })));
+        assert_eq!(s.transcript().len(), 3, "a refused action is not recorded");
+    }
+
+    #[wasm_bindgen_test]
+    fn undo_replays_all_but_the_last_action_and_redo_brings_it_back() {
+        let mut s = Session::new(5, 3);
+        s.act(run(1, "echo a")).unwrap();
+        s.act(Entry::Advance { ms: 1000 }).unwrap();
+        s.act(run(1, "echo b")).unwrap();
+        let before = texts(&s, 1);
+        assert!(s.undo());
+        assert_eq!(texts(&s, 1), vec!["$ echo a", "a"]);
+        assert_eq!(s.now_ms(), 1000);
+        assert!(s.undo());
+        assert_eq!(s.now_ms(), 0);
+        assert!(s.can_redo());
+        assert!(s.redo() && s.redo());
+        assert_eq!(texts(&s, 1), before);
+        assert!(!s.can_redo());
+        assert!(s.undo());
+        s.act(run(1, "echo c")).unwrap();
+        assert!(!s.can_redo(), "a new action forgets the undone ones");
+    }
+
+    #[wasm_bindgen_test]
+    fn undo_right_after_reset_brings_the_session_back() {
+        let mut s = Session::new(3, 3);
+        s.act(run(1, "echo kept")).unwrap();
+        s.act(Entry::Open { term: 2 }).unwrap();
+        let terminals = s.terminals().to_vec();
+        s.reset();
+        s.reset();
+        assert_eq!(texts(&s, 1), Vec::<String>::new());
+        assert!(s.can_undo());
+        assert!(s.undo());
+        assert_eq!(s.terminals(), &terminals[..]);
+        assert_eq!(s.transcript().len(), 2);
+        s.reset();
+        s.act(run(1, "echo new")).unwrap();
+        assert!(s.undo());
+        assert!(!s.can_undo(), "after a new action, the reset is final");
+        assert_eq!(s.saved().transcript, vec![]);
+    }
+
+    #[wasm_bindgen_test]
+    fn restore_rebuilds_the_same_terminals() {
+        let mut s = Session::new(9, 2);
+        s.act(run(1, "echo one")).unwrap();
+        s.act(Entry::Open { term: 2 }).unwrap();
+        s.act(run(2, "printf 'x\\ny\\n'")).unwrap();
+        s.act(Entry::Advance { ms: 250 }).unwrap();
+        s.act(Entry::Advance { ms: 250 }).unwrap();
+        let restored = Session::restore(&s.saved()).expect("own transcript restores");
+        assert_eq!(restored.terminals(), s.terminals());
+        assert_eq!(restored.now_ms(), 500);
+        assert_eq!(restored.transcript().len(), 4, "the two advances merged");
+        assert_eq!((restored.seed(), restored.brokers()), (9, 2));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_clock_advances_every_terminal() {
+        let mut s = Session::new(1, 3);
+        s.act(Entry::Open { term: 2 }).unwrap();
+        s.act(Entry::Advance { ms: 1500 }).unwrap();
+        s.act(run(2, "sim time")).unwrap();
+        assert_eq!(texts(&s, 2), vec!["$ sim time", "1500 ms"]);
+    }
+}
