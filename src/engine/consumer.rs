@@ -245,6 +245,12 @@ fn tp_string(tp: &TopicPartition) -> String {
 impl Cluster {
     // ----- lifecycle -----
 
+    /// A number in `0..n` from the cluster's seeded RNG (tools use it, e.g. the console
+    /// consumer's `console-consumer-<n>` group id).
+    pub fn random_below(&mut self, n: u64) -> u64 {
+        self.rng.below(n.max(1))
+    }
+
     pub fn create_consumer(&mut self, config: ConsumerConfig) -> KResult<ConsumerId> {
         let invalid = |m: String| Err(KafkaError::new(ErrorCode::INVALID_CONFIG, m));
         if config.heartbeat_interval_ms <= 0 || config.heartbeat_interval_ms >= config.session_timeout_ms {
