@@ -129,6 +129,7 @@ impl Cluster {
             Msg::FetchResp { tp, fetch_id, result } => self.handle_fetch_response(b, tp, fetch_id, result),
             Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
             Msg::MetadataReq { producer, req_id, topics } => self.handle_metadata_request(b, producer, req_id, topics),
+            Msg::Group(m) => self.group_broker_receive(b, *m),
             _ => {}
         }
     }
@@ -514,6 +515,7 @@ impl Cluster {
         }
         self.events.push(now, EventKind::HighWatermarkAdvanced { topic: name, partition: tp.partition, broker: l, high_watermark: hw });
         self.complete_produces(l, tp);
+        self.consumer_fetch_wake(l, tp);
     }
 
     fn complete_produces(&mut self, l: BrokerId, tp: Tp) {
@@ -627,7 +629,7 @@ impl Cluster {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<super::log::RecordsData>, acks: i16, timeout_ms: i64) {
+    pub(crate) fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<super::log::RecordsData>, acks: i16, timeout_ms: i64) {
         let now = self.now_ms;
         let name = self.topic_name(tp.topic);
         let refuse = |c: &mut Cluster, e: KafkaError| {
@@ -772,7 +774,9 @@ impl Cluster {
         let r = &self.brokers[&l].replicas[&tp];
         let log = &r.log;
         let hw = log.high_watermark;
-        if req.offset < log.log_start_offset || req.offset > hw {
+        // Out of range is judged against the log end (`UnifiedLog.read`): an offset between the
+        // high watermark and the log end (a new leader's HW catching up) reads as empty.
+        if req.offset < log.log_start_offset || req.offset > log.log_end_offset {
             return Err(KafkaError::new(
                 ErrorCode::OFFSET_OUT_OF_RANGE,
                 format!("Fetch position FetchPosition{{offset={}}} is out of range for partition {}-{}", req.offset, req.topic, req.partition),
@@ -782,7 +786,7 @@ impl Cluster {
         let mut records = 0usize;
         let mut bytes = 0u64;
         let mut end = req.offset;
-        for bt in log.batches_from(req.offset, hw) {
+        for bt in log.batches_from(req.offset, hw).filter(|_| req.offset < hw) {
             if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
                 break;
             }

@@ -260,6 +260,8 @@ pub(crate) enum Msg {
     ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
     MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
+    /// Consumer group and consumer fetch traffic (see [`super::group`]).
+    Group(Box<super::group::GroupMsg>),
 }
 
 #[derive(Clone, Debug)]
@@ -277,6 +279,8 @@ pub(crate) enum Ev {
     LogCleanerWake { broker: BrokerId, incarnation: u64 },
     /// The broker's `kafka-log-retention` task (`log.retention.check.interval.ms`).
     LogRetentionCheck { broker: BrokerId, incarnation: u64 },
+    /// Group coordinator and consumer timers.
+    Group(super::group::GroupEv),
 }
 
 struct Scheduled {
@@ -326,6 +330,10 @@ pub struct Cluster {
     pub(crate) steps: u64,
     /// The log cleaners' reports and compaction watermarks.
     pub(crate) cleaner: super::cleaner::CleanerState,
+    /// Group coordinators' state (see [`super::group`]).
+    pub(crate) groups: super::group::Groups,
+    pub(crate) consumers: BTreeMap<u32, super::consumer::Consumer>,
+    pub(crate) next_consumer_id: u32,
 }
 
 impl Cluster {
@@ -409,6 +417,9 @@ impl Cluster {
             unclean_tainted: std::collections::BTreeSet::new(),
             steps: 0,
             cleaner: Default::default(),
+            groups: Default::default(),
+            consumers: BTreeMap::new(),
+            next_consumer_id: 1,
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.
@@ -514,6 +525,7 @@ impl Cluster {
             Ev::ProducerWake { producer } => self.producer_poll(producer),
             Ev::LogCleanerWake { broker, incarnation } => self.on_log_cleaner_wake(broker, incarnation),
             Ev::LogRetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
+            Ev::Group(ev) => self.group_timer(ev),
         }
     }
 
@@ -584,6 +596,7 @@ impl Cluster {
                     _ => self.broker_receive(b, msg),
                 }
             }
+            Dest::Client(p) if p >= super::group::CONSUMER_ID_BASE => self.group_client_receive(p, msg),
             Dest::Client(p) => self.producer_receive(p, msg),
         }
     }

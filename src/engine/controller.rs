@@ -683,6 +683,7 @@ impl Cluster {
         let t = self.ctl.topics.remove(&idx).expect("indexed");
         self.ctl.by_name.remove(name);
         self.ledger.retain(|tp, _| tp.topic != idx);
+        self.groups_on_topic_deleted(name);
         self.events.push(self.now_ms, EventKind::TopicDeleted { topic: t.name.clone() });
         self.publish(Vec::new(), Vec::new(), vec![idx]);
         self.settle();

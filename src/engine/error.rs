@@ -41,11 +41,21 @@ error_codes! {
     BROKER_NOT_AVAILABLE = 8, "The broker is not available.";
     MESSAGE_TOO_LARGE = 10, "The request included a message larger than the max message size the server will accept.";
     NETWORK_EXCEPTION = 13, "The server disconnected before a response was received.";
+    OFFSET_METADATA_TOO_LARGE = 12, "The metadata field of the offset request was too large.";
+    COORDINATOR_LOAD_IN_PROGRESS = 14, "The coordinator is loading and hence can't process requests.";
+    COORDINATOR_NOT_AVAILABLE = 15, "The coordinator is not available.";
+    NOT_COORDINATOR = 16, "This is not the correct coordinator.";
     INVALID_TOPIC_EXCEPTION = 17, "The request attempted to perform an operation on an invalid topic.";
     RECORD_LIST_TOO_LARGE = 18, "The request included message batch larger than the configured segment size on the server.";
     NOT_ENOUGH_REPLICAS = 19, "Messages are rejected since there are fewer in-sync replicas than required.";
     NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20, "Messages are written to the log, but to fewer in-sync replicas than required.";
     INVALID_REQUIRED_ACKS = 21, "Produce request specified an invalid value for required acks.";
+    ILLEGAL_GENERATION = 22, "Specified group generation id is not valid.";
+    INCONSISTENT_GROUP_PROTOCOL = 23, "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.";
+    INVALID_GROUP_ID = 24, "The configured groupId is invalid.";
+    UNKNOWN_MEMBER_ID = 25, "The coordinator is not aware of this member.";
+    INVALID_SESSION_TIMEOUT = 26, "The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).";
+    REBALANCE_IN_PROGRESS = 27, "The group is rebalancing, so a rejoin is needed.";
     INVALID_TIMESTAMP = 32, "The timestamp of the message is out of acceptable range.";
     TOPIC_ALREADY_EXISTS = 36, "Topic with this name already exists.";
     INVALID_PARTITIONS = 37, "Number of partitions is below 1.";
@@ -55,13 +65,17 @@ error_codes! {
     NOT_CONTROLLER = 41, "This is not the correct controller for this cluster.";
     INVALID_REQUEST = 42, "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.";
     POLICY_VIOLATION = 44, "Request parameters do not satisfy the configured policy.";
+    NON_EMPTY_GROUP = 68, "The group is not empty.";
+    GROUP_ID_NOT_FOUND = 69, "The group id does not exist.";
     TOPIC_DELETION_DISABLED = 73, "Topic deletion is disabled.";
     FENCED_LEADER_EPOCH = 74, "The leader epoch in the request is older than the epoch on the broker.";
     UNKNOWN_LEADER_EPOCH = 75, "The leader epoch in the request is newer than the epoch on the broker.";
     OFFSET_NOT_AVAILABLE = 78, "The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing.";
+    MEMBER_ID_REQUIRED = 79, "The group member needs to have a valid member id before actually entering a consumer group.";
     PREFERRED_LEADER_NOT_AVAILABLE = 80, "The preferred leader was not available.";
     ELIGIBLE_LEADERS_NOT_AVAILABLE = 83, "Eligible topic partition leaders are not available.";
     ELECTION_NOT_NEEDED = 84, "Leader election not needed for topic partition.";
+    GROUP_SUBSCRIBED_TO_TOPIC = 86, "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.";
     INVALID_RECORD = 87, "This record has failed the validation on broker and hence will be rejected.";
     UNKNOWN_TOPIC_ID = 100, "This server does not host this topic ID.";
     BROKER_ID_NOT_REGISTERED = 102, "The given broker ID was not registered.";
@@ -84,6 +98,9 @@ impl ErrorCode {
                 | ErrorCode::UNKNOWN_LEADER_EPOCH
                 | ErrorCode::OFFSET_NOT_AVAILABLE
                 | ErrorCode::NOT_CONTROLLER
+                | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS
+                | ErrorCode::COORDINATOR_NOT_AVAILABLE
+                | ErrorCode::NOT_COORDINATOR
         )
     }
 }

@@ -10,6 +10,8 @@
 //! - [`broker`]: replication, HW, ISR, produce handling, consumer fetch and list-offsets;
 //! - [`producer`]: producer clients (accumulator, partitioners, retries, timeouts);
 //! - [`cleaner`]: the log cleaner (compaction); [`retention`]: segment deletion by time and size;
+//! - [`consumer`]: consumer clients (group membership, fetch, positions, commits);
+//! - [`group`]: the group coordinator (classic protocol, `__consumer_offsets`, group admin);
 //! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
 //!   [`invariants`], [`digest`].
@@ -19,10 +21,12 @@ pub mod broker;
 pub mod cleaner;
 pub mod cluster;
 pub mod config;
+pub mod consumer;
 pub mod controller;
 pub mod digest;
 pub mod error;
 pub mod event;
+pub mod group;
 pub mod invariants;
 pub mod log;
 pub mod partitioner;
@@ -44,3 +48,6 @@ pub use invariants::Violation;
 pub use log::{Header, Record, RecordRef};
 pub use partitioner::PartitionerKind;
 pub use producer::{ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
+pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset};
+pub use group::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
+pub use assignor::{Strategy, TopicPartition};

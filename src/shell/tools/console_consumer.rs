@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{key_values, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use crate::shell::process::{ProcCx, ProcState, Process, Signal};
 use crate::shell::Outcome;
 
 /// Where a `--partition` consumer starts.
@@ -156,9 +157,257 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
     })
 }
 
-/// Runs `kafka-console-consumer` against the cluster: a process printing records as they come
-/// (owned by the consumer-groups work; until then the tool says it is not connected).
+/// Runs `kafka-console-consumer` against the cluster: a process printing records as they arrive
+/// while simulated time advances.
 pub fn execute(session: &mut crate::shell::Session<'_>, command: &ConsumerCommand) -> crate::shell::Exec {
-    let _ = (session, command);
-    crate::shell::Exec::Done(super::not_connected("kafka-console-consumer"))
+    let _ = session;
+    crate::shell::Exec::Spawn(Box::new(ConsoleConsumer::new(command.clone())))
+}
+
+/// In a non-interactive run, a consumer with neither `--max-messages` nor `--timeout-ms` stops
+/// after this much simulated time without a record (a script cannot press Ctrl-C).
+pub const SCRIPT_IDLE_STOP_MS: i64 = 1_000;
+
+/// The running tool.
+pub struct ConsoleConsumer {
+    command: ConsumerCommand,
+    consumer: Option<crate::engine::ConsumerId>,
+    started: bool,
+    processed: u64,
+    last_activity_ms: i64,
+    done: Option<i32>,
+}
+
+impl ConsoleConsumer {
+    pub fn new(command: ConsumerCommand) -> ConsoleConsumer {
+        ConsoleConsumer { command, consumer: None, started: false, processed: 0, last_activity_ms: 0, done: None }
+    }
+
+    fn start(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
+        use crate::engine::{ConsumerConfig, Isolation, OffsetReset, Strategy, TopicPartition};
+        let c = &self.command;
+        let props = &c.consumer_props;
+        let mut cfg = ConsumerConfig { client_id: props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into()), ..Default::default() };
+        let explicit_commit = props.get("enable.auto.commit").map(|v| v.eq_ignore_ascii_case("true"));
+        if c.partition.is_none() {
+            match &c.group {
+                Some(g) => {
+                    cfg.group_id = Some(g.clone());
+                    cfg.enable_auto_commit = explicit_commit.unwrap_or(true);
+                }
+                None => {
+                    // `console-consumer-` + Random.nextInt(100000); no commits unless asked for.
+                    let n = cx.cluster.random_below(100_000);
+                    cfg.group_id = Some(format!("console-consumer-{n}"));
+                    cfg.enable_auto_commit = explicit_commit.unwrap_or(false);
+                }
+            }
+        }
+        cfg.auto_offset_reset = OffsetReset::parse(&c.auto_offset_reset).ok_or_else(|| {
+            format!("Invalid value {} for configuration auto.offset.reset: String must be one of: latest, earliest, none", c.auto_offset_reset)
+        })?;
+        cfg.isolation_level = if c.isolation_level == "read_committed" { Isolation::ReadCommitted } else { Isolation::ReadUncommitted };
+        let num = |k: &str| props.get(k).and_then(|v| v.trim().parse::<i64>().ok());
+        if let Some(v) = num("session.timeout.ms") {
+            cfg.session_timeout_ms = v;
+        }
+        if let Some(v) = num("heartbeat.interval.ms") {
+            cfg.heartbeat_interval_ms = v;
+        }
+        if let Some(v) = num("max.poll.interval.ms") {
+            cfg.max_poll_interval_ms = v;
+        }
+        if let Some(v) = num("auto.commit.interval.ms") {
+            cfg.auto_commit_interval_ms = v;
+        }
+        if let Some(v) = num("max.poll.records") {
+            cfg.max_poll_records = v.max(0) as usize;
+        }
+        if let Some(list) = props.get("partition.assignment.strategy") {
+            let mut strategies = Vec::new();
+            for name in list.split(',').filter(|s| !s.trim().is_empty()) {
+                strategies.push(Strategy::from_name(name).map_err(|_| format!("Class {} cannot be found", name.trim()))?);
+            }
+            cfg.partition_assignment_strategy = strategies;
+        }
+        let id = cx.cluster.create_consumer(cfg).map_err(|e| e.message)?;
+        self.consumer = Some(id);
+        match (c.partition, &c.topic, &c.include) {
+            (Some(p), Some(t), _) => {
+                let tp = TopicPartition::new(t.as_str(), p);
+                cx.cluster.assign(id, std::slice::from_ref(&tp)).map_err(|e| e.message)?;
+                match c.offset {
+                    StartOffset::Earliest => cx.cluster.seek_to(id, &[tp], OffsetReset::Earliest),
+                    StartOffset::Latest => cx.cluster.seek_to(id, &[tp], OffsetReset::Latest),
+                    StartOffset::At(o) => cx.cluster.seek(id, &tp, o),
+                }
+                .map_err(|e| e.message)?;
+            }
+            (None, Some(t), _) => cx.cluster.subscribe(id, &[t.as_str()]).map_err(|e| e.message)?,
+            (_, _, Some(pattern)) => {
+                // Pattern subscription, evaluated against the topics that exist now (internal
+                // topics excluded, as `exclude.internal.topics` does).
+                let re = crate::shell::regex::Regex::new(pattern).map_err(|e| e.0)?;
+                let topics: Vec<String> = cx.cluster.topic_names().into_iter().filter(|t| !t.starts_with("__") && re.matches(t)).collect();
+                let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+                cx.cluster.subscribe(id, &refs).map_err(|e| e.message)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, cx: &mut ProcCx<'_>, status: i32) -> i32 {
+        if let Some(id) = self.consumer.take() {
+            let _ = cx.cluster.close_consumer(id);
+        }
+        cx.stderr(format!("Processed a total of {} messages\n", self.processed));
+        self.done = Some(status);
+        status
+    }
+}
+
+/// `DefaultMessageFormatter.writeTo` with the formatter properties.
+pub fn format_record(props: &BTreeMap<String, String>, r: &crate::engine::ConsumerRecord) -> Vec<u8> {
+    let flag = |k: &str, d: bool| props.get(k).map_or(d, |v| v.trim().eq_ignore_ascii_case("true"));
+    let (ts, partition, offset, headers, key, value) =
+        (flag("print.timestamp", false), flag("print.partition", false), flag("print.offset", false), flag("print.headers", false), flag("print.key", false), flag("print.value", true));
+    let sep = props.get("key.separator").cloned().unwrap_or_else(|| "\t".into());
+    let line_sep = props.get("line.separator").cloned().unwrap_or_else(|| "\n".into());
+    let headers_sep = props.get("headers.separator").cloned().unwrap_or_else(|| ",".into());
+    let null_literal = props.get("null.literal").cloned().unwrap_or_else(|| "null".into());
+    let bytes = |b: &Option<Vec<u8>>| b.clone().unwrap_or_else(|| null_literal.as_bytes().to_vec());
+    let mut out: Vec<u8> = Vec::new();
+    let write_sep = |out: &mut Vec<u8>, more: bool| {
+        if more {
+            out.extend_from_slice(sep.as_bytes());
+        }
+    };
+    if ts {
+        let kind = if r.log_append_time { "LogAppendTime" } else { "CreateTime" };
+        out.extend_from_slice(format!("{kind}:{}", r.timestamp_ms).as_bytes());
+        write_sep(&mut out, offset || partition || headers || key || value);
+    }
+    if partition {
+        out.extend_from_slice(format!("Partition:{}", r.partition).as_bytes());
+        write_sep(&mut out, offset || headers || key || value);
+    }
+    if offset {
+        out.extend_from_slice(format!("Offset:{}", r.offset).as_bytes());
+        write_sep(&mut out, headers || key || value);
+    }
+    if headers {
+        if r.headers.is_empty() {
+            out.extend_from_slice(b"NO_HEADERS");
+        } else {
+            for (i, h) in r.headers.iter().enumerate() {
+                out.extend_from_slice(format!("{}:", h.key).as_bytes());
+                out.extend_from_slice(&bytes(&h.value));
+                if i + 1 < r.headers.len() {
+                    out.extend_from_slice(headers_sep.as_bytes());
+                }
+            }
+        }
+        write_sep(&mut out, key || value);
+    }
+    if key {
+        out.extend_from_slice(&bytes(&r.key));
+        write_sep(&mut out, value);
+    }
+    if value {
+        out.extend_from_slice(&bytes(&r.value));
+        out.extend_from_slice(line_sep.as_bytes());
+    }
+    out
+}
+
+impl Process for ConsoleConsumer {
+    fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        if let Some(s) = self.done {
+            return ProcState::Exited(s);
+        }
+        if !self.started {
+            self.started = true;
+            self.last_activity_ms = cx.now_ms();
+            if let Err(message) = self.start(cx) {
+                cx.stderr(format!("{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: {message}\n", super::log_time(cx.now_ms())));
+                return ProcState::Exited(self.finish(cx, 1));
+            }
+        }
+        let Some(id) = self.consumer else { return ProcState::Exited(self.finish(cx, 1)) };
+        let max = self.command.max_messages.filter(|m| *m >= 0).map(|m| m as u64);
+        // Idle time counts from when the consumer is ready to read (joined, positions known).
+        if let Some(info) = cx.cluster.consumer_info(id) {
+            let joining = info.group_id.is_some() && self.command.partition.is_none() && info.state != crate::engine::MemberState::Stable;
+            let unresolved = info.assignment.iter().any(|tp| cx.cluster.position(id, tp).is_none());
+            if joining || unresolved {
+                self.last_activity_ms = cx.now_ms();
+            }
+        }
+        match cx.cluster.poll(id) {
+            Ok(records) => {
+                if !records.is_empty() {
+                    self.last_activity_ms = cx.now_ms();
+                }
+                let mut text = Vec::new();
+                for r in &records {
+                    if max.is_some_and(|m| self.processed >= m) {
+                        // Fetched but not printed: seek back so they are not committed.
+                        let _ = cx.cluster.seek(id, &crate::engine::TopicPartition::new(r.topic.as_str(), r.partition), r.offset);
+                        break;
+                    }
+                    text.extend(format_record(&self.command.formatter_props, r));
+                    self.processed += 1;
+                }
+                if !text.is_empty() {
+                    cx.stdout(String::from_utf8_lossy(&text).into_owned());
+                }
+            }
+            Err(e) => {
+                cx.stderr(format!(
+                    "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n{}: {}\n",
+                    super::log_time(cx.now_ms()),
+                    super::exception_class(e.code),
+                    e.message
+                ));
+                return ProcState::Exited(self.finish(cx, 0));
+            }
+        }
+        if max.is_some_and(|m| self.processed >= m) {
+            return ProcState::Exited(self.finish(cx, 0));
+        }
+        let idle = cx.now_ms() - self.last_activity_ms;
+        if let Some(t) = self.command.timeout_ms {
+            if idle >= t {
+                cx.stderr(format!(
+                    "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n",
+                    super::log_time(cx.now_ms())
+                ));
+                return ProcState::Exited(self.finish(cx, 0));
+            }
+            return ProcState::Busy;
+        }
+        if !cx.interactive && max.is_none() {
+            if idle >= SCRIPT_IDLE_STOP_MS {
+                return ProcState::Exited(self.finish(cx, 0));
+            }
+            return ProcState::Busy;
+        }
+        if max.is_some() && !cx.interactive {
+            return ProcState::Busy;
+        }
+        // At a terminal: keep time running until the consumer has been idle a moment, then hand
+        // the clock back (records still print as they arrive).
+        if idle < SCRIPT_IDLE_STOP_MS {
+            return ProcState::Busy;
+        }
+        ProcState::Idle
+    }
+
+    fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
+        if self.done.is_none() {
+            self.finish(cx, signal.status());
+        }
+        signal.status()
+    }
 }

@@ -1,0 +1,489 @@
+//! Consumer groups: the group coordinator of Kafka 3.9's classic protocol and the committed
+//! offsets it keeps in `__consumer_offsets`.
+//!
+//! Which broker coordinates a group is decided as Kafka decides it: the leader of partition
+//! `abs(groupId.hashCode()) % 50` of `__consumer_offsets` (see [`super::assignor::coordinator_partition`]).
+//! That topic (50 partitions, replication factor `offsets.topic.replication.factor`, compacted)
+//! is created on the first FindCoordinator, exactly like a real cluster does, so it shows up in
+//! `kafka-topics --list`.
+//!
+//! Each broker keeps, per offsets partition it leads, an in-memory *shard*: the groups of that
+//! partition with their members, generation and committed offsets. Every change that must survive
+//! a coordinator failover is first written as a record into the partition (an offset commit, the
+//! group's metadata after a rebalance, tombstones for deletions) with `acks=all`; the cache changes
+//! when the write is committed. When leadership of the partition moves (the coordinator's broker
+//! crashed or shut down), the new leader rebuilds its shard by reading its replica of the
+//! partition on the first request, and clients that still talk to the old one get
+//! `NOT_COORDINATOR` and look the coordinator up again. Timers of a shard that was unloaded are
+//! ignored (each carries the shard's id).
+//!
+//! Module map: [`records`] (the record layout), [`coordinator`] (JoinGroup/SyncGroup/Heartbeat/
+//! LeaveGroup/OffsetCommit/OffsetFetch and the group state machine), [`admin`] (list, describe,
+//! alter and delete offsets, delete groups: the Admin client's calls, answered synchronously).
+//!
+//! Not modelled: static membership (`group.instance.id`), `offsets.retention.minutes` expiry of
+//! empty groups' offsets, the KIP-848 `consumer` protocol, transactional offset commits.
+
+pub mod admin;
+pub mod coordinator;
+pub mod records;
+
+use super::assignor::{Strategy, Subscription, TopicPartition};
+use super::broker::FetchResponse;
+use super::cluster::{BrokerId, Cluster, Tp};
+use super::error::{ErrorCode, KafkaError};
+use std::collections::BTreeMap;
+
+/// `offsets.topic.num.partitions`.
+pub const OFFSETS_PARTITIONS: i32 = 50;
+/// The internal topic's name.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
+/// `offsets.topic.segment.bytes`.
+pub const OFFSETS_SEGMENT_BYTES: &str = "104857600";
+/// `group.initial.rebalance.delay.ms`.
+pub const GROUP_INITIAL_REBALANCE_DELAY_MS: i64 = 3_000;
+/// `group.min.session.timeout.ms` / `group.max.session.timeout.ms`.
+pub const GROUP_MIN_SESSION_TIMEOUT_MS: i64 = 6_000;
+pub const GROUP_MAX_SESSION_TIMEOUT_MS: i64 = 1_800_000;
+/// `offsets.commit.timeout.ms`: how long a commit waits for the replicas.
+pub const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
+/// `group.max.size` is unbounded in Kafka; the simulator caps members per group.
+pub const GROUP_MEMBERS_MAX: usize = 10_000;
+/// The client id under which coordinators append to their own log (never a real client).
+pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
+/// Consumer client ids start here (producers count up from 1), so replies route by id.
+pub(crate) const CONSUMER_ID_BASE: u32 = 0x8000_0000;
+
+/// The classic group states (`ClassicGroupState`), named as the tools print them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GroupState {
+    PreparingRebalance,
+    CompletingRebalance,
+    Stable,
+    Dead,
+    Empty,
+}
+
+impl GroupState {
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupState::PreparingRebalance => "PreparingRebalance",
+            GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Stable => "Stable",
+            GroupState::Dead => "Dead",
+            GroupState::Empty => "Empty",
+        }
+    }
+}
+
+/// One row of ListGroups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupListing {
+    pub group_id: String,
+    pub state: GroupState,
+    /// `consumer` for consumer groups, empty for groups that only hold committed offsets.
+    pub protocol_type: String,
+    /// Always `classic` (the KIP-848 protocol is not modelled).
+    pub group_type: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberDescription {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub client_id: String,
+    pub host: String,
+    pub assignment: Vec<TopicPartition>,
+}
+
+/// DescribeGroups. A group the coordinator does not know describes as `Dead` with no members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDescription {
+    pub group_id: String,
+    pub state: GroupState,
+    pub protocol_type: String,
+    /// The selected assignor's name (`range`, ...), empty when there is none.
+    pub assignment_strategy: String,
+    pub coordinator: BrokerId,
+    pub generation: i32,
+    /// In the coordinator's order (join order).
+    pub members: Vec<MemberDescription>,
+}
+
+/// A committed offset as OffsetFetch returns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommittedOffset {
+    pub offset: i64,
+    pub metadata: String,
+    pub commit_timestamp_ms: i64,
+}
+
+/// A member of a loaded group (coordinator side).
+#[derive(Clone, Debug)]
+pub(crate) struct GroupMember {
+    pub member_id: String,
+    pub client_id: String,
+    pub host: String,
+    pub session_timeout_ms: i64,
+    pub rebalance_timeout_ms: i64,
+    /// Strategies in the member's preference order with the subscription sent for each.
+    pub protocols: Vec<(Strategy, Subscription)>,
+    pub assignment: Vec<TopicPartition>,
+    /// JoinGroup waiting for the rebalance to complete: (consumer, request id).
+    pub awaiting_join: Option<(u32, u64)>,
+    pub awaiting_sync: Option<(u32, u64)>,
+    pub last_heartbeat_ms: i64,
+    /// Bumped on every heartbeat: an expiration timer only acts if it still matches.
+    pub heartbeat_seq: u64,
+    pub is_new: bool,
+}
+
+impl GroupMember {
+    pub fn topics(&self) -> Vec<String> {
+        self.protocols.first().map(|(_, s)| s.topics.iter().cloned().collect()).unwrap_or_default()
+    }
+}
+
+/// A group as its coordinator holds it in memory.
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    pub id: String,
+    pub state: GroupState,
+    pub generation: i32,
+    pub protocol_type: Option<String>,
+    pub protocol: Option<Strategy>,
+    pub leader: Option<String>,
+    /// Members in join order (the JoinGroup response lists them in this order).
+    pub members: Vec<GroupMember>,
+    /// Member ids handed out with MEMBER_ID_REQUIRED that have not joined yet.
+    pub pending_members: Vec<String>,
+    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
+    /// Bumped on every new rebalance: a join timer only acts if it still matches.
+    pub rebalance_seq: u64,
+    /// Initial delayed join: (remaining ms of the rebalance timeout, new members joined meanwhile).
+    pub initial_delay: Option<(i64, bool)>,
+    pub state_timestamp_ms: i64,
+}
+
+impl Group {
+    pub fn new(id: &str, now_ms: i64) -> Group {
+        Group {
+            id: id.to_string(),
+            state: GroupState::Empty,
+            generation: 0,
+            protocol_type: None,
+            protocol: None,
+            leader: None,
+            members: Vec::new(),
+            pending_members: Vec::new(),
+            offsets: BTreeMap::new(),
+            rebalance_seq: 0,
+            initial_delay: None,
+            state_timestamp_ms: now_ms,
+        }
+    }
+    pub fn member(&self, id: &str) -> Option<&GroupMember> {
+        self.members.iter().find(|m| m.member_id == id)
+    }
+    pub fn member_mut(&mut self, id: &str) -> Option<&mut GroupMember> {
+        self.members.iter_mut().find(|m| m.member_id == id)
+    }
+    /// Topics some member subscribes to (for offset deletion checks).
+    pub fn subscribed(&self, topic: &str) -> bool {
+        self.members.iter().any(|m| m.protocols.iter().any(|(_, s)| s.topics.contains(topic)))
+    }
+}
+
+/// One broker's groups of one `__consumer_offsets` partition.
+#[derive(Clone, Debug)]
+pub(crate) struct Shard {
+    /// Unique per load, carried by timers.
+    pub id: u64,
+    pub incarnation: u64,
+    pub leader_epoch: i32,
+    pub groups: BTreeMap<String, Group>,
+}
+
+/// What a coordinator write does once it is committed.
+#[derive(Clone, Debug)]
+pub(crate) enum AppendKind {
+    Commit { group: String, offsets: Vec<(TopicPartition, CommittedOffset)>, reply: Option<(u32, u64)> },
+    /// Group metadata after a SyncGroup from the leader (assignments then go out).
+    SyncDone { group: String, generation: i32, assignment: BTreeMap<String, Vec<TopicPartition>> },
+    /// Group metadata or tombstones whose completion needs no reaction.
+    Plain,
+    /// A write a synchronous admin call waits for (its outcome goes to `admin_results`).
+    Admin,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PendingAppend {
+    pub broker: BrokerId,
+    pub partition: i32,
+    pub shard_id: u64,
+    pub kind: AppendKind,
+}
+
+/// A consumer fetch parked on a leader until data arrives or its wait expires.
+#[derive(Clone, Debug)]
+pub(crate) struct ParkedConsumerFetch {
+    pub consumer: u32,
+    pub req_id: u64,
+    pub parts: Vec<(TopicPartition, i64)>,
+    pub isolation: super::broker::Isolation,
+    pub max_partition_bytes: u64,
+}
+
+/// All group-related state of the cluster.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Groups {
+    pub shards: BTreeMap<(BrokerId, i32), Shard>,
+    pub appends: BTreeMap<u64, PendingAppend>,
+    pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
+    /// Admin writes whose outcome a synchronous admin call waits for.
+    pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
+}
+
+/// JoinGroup's successful answer.
+#[derive(Clone, Debug)]
+pub(crate) struct JoinOk {
+    pub generation: i32,
+    pub protocol: Strategy,
+    pub leader: String,
+    pub member_id: String,
+    /// Only for the leader: every member with its subscription for the selected protocol, in join order.
+    pub members: Vec<super::assignor::Member>,
+}
+
+/// Messages between consumers and brokers (wrapped in `Msg::Group`).
+#[derive(Clone, Debug)]
+pub(crate) enum GroupMsg {
+    FindCoordinator { consumer: u32, req_id: u64, group: String },
+    FindCoordinatorResp { req_id: u64, result: Result<BrokerId, ErrorCode> },
+    Join { consumer: u32, req_id: u64, group: String, member_id: String, client_id: String, host: String, session_timeout_ms: i64, rebalance_timeout_ms: i64, protocols: Vec<(Strategy, Subscription)> },
+    JoinResp { req_id: u64, result: Result<JoinOk, (ErrorCode, String)> },
+    Sync { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>> },
+    SyncResp { req_id: u64, result: Result<Vec<TopicPartition>, ErrorCode> },
+    Heartbeat { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32 },
+    HeartbeatResp { req_id: u64, error: Option<ErrorCode> },
+    Leave { consumer: u32, req_id: u64, group: String, member_id: String },
+    LeaveResp {
+        #[allow(dead_code)]
+        req_id: u64,
+    },
+    OffsetCommit { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, offsets: Vec<(TopicPartition, i64)> },
+    OffsetCommitResp { req_id: u64, result: Result<(), ErrorCode> },
+    OffsetFetch { consumer: u32, req_id: u64, group: String, partitions: Vec<TopicPartition> },
+    OffsetFetchResp { req_id: u64, result: Result<Vec<(TopicPartition, i64)>, ErrorCode> },
+    Fetch { consumer: u32, req_id: u64, parts: Vec<(TopicPartition, i64)>, isolation: super::broker::Isolation, max_wait_ms: i64, max_partition_bytes: u64 },
+    FetchResp { req_id: u64, parts: Vec<(TopicPartition, Result<FetchResponse, KafkaError>)> },
+}
+
+/// Timers (wrapped in `Ev::Group`).
+#[derive(Clone, Debug)]
+pub(crate) enum GroupEv {
+    /// The join phase of a rebalance ends (delayed join or initial delay).
+    JoinDeadline { broker: BrokerId, partition: i32, shard_id: u64, group: String, rebalance_seq: u64 },
+    /// A member's session may have expired.
+    SessionExpiry { broker: BrokerId, partition: i32, shard_id: u64, group: String, member_id: String, heartbeat_seq: u64 },
+    /// A parked consumer fetch's wait is over.
+    FetchExpire { broker: BrokerId, req_id: u64 },
+    ConsumerWake { consumer: u32 },
+}
+
+impl Cluster {
+    pub(crate) fn group_timer(&mut self, ev: GroupEv) {
+        match ev {
+            GroupEv::JoinDeadline { broker, partition, shard_id, group, rebalance_seq } => {
+                self.on_join_deadline(broker, partition, shard_id, &group, rebalance_seq)
+            }
+            GroupEv::SessionExpiry { broker, partition, shard_id, group, member_id, heartbeat_seq } => {
+                self.on_session_expiry(broker, partition, shard_id, &group, &member_id, heartbeat_seq)
+            }
+            GroupEv::FetchExpire { broker, req_id } => self.on_consumer_fetch_expire(broker, req_id),
+            GroupEv::ConsumerWake { consumer } => self.consumer_wake(consumer),
+        }
+    }
+
+    /// A group message arrived at broker `b`.
+    pub(crate) fn group_broker_receive(&mut self, b: BrokerId, msg: GroupMsg) {
+        match msg {
+            GroupMsg::FindCoordinator { consumer, req_id, group } => {
+                let result = self.find_coordinator_on(b, &group);
+                self.reply(b, consumer, GroupMsg::FindCoordinatorResp { req_id, result });
+            }
+            GroupMsg::Join { consumer, req_id, group, member_id, client_id, host, session_timeout_ms, rebalance_timeout_ms, protocols } => self.handle_join(
+                b,
+                coordinator::JoinRequest { consumer, req_id, group, member_id, client_id, host, session_timeout_ms, rebalance_timeout_ms, protocols },
+            ),
+            GroupMsg::Sync { consumer, req_id, group, member_id, generation, assignment } => self.handle_sync(b, consumer, req_id, &group, &member_id, generation, assignment),
+            GroupMsg::Heartbeat { consumer, req_id, group, member_id, generation } => {
+                let error = self.handle_heartbeat(b, &group, &member_id, generation);
+                self.reply(b, consumer, GroupMsg::HeartbeatResp { req_id, error });
+            }
+            GroupMsg::Leave { consumer, req_id, group, member_id } => {
+                self.handle_leave(b, &group, &member_id);
+                self.reply(b, consumer, GroupMsg::LeaveResp { req_id });
+            }
+            GroupMsg::OffsetCommit { consumer, req_id, group, member_id, generation, offsets } => {
+                self.handle_offset_commit(b, Some((consumer, req_id)), &group, &member_id, generation, offsets)
+            }
+            GroupMsg::OffsetFetch { consumer, req_id, group, partitions } => {
+                let result = self.handle_offset_fetch(b, &group, &partitions);
+                self.reply(b, consumer, GroupMsg::OffsetFetchResp { req_id, result });
+            }
+            GroupMsg::Fetch { consumer, req_id, parts, isolation, max_wait_ms, max_partition_bytes } => {
+                self.handle_consumer_fetch(b, ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes }, max_wait_ms)
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn reply(&mut self, b: BrokerId, consumer: u32, msg: GroupMsg) {
+        self.net_send(Some(b), super::cluster::Dest::Client(consumer), super::cluster::Msg::Group(Box::new(msg)));
+    }
+
+    /// A message for a client id in the group range: a consumer, or a coordinator's own append.
+    pub(crate) fn group_client_receive(&mut self, client: u32, msg: super::cluster::Msg) {
+        match msg {
+            super::cluster::Msg::ProduceResp { req_id, result } if client == COORDINATOR_CLIENT => self.coordinator_append_done(req_id, result),
+            super::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
+            _ => {}
+        }
+    }
+
+    // ----- consumer fetch (leader side) -----
+
+    fn fetch_parts(&self, b: BrokerId, f: &ParkedConsumerFetch) -> (Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, bool) {
+        let mut out = Vec::with_capacity(f.parts.len());
+        let mut any = false;
+        for (tp, offset) in &f.parts {
+            let req = super::broker::FetchRequest {
+                topic: tp.topic.clone(),
+                partition: tp.partition,
+                offset: *offset,
+                max_records: usize::MAX,
+                max_bytes: f.max_partition_bytes,
+                isolation: f.isolation,
+            };
+            let r = match self.fetch(&req) {
+                Ok(resp) if resp.leader != b => Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)),
+                other => other,
+            };
+            match &r {
+                Ok(resp) if resp.end_offset > resp.first_offset => any = true,
+                Ok(_) => {}
+                Err(_) => any = true,
+            }
+            out.push((tp.clone(), r));
+        }
+        (out, any)
+    }
+
+    fn handle_consumer_fetch(&mut self, b: BrokerId, f: ParkedConsumerFetch, max_wait_ms: i64) {
+        let (parts, any) = self.fetch_parts(b, &f);
+        if any || max_wait_ms <= 0 {
+            self.reply(b, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
+            return;
+        }
+        let req_id = f.req_id;
+        self.groups.parked.entry(b).or_default().push(f);
+        self.schedule(max_wait_ms, super::cluster::Ev::Group(GroupEv::FetchExpire { broker: b, req_id }));
+    }
+
+    fn on_consumer_fetch_expire(&mut self, b: BrokerId, req_id: u64) {
+        let Some(list) = self.groups.parked.get_mut(&b) else { return };
+        let Some(pos) = list.iter().position(|p| p.req_id == req_id) else { return };
+        let f = list.remove(pos);
+        if !self.broker_up(b) {
+            return;
+        }
+        let (parts, _) = self.fetch_parts(b, &f);
+        self.reply(b, f.consumer, GroupMsg::FetchResp { req_id, parts });
+    }
+
+    /// The high watermark of `tp` advanced on leader `l`: answer the consumer fetches parked on it.
+    pub(crate) fn consumer_fetch_wake(&mut self, l: BrokerId, tp: Tp) {
+        let Some(list) = self.groups.parked.get(&l) else { return };
+        if list.is_empty() {
+            return;
+        }
+        let name = self.topic_name(tp.topic);
+        let Some(list) = self.groups.parked.get_mut(&l) else { return };
+        let mut woken = Vec::new();
+        list.retain(|p| {
+            if p.parts.iter().any(|(t, _)| t.partition == tp.partition && *t.topic == *name) {
+                woken.push(p.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for f in woken {
+            let (parts, _) = self.fetch_parts(l, &f);
+            self.reply(l, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
+        }
+    }
+}
+
+impl Cluster {
+    /// Group safety properties, checked by tests after every event:
+    /// - `OneOwnerPerGeneration`: among live consumers of a group that hold an assignment from
+    ///   the same generation, no partition has two owners;
+    /// - `CommittedWithinHw`: every committed offset a coordinator holds is at most the highest
+    ///   high watermark the partition reached.
+    pub fn check_group_invariants(&self) -> Result<(), super::invariants::Violation> {
+        let v = |property: &'static str, detail: String| Err(super::invariants::Violation { property, detail });
+        let mut owners: BTreeMap<(String, i32, TopicPartition), u32> = BTreeMap::new();
+        for id in self.consumer_ids() {
+            let Some(info) = self.consumer_info(id) else { continue };
+            let Some(g) = info.group_id else { continue };
+            if info.generation < 0 {
+                continue;
+            }
+            for tp in info.assignment {
+                if let Some(other) = owners.insert((g.clone(), info.generation, tp.clone()), id) {
+                    return v("OneOwnerPerGeneration", format!("group {g} generation {}: {}-{} owned by consumers {other} and {id}", info.generation, tp.topic, tp.partition));
+                }
+            }
+        }
+        for ((b, _), shard) in &self.groups.shards {
+            if !self.broker_up(*b) {
+                continue;
+            }
+            for g in shard.groups.values() {
+                for (tp, o) in &g.offsets {
+                    let Some(&idx) = self.ctl.by_name.get(&tp.topic) else { continue };
+                    let tpi = Tp { topic: idx, partition: tp.partition };
+                    // The highest high watermark the partition ever reached (a new leader's own HW
+                    // may lag behind it for a moment after an election).
+                    let hw_max = self.ledger.get(&tpi).and_then(|l| l.last()).map_or(0, |b| b.next_offset());
+                    if !self.track_invariants || self.unclean_tainted.iter().any(|(t, _)| *t == tpi) {
+                        continue;
+                    }
+                    if o.offset > hw_max {
+                        return v("CommittedWithinHw", format!("group {} {}-{}: committed {} > high watermark {}", g.id, tp.topic, tp.partition, o.offset, hw_max));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Cluster {
+    /// The committed offsets the group's current coordinator holds in memory, without running
+    /// the simulation (None if the coordinator is unknown or has not loaded the group's partition).
+    pub fn coordinator_offsets(&self, group: &str) -> Option<BTreeMap<TopicPartition, i64>> {
+        let p = super::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
+        let idx = self.ctl.by_name.get(OFFSETS_TOPIC)?;
+        let l = self.ctl.topics.get(idx)?.partitions.get(p as usize)?.leader?;
+        let shard = self.groups.shards.get(&(l, p))?;
+        let br = self.brokers.get(&l)?;
+        let r = br.replicas.get(&Tp { topic: *idx, partition: p })?;
+        if br.incarnation != shard.incarnation || !r.vol.is_leader || r.vol.leader_epoch != shard.leader_epoch {
+            return None;
+        }
+        Some(shard.groups.get(group).map(|g| g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()).unwrap_or_default())
+    }
+}
