@@ -71,6 +71,8 @@ pub(crate) struct Slot {
     pub sinks: [Sink; 2],
     /// Prepended to every terminal line (`[1] ` for background jobs of scripted sessions).
     pub prefix: String,
+    /// Started with `&` and not brought back by `fg`: it runs on without holding the terminal.
+    pub background: bool,
     pub captured: String,
     pub state: ProcState,
 }
@@ -144,13 +146,13 @@ impl World {
     }
 
     /// Registers a process for `term`; returns its id, or None when too many run already.
-    pub(crate) fn spawn(&mut self, term: TermId, process: Box<dyn Process>, sinks: [Sink; 2], prefix: String) -> Option<ProcId> {
+    pub(crate) fn spawn(&mut self, term: TermId, process: Box<dyn Process>, sinks: [Sink; 2], prefix: String, background: bool) -> Option<ProcId> {
         if self.procs.len() >= PROCS_MAX {
             return None;
         }
         let id = self.next_proc;
         self.next_proc += 1;
-        self.procs.insert(id, Slot { term, process, sinks, prefix, captured: String::new(), state: ProcState::Busy });
+        self.procs.insert(id, Slot { term, process, sinks, prefix, background, captured: String::new(), state: ProcState::Busy });
         Some(id)
     }
 
@@ -159,7 +161,7 @@ impl World {
     fn with_proc(&mut self, id: ProcId, f: impl FnOnce(&mut dyn Process, &mut ProcCx<'_>) -> Option<ProcState>) -> Option<ProcState> {
         let mut slot = self.procs.remove(&id)?;
         let mut out = Vec::new();
-        let mut cx = ProcCx { cluster: &mut self.cluster, out: &mut out, interactive: self.interactive };
+        let mut cx = ProcCx { cluster: &mut self.cluster, out: &mut out, interactive: self.interactive, background: slot.background };
         if let Some(state) = f(slot.process.as_mut(), &mut cx) {
             slot.state = state;
         }
