@@ -222,6 +222,7 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::Topics(command) => Exec::Done(topics::execute(session, &command)),
         Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
         Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
+        Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
@@ -284,6 +285,7 @@ pub fn exception_class(code: crate::engine::ErrorCode) -> String {
         E::NETWORK_EXCEPTION => "NetworkException".to_string(),
         E::UNKNOWN_SERVER_ERROR => "UnknownServerException".to_string(),
         E::TOPIC_ALREADY_EXISTS => "TopicExistsException".to_string(),
+        E::INVALID_CONFIG => "InvalidConfigurationException".to_string(),
         other => {
             let camel: String = other
                 .name()
