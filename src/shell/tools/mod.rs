@@ -223,6 +223,7 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
         Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
         Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
+        Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
@@ -303,6 +304,14 @@ pub fn exception_class(code: crate::engine::ErrorCode) -> String {
         }
     };
     format!("org.apache.kafka.common.errors.{simple}")
+}
+
+impl Outcome {
+    /// Drops empty chunks (a tool that printed nothing).
+    pub fn without_empty(mut self) -> Outcome {
+        self.chunks.retain(|c| !c.text.is_empty());
+        self
+    }
 }
 
 /// `default.api.timeout.ms`.
