@@ -225,6 +225,7 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
         Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
         Request::GetOffsets(command) => Exec::Done(get_offsets::execute(session, &command)),
+        Request::ProducerPerfTest(command) => producer_perf::execute(&command),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
