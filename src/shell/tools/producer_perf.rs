@@ -123,6 +123,10 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
 
 // ---------------------------------------------------------------- execution
 
+/// Records one run may produce, and the largest `--record-size` (a bound on memory).
+pub const NUM_RECORDS_MAX: i64 = 5_000_000;
+pub const RECORD_SIZE_MAX: i32 = 1_048_576;
+
 /// `buffer.memory`: the producer blocks once this much waits to be sent.
 const BUFFER_MEMORY_BYTES: u64 = 33_554_432;
 /// A record's bytes in a batch beyond its value (attributes, deltas, lengths: a few varints).
@@ -514,6 +518,13 @@ impl Process for ProducerPerf {
 
 /// Starts the perf test (or fails the way the tool fails before it sends anything).
 pub fn execute(command: &ProducerPerfCommand) -> Exec {
+    // Explicit limits: the simulation keeps every record in memory.
+    if command.num_records > NUM_RECORDS_MAX || command.record_size.is_some_and(|s| s > RECORD_SIZE_MAX) {
+        return Exec::Done(Outcome::fail(
+            vec![Chunk::err(format!("kafka-producer-perf-test: the sandbox runs at most {NUM_RECORDS_MAX} records of at most {RECORD_SIZE_MAX} bytes\n"))],
+            1,
+        ));
+    }
     if let Some(prop) = &command.invalid_prop {
         return Exec::Done(Outcome::fail(vec![Chunk::err(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"))], 1));
     }
