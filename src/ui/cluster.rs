@@ -209,7 +209,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                     <span>{ if l.hidden_internal > 0 { format!("internal topics ({} hidden)", l.hidden_internal) } else { "internal topics".to_string() } }</span>
                 </label>
                 <span class="partition-flags">
-                    { format!("{} partitions", l.rows.len()) }
+                    { format!("{} partition{}", l.rows.len(), if l.rows.len() == 1 { "" } else { "s" }) }
                     if l.under_replicated > 0 { <span class="flag under">{ format!("{} under-replicated", l.under_replicated) }</span> }
                     if l.offline > 0 { <span class="flag offline">{ format!("{} offline", l.offline) }</span> }
                 </span>

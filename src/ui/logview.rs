@@ -47,7 +47,7 @@ pub struct RecordCell {
     pub key_hue: Option<u16>,
     pub timestamp_ms: i64,
     pub leader_epoch: i32,
-    /// Brokers whose log has this very record.
+    /// Brokers whose log has this very record, by id.
     pub held_by: Vec<BrokerId>,
     /// Below the leader's high watermark.
     pub committed: bool,
@@ -156,11 +156,12 @@ pub fn build(cluster: &Cluster, topic: &str, partition: i32, window_end: Option<
                 if r.offset < from || r.offset >= to {
                     continue;
                 }
-                let held_by = logs
+                let mut held_by: Vec<BrokerId> = logs
                     .iter()
                     .filter(|(_, l)| l.and_then(|l| batch_at(l, r.offset)).is_some_and(|b| Rc::ptr_eq(b, batch)))
                     .map(|(b, _)| *b)
                     .collect();
+                held_by.sort_unstable();
                 records.push(RecordCell {
                     offset: r.offset,
                     key: text(r.key),
