@@ -307,3 +307,4 @@ fn the_watch_logs_notable_changes_and_bounds_the_flows() {
     w.observe(&c, true);
     assert!(w.log().is_empty());
 }
+

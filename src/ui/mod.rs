@@ -123,7 +123,7 @@ pub fn app() -> Html {
     html! {
         <div class="app">
             <a class="skip-link" href="#command-input">{ "Skip to the terminal" }</a>
-            <header::Header now_ms={session.now_ms()} seed={session.seed()} brokers={session.brokers()}
+            <header::Header now_ms={session.now_ms()} seed={session.cluster().seed()} brokers={u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0)}
                 playing={state.playing} speed={state.speed} can_undo={session.can_undo()} can_redo={session.can_redo()}
                 theme={state.theme} dispatch={dispatcher.clone()} {saved} />
             if let Some(notice) = &state.notice {

@@ -7,8 +7,10 @@
 // - frame time while the clock plays: requestAnimationFrame deltas over BENCH_SECONDS (default 5)
 //   of wall time at 1x, with 5 brokers, an RF 3 topic of 120 (then 600) partitions and a console
 //   producer running in the background; the p95 must stay under 16 ms (120) and 33 ms (600).
-//   At 60 Hz a frame that meets its deadline measures 16.7 ms, so the figure that says "no frame
-//   was missed" is the share of deltas above one and a half frames; both are printed.
+//   Deltas are taken between callback entries (performance.now()), so a frame held up by the main
+//   thread counts. At 60 Hz a frame that meets its deadline measures 16.7 ms: the p95 of a page
+//   that never misses a frame is 16.7 ms, so "< 16 ms" reads as "no missed frames"; the detail
+//   line counts frames over 25 ms, and each play tick's own cost (reducer + render) is printed.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -17,7 +19,12 @@ import { chromium } from 'playwright-core';
 const DIST = new URL('../../dist/', import.meta.url).pathname;
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 600000);
+// The producer: kafka-producer-perf-test at a steady rate when the shell runs it against the
+// engine; otherwise a console producer fed DRIP records by `seq`, started again every second (the
+// console producer sends everything it reads at once, so one big `seq` is a burst, not a producer
+// that keeps running).
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+const DRIP = Number(process.env.BENCH_DRIP ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 function serveDist() {
@@ -76,9 +83,8 @@ async function frameTimes(browser, url, partitions) {
     window.setInterval = (cb, ms, ...rest) => setInterval0(() => {
       const start = performance.now();
       cb();
-      const done = () => window.__ticks.push(performance.now() - start);
-      setTimeout(done, 0);
-      queueMicrotask(() => queueMicrotask(() => queueMicrotask(() => { window.__tickMicro = performance.now() - start; })));
+      // yew renders in a microtask queued by the dispatch: the ones queued here run after it.
+      queueMicrotask(() => queueMicrotask(() => queueMicrotask(() => window.__ticks.push(performance.now() - start))));
     }, ms, ...rest);
   });
   await page.goto(`${url}?reset`);
@@ -87,30 +93,42 @@ async function frameTimes(browser, url, partitions) {
   await page.waitForSelector('[aria-label="Broker 5"]');
   await typeCommand(page, `kafka-topics --create --topic big --partitions ${partitions} --replication-factor 3 --bootstrap-server localhost:9092`);
   await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Created topic big.'));
-  await typeCommand(page, `seq ${RECORDS} | kafka-console-producer --topic big --bootstrap-server localhost:9092 &`);
+  await typeCommand(page, `kafka-producer-perf-test --topic big --num-records 100000000 --record-size 100 --throughput ${RATE} --producer-props bootstrap.servers=localhost:9092 &`);
+  await page.waitForTimeout(300);
+  const perfTest = !(await page.textContent('.scrollback')).includes('kafka-producer-perf-test: not connected');
+  let drip;
+  if (!perfTest) {
+    const once = () => typeCommand(page, `seq ${DRIP} | kafka-console-producer --topic big --bootstrap-server localhost:9092 &`).catch(() => {});
+    await once();
+    drip = setInterval(once, 1000);
+  }
   const clock0 = await page.textContent('.clock-time');
   await page.click('.play');
   await page.waitForTimeout(1000); // warm-up: the producer fills its batches, the view settles
-  const deltas = await page.evaluate((seconds) => new Promise((resolve) => {
+  const [deltas, late] = await page.evaluate((seconds) => new Promise((resolve) => {
     const out = [];
+    const late = [];
     let last;
     const end = performance.now() + seconds * 1000;
     const frame = (t) => {
-      if (last !== undefined) out.push(t - last);
-      last = t;
-      if (t < end) requestAnimationFrame(frame); else resolve(out);
+      // Deltas between callback entries: a frame held up by a busy main thread shows here (the
+      // timestamp argument is the frame's vsync time, which headless Chromium keeps regular).
+      const now = performance.now();
+      if (last !== undefined) out.push(now - last);
+      late.push(now - t);
+      last = now;
+      if (t < end) requestAnimationFrame(frame); else resolve([out, late]);
     };
     requestAnimationFrame(frame);
   }), SECONDS);
   const ticks = await page.evaluate(() => window.__ticks.splice(0));
+  clearInterval(drip);
   await page.click('.play');
   const clock1 = await page.textContent('.clock-time');
-  await typeCommand(page, 'jobs');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('kafka-console-producer --topic big'));
-  const jobs = (await page.$$eval('.scrollback .line', (ls) => ls.map((l) => l.textContent))).filter((l) => l.startsWith('[1]')).pop();
+  const jobs = perfTest ? `kafka-producer-perf-test at ${RATE} records/s` : `console producer, ${DRIP} records every second`;
   const replicated = await page.$$eval('.heat .c, .tile', (cs) => cs.length);
   await page.close();
-  return { deltas, clock0, clock1, jobs, replicated, ticks };
+  return { deltas, late, clock0, clock1, jobs, replicated, ticks };
 }
 
 const server = await serveDist();
@@ -128,12 +146,14 @@ console.log(`# time to interactive, ${RUNS} runs: ${ttis.map((t) => t.toFixed(0)
 console.log(`bench-page: time to interactive: ${median(ttis).toFixed(0)} ms`);
 
 for (const [partitions, target] of [[120, 16], [600, 33]]) {
-  const { deltas, clock0, clock1, jobs, replicated, ticks } = await frameTimes(browser, url, partitions);
+  const { deltas, late, clock0, clock1, jobs, replicated, ticks } = await frameTimes(browser, url, partitions);
   const p95 = percentile(deltas, 95);
   const missed = deltas.filter((d) => d > 25).length;
   console.log(`# ${partitions} partitions: ${deltas.length} frames, median ${median(deltas).toFixed(1)} ms, p99 ${percentile(deltas, 99).toFixed(1)} ms, `
     + `max ${Math.max(...deltas).toFixed(1)} ms, ${missed} frames over 25 ms; clock ${clock0} -> ${clock1}; ${replicated} replica cells; job: ${jobs}`);
-  console.log(`# ${partitions} partitions: ${ticks.length} play ticks (timer task to next task), median ${median(ticks).toFixed(1)} ms, p95 ${percentile(ticks, 95).toFixed(1)} ms, max ${Math.max(...ticks).toFixed(1)} ms`);
+  console.log(`# ${partitions} partitions: rAF callback lateness median ${median(late).toFixed(1)} ms, p95 ${percentile(late, 95).toFixed(1)} ms, max ${Math.max(...late).toFixed(1)} ms`);
+  console.log(`# ${partitions} partitions: ${ticks.length} play ticks (reducer + render), median ${median(ticks).toFixed(1)} ms, p95 ${percentile(ticks, 95).toFixed(1)} ms, max ${Math.max(...ticks).toFixed(1)} ms`);
+  console.log(`bench-page: play tick p95 (engine advance, views, render), ${partitions} partitions: ${percentile(ticks, 95).toFixed(1)} ms`);
   console.log(`bench-page: frame time p95, 5 brokers, ${partitions} partitions RF 3, producer running: ${p95.toFixed(1)} ms (target < ${target} ms)`);
 }
 await browser.close();

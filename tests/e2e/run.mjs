@@ -265,6 +265,8 @@ test('the partition log view shows records, replicas and who holds a record', as
 test('120 partitions on 5 brokers fold into a heat map; a cell opens its log', async (page) => {
   await typeCommand(page, 'sim reset --brokers 5');
   await page.waitForSelector('[aria-label="Broker 5"]');
+  const seed = await page.textContent('.seed');
+  if (seed !== 'seed 1 · 5 brokers') throw new Error(`header after sim reset: ${seed}`);
   await typeCommand(page, 'kafka-topics --create --topic big --partitions 120 --replication-factor 3 --bootstrap-server localhost:9092');
   await page.waitForSelector('.heat');
   const cells = await page.$$eval('.broker', (bs) => bs.map((b) => b.querySelectorAll('.heat .c').length));
@@ -274,6 +276,16 @@ test('120 partitions on 5 brokers fold into a heat map; a cell opens its log', a
   await page.click('[aria-label="Broker 2"] .heat .c.leader >> nth=0');
   await page.waitForSelector('.log-summary');
   await page.screenshot({ path: join(SHOTS, 'heat-map-120.png') });
+  await page.click('[aria-label="Crash broker 3"]');
+  for (let i = 0; i < 12; i++) await page.click('.step');
+  await page.waitForSelector('.heat .c.out-of-sync');
+  await page.click('.theme'); // system -> light
+  await page.click('.theme'); // light -> dark
+  await page.waitForSelector('html[data-theme=dark]');
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.screenshot({ path: join(SHOTS, 'heat-map-120-crashed-dark-1024.png') });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (overflow) throw new Error('horizontal overflow at 1024 px');
 });
 
 const server = await serveDist();
