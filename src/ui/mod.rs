@@ -77,13 +77,15 @@ pub fn app() -> Html {
         let session = state.session.clone();
         Callback::from(move |_| session.borrow().saved())
     };
+    // Callbacks kept across renders (yew compares callbacks by identity): the terminal, whose
+    // scrollback can hold thousands of lines, is not rendered again on every clock tick.
     let on_entry = {
         let d = dispatcher.clone();
-        Callback::from(move |entry: Entry| d.dispatch(Action::Act(entry)))
+        use_callback((), move |entry: Entry, _| d.dispatch(Action::Act(entry)))
     };
     let complete = {
         let session = state.session.clone();
-        Callback::from(move |line: String| session.borrow().complete(active, &line))
+        use_callback(active, move |line: String, active| session.borrow().complete(*active, &line))
     };
     let on_run_lesson = {
         let d = dispatcher.clone();
