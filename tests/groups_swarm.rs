@@ -157,13 +157,17 @@ fn run_schedule(seed: u64) {
     }
 }
 
+/// Schedules per run: 25 natively; a few in the browser, where one test must finish well within the
+/// test runner's ~20 s webdriver poll (a synchronous test blocks the page).
+const DEFAULT_RUNS: u64 = if cfg!(target_arch = "wasm32") { 2 } else { 25 };
+
 #[test]
 fn group_swarm_at_least_once_and_one_owner() {
     if let Ok(s) = std::env::var("GROUP_SWARM_SEED") {
         run_schedule(s.parse().expect("GROUP_SWARM_SEED is a number"));
         return;
     }
-    let runs: u64 = std::env::var("GROUP_SWARM_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(25);
+    let runs: u64 = std::env::var("GROUP_SWARM_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_RUNS);
     for seed in 1..=runs {
         run_schedule(seed);
     }
