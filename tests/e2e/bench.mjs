@@ -11,13 +11,9 @@
 //   thread counts. At 60 Hz a frame that meets its deadline measures 16.7 ms: the p95 of a page
 //   that never misses a frame is 16.7 ms, so "< 16 ms" reads as "no missed frames"; the detail
 //   line counts frames over 25 ms, and each play tick's own cost (reducer + render) is printed.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { serveDist } from './serve.mjs';
 import { chromium } from 'playwright-core';
 
-const DIST = new URL('../../dist/', import.meta.url).pathname;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // The producer: kafka-producer-perf-test at a steady rate when the shell runs it against the
 // engine; otherwise a console producer fed DRIP records by `seq`, started again every second (the
@@ -27,20 +23,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const DRIP = Number(process.env.BENCH_DRIP ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-function serveDist() {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(DIST, path.endsWith('/') ? 'index.html' : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404); res.end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);

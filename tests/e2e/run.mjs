@@ -1,30 +1,13 @@
 // Browser end-to-end tests: the release bundle in dist/, served on loopback, driven in Debian's
 // Chromium by playwright-core (never a downloaded browser). Screenshots go to target/e2e/.
 // Prints one line per test and a closing `e2e: N passed, M failed`.
-import { createServer } from 'node:http';
+import { serveDist } from './serve.mjs';
 import { readFile, mkdir } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const DIST = new URL('../../dist/', import.meta.url).pathname;
 const SHOTS = new URL('../../target/e2e/', import.meta.url).pathname;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
-  '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
-function serveDist() {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(DIST, path.endsWith('/') ? 'index.html' : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404); res.end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
