@@ -87,6 +87,8 @@ pub struct World {
     pub(crate) exited: BTreeMap<ProcId, (i32, String)>,
     pub(crate) outbox: BTreeMap<TermId, Vec<Chunk>>,
     pub(crate) interactive: bool,
+    /// `sim consumer` applications (they run on simulated time like processes, in no terminal).
+    pub(crate) apps: super::tools::sim_consumer::Apps,
 }
 
 fn new_cluster(brokers: u32, seed: u64) -> Cluster {
@@ -108,6 +110,7 @@ impl World {
             exited: BTreeMap::new(),
             outbox: BTreeMap::new(),
             interactive: true,
+            apps: Default::default(),
         }
     }
 
@@ -138,6 +141,7 @@ impl World {
             self.procs.remove(&id);
             self.exited.insert(id, (Signal::Terminate.status(), String::new()));
         }
+        self.apps.clear();
         self.brokers = brokers.clamp(1, BROKERS_MAX);
         self.seed = seed;
         self.cluster = new_cluster(self.brokers, seed);
@@ -267,6 +271,9 @@ impl World {
         for id in ids {
             self.poll(id);
         }
+        for (term, chunk) in self.apps.poll(&mut self.cluster) {
+            self.print(term, chunk);
+        }
     }
 
     /// Lets `ms` of simulated time pass in slices of `slice_ms`, polling every process after
@@ -275,7 +282,7 @@ impl World {
         let until = self.cluster.now_ms().saturating_add(ms.max(0));
         let slice_ms = slice_ms.max(1);
         while self.cluster.now_ms() < until {
-            if self.procs.is_empty() {
+            if self.procs.is_empty() && !self.apps.any_running() {
                 let rest = until - self.cluster.now_ms();
                 self.cluster.advance(rest);
                 break;

@@ -17,6 +17,7 @@ pub mod kcat;
 pub mod leader_election;
 pub mod producer_perf;
 pub mod sim;
+pub mod sim_consumer;
 pub mod specs;
 pub mod topics;
 

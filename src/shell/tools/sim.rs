@@ -5,7 +5,7 @@ use super::Env;
 use crate::shell::{Chunk, Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
-    &["advance", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
+    &["advance", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
 
 pub const HELP: &str = "\
 sim: control the simulated cluster
@@ -20,6 +20,7 @@ sim: control the simulated cluster
   sim heal                     mend every network cut
   sim reset [--brokers N] [--seed S]
   sim export                   a docker-compose file and this session's Kafka commands
+  sim consumer ...             consumers that process records and commit (sim consumer help)
 ";
 
 /// Brokers a sandbox may have.
@@ -40,6 +41,8 @@ pub enum SimCommand {
     Export,
     /// `docker-compose up` / `docker compose up`.
     ComposeUp,
+    /// `sim consumer ...` (see [`super::sim_consumer`]).
+    Consumer(super::sim_consumer::Command),
 }
 
 fn error(message: &str) -> Outcome {
@@ -82,6 +85,9 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
             None => Ok(()),
         }
     };
+    if sub == "consumer" {
+        return super::sim_consumer::parse(&args[1..]).map(SimCommand::Consumer);
+    }
     let command = match sub.as_str() {
         "status" => SimCommand::Status,
         "time" => SimCommand::Time,
@@ -203,6 +209,7 @@ pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<
             9091 + shell.brokers()
         )),
         SimCommand::Export => None,
+        SimCommand::Consumer(c) => Some(super::sim_consumer::execute(shell, c)),
     }
 }
 
