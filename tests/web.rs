@@ -366,3 +366,136 @@ async fn play_advances_the_clock_as_one_merged_transcript_entry() {
     yew::platform::time::sleep(std::time::Duration::from_millis(450)).await;
     assert_eq!(text_of(&root, ".clock-time"), paused, "paused: the clock stands still");
 }
+
+// ----- cluster views -----
+
+fn count(root: &web_sys::Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+fn attr(root: &web_sys::Element, selector: &str, name: &str) -> String {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).get_attribute(name).unwrap_or_default()
+}
+
+const CREATE_ORDERS: &str = "kafka-topics --create --topic orders --partitions 1 --replication-factor 3 --bootstrap-server localhost:9092";
+
+#[wasm_bindgen_test]
+async fn broker_columns_show_replicas_and_a_crash_click_runs_sim_crash_in_the_transcript() {
+    let root = mount().await;
+    run(&root, CREATE_ORDERS).await;
+    assert_eq!(count(&root, ".broker"), 3);
+    assert_eq!(count(&root, ".tile"), 3, "RF 3: one tile per broker");
+    assert_eq!(count(&root, ".tile.leader"), 1);
+    assert_eq!(count(&root, ".broker .badge.controller"), 1, "the controller is marked");
+    let leader_column = root.query_selector(".tile.leader").unwrap().unwrap().closest(".broker").unwrap().unwrap();
+    let leader: i32 = leader_column.get_attribute("aria-label").unwrap().trim_start_matches("Broker ").parse().unwrap();
+    click(&root, &format!("[aria-label='Crash broker {leader}']"));
+    next_frame().await;
+    let lines = scrollback(&root);
+    assert!(lines.contains(&format!("$ sim crash {leader}\nbroker {leader} crashed (kill -9)")), "{lines}");
+    assert!(text_of(&root, &format!("[aria-label='Broker {leader}'] .broker-state")).starts_with("crashed"));
+    assert!(root.query_selector(&format!("[aria-label='Crash broker {leader}']")).unwrap().unwrap().has_attribute("disabled"));
+    let saved = codec::decode(&storage::get(storage::KEY_SESSION).unwrap(), codec::SAVED_JSON_BYTES_MAX).unwrap();
+    assert_eq!(saved.transcript.last(), Some(&Entry::Run { term: 1, line: format!("sim crash {leader}") }), "recorded: it replays");
+    // Time passes: the controller fences the broker, elects a new leader and shrinks the ISR.
+    click_button(&root, "Step +1s");
+    for _ in 0..9 {
+        click(&root, ".step");
+    }
+    next_frame().await;
+    let new_leader = root.query_selector(".tile.leader").unwrap().unwrap().closest(".broker").unwrap().unwrap();
+    assert_ne!(new_leader.get_attribute("aria-label").unwrap(), format!("Broker {leader}"));
+    assert_eq!(attr(&root, &format!("[aria-label='Broker {leader}'] .tile"), "aria-label"), "orders-0: follower, out of the ISR, partition under-replicated");
+    assert!(text_of(&root, ".partition-flags").contains("1 under-replicated"));
+    let events = text_of(&root, ".event-log");
+    assert!(events.contains(&format!("Broker {leader}: alive → crashed")) && events.contains("orders-0: ISR shrank"), "{events}");
+    // Start it again: the start button runs `sim start`.
+    click(&root, &format!("[aria-label='Start broker {leader}']"));
+    next_frame().await;
+    assert!(scrollback(&root).contains(&format!("$ sim start {leader}")));
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_tile_opens_the_partition_log_and_a_record_shows_its_replicas() {
+    let root = mount().await;
+    run(&root, CREATE_ORDERS).await;
+    run(&root, "printf 'k:one\\nk:two\\nj:three\\n' | kafka-console-producer --topic orders --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092").await;
+    click(&root, ".step");
+    next_frame().await;
+    click(&root, ".tile.leader");
+    next_frame().await;
+    assert_eq!(count(&root, ".record"), 3);
+    assert_eq!(attr(&root, ".record", "aria-label"), "offset 0, key k, value one, committed");
+    assert_eq!(count(&root, ".replica-row"), 3);
+    assert_eq!(count(&root, ".replica-row.leader"), 1);
+    assert!(text_of(&root, ".log-summary").contains("high watermark 3"));
+    let records = root.query_selector_all(".record").unwrap();
+    let hue = |i: u32| records.item(i).unwrap().dyn_into::<web_sys::Element>().unwrap().get_attribute("style").unwrap_or_default();
+    assert_eq!(hue(0), hue(1), "one key, one colour");
+    assert_ne!(hue(0), hue(2));
+    records.item(2).unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    next_frame().await;
+    assert_eq!(text_of(&root, ".record-detail h3"), "Offset 2");
+    assert_eq!(text_of(&root, ".held-by"), "brokers 1, 2, 3");
+    assert!(text_of(&root, ".commit-status").starts_with("Committed"));
+}
+
+#[wasm_bindgen_test]
+async fn a_large_topic_folds_into_a_heat_map_and_the_topic_filter_unfolds_a_small_one() {
+    let root = mount().await;
+    run(&root, "kafka-topics --create --topic big --partitions 120 --replication-factor 3 --bootstrap-server localhost:9092").await;
+    run(&root, "kafka-topics --create --topic small --partitions 2 --replication-factor 3 --bootstrap-server localhost:9092").await;
+    assert_eq!(count(&root, ".heat"), 3);
+    assert_eq!(count(&root, ".heat .c"), 3 * 122, "one cell per partition in every column");
+    assert_eq!(count(&root, ".heat .c.leader"), 122);
+    assert_eq!(count(&root, ".tile"), 0);
+    let select: web_sys::HtmlElement = root.query_selector(".brokers select").unwrap().unwrap().dyn_into().unwrap();
+    js_sys::Reflect::set(&select, &"value".into(), &"small".into()).unwrap();
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    next_frame().await;
+    assert_eq!(count(&root, ".heat"), 0);
+    assert_eq!(count(&root, ".tile"), 6);
+}
+
+#[wasm_bindgen_test]
+async fn an_unclean_election_raises_the_acknowledged_records_lost_alarm() {
+    let root = mount().await;
+    assert!(text_of(&root, ".monitor-ok").contains("every safety property holds"));
+    // Seed 1, 3 brokers: the topic lands on brokers 2 (leader) and 1.
+    for line in [
+        "kafka-topics --create --topic u --partitions 1 --replication-factor 2 --config unclean.leader.election.enable=true --bootstrap-server localhost:9092",
+        "seq 5 | kafka-console-producer --topic u --bootstrap-server localhost:9092",
+        "sim crash 1",
+        "sim advance 10s",
+        "seq 7 | kafka-console-producer --topic u --bootstrap-server localhost:9092",
+        "sim advance 2s",
+        "sim crash 2",
+        "sim start 1",
+        "sim advance 30s",
+    ] {
+        run(&root, line).await;
+    }
+    let alarm = text_of(&root, ".panel.alarm");
+    assert!(alarm.contains("u-0: 7 acknowledged records lost (offsets 5..11) after an unclean leader election"), "{alarm}");
+    assert!(alarm.contains("expected with acks=1"), "{alarm}");
+    assert!(text_of(&root, ".event-log").contains("UNCLEAN election"));
+    click(&root, ".dismiss-losses");
+    next_frame().await;
+    assert_eq!(count(&root, ".panel.alarm"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_animation_toggle_and_flows_follow_replication() {
+    let root = mount().await;
+    run(&root, CREATE_ORDERS).await;
+    run(&root, "seq 50 | kafka-console-producer --topic orders --bootstrap-server localhost:9092").await;
+    // The followers fetch after the append: the flows appear on a later action.
+    click(&root, ".step");
+    next_frame().await;
+    assert!(count(&root, ".flows .flow") >= 1, "records flowing to followers are animated");
+    assert!(count(&root, ".flows .flow") <= 36, "bounded");
+    click(&root, ".animate");
+    next_frame().await;
+    assert_eq!(count(&root, ".flows"), 0, "animation off");
+    assert_eq!(attr(&root, ".animate", "aria-pressed"), "false");
+}

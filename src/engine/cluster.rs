@@ -146,6 +146,9 @@ pub(crate) struct Controller {
     pub next_topic_idx: u32,
     pub regs: BTreeMap<BrokerId, BrokerReg>,
     pub dynamic_broker_configs: BTreeMap<String, String>,
+    /// Per-broker dynamic configs (`kafka-configs --entity-name <id>`): DYNAMIC_BROKER_CONFIG.
+    /// Described and kept; topic settings still resolve from the cluster-wide layers only.
+    pub per_broker_configs: BTreeMap<BrokerId, BTreeMap<String, String>>,
     pub version: u64,
     pub next_unclean_check_ms: i64,
     /// When the next automatic preferred-leader election runs: set `leader.imbalance.check.interval.seconds`
@@ -401,6 +404,7 @@ impl Cluster {
                 next_topic_idx: 0,
                 regs,
                 dynamic_broker_configs: BTreeMap::new(),
+                per_broker_configs: BTreeMap::new(),
                 version: 0,
                 next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,
                 balance_leaders_at_ms: None,
@@ -793,6 +797,27 @@ impl Cluster {
             .get(name)
             .cloned()
             .or_else(|| super::config::broker_config_def(name).map(|(d, _)| d.default.to_string()))
+    }
+
+    /// Every layer that sets broker config `name`, highest priority first, as DescribeConfigs'
+    /// synonyms list them: the broker's own dynamic value (when `broker` is given), the dynamic
+    /// cluster-wide default, the static config (server.properties), the built-in default.
+    pub fn broker_config_synonyms(&self, broker: Option<BrokerId>, name: &str) -> Vec<(super::config::ConfigSource, String)> {
+        use super::config::ConfigSource;
+        let mut layers = Vec::new();
+        if let Some(v) = broker.and_then(|b| self.ctl.per_broker_configs.get(&b)).and_then(|m| m.get(name)) {
+            layers.push((ConfigSource::DynamicBrokerConfig, v.clone()));
+        }
+        if let Some(v) = self.ctl.dynamic_broker_configs.get(name) {
+            layers.push((ConfigSource::DynamicDefaultBrokerConfig, v.clone()));
+        }
+        if let Some(v) = self.static_broker_configs.get(name) {
+            layers.push((ConfigSource::StaticBrokerConfig, v.clone()));
+        }
+        if let Some((def, _)) = super::config::broker_config_def(name) {
+            layers.push((ConfigSource::DefaultConfig, def.default.to_string()));
+        }
+        layers
     }
 
     pub(crate) fn broker_bool(&self, name: &str) -> bool {

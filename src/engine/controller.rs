@@ -833,7 +833,10 @@ impl Cluster {
                 Ok(config::BROKER_CONFIGS
                     .iter()
                     .map(|(def, dynamic)| {
-                        let (value, source) = if let Some(v) = self.ctl.dynamic_broker_configs.get(def.name) {
+                        let own = id.and_then(|b| self.ctl.per_broker_configs.get(&b)).and_then(|m| m.get(def.name));
+                        let (value, source) = if let Some(v) = own {
+                            (v.clone(), ConfigSource::DynamicBrokerConfig)
+                        } else if let Some(v) = self.ctl.dynamic_broker_configs.get(def.name) {
                             (v.clone(), ConfigSource::DynamicDefaultBrokerConfig)
                         } else if let Some(v) = self.static_broker_configs.get(def.name) {
                             (v.clone(), ConfigSource::StaticBrokerConfig)
@@ -919,7 +922,28 @@ impl Cluster {
                         }
                     }
                 }
-                self.ctl.dynamic_broker_configs = dynamic;
+                match id {
+                    Some(b) => {
+                        // Per-broker values are layered on top: start from that broker's own.
+                        let mut own = self.ctl.per_broker_configs.get(b).cloned().unwrap_or_default();
+                        for op in ops {
+                            match op {
+                                AlterOp::Set(k, v) => {
+                                    own.insert(k.clone(), v.clone());
+                                }
+                                AlterOp::Delete(k) => {
+                                    own.remove(k);
+                                }
+                            }
+                        }
+                        if own.is_empty() {
+                            self.ctl.per_broker_configs.remove(b);
+                        } else {
+                            self.ctl.per_broker_configs.insert(*b, own);
+                        }
+                    }
+                    None => self.ctl.dynamic_broker_configs = dynamic,
+                }
                 let idxs: Vec<u32> = self.ctl.topics.keys().copied().collect();
                 for i in idxs {
                     let s = self.topic_settings_for(&self.ctl.topics[&i].configs);

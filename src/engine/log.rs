@@ -545,9 +545,13 @@ impl PartitionLog {
             Some(i) => i,
             None => 0,
         };
+        // Batches are in offset order: skip the first segment's earlier ones by binary search
+        // (a linear skip made every follower fetch of a large segment cost its whole length).
+        let first = self.segments.get(seg_idx).map_or(0, |s| s.batches.partition_point(|b| b.next_offset() <= from));
         self.segments[seg_idx..]
             .iter()
-            .flat_map(|s| s.batches.iter())
+            .enumerate()
+            .flat_map(move |(i, s)| s.batches[if i == 0 { first } else { 0 }..].iter())
             .skip_while(move |b| b.next_offset() <= from)
             .take_while(move |b| b.base_offset < to)
     }

@@ -56,6 +56,8 @@ pub struct ProcCx<'a> {
     pub out: &'a mut Vec<Chunk>,
     /// The session is driven from a terminal (prompts such as the producer's `>` are shown).
     pub interactive: bool,
+    /// The process is a background job (`cmd &`): nobody waits for it.
+    pub background: bool,
 }
 
 impl ProcCx<'_> {

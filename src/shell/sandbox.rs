@@ -71,6 +71,8 @@ pub(crate) struct Slot {
     pub sinks: [Sink; 2],
     /// Prepended to every terminal line (`[1] ` for background jobs of scripted sessions).
     pub prefix: String,
+    /// Started with `&` and not brought back by `fg`: it runs on without holding the terminal.
+    pub background: bool,
     pub captured: String,
     pub state: ProcState,
 }
@@ -148,13 +150,13 @@ impl World {
     }
 
     /// Registers a process for `term`; returns its id, or None when too many run already.
-    pub(crate) fn spawn(&mut self, term: TermId, process: Box<dyn Process>, sinks: [Sink; 2], prefix: String) -> Option<ProcId> {
+    pub(crate) fn spawn(&mut self, term: TermId, process: Box<dyn Process>, sinks: [Sink; 2], prefix: String, background: bool) -> Option<ProcId> {
         if self.procs.len() >= PROCS_MAX {
             return None;
         }
         let id = self.next_proc;
         self.next_proc += 1;
-        self.procs.insert(id, Slot { term, process, sinks, prefix, captured: String::new(), state: ProcState::Busy });
+        self.procs.insert(id, Slot { term, process, sinks, prefix, background, captured: String::new(), state: ProcState::Busy });
         Some(id)
     }
 
@@ -163,7 +165,7 @@ impl World {
     fn with_proc(&mut self, id: ProcId, f: impl FnOnce(&mut dyn Process, &mut ProcCx<'_>) -> Option<ProcState>) -> Option<ProcState> {
         let mut slot = self.procs.remove(&id)?;
         let mut out = Vec::new();
-        let mut cx = ProcCx { cluster: &mut self.cluster, out: &mut out, interactive: self.interactive };
+        let mut cx = ProcCx { cluster: &mut self.cluster, out: &mut out, interactive: self.interactive, background: slot.background };
         if let Some(state) = f(slot.process.as_mut(), &mut cx) {
             slot.state = state;
         }
@@ -764,7 +766,7 @@ mod tests {
         let a = sandbox.open_terminal().expect("room");
         let b = sandbox.open_terminal().expect("room");
         let sinks = [Sink::Terminal(Stream::Out), Sink::Terminal(Stream::Err)];
-        let id = sandbox.world.spawn(b, Box::new(Ticker { next_ms: 1000, left: 3 }), sinks, String::new()).expect("spawn");
+        let id = sandbox.world.spawn(b, Box::new(Ticker { next_ms: 1000, left: 3 }), sinks, String::new(), false).expect("spawn");
         sandbox.terms.get_mut(&b).expect("b").foreground = Some(Foreground { proc: id, reads_terminal: false, text: "ticker".into() });
         assert_eq!(sandbox.mode(b), Mode::Running);
         assert_eq!(sandbox.prompt(b), "");
@@ -783,7 +785,7 @@ mod tests {
         let mut sandbox = Sandbox::new(1, 1);
         let t = sandbox.open_terminal().expect("room");
         let sinks = [Sink::Terminal(Stream::Out), Sink::Terminal(Stream::Err)];
-        let id = sandbox.world.spawn(t, Box::new(Ticker { next_ms: 1000, left: 100 }), sinks, String::new()).expect("spawn");
+        let id = sandbox.world.spawn(t, Box::new(Ticker { next_ms: 1000, left: 100 }), sinks, String::new(), false).expect("spawn");
         sandbox.terms.get_mut(&t).expect("t").foreground = Some(Foreground { proc: id, reads_terminal: false, text: "ticker".into() });
         sandbox.advance(1000);
         assert_eq!(text(&sandbox.interrupt(t)), "^C");

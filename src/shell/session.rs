@@ -556,7 +556,7 @@ impl<'a> Session<'a> {
             sinks[0] = Sink::Capture;
         }
         let prefix = if detached.is_some() { self.detached_prefix.clone() } else { String::new() };
-        let Some(id) = self.w.spawn(self.id, process, sinks, prefix) else {
+        let Some(id) = self.w.spawn(self.id, process, sinks, prefix, detached.is_some()) else {
             return Outcome::fail(vec![Chunk::err("bash: fork: retry: Resource temporarily unavailable\n")], 254);
         };
         self.w.poll(id);
@@ -694,6 +694,7 @@ impl<'a> Session<'a> {
                     jobs::JobKind::Process { proc } => {
                         if let Some(slot) = self.w.procs.get_mut(&proc) {
                             slot.prefix.clear();
+                            slot.background = false;
                         }
                         let reads_terminal = self.w.reads_stdin(proc) && self.w.interactive;
                         self.t.foreground = Some(Foreground { proc, reads_terminal, text: job.text.clone() });

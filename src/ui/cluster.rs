@@ -1,58 +1,619 @@
-//! The cluster area: the panels that will show the simulated cluster live. Until the engine is
-//! wired to the shell they are placeholders with their final names and places:
-//! [`BrokersPanel`] (brokers as columns, replicas as tiles), [`PartitionsPanel`] (the partition
-//! log view) and [`GroupsPanel`] (consumer groups and lag).
+//! The cluster area: the invariant monitor, the brokers panel (brokers as columns, replicas as
+//! tiles or a heat map, fault buttons, replication animations), the partition log view, what just
+//! happened, and the consumer groups placeholder.
+//!
+//! Rendering cost is kept flat at scale: the layout is memoised on the snapshot and the filter;
+//! each broker column is its own component whose props compare by value, so a column whose
+//! replicas did not change is not rendered again; the heat map's cells carry no handlers (one
+//! delegated click handler per column reads `data-row`); animations are a bounded set of
+//! elements keyed by a sequence number, driven by CSS.
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
+
+use super::clock;
+use super::layout::{layout, Column, Filter, Layout, Mode, Role};
+use super::logview::{self, LogView, RecordCell};
+use super::monitor::{Alarm, Loss, EXPECTED_WHEN};
+use super::snapshot::{BrokerState, Change, Snapshot};
+use super::state::{anim_speed_at, Action, AppState, ViewState, ANIM_SPEEDS, FLOW_WALL_MS};
+use super::watch::{Flow, Logged};
+
+/// Entries of the "what just happened" list shown (the log keeps more).
+const LOG_SHOWN_MAX: usize = 40;
+
+type Dispatch = UseReducerDispatcher<AppState>;
+
+/// The value of the `<select>` an event came from (read as a property: web-sys's
+/// HtmlSelectElement is not among the features this crate builds).
+fn select_value(e: &Event) -> Option<String> {
+    let target = e.target()?;
+    js_sys::Reflect::get(&target, &"value".into()).ok()?.as_string()
+}
+type PartitionKey = (Rc<str>, i32);
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
-    pub brokers: u32,
+    pub snapshot: Rc<Snapshot>,
+    pub log: Rc<VecDeque<Logged>>,
+    pub flows: Rc<Vec<Flow>>,
+    pub alarm: Option<Alarm>,
+    pub losses: Rc<Vec<Loss>>,
+    pub view: ViewState,
+    pub log_view: Option<Rc<LogView>>,
+    pub dispatch: Dispatch,
 }
 
 #[function_component(ClusterArea)]
 pub fn cluster_area(props: &ClusterProps) -> Html {
+    let v = &props.view;
     html! {
         <section class="cluster" aria-label="Cluster">
-            <BrokersPanel brokers={props.brokers} />
-            <PartitionsPanel />
+            <MonitorPanel alarm={props.alarm.clone()} losses={props.losses.clone()} dispatch={props.dispatch.clone()} />
+            <BrokersPanel snapshot={props.snapshot.clone()} flows={props.flows.clone()} filter={v.filter.clone()}
+                selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} dispatch={props.dispatch.clone()} />
+            <PartitionPanel log_view={props.log_view.clone()} snapshot={props.snapshot.clone()} selected={v.selected.clone()}
+                record={v.record} dispatch={props.dispatch.clone()} />
+            <EventsPanel log={props.log.clone()} />
             <GroupsPanel />
         </section>
     }
 }
 
-/// Brokers as columns. To come: state (alive, crashed, stopped, isolated), the controller mark,
-/// replica tiles (leader, ISR, out of ISR), and a click menu running `sim crash|stop|start|isolate`.
+// ----- invariant monitor -----
+
+#[derive(Properties, PartialEq)]
+pub struct MonitorProps {
+    pub alarm: Option<Alarm>,
+    pub losses: Rc<Vec<Loss>>,
+    pub dispatch: Dispatch,
+}
+
+/// A quiet line while every property holds; an alarm panel when one does not, or when
+/// acknowledged records disappeared.
+#[function_component(MonitorPanel)]
+pub fn monitor_panel(props: &MonitorProps) -> Html {
+    if props.alarm.is_none() && props.losses.is_empty() {
+        return html! {
+            <p class="monitor-ok" role="status">
+                { "Invariant monitor: every safety property holds (checked after each action)." }
+            </p>
+        };
+    }
+    let dismiss = {
+        let d = props.dispatch.clone();
+        Callback::from(move |_| d.dispatch(Action::ClearLosses))
+    };
+    html! {
+        <section class="panel alarm" role="alert" aria-labelledby="alarm-title">
+            <h2 id="alarm-title">{ "⚠ Invariant monitor: alarm" }</h2>
+            if let Some(a) = &props.alarm {
+                <p class="alarm-property">
+                    <code>{ a.property.clone() }</code>{ format!(" violated since {}: ", clock::format_clock(u64::try_from(a.since_ms).unwrap_or(0))) }
+                    <span class="alarm-detail">{ a.detail.clone() }</span>
+                </p>
+                <p>{ a.explanation }</p>
+            }
+            if !props.losses.is_empty() {
+                <ul class="losses">
+                    { for props.losses.iter().map(|l| html! {
+                        <li>{ format!("{}: {}", clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)), l.describe()) }</li>
+                    }) }
+                </ul>
+                <button class="dismiss-losses" onclick={dismiss}>{ "Dismiss the losses" }</button>
+            }
+            <p class="alarm-expected">{ EXPECTED_WHEN }</p>
+        </section>
+    }
+}
+
+// ----- brokers -----
+
+#[derive(Properties, PartialEq)]
+pub struct BrokersProps {
+    pub snapshot: Rc<Snapshot>,
+    pub flows: Rc<Vec<Flow>>,
+    pub filter: Filter,
+    pub selected: Option<PartitionKey>,
+    pub animate: bool,
+    pub anim_speed: u32,
+    pub dispatch: Dispatch,
+}
+
+/// The layout and its rows, shared by every column (compared by value: equal rows, no render).
+#[derive(PartialEq)]
+struct Laid {
+    layout: Layout,
+    rows: Rc<Vec<PartitionKey>>,
+}
+
+/// Brokers as columns, with the filter, the heal button, the legend and the animations.
 #[function_component(BrokersPanel)]
-pub fn brokers_panel(props: &ClusterProps) -> Html {
+pub fn brokers_panel(props: &BrokersProps) -> Html {
+    let laid = use_memo((props.snapshot.clone(), props.filter.clone()), |(snapshot, filter)| {
+        let layout = layout(snapshot, filter);
+        let rows = Rc::new(layout.rows.clone());
+        Laid { layout, rows }
+    });
+    let l = &laid.layout;
+    let d = props.dispatch.clone();
+    let on_topic = {
+        let (d, filter) = (d.clone(), props.filter.clone());
+        Callback::from(move |e: Event| {
+            let Some(value) = select_value(&e) else { return };
+            d.dispatch(Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }))
+        })
+    };
+    let on_internal = {
+        let (d, filter) = (d.clone(), props.filter.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+            d.dispatch(Action::SetFilter(Filter { show_internal: input.checked(), ..filter.clone() }))
+        })
+    };
+    let on_heal = {
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Action::RunInActive("sim heal".to_string())))
+    };
+    let on_animate = {
+        let (d, on) = (d.clone(), props.animate);
+        Callback::from(move |_| d.dispatch(Action::SetAnimate(!on)))
+    };
+    let on_anim_speed = {
+        let d = d.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+                if let Ok(p) = input.value().parse::<u32>() {
+                    d.dispatch(Action::SetAnimSpeed(p));
+                }
+            }
+        })
+    };
+    let any_isolated = props.snapshot.brokers.iter().any(|b| b.isolated);
+    let selected_topic = props.filter.topic.clone().unwrap_or_default();
+    let n = props.snapshot.brokers.len().max(1);
+    let flow_ms = FLOW_WALL_MS / anim_speed_at(props.anim_speed);
+    let flows = props.animate.then(|| {
+        let position = |b: i32| props.snapshot.brokers.iter().position(|x| x.id == b);
+        html! {
+            <div class="flows" aria-hidden="true" style={format!("--flow-ms: {flow_ms:.0}ms")}>
+                { for props.flows.iter().filter_map(|f| {
+                    let (from, to) = (position(f.from)?, position(f.to)?);
+                    let x = |i: usize| (i as f64 + 0.5) * 100.0 / n as f64;
+                    Some(html! {
+                        <span class="flow" key={f.seq} title={format!("{}-{}: {} record(s) {} → {}", f.topic, f.partition, f.records, f.from, f.to)}
+                            style={format!("--x0: {:.2}%; --x1: {:.2}%", x(from), x(to))}></span>
+                    })
+                }) }
+            </div>
+        }
+    });
     html! {
         <section class="panel brokers" aria-labelledby="brokers-title">
-            <h2 id="brokers-title">{ "Brokers" }</h2>
-            <ul class="broker-columns">
-                { for (1..=props.brokers).map(|id| html! {
-                    <li class="broker" key={id}>
-                        <span class="broker-name">{ format!("Broker {id}") }</span>
-                        <span class="broker-state placeholder">{ "state: not connected yet" }</span>
-                    </li>
+            <div class="panel-head">
+                <h2 id="brokers-title">{ "Brokers" }</h2>
+                <label class="filter">
+                    <span>{ "Topic" }</span>
+                    <select onchange={on_topic} aria-label="Show the partitions of">
+                        <option value="" selected={selected_topic.is_empty()}>{ "All topics" }</option>
+                        { for l.topics.iter().map(|t| html! {
+                            <option value={t.to_string()} selected={**t == *selected_topic}>{ t.to_string() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label class="filter">
+                    <input type="checkbox" checked={props.filter.show_internal} onchange={on_internal} />
+                    <span>{ if l.hidden_internal > 0 { format!("internal topics ({} hidden)", l.hidden_internal) } else { "internal topics".to_string() } }</span>
+                </label>
+                <span class="partition-flags">
+                    { format!("{} partition{}", l.rows.len(), if l.rows.len() == 1 { "" } else { "s" }) }
+                    if l.under_replicated > 0 { <span class="flag under">{ format!("{} under-replicated", l.under_replicated) }</span> }
+                    if l.offline > 0 { <span class="flag offline">{ format!("{} offline", l.offline) }</span> }
+                </span>
+                <span class="panel-tools">
+                    <button class="heal" onclick={on_heal} disabled={!any_isolated} title="Mend every network cut (sim heal)">{ "Heal network" }</button>
+                    <button class="animate" aria-pressed={props.animate.to_string()} onclick={on_animate}
+                        title="Animate records replicating from leaders to followers">{ if props.animate { "Animation: on" } else { "Animation: off" } }</button>
+                    <label class="anim-speed">
+                        <span class="visually-hidden">{ "Animation speed" }</span>
+                        <input type="range" min="0" max={(ANIM_SPEEDS.len() - 1).to_string()} step="1" value={props.anim_speed.to_string()}
+                            disabled={!props.animate} aria-valuetext={format!("{}x", anim_speed_at(props.anim_speed))} oninput={on_anim_speed} />
+                        <output>{ format!("{}x", anim_speed_at(props.anim_speed)) }</output>
+                    </label>
+                </span>
+            </div>
+            <div class={classes!("broker-area", (l.mode == Mode::HeatMap).then_some("heat-mode"))}>
+                { for flows }
+                <ul class="broker-columns" style={format!("--brokers: {n}")}>
+                    { for l.columns.iter().map(|c| html! {
+                        <BrokerColumn key={c.broker.id} column={c.clone()} mode={l.mode} rows={laid.rows.clone()}
+                            selected={props.selected.clone()} dispatch={props.dispatch.clone()} />
+                    }) }
+                </ul>
+            </div>
+            <Legend mode={l.mode} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    mode: Mode,
+}
+
+#[function_component(Legend)]
+fn legend(props: &LegendProps) -> Html {
+    let item = |class: &'static str, text: &'static str| html! {
+        <li><span class={classes!("swatch", class)} aria-hidden="true"></span>{ text }</li>
+    };
+    html! {
+        <ul class="legend" aria-label="Legend">
+            { item("leader", "leader") }
+            { item("in-sync", "follower in ISR") }
+            { item("out-of-sync", "follower out of ISR") }
+            { item("offline", "offline (no leader)") }
+            { item("under", "under-replicated partition") }
+            if props.mode == Mode::HeatMap {
+                <li class="legend-note">{ "Heat map: one cell per partition, on the same spot in every column. Click a cell for its log." }</li>
+            }
+        </ul>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ColumnProps {
+    pub column: Rc<Column>,
+    pub mode: Mode,
+    pub rows: Rc<Vec<PartitionKey>>,
+    pub selected: Option<PartitionKey>,
+    pub dispatch: Dispatch,
+}
+
+/// The sim commands a broker's buttons run: (label, verb, enabled).
+fn broker_actions(state: BrokerState, isolated: bool) -> [(&'static str, &'static str, bool); 4] {
+    let running = matches!(state, BrokerState::Alive | BrokerState::ShuttingDown);
+    [
+        ("Crash", "crash", running),
+        ("Stop", "stop", state == BrokerState::Alive),
+        ("Start", "start", !running),
+        ("Isolate", "isolate", !isolated),
+    ]
+}
+
+/// One broker: its state, its fault buttons, its replicas.
+#[function_component(BrokerColumn)]
+pub fn broker_column(props: &ColumnProps) -> Html {
+    let c = &props.column;
+    let b = &c.broker;
+    let id = b.id;
+    let mut state_words = vec![b.state.name()];
+    if b.fenced {
+        state_words.push("fenced");
+    }
+    if b.isolated {
+        state_words.push("isolated");
+    }
+    let state_text = state_words.join(" · ");
+    let buttons = broker_actions(b.state, b.isolated).map(|(label, verb, enabled)| {
+        let d = props.dispatch.clone();
+        let line = format!("sim {verb} {id}");
+        let title = format!("Run `{line}` in the active terminal");
+        html! {
+            <button class={classes!("broker-action", verb)} disabled={!enabled} aria-label={format!("{label} broker {id}")} {title}
+                onclick={Callback::from(move |_| d.dispatch(Action::RunInActive(line.clone())))}>{ label }</button>
+        }
+    });
+    let select = |key: PartitionKey| {
+        let d = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::SelectPartition(Some(key.clone()))))
+    };
+    let body = match props.mode {
+        Mode::Tiles => html! {
+            <ul class="tiles" aria-label={format!("Replicas on broker {id}")}>
+                { for c.tiles.iter().map(|t| {
+                    let key = (t.topic.clone(), t.partition);
+                    let selected = props.selected.as_ref() == Some(&key);
+                    let mut label = format!("{}-{}: {}", t.topic, t.partition, t.role.describe());
+                    if t.under_replicated { label.push_str(", partition under-replicated"); }
+                    if t.lag > 0 { label.push_str(&format!(", {} record(s) behind", t.lag)); }
+                    html! {
+                        <li key={format!("{}-{}", t.topic, t.partition)}>
+                            <button class={classes!("tile", t.role.class(), t.under_replicated.then_some("under"), selected.then_some("selected"))}
+                                aria-label={label.clone()} title={label} aria-pressed={selected.to_string()} onclick={select(key)}>
+                                if t.role == Role::Leader { <span class="tile-mark" aria-hidden="true">{ "★" }</span> }
+                                { format!("{}-{}", t.topic, t.partition) }
+                            </button>
+                        </li>
+                    }
                 }) }
             </ul>
-        </section>
+        },
+        Mode::HeatMap => {
+            let on_click = {
+                let (d, rows) = (props.dispatch.clone(), props.rows.clone());
+                Callback::from(move |e: MouseEvent| {
+                    let Some(cell) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else { return };
+                    let Some(row) = cell.get_attribute("data-row").and_then(|r| r.parse::<usize>().ok()) else { return };
+                    if let Some(key) = rows.get(row) {
+                        d.dispatch(Action::SelectPartition(Some(key.clone())));
+                    }
+                })
+            };
+            let selected_row = props.selected.as_ref().and_then(|s| props.rows.iter().position(|r| r == s));
+            html! {
+                <div class="heat" aria-hidden="true" onclick={on_click}>
+                    { for c.cells.iter().enumerate().map(|(i, cell)| {
+                        let class = classes!(
+                            "c",
+                            cell.role.map(Role::class),
+                            cell.under_replicated.then_some("under"),
+                            (selected_row == Some(i)).then_some("selected")
+                        );
+                        html! { <span {class} data-row={i.to_string()}></span> }
+                    }) }
+                </div>
+            }
+        }
+    };
+    html! {
+        <li class={classes!("broker", format!("state-{}", b.state.name().replace(' ', "-")), b.isolated.then_some("isolated"), b.fenced.then_some("fenced"), b.controller.then_some("controller"))}
+            aria-label={format!("Broker {id}")}>
+            <div class="broker-head">
+                <span class="broker-name">{ format!("Broker {id}") }</span>
+                if b.controller { <span class="badge controller" title="The active KRaft controller">{ "controller" }</span> }
+            </div>
+            <div class="broker-state">{ state_text }</div>
+            <div class="broker-actions" role="group" aria-label={format!("Faults for broker {id}")}>{ for buttons }</div>
+            <div class="broker-summary">{ c.summary() }</div>
+            { body }
+        </li>
     }
 }
 
-/// The partition log view. To come: records as cells, LEO and high watermark per replica, log
-/// start offset, segments, compaction.
-#[function_component(PartitionsPanel)]
-pub fn partitions_panel() -> Html {
+// ----- partition log view -----
+
+#[derive(Properties, PartialEq)]
+pub struct PartitionProps {
+    pub log_view: Option<Rc<LogView>>,
+    pub snapshot: Rc<Snapshot>,
+    pub selected: Option<PartitionKey>,
+    pub record: Option<i64>,
+    pub dispatch: Dispatch,
+}
+
+/// One partition's log: record cells, each replica's marks, and the chosen record's detail.
+#[function_component(PartitionPanel)]
+pub fn partition_panel(props: &PartitionProps) -> Html {
+    let d = props.dispatch.clone();
+    let picker = {
+        let topic = props.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
+        let partition = props.selected.as_ref().map_or(0, |(_, p)| *p);
+        let partitions = props.snapshot.topic(&topic).map_or(0, |t| t.partitions.len());
+        let on_topic = {
+            let d = d.clone();
+            Callback::from(move |e: Event| {
+                let Some(value) = select_value(&e) else { return };
+                d.dispatch(Action::SelectPartition((!value.is_empty()).then(|| (Rc::from(value.as_str()), 0))));
+            })
+        };
+        let on_partition = {
+            let (d, topic) = (d.clone(), topic.clone());
+            Callback::from(move |e: Event| {
+                let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+                if let Ok(p) = input.value().parse::<i32>() {
+                    if !topic.is_empty() {
+                        d.dispatch(Action::SelectPartition(Some((Rc::from(topic.as_str()), p))));
+                    }
+                }
+            })
+        };
+        html! {
+            <span class="log-picker">
+                <label>
+                    <span>{ "Topic" }</span>
+                    <select onchange={on_topic} aria-label="Partition log: topic">
+                        <option value="" selected={topic.is_empty()}>{ "(click a replica)" }</option>
+                        { for props.snapshot.topics.iter().map(|t| html! {
+                            <option value={t.name.to_string()} selected={*t.name == *topic}>{ t.name.to_string() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    <span>{ "Partition" }</span>
+                    <input type="number" min="0" max={partitions.saturating_sub(1).to_string()} value={partition.to_string()}
+                        disabled={topic.is_empty()} onchange={on_partition} aria-label="Partition log: partition" />
+                </label>
+            </span>
+        }
+    };
+    let body = match &props.log_view {
+        None => html! { <p class="placeholder">{ "Click a replica tile (or a heat-map cell) to see that partition's log." }</p> },
+        Some(v) => log_body(v, props.record, &d),
+    };
     html! {
         <section class="panel partitions" aria-labelledby="partitions-title">
-            <h2 id="partitions-title">{ "Partitions" }</h2>
-            <p class="placeholder">{ "Topics and their partitions appear here once the cluster runs." }</p>
+            <div class="panel-head">
+                <h2 id="partitions-title">{ "Partition log" }</h2>
+                { picker }
+            </div>
+            { body }
         </section>
     }
 }
 
-/// Consumer groups. To come: members, assignments, committed offsets against the high
-/// watermark, lag over time, rebalances.
+fn percent(offset: i64, start: i64, end: i64) -> f64 {
+    if end <= start {
+        return 0.0;
+    }
+    ((offset - start) as f64 * 100.0 / (end - start) as f64).clamp(0.0, 100.0)
+}
+
+fn log_body(v: &LogView, record: Option<i64>, d: &Dispatch) -> Html {
+    let leader = v.leader.map_or_else(|| "none (offline)".to_string(), |l| format!("broker {l}"));
+    let hw = v.high_watermark.map_or_else(|| "unknown".to_string(), |h| h.to_string());
+    let (start, end) = (v.scale_start, v.scale_end.max(v.scale_start + 1));
+    let rows = v.replicas.iter().map(|r| {
+        let marks = r.marks;
+        let track = marks.map(|m| {
+            let committed = (percent(m.log_start, start, end), percent(m.high_watermark, start, end));
+            let pending = percent(m.log_end, start, end);
+            html! {
+                <div class="track" aria-hidden="true">
+                    <span class="committed" style={format!("left: {:.2}%; width: {:.2}%", committed.0, committed.1 - committed.0)}></span>
+                    <span class="pending" style={format!("left: {:.2}%; width: {:.2}%", committed.1, (pending - committed.1).max(0.0))}></span>
+                    { for r.segments.iter().skip(1).map(|s| html! {
+                        <span class="segment" style={format!("left: {:.2}%", percent(*s, start, end))}></span>
+                    }) }
+                    if let Some(c) = v.cleaner_point {
+                        <span class="cleaner" style={format!("left: {:.2}%", percent(c, start, end))}></span>
+                    }
+                </div>
+            }
+        });
+        let text = marks.map_or_else(
+            || "no log on this broker".to_string(),
+            |m| format!("log start {} · HW {} · LEO {} · {} segment{}", m.log_start, m.high_watermark, m.log_end, r.segments.len(), if r.segments.len() == 1 { "" } else { "s" }),
+        );
+        html! {
+            <li class={classes!("replica-row", r.role.class())}>
+                <span class="replica-name">{ format!("Broker {}", r.broker) }<span class="replica-role">{ format!(" {}", r.role.describe()) }</span></span>
+                { for track }
+                <span class="replica-marks">{ text }</span>
+            </li>
+        }
+    });
+    let older = {
+        let (d, from) = (d.clone(), v.from);
+        Callback::from(move |_| d.dispatch(Action::SetWindowEnd(Some(from))))
+    };
+    let newer = {
+        let (d, to, end) = (d.clone(), v.to, v.scale_end);
+        let next = to + logview::RECORDS_SHOWN_MAX;
+        Callback::from(move |_| d.dispatch(Action::SetWindowEnd((next < end).then_some(next))))
+    };
+    let reference_start = v.replicas.iter().find(|r| Some(r.broker) == v.reference).and_then(|r| r.marks).map_or(0, |m| m.log_start);
+    let cells = v.records.iter().map(|r| record_cell(r, record == Some(r.offset), d));
+    let detail = record.and_then(|o| v.records.iter().find(|r| r.offset == o)).map(|r| record_detail(r, v));
+    html! {
+        <>
+            <p class="log-summary">
+                <strong>{ format!("{}-{}", v.topic, v.partition) }</strong>
+                { format!(" · leader {leader} (epoch {}) · high watermark {hw} · replicas {}", v.leader_epoch,
+                    v.replicas.iter().map(|r| r.broker.to_string()).collect::<Vec<_>>().join(",")) }
+            </p>
+            <ul class="replica-rows">{ for rows }</ul>
+            if !v.group_offsets.is_empty() {
+                <p class="group-offsets">{ "Committed by groups: " }
+                    { v.group_offsets.iter().map(|(g, o)| format!("{g} at {o}")).collect::<Vec<_>>().join(", ") }</p>
+            }
+            <div class="records-head">
+                <span>{ if v.records.is_empty() { "No records in this log yet.".to_string() }
+                        else { format!("Offsets {}..{} (read from broker {})", v.from, v.to - 1, v.reference.unwrap_or(0)) } }</span>
+                <button onclick={older} disabled={v.from <= reference_start}>{ "◀ Older" }</button>
+                <button onclick={newer} disabled={v.to >= v.scale_end}>{ "Newer ▶" }</button>
+            </div>
+            <ol class="records" aria-label="Records">{ for cells }</ol>
+            { for detail }
+        </>
+    }
+}
+
+fn record_cell(r: &RecordCell, selected: bool, d: &Dispatch) -> Html {
+    let key = r.key.as_deref().map_or_else(|| "null".to_string(), |k| logview::shorten(k, logview::CELL_CHARS_MAX));
+    let value = r.value.as_deref().map_or_else(|| "null".to_string(), |v| logview::shorten(v, logview::CELL_CHARS_MAX));
+    let style = r.key_hue.map(|h| format!("--hue: {h}"));
+    let onclick = {
+        let (d, offset) = (d.clone(), r.offset);
+        Callback::from(move |_| d.dispatch(Action::SelectRecord(if selected { None } else { Some(offset) })))
+    };
+    let label = format!(
+        "offset {}, key {key}, value {value}, {}",
+        r.offset,
+        if r.committed { "committed" } else { "not committed yet" }
+    );
+    html! {
+        <li key={r.offset}>
+            <button class={classes!("record", if r.committed { "committed" } else { "pending" }, r.key_hue.is_none().then_some("no-key"), selected.then_some("selected"))}
+                {style} aria-label={label} aria-pressed={selected.to_string()} {onclick}>
+                <span class="record-offset">{ r.offset }</span>
+                <span class="record-key">{ key }</span>
+                <span class="record-value">{ value }</span>
+            </button>
+        </li>
+    }
+}
+
+fn record_detail(r: &RecordCell, v: &LogView) -> Html {
+    let holders: Vec<String> = r.held_by.iter().map(|b| b.to_string()).collect();
+    let missing: Vec<String> = v.replicas.iter().filter(|x| !r.held_by.contains(&x.broker)).map(|x| x.broker.to_string()).collect();
+    let status = if r.committed {
+        format!(
+            "Committed: below the leader's high watermark ({}), so every in-sync replica has it and acks=all producers were told it is written. Consumers can read it.",
+            v.high_watermark.unwrap_or(0)
+        )
+    } else {
+        "Not committed yet: at or above the high watermark. Consumers cannot read it; an acks=all producer is still waiting; an acks=1 producer was already told it is written, and it is lost if the leader fails before a follower copies it.".to_string()
+    };
+    html! {
+        <div class="record-detail" role="region" aria-label={format!("Record at offset {}", r.offset)}>
+            <h3>{ format!("Offset {}", r.offset) }</h3>
+            <dl>
+                <dt>{ "Key" }</dt><dd>{ r.key.clone().unwrap_or_else(|| "null".into()) }</dd>
+                <dt>{ "Value" }</dt><dd>{ r.value.clone().unwrap_or_else(|| "null".into()) }</dd>
+                <dt>{ "Timestamp" }</dt><dd>{ format!("{} ms (simulated)", r.timestamp_ms) }</dd>
+                <dt>{ "Leader epoch" }</dt><dd>{ r.leader_epoch }</dd>
+                <dt>{ "Held by" }</dt><dd class="held-by">{ format!("broker{} {}", if holders.len() == 1 { "" } else { "s" }, holders.join(", ")) }</dd>
+                if !missing.is_empty() { <dt>{ "Not on" }</dt><dd>{ format!("broker{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")) }</dd> }
+            </dl>
+            <p class={classes!("commit-status", if r.committed { "committed" } else { "pending" })}>{ status }</p>
+        </div>
+    }
+}
+
+// ----- what just happened -----
+
+#[derive(Properties, PartialEq)]
+pub struct EventsProps {
+    pub log: Rc<VecDeque<Logged>>,
+}
+
+fn change_class(c: &Change) -> Option<&'static str> {
+    match c {
+        Change::LeaderChanged { unclean: true, .. } | Change::Truncated { .. } => Some("bad"),
+        Change::BrokerState { to: BrokerState::Crashed, .. } | Change::LeaderChanged { to: None, .. } => Some("bad"),
+        Change::IsrChanged { from, to, .. } if to.len() < from.len() => Some("warn"),
+        Change::BrokerIsolated { isolated: true, .. } | Change::BrokerFenced { fenced: true, .. } => Some("warn"),
+        _ => None,
+    }
+}
+
+/// The notable changes, newest first.
+#[function_component(EventsPanel)]
+pub fn events_panel(props: &EventsProps) -> Html {
+    html! {
+        <section class="panel events" aria-labelledby="events-title">
+            <h2 id="events-title">{ "What just happened" }</h2>
+            if props.log.is_empty() {
+                <p class="placeholder">{ "Leader elections, ISR changes and broker faults appear here as they happen." }</p>
+            } else {
+                <ol class="event-log" role="log">
+                    { for props.log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
+                        <li class={classes!(change_class(&l.change))}>
+                            <span class="event-time">{ clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)) }</span>
+                            { " " }{ l.change.describe() }
+                        </li>
+                    }) }
+                </ol>
+            }
+        </section>
+    }
+}
+
+/// Consumer groups. To come (with the groups work): members, assignments, committed offsets
+/// against the high watermark, lag over time, rebalances.
 #[function_component(GroupsPanel)]
 pub fn groups_panel() -> Html {
     html! {

@@ -3,7 +3,10 @@
 //! This is the only module that touches the DOM. The pure logic lives in plain modules with unit
 //! tests: [`transcript`] (the session as recorded actions), [`codec`] (saved sessions, share
 //! links, validation), [`session`] (replaying actions into terminals: undo, redo, restore),
-//! [`input`] (history and completion), [`clock`] (speed and time text). [`sandbox`] is the one
+//! [`input`] (history and completion), [`clock`] (speed and time text), and for the cluster
+//! views [`snapshot`] (the engine's state copied out, and diffs), [`layout`] (broker columns,
+//! tiles or heat map), [`logview`] (one partition's log), [`monitor`] (invariants and lost
+//! acknowledged records) and [`watch`] (fed once per action: event log, flows, monitor). [`sandbox`] is the one
 //! adapter around the shell, so the move to one engine-backed cluster shared by every terminal
 //! stays local. [`state`] is the yew reducer; [`storage`] and [`panic`] talk to the browser; the
 //! rest are small components.
@@ -14,17 +17,24 @@
 pub mod clock;
 pub mod codec;
 pub mod input;
+pub mod layout;
+pub mod logview;
+pub mod monitor;
 pub mod panic;
 pub mod sandbox;
 pub mod session;
+pub mod snapshot;
 pub mod state;
 pub mod storage;
 pub mod transcript;
+pub mod watch;
 
 mod cluster;
 mod header;
 mod lesson;
 mod terminal;
+
+use std::rc::Rc;
 
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
@@ -38,7 +48,7 @@ use transcript::{Entry, TermId};
 pub fn app() -> Html {
     let state = use_reducer(|| {
         let (session, notice) = storage::initial_session();
-        AppState::new(session, notice, storage::load_theme())
+        AppState::with_view(session, notice, storage::load_theme(), state::ViewState::new(!prefers_reduced_motion()))
     });
 
     // Autosave after every change to the session.
@@ -67,13 +77,15 @@ pub fn app() -> Html {
         let session = state.session.clone();
         Callback::from(move |_| session.borrow().saved())
     };
+    // Callbacks kept across renders (yew compares callbacks by identity): the terminal, whose
+    // scrollback can hold thousands of lines, is not rendered again on every clock tick.
     let on_entry = {
         let d = dispatcher.clone();
-        Callback::from(move |entry: Entry| d.dispatch(Action::Act(entry)))
+        use_callback((), move |entry: Entry, _| d.dispatch(Action::Act(entry)))
     };
     let complete = {
         let session = state.session.clone();
-        Callback::from(move |line: String| session.borrow().complete(active, &line))
+        use_callback(active, move |line: String, active| session.borrow().complete(*active, &line))
     };
     let on_run_lesson = {
         let d = dispatcher.clone();
@@ -105,10 +117,15 @@ pub fn app() -> Html {
                 mode={t.mode} history={t.history.clone()} complete={complete.clone()} on_entry={on_entry.clone()} />
         }
     });
+    let watch = state.watch.borrow();
+    let log_view = state.view.selected.as_ref().and_then(|(topic, partition)| {
+        logview::build(session.cluster(), topic, *partition, state.view.window_end).map(Rc::new)
+    });
+    let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
     html! {
         <div class="app">
             <a class="skip-link" href="#command-input">{ "Skip to the terminal" }</a>
-            <header::Header now_ms={session.now_ms()} seed={session.seed()} brokers={session.brokers()}
+            <header::Header now_ms={session.now_ms()} seed={session.cluster().seed()} brokers={u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0)}
                 playing={state.playing} speed={state.speed} can_undo={session.can_undo()} can_redo={session.can_redo()}
                 theme={state.theme} dispatch={dispatcher.clone()} {saved} />
             if let Some(notice) = &state.notice {
@@ -130,7 +147,9 @@ pub fn app() -> Html {
                 </div>
             }
             <main class="app-main">
-                <cluster::ClusterArea brokers={session.brokers()} />
+                <cluster::ClusterArea snapshot={watch.snapshot()} log={watch.log()} flows={watch.flows()}
+                    alarm={watch.monitor().alarm().cloned()} {losses} view={state.view.clone()} {log_view}
+                    dispatch={dispatcher.clone()} />
                 <lesson::LessonPanel on_run={on_run_lesson} />
                 <div class="terminals">
                     <terminal::TerminalTabs tabs={session.terminals().iter().map(|t| t.id).collect::<Vec<_>>()}
@@ -140,6 +159,18 @@ pub fn app() -> Html {
             </main>
         </div>
     }
+}
+
+/// The learner asked the system for less motion: animations start off.
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            let match_media = js_sys::Reflect::get(&w, &"matchMedia".into()).ok()?;
+            let f: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&match_media)?;
+            let list = f.call1(&w, &"(prefers-reduced-motion: reduce)".into()).ok()?;
+            js_sys::Reflect::get(&list, &"matches".into()).ok()?.as_bool()
+        })
+        .unwrap_or(false)
 }
 
 /// Mounts the app into `root`.

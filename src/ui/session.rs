@@ -204,6 +204,11 @@ impl Session {
         self.sandbox.complete(term, line)
     }
 
+    /// The simulated cluster, read-only, for the cluster views.
+    pub fn cluster(&self) -> &crate::engine::Cluster {
+        self.sandbox.cluster()
+    }
+
     /// Makes `term` the terminal that keyboard input and lesson commands go to (not recorded: it
     /// changes what the learner looks at, not the simulation).
     pub fn select(&mut self, term: TermId) {

@@ -8,8 +8,10 @@ use yew::prelude::*;
 
 use super::clock;
 use super::codec::SavedSession;
+use super::layout::Filter;
 use super::session::Session;
 use super::transcript::{Entry, TermId};
+use super::watch::Watch;
 
 /// A fresh session's cluster (the tutorial's single `docker compose` file has 3 brokers).
 pub const BROKERS_DEFAULT: u32 = 3;
@@ -82,6 +84,42 @@ pub struct AppState {
     pub theme: Theme,
     /// The share link being shown, if any.
     pub share_url: Option<AttrValue>,
+    /// What the cluster views show, fed once per action that touched the session.
+    pub watch: Rc<RefCell<Watch>>,
+    /// The cluster views' own state (not recorded: it changes what the learner looks at).
+    pub view: ViewState,
+}
+
+/// What the learner looks at in the cluster area.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewState {
+    pub filter: Filter,
+    /// The partition shown in the partition log view.
+    pub selected: Option<(Rc<str>, i32)>,
+    /// The record whose detail is shown.
+    pub record: Option<i64>,
+    /// The end of the record window (None: follow the log's end).
+    pub window_end: Option<i64>,
+    /// Replication animations on.
+    pub animate: bool,
+    /// Position of the animation speed control ([`anim_speed_at`]).
+    pub anim_speed: u32,
+}
+
+/// Animation speeds: a quarter, half, normal, twice, four times.
+pub const ANIM_SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+pub const ANIM_SPEED_DEFAULT: u32 = 2;
+/// How long a record takes to fly from a leader to a follower at normal speed.
+pub const FLOW_WALL_MS: f64 = 700.0;
+
+pub fn anim_speed_at(position: u32) -> f64 {
+    ANIM_SPEEDS[usize::try_from(position).unwrap_or(usize::MAX).min(ANIM_SPEEDS.len() - 1)]
+}
+
+impl ViewState {
+    pub fn new(animate: bool) -> ViewState {
+        ViewState { filter: Filter::default(), selected: None, record: None, window_end: None, animate, anim_speed: ANIM_SPEED_DEFAULT }
+    }
 }
 
 impl PartialEq for AppState {
@@ -93,12 +131,21 @@ impl PartialEq for AppState {
             && self.speed == other.speed
             && self.theme == other.theme
             && self.share_url == other.share_url
+            && Rc::ptr_eq(&self.watch, &other.watch)
+            && self.view == other.view
     }
 }
 
 impl AppState {
     pub fn new(session: Session, notice: Option<Notice>, theme: Theme) -> AppState {
+        AppState::with_view(session, notice, theme, ViewState::new(true))
+    }
+
+    pub fn with_view(session: Session, notice: Option<Notice>, theme: Theme, view: ViewState) -> AppState {
+        let watch = Rc::new(RefCell::new(Watch::new(session.cluster())));
         AppState {
+            watch,
+            view,
             session: Rc::new(RefCell::new(session)),
             revision: 0,
             notice,
@@ -118,6 +165,8 @@ impl AppState {
             speed: self.speed,
             theme: self.theme,
             share_url: self.share_url.clone(),
+            watch: self.watch.clone(),
+            view: self.view.clone(),
         }
     }
 }
@@ -144,6 +193,15 @@ pub enum Action {
     SetNotice(Option<Notice>),
     SetTheme(Theme),
     ShowShare(Option<AttrValue>),
+    /// A command line run in the active terminal (broker buttons, lesson commands).
+    RunInActive(String),
+    SetFilter(Filter),
+    SelectPartition(Option<(Rc<str>, i32)>),
+    SelectRecord(Option<i64>),
+    SetWindowEnd(Option<i64>),
+    SetAnimate(bool),
+    SetAnimSpeed(u32),
+    ClearLosses,
 }
 
 impl Reducible for AppState {
@@ -151,6 +209,14 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = self.with(self.revision + 1);
+        // Whether the session changed (the views look at the cluster again), and whether it was
+        // rebuilt by a replay (nothing to compare the cluster with).
+        let (touched, fresh) = match &action {
+            Action::Act(_) | Action::Run { .. } | Action::RunInActive(_) | Action::OpenTerminal | Action::CloseTerminal(_) => (true, false),
+            Action::Tick | Action::Step | Action::Redo => (true, false),
+            Action::Undo | Action::Reset | Action::Load(..) => (true, true),
+            _ => (false, false),
+        };
         let act = |next: &mut AppState, entry: Entry| {
             let result = next.session.borrow_mut().act(entry);
             if let Err(e) = result {
@@ -203,6 +269,27 @@ impl Reducible for AppState {
             Action::SetNotice(notice) => next.notice = notice,
             Action::SetTheme(theme) => next.theme = theme,
             Action::ShowShare(url) => next.share_url = url,
+            Action::RunInActive(line) => {
+                let term = next.session.borrow().active();
+                act(&mut next, Entry::Run { term, line });
+            }
+            Action::SetFilter(filter) => next.view.filter = filter,
+            Action::SelectPartition(selected) => {
+                next.view.selected = selected;
+                next.view.record = None;
+                next.view.window_end = None;
+            }
+            Action::SelectRecord(record) => next.view.record = record,
+            Action::SetWindowEnd(end) => next.view.window_end = end,
+            Action::SetAnimate(on) => next.view.animate = on,
+            Action::SetAnimSpeed(position) => {
+                next.view.anim_speed = position.min(u32::try_from(ANIM_SPEEDS.len() - 1).expect("a few speeds"))
+            }
+            Action::ClearLosses => next.watch.borrow_mut().monitor_mut().clear_losses(),
+        }
+        if touched {
+            let session = next.session.borrow();
+            next.watch.borrow_mut().observe(session.cluster(), fresh);
         }
         Rc::new(next)
     }

@@ -387,7 +387,12 @@ impl Process for ConsoleConsumer {
             }
             return ProcState::Busy;
         }
+        if cx.background {
+            // A background job runs until it is killed, printing records as they arrive.
+            return ProcState::Idle;
+        }
         if !cx.interactive && max.is_none() {
+            // A scripted run has nobody to press Ctrl-C: a foreground consumer stops once idle.
             if idle >= SCRIPT_IDLE_STOP_MS {
                 return ProcState::Exited(self.finish(cx, 0));
             }

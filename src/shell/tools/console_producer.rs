@@ -229,24 +229,7 @@ impl ConsoleProducer {
     fn collect(&mut self, cx: &mut ProcCx<'_>) {
         let Some(id) = self.producer else { return };
         for warning in cx.cluster.take_producer_warnings(id) {
-            let (line, logger) = match warning {
-                ProducerWarning::MetadataIssue { correlation_id, topic, error } => (
-                    format!(
-                        "The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{topic}={}}}",
-                        error.name()
-                    ),
-                    "org.apache.kafka.clients.NetworkClient",
-                ),
-                ProducerWarning::Retrying { correlation_id, topic, partition, attempts_left, error } => (
-                    format!(
-                        "Got error produce response with correlation id {correlation_id} on topic-partition {topic}-{partition}, retrying ({attempts_left} attempts left). Error: {}",
-                        error.name()
-                    ),
-                    "org.apache.kafka.clients.producer.internals.Sender",
-                ),
-            };
-            let client = &self.config.client_id;
-            cx.stderr(format!("{} WARN [Producer clientId={client}] {line} ({logger})\n", super::log_time(cx.now_ms())));
+            cx.stderr(warning_line(cx.now_ms(), &self.config.client_id, warning));
         }
         for (send, result) in cx.cluster.take_send_results(id) {
             let described = self.pending.remove(&send);
@@ -271,6 +254,27 @@ impl ConsoleProducer {
             }
         }
     }
+}
+
+/// A producer client's WARN line as the tools' log4j layout prints it.
+pub fn warning_line(now_ms: i64, client_id: &str, warning: ProducerWarning) -> String {
+    let (line, logger) = match warning {
+        ProducerWarning::MetadataIssue { correlation_id, topic, error } => (
+            format!(
+                "The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{topic}={}}}",
+                error.name()
+            ),
+            "org.apache.kafka.clients.NetworkClient",
+        ),
+        ProducerWarning::Retrying { correlation_id, topic, partition, attempts_left, error } => (
+            format!(
+                "Got error produce response with correlation id {correlation_id} on topic-partition {topic}-{partition}, retrying ({attempts_left} attempts left). Error: {}",
+                error.name()
+            ),
+            "org.apache.kafka.clients.producer.internals.Sender",
+        ),
+    };
+    format!("{} WARN [Producer clientId={client_id}] {line} ({logger})\n", super::log_time(now_ms))
 }
 
 fn describe_bytes(field: &Option<String>) -> String {

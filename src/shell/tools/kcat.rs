@@ -197,3 +197,274 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
     }
     Ok(cmd)
 }
+
+// ---------------------------------------------------------------- execution
+
+use crate::engine::FetchRequest;
+use crate::shell::process::{Exec, ProcCx, ProcState, Process};
+use crate::shell::Session;
+
+/// Records one poll prints at most (the rest come at the next slice of simulated time).
+const RECORDS_PER_POLL_MAX: usize = 10_000;
+
+/// Runs a validated kcat command: `-L` at once, `-C` as a process. `-P` and `-Q` are not wired
+/// yet; `-G` is the groups engineer's.
+pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
+    let mut prefix = Vec::new();
+    if command.auto_mode && !command.quiet {
+        let mode = if command.mode == Mode::Consume { "Consumer" } else { "Producer" };
+        prefix.push(Chunk::err(format!("% Auto-selecting {mode} mode (use -P or -C to override)\n")));
+    }
+    match command.mode {
+        Mode::Metadata => {
+            let mut outcome = metadata(session, command);
+            prefix.append(&mut outcome.chunks);
+            outcome.chunks = prefix;
+            Exec::Done(outcome)
+        }
+        Mode::Consume => Exec::Spawn(Box::new(KcatConsumer::new(command.clone(), prefix))),
+        _ => Exec::Done(Outcome::fail(vec![Chunk::err("kcat: only -L and -C are simulated in the sandbox so far\n")], 1)),
+    }
+}
+
+/// `metadata_print`: brokers, then topics (all, or `-t`'s), partitions with leader, replicas and
+/// ISRs; the answering broker is the first reachable bootstrap address.
+fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
+    let cluster = session.cluster();
+    let Some((index, broker)) = command.bootstrap.brokers.iter().enumerate().find_map(|(i, b)| b.map(|b| (i, b))) else {
+        return Outcome::fail(vec![Chunk::err("% ERROR: Failed to acquire metadata: Local: Broker transport failure\n")], 1);
+    };
+    let address = &command.bootstrap.addresses[index];
+    let mut out = format!(
+        "Metadata for {} (from broker {broker}: {address}/{broker}):\n",
+        command.topic.as_deref().unwrap_or("all topics")
+    );
+    let statuses = cluster.broker_status();
+    let controller = cluster.active_controller();
+    let alive: Vec<_> = statuses.iter().filter(|s| s.process == crate::engine::ProcessState::Running && !s.fenced).collect();
+    out.push_str(&format!(" {} brokers:\n", alive.len()));
+    for s in &alive {
+        let suffix = if controller == Some(s.id) { " (controller)" } else { "" };
+        out.push_str(&format!("  broker {} at localhost:{}{suffix}\n", s.id, 9091 + s.id));
+    }
+    let names: Vec<String> = match &command.topic {
+        Some(t) => vec![t.clone()],
+        None => cluster.topic_names(),
+    };
+    out.push_str(&format!(" {} topics:\n", names.len()));
+    for name in &names {
+        match cluster.describe_topic(name) {
+            Ok(d) => {
+                out.push_str(&format!("  topic \"{name}\" with {} partitions:\n", d.partitions.len()));
+                for p in &d.partitions {
+                    let list = |v: &[i32]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
+                    out.push_str(&format!(
+                        "    partition {}, leader {}, replicas: {}, isrs: {}",
+                        p.id,
+                        p.leader.unwrap_or(-1),
+                        list(&p.replicas),
+                        list(&p.isr)
+                    ));
+                    if p.leader.is_none() {
+                        out.push_str(", Broker: Leader not available");
+                    }
+                    out.push('\n');
+                }
+            }
+            Err(_) => out.push_str(&format!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
+        }
+    }
+    Outcome::ok(vec![Chunk::out(out)])
+}
+
+/// Expands kcat's `-f` escapes (`\n`, `\t`, `\\`) once, at parse time.
+fn unescape(format: &str) -> String {
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// `kcat -C`: assign-based reading of every partition (or `-p`'s) from `-o` (default
+/// beginning); `-e` reports each partition's end and exits when all are at their end; `-c`
+/// stops after that many messages.
+pub struct KcatConsumer {
+    command: KcatCommand,
+    format: String,
+    /// (partition, next offset, at end reported) once the start offsets are resolved.
+    positions: Option<Vec<(i32, i64, bool)>>,
+    printed: i64,
+    prefix: Vec<Chunk>,
+    done: Option<i32>,
+}
+
+impl KcatConsumer {
+    fn new(command: KcatCommand, prefix: Vec<Chunk>) -> KcatConsumer {
+        let format = match (&command.format, &command.key_delimiter) {
+            (Some(f), _) => unescape(f),
+            (None, Some(k)) => format!("%k{k}%s{}", command.delimiter),
+            (None, None) => format!("%s{}", command.delimiter),
+        };
+        KcatConsumer { command, format, positions: None, printed: 0, prefix, done: None }
+    }
+
+    fn resolve(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
+        let topic = self.command.topic.clone().unwrap_or_default();
+        let Ok(d) = cx.cluster.describe_topic(&topic) else {
+            return Err(format!("% ERROR: Topic {topic} error: Broker: Unknown topic or partition\n"));
+        };
+        let partitions: Vec<i32> = match self.command.partition {
+            Some(p) => vec![p],
+            None => d.partitions.iter().map(|p| p.id).collect(),
+        };
+        let mut positions = Vec::new();
+        for p in partitions {
+            let earliest = cx.cluster.list_offsets(&topic, p, crate::engine::OffsetSpec::Earliest).map(|r| r.0).unwrap_or(0);
+            let latest = cx.cluster.list_offsets(&topic, p, crate::engine::OffsetSpec::Latest).map(|r| r.0).unwrap_or(0);
+            let start = match self.command.offset.as_deref() {
+                None | Some("beginning") => earliest,
+                Some("end") => latest,
+                Some("stored") => earliest,
+                Some(o) => match o.parse::<i64>() {
+                    Ok(n) if n < 0 => (latest + n).max(earliest),
+                    Ok(n) => n.clamp(earliest, latest),
+                    Err(_) => earliest,
+                },
+            };
+            positions.push((p, start, false));
+        }
+        self.positions = Some(positions);
+        Ok(())
+    }
+
+    fn render(&self, topic: &str, partition: i32, r: &crate::engine::RecordRef<'_>) -> String {
+        let text = |b: Option<&[u8]>| match b {
+            Some(b) => String::from_utf8_lossy(b).into_owned(),
+            None if self.command.null_empty => "NULL".into(),
+            None => String::new(),
+        };
+        let len = |b: Option<&[u8]>| b.map_or(-1, |b| b.len() as i64);
+        let mut out = String::new();
+        let mut chars = self.format.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('s') => out.push_str(&text(r.value)),
+                Some('S') => out.push_str(&len(r.value).to_string()),
+                Some('k') => out.push_str(&text(r.key)),
+                Some('K') => out.push_str(&len(r.key).to_string()),
+                Some('t') => out.push_str(topic),
+                Some('p') => out.push_str(&partition.to_string()),
+                Some('o') => out.push_str(&r.offset.to_string()),
+                Some('T') => out.push_str(&r.timestamp_ms.to_string()),
+                Some('h') => {
+                    let headers: Vec<String> = r
+                        .headers
+                        .iter()
+                        .map(|h| format!("{}={}", h.key, h.value.as_deref().map_or_else(|| "NULL".to_string(), |v| String::from_utf8_lossy(v).into_owned())))
+                        .collect();
+                    out.push_str(&headers.join(","));
+                }
+                Some('%') => out.push('%'),
+                Some(other) => {
+                    out.push('%');
+                    out.push(other);
+                }
+                None => out.push('%'),
+            }
+        }
+        out
+    }
+}
+
+impl Process for KcatConsumer {
+    fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        for chunk in std::mem::take(&mut self.prefix) {
+            cx.out.push(chunk);
+        }
+        if let Some(status) = self.done {
+            return ProcState::Exited(status);
+        }
+        if self.positions.is_none() {
+            if let Err(message) = self.resolve(cx) {
+                cx.stderr(message);
+                self.done = Some(1);
+                return ProcState::Exited(1);
+            }
+        }
+        let topic = self.command.topic.clone().unwrap_or_default();
+        let mut positions = self.positions.take().unwrap_or_default();
+        let mut out = String::new();
+        let mut info = String::new();
+        let mut budget = RECORDS_PER_POLL_MAX;
+        let count = positions.len();
+        'partitions: for i in 0..count {
+            let (partition, offset, _) = positions[i];
+            let Ok(response) = cx.cluster.fetch(&FetchRequest::new(&topic, partition, offset)) else { continue };
+            let mut next = offset;
+            for r in response.records() {
+                if budget == 0 || self.command.count.is_some_and(|c| self.printed >= c) {
+                    break;
+                }
+                out.push_str(&self.render(&topic, partition, &r));
+                next = r.offset + 1;
+                budget -= 1;
+                self.printed += 1;
+                positions[i].2 = false;
+                if self.command.count.is_some_and(|c| self.printed >= c) {
+                    positions[i].1 = next;
+                    self.done = Some(0);
+                    break 'partitions;
+                }
+            }
+            // Past the records read (an empty answer: the offset stays, or moves up to the log
+            // start when the asked offset was below it).
+            positions[i].1 = next.max(response.first_offset.min(response.end_offset));
+            if self.command.exit_at_end && positions[i].1 >= response.high_watermark && !positions[i].2 {
+                positions[i].2 = true;
+                let all = positions.iter().all(|p| p.2);
+                if !self.command.quiet {
+                    info.push_str(&format!(
+                        "% Reached end of topic {topic} [{partition}] at offset {}{}\n",
+                        positions[i].1,
+                        if all { ": exiting" } else { "" }
+                    ));
+                }
+                if all {
+                    self.done = Some(0);
+                }
+            }
+        }
+        self.positions = Some(positions);
+        if !out.is_empty() {
+            cx.stdout(out);
+        }
+        if !info.is_empty() {
+            cx.stderr(info);
+        }
+        match self.done {
+            Some(status) => ProcState::Exited(status),
+            None if budget == 0 => ProcState::Busy,
+            None => ProcState::Idle,
+        }
+    }
+}

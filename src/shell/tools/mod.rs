@@ -223,6 +223,11 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::Topics(command) => Exec::Done(topics::execute(session, &command)),
         Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
         Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
+        Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
+        Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
+        Request::GetOffsets(command) => Exec::Done(get_offsets::execute(session, &command)),
+        Request::ProducerPerfTest(command) => producer_perf::execute(&command),
+        Request::Kcat(command) if matches!(command.mode, kcat::Mode::Metadata | kcat::Mode::Consume) => kcat::execute(session, &command),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
@@ -285,6 +290,7 @@ pub fn exception_class(code: crate::engine::ErrorCode) -> String {
         E::NETWORK_EXCEPTION => "NetworkException".to_string(),
         E::UNKNOWN_SERVER_ERROR => "UnknownServerException".to_string(),
         E::TOPIC_ALREADY_EXISTS => "TopicExistsException".to_string(),
+        E::INVALID_CONFIG => "InvalidConfigurationException".to_string(),
         other => {
             let camel: String = other
                 .name()
@@ -302,6 +308,14 @@ pub fn exception_class(code: crate::engine::ErrorCode) -> String {
         }
     };
     format!("org.apache.kafka.common.errors.{simple}")
+}
+
+impl Outcome {
+    /// Drops empty chunks (a tool that printed nothing).
+    pub fn without_empty(mut self) -> Outcome {
+        self.chunks.retain(|c| !c.text.is_empty());
+        self
+    }
 }
 
 /// `default.api.timeout.ms`.

@@ -313,7 +313,7 @@ pub fn describe_config_order(entries: &mut [(String, String)]) {
 
 /// `IncludeList`: the `--topic` value as a Java regex (commas mean `|`, quotes and spaces
 /// dropped); internal topics are left out when excluded.
-fn topic_filter(pattern: Option<&str>) -> Result<Option<Regex>, String> {
+pub(crate) fn topic_filter(pattern: Option<&str>) -> Result<Option<Regex>, String> {
     let Some(raw) = pattern else { return Ok(None) };
     let cleaned: String = raw.trim().replace(',', "|").replace(' ', "");
     let cleaned = cleaned.trim_start_matches(['"', '\'']).trim_end_matches(['"', '\'']).to_string();
