@@ -121,6 +121,10 @@ pub struct World {
     pub(crate) outbox: BTreeMap<TermId, Vec<Chunk>>,
     pub(crate) interactive: bool,
     pub(crate) limits: WorkLimits,
+    /// The session's command lines since the last reset, for `sim export`: (sequence, terminal,
+    /// command).
+    pub(crate) commands: std::collections::VecDeque<(u64, TermId, super::tools::export::LoggedCommand)>,
+    next_command: u64,
 }
 
 fn new_cluster(brokers: u32, seed: u64) -> Cluster {
@@ -143,6 +147,8 @@ impl World {
             outbox: BTreeMap::new(),
             interactive: true,
             limits: WorkLimits::default(),
+            commands: std::collections::VecDeque::new(),
+            next_command: 0,
         }
     }
 
@@ -176,6 +182,34 @@ impl World {
         self.brokers = brokers.clamp(1, BROKERS_MAX);
         self.seed = seed;
         self.cluster = new_cluster(self.brokers, seed);
+        self.commands.clear();
+    }
+
+    /// Logs a command line typed at `term` (for `sim export`); returns its sequence number.
+    pub(crate) fn log_command(&mut self, term: TermId, text: &str) -> u64 {
+        if self.commands.len() >= super::tools::export::COMMANDS_MAX {
+            self.commands.pop_front();
+        }
+        let seq = self.next_command;
+        self.next_command += 1;
+        self.commands.push_back((seq, term, super::tools::export::LoggedCommand { text: text.to_string(), typed: None }));
+        seq
+    }
+
+    /// Logs a line typed into the foreground tool of command `seq`.
+    pub(crate) fn log_typed(&mut self, seq: u64, line: &str) {
+        if let Some((_, _, command)) = self.commands.iter_mut().rev().find(|(s, _, _)| *s == seq) {
+            let typed = command.typed.get_or_insert_with(Vec::new);
+            if typed.len() < super::tools::export::TOOL_LINES_MAX {
+                typed.push(line.to_string());
+            }
+        }
+    }
+
+    /// `sim export`'s text.
+    pub fn export(&self) -> String {
+        let commands: Vec<_> = self.commands.iter().map(|(_, _, c)| c.clone()).collect();
+        super::tools::export::export(&self.cluster, self.brokers, &commands)
     }
 
     /// Registers a process for `term`; returns its id, or None when too many run already.
@@ -382,6 +416,8 @@ pub struct Term {
     pub(crate) foreground: Option<Foreground>,
     /// The rest of a command line, run once the foreground process ends.
     pub(crate) deferred: Vec<AndOr>,
+    /// The export log's sequence number of the last command typed here.
+    pub(crate) last_command: Option<u64>,
 }
 
 /// The process in the terminal's foreground.

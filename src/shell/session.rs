@@ -117,6 +117,9 @@ impl<'a> Session<'a> {
         self.notice_foreground();
         if let Some(fg) = self.foreground_alive() {
             if fg.reads_terminal {
+                if let Some(seq) = self.t.last_command {
+                    self.w.log_typed(seq, line);
+                }
                 self.w.input(fg.proc, line);
                 self.settle_foreground();
             }
@@ -143,6 +146,10 @@ impl<'a> Session<'a> {
             }
             Parse::Complete(lists) => {
                 self.remember(&text);
+                let entry = text.trim_end_matches('\n');
+                if !entry.trim().is_empty() {
+                    self.t.last_command = Some(self.w.log_command(self.id, entry));
+                }
                 self.run_lists(lists);
                 if self.foreground_alive().is_none() {
                     self.sync_jobs();

@@ -953,7 +953,7 @@ impl Process for KcatProducer {
         self.collect(cx);
         if self.fatal {
             if let Some(id) = self.producer.take() {
-                let _ = cx.cluster.close_producer(id);
+                let _ = cx.cluster.close_producer_now(id);
             }
             return ProcState::Exited(1);
         }
@@ -992,11 +992,12 @@ impl Process for KcatProducer {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
-        // SIGINT sets conf.run = 0: reading stops, queued messages are still flushed.
+        // SIGINT stops reading; kcat would then wait up to message.timeout.ms (5 min) for the
+        // queue to drain, and a second Ctrl-C ends it: the sandbox ends it at once, dropping
+        // what was not sent yet.
         if let Some(id) = self.producer.take() {
-            let _ = cx.cluster.flush(id);
             self.collect(cx);
-            let _ = cx.cluster.close_producer(id);
+            let _ = cx.cluster.close_producer_now(id);
         }
         signal.status()
     }

@@ -10,6 +10,7 @@
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
+pub mod export;
 pub mod consumer_groups;
 pub mod consumer_perf;
 pub mod get_offsets;

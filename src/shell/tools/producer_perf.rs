@@ -505,8 +505,9 @@ impl Process for ProducerPerf {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
+        // No shutdown hook: the JVM exits and unsent records are lost.
         if let Some(id) = self.producer.take() {
-            let _ = cx.cluster.close_producer(id);
+            let _ = cx.cluster.close_producer_now(id);
         }
         signal.status()
     }
