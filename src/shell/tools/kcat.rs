@@ -256,6 +256,28 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
         let mode = if command.mode == Mode::Consume { "Consumer" } else { "Producer" };
         prefix.push(Chunk::err(format!("% Auto-selecting {mode} mode (use -P or -C to override)\n")));
     }
+    if matches!(command.mode, Mode::Produce | Mode::Consume) && !command.bootstrap.reachable() {
+        // No bootstrap address reaches the sandbox: librdkafka's error callback reports each
+        // failed connection, then ALL_BROKERS_DOWN, which kcat treats as fatal (exitonerror).
+        let mut text = String::new();
+        for address in &command.bootstrap.addresses {
+            let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
+            let port = address.rsplit_once(':').map_or("9092", |(_, p)| p);
+            if host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" {
+                text.push_str(&format!(
+                    "% ERROR: Local: Broker transport failure: {address}/bootstrap: Connect to ipv4#127.0.0.1:{port} failed: Connection refused (after 0ms in state CONNECT)\n"
+                ));
+            } else {
+                text.push_str(&format!(
+                    "% ERROR: Local: Host resolution failure: {address}/bootstrap: Failed to resolve '{address}': Name or service not known (after 0ms in state CONNECT)\n"
+                ));
+            }
+        }
+        let n = command.bootstrap.addresses.len();
+        text.push_str(&format!("% ERROR: Local: All broker connections are down: {n}/{n} brokers are down: terminating\n"));
+        prefix.push(Chunk::err(text));
+        return Exec::Done(Outcome::fail(prefix, 1));
+    }
     match command.mode {
         Mode::Metadata => {
             let mut outcome = metadata(session, command);
@@ -1008,5 +1030,57 @@ impl Process for KcatProducer {
 
     fn prompt(&self) -> &'static str {
         ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+    use crate::shell::Shell;
+
+    fn text(chunks: Vec<Chunk>) -> String {
+        chunks.into_iter().map(|c| c.text).collect()
+    }
+
+    /// kcat.c: without -P/-C/-L/-Q/-G the mode is Consumer when stdin is a terminal, Producer
+    /// otherwise: the tutorial's `kafkacat -b localhost:9092 -t compacted -e` consumes in the
+    /// browser terminal, and produces (its stdin: the script) in a scripted session.
+    #[test]
+    fn kcat_auto_selects_consumer_on_a_terminal_and_producer_otherwise() {
+        let mut shell = Shell::new(1, 1);
+        shell.run("kafka-topics --bootstrap-server localhost:9092 --create --topic compacted --partitions 1 --replication-factor 1");
+        assert_eq!(
+            text(shell.run("kafkacat -b localhost:9092 -t compacted -e")),
+            "% Auto-selecting Consumer mode (use -P or -C to override)\n% Reached end of topic compacted [0] at offset 0: exiting\n"
+        );
+        assert_eq!(text(shell.run("echo a | kafkacat -b localhost:9092 -t compacted -e")), "% Auto-selecting Producer mode (use -P or -C to override)\n");
+        shell.set_interactive(false);
+        assert_eq!(text(shell.run("kafkacat -b localhost:9092 -t compacted -e")), "% Auto-selecting Producer mode (use -P or -C to override)\n");
+    }
+
+    /// librdkafka's consistent_random hashes keys with CRC-32, murmur2_random like the Java
+    /// producer (values checked with zlib.crc32 and Kafka's Utils.murmur2).
+    #[test]
+    fn partitioners_map_keys_like_librdkafka() {
+        let crc: Vec<_> = ["user1", "user2", "user3", "user4"].iter().map(|k| Partitioner::ConsistentRandom.partition(Some(k.as_bytes()), 4)).collect();
+        assert_eq!(crc, vec![Some(1), Some(3), Some(1), Some(2)]);
+        let murmur: Vec<_> = ["user1", "user2", "user3", "user4"].iter().map(|k| Partitioner::Murmur2Random.partition(Some(k.as_bytes()), 4)).collect();
+        assert_eq!(murmur, vec![Some(2), Some(1), Some(3), Some(1)]);
+        // Random for NULL keys; consistent_random also for empty keys, consistent never.
+        assert_eq!(Partitioner::Murmur2Random.partition(None, 4), None);
+        assert_eq!(Partitioner::ConsistentRandom.partition(Some(b""), 4), None);
+        assert_eq!(Partitioner::Consistent.partition(None, 4), Some(0));
+    }
+
+    #[test]
+    fn query_mode_reads_topic_partition_timestamp_triples() {
+        let env = Env { brokers: 3, stdin_piped: false, interactive: true, seed: 1 };
+        let args: Vec<String> = ["-Q", "-b", "localhost:9092", "-t", "t:1:-1"].iter().map(|s| s.to_string()).collect();
+        let command = parse("kcat", &args, &env).expect("valid");
+        assert_eq!(command.query, vec![("t".to_string(), 1, -1)]);
+        let bad: Vec<String> = ["-Q", "-b", "localhost:9092", "-t", "t:x:1"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(parse("kcat", &bad, &env).unwrap_err().chunks[0].text, "% ERROR: -t: expected \"topic:partition:offset_or_timestamp\"\n");
     }
 }
