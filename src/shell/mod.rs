@@ -67,7 +67,7 @@ pub mod session;
 pub mod tools;
 
 pub use process::{Exec, ProcCx, ProcId, ProcState, Process, Signal};
-pub use sandbox::{Input, Sandbox, Shell, TermId, World};
+pub use sandbox::{Input, Sandbox, Shell, TermId, WorkLimits, World};
 pub use session::Session;
 
 /// Which stream a chunk of output belongs to, as the real tool would have used it.
