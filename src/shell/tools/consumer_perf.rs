@@ -46,8 +46,9 @@ use crate::engine::{ConsumerConfig, ConsumerId, OffsetReset};
 use crate::shell::process::{Exec, ProcCx, ProcState, Process, Signal};
 use crate::shell::{Chunk, Session};
 
-/// `consumer.poll(Duration.ofMillis(100))`: an empty poll waits this long.
-const POLL_MS: i64 = 100;
+/// Polls that return records within one slice of simulated time (a bound on the work of one
+/// slice; 500 records each).
+const POLLS_PER_SLICE_MAX: u32 = 200;
 
 /// Runs `ConsumerPerformance`: the header, then a subscribed consumer in its group reads until it
 /// has `--messages` records or no record came for `--timeout` ms; then the summary line (and the
@@ -264,7 +265,11 @@ impl Process for ConsumerPerf {
                 return ProcState::Exited(1);
             }
         }
-        // The loop: `while (messagesRead < numMessages && now - lastConsumed <= timeout)`.
+        // The loop: `while (messagesRead < numMessages && now - lastConsumed <= timeout)`. A poll
+        // with records returns at once and the next follows at once (bounded per slice of
+        // simulated time); `poll(100 ms)` without records returns as soon as a fetch brings some,
+        // so an empty poll is retried at the next slice.
+        let mut polls_left = POLLS_PER_SLICE_MAX;
         loop {
             let now = cx.now_ms();
             if self.messages >= self.num_messages || now - self.last_consumed_ms > self.timeout_ms {
@@ -289,7 +294,7 @@ impl Process for ConsumerPerf {
                 }
             }
             if records.is_empty() {
-                self.next_poll_ms = now + POLL_MS;
+                self.next_poll_ms = now + 1;
                 continue;
             }
             self.last_consumed_ms = now;
@@ -310,8 +315,10 @@ impl Process for ConsumerPerf {
             if !out.is_empty() {
                 cx.stdout(out);
             }
-            // A poll with records returns at once; the next one follows in the next slice.
-            self.next_poll_ms = now + 1;
+            polls_left -= 1;
+            if polls_left == 0 {
+                self.next_poll_ms = now + 1;
+            }
         }
     }
 
