@@ -2,8 +2,13 @@
 //! valid commands (the tutorial's and the transcripts'). No input may panic, and every complete
 //! line must be answered (Ctrl-C is sent whenever the shell waits for more input, so the session
 //! always returns to the prompt). The seed is printed on failure; `SHELL_FUZZ_SEED=n` replays it.
+//!
+//! The sandbox runs with [`WorkLimits::small`]: a mutated `sim advance 10990s`, `sleep 39999` or
+//! `--num-records 1000000` would otherwise cost seconds of wall time each (that made this test
+//! take minutes); with the limits every line still drives the real tools and engine, for at most
+//! a few simulated seconds and a few thousand records.
 
-use kafka_sandbox::shell::{Mode, Shell};
+use kafka_sandbox::shell::{Mode, Shell, WorkLimits};
 
 const CORPUS: &[&str] = &[
     "/app/confluent/bin/kafka-consumer-groups --bootstrap-server localhost:9092 --list",
@@ -37,6 +42,13 @@ const CORPUS: &[&str] = &[
     "kafka-topics --help",
     "kafka-console-consumer --help",
     "kcat -h",
+    "printf 'k1:a\\nk2:b\\n' | kcat -b localhost:9092 -t t -P -K: -X partitioner=murmur2_random -H h=v -p 0",
+    "kcat -b localhost:9092 -P -t t -Z -k key -D ';' -c 3 -T",
+    "kcat -Q -b localhost:9092 -t t:0:-1 -t t:1:1730883600000",
+    "kafka-consumer-perf-test --bootstrap-server localhost:9092 --topic t --messages 50 --timeout 2000 --show-detailed-stats --reporting-interval 100",
+    "sim export",
+    "sim stop 2; sim start 2",
+    "kafka-console-producer --bootstrap-server localhost:9999 --topic t",
 ];
 
 /// splitmix64: a small seeded generator (no dependencies).
@@ -123,6 +135,7 @@ fn hundred_thousand_lines_never_panic_and_always_return_to_the_prompt() {
         for n in 0..lines_total {
             if n % 5_000 == 0 {
                 shell = Shell::new(1 + rng.below(5) as u32, rng.next());
+                shell.set_limits(WorkLimits::small());
             }
             let base = CORPUS[rng.below(CORPUS.len())];
             let line = match rng.below(10) {

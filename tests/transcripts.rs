@@ -136,6 +136,10 @@ fn transcripts_match() {
     let mut paths: Vec<_> = std::fs::read_dir(&dir).expect("tests/transcripts").flatten().map(|e| e.path()).collect();
     paths.retain(|p| p.extension().is_some_and(|e| e == "txt"));
     paths.sort();
+    // `TRANSCRIPT=<name>` replays only `tests/transcripts/<name>.txt` (while iterating).
+    if let Ok(only) = std::env::var("TRANSCRIPT") {
+        paths.retain(|p| p.file_stem().is_some_and(|s| s == only.as_str()));
+    }
     assert!(!paths.is_empty(), "no transcripts found");
     let mut failures = Vec::new();
     for path in &paths {

@@ -91,7 +91,8 @@ pub enum ProducerWarning {
     MetadataIssue { correlation_id: u64, topic: String, error: ErrorCode },
     /// `Got error produce response with correlation id <n> on topic-partition <tp>, retrying (<k>
     /// attempts left). Error: <error>`.
-    Retrying { correlation_id: u64, topic: String, partition: i32, attempts_left: u32, error: ErrorCode },
+    /// `Error: <error>. Error Message: <message>` when the response carried a message.
+    Retrying { correlation_id: u64, topic: String, partition: i32, attempts_left: u32, error: ErrorCode, message: Option<String> },
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +117,8 @@ struct InFlight {
     req_id: u64,
     correlation_id: u64,
     deadline_ms: i64,
+    /// The broker the request went to (named in the timeout's error message).
+    dest: BrokerId,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -280,6 +283,16 @@ impl Cluster {
         Ok(())
     }
 
+    /// `close(Duration.ZERO)`, or the JVM exiting under a tool on Ctrl-C: the producer is gone
+    /// at once; records not yet sent are dropped (their sends never complete), requests already
+    /// on the wire still reach the brokers. Unlike [`Cluster::close_producer`] it runs no
+    /// simulated time.
+    pub fn close_producer_now(&mut self, producer: ProducerId) -> KResult<()> {
+        self.producer_mut(producer)?;
+        self.producers.remove(&producer);
+        Ok(())
+    }
+
     fn available_partitions(p: &Producer, topic: &str) -> Vec<i32> {
         p.topics.get(topic).map_or_else(Vec::new, |t| t.leaders.iter().enumerate().filter(|(_, l)| l.is_some()).map(|(i, _)| i as i32).collect())
     }
@@ -407,9 +420,12 @@ impl Cluster {
         }
 
         // In-flight requests past request.timeout.ms fail (retriable).
-        let timed_out: Vec<(String, i32)> = p.queues.iter().filter(|(_, q)| q.inflight.as_ref().is_some_and(|f| now >= f.deadline_ms)).map(|(k, _)| k.clone()).collect();
-        for key in timed_out {
-            self.batch_failed(producer, &key, KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Disconnected from node: request timed out after {} ms.", cfg.request_timeout_ms)));
+        // Sender 3.9 answers them with `PartitionResponse(REQUEST_TIMED_OUT, "Disconnected from
+        // node <id> due to timeout")`.
+        let timed_out: Vec<((String, i32), BrokerId)> =
+            p.queues.iter().filter_map(|(k, q)| q.inflight.as_ref().filter(|f| now >= f.deadline_ms).map(|f| (k.clone(), f.dest))).collect();
+        for (key, dest) in timed_out {
+            self.batch_failed(producer, &key, KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Disconnected from node {dest} due to timeout")));
         }
 
         // Metadata.
@@ -529,7 +545,7 @@ impl Cluster {
                 self.service_queue(producer, key);
                 return;
             }
-            q.inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms });
+            q.inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms, dest: l });
             self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
             wake = Some(now + cfg.request_timeout_ms);
         } else {
@@ -555,7 +571,12 @@ impl Cluster {
         let expired = now - front.created_ms >= cfg.delivery_timeout_ms;
         if e.code.is_retriable() && attempts_left > 0 && !expired {
             front.retry_at_ms = now + cfg.retry_backoff_ms;
-            p.warnings.push(ProducerWarning::Retrying { correlation_id: corr, topic: key.0.clone(), partition: key.1, attempts_left, error: e.code });
+            // Only the Sender's own timeout response is known to carry an error message.
+            let message = (e.code == ErrorCode::REQUEST_TIMED_OUT && e.message.starts_with("Disconnected from node")).then(|| e.message.clone());
+            // Sender logs `retries - batch.attempts() - 1`, where attempts() counts re-enqueues
+            // (sends - 1): one less than the sends still allowed.
+            let attempts_left = attempts_left - 1;
+            p.warnings.push(ProducerWarning::Retrying { correlation_id: corr, topic: key.0.clone(), partition: key.1, attempts_left, error: e.code, message });
             if matches!(e.code, ErrorCode::NOT_LEADER_OR_FOLLOWER | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::LEADER_NOT_AVAILABLE | ErrorCode::REQUEST_TIMED_OUT | ErrorCode::NETWORK_EXCEPTION) {
                 p.metadata_wanted.insert(key.0.clone());
             }

@@ -22,6 +22,8 @@
 //! complete(&self, TermId, line: &str) -> Vec<String>  history(&self, TermId) -> &[String]
 //! transcript(&self) -> &[Input]   Sandbox::replay(brokers, seed, &[Input]) -> Sandbox
 //! cluster(&self) -> &Cluster      now_ms(&self) -> i64    set_interactive(&mut self, bool)
+//! set_limits(&mut self, WorkLimits)                   bounds on one input's work (fuzzing)
+//! world().export() -> String                          what `sim export` prints
 //! ```
 //!
 //! `run` returns what that terminal shows while the line runs, including what its background
@@ -67,7 +69,7 @@ pub mod session;
 pub mod tools;
 
 pub use process::{Exec, ProcCx, ProcId, ProcState, Process, Signal};
-pub use sandbox::{Input, Sandbox, Shell, TermId, World};
+pub use sandbox::{Input, Sandbox, Shell, TermId, WorkLimits, World};
 pub use session::Session;
 
 /// Which stream a chunk of output belongs to, as the real tool would have used it.

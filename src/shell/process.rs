@@ -94,6 +94,12 @@ pub trait Process {
         false
     }
 
+    /// The prompt the terminal shows while this process reads it (the console producer prints
+    /// `>`; kcat prints nothing).
+    fn prompt(&self) -> &'static str {
+        ">"
+    }
+
     /// Simulated time a foreground process may keep the shell busy before control returns to the
     /// terminal anyway (a bound, so that nothing runs unbounded).
     fn busy_limit_ms(&self) -> i64 {

@@ -37,6 +37,37 @@ pub const ADVANCE_MS_MAX: u64 = 365 * 86_400_000;
 /// Transcript entries kept (older ones are dropped; replay then needs the kept suffix's start).
 pub const TRANSCRIPT_MAX: usize = 100_000;
 
+/// Bounds on the work one input may cause, beyond the fixed limits above. The defaults are the
+/// product's (a learner may let a year pass); the fuzz test sets small ones
+/// ([`WorkLimits::small`]) so that a mutated `sim advance 99999s` or `--num-records 10000000`
+/// costs milliseconds instead of seconds, while every tool still runs against the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkLimits {
+    /// The most simulated time one `sim advance`, `sleep` or UI `advance` moves.
+    pub advance_ms_max: u64,
+    /// The most simulated time the shell keeps running for one foreground or pipeline process
+    /// (its busy limit and the scripted wait are cut to this).
+    pub wait_ms_max: i64,
+    /// The most records one perf test (producer or consumer) handles.
+    pub perf_records_max: i64,
+    /// Processes alive at once (at most [`PROCS_MAX`]): every live process is polled in every
+    /// slice of simulated time, and each live client keeps the engine busy too.
+    pub procs_max: usize,
+}
+
+impl Default for WorkLimits {
+    fn default() -> WorkLimits {
+        WorkLimits { advance_ms_max: ADVANCE_MS_MAX, wait_ms_max: i64::MAX, perf_records_max: i64::MAX, procs_max: PROCS_MAX }
+    }
+}
+
+impl WorkLimits {
+    /// Small bounds for fuzzing: a few simulated seconds and a few thousand records per line.
+    pub fn small() -> WorkLimits {
+        WorkLimits { advance_ms_max: 5_000, wait_ms_max: 5_000, perf_records_max: 2_000, procs_max: 4 }
+    }
+}
+
 /// One recorded input of the session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
@@ -89,6 +120,13 @@ pub struct World {
     pub(crate) exited: BTreeMap<ProcId, (i32, String)>,
     pub(crate) outbox: BTreeMap<TermId, Vec<Chunk>>,
     pub(crate) interactive: bool,
+    /// `sim consumer` applications (they run on simulated time like processes, in no terminal).
+    pub(crate) apps: super::tools::sim_consumer::Apps,
+    pub(crate) limits: WorkLimits,
+    /// The session's command lines since the last reset, for `sim export`: (sequence, terminal,
+    /// command).
+    pub(crate) commands: std::collections::VecDeque<(u64, TermId, super::tools::export::LoggedCommand)>,
+    next_command: u64,
 }
 
 fn new_cluster(brokers: u32, seed: u64) -> Cluster {
@@ -110,6 +148,10 @@ impl World {
             exited: BTreeMap::new(),
             outbox: BTreeMap::new(),
             interactive: true,
+            apps: Default::default(),
+            limits: WorkLimits::default(),
+            commands: std::collections::VecDeque::new(),
+            next_command: 0,
         }
     }
 
@@ -140,14 +182,43 @@ impl World {
             self.procs.remove(&id);
             self.exited.insert(id, (Signal::Terminate.status(), String::new()));
         }
+        self.apps.clear();
         self.brokers = brokers.clamp(1, BROKERS_MAX);
         self.seed = seed;
         self.cluster = new_cluster(self.brokers, seed);
+        self.commands.clear();
+    }
+
+    /// Logs a command line typed at `term` (for `sim export`); returns its sequence number.
+    pub(crate) fn log_command(&mut self, term: TermId, text: &str) -> u64 {
+        if self.commands.len() >= super::tools::export::COMMANDS_MAX {
+            self.commands.pop_front();
+        }
+        let seq = self.next_command;
+        self.next_command += 1;
+        self.commands.push_back((seq, term, super::tools::export::LoggedCommand { text: text.to_string(), typed: None }));
+        seq
+    }
+
+    /// Logs a line typed into the foreground tool of command `seq`.
+    pub(crate) fn log_typed(&mut self, seq: u64, line: &str) {
+        if let Some((_, _, command)) = self.commands.iter_mut().rev().find(|(s, _, _)| *s == seq) {
+            let typed = command.typed.get_or_insert_with(Vec::new);
+            if typed.len() < super::tools::export::TOOL_LINES_MAX {
+                typed.push(line.to_string());
+            }
+        }
+    }
+
+    /// `sim export`'s text.
+    pub fn export(&self) -> String {
+        let commands: Vec<_> = self.commands.iter().map(|(_, _, c)| c.clone()).collect();
+        super::tools::export::export(&self.cluster, self.brokers, &commands)
     }
 
     /// Registers a process for `term`; returns its id, or None when too many run already.
     pub(crate) fn spawn(&mut self, term: TermId, process: Box<dyn Process>, sinks: [Sink; 2], prefix: String, background: bool) -> Option<ProcId> {
-        if self.procs.len() >= PROCS_MAX {
+        if self.procs.len() >= PROCS_MAX.min(self.limits.procs_max) {
             return None;
         }
         let id = self.next_proc;
@@ -211,8 +282,17 @@ impl World {
         self.procs.get(&id).is_some_and(|s| s.process.reads_stdin())
     }
 
+    /// The prompt a stdin-reading process shows (`>` for the console producer).
+    pub(crate) fn tool_prompt(&self, id: ProcId) -> &'static str {
+        self.procs.get(&id).map_or(">", |s| s.process.prompt())
+    }
+
     pub(crate) fn busy_limit_ms(&self, id: ProcId) -> i64 {
-        self.procs.get(&id).map_or(0, |s| s.process.busy_limit_ms())
+        self.procs.get(&id).map_or(0, |s| s.process.busy_limit_ms()).min(self.limits.wait_ms_max)
+    }
+
+    pub fn limits(&self) -> WorkLimits {
+        self.limits
     }
 
     /// Collects an exited process: its status and captured stdout.
@@ -269,6 +349,9 @@ impl World {
         for id in ids {
             self.poll(id);
         }
+        for (term, chunk) in self.apps.poll(&mut self.cluster) {
+            self.print(term, chunk);
+        }
     }
 
     /// Lets `ms` of simulated time pass in slices of `slice_ms`, polling every process after
@@ -277,7 +360,7 @@ impl World {
         let until = self.cluster.now_ms().saturating_add(ms.max(0));
         let slice_ms = slice_ms.max(1);
         while self.cluster.now_ms() < until {
-            if self.procs.is_empty() {
+            if self.procs.is_empty() && !self.apps.any_running() {
                 let rest = until - self.cluster.now_ms();
                 self.cluster.advance(rest);
                 break;
@@ -340,6 +423,8 @@ pub struct Term {
     pub(crate) foreground: Option<Foreground>,
     /// The rest of a command line, run once the foreground process ends.
     pub(crate) deferred: Vec<AndOr>,
+    /// The export log's sequence number of the last command typed here.
+    pub(crate) last_command: Option<u64>,
 }
 
 /// The process in the terminal's foreground.
@@ -439,6 +524,12 @@ impl Sandbox {
         self.world.cluster.now_ms()
     }
 
+    /// Bounds the work one input may cause (not recorded in the transcript: a replay must set
+    /// the same limits first).
+    pub fn set_limits(&mut self, limits: WorkLimits) {
+        self.world.limits = limits;
+    }
+
     /// Marks the session as scripted (stdin not a terminal): tools then behave as with a pipe.
     pub fn set_interactive(&mut self, interactive: bool) {
         self.record(Input::Interactive(interactive));
@@ -515,7 +606,7 @@ impl Sandbox {
     /// Simulated time passes (the UI clock): running tools do their work. Returns, per terminal,
     /// what it printed meanwhile (terminals with nothing new are left out).
     pub fn advance(&mut self, ms: u64) -> Vec<(TermId, Vec<Chunk>)> {
-        let ms = ms.min(ADVANCE_MS_MAX);
+        let ms = ms.min(ADVANCE_MS_MAX).min(self.world.limits.advance_ms_max);
         self.record(Input::Advance(ms));
         self.world.advance(ms as i64, SLICE_MS);
         self.settle_others(0);
@@ -563,7 +654,10 @@ impl Sandbox {
         match self.mode(term) {
             Mode::Command => "$ ",
             Mode::Continuation => "> ",
-            Mode::ToolInput => ">",
+            Mode::ToolInput => {
+                let fg = self.terms.get(&term).and_then(|t| t.foreground.as_ref());
+                fg.map_or(">", |fg| self.world.tool_prompt(fg.proc))
+            }
             Mode::Running => "",
         }
     }
@@ -654,6 +748,10 @@ impl Shell {
 
     pub fn set_interactive(&mut self, interactive: bool) {
         self.sandbox.set_interactive(interactive);
+    }
+
+    pub fn set_limits(&mut self, limits: WorkLimits) {
+        self.sandbox.set_limits(limits);
     }
 
     pub fn last_status(&self) -> i32 {

@@ -65,6 +65,10 @@ impl<'a> Session<'a> {
         self.w.interactive
     }
 
+    pub fn limits(&self) -> super::sandbox::WorkLimits {
+        self.w.limits
+    }
+
     pub fn env(&self, stdin_piped: bool) -> tools::Env {
         tools::Env { brokers: self.w.brokers, stdin_piped, interactive: self.w.interactive, seed: self.w.seed }
     }
@@ -72,7 +76,8 @@ impl<'a> Session<'a> {
     /// Lets simulated time pass: every process runs, this terminal's share of their output is
     /// shown now.
     pub fn advance_ms(&mut self, ms: u64) {
-        self.w.advance(ms.min(super::sandbox::ADVANCE_MS_MAX) as i64, SLICE_MS);
+        let ms = ms.min(super::sandbox::ADVANCE_MS_MAX).min(self.w.limits.advance_ms_max);
+        self.w.advance(ms as i64, SLICE_MS);
         self.after_time_moved();
     }
 
@@ -112,6 +117,9 @@ impl<'a> Session<'a> {
         self.notice_foreground();
         if let Some(fg) = self.foreground_alive() {
             if fg.reads_terminal {
+                if let Some(seq) = self.t.last_command {
+                    self.w.log_typed(seq, line);
+                }
                 self.w.input(fg.proc, line);
                 self.settle_foreground();
             }
@@ -138,6 +146,10 @@ impl<'a> Session<'a> {
             }
             Parse::Complete(lists) => {
                 self.remember(&text);
+                let entry = text.trim_end_matches('\n');
+                if !entry.trim().is_empty() {
+                    self.t.last_command = Some(self.w.log_command(self.id, entry));
+                }
                 self.run_lists(lists);
                 if self.foreground_alive().is_none() {
                     self.sync_jobs();
@@ -240,7 +252,7 @@ impl<'a> Session<'a> {
         };
         let start = self.w.now_ms();
         let busy_until = start.saturating_add(self.w.busy_limit_ms(fg.proc));
-        let script_until = start.saturating_add(SCRIPT_WAIT_MS.max(self.w.busy_limit_ms(fg.proc)));
+        let script_until = start.saturating_add(SCRIPT_WAIT_MS.max(self.w.busy_limit_ms(fg.proc)).min(self.w.limits.wait_ms_max));
         loop {
             let now = self.w.now_ms();
             match self.w.state(fg.proc) {
@@ -273,7 +285,7 @@ impl<'a> Session<'a> {
     /// Runs a process that is not in the foreground (a pipeline's middle, a background list's
     /// head) until it exits, bounded; returns its status and captured stdout.
     fn wait_exit(&mut self, id: ProcId) -> (i32, String) {
-        let until = self.w.now_ms().saturating_add(SCRIPT_WAIT_MS.max(self.w.busy_limit_ms(id)));
+        let until = self.w.now_ms().saturating_add(SCRIPT_WAIT_MS.max(self.w.busy_limit_ms(id)).min(self.w.limits.wait_ms_max));
         while matches!(self.w.state(id), Some(ProcState::Busy) | Some(ProcState::Idle)) {
             if self.w.now_ms() >= until {
                 self.w.signal(id, Signal::Interrupt);

@@ -340,7 +340,7 @@ impl Cluster {
             if g.members.is_empty() {
                 g.protocol_type = Some("consumer".to_string());
             }
-            g.members.push(GroupMember {
+            g.add_member(GroupMember {
                 member_id: req.member_id.clone(),
                 client_id: req.client_id.clone(),
                 host: req.host.clone(),
@@ -734,7 +734,7 @@ impl Cluster {
 }
 
 /// The leader's view of the members in JoinGroup: each member's subscription for the group's
-/// selected protocol, in join order.
+/// selected protocol, in the group's member order.
 fn current_members(g: &Group) -> Vec<Member> {
     let protocol = g.protocol.unwrap_or(Strategy::Range);
     g.members
@@ -752,7 +752,10 @@ fn restore_group(g: &mut Group, v: GroupValue, now_ms: i64) {
     g.protocol = v.protocol;
     g.leader = v.leader;
     g.state_timestamp_ms = v.current_state_timestamp_ms;
-    g.members = v
+    // `GroupMetadata.loadGroup` adds the stored members, in their stored order, to a new map.
+    g.members = Vec::new();
+    g.members_table_len = super::SCALA_HASH_MAP_INITIAL_LEN;
+    let members: Vec<GroupMember> = v
         .members
         .into_iter()
         .map(|m| {
@@ -773,6 +776,9 @@ fn restore_group(g: &mut Group, v: GroupValue, now_ms: i64) {
             }
         })
         .collect();
+    for m in members {
+        g.add_member(m);
+    }
     g.state = if g.members.is_empty() { GroupState::Empty } else { GroupState::Stable };
     g.pending_members.clear();
     g.initial_delay = None;

@@ -106,7 +106,7 @@ pub struct GroupDescription {
     pub assignment_strategy: String,
     pub coordinator: BrokerId,
     pub generation: i32,
-    /// In the coordinator's order (join order).
+    /// In the coordinator's order (its members HashMap's iteration order).
     pub members: Vec<MemberDescription>,
 }
 
@@ -116,6 +116,17 @@ pub struct CommittedOffset {
     pub offset: i64,
     pub metadata: String,
     pub commit_timestamp_ms: i64,
+}
+
+/// `mutable.HashMap`'s initial table length (default capacity 16).
+pub(crate) const SCALA_HASH_MAP_INITIAL_LEN: usize = 16;
+
+/// Where Scala 2.13's `mutable.HashMap` keeps a String key: (bucket index, improved hash). Its hash
+/// is `improveHash(key.##)` = `h ^ (h >>> 16)` of Java's `String.hashCode`.
+pub(crate) fn scala_hash_map_slot(key: &str, table_len: usize) -> (usize, i32) {
+    let h = crate::engine::assignor::java_string_hash_code(key);
+    let improved = h ^ ((h as u32) >> 16) as i32;
+    ((improved as u32 as usize) & (table_len - 1), improved)
 }
 
 /// A member of a loaded group (coordinator side).
@@ -153,8 +164,14 @@ pub(crate) struct Group {
     pub protocol_type: Option<String>,
     pub protocol: Option<Strategy>,
     pub leader: Option<String>,
-    /// Members in join order (the JoinGroup response lists them in this order).
+    /// Members in the iteration order of the 3.9 coordinator's `GroupMetadata.members`, a Scala
+    /// 2.13 `mutable.HashMap[String, MemberMetadata]`: JoinGroup and DescribeGroups list them in
+    /// this order, and a departed leader's successor is the first of them. Keep it through
+    /// [`Group::add_member`]; removals keep the order.
     pub members: Vec<GroupMember>,
+    /// The length of that HashMap's table (16, doubling when an insert reaches 3/4 of it; it
+    /// never shrinks while the group object lives).
+    pub members_table_len: usize,
     /// Member ids handed out with MEMBER_ID_REQUIRED that have not joined yet.
     pub pending_members: Vec<String>,
     pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
@@ -175,6 +192,7 @@ impl Group {
             protocol: None,
             leader: None,
             members: Vec::new(),
+            members_table_len: SCALA_HASH_MAP_INITIAL_LEN,
             pending_members: Vec::new(),
             offsets: BTreeMap::new(),
             rebalance_seq: 0,
@@ -182,6 +200,25 @@ impl Group {
             state_timestamp_ms: now_ms,
         }
     }
+    /// `members.put(member.memberId, member)` as Scala 2.13's `mutable.HashMap` does it: the table
+    /// grows first if the new size reaches the threshold (0.75 of its length), then the member
+    /// goes into bucket `hash & (len - 1)`, whose list is kept sorted by hash (signed), after any
+    /// equal hash. Iteration walks the buckets in index order.
+    pub fn add_member(&mut self, member: GroupMember) {
+        debug_assert!(self.member(&member.member_id).is_none(), "member ids are unique within a group");
+        debug_assert!(self.members_table_len.is_power_of_two());
+        if self.members.len() + 1 >= self.members_table_len / 4 * 3 {
+            self.members_table_len *= 2;
+            // Splitting buckets keeps each list's hash order: the order is again (bucket, hash).
+            let len = self.members_table_len;
+            self.members.sort_by_key(|m| scala_hash_map_slot(&m.member_id, len));
+        }
+        let len = self.members_table_len;
+        let slot = scala_hash_map_slot(&member.member_id, len);
+        let pos = self.members.iter().position(|m| scala_hash_map_slot(&m.member_id, len) > slot).unwrap_or(self.members.len());
+        self.members.insert(pos, member);
+    }
+
     pub fn member(&self, id: &str) -> Option<&GroupMember> {
         self.members.iter().find(|m| m.member_id == id)
     }
@@ -485,5 +522,83 @@ impl Cluster {
             return None;
         }
         Some(shard.groups.get(group).map(|g| g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod member_order_tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn member(id: &str) -> GroupMember {
+        GroupMember {
+            member_id: id.to_string(),
+            client_id: "c".into(),
+            host: "/127.0.0.1".into(),
+            session_timeout_ms: 45_000,
+            rebalance_timeout_ms: 300_000,
+            protocols: Vec::new(),
+            assignment: Vec::new(),
+            awaiting_join: None,
+            awaiting_sync: None,
+            last_heartbeat_ms: 0,
+            heartbeat_seq: 0,
+            is_new: true,
+        }
+    }
+
+    /// A literal model of Scala 2.13's `mutable.HashMap` (array of hash-sorted bucket lists,
+    /// doubling by splitting each list into its low and high halves) to check `add_member`.
+    fn scala_model_order(ids: &[String]) -> Vec<String> {
+        let mut table: Vec<Vec<(i32, String)>> = vec![Vec::new(); 16];
+        let mut size = 0usize;
+        for id in ids {
+            if size + 1 >= table.len() * 3 / 4 {
+                let old_len = table.len();
+                let mut grown: Vec<Vec<(i32, String)>> = vec![Vec::new(); old_len * 2];
+                for (i, bucket) in table.into_iter().enumerate() {
+                    for (h, k) in bucket {
+                        let hi = (h as u32 as usize) & old_len != 0;
+                        grown[if hi { i + old_len } else { i }].push((h, k));
+                    }
+                }
+                table = grown;
+            }
+            let (idx, h) = scala_hash_map_slot(id, table.len());
+            let bucket = &mut table[idx];
+            let pos = bucket.iter().position(|(bh, _)| *bh > h).unwrap_or(bucket.len());
+            bucket.insert(pos, (h, id.clone()));
+            size += 1;
+        }
+        table.into_iter().flatten().map(|(_, k)| k).collect()
+    }
+
+    #[test]
+    fn members_iterate_in_scala_hash_map_order_across_table_growth() {
+        let ids: Vec<String> = (0..40).map(|i| format!("consumer-{i:02x}-{}", i * 7919)).collect();
+        let mut g = Group::new("g", 0);
+        for (n, id) in ids.iter().enumerate() {
+            g.add_member(member(id));
+            let got: Vec<String> = g.members.iter().map(|m| m.member_id.clone()).collect();
+            assert_eq!(got, scala_model_order(&ids[..=n]), "after {} members", n + 1);
+        }
+        assert_eq!(g.members_table_len, 64, "grows at 12 (to 32) and 24 (to 64) members");
+        // Not join order.
+        assert_ne!(g.members.iter().map(|m| m.member_id.clone()).collect::<Vec<_>>(), ids);
+    }
+
+    #[test]
+    fn the_table_never_shrinks_while_members_leave() {
+        let mut g = Group::new("g", 0);
+        for i in 0..12 {
+            g.add_member(member(&format!("m-{i}")));
+        }
+        assert_eq!(g.members_table_len, 32);
+        g.members.truncate(2);
+        g.add_member(member("m-x"));
+        assert_eq!(g.members_table_len, 32);
+        let slots: Vec<(usize, i32)> = g.members.iter().map(|m| scala_hash_map_slot(&m.member_id, 32)).collect();
+        assert!(slots.windows(2).all(|w| w[0] <= w[1]), "{slots:?}");
     }
 }

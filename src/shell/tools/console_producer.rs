@@ -205,12 +205,135 @@ pub struct ConsoleProducer {
     eof: bool,
     /// Set when the tool dies (reader error, failed `--sync` send): exit status once flushed.
     exit_status: Option<i32>,
+    /// Set when no bootstrap address reaches the sandbox (see [`Unreachable`]).
+    unreachable: Option<Unreachable>,
+}
+
+/// `reconnect.backoff.ms` and `reconnect.backoff.max.ms` (ExponentialBackoff, factor 2, jitter 0.2).
+const RECONNECT_BACKOFF_MS: i64 = 50;
+const RECONNECT_BACKOFF_MAX_MS: i64 = 1_000;
+
+/// A console producer whose bootstrap list names no sandbox broker. On `localhost`/`127.0.0.1`
+/// (a wrong port) every connection attempt is refused: NetworkClient logs the two WARN lines
+/// of each failed attempt, retrying after the exponential reconnect backoff, for as long as the
+/// tool runs; each record blocks `send` for `max.block.ms` waiting for metadata, then fails with
+/// `Topic <t> not present in metadata after <n> ms.` through ErrorLoggingCallback. Other host
+/// names do not resolve: the producer cannot be constructed and the tool exits at once.
+struct Unreachable {
+    /// (address, node id) of the refusing bootstrap brokers, tried in turn.
+    nodes: Vec<(String, i32)>,
+    next_attempt_ms: i64,
+    attempts: u32,
+    /// Lines read whose `send` waits for metadata: (key, value description), blocked since.
+    waiting: std::collections::VecDeque<(String, String)>,
+    blocked_since_ms: Option<i64>,
+    rng: u64,
+}
+
+impl Unreachable {
+    fn jitter(&mut self) -> f64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        0.8 + 0.4 * ((z >> 11) as f64 / (1u64 << 53) as f64)
+    }
+
+    /// The WARN lines of the connection attempts due by now.
+    fn attempts_until(&mut self, now_ms: i64, client_id: &str, out: &mut String) {
+        while self.next_attempt_ms <= now_ms && !self.nodes.is_empty() {
+            let at = self.next_attempt_ms;
+            let (address, node) = self.nodes[self.attempts as usize % self.nodes.len()].clone();
+            let (host, port) = address.rsplit_once(':').unwrap_or((address.as_str(), ""));
+            let time = super::log_time(at);
+            out.push_str(&format!(
+                "{time} WARN [Producer clientId={client_id}] Connection to node {node} ({host}/127.0.0.1:{port}) could not be established. Node may not be available. (org.apache.kafka.clients.NetworkClient)\n"
+            ));
+            out.push_str(&format!(
+                "{time} WARN [Producer clientId={client_id}] Bootstrap broker {host}:{port} (id: {node} rack: null) disconnected (org.apache.kafka.clients.NetworkClient)\n"
+            ));
+            let base = (RECONNECT_BACKOFF_MS << self.attempts.min(10)).min(RECONNECT_BACKOFF_MAX_MS);
+            self.attempts += 1;
+            let backoff = ((base as f64) * self.jitter()) as i64;
+            self.next_attempt_ms = at + backoff.max(1);
+        }
+    }
 }
 
 impl ConsoleProducer {
     pub fn new(command: ProducerCommand) -> ConsoleProducer {
         let config = producer_config(&command);
-        ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None }
+        let unreachable = (!command.bootstrap.reachable()).then(|| {
+            let nodes = command
+                .bootstrap
+                .addresses
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.rsplit_once(':').is_some_and(|(h, _)| h.eq_ignore_ascii_case("localhost") || h == "127.0.0.1"))
+                .map(|(i, a)| (a.clone(), -(i as i32) - 1))
+                .collect();
+            Unreachable { nodes, next_attempt_ms: 0, attempts: 0, waiting: Default::default(), blocked_since_ms: None, rng: 0x5EED }
+        });
+        ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None, unreachable }
+    }
+
+    /// The unreachable-bootstrap variant of `poll` (see [`Unreachable`]).
+    fn poll_unreachable(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        let client_id = self.config.client_id.clone();
+        let max_block_ms = self.config.max_block_ms;
+        let topic = self.command.topic.clone();
+        let now = cx.now_ms();
+        let u = self.unreachable.as_mut().expect("called when unreachable");
+        if u.nodes.is_empty() {
+            // No address resolves: KafkaProducer's constructor throws, main prints the trace.
+            let mut text = String::new();
+            for address in &self.command.bootstrap.addresses {
+                let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
+                text.push_str(&format!(
+                    "{} WARN Couldn't resolve server {address} from bootstrap.servers as DNS resolution failed for {host} (org.apache.kafka.clients.ClientUtils)\n",
+                    super::log_time(now)
+                ));
+            }
+            text.push_str("org.apache.kafka.common.KafkaException: Failed to construct kafka producer\n");
+            text.push_str("Caused by: org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers\n");
+            cx.stderr(text);
+            return ProcState::Exited(1);
+        }
+        if u.next_attempt_ms == 0 {
+            u.next_attempt_ms = now;
+            u.rng ^= now as u64;
+        }
+        let mut out = String::new();
+        loop {
+            // The next event: a connection attempt, or the blocked send giving up.
+            let give_up_ms = u.blocked_since_ms.map(|since| since + max_block_ms);
+            match give_up_ms {
+                Some(at) if at <= now && at <= u.next_attempt_ms => {
+                    u.attempts_until(at, &client_id, &mut out);
+                    let (key, value) = u.waiting.pop_front().expect("blocked on a record");
+                    out.push_str(&format!(
+                        "{} ERROR Error when sending message to topic {topic} with key: {key}, value: {value} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\norg.apache.kafka.common.errors.TimeoutException: Topic {topic} not present in metadata after {max_block_ms} ms.\n",
+                        super::log_time(at)
+                    ));
+                    u.blocked_since_ms = if u.waiting.is_empty() { None } else { Some(at) };
+                }
+                _ => {
+                    u.attempts_until(now, &client_id, &mut out);
+                    break;
+                }
+            }
+        }
+        if !out.is_empty() {
+            cx.stderr(out);
+        }
+        if !u.waiting.is_empty() {
+            return ProcState::Busy;
+        }
+        if self.eof || self.exit_status.is_some() {
+            return ProcState::Exited(self.exit_status.unwrap_or(0));
+        }
+        ProcState::Idle
     }
 
     fn producer(&mut self, cx: &mut ProcCx<'_>) -> Option<ProducerId> {
@@ -266,10 +389,11 @@ pub fn warning_line(now_ms: i64, client_id: &str, warning: ProducerWarning) -> S
             ),
             "org.apache.kafka.clients.NetworkClient",
         ),
-        ProducerWarning::Retrying { correlation_id, topic, partition, attempts_left, error } => (
+        ProducerWarning::Retrying { correlation_id, topic, partition, attempts_left, error, message } => (
             format!(
-                "Got error produce response with correlation id {correlation_id} on topic-partition {topic}-{partition}, retrying ({attempts_left} attempts left). Error: {}",
-                error.name()
+                "Got error produce response with correlation id {correlation_id} on topic-partition {topic}-{partition}, retrying ({attempts_left} attempts left). Error: {}{}",
+                error.name(),
+                message.map_or_else(String::new, |m| format!(". Error Message: {m}"))
             ),
             "org.apache.kafka.clients.producer.internals.Sender",
         ),
@@ -286,6 +410,9 @@ fn describe_bytes(field: &Option<String>) -> String {
 
 impl Process for ConsoleProducer {
     fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        if self.unreachable.is_some() {
+            return self.poll_unreachable(cx);
+        }
         self.collect(cx);
         let pending = self.producer.map_or(0, |id| cx.cluster.pending_sends(id));
         if pending > 0 {
@@ -316,6 +443,11 @@ impl Process for ConsoleProducer {
                 return;
             }
         };
+        if let Some(u) = self.unreachable.as_mut() {
+            u.waiting.push_back((describe_bytes(&record.key), describe_bytes(&record.value)));
+            u.blocked_since_ms.get_or_insert(cx.cluster.now_ms());
+            return;
+        }
         let Some(id) = self.producer(cx) else { return };
         let mut produced = ProducerRecord::new(
             &self.command.topic,
@@ -350,11 +482,11 @@ impl Process for ConsoleProducer {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
-        // The shutdown hook closes the producer: what was handed over is still sent.
+        // ConsoleProducer (3.9) has no shutdown hook: the JVM exits, records not sent yet are
+        // lost (those already on the wire still reach the broker).
         if let Some(id) = self.producer.take() {
-            let _ = cx.cluster.flush(id);
             self.collect(cx);
-            let _ = cx.cluster.close_producer(id);
+            let _ = cx.cluster.close_producer_now(id);
         }
         signal.status()
     }

@@ -2,6 +2,8 @@
 //! `ConsumerGroupCommand.main`).
 
 use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use std::collections::BTreeMap;
+
 use crate::engine::{Cluster, ErrorCode, GroupState, OffsetSpec, TopicPartition};
 use crate::shell::{Chunk, Outcome};
 
@@ -173,6 +175,80 @@ fn java_map_order(tps: &[TopicPartition]) -> Vec<TopicPartition> {
     hash_map_order(&hashes).into_iter().map(|i| tps[i].clone()).collect()
 }
 
+/// Jackson 2.16's location suffix (sources are redacted by default since 2.16).
+fn jackson_location(line: usize, column: usize) -> String {
+    format!("\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: {line}, column: {column}]")
+}
+
+/// One CSV line bound to `CsvUtils.CsvRecordNoGroup` (`with_group` false: topic, partition,
+/// offset) or `CsvRecordWithGroup` (group, topic, partition, offset) as Jackson's CsvMapper binds
+/// it: missing trailing columns keep their defaults ("", 0), extra columns are an error, numbers
+/// must parse. The error is the exception's `toString()`.
+fn bind_csv_line(line: &str, with_group: bool) -> Result<(String, TopicPartition, i64), String> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let class = if with_group { "CsvRecordWithGroup" } else { "CsvRecordNoGroup" };
+    if line.is_empty() {
+        return Err(format!("com.fasterxml.jackson.databind.exc.MismatchedInputException: No content to map due to end-of-input{}", jackson_location(1, 1)));
+    }
+    let fields: &[&str] = if with_group { &["group", "topic", "partition", "offset"] } else { &["topic", "partition", "offset"] };
+    let mut values: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    for piece in line.split(',') {
+        values.push((start + 1, piece));
+        start += piece.len() + 1;
+    }
+    if values.len() > fields.len() {
+        let (column, extra) = values[fields.len()];
+        return Err(format!(
+            "com.fasterxml.jackson.dataformat.csv.CsvReadException: Too many entries: expected at most {} (value #{} ({} chars) \"{extra}\"){}",
+            fields.len(),
+            fields.len(),
+            extra.chars().count(),
+            jackson_location(1, column)
+        ));
+    }
+    let (mut group, mut topic, mut partition, mut offset) = (String::new(), String::new(), 0i32, 0i64);
+    for (i, (column, value)) in values.iter().enumerate() {
+        let invalid = |ty: &str| {
+            format!(
+                "com.fasterxml.jackson.databind.exc.InvalidFormatException: Cannot deserialize value of type `{ty}` from String \"{value}\": not a valid `{ty}` value{} (through reference chain: org.apache.kafka.tools.consumer.group.CsvUtils${class}[\"{}\"])",
+                jackson_location(1, *column),
+                fields[i]
+            )
+        };
+        match fields[i] {
+            "group" => group = value.to_string(),
+            "topic" => topic = value.to_string(),
+            "partition" => partition = if value.is_empty() { 0 } else { value.trim().parse().map_err(|_| invalid("int"))? },
+            _ => offset = if value.is_empty() { 0 } else { value.trim().parse().map_err(|_| invalid("long"))? },
+        }
+    }
+    Ok((group, TopicPartition::new(topic.as_str(), partition), offset))
+}
+
+/// `parseResetPlan`: the first line decides the format ("topic,partition,offset" for a single
+/// `--group`, else "group,topic,partition,offset"); a later duplicate line wins.
+fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<BTreeMap<String, BTreeMap<TopicPartition, i64>>, String> {
+    // Java's String.split drops trailing empty strings.
+    let mut lines: Vec<&str> = csv.split('\n').collect();
+    while lines.len() > 1 && lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    let single_group = groups.len() == 1;
+    let old_format = lines.first().is_some_and(|l| bind_csv_line(l, false).is_ok());
+    let mut plan: BTreeMap<String, BTreeMap<TopicPartition, i64>> = BTreeMap::new();
+    for line in lines {
+        if single_group && old_format {
+            let (_, tp, offset) = bind_csv_line(line, false)?;
+            plan.entry(groups[0].clone()).or_default().insert(tp, offset);
+        } else {
+            let (group, tp, offset) = bind_csv_line(line, true)?;
+            plan.entry(group).or_default().insert(tp, offset);
+        }
+    }
+    Ok(plan)
+}
+
 fn error(msg: &str) -> Chunk {
     Chunk::out(format!("\nError: {msg}\n"))
 }
@@ -200,6 +276,12 @@ pub fn execute(session: &mut crate::shell::Session<'_>, command: &GroupsCommand)
     if let Some(w) = &command.warning {
         out.push(Chunk::err(format!("{w}\n")));
     }
+    // `--from-file`: the CSV is read where Kafka reads it (only for an inactive group), but the
+    // sandbox's file system lives beside the cluster, so take it now.
+    let plan_file: Option<Option<String>> = match &command.action {
+        GroupsAction::ResetOffsets { scenario: Some(ResetScenario::FromFile(path)), .. } => Some(session.world().read_file(path)),
+        _ => None,
+    };
     let cluster = session.cluster_mut();
     let status = match &command.action {
         GroupsAction::List { states, types } => list(cluster, &mut out, states.as_deref(), types.as_deref()),
@@ -216,7 +298,7 @@ pub fn execute(session: &mut crate::shell::Session<'_>, command: &GroupsCommand)
         }
         GroupsAction::DeleteOffsets => delete_offsets(cluster, &mut out, command),
         GroupsAction::ResetOffsets { scenario, execute, export, all_topics } => {
-            reset(cluster, &mut out, command, scenario.as_ref(), *execute, *export, *all_topics)
+            reset(cluster, &mut out, command, scenario.as_ref(), *execute, *export, *all_topics, plan_file.as_ref())
         }
     };
     Outcome { chunks: out, status }
@@ -600,7 +682,16 @@ fn parse_duration(s: &str) -> Option<i64> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn reset(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsCommand, scenario: Option<&ResetScenario>, execute: bool, export: bool, all_topics: bool) -> i32 {
+fn reset(
+    cluster: &mut Cluster,
+    out: &mut Vec<Chunk>,
+    command: &GroupsCommand,
+    scenario: Option<&ResetScenario>,
+    execute: bool,
+    export: bool,
+    all_topics: bool,
+    plan_file: Option<&Option<String>>,
+) -> i32 {
     let Some(scenario) = scenario else {
         out.push(Chunk::err("Option '[reset-offsets]' requires one of the following scenarios: [to-offset, shift-by, to-datetime, by-duration, to-earliest, to-latest, to-current, from-file]\n".to_string()));
         return 1;
@@ -621,7 +712,30 @@ fn reset(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsCommand, s
             continue;
         }
         let committed = cluster.list_group_offsets(&g).unwrap_or_default();
-        let partitions: Vec<TopicPartition> = if all_topics { committed.keys().cloned().collect() } else { parse_topic_partitions(cluster, &command.topics) };
+        let mut partitions: Vec<TopicPartition> = if all_topics { committed.keys().cloned().collect() } else { parse_topic_partitions(cluster, &command.topics) };
+        let mut file_plan: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+        if let ResetScenario::FromFile(path) = scenario {
+            let Some(Some(csv)) = plan_file else {
+                out.push(error(&format!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
+                return 1;
+            };
+            let plan = match parse_reset_plan(csv, &command.groups) {
+                Ok(plan) => plan,
+                Err(message) => {
+                    out.push(error(&format!("Executing consumer group command failed due to {message}")));
+                    return 1;
+                }
+            };
+            match plan.get(&g) {
+                Some(p) => file_plan = p.clone(),
+                None => {
+                    out.push(error(&format!("No reset plan for group {g} found")));
+                    results.push((g, Vec::new()));
+                    continue;
+                }
+            }
+            partitions = file_plan.keys().cloned().collect();
+        }
         let offset_of = |cluster: &Cluster, tp: &TopicPartition, spec: OffsetSpec| cluster.list_offsets(&tp.topic, tp.partition, spec).ok().map(|(o, _)| o);
         let mut warns = Vec::new();
         let mut clamp = |cluster: &Cluster, tp: &TopicPartition, o: i64| -> i64 {
@@ -690,10 +804,7 @@ fn reset(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsCommand, s
                         }
                     }
                 }
-                ResetScenario::FromFile(_) => {
-                    out.push(error("Executing consumer group command failed due to --from-file is not supported by the sandbox yet"));
-                    return 1;
-                }
+                ResetScenario::FromFile(_) => clamp(cluster, tp, file_plan.get(tp).copied().unwrap_or(0)),
             };
             planned.push((tp.clone(), value));
         }

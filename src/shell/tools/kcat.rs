@@ -46,6 +46,13 @@ pub struct KcatCommand {
     pub properties: BTreeMap<String, String>,
     /// Topics (balanced consumer) or files (producer) after the options.
     pub rest: Vec<String>,
+    /// `-Q`: the `-t topic:partition:timestamp` given after `-Q` (kcat reads `-t` that way only
+    /// once the mode is Q).
+    pub query: Vec<(String, i32, i64)>,
+    /// `-T`: the producer echoes what it reads to stdout.
+    pub tee: bool,
+    /// `-l`: files are read line by line (delimited messages) instead of one message each.
+    pub file_lines: bool,
 }
 
 fn usage_error(invoked: &str, reason: &str) -> Outcome {
@@ -77,6 +84,9 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
         headers: Vec::new(),
         properties: BTreeMap::new(),
         rest: Vec::new(),
+        query: Vec::new(),
+        tee: false,
+        file_lines: false,
     };
     let mut brokers_seen = false;
     let mut index = 0;
@@ -124,7 +134,10 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                         cmd.rest.push(value);
                     }
                 }
+                't' if mode == Some('Q') => cmd.query.push(topic_partition_offset(&value)?),
                 't' => cmd.topic = Some(value),
+                'T' => cmd.tee = true,
+                'l' => cmd.file_lines = true,
                 'p' => match value.parse::<i32>() {
                     Ok(p) => cmd.partition = Some(p),
                     Err(_) => cmd.partition = Some(0),
@@ -143,7 +156,13 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                 'J' => cmd.json = true,
                 'Z' => cmd.null_empty = true,
                 'q' => cmd.quiet = true,
-                'H' => cmd.headers.push(value),
+                'H' => {
+                    // add_header: `name=value` or `name` (a null value); not `=...` nor empty.
+                    if value.is_empty() || value.starts_with('=') {
+                        return Err(fatal("Expected -H \"name=value..\" or -H \"name\""));
+                    }
+                    cmd.headers.push(value)
+                }
                 'X' => match value.split_once('=') {
                     Some((k, v)) => {
                         cmd.properties.insert(k.to_string(), v.to_string());
@@ -186,7 +205,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
     if !"GLQM".contains(mode) && cmd.topic.is_none() {
         return Err(usage_error(invoked, "-t <topic> missing"));
     }
-    if mode == 'Q' && cmd.topic.is_none() {
+    if mode == 'Q' && cmd.query.is_empty() {
         return Err(usage_error(invoked, "-t <topic>:<partition>:<offset_or_timestamp> missing"));
     }
     if let Some(p) = cmd.properties.get("partitioner") {
@@ -198,22 +217,66 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
     Ok(cmd)
 }
 
+/// `add_topparoff`: `topic:partition:offset_or_timestamp` (strtoul/strtoll: a number prefix).
+fn topic_partition_offset(text: &str) -> Result<(String, i32, i64), Outcome> {
+    let bad = || fatal("-t: expected \"topic:partition:offset_or_timestamp\"");
+    let (topic, rest) = text.split_once(':').ok_or_else(bad)?;
+    let (partition, offset) = rest.split_once(':').ok_or_else(bad)?;
+    let number_prefix = |s: &str, signed: bool| -> Option<i64> {
+        let s = s.trim_start();
+        let (sign, digits) = match s.strip_prefix('-') {
+            Some(d) if signed => (-1, d),
+            _ => (1, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        if end == 0 {
+            return None;
+        }
+        Some(sign * digits[..end].parse::<i64>().unwrap_or(i64::MAX))
+    };
+    let partition = number_prefix(partition, false).ok_or_else(bad)?;
+    let offset = number_prefix(offset, true).ok_or_else(bad)?;
+    Ok((topic.to_string(), partition.clamp(0, i64::from(i32::MAX)) as i32, offset))
+}
+
 // ---------------------------------------------------------------- execution
 
 use crate::engine::FetchRequest;
-use crate::shell::process::{Exec, ProcCx, ProcState, Process};
+use crate::shell::process::{Exec, ProcCx, ProcState, Process, Signal};
 use crate::shell::Session;
 
 /// Records one poll prints at most (the rest come at the next slice of simulated time).
 const RECORDS_PER_POLL_MAX: usize = 10_000;
 
-/// Runs a validated kcat command: `-L` at once, `-C` as a process. `-P` and `-Q` are not wired
-/// yet; `-G` is the groups engineer's.
+/// Runs a validated kcat command: `-L` and `-Q` at once, `-C` and `-P` as processes. `-G` is the
+/// groups engineer's.
 pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
     let mut prefix = Vec::new();
     if command.auto_mode && !command.quiet {
         let mode = if command.mode == Mode::Consume { "Consumer" } else { "Producer" };
         prefix.push(Chunk::err(format!("% Auto-selecting {mode} mode (use -P or -C to override)\n")));
+    }
+    if matches!(command.mode, Mode::Produce | Mode::Consume) && !command.bootstrap.reachable() {
+        // No bootstrap address reaches the sandbox: librdkafka's error callback reports each
+        // failed connection, then ALL_BROKERS_DOWN, which kcat treats as fatal (exitonerror).
+        let mut text = String::new();
+        for address in &command.bootstrap.addresses {
+            let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
+            let port = address.rsplit_once(':').map_or("9092", |(_, p)| p);
+            if host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" {
+                text.push_str(&format!(
+                    "% ERROR: Local: Broker transport failure: {address}/bootstrap: Connect to ipv4#127.0.0.1:{port} failed: Connection refused (after 0ms in state CONNECT)\n"
+                ));
+            } else {
+                text.push_str(&format!(
+                    "% ERROR: Local: Host resolution failure: {address}/bootstrap: Failed to resolve '{address}': Name or service not known (after 0ms in state CONNECT)\n"
+                ));
+            }
+        }
+        let n = command.bootstrap.addresses.len();
+        text.push_str(&format!("% ERROR: Local: All broker connections are down: {n}/{n} brokers are down: terminating\n"));
+        prefix.push(Chunk::err(text));
+        return Exec::Done(Outcome::fail(prefix, 1));
     }
     match command.mode {
         Mode::Metadata => {
@@ -223,7 +286,18 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
             Exec::Done(outcome)
         }
         Mode::Consume => Exec::Spawn(Box::new(KcatConsumer::new(command.clone(), prefix))),
-        _ => Exec::Done(Outcome::fail(vec![Chunk::err("kcat: only -L and -C are simulated in the sandbox so far\n")], 1)),
+        Mode::Produce => {
+            // File operands: each file is one message (`-l`: its lines are), and stdin is not read.
+            let files = command.rest.iter().map(|path| (path.clone(), session.world().read_file(path))).collect();
+            Exec::Spawn(Box::new(KcatProducer::new(command.clone(), prefix, session, files)))
+        }
+        Mode::Query => {
+            let mut outcome = query(session, command);
+            prefix.append(&mut outcome.chunks);
+            outcome.chunks = prefix;
+            Exec::Done(outcome)
+        }
+        Mode::Group => Exec::Done(Outcome::fail(vec![Chunk::err("kcat: -G is not simulated in the sandbox yet\n")], 1)),
     }
 }
 
@@ -466,5 +540,547 @@ impl Process for KcatConsumer {
             None if budget == 0 => ProcState::Busy,
             None => ProcState::Idle,
         }
+    }
+}
+
+// ---------------------------------------------------------------- -Q
+
+/// `kcat -Q -t topic:partition:timestamp ...`: `rd_kafka_offsets_for_times` then
+/// `partition_list_print`: `topic [p] offset N` per entry, in the order given. A timestamp of -1
+/// asks for the end offset, -2 for the start; no record at or after the time answers -1.
+fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
+    if !command.bootstrap.reachable() {
+        return fatal("offsets_for_times failed: Local: Timed out");
+    }
+    let cluster = session.cluster();
+    let mut out = String::new();
+    let mut unknown = 0;
+    for (topic, partition, timestamp) in &command.query {
+        let spec = match *timestamp {
+            -1 => crate::engine::OffsetSpec::Latest,
+            -2 => crate::engine::OffsetSpec::Earliest,
+            ts => crate::engine::OffsetSpec::Timestamp(ts),
+        };
+        match cluster.list_offsets(topic, *partition, spec) {
+            Ok((offset, _)) => out.push_str(&format!("{topic} [{partition}] offset {offset}\n")),
+            Err(e) => {
+                if e.code == crate::engine::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION {
+                    unknown += 1;
+                }
+                out.push_str(&format!("{topic} [{partition}] offset -1: {}\n", rdkafka_error(e.code)));
+            }
+        }
+    }
+    if unknown == command.query.len() {
+        return fatal("offsets_for_times failed: Local: Unknown partition");
+    }
+    Outcome::ok(vec![Chunk::out(out)])
+}
+
+/// `rd_kafka_err2str` for the errors a produce or offsets request can end in.
+pub fn rdkafka_error(code: crate::engine::ErrorCode) -> String {
+    use crate::engine::ErrorCode as E;
+    match code {
+        E::UNKNOWN_TOPIC_OR_PARTITION => "Broker: Unknown topic or partition".into(),
+        E::NOT_ENOUGH_REPLICAS => "Broker: Not enough in-sync replicas".into(),
+        E::NOT_ENOUGH_REPLICAS_AFTER_APPEND => "Broker: Message(s) written to insufficient number of in-sync replicas".into(),
+        E::MESSAGE_TOO_LARGE => "Broker: Message size too large".into(),
+        E::RECORD_LIST_TOO_LARGE => "Broker: Message batch larger than configured server segment size".into(),
+        E::NOT_LEADER_OR_FOLLOWER => "Broker: Not leader for partition".into(),
+        E::LEADER_NOT_AVAILABLE => "Broker: Leader not available".into(),
+        E::INVALID_TOPIC_EXCEPTION => "Broker: Invalid topic".into(),
+        E::OFFSET_NOT_AVAILABLE => "Broker: Offset not available".into(),
+        E::CORRUPT_MESSAGE => "Broker: Corrupt message".into(),
+        E::INVALID_RECORD => "Broker: Invalid record in record batch".into(),
+        // librdkafka times messages out itself (message.timeout.ms) before the Java-style
+        // request timeout surfaces.
+        E::REQUEST_TIMED_OUT | E::NETWORK_EXCEPTION => "Local: Message timed out".into(),
+        other => format!("Broker: {}", other.name()),
+    }
+}
+
+// ---------------------------------------------------------------- -P
+
+/// librdkafka's `sticky.partitioning.linger.ms` default (2 x linger.ms of 5 ms): keyless records
+/// stick to one random partition this long.
+const STICKY_LINGER_MS: i64 = 10;
+/// How long a partition count read from metadata is trusted before it is read again.
+const METADATA_TTL_MS: i64 = 1_000;
+/// librdkafka's `message.timeout.ms` default.
+const MESSAGE_TIMEOUT_MS: i64 = 300_000;
+
+/// The `partitioner` property (`consistent_random` unless `-X partitioner=...`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Partitioner {
+    Random,
+    Consistent,
+    ConsistentRandom,
+    Murmur2,
+    Murmur2Random,
+    Fnv1a,
+    Fnv1aRandom,
+}
+
+impl Partitioner {
+    fn from_property(name: Option<&str>) -> Partitioner {
+        match name {
+            Some("random") => Partitioner::Random,
+            Some("consistent") => Partitioner::Consistent,
+            Some("murmur2") => Partitioner::Murmur2,
+            Some("murmur2_random") => Partitioner::Murmur2Random,
+            Some("fnv1a") => Partitioner::Fnv1a,
+            Some("fnv1a_random") => Partitioner::Fnv1aRandom,
+            _ => Partitioner::ConsistentRandom,
+        }
+    }
+
+    /// The partition a key maps to, or None where librdkafka picks at random: NULL keys for the
+    /// `*_random` partitioners, empty keys too for `consistent_random`, everything for `random`.
+    fn partition(self, key: Option<&[u8]>, count: i32) -> Option<i32> {
+        use crate::engine::partitioner::{crc32, murmur2};
+        debug_assert!(count > 0);
+        let count_u = count.max(1) as u32;
+        let k = key.unwrap_or(&[]);
+        match self {
+            Partitioner::Random => None,
+            Partitioner::Consistent => Some((crc32(k) % count_u) as i32),
+            Partitioner::ConsistentRandom if k.is_empty() => None,
+            Partitioner::ConsistentRandom => Some((crc32(k) % count_u) as i32),
+            Partitioner::Murmur2Random | Partitioner::Fnv1aRandom if key.is_none() => None,
+            Partitioner::Murmur2 | Partitioner::Murmur2Random => Some(((murmur2(k) & 0x7fff_ffff) as u32 % count_u) as i32),
+            Partitioner::Fnv1a | Partitioner::Fnv1aRandom => Some((fnv1a(k) % count_u) as i32),
+        }
+    }
+}
+
+/// 32-bit FNV-1a (librdkafka's `rd_fnv1a`).
+fn fnv1a(data: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in data {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// `kcat -P`: reads messages delimited by `-D` (default newline) from stdin, or one message per
+/// file operand (the sandbox's files), and produces each as it is read (`-K` splits a key off,
+/// `-k` gives a fixed key, `-Z` makes empty keys and values NULL, `-H` adds headers, `-p` picks
+/// the partition, `-T` echoes the input, `-c` stops after that many). At end of input it waits
+/// for every delivery report; a failed delivery prints `% Delivery failed for message: ...` and
+/// makes the exit status 1.
+pub struct KcatProducer {
+    command: KcatCommand,
+    config: crate::engine::ProducerConfig,
+    partitioner: Partitioner,
+    delimiter: String,
+    key_delimiter: Option<String>,
+    producer: Option<crate::engine::ProducerId>,
+    /// Input read but not yet cut into messages (no delimiter seen yet).
+    buffer: String,
+    produced: i64,
+    eof: bool,
+    delivery_failed: bool,
+    fatal: bool,
+    prefix: Vec<Chunk>,
+    /// The partition keyless records stick to and until when.
+    sticky: Option<(i32, i64)>,
+    /// (partition count, read at ms) of the topic.
+    metadata: Option<(i32, i64)>,
+    rng: u64,
+    /// File operands and their content (None: no such file), produced at the first poll.
+    files: Vec<(String, Option<String>)>,
+}
+
+impl KcatProducer {
+    fn new(command: KcatCommand, prefix: Vec<Chunk>, session: &Session<'_>, files: Vec<(String, Option<String>)>) -> KcatProducer {
+        let property = |k: &str| command.properties.get(k).map(String::as_str);
+        let number = |k: &str| property(k).and_then(|v| v.trim().parse::<i64>().ok());
+        let partitioner = Partitioner::from_property(property("partitioner"));
+        let mut config = crate::engine::ProducerConfig {
+            client_id: property("client.id").unwrap_or("rdkafka").to_string(),
+            linger_ms: 5,
+            request_timeout_ms: 30_000,
+            delivery_timeout_ms: MESSAGE_TIMEOUT_MS,
+            partitioner: match partitioner {
+                Partitioner::Murmur2 | Partitioner::Murmur2Random => crate::engine::PartitionerKind::Murmur2,
+                _ => crate::engine::PartitionerKind::ConsistentRandom,
+            },
+            ..crate::engine::ProducerConfig::default()
+        };
+        if let Some(acks) = property("acks").or(property("request.required.acks")) {
+            config.acks = match acks.trim() {
+                "0" => 0,
+                "1" => 1,
+                _ => -1,
+            };
+        }
+        if let Some(ms) = number("linger.ms").or(number("queue.buffering.max.ms")) {
+            config.linger_ms = ms.clamp(0, 900_000);
+        }
+        if let Some(ms) = number("message.timeout.ms").or(number("delivery.timeout.ms")) {
+            config.delivery_timeout_ms = ms.clamp(0, i64::from(i32::MAX));
+        }
+        if let Some(ms) = number("request.timeout.ms") {
+            config.request_timeout_ms = ms.clamp(1, 900_000);
+        }
+        let rng = session.seed() ^ (session.now_ms() as u64).rotate_left(32) ^ 0x6b63_6174;
+        KcatProducer {
+            delimiter: parse_delimiter(&command.delimiter),
+            key_delimiter: command.key_delimiter.as_deref().map(parse_delimiter),
+            command,
+            config,
+            partitioner,
+            producer: None,
+            buffer: String::new(),
+            produced: 0,
+            eof: false,
+            delivery_failed: false,
+            fatal: false,
+            prefix,
+            sticky: None,
+            metadata: None,
+            rng,
+            files,
+        }
+    }
+
+    /// `produce_file` for each operand (or, with `-l`, their lines as delimited input).
+    fn produce_files(&mut self, cx: &mut ProcCx<'_>) {
+        let files = std::mem::take(&mut self.files);
+        let total = files.len();
+        let mut good = 0;
+        for (path, content) in files {
+            match content {
+                None => {
+                    if !self.command.quiet {
+                        cx.stderr(format!("% Failed to open {path}: No such file or directory\n"));
+                    }
+                }
+                Some(text) if self.command.file_lines => {
+                    good += 1;
+                    self.buffer.push_str(&text);
+                }
+                Some(text) => {
+                    good += 1;
+                    if !text.is_empty() {
+                        let key = self.command.fixed_key.as_ref().map(|k| k.as_bytes().to_vec());
+                        self.produce(cx, key, Some(text.into_bytes()));
+                    }
+                }
+            }
+        }
+        if good == 0 {
+            self.delivery_failed = true;
+        } else if good < total && !self.command.quiet {
+            cx.stderr(format!("% Failed to produce from {}/{total} files\n", total - good));
+        }
+        self.eof = true;
+        self.drain(cx);
+    }
+
+    fn next_random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn partition_count(&mut self, cx: &ProcCx<'_>) -> Option<i32> {
+        let now = cx.now_ms();
+        if let Some((count, at)) = self.metadata {
+            if now - at < METADATA_TTL_MS {
+                return Some(count);
+            }
+        }
+        let topic = self.command.topic.as_deref().unwrap_or("");
+        let count = cx.cluster.describe_topic(topic).ok().map(|d| d.partitions.len() as i32).filter(|n| *n > 0)?;
+        self.metadata = Some((count, now));
+        Some(count)
+    }
+
+    /// Produces one message (`produce()`); false once the tool has stopped.
+    fn produce(&mut self, cx: &mut ProcCx<'_>, key: Option<Vec<u8>>, value: Option<Vec<u8>>) {
+        if self.producer.is_none() {
+            match cx.cluster.create_producer(self.config.clone()) {
+                Ok(id) => self.producer = Some(id),
+                Err(e) => {
+                    cx.stderr(format!("% ERROR: Failed to create producer: {}\n", e.message));
+                    self.fatal = true;
+                    return;
+                }
+            }
+        }
+        let id = self.producer.expect("created above");
+        let topic = self.command.topic.clone().unwrap_or_default();
+        let mut record = crate::engine::ProducerRecord::new(&topic, key.as_deref(), value.as_deref());
+        record.headers = self
+            .command
+            .headers
+            .iter()
+            .map(|h| match h.split_once('=') {
+                Some((k, v)) => crate::engine::Header { key: k.to_string(), value: Some(v.as_bytes().to_vec()) },
+                None => crate::engine::Header { key: h.clone(), value: None },
+            })
+            .collect();
+        record.partition = match self.command.partition {
+            Some(p) if p >= 0 => Some(p),
+            _ => match self.partition_count(cx) {
+                // The topic is not known yet: the engine's producer fetches metadata (and the
+                // broker may auto-create the topic) and partitions with the same scheme.
+                None => None,
+                Some(count) => match self.partitioner.partition(key.as_deref(), count) {
+                    Some(p) => Some(p),
+                    None => {
+                        let now = cx.now_ms();
+                        match self.sticky {
+                            Some((p, until)) if now < until && p < count => Some(p),
+                            _ => {
+                                let p = (self.next_random() % count as u64) as i32;
+                                self.sticky = Some((p, now + STICKY_LINGER_MS));
+                                Some(p)
+                            }
+                        }
+                    }
+                },
+            },
+        };
+        let length = value.as_ref().map_or(0, Vec::len);
+        if let Err(e) = cx.cluster.send(id, record) {
+            cx.stderr(format!("% ERROR: Failed to produce message ({length} bytes): {}\n", rdkafka_error(e.code)));
+            self.fatal = true;
+            return;
+        }
+        self.produced += 1;
+    }
+
+    /// Cuts complete messages off the buffer and produces them (all of it at end of input).
+    fn drain(&mut self, cx: &mut ProcCx<'_>) {
+        loop {
+            if self.fatal || self.command.count.is_some_and(|c| self.produced >= c) {
+                self.buffer.clear();
+                return;
+            }
+            let message = match self.buffer.find(self.delimiter.as_str()).filter(|_| !self.delimiter.is_empty()) {
+                Some(at) => {
+                    let message = self.buffer[..at].to_string();
+                    self.buffer.drain(..at + self.delimiter.len());
+                    message
+                }
+                None if self.eof && !self.buffer.is_empty() => std::mem::take(&mut self.buffer),
+                None => return,
+            };
+            self.produce_text(cx, &message);
+        }
+    }
+
+    fn produce_text(&mut self, cx: &mut ProcCx<'_>, message: &str) {
+        if message.is_empty() {
+            return;
+        }
+        let mut key: Option<Vec<u8>> = None;
+        let mut value: Option<Vec<u8>> = Some(message.as_bytes().to_vec());
+        if let Some(delim) = self.key_delimiter.as_deref().filter(|d| !d.is_empty()) {
+            if let Some((k, v)) = message.split_once(delim) {
+                key = Some(k.as_bytes().to_vec());
+                value = Some(v.as_bytes().to_vec());
+                if self.command.null_empty {
+                    if v.is_empty() {
+                        value = None;
+                    }
+                    if k.is_empty() {
+                        key = None;
+                    }
+                }
+            }
+        }
+        if key.is_none() {
+            if let Some(fixed) = &self.command.fixed_key {
+                key = Some(fixed.as_bytes().to_vec());
+            }
+        }
+        self.produce(cx, key, value);
+        if self.command.tee {
+            cx.stdout(message.to_string());
+        }
+    }
+
+    fn collect(&mut self, cx: &mut ProcCx<'_>) {
+        let Some(id) = self.producer else { return };
+        let _ = cx.cluster.take_producer_warnings(id);
+        let mut errors = String::new();
+        for (_, result) in cx.cluster.take_send_results(id) {
+            if let crate::engine::SendResult::Failed(e) = result {
+                self.delivery_failed = true;
+                let text = if self.command.partition.is_some_and(|p| p >= 0) && e.code == crate::engine::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION {
+                    "Local: Unknown partition".to_string()
+                } else {
+                    rdkafka_error(e.code)
+                };
+                if !self.command.quiet {
+                    errors.push_str(&format!("% Delivery failed for message: {text}\n"));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            cx.stderr(errors);
+        }
+    }
+}
+
+/// `parse_delim`: `\n`, `\t`, `\r`, `\0` escapes and `\xNN` in `-D`/`-K` values.
+fn parse_delimiter(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('x') => {
+                let hex: String = chars.clone().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(b) if hex.len() == 2 => {
+                        chars.next();
+                        chars.next();
+                        out.push(char::from(b));
+                    }
+                    _ => out.push_str("\\x"),
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+impl Process for KcatProducer {
+    fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        for chunk in std::mem::take(&mut self.prefix) {
+            cx.out.push(chunk);
+        }
+        if !self.files.is_empty() {
+            self.produce_files(cx);
+        }
+        self.collect(cx);
+        if self.fatal {
+            if let Some(id) = self.producer.take() {
+                let _ = cx.cluster.close_producer_now(id);
+            }
+            return ProcState::Exited(1);
+        }
+        let pending = self.producer.map_or(0, |id| cx.cluster.pending_sends(id));
+        let stopped = self.eof || self.command.count.is_some_and(|c| self.produced >= c);
+        if stopped && pending == 0 {
+            if let Some(id) = self.producer.take() {
+                let _ = cx.cluster.close_producer(id);
+            }
+            return ProcState::Exited(i32::from(self.delivery_failed));
+        }
+        if pending > 0 {
+            ProcState::Busy
+        } else {
+            ProcState::Idle
+        }
+    }
+
+    fn input(&mut self, cx: &mut ProcCx<'_>, line: &str) {
+        if self.eof {
+            return;
+        }
+        if self.buffer.len() + line.len() > crate::shell::FILE_BYTES_MAX {
+            cx.stderr("% ERROR: Unable to read message: Cannot allocate memory\n");
+            self.fatal = true;
+            return;
+        }
+        self.buffer.push_str(line);
+        self.buffer.push('\n');
+        self.drain(cx);
+    }
+
+    fn eof(&mut self, cx: &mut ProcCx<'_>) {
+        self.eof = true;
+        self.drain(cx);
+    }
+
+    fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
+        // SIGINT stops reading; kcat would then wait up to message.timeout.ms (5 min) for the
+        // queue to drain, and a second Ctrl-C ends it: the sandbox ends it at once, dropping
+        // what was not sent yet.
+        if let Some(id) = self.producer.take() {
+            self.collect(cx);
+            let _ = cx.cluster.close_producer_now(id);
+        }
+        signal.status()
+    }
+
+    fn reads_stdin(&self) -> bool {
+        self.command.rest.is_empty()
+    }
+
+    fn prompt(&self) -> &'static str {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+    use crate::shell::Shell;
+
+    fn text(chunks: Vec<Chunk>) -> String {
+        chunks.into_iter().map(|c| c.text).collect()
+    }
+
+    /// kcat.c: without -P/-C/-L/-Q/-G the mode is Consumer when stdin is a terminal, Producer
+    /// otherwise: the tutorial's `kafkacat -b localhost:9092 -t compacted -e` consumes in the
+    /// browser terminal, and produces (its stdin: the script) in a scripted session.
+    #[test]
+    fn kcat_auto_selects_consumer_on_a_terminal_and_producer_otherwise() {
+        let mut shell = Shell::new(1, 1);
+        shell.run("kafka-topics --bootstrap-server localhost:9092 --create --topic compacted --partitions 1 --replication-factor 1");
+        assert_eq!(
+            text(shell.run("kafkacat -b localhost:9092 -t compacted -e")),
+            "% Auto-selecting Consumer mode (use -P or -C to override)\n% Reached end of topic compacted [0] at offset 0: exiting\n"
+        );
+        assert_eq!(text(shell.run("echo a | kafkacat -b localhost:9092 -t compacted -e")), "% Auto-selecting Producer mode (use -P or -C to override)\n");
+        shell.set_interactive(false);
+        assert_eq!(text(shell.run("kafkacat -b localhost:9092 -t compacted -e")), "% Auto-selecting Producer mode (use -P or -C to override)\n");
+    }
+
+    /// librdkafka's consistent_random hashes keys with CRC-32, murmur2_random like the Java
+    /// producer (values checked with zlib.crc32 and Kafka's Utils.murmur2).
+    #[test]
+    fn partitioners_map_keys_like_librdkafka() {
+        let crc: Vec<_> = ["user1", "user2", "user3", "user4"].iter().map(|k| Partitioner::ConsistentRandom.partition(Some(k.as_bytes()), 4)).collect();
+        assert_eq!(crc, vec![Some(1), Some(3), Some(1), Some(2)]);
+        let murmur: Vec<_> = ["user1", "user2", "user3", "user4"].iter().map(|k| Partitioner::Murmur2Random.partition(Some(k.as_bytes()), 4)).collect();
+        assert_eq!(murmur, vec![Some(2), Some(1), Some(3), Some(1)]);
+        // Random for NULL keys; consistent_random also for empty keys, consistent never.
+        assert_eq!(Partitioner::Murmur2Random.partition(None, 4), None);
+        assert_eq!(Partitioner::ConsistentRandom.partition(Some(b""), 4), None);
+        assert_eq!(Partitioner::Consistent.partition(None, 4), Some(0));
+    }
+
+    #[test]
+    fn query_mode_reads_topic_partition_timestamp_triples() {
+        let env = Env { brokers: 3, stdin_piped: false, interactive: true, seed: 1 };
+        let args: Vec<String> = ["-Q", "-b", "localhost:9092", "-t", "t:1:-1"].iter().map(|s| s.to_string()).collect();
+        let command = parse("kcat", &args, &env).expect("valid");
+        assert_eq!(command.query, vec![("t".to_string(), 1, -1)]);
+        let bad: Vec<String> = ["-Q", "-b", "localhost:9092", "-t", "t:x:1"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(parse("kcat", &bad, &env).unwrap_err().chunks[0].text, "% ERROR: -t: expected \"topic:partition:offset_or_timestamp\"\n");
     }
 }

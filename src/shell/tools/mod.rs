@@ -10,6 +10,7 @@
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
+pub mod export;
 pub mod consumer_groups;
 pub mod consumer_perf;
 pub mod get_offsets;
@@ -17,13 +18,14 @@ pub mod kcat;
 pub mod leader_election;
 pub mod producer_perf;
 pub mod sim;
+pub mod sim_consumer;
 pub mod specs;
 pub mod topics;
 
 use std::collections::BTreeMap;
 
 use super::jopt::{self, OptSpec, Parsed};
-use super::process::{Exec, ProcCx, ProcState, Process};
+use super::process::Exec;
 use super::{Chunk, Outcome, Session};
 
 /// Lines a foreground tool accepts from the terminal before Ctrl-D.
@@ -225,15 +227,14 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
         Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
         Request::GetOffsets(command) => Exec::Done(get_offsets::execute(session, &command)),
-        Request::ProducerPerfTest(command) => producer_perf::execute(&command),
-        Request::Kcat(command) if matches!(command.mode, kcat::Mode::Metadata | kcat::Mode::Consume) => kcat::execute(session, &command),
+        Request::ProducerPerfTest(command) => producer_perf::execute(&command, session.limits()),
+        Request::ConsumerPerfTest(command) => consumer_perf::execute(session, &command),
+        Request::Kcat(command) => kcat::execute(session, &command),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
         },
         Request::ConsoleProducer(command) => Exec::Spawn(Box::new(console_producer::ConsoleProducer::new(command))),
-        request if request.reads_terminal() => Exec::Spawn(Box::new(OfflineReader { name: request.tool_name(), ended: false })),
-        request => Exec::Done(not_connected(request.tool_name())),
     }
 }
 
@@ -323,29 +324,6 @@ pub const ADMIN_API_TIMEOUT_MS: u64 = 60_000;
 /// What a tool not yet wired to the engine answers.
 pub fn not_connected(tool: &str) -> Outcome {
     Outcome::fail(vec![Chunk::err(format!("{tool}: not connected to the cluster yet\n"))], 1)
-}
-
-/// A stdin-reading tool not wired to the engine yet: reads until end of input, then says so.
-struct OfflineReader {
-    name: &'static str,
-    ended: bool,
-}
-
-impl Process for OfflineReader {
-    fn poll(&mut self, _cx: &mut ProcCx<'_>) -> ProcState {
-        if self.ended {
-            ProcState::Exited(1)
-        } else {
-            ProcState::Idle
-        }
-    }
-    fn eof(&mut self, cx: &mut ProcCx<'_>) {
-        cx.stderr(format!("{}: not connected to the cluster yet\n", self.name));
-        self.ended = true;
-    }
-    fn reads_stdin(&self) -> bool {
-        true
-    }
 }
 
 /// `name: command not found`, with a suggestion when a known command is one or two edits away.

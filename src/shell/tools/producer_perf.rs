@@ -505,8 +505,9 @@ impl Process for ProducerPerf {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
+        // No shutdown hook: the JVM exits and unsent records are lost.
         if let Some(id) = self.producer.take() {
-            let _ = cx.cluster.close_producer(id);
+            let _ = cx.cluster.close_producer_now(id);
         }
         signal.status()
     }
@@ -517,7 +518,13 @@ impl Process for ProducerPerf {
 }
 
 /// Starts the perf test (or fails the way the tool fails before it sends anything).
-pub fn execute(command: &ProducerPerfCommand) -> Exec {
+pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) -> Exec {
+    if command.num_records > limits.perf_records_max {
+        return Exec::Done(Outcome::fail(
+            vec![Chunk::err(format!("kafka-producer-perf-test: this sandbox runs at most {} records per test\n", limits.perf_records_max))],
+            1,
+        ));
+    }
     // Explicit limits: the simulation keeps every record in memory.
     if command.num_records > NUM_RECORDS_MAX || command.record_size.is_some_and(|s| s > RECORD_SIZE_MAX) {
         return Exec::Done(Outcome::fail(

@@ -5,7 +5,7 @@ use super::Env;
 use crate::shell::{Chunk, Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
-    &["advance", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
+    &["advance", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
 
 pub const HELP: &str = "\
 sim: control the simulated cluster
@@ -20,6 +20,7 @@ sim: control the simulated cluster
   sim heal                     mend every network cut
   sim reset [--brokers N] [--seed S]
   sim export                   a docker-compose file and this session's Kafka commands
+  sim consumer ...             consumers that process records and commit (sim consumer help)
 ";
 
 /// Brokers a sandbox may have.
@@ -40,6 +41,8 @@ pub enum SimCommand {
     Export,
     /// `docker-compose up` / `docker compose up`.
     ComposeUp,
+    /// `sim consumer ...` (see [`super::sim_consumer`]).
+    Consumer(super::sim_consumer::Command),
 }
 
 fn error(message: &str) -> Outcome {
@@ -82,6 +85,9 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
             None => Ok(()),
         }
     };
+    if sub == "consumer" {
+        return super::sim_consumer::parse(&args[1..]).map(SimCommand::Consumer);
+    }
     let command = match sub.as_str() {
         "status" => SimCommand::Status,
         "time" => SimCommand::Time,
@@ -174,10 +180,7 @@ pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<
             let r = shell.cluster_mut().crash(*broker as i32);
             fault(r, format!("broker {broker} crashed (kill -9)\n"))
         }
-        SimCommand::Stop { broker } => {
-            let r = shell.cluster_mut().shutdown(*broker as i32);
-            fault(r, format!("broker {broker} is shutting down (controlled shutdown)\n"))
-        }
+        SimCommand::Stop { broker } => Some(stop(shell, *broker as i32)),
         SimCommand::Start { broker } => {
             let r = shell.cluster_mut().start(*broker as i32);
             fault(r, format!("broker {broker} is starting\n"))
@@ -202,8 +205,78 @@ pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<
             shell.brokers(),
             9091 + shell.brokers()
         )),
-        SimCommand::Export => None,
+        SimCommand::Export => ok(shell.world().export()),
+        SimCommand::Consumer(c) => Some(super::sim_consumer::execute(shell, c)),
     }
+}
+
+/// How long `sim stop` waits for a controlled shutdown (the engine's own timeout ends it sooner).
+const STOP_WAIT_MS: i64 = 120_000;
+
+/// `sim stop <id>`: a controlled shutdown, run to its end with simulated time passing for every
+/// tool (as `kafka-server-stop.sh` waits for the broker process to exit); then what happened:
+/// how long it took and where the broker's partition leaderships went.
+fn stop(shell: &mut Session<'_>, broker: i32) -> Outcome {
+    use crate::engine::ProcessState;
+    let process_of = |cluster: &crate::engine::Cluster| cluster.broker_status().into_iter().find(|b| b.id == broker).map(|b| b.process);
+    match process_of(shell.cluster()) {
+        Some(ProcessState::Running) => {}
+        Some(ProcessState::ShuttingDown) => {}
+        Some(_) => return Outcome::ok(vec![Chunk::out(format!("broker {broker} is not running\n"))]),
+        None => return error(&format!("stop: no broker {broker}")),
+    }
+    let led_before = leaders_of(shell.cluster(), broker);
+    if let Err(e) = shell.cluster_mut().shutdown(broker) {
+        return error(&e.message);
+    }
+    let start = shell.now_ms();
+    while process_of(shell.cluster()) == Some(ProcessState::ShuttingDown) && (shell.now_ms() as i64) - (start as i64) < STOP_WAIT_MS {
+        shell.advance_ms(10);
+    }
+    let took = shell.now_ms() - start;
+    let mut text = match process_of(shell.cluster()) {
+        Some(ProcessState::ShuttingDown) => format!("broker {broker} is still shutting down after {took} ms\n"),
+        _ => format!("broker {broker} stopped after a controlled shutdown ({took} ms)\n"),
+    };
+    let moved: Vec<String> = led_before
+        .iter()
+        .map(|(topic, partition)| {
+            let leader = shell
+                .cluster()
+                .describe_topic(topic)
+                .ok()
+                .and_then(|d| d.partitions.into_iter().find(|p| p.id == *partition))
+                .and_then(|p| p.leader);
+            match leader {
+                Some(l) => format!("  {topic}-{partition}: leader {broker} -> {l}\n"),
+                None => format!("  {topic}-{partition}: leader {broker} -> none (offline)\n"),
+            }
+        })
+        .collect();
+    if moved.is_empty() {
+        text.push_str("it led no partition\n");
+    } else {
+        text.push_str(&format!("it led {} partition(s):\n", moved.len()));
+        for line in moved {
+            text.push_str(&line);
+        }
+    }
+    Outcome::ok(vec![Chunk::out(text)])
+}
+
+/// The partitions `broker` leads, in topic then partition order.
+fn leaders_of(cluster: &crate::engine::Cluster, broker: i32) -> Vec<(String, i32)> {
+    let mut led = Vec::new();
+    for name in cluster.topic_names() {
+        if let Ok(d) = cluster.describe_topic(&name) {
+            for p in d.partitions {
+                if p.leader == Some(broker) {
+                    led.push((name.clone(), p.id));
+                }
+            }
+        }
+    }
+    led
 }
 
 /// `sim status`: one line per broker.
