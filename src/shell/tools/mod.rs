@@ -227,7 +227,7 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
         Request::GetOffsets(command) => Exec::Done(get_offsets::execute(session, &command)),
         Request::ProducerPerfTest(command) => producer_perf::execute(&command),
-        Request::Kcat(command) if matches!(command.mode, kcat::Mode::Metadata | kcat::Mode::Consume) => kcat::execute(session, &command),
+        Request::Kcat(command) if matches!(command.mode, kcat::Mode::Metadata | kcat::Mode::Consume | kcat::Mode::Group) => kcat::execute(session, &command),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
