@@ -297,7 +297,7 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
             outcome.chunks = prefix;
             Exec::Done(outcome)
         }
-        Mode::Group => Exec::Done(Outcome::fail(vec![Chunk::err("kcat: -G is not simulated in the sandbox yet\n")], 1)),
+        Mode::Group => balanced_consumer(command, prefix),
     }
 }
 
@@ -428,14 +428,34 @@ impl KcatConsumer {
     }
 
     fn render(&self, topic: &str, partition: i32, r: &crate::engine::RecordRef<'_>) -> String {
+        let fields = Fields { topic, partition, offset: r.offset, timestamp_ms: r.timestamp_ms, key: r.key, value: r.value, headers: r.headers };
+        render_record(&self.format, self.command.null_empty, &fields)
+    }
+}
+
+/// What `-f` can print of one message.
+struct Fields<'a> {
+    topic: &'a str,
+    partition: i32,
+    offset: i64,
+    timestamp_ms: i64,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    headers: &'a [crate::engine::Header],
+}
+
+/// One message through kcat's format (`%s %S %k %K %t %p %o %T %h %%`).
+fn render_record(format: &str, null_empty: bool, r: &Fields<'_>) -> String {
+    {
+        let (topic, partition) = (r.topic, r.partition);
         let text = |b: Option<&[u8]>| match b {
             Some(b) => String::from_utf8_lossy(b).into_owned(),
-            None if self.command.null_empty => "NULL".into(),
+            None if null_empty => "NULL".into(),
             None => String::new(),
         };
         let len = |b: Option<&[u8]>| b.map_or(-1, |b| b.len() as i64);
         let mut out = String::new();
-        let mut chars = self.format.chars();
+        let mut chars = format.chars();
         while let Some(c) = chars.next() {
             if c != '%' {
                 out.push(c);
@@ -540,6 +560,252 @@ impl Process for KcatConsumer {
             None if budget == 0 => ProcState::Busy,
             None => ProcState::Idle,
         }
+    }
+}
+
+// ---------------------------------------------------------------- -G (balanced consumer)
+
+/// `kcat -G <group> topic...` (`kafkaconsumer_run`): a librdkafka KafkaConsumer in the group
+/// (client.id `rdkafka`, `partition.assignment.strategy` range,roundrobin, auto-commit on,
+/// `auto.offset.reset` largest unless `-X auto.offset.reset=...`), eager rebalances reported by
+/// `rebalance_cb`, `enable.partition.eof` on (a `Reached end` line each time a partition is caught
+/// up), `-o` applied to every assigned partition, `-e` exits once every assigned partition is at its
+/// end, `-c` after that many messages; `consumer_close` commits and leaves the group.
+fn balanced_consumer(command: &KcatCommand, prefix: Vec<Chunk>) -> Exec {
+    Exec::Spawn(Box::new(KcatGroupConsumer::new(command.clone(), prefix)))
+}
+
+pub struct KcatGroupConsumer {
+    command: KcatCommand,
+    format: String,
+    group: String,
+    consumer: Option<crate::engine::ConsumerId>,
+    started: bool,
+    /// The assignment as the last rebalance_cb saw it.
+    assignment: Vec<crate::engine::TopicPartition>,
+    /// Partitions whose end was reported and that got no message since.
+    at_eof: std::collections::BTreeSet<crate::engine::TopicPartition>,
+    received: i64,
+    last_activity_ms: i64,
+    prefix: Vec<Chunk>,
+    done: Option<i32>,
+}
+
+impl KcatGroupConsumer {
+    fn new(mut command: KcatCommand, prefix: Vec<Chunk>) -> KcatGroupConsumer {
+        let format = match (&command.format, &command.key_delimiter) {
+            (Some(f), _) => unescape(f),
+            (None, Some(k)) => format!("%k{k}%s{}", command.delimiter),
+            (None, None) => format!("%s{}", command.delimiter),
+        };
+        // `-G <group>` put the group first in `rest`; the topics follow.
+        let group = if command.rest.is_empty() { String::new() } else { command.rest.remove(0) };
+        KcatGroupConsumer {
+            command,
+            format,
+            group,
+            consumer: None,
+            started: false,
+            assignment: Vec::new(),
+            at_eof: Default::default(),
+            received: 0,
+            last_activity_ms: 0,
+            prefix,
+            done: None,
+        }
+    }
+
+    fn info(&self, cx: &mut ProcCx<'_>, text: String) {
+        if !self.command.quiet {
+            cx.stderr(format!("% {text}"));
+        }
+    }
+
+    fn start(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
+        use crate::engine::{ConsumerConfig, OffsetReset, Strategy};
+        let props = &self.command.properties;
+        let reset = match props.get("auto.offset.reset").map(String::as_str) {
+            None | Some("largest" | "latest" | "end") => OffsetReset::Latest,
+            Some("smallest" | "earliest" | "beginning") => OffsetReset::Earliest,
+            Some("error") => OffsetReset::None,
+            Some(other) => return Err(format!("Invalid value \"{other}\" for configuration property \"auto.offset.reset\"")),
+        };
+        let auto_commit = props.get("enable.auto.commit").is_none_or(|v| v != "false");
+        let config = ConsumerConfig {
+            group_id: Some(self.group.clone()),
+            client_id: props.get("client.id").cloned().unwrap_or_else(|| "rdkafka".into()),
+            auto_offset_reset: reset,
+            enable_auto_commit: auto_commit,
+            partition_assignment_strategy: vec![Strategy::Range, Strategy::RoundRobin],
+            ..ConsumerConfig::default()
+        };
+        let id = cx.cluster.create_consumer(config).map_err(|e| e.message)?;
+        self.consumer = Some(id);
+        // librdkafka takes `^`-prefixed names as regular expressions over the existing topics.
+        let mut topics: Vec<String> = Vec::new();
+        for t in &self.command.rest {
+            match t.strip_prefix('^') {
+                Some(_) => {
+                    let re = crate::shell::regex::Regex::new(t).map_err(|e| e.0)?;
+                    topics.extend(cx.cluster.topic_names().into_iter().filter(|n| !n.starts_with("__") && re.matches(n)));
+                }
+                None => topics.push(t.clone()),
+            }
+        }
+        if self.command.rest.is_empty() {
+            return Err("Failed to subscribe to 0 topics: Local: Invalid argument or configuration\n".into());
+        }
+        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+        cx.cluster.subscribe(id, &refs).map_err(|e| format!("Failed to subscribe to {} topics: {}\n", self.command.rest.len(), e.message))?;
+        Ok(())
+    }
+
+    /// `rebalance_cb` (eager): the old assignment revoked, the new one assigned, each printed.
+    fn rebalanced(&mut self, cx: &mut ProcCx<'_>, id: crate::engine::ConsumerId, member_id: &str, now: Vec<crate::engine::TopicPartition>) {
+        use crate::engine::{OffsetReset, OffsetSpec};
+        let list = |tps: &[crate::engine::TopicPartition]| tps.iter().map(|tp| format!("{} [{}]", tp.topic, tp.partition)).collect::<Vec<_>>().join(", ");
+        if !self.assignment.is_empty() {
+            let revoked = std::mem::take(&mut self.assignment);
+            self.info(cx, format!("Group {} rebalanced (memberid {member_id}): revoked: {}\n", self.group, list(&revoked)));
+        }
+        self.info(cx, format!("Group {} rebalanced (memberid {member_id}): assigned: {}\n", self.group, list(&now)));
+        self.at_eof.clear();
+        match self.command.offset.as_deref() {
+            None | Some("stored") => {}
+            Some("beginning") => {
+                let _ = cx.cluster.seek_to(id, &now, OffsetReset::Earliest);
+            }
+            Some("end") => {
+                let _ = cx.cluster.seek_to(id, &now, OffsetReset::Latest);
+            }
+            Some(o) => {
+                let n = o.parse::<i64>().unwrap_or(0);
+                for tp in &now {
+                    let target = if n < 0 {
+                        let end = cx.cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Latest).map_or(0, |r| r.0);
+                        let start = cx.cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Earliest).map_or(0, |r| r.0);
+                        (end + n).max(start)
+                    } else {
+                        n
+                    };
+                    let _ = cx.cluster.seek(id, tp, target);
+                }
+            }
+        }
+        self.assignment = now;
+    }
+
+    fn finish(&mut self, cx: &mut ProcCx<'_>, status: i32) -> i32 {
+        if let Some(id) = self.consumer.take() {
+            let _ = cx.cluster.close_consumer(id);
+            // rd_kafka_consumer_close waits for the LeaveGroup answer, and kcat for the
+            // outstanding requests: the group has moved on when the command ends.
+            cx.cluster.advance(2 * crate::engine::NET_LATENCY_MS + 1);
+        }
+        self.done = Some(status);
+        status
+    }
+}
+
+impl Process for KcatGroupConsumer {
+    fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        use crate::engine::{ConsumerLog, OffsetSpec, TopicPartition};
+        for chunk in std::mem::take(&mut self.prefix) {
+            cx.out.push(chunk);
+        }
+        if let Some(status) = self.done {
+            return ProcState::Exited(status);
+        }
+        if !self.started {
+            self.started = true;
+            if let Err(message) = self.start(cx) {
+                cx.stderr(format!("% ERROR: {message}\n"));
+                return ProcState::Exited(self.finish(cx, 1));
+            }
+            self.info(cx, "Waiting for group rebalance\n".into());
+            self.last_activity_ms = cx.now_ms();
+        }
+        let Some(id) = self.consumer else { return ProcState::Exited(self.finish(cx, 1)) };
+        let records = match cx.cluster.poll(id) {
+            Ok(r) => r,
+            Err(e) => {
+                cx.stderr(format!("% ERROR: Consumer error: {}\n", e.message));
+                return ProcState::Exited(self.finish(cx, 1));
+            }
+        };
+        // The rebalance callback runs inside poll, before the messages it returns.
+        for log in cx.cluster.take_consumer_logs(id) {
+            if let ConsumerLog::Assigned { member_id, .. } = log {
+                let now = cx.cluster.consumer_info(id).map(|i| i.assignment).unwrap_or_default();
+                self.rebalanced(cx, id, &member_id, now);
+            }
+        }
+        let mut out = String::new();
+        for r in &records {
+            if self.command.count.is_some_and(|c| self.received >= c) {
+                // Fetched but not delivered: not consumed (nor committed).
+                let _ = cx.cluster.seek(id, &TopicPartition::new(r.topic.as_str(), r.partition), r.offset);
+                break;
+            }
+            let fields = Fields {
+                topic: &r.topic,
+                partition: r.partition,
+                offset: r.offset,
+                timestamp_ms: r.timestamp_ms,
+                key: r.key.as_deref(),
+                value: r.value.as_deref(),
+                headers: &r.headers,
+            };
+            out.push_str(&render_record(&self.format, self.command.null_empty, &fields));
+            self.at_eof.remove(&TopicPartition::new(r.topic.as_str(), r.partition));
+            self.received += 1;
+        }
+        if !out.is_empty() {
+            cx.stdout(out);
+        }
+        if self.command.count.is_some_and(|c| self.received >= c) {
+            return ProcState::Exited(self.finish(cx, 0));
+        }
+        // enable.partition.eof: one event each time a partition's position reaches its end.
+        let mut exiting = false;
+        for tp in self.assignment.clone() {
+            if self.at_eof.contains(&tp) {
+                continue;
+            }
+            let Some(position) = cx.cluster.position(id, &tp) else { continue };
+            let Ok((end, _)) = cx.cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Latest) else { continue };
+            if position < end {
+                continue;
+            }
+            self.at_eof.insert(tp.clone());
+            exiting = self.command.exit_at_end && self.at_eof.len() == self.assignment.len();
+            let suffix = if exiting { ": exiting" } else { "" };
+            self.info(cx, format!("Reached end of topic {} [{}] at offset {position}{suffix}\n", tp.topic, tp.partition));
+            if exiting {
+                break;
+            }
+        }
+        if exiting {
+            return ProcState::Exited(self.finish(cx, 0));
+        }
+        // Keep time running while the member joins, looks up its positions or receives messages
+        // (as the console consumer does), then hand the terminal back.
+        let joining = cx.cluster.consumer_info(id).is_some_and(|i| i.state != crate::engine::MemberState::Stable);
+        let unresolved = self.assignment.iter().any(|tp| cx.cluster.position(id, tp).is_none());
+        if joining || unresolved || !records.is_empty() {
+            self.last_activity_ms = cx.now_ms();
+        }
+        if cx.now_ms() - self.last_activity_ms < super::console_consumer::SCRIPT_IDLE_STOP_MS {
+            return ProcState::Busy;
+        }
+        ProcState::Idle
+    }
+
+    fn signal(&mut self, cx: &mut ProcCx<'_>, signal: crate::shell::process::Signal) -> i32 {
+        if self.done.is_none() {
+            self.finish(cx, signal.status());
+        }
+        signal.status()
     }
 }
 
