@@ -262,6 +262,8 @@ pub(crate) enum Msg {
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
     /// Consumer group and consumer fetch traffic (see [`super::group`]).
     Group(Box<super::group::GroupMsg>),
+    /// Transaction protocol traffic (see [`super::txn`]).
+    Txn(Box<super::txn::TxnMsg>),
 }
 
 #[derive(Clone, Debug)]
@@ -281,6 +283,8 @@ pub(crate) enum Ev {
     LogRetentionCheck { broker: BrokerId, incarnation: u64 },
     /// Group coordinator and consumer timers.
     Group(super::group::GroupEv),
+    /// Transaction coordinator timers.
+    Txn(super::txn::TxnEv),
 }
 
 struct Scheduled {
@@ -334,6 +338,8 @@ pub struct Cluster {
     pub(crate) groups: super::group::Groups,
     pub(crate) consumers: BTreeMap<u32, super::consumer::Consumer>,
     pub(crate) next_consumer_id: u32,
+    /// Transaction coordinators' state and producer id blocks (see [`super::txn`]).
+    pub(crate) txns: super::txn::Txns,
 }
 
 impl Cluster {
@@ -420,6 +426,7 @@ impl Cluster {
             groups: Default::default(),
             consumers: BTreeMap::new(),
             next_consumer_id: 1,
+            txns: Default::default(),
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.
@@ -526,6 +533,7 @@ impl Cluster {
             Ev::LogCleanerWake { broker, incarnation } => self.on_log_cleaner_wake(broker, incarnation),
             Ev::LogRetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
             Ev::Group(ev) => self.group_timer(ev),
+            Ev::Txn(ev) => self.txn_timer(ev),
         }
     }
 

@@ -12,6 +12,7 @@
 //! - [`cleaner`]: the log cleaner (compaction); [`retention`]: segment deletion by time and size;
 //! - [`consumer`]: consumer clients (group membership, fetch, positions, commits);
 //! - [`group`]: the group coordinator (classic protocol, `__consumer_offsets`, group admin);
+//! - [`txn`]: transactions (coordinator, `__transaction_state`, markers, the transactional client);
 //! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
 //!   [`invariants`], [`digest`].
@@ -34,6 +35,7 @@ pub mod placement;
 pub mod producer;
 pub mod retention;
 pub mod rng;
+pub mod txn;
 pub mod workload;
 
 pub use cleaner::{CleanReport, CleanerPass, LogToClean};
@@ -51,3 +53,5 @@ pub use producer::{ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, 
 pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset};
 pub use group::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
 pub use assignor::{Strategy, TopicPartition};
+pub use log::{CompletedTxn, ControlType, ProducerBatchInfo};
+pub use txn::{TransactionDescription, TransactionListing, TransactionState, TxnClientState};
