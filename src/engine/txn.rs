@@ -383,7 +383,9 @@ impl TxnClient {
         if pid < 0 {
             return Err(illegal(format!("Cannot add partition {}-{} to transaction before completing a call to initTransactions", tp.0, tp.1)));
         }
-        if self.state != TxnClientState::InTransaction {
+        // A record sent before commitTransaction may reach the accumulator after it (it waited
+        // for metadata, which a Java send() does before returning).
+        if !matches!(self.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
             return Err(illegal(format!("Cannot add partition {}-{} to transaction while in state  {}", tp.0, tp.1, self.state.java_name())));
         }
         if !self.added.contains(tp) {
@@ -856,6 +858,13 @@ impl Cluster {
                 }
             }
             TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => {
+                if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
+                    if self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+                        let _ = self.create_offsets_topic();
+                    }
+                    self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
+                    return;
+                }
                 let p = coordinator_partition(&group, super::group::OFFSETS_PARTITIONS);
                 let r = self.handle_add_partitions(b, producer, req_id, &txn_id, pid, epoch, vec![(OFFSETS_TOPIC.to_string(), p)]);
                 if let Err(e) = r {
