@@ -375,3 +375,90 @@ fn transactions_survive_a_coordinator_crash() {
     let d = c.describe_transaction("tx-crash").unwrap();
     assert_eq!(d.state, TransactionState::CompleteCommit);
 }
+
+// ----- the consume-transform-produce app under crashes -----
+
+fn all_values(c: &Cluster, topic: &str, isolation: Isolation) -> std::collections::BTreeMap<String, u32> {
+    let mut m = std::collections::BTreeMap::new();
+    for p in 0..3 {
+        for (_, v) in values(c, topic, p, isolation) {
+            *m.entry(v).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+/// Copies 300 records through an app that is crashed every few seconds, with a broker killed
+/// and restarted now and then; returns how often each expected output value appears
+/// (read_committed) and the app's status.
+fn crashing_app(guarantee: Guarantee, seed: u64) -> (Vec<u32>, AppStatus) {
+    let mut c = cluster(3, seed);
+    c.create_topic(NewTopic::new("in", 3, 3).config("min.insync.replicas", "2")).unwrap();
+    c.create_topic(NewTopic::new("out", 3, 3).config("min.insync.replicas", "2")).unwrap();
+    let feed = c.create_producer(ProducerConfig::default()).unwrap();
+    for i in 0..300 {
+        c.send(feed, ProducerRecord::new("in", Some(format!("k{i}").as_bytes()), Some(format!("r{i}").as_bytes()))).unwrap();
+    }
+    c.flush(feed).unwrap();
+    let spec = AppSpec { name: "copier".into(), from: "in".into(), to: "out".into(), group: "copiers".into(), guarantee };
+    c.app_start(spec.clone()).unwrap();
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut rand = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for round in 0..6 {
+        checked(&mut c, 500 + rand(3_000) as i64);
+        c.app_crash("copier").unwrap();
+        if round % 2 == 1 {
+            let b = 1 + rand(3) as i32;
+            c.crash(b).unwrap();
+            checked(&mut c, 12_000);
+            c.start(b).unwrap();
+        }
+        checked(&mut c, 1_000);
+        c.app_start(spec.clone()).unwrap();
+        // Let the group forget the crashed member and the new instance get going.
+        checked(&mut c, 50_000 + rand(2_000) as i64);
+    }
+    checked(&mut c, 120_000);
+    let out = all_values(&c, "out", Isolation::ReadCommitted);
+    let counts = (0..300).map(|i| out.get(&format!("R{i}")).copied().unwrap_or(0)).collect();
+    let status = c.app_list().into_iter().next().unwrap();
+    (counts, status)
+}
+
+#[test]
+fn exactly_once_app_crashed_repeatedly_outputs_every_record_once() {
+    for seed in [1, 2, 3] {
+        let (counts, status) = crashing_app(Guarantee::ExactlyOnce, seed);
+        let wrong: Vec<(usize, u32)> = counts.iter().copied().enumerate().filter(|(_, n)| *n != 1).collect();
+        assert!(wrong.is_empty(), "seed {seed}: records not seen exactly once: {wrong:?} ({status:?})");
+        assert_eq!(status.state, "running");
+        assert_eq!(status.instance, 7);
+    }
+}
+
+#[test]
+fn at_least_once_app_never_loses_but_duplicates_after_crashes() {
+    let mut duplicated = 0;
+    for seed in [1, 2, 3] {
+        let (counts, _) = crashing_app(Guarantee::AtLeastOnce, seed);
+        assert!(counts.iter().all(|n| *n >= 1), "seed {seed}: a record is missing");
+        duplicated += counts.iter().filter(|n| **n > 1).count();
+    }
+    assert!(duplicated > 0, "crashes between produce and commit duplicate records");
+}
+
+#[test]
+fn at_most_once_app_never_duplicates_but_loses_records_after_crashes() {
+    let mut missing = 0;
+    for seed in [1, 2, 3] {
+        let (counts, _) = crashing_app(Guarantee::AtMostOnce, seed);
+        assert!(counts.iter().all(|n| *n <= 1), "seed {seed}: a record was duplicated");
+        missing += counts.iter().filter(|n| **n == 0).count();
+    }
+    assert!(missing > 0, "crashes between commit and produce lose records");
+}

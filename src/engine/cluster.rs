@@ -285,6 +285,8 @@ pub(crate) enum Ev {
     Group(super::group::GroupEv),
     /// Transaction coordinator timers.
     Txn(super::txn::TxnEv),
+    /// A sandbox app's poll loop (see [`super::app`]).
+    AppTick { name: String, instance: u32 },
 }
 
 struct Scheduled {
@@ -340,6 +342,8 @@ pub struct Cluster {
     pub(crate) next_consumer_id: u32,
     /// Transaction coordinators' state and producer id blocks (see [`super::txn`]).
     pub(crate) txns: super::txn::Txns,
+    /// Sandbox apps by name (see [`super::app`]).
+    pub(crate) apps: BTreeMap<String, super::app::App>,
 }
 
 impl Cluster {
@@ -427,6 +431,7 @@ impl Cluster {
             consumers: BTreeMap::new(),
             next_consumer_id: 1,
             txns: Default::default(),
+            apps: BTreeMap::new(),
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.
@@ -534,6 +539,7 @@ impl Cluster {
             Ev::LogRetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
             Ev::Group(ev) => self.group_timer(ev),
             Ev::Txn(ev) => self.txn_timer(ev),
+            Ev::AppTick { name, instance } => self.app_tick(&name, instance),
         }
     }
 

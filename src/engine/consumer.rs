@@ -1220,3 +1220,23 @@ impl Cluster {
         self.consumer_step(c);
     }
 }
+
+impl Cluster {
+    /// `commitAsync` whose outcome the caller collects with [`Cluster::take_commit_result`]
+    /// (retriable errors are retried up to `default.api.timeout.ms`).
+    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64> {
+        let x = self.consumer_ref(c)?;
+        if x.config.group_id.is_none() {
+            return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
+        }
+        Ok(self.queue_commit(c, offsets.into_iter().collect(), true))
+    }
+
+    /// The outcome of a [`Cluster::commit_tracked`] commit, once known.
+    pub fn take_commit_result(&mut self, c: ConsumerId, id: u64) -> Option<KResult<()>> {
+        let x = self.consumers.get_mut(&c)?;
+        let r = x.commit_results.remove(&id)?;
+        x.logs.retain(|l| !matches!(l, ConsumerLog::CommitFailed { .. }));
+        Some(r)
+    }
+}

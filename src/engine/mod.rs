@@ -17,6 +17,7 @@
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
 //!   [`invariants`], [`digest`].
 
+pub mod app;
 pub mod assignor;
 pub mod broker;
 pub mod cleaner;
@@ -54,4 +55,5 @@ pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, Consum
 pub use group::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
 pub use assignor::{Strategy, TopicPartition};
 pub use log::{CompletedTxn, ControlType, ProducerBatchInfo};
+pub use app::{AppSpec, AppStatus, Guarantee};
 pub use txn::{TransactionDescription, TransactionListing, TransactionState, TxnClientState};

@@ -867,3 +867,11 @@ impl Cluster {
         }
     }
 }
+
+impl Cluster {
+    /// The process running the producer died: nothing more is sent or retried (an open
+    /// transaction stays open until the coordinator aborts it).
+    pub fn crash_producer(&mut self, producer: ProducerId) {
+        self.producers.remove(&producer);
+    }
+}
