@@ -459,7 +459,10 @@ impl Cluster {
             let exhausted = match (&p.buffer, p.position) {
                 (Some((resp, cursor)), Some(pos)) if *cursor == pos => {
                     let mut next = pos;
-                    for r in resp.records().filter(|r| r.offset >= pos).take(max - out.len()) {
+                    let room = max - out.len();
+                    let mut taken = 0;
+                    for r in resp.records().filter(|r| r.offset >= pos).take(room) {
+                        taken += 1;
                         out.push(ConsumerRecord {
                             topic: tp.topic.clone(),
                             partition: tp.partition,
@@ -472,6 +475,11 @@ impl Cluster {
                             headers: r.headers.to_vec(),
                         });
                         next = r.offset + 1;
+                    }
+                    if taken < room {
+                        // Everything left was returned: the position moves past what holds no
+                        // record for us (transaction markers, aborted batches, compaction gaps).
+                        next = next.max(resp.end_offset);
                     }
                     debug_assert!(next <= resp.high_watermark, "positions never pass the high watermark");
                     p.position = Some(next);

@@ -731,8 +731,9 @@ impl Cluster {
             self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
             wake = Some(now + cfg.request_timeout_ms);
         } else if leader.is_some() {
-            // Waiting for a producer id or for the partition to join the transaction.
-            wake = None;
+            // Waiting for a producer id or for the partition to join the transaction; the batch
+            // still expires after delivery.timeout.ms.
+            wake = Some(created_ms + cfg.delivery_timeout_ms);
         } else {
             // No known leader: refresh metadata and wait.
             p.metadata_wanted.insert(key.0.clone());

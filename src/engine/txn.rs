@@ -568,7 +568,13 @@ impl Cluster {
         let timeout = prod.config.request_timeout_ms;
         let backoff = prod.config.retry_backoff_ms;
         let Some(i) = prod.idem.as_ref() else { return };
-        if i.init_inflight.is_some_and(|(_, sent)| now - sent < timeout) || now < i.init_retry_at_ms {
+        if let Some((_, sent)) = i.init_inflight.filter(|(_, sent)| now - sent < timeout) {
+            self.wake_producer(producer, sent + timeout);
+            return;
+        }
+        if now < i.init_retry_at_ms {
+            let at = i.init_retry_at_ms;
+            self.wake_producer(producer, at);
             return;
         }
         match self.txn_any_broker() {
@@ -898,7 +904,11 @@ impl Cluster {
                 return Ok(*next - 1);
             }
         }
-        if !self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+        // A broker's first block counts as fetched while the cluster formed (so a producer can
+        // get an id while the controller quorum is down, as with a prefetched block); later
+        // blocks need the controller.
+        let first_block = !self.txns.pid_blocks.contains_key(&b);
+        if !first_block && !self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
             return Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
         }
         let start = self.txns.next_pid_block;
