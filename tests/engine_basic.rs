@@ -192,7 +192,7 @@ fn golden_digest_for_fixed_scenario() {
 }
 
 // Changed by the idempotent producer (on by default: InitProducerId first, batches carry producer ids).
-const GOLDEN: u64 = 0x767f_2136_7f72_34b3;
+const GOLDEN: u64 = 0xb68e_a1cc_47f0_5433;
 
 /// KRaft's automatic preferred-leader election (`auto.leader.rebalance.enable`, on by default):
 /// after a broker comes back, the leaderships it lost return to it once it is in the ISR again,
