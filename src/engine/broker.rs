@@ -45,12 +45,24 @@ pub struct FetchResponse {
     pub last_stable_offset: i64,
     pub leader: BrokerId,
     pub leader_epoch: i32,
+    /// read_committed: the aborted transactions overlapping the answer (their data batches are
+    /// not returned by [`FetchResponse::records`]). Empty for read_uncommitted.
+    pub aborted: Vec<super::log::CompletedTxn>,
 }
 
 impl FetchResponse {
+    /// Whether a batch belongs to an aborted transaction (read_committed drops it).
+    pub fn is_aborted(&self, b: &Batch) -> bool {
+        let info = &b.data.producer;
+        info.transactional
+            && info.control.is_none()
+            && self.aborted.iter().any(|t| t.producer_id == info.producer_id && t.first_offset <= b.base_offset && b.base_offset < t.last_offset)
+    }
+    /// The records of the answer: control batches hold none, and read_committed skips aborted
+    /// transactions' batches.
     pub fn records(&self) -> impl Iterator<Item = super::log::RecordRef<'_>> {
         let (a, b) = (self.first_offset, self.end_offset);
-        self.batches.iter().flat_map(|bt| bt.records()).filter(move |r| r.offset >= a && r.offset < b)
+        self.batches.iter().filter(|bt| !self.is_aborted(bt)).flat_map(|bt| bt.records()).filter(move |r| r.offset >= a && r.offset < b)
     }
     pub fn to_records(&self) -> Vec<super::log::Record> {
         self.records().map(|r| r.to_owned_record()).collect()
@@ -58,6 +70,7 @@ impl FetchResponse {
     pub fn record_count(&self) -> usize {
         self.batches
             .iter()
+            .filter(|b| !self.is_aborted(b))
             .map(|b| {
                 if b.is_dense() {
                     let lo = b.base_offset.max(self.first_offset);
@@ -130,6 +143,7 @@ impl Cluster {
             Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
             Msg::MetadataReq { producer, req_id, topics } => self.handle_metadata_request(b, producer, req_id, topics),
             Msg::Group(m) => self.group_broker_receive(b, *m),
+            Msg::Txn(m) => self.txn_broker_receive(b, *m),
             _ => {}
         }
     }
@@ -683,16 +697,40 @@ impl Cluster {
         }
         let epoch = r.vol.leader_epoch;
         let base = r.log.log_end_offset;
+        // Idempotence: a retried batch the log already has answers with its original offsets.
+        let tp_text = format!("{}-{}", name, tp.partition);
+        match r.log.producer_state.validate_client_batch(&data.producer, data.len(), base, &tp_text) {
+            Ok(None) => {}
+            Ok(Some((first, last))) => {
+                let hw = r.log.high_watermark;
+                let inc = self.brokers[&l].incarnation;
+                self.events.push(now, EventKind::DuplicateBatch { topic: name.clone(), partition: tp.partition, broker: l, producer_id: data.producer.producer_id, base_offset: first });
+                if acks == 1 || (acks == -1 && last < hw) {
+                    self.net_send(Some(l), Dest::Client(producer), Msg::ProduceResp { req_id, result: Ok((first, -1)) });
+                } else if acks == -1 {
+                    self.brokers.get_mut(&l).expect("exists").purgatory.entry(tp).or_default().push(PendingProduce { producer, req_id, required_offset: last + 1, base_offset: first, append_time: -1 });
+                    self.schedule(timeout_ms.max(0), Ev::ProduceExpire { leader: l, incarnation: inc, tp, req_id });
+                }
+                return;
+            }
+            Err(e) => return refuse(self, e),
+        }
         let append_time = if settings.log_append_time { Some(now) } else { None };
         let count = data.len() as i64;
-        let batch = Rc::new(Batch::new(base, epoch, append_time, data));
+        let batch = Rc::new(if data.producer.control.is_some() { Batch::control(base, epoch, data) } else { Batch::new(base, epoch, append_time, data) });
+        let count = if batch.is_control() { 1 } else { count };
+        let (batch_is_control, batch_info) = (batch.is_control(), batch.data.producer);
         let roll = self.roll_policy(tp);
         let inc = self.brokers[&l].incarnation;
         let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
         if r.log.append(batch, roll, now) {
             self.events.push(now, EventKind::SegmentRolled { topic: name.clone(), partition: tp.partition, broker: l, base_offset: base });
         }
+        let control = if batch_is_control { Some(batch_info) } else { None };
         self.events.push(now, EventKind::RecordAppended { topic: name, partition: tp.partition, broker: l, base_offset: base, count, leader_epoch: epoch });
+        if let Some(info) = control {
+            self.on_marker_appended(l, tp, &info, base);
+        }
         let append_ts = append_time.unwrap_or(-1);
         match acks {
             0 => {}
@@ -786,6 +824,11 @@ impl Cluster {
         let mut records = 0usize;
         let mut bytes = 0u64;
         let mut end = req.offset;
+        // read_committed reads up to the last stable offset only.
+        let lso = log.last_stable_offset();
+        let read_committed = req.isolation == Isolation::ReadCommitted;
+        let hw_all = hw;
+        let hw = if read_committed { lso } else { hw };
         for bt in log.batches_from(req.offset, hw).filter(|_| req.offset < hw) {
             if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
                 break;
@@ -819,11 +862,12 @@ impl Cluster {
             batches,
             first_offset: req.offset,
             end_offset: end.max(req.offset),
-            high_watermark: hw,
+            high_watermark: hw_all,
             log_start_offset: log.log_start_offset,
-            last_stable_offset: hw,
+            last_stable_offset: lso,
             leader: l,
             leader_epoch: r.vol.leader_epoch,
+            aborted: if read_committed { log.aborted_txns(req.offset, end.max(req.offset)) } else { Vec::new() },
         })
     }
 

@@ -133,14 +133,15 @@ fn non_active_from(log: &PartitionLog, from: i64) -> Range<usize> {
     segment_range(log, from, active_base)
 }
 
-/// `cleanableOffsets` + `LogToClean`: the dirty section of a log at `now_ms`. The last stable
-/// offset is the high watermark (the engine has no transactions).
+/// `cleanableOffsets` + `LogToClean`: the dirty section of a log at `now_ms`. Nothing at or past
+/// the last stable offset is cleaned (open transactions hold it below the high watermark).
 pub fn log_to_clean(log: &PartitionLog, settings: &TopicSettings, now_ms: i64) -> LogToClean {
     let lso = log.log_start_offset;
     let checkpoint = log.cleaner_checkpoint.unwrap_or(lso);
     let first_dirty = if checkpoint < lso || checkpoint > log.log_end_offset { lso } else { checkpoint };
     let min_lag_ms = settings.min_compaction_lag_ms.max(0);
-    let mut first_uncleanable = log.high_watermark.min(log.active_segment().base_offset);
+    // The last stable offset (the high watermark, held back by open transactions).
+    let mut first_uncleanable = log.last_stable_offset().min(log.active_segment().base_offset);
     if min_lag_ms > 0 {
         let young = non_active_from(log, first_dirty).find(|&i| log.segments[i].max_timestamp_ms > now_ms.saturating_sub(min_lag_ms));
         if let Some(i) = young {
@@ -366,6 +367,14 @@ struct Recopy {
 /// None when every record went. `cursor` walks the map's visits (records at or above the first
 /// dirty offset and up to the map's latest offset, in log order).
 fn filter_batch(b: &Rc<Batch>, map: &OffsetMap, first_dirty: i64, cursor: &mut usize, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy, keep: &mut Vec<bool>) -> Option<Rc<Batch>> {
+    if b.is_control() {
+        // Transaction markers stay (Kafka removes them only once their transaction's data is
+        // gone and the delete horizon passed; the simulator keeps them: the producer state and
+        // the aborted-transactions index are rebuilt from them after a truncation).
+        st.bytes_read += b.size_bytes() as u64;
+        st.bytes_retained += b.size_bytes() as u64;
+        return Some(b.clone());
+    }
     let n = b.data.len();
     st.records_read += n as u64;
     st.bytes_read += b.size_bytes() as u64;
@@ -421,6 +430,7 @@ fn filter_batch(b: &Rc<Batch>, map: &OffsetMap, first_dirty: i64, cursor: &mut u
         return Some(b.clone());
     }
     let mut data = RecordsData::new();
+    data.producer = b.data.producer;
     for (j, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
         data.push_at(b.data.offset_delta(j), b.data.timestamp(j), b.data.key(j), b.data.value(j), b.data.headers(j).to_vec());
     }

@@ -265,6 +265,8 @@ pub(crate) enum Msg {
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
     /// Consumer group and consumer fetch traffic (see [`super::group`]).
     Group(Box<super::group::GroupMsg>),
+    /// Transaction protocol traffic (see [`super::txn`]).
+    Txn(Box<super::txn::TxnMsg>),
 }
 
 #[derive(Clone, Debug)]
@@ -284,6 +286,10 @@ pub(crate) enum Ev {
     LogRetentionCheck { broker: BrokerId, incarnation: u64 },
     /// Group coordinator and consumer timers.
     Group(super::group::GroupEv),
+    /// Transaction coordinator timers.
+    Txn(super::txn::TxnEv),
+    /// A sandbox app's poll loop (see [`super::app`]).
+    AppTick { name: String, instance: u32 },
 }
 
 struct Scheduled {
@@ -337,6 +343,10 @@ pub struct Cluster {
     pub(crate) groups: super::group::Groups,
     pub(crate) consumers: BTreeMap<u32, super::consumer::Consumer>,
     pub(crate) next_consumer_id: u32,
+    /// Transaction coordinators' state and producer id blocks (see [`super::txn`]).
+    pub(crate) txns: super::txn::Txns,
+    /// Sandbox apps by name (see [`super::app`]).
+    pub(crate) apps: BTreeMap<String, super::app::App>,
 }
 
 impl Cluster {
@@ -424,6 +434,8 @@ impl Cluster {
             groups: Default::default(),
             consumers: BTreeMap::new(),
             next_consumer_id: 1,
+            txns: Default::default(),
+            apps: BTreeMap::new(),
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.
@@ -530,6 +542,8 @@ impl Cluster {
             Ev::LogCleanerWake { broker, incarnation } => self.on_log_cleaner_wake(broker, incarnation),
             Ev::LogRetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
             Ev::Group(ev) => self.group_timer(ev),
+            Ev::Txn(ev) => self.txn_timer(ev),
+            Ev::AppTick { name, instance } => self.app_tick(&name, instance),
         }
     }
 

@@ -459,7 +459,10 @@ impl Cluster {
             let exhausted = match (&p.buffer, p.position) {
                 (Some((resp, cursor)), Some(pos)) if *cursor == pos => {
                     let mut next = pos;
-                    for r in resp.records().filter(|r| r.offset >= pos).take(max - out.len()) {
+                    let room = max - out.len();
+                    let mut taken = 0;
+                    for r in resp.records().filter(|r| r.offset >= pos).take(room) {
+                        taken += 1;
                         out.push(ConsumerRecord {
                             topic: tp.topic.clone(),
                             partition: tp.partition,
@@ -472,6 +475,11 @@ impl Cluster {
                             headers: r.headers.to_vec(),
                         });
                         next = r.offset + 1;
+                    }
+                    if taken < room {
+                        // Everything left was returned: the position moves past what holds no
+                        // record for us (transaction markers, aborted batches, compaction gaps).
+                        next = next.max(resp.end_offset);
                     }
                     debug_assert!(next <= resp.high_watermark, "positions never pass the high watermark");
                     p.position = Some(next);
@@ -1218,5 +1226,25 @@ impl Cluster {
             x.state = MemberState::Unjoined;
         }
         self.consumer_step(c);
+    }
+}
+
+impl Cluster {
+    /// `commitAsync` whose outcome the caller collects with [`Cluster::take_commit_result`]
+    /// (retriable errors are retried up to `default.api.timeout.ms`).
+    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64> {
+        let x = self.consumer_ref(c)?;
+        if x.config.group_id.is_none() {
+            return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
+        }
+        Ok(self.queue_commit(c, offsets.into_iter().collect(), true))
+    }
+
+    /// The outcome of a [`Cluster::commit_tracked`] commit, once known.
+    pub fn take_commit_result(&mut self, c: ConsumerId, id: u64) -> Option<KResult<()>> {
+        let x = self.consumers.get_mut(&c)?;
+        let r = x.commit_results.remove(&id)?;
+        x.logs.retain(|l| !matches!(l, ConsumerLog::CommitFailed { .. }));
+        Some(r)
     }
 }

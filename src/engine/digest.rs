@@ -92,6 +92,10 @@ impl Cluster {
                         e.i64(bt.leader_epoch as i64);
                         e.i64(bt.next_offset());
                         e.i64(bt.delete_horizon_ms.unwrap_or(-1));
+                        let pi = &bt.data.producer;
+                        e.i64(pi.producer_id);
+                        e.i64(((pi.producer_epoch as i64) << 32) | (pi.base_sequence as u32 as i64));
+                        e.i64(pi.transactional as i64 | (pi.control.map_or(0, |c| c as i64 + 1) << 1));
                         for rec in bt.records() {
                             e.i64(rec.offset);
                             e.i64(rec.timestamp_ms);

@@ -65,6 +65,14 @@ error_codes! {
     NOT_CONTROLLER = 41, "This is not the correct controller for this cluster.";
     INVALID_REQUEST = 42, "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.";
     POLICY_VIOLATION = 44, "Request parameters do not satisfy the configured policy.";
+    OUT_OF_ORDER_SEQUENCE_NUMBER = 45, "The broker received an out of order sequence number.";
+    DUPLICATE_SEQUENCE_NUMBER = 46, "The broker received a duplicate sequence number.";
+    INVALID_PRODUCER_EPOCH = 47, "Producer attempted to produce with an old epoch.";
+    INVALID_TXN_STATE = 48, "The producer attempted a transactional operation in an invalid state.";
+    INVALID_PRODUCER_ID_MAPPING = 49, "The producer attempted to use a producer id which is not currently assigned to its transactional id.";
+    INVALID_TRANSACTION_TIMEOUT = 50, "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).";
+    CONCURRENT_TRANSACTIONS = 51, "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.";
+    TRANSACTION_COORDINATOR_FENCED = 52, "Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.";
     NON_EMPTY_GROUP = 68, "The group is not empty.";
     GROUP_ID_NOT_FOUND = 69, "The group id does not exist.";
     TOPIC_DELETION_DISABLED = 73, "Topic deletion is disabled.";
@@ -77,8 +85,10 @@ error_codes! {
     ELECTION_NOT_NEEDED = 84, "Leader election not needed for topic partition.";
     GROUP_SUBSCRIBED_TO_TOPIC = 86, "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.";
     INVALID_RECORD = 87, "This record has failed the validation on broker and hence will be rejected.";
+    PRODUCER_FENCED = 90, "There is a newer producer with the same transactionalId which fences the current one.";
     UNKNOWN_TOPIC_ID = 100, "This server does not host this topic ID.";
     BROKER_ID_NOT_REGISTERED = 102, "The given broker ID was not registered.";
+    TRANSACTIONAL_ID_NOT_FOUND = 105, "The transactionalId could not be found.";
 }
 
 impl ErrorCode {
@@ -101,6 +111,7 @@ impl ErrorCode {
                 | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS
                 | ErrorCode::COORDINATOR_NOT_AVAILABLE
                 | ErrorCode::NOT_COORDINATOR
+                | ErrorCode::CONCURRENT_TRANSACTIONS
         )
     }
 }

@@ -36,6 +36,11 @@ pub enum EventKind {
     LeaderElected { topic: Rc<str>, partition: i32, leader: Option<i32>, leader_epoch: i32, kind: ElectionKind },
     /// A follower truncated its log (leader-epoch based) from `from` to `to`.
     Truncated { topic: Rc<str>, partition: i32, broker: i32, from: i64, to: i64 },
+    /// An idempotent producer's retried batch matched one the log already has: not appended
+    /// again, answered with its original offsets.
+    DuplicateBatch { topic: Rc<str>, partition: i32, broker: i32, producer_id: i64, base_offset: i64 },
+    /// A transaction marker (control batch) was appended at `offset`.
+    TxnMarkerWritten { topic: Rc<str>, partition: i32, broker: i32, producer_id: i64, offset: i64, commit: bool },
     /// A produce request was refused or failed at the broker.
     WriteRefused { topic: Rc<str>, partition: i32, broker: i32, error: ErrorCode, reason: String },
     /// A replica's log rolled a new active segment starting at `base_offset`.

@@ -7,7 +7,216 @@
 //! leader wraps a producer's [`RecordsData`] in a [`Batch`] (offsets, epoch) once, and followers
 //! append the very same `Rc<Batch>`: replication copies a pointer, never the bytes.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
+
+/// `RecordBatch.NO_PRODUCER_ID` and friends.
+pub const NO_PRODUCER_ID: i64 = -1;
+pub const NO_PRODUCER_EPOCH: i16 = -1;
+pub const NO_SEQUENCE: i32 = -1;
+/// `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`: the duplicate cache of a producer per partition.
+pub const PRODUCER_BATCHES_CACHED: usize = 5;
+
+/// The type of a transaction marker (`ControlRecordType`: ABORT = 0, COMMIT = 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ControlType {
+    Abort,
+    Commit,
+}
+
+/// The producer fields of a v2 batch header: who wrote it (producer id and epoch), its first
+/// sequence number, the transactional flag and, for a control batch, the marker it carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProducerBatchInfo {
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub base_sequence: i32,
+    pub transactional: bool,
+    /// Some for a control batch (a transaction marker): it holds no data records but takes one
+    /// offset. `coordinator_epoch` travels with it.
+    pub control: Option<ControlType>,
+    pub coordinator_epoch: i32,
+}
+
+impl Default for ProducerBatchInfo {
+    fn default() -> Self {
+        ProducerBatchInfo { producer_id: NO_PRODUCER_ID, producer_epoch: NO_PRODUCER_EPOCH, base_sequence: NO_SEQUENCE, transactional: false, control: None, coordinator_epoch: -1 }
+    }
+}
+
+impl ProducerBatchInfo {
+    pub fn has_producer_id(&self) -> bool {
+        self.producer_id >= 0
+    }
+}
+
+/// The sequence of the last record of a batch (sequences wrap at i32::MAX to 0).
+pub fn last_sequence(base_sequence: i32, count: usize) -> i32 {
+    if base_sequence < 0 {
+        return NO_SEQUENCE;
+    }
+    ((base_sequence as i64 + count.max(1) as i64 - 1) % (i32::MAX as i64 + 1)) as i32
+}
+
+/// One of the last batches a producer appended to a partition (`BatchMetadata`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchMetadata {
+    pub first_seq: i32,
+    pub last_seq: i32,
+    pub first_offset: i64,
+    pub last_offset: i64,
+}
+
+/// A producer's state on one partition (`ProducerStateEntry`), rebuilt from the log's batches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerStateEntry {
+    pub producer_epoch: i16,
+    /// Oldest first, at most [`PRODUCER_BATCHES_CACHED`].
+    pub batches: VecDeque<BatchMetadata>,
+    pub current_txn_first_offset: Option<i64>,
+    pub coordinator_epoch: i32,
+    pub last_timestamp_ms: i64,
+}
+
+impl ProducerStateEntry {
+    pub fn last_seq(&self) -> i32 {
+        self.batches.back().map_or(NO_SEQUENCE, |b| b.last_seq)
+    }
+}
+
+/// A finished transaction on one partition: its first offset and its marker's offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompletedTxn {
+    pub producer_id: i64,
+    pub first_offset: i64,
+    pub last_offset: i64,
+    pub aborted: bool,
+}
+
+/// Per-partition producer state: what the producers wrote (for duplicate detection and sequence
+/// checks), the open transactions (they hold the last stable offset back) and the finished ones
+/// (the aborted ones form the aborted-transactions index read_committed fetches use). Every
+/// replica keeps it while appending, so a new leader has it; truncation rebuilds it from the log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProducerState {
+    pub producers: BTreeMap<i64, ProducerStateEntry>,
+    /// first offset -> producer id of each open transaction.
+    pub ongoing: BTreeMap<i64, i64>,
+    /// In marker-offset order.
+    pub completed: Vec<CompletedTxn>,
+}
+
+impl ProducerState {
+    /// Updates the state with a batch just appended (`ProducerAppendInfo.append`, replication
+    /// origin: no validation).
+    pub fn on_append(&mut self, b: &Batch) {
+        let info = b.data.producer;
+        if !info.has_producer_id() {
+            return;
+        }
+        let e = self.producers.entry(info.producer_id).or_insert_with(|| ProducerStateEntry {
+            producer_epoch: info.producer_epoch,
+            batches: VecDeque::new(),
+            current_txn_first_offset: None,
+            coordinator_epoch: -1,
+            last_timestamp_ms: -1,
+        });
+        if info.producer_epoch > e.producer_epoch {
+            e.producer_epoch = info.producer_epoch;
+            e.batches.clear();
+        }
+        e.last_timestamp_ms = b.max_timestamp();
+        match info.control {
+            Some(kind) => {
+                e.coordinator_epoch = e.coordinator_epoch.max(info.coordinator_epoch);
+                if let Some(first) = e.current_txn_first_offset.take() {
+                    self.ongoing.remove(&first);
+                    self.completed.push(CompletedTxn { producer_id: info.producer_id, first_offset: first, last_offset: b.base_offset, aborted: kind == ControlType::Abort });
+                }
+            }
+            None => {
+                let n = b.data.len();
+                if info.base_sequence >= 0 {
+                    e.batches.push_back(BatchMetadata { first_seq: info.base_sequence, last_seq: last_sequence(info.base_sequence, n), first_offset: b.base_offset, last_offset: b.last_offset() });
+                    while e.batches.len() > PRODUCER_BATCHES_CACHED {
+                        e.batches.pop_front();
+                    }
+                }
+                if info.transactional && e.current_txn_first_offset.is_none() {
+                    e.current_txn_first_offset = Some(b.base_offset);
+                    self.ongoing.insert(b.base_offset, info.producer_id);
+                }
+            }
+        }
+    }
+
+    /// The leader's checks on a client's data batch (`UnifiedLog.analyzeAndValidateProducerState`
+    /// and `ProducerAppendInfo`): `Ok(Some((first, last)))` for a duplicate of one of the
+    /// producer's last five batches (not appended again: the original offsets are the answer),
+    /// `Ok(None)` to append, or Kafka's error. `offset` is where the batch would go, `tp` is
+    /// `topic-partition`.
+    pub fn validate_client_batch(&self, info: &ProducerBatchInfo, count: usize, offset: i64, tp: &str) -> Result<Option<(i64, i64)>, super::error::KafkaError> {
+        use super::error::{ErrorCode, KafkaError};
+        if !info.has_producer_id() || info.control.is_some() {
+            return Ok(None);
+        }
+        let pid = info.producer_id;
+        let Some(e) = self.producers.get(&pid) else {
+            // No state (new producer, or expired): any sequence is accepted.
+            return Ok(None);
+        };
+        let last_seq = last_sequence(info.base_sequence, count);
+        if info.producer_epoch == e.producer_epoch {
+            if let Some(d) = e.batches.iter().find(|b| b.first_seq == info.base_sequence && b.last_seq == last_seq) {
+                return Ok(Some((d.first_offset, d.last_offset)));
+            }
+        }
+        if info.producer_epoch < e.producer_epoch {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_PRODUCER_EPOCH,
+                format!("Epoch of producer {pid} at offset {offset} in {tp} is {}, which is smaller than the last seen epoch {}", info.producer_epoch, e.producer_epoch),
+            ));
+        }
+        if info.base_sequence < 0 {
+            // Written by a coordinator for the producer (transactional offsets): no sequence.
+        } else if info.producer_epoch != e.producer_epoch {
+            if info.base_sequence != 0 && e.producer_epoch != NO_PRODUCER_EPOCH {
+                return Err(KafkaError::new(
+                    ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    // Kafka's text lacks the space before "at".
+                    format!(
+                        "Invalid sequence number for new epoch of producer {pid}at offset {offset} in partition {tp}: {} (request epoch), {} (seq. number), {} (current producer epoch)",
+                        info.producer_epoch, info.base_sequence, e.producer_epoch
+                    ),
+                ));
+            }
+        } else {
+            let current = e.last_seq();
+            let in_sequence = info.base_sequence as i64 == current as i64 + 1 || (info.base_sequence == 0 && current == i32::MAX);
+            if !in_sequence {
+                return Err(KafkaError::new(
+                    ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    format!("Out of order sequence number for producer {pid} at offset {offset} in partition {tp}: {} (incoming seq. number), {current} (current end sequence number)", info.base_sequence),
+                ));
+            }
+        }
+        if e.current_txn_first_offset.is_some() && !info.transactional {
+            return Err(KafkaError::new(ErrorCode::INVALID_TXN_STATE, format!("Expected transactional write from producer {pid} at offset {offset} in partition {tp}")));
+        }
+        Ok(None)
+    }
+
+    /// Whether the transactional data batch of `producer_id` at `offset` was committed (None:
+    /// its transaction is still open).
+    pub fn txn_committed(&self, producer_id: i64, offset: i64) -> Option<bool> {
+        self.completed.iter().find(|t| t.producer_id == producer_id && t.first_offset <= offset && offset < t.last_offset).map(|t| !t.aborted)
+    }
+
+    /// The first offset of the oldest open transaction.
+    pub fn first_unstable_offset(&self) -> Option<i64> {
+        self.ongoing.keys().next().copied()
+    }
+}
 
 /// A record header.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,6 +252,8 @@ pub struct RecordsData {
     /// Offset delta of each record, only for batches rewritten by the log cleaner (which keeps
     /// the surviving records' offsets, so deltas have gaps). Empty means dense: delta = index.
     pub offset_deltas: Vec<u32>,
+    /// Producer id, epoch, sequence, transactional and control flags of the batch header.
+    pub producer: ProducerBatchInfo,
 }
 
 /// Kafka's record-batch v2 header size.
@@ -214,6 +425,14 @@ impl Batch {
         let last_offset_delta = (data.len() as u32).saturating_sub(1);
         Batch { base_offset, leader_epoch, last_offset_delta, log_append_time_ms, delete_horizon_ms: None, data }
     }
+    /// A control batch (transaction marker): no data records, one offset.
+    pub fn control(base_offset: i64, leader_epoch: i32, data: Rc<RecordsData>) -> Batch {
+        debug_assert!(data.producer.control.is_some() && data.is_empty(), "a control batch holds only its marker");
+        Batch { base_offset, leader_epoch, last_offset_delta: 0, log_append_time_ms: None, delete_horizon_ms: None, data }
+    }
+    pub fn is_control(&self) -> bool {
+        self.data.producer.control.is_some()
+    }
     /// Number of records the batch still holds (fewer than its offset span once cleaned).
     pub fn record_count(&self) -> i64 {
         self.data.index.len() as i64
@@ -365,6 +584,8 @@ pub struct PartitionLog {
     /// The cleaner's checkpoint (`cleaner-offset-checkpoint`): the first dirty offset. Below it
     /// the log has been compacted and may have offset gaps. None until the first pass.
     pub cleaner_checkpoint: Option<i64>,
+    /// Producer ids, sequences and transactions seen in this log.
+    pub producer_state: ProducerState,
 }
 
 impl Default for PartitionLog {
@@ -382,7 +603,39 @@ impl PartitionLog {
             high_watermark: 0,
             epochs: Vec::new(),
             cleaner_checkpoint: None,
+            producer_state: ProducerState::default(),
         }
+    }
+
+    /// `UnifiedLog.lastStableOffset`: the high watermark, held back by the first offset of any
+    /// transaction still open, or finished by a marker the high watermark has not passed yet.
+    pub fn last_stable_offset(&self) -> i64 {
+        let hw = self.high_watermark;
+        let mut lso = hw;
+        if let Some(f) = self.producer_state.first_unstable_offset() {
+            lso = lso.min(f);
+        }
+        for t in self.producer_state.completed.iter().rev() {
+            if t.last_offset < hw {
+                break;
+            }
+            lso = lso.min(t.first_offset);
+        }
+        lso
+    }
+
+    /// The aborted transactions overlapping `[from, to)` (`collectAbortedTxns`).
+    pub fn aborted_txns(&self, from: i64, to: i64) -> Vec<CompletedTxn> {
+        self.producer_state.completed.iter().filter(|t| t.aborted && t.last_offset >= from && t.first_offset < to).copied().collect()
+    }
+
+    /// Rebuilds the producer state from the batches (after a truncation).
+    pub fn rebuild_producer_state(&mut self) {
+        let mut st = ProducerState::default();
+        for b in self.all_batches() {
+            st.on_append(b);
+        }
+        self.producer_state = st;
     }
 
     pub fn latest_epoch(&self) -> Option<i32> {
@@ -454,6 +707,7 @@ impl PartitionLog {
             seg.base_offset = batch.base_offset;
         }
         self.log_end_offset = batch.next_offset();
+        self.producer_state.on_append(&batch);
         seg.push(batch);
         rolled
     }
@@ -494,6 +748,7 @@ impl PartitionLog {
         self.high_watermark = offset;
         self.epochs.clear();
         self.cleaner_checkpoint = None;
+        self.producer_state = ProducerState::default();
     }
 
     /// Removes every batch containing an offset >= `offset` (a batch straddling it goes whole, as
@@ -536,6 +791,7 @@ impl PartitionLog {
         if let Some(cp) = self.cleaner_checkpoint.as_mut() {
             *cp = (*cp).min(leo);
         }
+        self.rebuild_producer_state();
         leo
     }
 

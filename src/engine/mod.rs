@@ -12,10 +12,12 @@
 //! - [`cleaner`]: the log cleaner (compaction); [`retention`]: segment deletion by time and size;
 //! - [`consumer`]: consumer clients (group membership, fetch, positions, commits);
 //! - [`group`]: the group coordinator (classic protocol, `__consumer_offsets`, group admin);
+//! - [`txn`]: transactions (coordinator, `__transaction_state`, markers, the transactional client);
 //! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
 //!   [`invariants`], [`digest`].
 
+pub mod app;
 pub mod assignor;
 pub mod broker;
 pub mod cleaner;
@@ -34,6 +36,7 @@ pub mod placement;
 pub mod producer;
 pub mod retention;
 pub mod rng;
+pub mod txn;
 pub mod workload;
 
 pub use cleaner::{CleanReport, CleanerPass, LogToClean};
@@ -51,3 +54,6 @@ pub use producer::{ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, 
 pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset};
 pub use group::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
 pub use assignor::{Strategy, TopicPartition};
+pub use log::{CompletedTxn, ControlType, ProducerBatchInfo};
+pub use app::{AppSpec, AppStatus, Guarantee};
+pub use txn::{TransactionDescription, TransactionListing, TransactionState, TxnClientState};

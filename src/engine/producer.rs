@@ -1,8 +1,25 @@
 //! Producer clients: metadata, partitioning, the record accumulator (per-partition batches by
 //! `batch.size` and `linger.ms`), one in-flight request per partition, acks 0/1/all, retries
 //! with `retry.backoff.ms`, `request.timeout.ms` and `delivery.timeout.ms`, and one result per
-//! record. Idempotence and transactions are not modelled yet; `producer_id`/`sequence` fields
-//! are reserved for them.
+//! record.
+//!
+//! **Idempotence** (on by default, as in Kafka 3.x): the producer gets a producer id and epoch
+//! (InitProducerId, answered by any broker from its block of ids) before its first batch, and
+//! stamps every batch with them and with its partition's next sequence number when the batch is
+//! first sent; a retry resends the very same batch. The leader keeps each producer's last five
+//! batches per partition and answers a retried one with its original offsets instead of
+//! appending it again (see [`super::log::ProducerState`]).
+//!
+//! **One request in flight per partition** (Kafka allows up to
+//! `max.in.flight.requests.per.connection` = 5 per broker connection). The simpler model keeps
+//! what the lessons need: with idempotence OFF, a batch whose acknowledgement is lost (request
+//! timeout, leader crash after replicating, NOT_ENOUGH_REPLICAS_AFTER_APPEND) is sent again and
+//! appended a second time: a DUPLICATE, as in Kafka. What it cannot show is the reordering of
+//! two in-flight batches when the first fails and the second succeeds (Kafka with idempotence off
+//! and max.in.flight > 1); with idempotence on Kafka never reorders either, so the guarantees the
+//! sandbox shows are Kafka's. `max_in_flight` is kept for the configuration checks.
+//!
+//! Transactions (`transactional_id`) are driven by [`super::txn`].
 
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
@@ -30,8 +47,15 @@ pub struct ProducerConfig {
     pub max_block_ms: i64,
     pub partitioner: PartitionerKind,
     pub client_id: String,
-    /// Reserved for idempotence (always false for now).
-    pub enable_idempotence: bool,
+    /// `enable.idempotence`: None = not set by the user (on unless conflicting settings turn it
+    /// off silently); Some(true) = explicitly on (conflicts are a ConfigException).
+    pub enable_idempotence: Option<bool>,
+    /// `max.in.flight.requests.per.connection` (5): only validated (see the module docs).
+    pub max_in_flight: u32,
+    /// `transactional.id`.
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms` (60000).
+    pub transaction_timeout_ms: i64,
 }
 
 impl Default for ProducerConfig {
@@ -47,12 +71,47 @@ impl Default for ProducerConfig {
             max_block_ms: 60_000,
             partitioner: PartitionerKind::Default,
             client_id: "producer-1".to_string(),
-            enable_idempotence: false,
+            enable_idempotence: None,
+            max_in_flight: 5,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
         }
     }
 }
 
 impl ProducerConfig {
+    /// `ProducerConfig.postProcessAndValidateIdempotenceConfigs`: whether this producer is
+    /// idempotent, or the ConfigException Kafka throws.
+    pub fn resolve_idempotence(&self) -> KResult<bool> {
+        let explicit = self.enable_idempotence.is_some();
+        let mut on = self.enable_idempotence.unwrap_or(true);
+        let cfg = |m: &str| Err(KafkaError::new(ErrorCode::INVALID_CONFIG, m.to_string()));
+        if on {
+            if self.retries == 0 {
+                if explicit {
+                    return cfg("Must set retries to non-zero when using the idempotent producer.");
+                }
+                on = false;
+            }
+            if self.acks != -1 {
+                if explicit {
+                    return cfg("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.");
+                }
+                on = false;
+            }
+            if self.max_in_flight > 5 {
+                if explicit {
+                    return cfg("Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.");
+                }
+                on = false;
+            }
+        }
+        if !on && self.transactional_id.is_some() {
+            return cfg("Cannot set a transactional.id without also enabling idempotence.");
+        }
+        Ok(on)
+    }
+
     /// `kafka-console-producer` defaults: acks=-1, retries=3, linger 1000 ms (`--timeout`),
     /// request timeout 1500 ms.
     pub fn console() -> ProducerConfig {
@@ -132,9 +191,37 @@ struct TopicCache {
     leaders: Vec<Option<BrokerId>>,
 }
 
+/// An idempotent producer's identity and sequence numbers.
+#[derive(Clone, Debug)]
+pub(crate) struct Idem {
+    /// -1 until InitProducerId answered.
+    pub producer_id: i64,
+    pub epoch: i16,
+    /// InitProducerId in flight (idempotent-only producers): (request id, sent at).
+    pub init_inflight: Option<(u64, i64)>,
+    pub init_retry_at_ms: i64,
+    /// Next sequence number per partition for this producer id and epoch.
+    pub next_seq: BTreeMap<(String, i32), i32>,
+}
+
+impl Idem {
+    fn new() -> Idem {
+        Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: BTreeMap::new() }
+    }
+    /// Forgets the producer id (a batch failed for good: its sequence is unknown to the broker,
+    /// so later batches start over under a new id, as the pre-KIP-360 client did).
+    pub fn reset(&mut self) {
+        self.producer_id = -1;
+        self.epoch = -1;
+        self.next_seq.clear();
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Producer {
     pub config: ProducerConfig,
+    pub idem: Option<Idem>,
+    pub txn: Option<super::txn::TxnClient>,
     topics: BTreeMap<String, TopicCache>,
     metadata_inflight: Option<(u64, i64)>,
     metadata_retry_at_ms: i64,
@@ -152,7 +239,71 @@ pub(crate) struct Producer {
     closed: bool,
 }
 
+impl Producer {
+    pub(crate) fn closed_flag(&self) -> bool {
+        self.closed
+    }
+    pub(crate) fn pending_sends_count(&self) -> u64 {
+        self.pending
+    }
+    /// Transactions: commit/abort send every batch at once (like `flush`).
+    pub(crate) fn flushing_for_txn(&mut self, on: bool) {
+        self.flushing = on;
+    }
+    /// Fails every record not sent yet (waiting for metadata or in batches never sent).
+    pub(crate) fn fail_unsent(&mut self, e: &KafkaError) {
+        for w in std::mem::take(&mut self.waiting) {
+            self.results.push_back((w.send_id, SendResult::Failed(e.clone())));
+            self.pending -= 1;
+        }
+        let mut failed = Vec::new();
+        for q in self.queues.values_mut() {
+            let keep_front = q.batches.front().is_some_and(|b| b.frozen.is_some());
+            let skip = usize::from(keep_front);
+            while q.batches.len() > skip {
+                failed.extend(q.batches.pop_back());
+            }
+        }
+        for b in failed {
+            for id in b.send_ids {
+                self.results.push_back((id, SendResult::Failed(e.clone())));
+                self.pending -= 1;
+            }
+        }
+    }
+}
+
 impl Cluster {
+    pub(crate) fn wake_producer(&mut self, producer: ProducerId, at_ms: i64) {
+        self.wake_producer_at(producer, at_ms);
+    }
+
+    /// The producer fields for the front batch of `key`, about to be sent for the first time,
+    /// or None while the producer waits for its id or for the partition to join the transaction.
+    /// Consumes the batch's sequence numbers.
+    fn batch_header(&mut self, producer: ProducerId, key: &(String, i32)) -> Option<super::log::ProducerBatchInfo> {
+        let p = self.producers.get_mut(&producer)?;
+        let count = p.queues.get(key).and_then(|q| q.batches.front()).map_or(0, |b| b.data.len()) as i32;
+        let transactional = p.txn.is_some();
+        let Some(i) = p.idem.as_mut() else { return Some(Default::default()) };
+        if i.producer_id < 0 {
+            if !transactional {
+                self.request_producer_id(producer);
+            }
+            return None;
+        }
+        if let Some(t) = &p.txn {
+            if !t.partition_added(key) {
+                return None;
+            }
+        }
+        let i = p.idem.as_mut().expect("checked");
+        let seq = i.next_seq.entry(key.clone()).or_insert(0);
+        let base_sequence = *seq;
+        *seq = ((*seq as i64 + count as i64) % (i32::MAX as i64 + 1)) as i32;
+        Some(super::log::ProducerBatchInfo { producer_id: i.producer_id, producer_epoch: i.epoch, base_sequence, transactional, control: None, coordinator_epoch: -1 })
+    }
+
     pub fn create_producer(&mut self, config: ProducerConfig) -> KResult<ProducerId> {
         if !matches!(config.acks, -1 | 0 | 1) {
             return Err(KafkaError::new(
@@ -169,11 +320,18 @@ impl Cluster {
                 "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms",
             ));
         }
+        if config.transactional_id.as_deref() == Some("") {
+            return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, "Invalid value  for configuration transactional.id: transactional.id must not be empty"));
+        }
+        let idempotent = config.resolve_idempotence()?;
         let id = self.next_producer_id;
         self.next_producer_id += 1;
+        let txn = config.transactional_id.clone().map(|t| super::txn::TxnClient::new(&t, config.transaction_timeout_ms));
         self.producers.insert(
             id,
             Producer {
+                idem: if idempotent { Some(Idem::new()) } else { None },
+                txn,
                 config,
                 topics: BTreeMap::new(),
                 metadata_inflight: None,
@@ -342,6 +500,16 @@ impl Cluster {
             }
         };
         let p = self.producers.get_mut(&producer).expect("exists");
+        if let Some(t) = p.txn.as_mut() {
+            let (pid, epoch) = p.idem.as_ref().map_or((-1, -1), |i| (i.producer_id, i.epoch));
+            if let Err(e) = t.add_partition(&(record.topic.clone(), partition), pid, epoch) {
+                p.results.push_back((send_id, SendResult::Failed(e)));
+                p.pending -= 1;
+                return None;
+            }
+            self.producer_poll_later(producer);
+        }
+        let p = self.producers.get_mut(&producer).expect("exists");
         let ts = record.timestamp_ms.unwrap_or(now);
         let batch_size = p.config.batch_size;
         let qkey = (record.topic.clone(), partition);
@@ -456,9 +624,26 @@ impl Cluster {
         for key in keys {
             self.service_queue(producer, &key);
         }
+        if self.producers.get(&producer).is_some_and(|p| p.txn.is_some()) {
+            self.txn_client_poll(producer);
+        }
+    }
+
+    /// Schedules a poll now (a transactional producer has partitions to add).
+    fn producer_poll_later(&mut self, producer: ProducerId) {
+        let now = self.now_ms;
+        self.wake_producer_at(producer, now);
     }
 
     fn fail_batch(p: &mut Producer, b: PBatch, e: &KafkaError) {
+        if b.frozen.is_some() {
+            // A batch that went out failed for good: its sequence numbers are lost.
+            if let Some(t) = p.txn.as_mut() {
+                t.batch_failed(e);
+            } else if let Some(i) = p.idem.as_mut() {
+                i.reset();
+            }
+        }
         for id in b.send_ids {
             p.results.push_back((id, SendResult::Failed(e.clone())));
             p.pending -= 1;
@@ -499,16 +684,29 @@ impl Cluster {
         let more = q.batches.len() > 1;
         let Some(front) = q.batches.front_mut() else { return };
         let ready = front.frozen.is_some() || front.data.size_bytes >= cfg.batch_size || now - front.created_ms >= cfg.linger_ms || flushing || more;
+        let (created_ms, retry_at_ms, frozen) = (front.created_ms, front.retry_at_ms, front.frozen.is_some());
+        // The producer fields are stamped once, when the batch is first sent (retries resend it).
+        let header = if !ready || now < retry_at_ms || leader.is_none() {
+            None
+        } else if frozen {
+            Some(Default::default())
+        } else {
+            self.batch_header(producer, key)
+        };
+        let p = self.producers.get_mut(&producer).expect("exists");
         let wake;
         if !ready {
-            wake = Some(front.created_ms + cfg.linger_ms);
-        } else if now < front.retry_at_ms {
-            wake = Some(front.retry_at_ms);
-        } else if let Some(l) = leader {
+            wake = Some(created_ms + cfg.linger_ms);
+        } else if now < retry_at_ms {
+            wake = Some(retry_at_ms);
+        } else if let (Some(l), Some(header)) = (leader, header) {
+            let q = p.queues.get_mut(key).expect("exists");
+            let front = q.batches.front_mut().expect("front exists");
             let data = front
                 .frozen
                 .get_or_insert_with(|| {
                     let mut d = std::mem::take(&mut front.data);
+                    d.producer = header;
                     // Stored batches keep no spare capacity (memory budget per record).
                     d.bytes.shrink_to_fit();
                     d.index.shrink_to_fit();
@@ -548,6 +746,10 @@ impl Cluster {
             q.inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms, dest: l });
             self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
             wake = Some(now + cfg.request_timeout_ms);
+        } else if leader.is_some() {
+            // Waiting for a producer id or for the partition to join the transaction; the batch
+            // still expires after delivery.timeout.ms.
+            wake = Some(created_ms + cfg.delivery_timeout_ms);
         } else {
             // No known leader: refresh metadata and wait.
             p.metadata_wanted.insert(key.0.clone());
@@ -682,7 +884,16 @@ impl Cluster {
                 }
                 self.producer_poll(producer);
             }
+            Msg::Txn(m) => self.txn_client_receive(producer, *m),
             _ => {}
         }
+    }
+}
+
+impl Cluster {
+    /// The process running the producer died: nothing more is sent or retried (an open
+    /// transaction stays open until the coordinator aborts it).
+    pub fn crash_producer(&mut self, producer: ProducerId) {
+        self.producers.remove(&producer);
     }
 }

@@ -102,6 +102,11 @@ impl Cluster {
         let now = self.now_ms;
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
         for bt in r.log.all_batches() {
+            // Transactional offset commits count only once their transaction committed.
+            let info = &bt.data.producer;
+            if info.transactional && r.log.producer_state.txn_committed(info.producer_id, bt.base_offset) != Some(true) {
+                continue;
+            }
             for rec in bt.records() {
                 let Some(key) = rec.key.and_then(records::decode_key) else { continue };
                 match (key, rec.value) {

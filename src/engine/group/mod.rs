@@ -384,6 +384,8 @@ impl Cluster {
     pub(crate) fn group_client_receive(&mut self, client: u32, msg: super::cluster::Msg) {
         match msg {
             super::cluster::Msg::ProduceResp { req_id, result } if client == COORDINATOR_CLIENT => self.coordinator_append_done(req_id, result),
+            super::cluster::Msg::ProduceResp { req_id, result } if client == super::txn::TXN_LOG_CLIENT => self.txn_append_done(req_id, result),
+            super::cluster::Msg::ProduceResp { req_id, result } if client == super::txn::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             super::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
             _ => {}
         }

@@ -175,6 +175,10 @@ pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
             ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n.max(0),
             ("batch.size", Some(n)) => config.batch_size = n.clamp(0, i64::from(u32::MAX)) as u32,
             ("client.id", _) => config.client_id = value.clone(),
+            ("enable.idempotence", _) => config.enable_idempotence = Some(value.trim().eq_ignore_ascii_case("true")),
+            ("max.in.flight.requests.per.connection", Some(n)) => config.max_in_flight = n.clamp(0, i64::from(u32::MAX)) as u32,
+            ("transactional.id", _) => config.transactional_id = Some(value.clone()),
+            ("transaction.timeout.ms", Some(n)) => config.transaction_timeout_ms = n,
             _ => {}
         }
     }
@@ -340,6 +344,11 @@ impl ConsoleProducer {
         if self.producer.is_none() {
             match cx.cluster.create_producer(self.config.clone()) {
                 Ok(id) => self.producer = Some(id),
+                Err(e) if e.code == crate::engine::ErrorCode::INVALID_CONFIG => {
+                    // ProducerConfig's validation throws before KafkaProducer's constructor wraps.
+                    cx.stderr(format!("org.apache.kafka.common.config.ConfigException: {}\n", e.message));
+                    self.exit_status = Some(1);
+                }
                 Err(e) => {
                     cx.stderr(format!("org.apache.kafka.common.KafkaException: {}\n", e.message));
                     self.exit_status = Some(1);

@@ -21,6 +21,7 @@ pub mod sim;
 pub mod sim_consumer;
 pub mod specs;
 pub mod topics;
+pub mod transactions;
 
 use std::collections::BTreeMap;
 
@@ -49,6 +50,7 @@ pub enum Tool {
     Kcat,
     Sim,
     DockerCompose,
+    Transactions,
 }
 
 /// The canonical names (without `.sh`), for dispatch, suggestions and completion.
@@ -62,6 +64,7 @@ pub const TOOL_NAMES: &[(&str, Tool)] = &[
     ("kafka-get-offsets", Tool::GetOffsets),
     ("kafka-producer-perf-test", Tool::ProducerPerfTest),
     ("kafka-consumer-perf-test", Tool::ConsumerPerfTest),
+    ("kafka-transactions", Tool::Transactions),
     ("kcat", Tool::Kcat),
     ("kafkacat", Tool::Kcat),
     ("sim", Tool::Sim),
@@ -168,6 +171,7 @@ pub enum Request {
     ConsumerPerfTest(consumer_perf::ConsumerPerfCommand),
     Kcat(kcat::KcatCommand),
     Sim(sim::SimCommand),
+    Transactions(transactions::TransactionsCommand),
 }
 
 impl Request {
@@ -194,6 +198,7 @@ impl Request {
             Request::ConsumerPerfTest(_) => "kafka-consumer-perf-test",
             Request::Kcat(_) => "kcat",
             Request::Sim(_) => "sim",
+            Request::Transactions(_) => "kafka-transactions",
         }
     }
 }
@@ -213,6 +218,7 @@ pub fn parse(tool: Tool, invoked: &str, args: &[String], env: &Env) -> Result<Re
         Tool::Kcat => kcat::parse(invoked, args, env).map(Request::Kcat),
         Tool::Sim => sim::parse(invoked, args, env).map(Request::Sim),
         Tool::DockerCompose => sim::parse_docker(invoked, args, env).map(Request::Sim),
+        Tool::Transactions => transactions::parse(invoked, args, env).map(Request::Transactions),
     }
 }
 
@@ -230,6 +236,7 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
         Request::ProducerPerfTest(command) => producer_perf::execute(&command, session.limits()),
         Request::ConsumerPerfTest(command) => consumer_perf::execute(session, &command),
         Request::Kcat(command) => kcat::execute(session, &command),
+        Request::Transactions(command) => Exec::Done(transactions::execute(session, &command)),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
             None => Exec::Done(not_connected(request_name(&Request::Sim(command)))),
@@ -378,6 +385,7 @@ pub fn summary(tool: Tool) -> String {
         Tool::Kcat => "Generic non-JVM producer and consumer for Apache Kafka (librdkafka).",
         Tool::Sim => return sim::HELP.to_string(),
         Tool::DockerCompose => "Start the sandbox's simulated cluster (as the tutorial's docker-compose up).",
+        Tool::Transactions => "This tool is used to analyze the transactional state of producers in the cluster. It can be used to detect and recover from hanging transactions.",
     };
     format!("{name}: {what}\nRun '{name} --help' for its options.\n")
 }
@@ -509,7 +517,7 @@ pub fn tool_specs(tool: Tool) -> &'static [OptSpec] {
         Tool::LeaderElection => specs::LEADER_ELECTION,
         Tool::GetOffsets => specs::GET_OFFSETS,
         Tool::ConsumerPerfTest => specs::CONSUMER_PERF,
-        Tool::ProducerPerfTest | Tool::Kcat | Tool::Sim | Tool::DockerCompose => &[],
+        Tool::ProducerPerfTest | Tool::Kcat | Tool::Sim | Tool::DockerCompose | Tool::Transactions => &[],
     }
 }
 

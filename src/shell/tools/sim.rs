@@ -5,7 +5,7 @@ use super::Env;
 use crate::shell::{Chunk, Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
-    &["advance", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
+    &["advance", "app", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
 
 pub const HELP: &str = "\
 sim: control the simulated cluster
@@ -21,6 +21,11 @@ sim: control the simulated cluster
   sim reset [--brokers N] [--seed S]
   sim export                   a docker-compose file and this session's Kafka commands
   sim consumer ...             consumers that process records and commit (sim consumer help)
+  sim app start <name> --from <topic> --to <topic> --group <group>
+                --guarantee at-most-once|at-least-once|exactly-once
+                               start (or restart) an app copying records upper-cased
+  sim app crash <name>         kill the app's process
+  sim app list                 the apps, their state and records in/out
 ";
 
 /// Brokers a sandbox may have.
@@ -43,6 +48,9 @@ pub enum SimCommand {
     ComposeUp,
     /// `sim consumer ...` (see [`super::sim_consumer`]).
     Consumer(super::sim_consumer::Command),
+    AppStart(crate::engine::AppSpec),
+    AppCrash(String),
+    AppList,
 }
 
 fn error(message: &str) -> Outcome {
@@ -102,6 +110,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
                 None => return Err(error(&format!("advance: invalid duration '{d}' (e.g. 500ms, 10s, 5m, 1h)"))),
             }
         }
+        "app" => return parse_app(&args[1..]),
         "crash" => SimCommand::Crash { broker: broker("crash")? },
         "stop" => SimCommand::Stop { broker: broker("stop")? },
         "start" => SimCommand::Start { broker: broker("start")? },
@@ -135,6 +144,78 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
         extra(2)?;
     }
     Ok(command)
+}
+
+const APP_USAGE: &str = "app start <name> --from <topic> --to <topic> --group <group> --guarantee at-most-once|at-least-once|exactly-once";
+
+fn parse_app(args: &[String]) -> Result<SimCommand, Outcome> {
+    match args.first().map(String::as_str) {
+        Some("list") if args.len() == 1 => Ok(SimCommand::AppList),
+        Some("crash") if args.len() == 2 => Ok(SimCommand::AppCrash(args[1].clone())),
+        Some("crash") => Err(error("app crash: which app? (sim app crash <name>)")),
+        Some("start") => {
+            let Some(name) = args.get(1).filter(|n| !n.starts_with('-')) else { return Err(error(&format!("usage: sim {APP_USAGE}"))) };
+            let (mut from, mut to, mut group, mut guarantee) = (None, None, None, None);
+            let mut i = 2;
+            while i < args.len() {
+                let Some(v) = args.get(i + 1) else { return Err(error(&format!("app start: {} needs a value", args[i]))) };
+                match args[i].as_str() {
+                    "--from" => from = Some(v.clone()),
+                    "--to" => to = Some(v.clone()),
+                    "--group" => group = Some(v.clone()),
+                    "--guarantee" => match crate::engine::Guarantee::parse(v) {
+                        Some(g) => guarantee = Some(g),
+                        None => return Err(error(&format!("app start: --guarantee takes at-most-once, at-least-once or exactly-once, not '{v}'"))),
+                    },
+                    other => return Err(error(&format!("app start: unknown option '{other}'"))),
+                }
+                i += 2;
+            }
+            match (from, to, group, guarantee) {
+                (Some(from), Some(to), Some(group), Some(guarantee)) => Ok(SimCommand::AppStart(crate::engine::AppSpec { name: name.clone(), from, to, group, guarantee })),
+                _ => Err(error(&format!("usage: sim {APP_USAGE}"))),
+            }
+        }
+        _ => Err(error(&format!("usage: sim {APP_USAGE} | app crash <name> | app list"))),
+    }
+}
+
+/// `sim app list`.
+pub fn app_table(cluster: &crate::engine::Cluster) -> String {
+    let apps = cluster.app_list();
+    if apps.is_empty() {
+        return "no apps (start one: sim app start <name> --from <topic> --to <topic> --group <group> --guarantee exactly-once)\n".into();
+    }
+    let rows: Vec<Vec<String>> = apps
+        .iter()
+        .map(|a| {
+            vec![
+                a.spec.name.clone(),
+                a.spec.guarantee.name().to_string(),
+                format!("{} -> {}", a.spec.from, a.spec.to),
+                a.spec.group.clone(),
+                a.state.to_string(),
+                a.instance.to_string(),
+                a.records_in.to_string(),
+                a.records_out.to_string(),
+            ]
+        })
+        .collect();
+    let headers = ["APP", "GUARANTEE", "TOPICS", "GROUP", "STATE", "INSTANCE", "IN", "OUT"];
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.len());
+        }
+    }
+    let mut out = String::new();
+    let all = std::iter::once(headers.iter().map(|h| h.to_string()).collect::<Vec<_>>()).chain(rows);
+    for r in all {
+        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{:<w$}", c, w = widths[i])).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// `docker-compose up [-d]` and `docker compose up [-d]`.
@@ -207,6 +288,18 @@ pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<
         )),
         SimCommand::Export => ok(shell.world().export()),
         SimCommand::Consumer(c) => Some(super::sim_consumer::execute(shell, c)),
+        SimCommand::AppList => ok(app_table(shell.cluster())),
+        SimCommand::AppCrash(name) => {
+            let r = shell.cluster_mut().app_crash(name);
+            fault(r, format!("app {name} crashed\n"))
+        }
+        SimCommand::AppStart(spec) => {
+            let name = spec.name.clone();
+            let r = shell.cluster_mut().app_start(spec.clone());
+            let instance = shell.cluster().app_list().iter().find(|a| a.spec.name == name).map_or(1, |a| a.instance);
+            let g = spec.guarantee.name();
+            fault(r, format!("app {name} started (instance {instance}, {g}): {} -> {} as group {}\n", spec.from, spec.to, spec.group))
+        }
     }
 }
 
