@@ -214,6 +214,39 @@ fn group_goals_are_read_only_and_see_the_group() {
     assert_eq!((sandbox.cluster().now_ms(), sandbox.cluster().digest()), (now_ms, digest));
 }
 
+/// The UI's "reset step" records a run's inputs as its transcript: replayed on a fresh sandbox
+/// they must rebuild exactly the cluster the run built.
+#[test]
+fn a_runs_inputs_replay_to_the_same_cluster() {
+    for (id, step) in [("offsets", 3), ("challenge-acks-loss", 1), ("partitions", 2)] {
+        let lesson = lessons::lesson(id).expect("lesson");
+        let run = LessonRun::at_step(lesson, step);
+        let mut sandbox = Sandbox::new(lesson.brokers, lessons::run::LESSON_SEED);
+        sandbox.open_terminal().expect("room");
+        for input in run.inputs() {
+            match *input {
+                Action::Line { term, text } => {
+                    while !sandbox.terminals().contains(&term) {
+                        sandbox.open_terminal().expect("room");
+                    }
+                    sandbox.run(term, text);
+                }
+                Action::Eof { term } => {
+                    sandbox.eof(term);
+                }
+                Action::Interrupt { term } => {
+                    sandbox.interrupt(term);
+                }
+                Action::Wait { ms } => {
+                    sandbox.advance(ms);
+                }
+            }
+        }
+        assert_eq!(sandbox.now_ms(), run.sandbox().now_ms(), "{id}");
+        assert_eq!(sandbox.cluster().digest(), run.sandbox().cluster().digest(), "{id}");
+    }
+}
+
 #[test]
 fn every_lesson_replays() {
     let mut unexpected = Vec::new();

@@ -14,6 +14,7 @@
 pub mod clock;
 pub mod codec;
 pub mod input;
+pub mod lesson_model;
 pub mod panic;
 pub mod sandbox;
 pub mod session;
@@ -23,7 +24,7 @@ pub mod transcript;
 
 mod cluster;
 mod header;
-mod lesson;
+pub mod lesson;
 mod terminal;
 
 use gloo::timers::callback::Interval;
@@ -74,10 +75,6 @@ pub fn app() -> Html {
     let complete = {
         let session = state.session.clone();
         Callback::from(move |line: String| session.borrow().complete(active, &line))
-    };
-    let on_run_lesson = {
-        let d = dispatcher.clone();
-        Callback::from(move |line: String| d.dispatch(Action::Run { term: active, line }))
     };
     let on_select = {
         let d = dispatcher.clone();
@@ -131,7 +128,7 @@ pub fn app() -> Html {
             }
             <main class="app-main">
                 <cluster::ClusterArea brokers={session.brokers()} />
-                <lesson::LessonPanel on_run={on_run_lesson} />
+                <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
                 <div class="terminals">
                     <terminal::TerminalTabs tabs={session.terminals().iter().map(|t| t.id).collect::<Vec<_>>()}
                         {active} {on_select} {on_open} {on_close} />
