@@ -759,7 +759,7 @@ mod tests {
         let a = sandbox.open_terminal().expect("room");
         let b = sandbox.open_terminal().expect("room");
         let sinks = [Sink::Terminal(Stream::Out), Sink::Terminal(Stream::Err)];
-        let id = sandbox.world.spawn(b, Box::new(Ticker { next_ms: 1000, left: 3 }), sinks, String::new()).expect("spawn");
+        let id = sandbox.world.spawn(b, Box::new(Ticker { next_ms: 1000, left: 3 }), sinks, String::new(), false).expect("spawn");
         sandbox.terms.get_mut(&b).expect("b").foreground = Some(Foreground { proc: id, reads_terminal: false, text: "ticker".into() });
         assert_eq!(sandbox.mode(b), Mode::Running);
         assert_eq!(sandbox.prompt(b), "");
@@ -778,7 +778,7 @@ mod tests {
         let mut sandbox = Sandbox::new(1, 1);
         let t = sandbox.open_terminal().expect("room");
         let sinks = [Sink::Terminal(Stream::Out), Sink::Terminal(Stream::Err)];
-        let id = sandbox.world.spawn(t, Box::new(Ticker { next_ms: 1000, left: 100 }), sinks, String::new()).expect("spawn");
+        let id = sandbox.world.spawn(t, Box::new(Ticker { next_ms: 1000, left: 100 }), sinks, String::new(), false).expect("spawn");
         sandbox.terms.get_mut(&t).expect("t").foreground = Some(Foreground { proc: id, reads_terminal: false, text: "ticker".into() });
         sandbox.advance(1000);
         assert_eq!(text(&sandbox.interrupt(t)), "^C");
