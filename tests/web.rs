@@ -232,13 +232,17 @@ async fn step_advances_the_clock_through_the_transcript() {
 }
 
 #[wasm_bindgen_test]
-async fn lesson_commands_run_in_the_active_terminal() {
-    let root = mount().await;
-    click(&root, ".tab-open");
+async fn lesson_commands_run_in_the_terminal_they_name() {
+    // Step 1 of `offsets` runs its consumer in terminal 2: a click opens it and runs it there.
+    let root = mount_lessons("#/lesson/offsets/step/1", None).await;
     next_frame().await;
-    click(&root, ".run-command");
+    assert_eq!(text_of(&root, ".step-title"), "By default: only what comes next");
+    assert!(root.query_selector("#tab-2").unwrap().is_none());
+    click(&root, ".lesson-commands li:nth-child(1) .run-command");
     next_frame().await;
-    assert!(scrollback(&root).starts_with("$ help\n"), "{}", scrollback(&root));
+    assert!(root.query_selector("#tab-2[aria-selected=true]").unwrap().is_some(), "terminal 2 opened and selected");
+    assert!(scrollback(&root).starts_with("$ kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --group billing-app"), "{}", scrollback(&root));
+    set_hash("");
 }
 
 #[wasm_bindgen_test]
@@ -365,6 +369,24 @@ async fn play_advances_the_clock_as_one_merged_transcript_entry() {
     let paused = text_of(&root, ".clock-time");
     yew::platform::time::sleep(std::time::Duration::from_millis(450)).await;
     assert_eq!(text_of(&root, ".clock-time"), paused, "paused: the clock stands still");
+}
+
+// ---- The lesson panel ------------------------------------------------------------------------
+
+use kafka_sandbox::ui::lesson_model::{KEY_POSITION, KEY_PROGRESS};
+
+/// Mounts on a fresh session and fresh lesson progress, at address fragment `hash`.
+async fn mount_lessons(hash: &str, progress: Option<&str>) -> Mounted {
+    clear_storage();
+    storage::remove(KEY_POSITION);
+    storage::remove(KEY_PROGRESS);
+    if let Some(p) = progress {
+        storage::set(KEY_PROGRESS, p);
+    }
+    set_hash(hash);
+    let mounted = mount_keeping_storage().await;
+    next_frame().await;
+    mounted
 }
 
 // ----- cluster views -----
@@ -498,4 +520,63 @@ async fn the_animation_toggle_and_flows_follow_replication() {
     next_frame().await;
     assert_eq!(count(&root, ".flows"), 0, "animation off");
     assert_eq!(attr(&root, ".animate", "aria-pressed"), "false");
+}
+
+#[wasm_bindgen_test]
+async fn the_lesson_list_shows_every_lesson_with_its_saved_progress() {
+    let root = mount_lessons("", Some(r#"{"done":{"first-topic":[0,1],"gone-lesson":[0]}}"#)).await;
+    assert_eq!(count(&root, ".lesson-item"), kafka_sandbox::lessons::LESSONS.len() as u32);
+    assert_eq!(text_of(&root, ".lesson-item:nth-child(2) .lesson-progress-text"), "2/5");
+    assert_eq!(text_of(&root, ".lesson-item:nth-child(1) .lesson-progress-text"), "0/3");
+    assert_eq!(text_of(&root, ".lesson-overall"), "0 of 18 lessons complete");
+    click(&root, ".free-sandbox");
+    next_frame().await;
+    assert_eq!(text_of(&root, "#lesson-title"), "Free sandbox");
+    set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn a_clicked_command_runs_in_the_terminal_and_ticks_the_goal() {
+    let root = mount_lessons("", None).await;
+    click(&root, ".lesson-open[data-lesson=log-not-queue]");
+    next_frame().await;
+    next_frame().await;
+    assert!(root.query_selector(".goal.unmet").unwrap().is_some(), "{}", text_of(&root, ".lesson"));
+    assert_eq!(text_of(&root, ".goal-missing"), "Not yet: You have not run sim status yet");
+    assert_eq!(gloo::utils::window().location().hash().unwrap(), "#/lesson/log-not-queue/step/1");
+    click(&root, ".lesson-commands li:nth-child(2) .run-command");
+    next_frame().await;
+    assert!(scrollback(&root).contains("$ sim status"), "{}", scrollback(&root));
+    assert!(root.query_selector(".goal.met").unwrap().is_some(), "{}", text_of(&root, ".goal"));
+    assert_eq!(storage::get(KEY_PROGRESS).as_deref(), Some(r#"{"done":{"log-not-queue":[0]}}"#));
+    click(&root, ".next-step");
+    next_frame().await;
+    assert_eq!(text_of(&root, ".step-title"), "Append to a log");
+    assert_eq!(gloo::utils::window().location().hash().unwrap(), "#/lesson/log-not-queue/step/2");
+    set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn a_deep_link_opens_its_step_and_show_solution_only_fills_the_input() {
+    let root = mount_lessons("#/lesson/first-topic/step/2", None).await;
+    next_frame().await;
+    assert_eq!(text_of(&root, ".step-title"), "Create the topic `test`");
+    assert!(scrollback(&root).contains("kafka-consumer-groups"), "step 1's solution was replayed: {}", scrollback(&root));
+    click(&root, ".show-solution");
+    yew::platform::time::sleep(std::time::Duration::from_millis(100)).await;
+    let line = "/app/confluent/bin/kafka-topics --create --bootstrap-server localhost:9092 --replication-factor 1 --partitions 1 --topic test";
+    assert_eq!(command_input(&root).value(), line);
+    assert!(!scrollback(&root).contains("--topic test"), "not run");
+    assert!(root.query_selector(".goal.unmet").unwrap().is_some());
+    set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_deep_link_says_why_as_text() {
+    let root = mount_lessons("#/lesson/%3Cb%3Enope%3C%2Fb%3E/step/1", None).await;
+    let error = text_of(&root, ".lesson-error");
+    assert!(error.starts_with("That lesson link does not work: there is no lesson"), "{error}");
+    assert!(root.query_selector(".lesson-error b").unwrap().is_none());
+    assert_eq!(text_of(&root, "#lesson-title"), "Lessons");
+    set_hash("");
 }

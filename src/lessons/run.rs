@@ -28,6 +28,10 @@ pub struct LessonRun {
     step: usize,
     /// How far this run has read the sandbox's event log.
     events_cursor: u64,
+    /// Every input this run gave its sandbox, time included (waits merged): replayed in order on
+    /// a fresh sandbox of the same seed, it rebuilds the same state. The UI records it as its
+    /// transcript when it resets a step.
+    inputs: Vec<Action>,
 }
 
 impl LessonRun {
@@ -37,7 +41,7 @@ impl LessonRun {
         sandbox.set_interactive(true);
         let first = sandbox.open_terminal().expect("a fresh sandbox has room for a terminal");
         debug_assert_eq!(first, 1);
-        let mut run = LessonRun { lesson, sandbox, history: History::new(), step: 0, events_cursor: 0 };
+        let mut run = LessonRun { lesson, sandbox, history: History::new(), step: 0, events_cursor: 0, inputs: Vec::new() };
         for action in lesson.setup {
             run.apply(action);
         }
@@ -69,6 +73,19 @@ impl LessonRun {
 
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// Every input given to the sandbox so far (lines, Ctrl-D, Ctrl-C, waits), in order.
+    pub fn inputs(&self) -> &[Action] {
+        &self.inputs
+    }
+
+    fn log(&mut self, action: Action) {
+        if let (Action::Wait { ms }, Some(Action::Wait { ms: last })) = (action, self.inputs.last_mut()) {
+            *last += ms;
+            return;
+        }
+        self.inputs.push(action);
     }
 
     /// The sandbox and history, for the UI to carry on with.
@@ -103,6 +120,7 @@ impl LessonRun {
     }
 
     fn advance(&mut self, ms: u64) {
+        self.log(Action::Wait { ms });
         for (term, chunks) in self.sandbox.advance(ms) {
             self.observe(term, &chunks);
         }
@@ -121,6 +139,9 @@ impl LessonRun {
 
     /// Runs one input as the learner would, then lets a moment of simulated time pass.
     pub fn apply(&mut self, action: &Action) {
+        if !matches!(action, Action::Wait { .. }) {
+            self.log(*action);
+        }
         match *action {
             Action::Line { term, text } => {
                 if self.ensure_terminal(term) {

@@ -20,6 +20,7 @@ pub mod input;
 pub mod layout;
 pub mod logview;
 pub mod monitor;
+pub mod lesson_model;
 pub mod panic;
 pub mod sandbox;
 pub mod session;
@@ -31,7 +32,7 @@ pub mod watch;
 
 mod cluster;
 mod header;
-mod lesson;
+pub mod lesson;
 mod terminal;
 
 use std::rc::Rc;
@@ -86,10 +87,6 @@ pub fn app() -> Html {
     let complete = {
         let session = state.session.clone();
         use_callback(active, move |line: String, active| session.borrow().complete(*active, &line))
-    };
-    let on_run_lesson = {
-        let d = dispatcher.clone();
-        Callback::from(move |line: String| d.dispatch(Action::Run { term: active, line }))
     };
     let on_select = {
         let d = dispatcher.clone();
@@ -150,7 +147,7 @@ pub fn app() -> Html {
                 <cluster::ClusterArea snapshot={watch.snapshot()} log={watch.log()} flows={watch.flows()}
                     alarm={watch.monitor().alarm().cloned()} {losses} view={state.view.clone()} {log_view}
                     dispatch={dispatcher.clone()} />
-                <lesson::LessonPanel on_run={on_run_lesson} />
+                <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
                 <div class="terminals">
                     <terminal::TerminalTabs tabs={session.terminals().iter().map(|t| t.id).collect::<Vec<_>>()}
                         {active} {on_select} {on_open} {on_close} />

@@ -46,6 +46,16 @@ impl Sandbox {
         self.inner.cluster()
     }
 
+    /// The shell sandbox, read-only (lesson goals observe it).
+    pub fn shell(&self) -> &shell::Sandbox {
+        &self.inner
+    }
+
+    /// The cluster's events from `cursor` on (see [`shell::Sandbox::events_since`]).
+    pub fn events_since(&mut self, cursor: &mut u64) -> Vec<crate::engine::Event> {
+        self.inner.events_since(cursor)
+    }
+
     /// Opens terminal session `term`.
     pub fn open(&mut self, term: TermId) -> Result<(), SandboxError> {
         if self.terms.contains_key(&term) {

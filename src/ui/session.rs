@@ -14,6 +14,13 @@ use super::sandbox::Sandbox;
 use super::transcript::{self, Entry, Tabs, TermId, TranscriptError, TERM_FIRST};
 use crate::shell::{Chunk, Mode, Stream};
 
+/// Output chunks kept for [`Session::take_printed`] until an observer (the lesson panel) takes
+/// them: the oldest go first when nobody reads.
+pub const PRINTED_CHUNKS_MAX: usize = 4_096;
+
+/// Each session gets its own id, so an observer notices a rebuilt one (undo, reset, load).
+static SESSION_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// Lines kept in one terminal's scrollback: the oldest go first.
 pub const SCROLLBACK_LINES_MAX: usize = 5_000;
 /// What `clear` prints (cursor home, erase screen, erase scrollback): the terminal empties.
@@ -122,6 +129,10 @@ pub struct Session {
     /// The transcript a reset threw away, until the next action: Undo right after Reset brings
     /// the session back (a misclick on Reset must not cost a learner their session).
     before_reset: Option<Vec<Entry>>,
+    /// Unique per built session (see [`Session::id`]).
+    id: u64,
+    /// Every terminal's output since an observer last took it (see [`Session::take_printed`]).
+    printed: Vec<(TermId, Chunk)>,
 }
 
 impl Session {
@@ -139,7 +150,32 @@ impl Session {
             terminals: vec![Terminal::new(TERM_FIRST)],
             active: TERM_FIRST,
             before_reset: None,
+            id: SESSION_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            printed: Vec::new(),
         }
+    }
+
+    /// Differs for every session built, including the fresh ones undo, redo and reset replay
+    /// into: an observer that sees a new id starts over (cursor 0, [`Session::take_printed`]
+    /// then holds the whole replay's output, as far as it is kept).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// What every terminal's tools printed since the last call, in order (not the typed lines: a
+    /// goal waiting for `invoice 7` must not be met by typing it).
+    pub fn take_printed(&mut self) -> Vec<(TermId, Chunk)> {
+        std::mem::take(&mut self.printed)
+    }
+
+    /// The cluster's events from `cursor` on (each reader keeps its own cursor).
+    pub fn events_since(&mut self, cursor: &mut u64) -> Vec<crate::engine::Event> {
+        self.sandbox.events_since(cursor)
+    }
+
+    /// The shell sandbox itself, read-only (lesson goals look at it).
+    pub fn shell(&self) -> &crate::shell::Sandbox {
+        self.sandbox.shell()
     }
 
     /// Rebuilds a saved session by replaying its transcript (validated first).
@@ -292,8 +328,16 @@ impl Session {
         self.terminals.iter_mut().find(|t| t.id == term)
     }
 
+    fn observe(&mut self, term: TermId, chunk: Chunk) {
+        if self.printed.len() >= PRINTED_CHUNKS_MAX {
+            self.printed.drain(..PRINTED_CHUNKS_MAX / 4);
+        }
+        self.printed.push((term, chunk));
+    }
+
     fn route(&mut self, outputs: Vec<(TermId, Chunk)>) {
         for (term, chunk) in outputs {
+            self.observe(term, chunk.clone());
             if let Some(t) = self.terminal_mut(term) {
                 t.push_chunk(&chunk);
             }

@@ -271,6 +271,70 @@ test('120 partitions on 5 brokers fold into a heat map; a cell opens its log', a
   if (overflow) throw new Error('horizontal overflow at 1024 px');
 });
 
+const goalMet = (page) => page.waitForSelector('.goal.met', { timeout: 20000 });
+
+test('the first lesson, worked through by clicking its commands and reading the goal ticks', async (page) => {
+  await page.click('.lesson-open[data-lesson=log-not-queue]');
+  await page.waitForSelector('aside.lesson[data-lesson=log-not-queue][data-step="1"] .goal.unmet');
+  if (!page.url().endsWith('#/lesson/log-not-queue/step/1')) throw new Error(`address: ${page.url()}`);
+  // Step 1: the two commands, clicked, run in terminal 1 like typed lines.
+  const commands = await page.$$('.lesson-commands .run-command');
+  for (const c of commands) await c.click();
+  await goalMet(page);
+  const text = await scrollbackText(page);
+  if (!text.includes('$ docker-compose up') || !text.includes('$ sim status')) throw new Error(`terminal: ${text}`);
+  await page.click('.next-step');
+  // Step 2: create the topic, start the producer, type three records, Ctrl-D.
+  await page.waitForSelector('aside.lesson[data-step="2"] .goal.unmet');
+  const missing = await page.textContent('.goal-missing');
+  if (!missing.includes('Topic greetings does not exist yet')) throw new Error(`missing condition: ${missing}`);
+  await page.click('.lesson-commands li:nth-child(1) .run-command');
+  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Created topic greetings.'));
+  await page.click('.lesson-commands li:nth-child(2) .run-command');
+  for (const line of ['hello', 'log', 'world']) await typeCommand(page, line);
+  await page.press('#command-input', 'Control+d');
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 3: read it twice (the lesson's clock plays, so the consumer gets its records).
+  await page.waitForSelector('aside.lesson[data-step="3"] .goal.unmet');
+  await page.click('.lesson-commands .run-command');
+  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Processed a total of 3 messages'), null, { timeout: 20000 });
+  await page.waitForTimeout(1500);
+  await page.click('.lesson-commands .run-command');
+  await goalMet(page);
+  await page.waitForSelector('.lesson-complete');
+  await page.screenshot({ path: join(SHOTS, 'lesson-complete.png') });
+  // Progress is saved and shown in the list.
+  await page.click('.lesson-home');
+  const row = await page.textContent('.lesson-item:has([data-lesson=log-not-queue]) .lesson-progress-text');
+  if (row !== '3/3') throw new Error(`progress: ${row}`);
+  const saved = await page.evaluate(() => localStorage.getItem('kafka-sandbox.lesson-progress'));
+  if (saved !== '{"done":{"log-not-queue":[0,1,2]}}') throw new Error(`saved progress: ${saved}`);
+  await page.screenshot({ path: join(SHOTS, 'lesson-list.png') });
+});
+
+test('a deep link opens a lesson at a step; show solution fills the input without running it', async (page) => {
+  await page.goto(`${page.url().split('#')[0]}#/lesson/offsets/step/2`);
+  await page.reload();
+  await page.waitForSelector('aside.lesson[data-lesson=offsets][data-step="2"]', { timeout: 30000 });
+  const title = await page.textContent('.step-title');
+  if (title !== 'Committed offsets') throw new Error(`step title: ${title}`);
+  await page.waitForSelector('#tab-2', { timeout: 30000 });
+  await page.waitForSelector('.goal.unmet');
+  await page.click('.show-solution');
+  await page.waitForFunction(() => document.querySelector('#command-input')?.value.includes('--describe --group billing-app'));
+  const text = await scrollbackText(page);
+  if (text.includes('--describe --group billing-app')) throw new Error('the solution ran');
+  await page.waitForSelector('.solution li');
+  await page.screenshot({ path: join(SHOTS, 'lesson-deep-link.png') });
+  // A bad link says why, as text.
+  await page.evaluate(() => { location.hash = '#/lesson/<img src=x onerror=alert(1)>'; });
+  await page.waitForSelector('.lesson-error');
+  const err = await page.textContent('.lesson-error');
+  if (!err.includes('That lesson link does not work: there is no lesson')) throw new Error(`error: ${err}`);
+  if (await page.$('.lesson-error img')) throw new Error('the link was rendered as HTML');
+});
+
 const server = await serveDist();
 const url = `http://127.0.0.1:${server.address().port}/`;
 await mkdir(SHOTS, { recursive: true });

@@ -525,6 +525,51 @@ impl Cluster {
         }
         Some(shard.groups.get(group).map(|g| g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()).unwrap_or_default())
     }
+
+    /// Every live group the current coordinators hold in memory, as DescribeGroups shows it, with
+    /// its committed offsets; READ-ONLY: no FindCoordinator, no shard loading, no simulated time
+    /// passes (observers such as lesson goals and the UI must not change the run). A coordinator
+    /// that has not (re)loaded its `__consumer_offsets` partition yet contributes nothing.
+    pub fn peek_groups(&self) -> Vec<(GroupDescription, BTreeMap<TopicPartition, i64>)> {
+        let Some(idx) = self.ctl.by_name.get(OFFSETS_TOPIC) else { return Vec::new() };
+        let Some(topic) = self.ctl.topics.get(idx) else { return Vec::new() };
+        let mut out = Vec::new();
+        for ((b, p), shard) in &self.groups.shards {
+            if topic.partitions.get(*p as usize).and_then(|m| m.leader) != Some(*b) || !self.broker_up(*b) {
+                continue;
+            }
+            let Some(br) = self.brokers.get(b) else { continue };
+            let Some(r) = br.replicas.get(&Tp { topic: *idx, partition: *p }) else { continue };
+            if br.incarnation != shard.incarnation || !r.vol.is_leader || r.vol.leader_epoch != shard.leader_epoch {
+                continue;
+            }
+            for g in shard.groups.values().filter(|g| g.state != GroupState::Dead) {
+                let stable = g.state == GroupState::Stable;
+                let description = GroupDescription {
+                    group_id: g.id.clone(),
+                    state: g.state,
+                    protocol_type: g.protocol_type.clone().unwrap_or_default(),
+                    assignment_strategy: if stable { g.protocol.map(|s| s.name().to_string()).unwrap_or_default() } else { String::new() },
+                    coordinator: *b,
+                    generation: g.generation,
+                    members: g
+                        .members
+                        .iter()
+                        .map(|m| MemberDescription {
+                            member_id: m.member_id.clone(),
+                            group_instance_id: None,
+                            client_id: m.client_id.clone(),
+                            host: m.host.clone(),
+                            assignment: if stable { m.assignment.clone() } else { Vec::new() },
+                        })
+                        .collect(),
+                };
+                out.push((description, g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()));
+            }
+        }
+        out.sort_by(|a, b| a.0.group_id.cmp(&b.0.group_id));
+        out
+    }
 }
 
 #[cfg(test)]

@@ -123,20 +123,24 @@ pub const ACKS_LOSS: Lesson = Lesson {
         Step {
             title: "Lose acknowledged writes",
             narrative: &[
-                "Create a topic `fragile` with three replicas. Write to it fast with `acks=1` and crash its leader while the writes are flowing. When the old leader comes back it must throw away the records its followers never got, records its producer was told were written.",
+                "Create a topic `fragile` with three replicas and write to it fast with `acks=1`: the leader answers as soon as the record is in its own log, before any follower has a copy. Then make the leader acknowledge records its followers never get, and lose them: when it comes back after a crash, it must throw away records its producer was told were written.",
             ],
             commands: &[],
             look_at: &[LookAt::Topic("fragile")],
             goal: Goal::WritesLost { topic: "fragile" },
             hints: &[
-                "A producer in the background (`&` at the end of the line) keeps writing while you type `sim crash`.",
-                "`--replica-assignment 1:2:3` makes broker 1 the leader.",
-                "The throwing away happens when the crashed broker starts again.",
+                "A producer in the background (`&` at the end of the line) keeps writing while you type other commands. `--replica-assignment 1:2:3` makes broker 1 the leader.",
+                "Followers copy new records within a millisecond or two, so a crash in the middle of the stream rarely catches the leader ahead of them. Make them fall behind first: `sim isolate` cuts a broker off the network, while the producer still reaches the leader.",
+                "With both followers cut off, the leader keeps acknowledging alone (acks=1 does not wait for anyone). Crash it, mend the network with `sim heal`, give the cluster 15 seconds to elect a follower, then `sim start` the old leader: it truncates its log to the new leader's.",
             ],
             solution: &[
                 l(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic fragile --replica-assignment 1:2:3"),
                 l(1, FAST_ACKS1),
+                l(1, "sim isolate 2"),
+                l(1, "sim isolate 3"),
+                wait(1_000),
                 l(1, "sim crash 1"),
+                l(1, "sim heal"),
                 wait(15_000),
                 l(1, "sim start 1"),
                 wait(15_000),
