@@ -13,10 +13,7 @@ use kafka_sandbox::lessons::{self, format_link, parse_link, Action, Goal, Histor
 use kafka_sandbox::shell::{Chunk, Sandbox};
 
 /// Lessons that cannot pass until other branches land (see the report). Empty once they have.
-const EXPECTED_FAILING: &[&str] = &[
-    // Step 5 produces with `kcat -P` (kcat's producer mode, branch `shell4`, not in main yet).
-    "keys",
-];
+const EXPECTED_FAILING: &[&str] = &[];
 
 #[test]
 fn catalog_ids_are_unique_slugs_and_every_step_is_complete() {
