@@ -525,6 +525,28 @@ mod tests {
         assert_eq!(read_line(&props, "nokey", 3).unwrap_err(), "No key separator found on line number 3: 'nokey'");
     }
 
+    /// ConsoleProducer without --sync reads the next line at once (the send is not awaited);
+    /// with --sync each line waits for its acknowledgement. Ctrl-D still waits for every send.
+    #[test]
+    fn prompt_returns_before_the_acknowledgement_unless_sync() {
+        let mut sh = crate::shell::Shell::new(3, 1);
+        sh.run("kafka-topics --create --topic t --bootstrap-server localhost:9092");
+        sh.run("kafka-console-producer --topic t --bootstrap-server localhost:9092");
+        let t0 = sh.now_ms();
+        sh.run("first");
+        sh.run("second");
+        assert_eq!(sh.now_ms(), t0, "no time passes while lines are typed");
+        sh.eof();
+        assert!(sh.now_ms() >= t0 + 1_000, "close waits out linger.ms (--timeout 1000) and the acks");
+        assert_eq!(sh.last_status(), 0);
+        sh.run("kafka-console-producer --topic t --bootstrap-server localhost:9092 --sync");
+        let t1 = sh.now_ms();
+        sh.run("third");
+        assert!(sh.now_ms() > t1, "--sync awaits the acknowledgement before the next line");
+        sh.eof();
+        assert_eq!(sh.last_status(), 0);
+    }
+
     #[test]
     fn host_ports_need_numeric_ports() {
         assert!(valid_host_ports("localhost:9092,broker2:9092"));
