@@ -136,10 +136,8 @@ impl Cluster {
                     r.vol.pending_isr = None;
                 }
             }
-            Msg::Fetch { follower, tp, fetch_id, offset, last_epoch, leader_epoch } => {
-                self.handle_replica_fetch(b, follower, tp, fetch_id, offset, last_epoch, leader_epoch)
-            }
-            Msg::FetchResp { tp, fetch_id, result } => self.handle_fetch_response(b, tp, fetch_id, result),
+            Msg::Fetch { follower, fetch_id, parts } => self.handle_replica_fetch(b, follower, fetch_id, parts),
+            Msg::FetchResp { leader, fetch_id, parts } => self.handle_fetch_response(b, leader, fetch_id, parts),
             Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
             Msg::MetadataReq { producer, req_id, topics } => self.handle_metadata_request(b, producer, req_id, topics),
             Msg::Group(m) => self.group_broker_receive(b, *m),
@@ -189,12 +187,16 @@ impl Cluster {
         let gone: Vec<Tp> = br.replicas.keys().filter(|tp| !br.view_topics.contains_key(&tp.topic)).copied().collect();
         if full || !deleted.is_empty() {
             for tp in gone {
+                let br = self.brokers.get_mut(&b).expect("exists");
                 br.replicas.remove(&tp);
-                br.parked_fetches.remove(&tp);
                 br.purgatory.remove(&tp);
+                // StopReplica completes delayed fetches for it, and its fetcher lets it go.
+                self.wake_parked_fetches(b, tp);
+                self.fetcher_remove(b, tp);
             }
         }
         if full {
+            let br = self.brokers.get_mut(&b).expect("exists");
             changed = br.view.keys().copied().collect();
             // A first snapshot after (re)start: tell the controller we caught up.
             let inc = br.incarnation;
@@ -204,14 +206,15 @@ impl Cluster {
         for tp in changed {
             self.on_partition_change(b, tp);
         }
+        self.kick_fetchers(b);
     }
 
     /// Reacts to a new partition state in the broker's view: become leader or follower.
     fn on_partition_change(&mut self, b: BrokerId, tp: Tp) {
         let now = self.now_ms;
-        let Some(pm) = self.brokers[&b].view.get(&tp).cloned() else { return };
+        let Some(pm) = self.brokers[&b].view.get(&tp).cloned() else { return self.fetcher_remove(b, tp) };
         if !pm.replicas.contains(&b) {
-            return;
+            return self.fetcher_remove(b, tp);
         }
         let br = self.brokers.get_mut(&b).expect("exists");
         let r = br.replicas.entry(tp).or_insert_with(|| Replica { log: PartitionLog::new(now), vol: ReplicaVolatile::default() });
@@ -229,10 +232,12 @@ impl Cluster {
                         r.vol.followers.insert(*f, FollowerProgress { leo: -1, last_caught_up_ms: now, last_fetch_ms: now, last_fetch_leader_leo: -1 });
                     }
                 }
-                r.vol.fetch = None;
                 r.vol.pending_isr = None;
+                // `makeLeaders` removes the partition from the replica fetchers.
+                self.fetcher_remove(b, tp);
                 // Requests parked under the old role are answered by timeout.
             }
+            let r = self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("exists");
             r.vol.pending_isr = None;
             self.maybe_advance_hw(b, tp);
         } else {
@@ -243,94 +248,199 @@ impl Cluster {
             if was_leader || epoch_changed {
                 r.vol.followers.clear();
                 r.vol.truncated_for_epoch = None;
-                r.vol.fetch = None;
                 // Parked produce requests can no longer complete here.
                 if let Some(list) = br.purgatory.remove(&tp) {
                     for p in list {
                         self.net_send(Some(b), Dest::Client(p.producer), Msg::ProduceResp { req_id: p.req_id, result: Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)) });
                     }
                 }
-                self.brokers.get_mut(&b).expect("exists").parked_fetches.remove(&tp);
+                // Follower fetches parked here complete now (DelayedFetch case A: not leader).
+                self.wake_parked_fetches(b, tp);
             }
-            self.maybe_send_fetch(b, tp);
+            match pm.leader {
+                // `makeFollowers`: (re)added to the fetcher for the new leader, ready at once.
+                Some(leader) => self.fetcher_add(b, leader, tp, was_leader || epoch_changed),
+                None => self.fetcher_remove(b, tp),
+            }
         }
     }
 
-    /// Follower: send the next fetch to the leader if none is in flight.
-    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, tp: Tp) {
+    /// Follower: `tp` is fetched from `leader` (moved from any other fetcher). `reset` (new leader
+    /// or epoch) makes it ready to fetch at once, dropping a backoff. The fetch itself goes out
+    /// from [`Cluster::kick_fetchers`], so that one metadata update adds all its partitions to one
+    /// request, as `addFetcherForPartitions` does.
+    fn fetcher_add(&mut self, b: BrokerId, leader: BrokerId, tp: Tp, reset: bool) {
+        let now = self.now_ms;
+        let br = self.brokers.get_mut(&b).expect("exists");
+        for (l, f) in br.fetchers.iter_mut() {
+            if *l != leader {
+                f.parts.remove(&tp);
+            }
+        }
+        // A fetcher left without partitions shuts down (`shutdownIdleFetcherThreads`): its
+        // request in flight is forgotten.
+        br.fetchers.retain(|l, f| *l == leader || !f.parts.is_empty());
+        let f = br.fetchers.entry(leader).or_default();
+        match f.parts.get_mut(&tp) {
+            Some(ready) if reset => *ready = now,
+            Some(_) => {}
+            None => {
+                f.parts.insert(tp, now);
+            }
+        }
+    }
+
+    /// Follower: `tp` is fetched from no leader (we lead it, it has no leader, or it is gone).
+    fn fetcher_remove(&mut self, b: BrokerId, tp: Tp) {
+        let br = self.brokers.get_mut(&b).expect("exists");
+        for f in br.fetchers.values_mut() {
+            f.parts.remove(&tp);
+        }
+        br.fetchers.retain(|_, f| !f.parts.is_empty());
+    }
+
+    /// Follower: every fetcher with no request in flight sends one (after partitions were added).
+    fn kick_fetchers(&mut self, b: BrokerId) {
+        let leaders: Vec<BrokerId> = self.brokers[&b].fetchers.iter().filter(|(_, f)| f.in_flight.is_none()).map(|(l, _)| *l).collect();
+        for leader in leaders {
+            self.maybe_send_fetch(b, leader);
+        }
+    }
+
+    /// Follower: the fetcher for `leader` sends its next FetchRequest, with every partition that
+    /// is ready, if it has none in flight. With none ready it waits for the first backoff to end.
+    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
+        let now = self.now_ms;
         let br = &self.brokers[&b];
         if br.process != ProcessState::Running && br.process != ProcessState::ShuttingDown {
             return;
         }
-        let Some(pm) = br.view.get(&tp) else { return };
-        let Some(leader) = pm.leader else { return };
-        if leader == b {
+        let Some(f) = br.fetchers.get(&leader) else { return };
+        if f.in_flight.is_some() {
             return;
         }
-        let Some(r) = br.replicas.get(&tp) else { return };
-        if r.vol.fetch.is_some() {
-            return;
+        debug_assert!(leader != b, "a broker never fetches from itself");
+        let mut parts = Vec::with_capacity(f.parts.len());
+        let mut next_ready_ms: Option<i64> = None;
+        for (tp, ready_ms) in &f.parts {
+            if *ready_ms > now {
+                next_ready_ms = Some(next_ready_ms.map_or(*ready_ms, |t| t.min(*ready_ms)));
+                continue;
+            }
+            let (Some(pm), Some(r)) = (br.view.get(tp), br.replicas.get(tp)) else { continue };
+            if pm.leader != Some(leader) {
+                // Not expected (fetchers follow the view); never ask the wrong broker.
+                continue;
+            }
+            parts.push(FetchPart { tp: *tp, offset: r.log.log_end_offset, last_epoch: r.log.latest_epoch(), leader_epoch: pm.leader_epoch });
         }
-        let offset = r.log.log_end_offset;
-        let last_epoch = r.log.latest_epoch();
-        let leader_epoch = pm.leader_epoch;
         let inc = br.incarnation;
+        if parts.is_empty() {
+            let Some(at) = next_ready_ms else { return };
+            let f = self.brokers.get_mut(&b).expect("exists").fetchers.get_mut(&leader).expect("exists");
+            if f.backoff_until_ms != Some(at) {
+                f.backoff_until_ms = Some(at);
+                self.schedule(at - now, Ev::FetcherBackoff { broker: b, incarnation: inc, leader });
+            }
+            return;
+        }
         let fetch_id = self.next_id();
-        let now = self.now_ms;
-        self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("exists").vol.fetch = Some((fetch_id, leader, now));
-        self.net_send(Some(b), Dest::Broker(leader), Msg::Fetch { follower: b, tp, fetch_id, offset, last_epoch, leader_epoch });
-        self.schedule(REPLICA_FETCH_TIMEOUT_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, tp, fetch_id });
+        let f = self.brokers.get_mut(&b).expect("exists").fetchers.get_mut(&leader).expect("exists");
+        f.in_flight = Some((fetch_id, parts.clone()));
+        f.backoff_until_ms = None;
+        self.net_send(Some(b), Dest::Broker(leader), Msg::Fetch { follower: b, fetch_id, parts });
+        self.schedule(REPLICA_FETCH_TIMEOUT_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, leader, fetch_id });
     }
 
-    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64) {
+    pub(crate) fn on_fetcher_backoff(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        let now = self.now_ms;
         let Some(br) = self.brokers.get_mut(&b) else { return };
         if br.incarnation != incarnation {
             return;
         }
-        let Some(r) = br.replicas.get_mut(&tp) else { return };
-        if r.vol.fetch.is_some_and(|f| f.0 == fetch_id) {
-            r.vol.fetch = None;
-            self.maybe_send_fetch(b, tp);
+        let Some(f) = br.fetchers.get_mut(&leader) else { return };
+        if f.backoff_until_ms != Some(now) {
+            return;
+        }
+        f.backoff_until_ms = None;
+        self.maybe_send_fetch(b, leader);
+    }
+
+    /// No answer within `replica.socket.timeout.ms`: the request failed, every partition in it
+    /// backs off (`AbstractFetcherThread.processFetchRequest`), then the fetcher tries again.
+    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64) {
+        let now = self.now_ms;
+        let Some(br) = self.brokers.get_mut(&b) else { return };
+        if br.incarnation != incarnation {
+            return;
+        }
+        let Some(f) = br.fetchers.get_mut(&leader) else { return };
+        if !f.in_flight.as_ref().is_some_and(|(id, _)| *id == fetch_id) {
+            return;
+        }
+        let (_, asked) = f.in_flight.take().expect("checked");
+        for p in asked {
+            if let Some(ready) = f.parts.get_mut(&p.tp) {
+                *ready = (*ready).max(now + REPLICA_FETCH_BACKOFF_MS);
+            }
+        }
+        self.maybe_send_fetch(b, leader);
+    }
+
+    /// Leader: a follower's FetchRequest. Each partition is validated and moves the follower's
+    /// progress (ISR, HW); the answer goes at once if any partition has data or an error
+    /// (`fetch.min.bytes=1`), else the request waits up to `replica.fetch.wait.max.ms`.
+    fn handle_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>) {
+        let mut immediate: Vec<Option<FetchResult>> = Vec::with_capacity(parts.len());
+        let mut respond_now = false;
+        for p in &parts {
+            let checked = self.check_replica_fetch(l, follower, p);
+            respond_now |= checked.is_some();
+            if checked.is_none() {
+                let leo = self.brokers[&l].replicas.get(&p.tp).map_or(p.offset, |r| r.log.log_end_offset);
+                respond_now |= p.offset < leo;
+            }
+            immediate.push(checked);
+        }
+        if respond_now {
+            self.answer_fetch(l, follower, fetch_id, &parts, Some(immediate));
+        } else {
+            // Long poll: park until one of the partitions gets data or the wait expires.
+            let inc = self.brokers[&l].incarnation;
+            debug_assert!(parts.windows(2).all(|w| w[0].tp < w[1].tp), "fetch partitions are sorted");
+            self.brokers.get_mut(&l).expect("exists").parked_fetches.push(ParkedFetch { follower, fetch_id, parts });
+            self.schedule(REPLICA_FETCH_WAIT_MAX_MS, Ev::FetchExpire { leader: l, incarnation: inc, fetch_id });
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn handle_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, tp: Tp, fetch_id: u64, offset: i64, last_epoch: Option<i32>, leader_epoch: i32) {
+    /// One partition of a follower fetch as it arrives: an immediate answer (error, diverging
+    /// epoch, out of range), or None after recording the follower's position (its fetch offset
+    /// is its LEO) and updating ISR and HW.
+    fn check_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, p: &FetchPart) -> Option<FetchResult> {
         let now = self.now_ms;
+        let tp = p.tp;
+        let offset = p.offset;
         let br = &self.brokers[&l];
-        let reply_err = |c: &mut Cluster, e: ErrorCode| {
-            c.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result: FetchResult::Error(e) });
-        };
-        let Some(r) = br.replicas.get(&tp) else { return reply_err(self, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) };
+        let Some(r) = br.replicas.get(&tp) else { return Some(FetchResult::Error(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)) };
         if !r.vol.is_leader {
-            return reply_err(self, ErrorCode::NOT_LEADER_OR_FOLLOWER);
+            return Some(FetchResult::Error(ErrorCode::NOT_LEADER_OR_FOLLOWER));
         }
-        if leader_epoch < r.vol.leader_epoch {
-            return reply_err(self, ErrorCode::FENCED_LEADER_EPOCH);
+        if p.leader_epoch < r.vol.leader_epoch {
+            return Some(FetchResult::Error(ErrorCode::FENCED_LEADER_EPOCH));
         }
-        if leader_epoch > r.vol.leader_epoch {
-            return reply_err(self, ErrorCode::UNKNOWN_LEADER_EPOCH);
+        if p.leader_epoch > r.vol.leader_epoch {
+            return Some(FetchResult::Error(ErrorCode::UNKNOWN_LEADER_EPOCH));
         }
         // Divergence check (KIP-320 diverging epoch in fetch).
-        if let Some(e) = last_epoch {
+        if let Some(e) = p.last_epoch {
             match r.log.end_offset_for_epoch(e) {
                 Some((found, end)) if found == e && end >= offset => {}
-                Some((found, end)) => {
-                    let result = FetchResult::Diverging { epoch: found, end_offset: end.min(offset) };
-                    self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
-                    return;
-                }
-                None => {
-                    let result = FetchResult::Diverging { epoch: -1, end_offset: r.log.log_start_offset.min(offset) };
-                    self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
-                    return;
-                }
+                Some((found, end)) => return Some(FetchResult::Diverging { epoch: found, end_offset: end.min(offset) }),
+                None => return Some(FetchResult::Diverging { epoch: -1, end_offset: r.log.log_start_offset.min(offset) }),
             }
         }
         if offset > r.log.log_end_offset || offset < r.log.log_start_offset {
-            let result = FetchResult::OutOfRange { log_start_offset: r.log.log_start_offset, log_end_offset: r.log.log_end_offset };
-            self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
-            return;
+            return Some(FetchResult::OutOfRange { log_start_offset: r.log.log_start_offset, log_end_offset: r.log.log_end_offset });
         }
         // The fetch offset tells the leader the follower's LEO.
         let leader_leo = r.log.log_end_offset;
@@ -347,63 +457,123 @@ impl Cluster {
         }
         self.maybe_expand_isr(l, tp, follower);
         self.maybe_advance_hw(l, tp);
-        let r = &self.brokers[&l].replicas[&tp];
-        if offset < r.log.log_end_offset {
-            self.answer_fetch(l, tp, follower, fetch_id, offset);
-        } else {
-            // Long poll: park until data arrives or the wait expires.
-            let inc = self.brokers[&l].incarnation;
-            self.brokers.get_mut(&l).expect("exists").parked_fetches.entry(tp).or_default().push(ParkedFetch { follower, fetch_id, offset });
-            self.schedule(REPLICA_FETCH_WAIT_MAX_MS, Ev::FetchExpire { leader: l, incarnation: inc, tp, fetch_id });
-        }
+        None
     }
 
-    fn answer_fetch(&mut self, l: BrokerId, tp: Tp, follower: BrokerId, fetch_id: u64, offset: i64) {
-        let r = &self.brokers[&l].replicas[&tp];
-        let mut bytes = 0u64;
-        let mut batches = Vec::new();
-        for bt in r.log.batches_from(offset, r.log.log_end_offset) {
-            if !batches.is_empty() && bytes + bt.size_bytes() as u64 > REPLICA_FETCH_MAX_BYTES {
-                break;
+    /// Leader: the FetchResponse, every partition of the request in order. `immediate` holds the
+    /// answers decided on arrival; the others (and all of a parked request) read the log now.
+    /// Each partition returns at most `replica.fetch.max.bytes`, the response at most
+    /// `replica.fetch.response.max.bytes`; a partition's first batch is returned even when larger
+    /// while nothing else filled the response, so a big batch never blocks replication.
+    fn answer_fetch(&mut self, l: BrokerId, follower: BrokerId, fetch_id: u64, parts: &[FetchPart], immediate: Option<Vec<Option<FetchResult>>>) {
+        let br = &self.brokers[&l];
+        let mut budget = REPLICA_FETCH_RESPONSE_MAX_BYTES;
+        let mut out = Vec::with_capacity(parts.len());
+        for (i, p) in parts.iter().enumerate() {
+            if let Some(result) = immediate.as_ref().and_then(|v| v[i].clone()) {
+                out.push((p.tp, result));
+                continue;
             }
-            bytes += bt.size_bytes() as u64;
-            batches.push(bt.clone());
+            let result = match br.replicas.get(&p.tp) {
+                None => FetchResult::Error(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION),
+                Some(r) if !r.vol.is_leader => FetchResult::Error(ErrorCode::NOT_LEADER_OR_FOLLOWER),
+                Some(r) if r.vol.leader_epoch != p.leader_epoch => FetchResult::Error(ErrorCode::FENCED_LEADER_EPOCH),
+                Some(r) if p.offset > r.log.log_end_offset || p.offset < r.log.log_start_offset => {
+                    FetchResult::OutOfRange { log_start_offset: r.log.log_start_offset, log_end_offset: r.log.log_end_offset }
+                }
+                Some(r) => {
+                    let mut bytes = 0u64;
+                    let mut batches = Vec::new();
+                    let response_empty = budget == REPLICA_FETCH_RESPONSE_MAX_BYTES;
+                    for bt in r.log.batches_from(p.offset, r.log.log_end_offset) {
+                        let size = bt.size_bytes() as u64;
+                        let fits = bytes + size <= REPLICA_FETCH_MAX_BYTES.min(budget);
+                        if !fits && !(batches.is_empty() && (response_empty || size <= budget)) {
+                            break;
+                        }
+                        bytes += size;
+                        batches.push(bt.clone());
+                    }
+                    budget = budget.saturating_sub(bytes);
+                    FetchResult::Data { batches, high_watermark: r.log.high_watermark, log_start_offset: r.log.log_start_offset }
+                }
+            };
+            out.push((p.tp, result));
         }
-        let result = FetchResult::Data { batches, high_watermark: r.log.high_watermark, log_start_offset: r.log.log_start_offset };
-        self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { tp, fetch_id, result });
+        self.net_send(Some(l), Dest::Broker(follower), Msg::FetchResp { leader: l, fetch_id, parts: out });
     }
 
-    pub(crate) fn on_fetch_expire(&mut self, l: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64) {
+    pub(crate) fn on_fetch_expire(&mut self, l: BrokerId, incarnation: u64, fetch_id: u64) {
         let Some(br) = self.brokers.get_mut(&l) else { return };
         if br.incarnation != incarnation {
             return;
         }
-        let Some(list) = br.parked_fetches.get_mut(&tp) else { return };
-        let Some(pos) = list.iter().position(|p| p.fetch_id == fetch_id) else { return };
-        let p = list.remove(pos);
-        if br.replicas.get(&tp).is_some_and(|r| r.vol.is_leader) {
-            self.answer_fetch(l, tp, p.follower, p.fetch_id, p.offset);
-        }
+        let Some(pos) = br.parked_fetches.iter().position(|p| p.fetch_id == fetch_id) else { return };
+        let p = br.parked_fetches.remove(pos);
+        self.answer_fetch(l, p.follower, p.fetch_id, &p.parts, None);
     }
 
-    /// New data on the leader: answer every parked follower fetch.
+    /// New data on the leader (or a change of role): answer every parked follower fetch that
+    /// asks for `tp` (`DelayedFetch.tryComplete`).
     fn wake_parked_fetches(&mut self, l: BrokerId, tp: Tp) {
-        let Some(list) = self.brokers.get_mut(&l).expect("exists").parked_fetches.remove(&tp) else { return };
-        for p in list {
-            self.answer_fetch(l, tp, p.follower, p.fetch_id, p.offset);
+        let br = self.brokers.get_mut(&l).expect("exists");
+        if br.parked_fetches.is_empty() {
+            return;
+        }
+        let mut woken = Vec::new();
+        br.parked_fetches.retain(|p| {
+            if p.parts.binary_search_by(|x| x.tp.cmp(&tp)).is_ok() {
+                woken.push(p.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for p in woken {
+            self.answer_fetch(l, p.follower, p.fetch_id, &p.parts, None);
         }
     }
 
-    fn handle_fetch_response(&mut self, b: BrokerId, tp: Tp, fetch_id: u64, result: FetchResult) {
+    /// Follower: a FetchResponse from `leader`. A partition's answer is used only if the fetcher
+    /// still fetches it at the offset and epoch it asked with (`AbstractFetcherThread`); errors
+    /// make the partition back off. Then the fetcher sends its next request at once.
+    fn handle_fetch_response(&mut self, b: BrokerId, leader: BrokerId, fetch_id: u64, answers: Vec<(Tp, FetchResult)>) {
+        let now = self.now_ms;
+        let br = self.brokers.get_mut(&b).expect("exists");
+        let Some(f) = br.fetchers.get_mut(&leader) else { return };
+        if !f.in_flight.as_ref().is_some_and(|(id, _)| *id == fetch_id) {
+            return;
+        }
+        let (_, asked) = f.in_flight.take().expect("checked");
+        debug_assert_eq!(asked.len(), answers.len(), "one answer per partition asked");
+        for (p, (tp, result)) in asked.iter().zip(answers) {
+            debug_assert_eq!(p.tp, tp);
+            let br = &self.brokers[&b];
+            let current = br.fetchers.get(&leader).is_some_and(|f| f.parts.contains_key(&tp))
+                && br.replicas.get(&tp).is_some_and(|r| r.log.log_end_offset == p.offset && r.vol.leader_epoch == p.leader_epoch && !r.vol.is_leader);
+            if !current {
+                continue;
+            }
+            if let FetchResult::Error(_) = result {
+                // Metadata will tell us who leads; the partition sits out the backoff.
+                let f = self.brokers.get_mut(&b).expect("exists").fetchers.get_mut(&leader).expect("exists");
+                if let Some(ready) = f.parts.get_mut(&tp) {
+                    *ready = now + REPLICA_FETCH_BACKOFF_MS;
+                }
+                continue;
+            }
+            self.apply_fetched(b, tp, result);
+        }
+        self.maybe_send_fetch(b, leader);
+    }
+
+    /// Follower: one partition's answer (not an error): truncate, or append and follow the HW.
+    fn apply_fetched(&mut self, b: BrokerId, tp: Tp, result: FetchResult) {
         let now = self.now_ms;
         let roll = self.roll_policy(tp);
         let name = self.topic_name(tp.topic);
         let br = self.brokers.get_mut(&b).expect("exists");
         let Some(r) = br.replicas.get_mut(&tp) else { return };
-        if r.vol.fetch.map(|f| f.0) != Some(fetch_id) {
-            return;
-        }
-        r.vol.fetch = None;
         match result {
             FetchResult::OutOfRange { log_start_offset, log_end_offset } => {
                 // `ReplicaFetcherThread` out-of-range handling: behind the leader's log start
@@ -420,15 +590,7 @@ impl Cluster {
                     }
                 }
             }
-            FetchResult::Error(_) => {
-                // Metadata will tell us who leads; retry after the wait time.
-                let inc = br.incarnation;
-                let fid = self.next_id();
-                let r = self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("exists");
-                r.vol.fetch = Some((fid, -1, now));
-                self.schedule(REPLICA_FETCH_WAIT_MAX_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, tp, fetch_id: fid });
-                return;
-            }
+            FetchResult::Error(_) => {}
             FetchResult::Diverging { epoch, end_offset } => {
                 // `AbstractFetcherThread.getOffsetTruncationState`: if we know the leader's epoch,
                 // truncate to min(leader's end, our end) for it; if not, to the end of our
@@ -485,7 +647,6 @@ impl Cluster {
                 }
             }
         }
-        self.maybe_send_fetch(b, tp);
     }
 
     /// Leader: HW = min LEO over the (maximal) ISR, only while |ISR| >= min(min.insync, RF).
@@ -884,5 +1045,73 @@ impl Cluster {
             OffsetSpec::Latest => (log.high_watermark, -1),
             OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).unwrap_or((-1, -1)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn idle_cluster(partitions: i32) -> Cluster {
+        let mut c = Cluster::new(ClusterConfig { track_invariants: false, ..ClusterConfig::new(3, 5) }).expect("valid");
+        c.create_topic(NewTopic::new("t", partitions, 3)).expect("created");
+        c.advance(3_000);
+        c
+    }
+
+    /// `num.replica.fetchers=1`: each follower has one fetcher per leader broker, and its request
+    /// in flight names every partition that broker leads and the follower replicates.
+    #[test]
+    fn followers_send_one_fetch_per_leader_broker_with_all_its_partitions() {
+        let c = idle_cluster(12);
+        for (b, br) in &c.brokers {
+            let mut leaders: Vec<BrokerId> = c.brokers.keys().copied().filter(|l| l != b).collect();
+            leaders.retain(|l| br.view.values().any(|pm| pm.leader == Some(*l)));
+            assert_eq!(br.fetchers.keys().copied().collect::<Vec<_>>(), leaders, "broker {b}");
+            for (l, f) in &br.fetchers {
+                let led: Vec<Tp> = br.view.iter().filter(|(_, pm)| pm.leader == Some(*l) && pm.replicas.contains(b)).map(|(tp, _)| *tp).collect();
+                assert_eq!(f.parts.keys().copied().collect::<Vec<_>>(), led, "broker {b} from {l}");
+                // Idle: the request is parked on the leader (or on the wire), with every partition.
+                let (_, asked) = f.in_flight.as_ref().expect("a long poll is always in flight");
+                assert_eq!(asked.iter().map(|p| p.tp).collect::<Vec<_>>(), led);
+            }
+        }
+    }
+
+    /// Idle replication costs events per broker pair, not per partition: ten times the
+    /// partitions (internal topic included) add almost nothing to an idle minute.
+    #[test]
+    fn idle_replication_events_do_not_grow_with_partitions() {
+        let minute = |partitions: i32| {
+            let mut c = idle_cluster(partitions);
+            let s0 = c.steps();
+            c.advance(60_000);
+            c.steps() - s0
+        };
+        let (few, many) = (minute(6), minute(60));
+        // 6 fetcher pairs x (request, response, expiry) per 500 ms long poll = 2,160 a minute.
+        assert!(many <= few + few / 20, "idle steps: {few} with 6 partitions, {many} with 60");
+        assert!(many < 4_000, "idle steps for 60 partitions: {many}");
+    }
+
+    /// `fetch.min.bytes=1`: a parked follower fetch answers as soon as any of its partitions gets
+    /// data, so an acks=all produce completes in a few network hops, not after the 500 ms wait.
+    #[test]
+    fn a_parked_fetch_answers_when_any_partition_gets_data() {
+        let mut c = idle_cluster(30);
+        let p = c.create_producer(ProducerConfig { linger_ms: 0, ..ProducerConfig::default() }).expect("producer");
+        c.send(p, ProducerRecord::new("t", Some(b"warm"), Some(b"up"))).expect("send");
+        c.flush(p).expect("flush");
+        c.take_send_results(p);
+        c.advance(2_000);
+        let t0 = c.now_ms();
+        c.send(p, ProducerRecord::new("t", Some(b"k"), Some(b"v"))).expect("send");
+        c.flush(p).expect("flush");
+        let results = c.take_send_results(p);
+        assert!(matches!(results.as_slice(), [(_, SendResult::Delivered { .. })]), "{results:?}");
+        assert!(c.now_ms() - t0 < 20, "acks=all took {} ms", c.now_ms() - t0);
     }
 }

@@ -35,6 +35,11 @@ pub const REPLICA_FETCH_WAIT_MAX_MS: i64 = 500;
 pub const REPLICA_FETCH_TIMEOUT_MS: i64 = 30_000;
 /// `replica.fetch.max.bytes` (per partition).
 pub const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
+/// `replica.fetch.response.max.bytes` (whole fetch response, every partition together).
+pub const REPLICA_FETCH_RESPONSE_MAX_BYTES: u64 = 10 * 1_048_576;
+/// `replica.fetch.backoff.ms`: a partition whose fetch failed sits out this long; a fetcher with
+/// no partition ready waits this long (or until one is ready).
+pub const REPLICA_FETCH_BACKOFF_MS: i64 = 1_000;
 /// `unclean.leader.election.interval.ms` (KRaft periodic unclean election check).
 pub const UNCLEAN_ELECTION_INTERVAL_MS: i64 = 300_000;
 /// A broker stops anyway if its controlled shutdown gets no answer within this.
@@ -183,17 +188,39 @@ pub(crate) struct ReplicaVolatile {
     pub epoch_start_offset: i64,
     pub followers: BTreeMap<BrokerId, FollowerProgress>,
     pub pending_isr: Option<(Vec<BrokerId>, i64)>,
-    /// Follower: current fetch (id, leader it went to, send time).
-    pub fetch: Option<(u64, BrokerId, i64)>,
     /// Follower: the leader it fetches from has been validated (truncation done) for this epoch.
     pub truncated_for_epoch: Option<i32>,
 }
 
+/// One partition of a follower's FetchRequest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FetchPart {
+    pub tp: Tp,
+    pub offset: i64,
+    pub last_epoch: Option<i32>,
+    pub leader_epoch: i32,
+}
+
+/// A follower FetchRequest the leader holds in its purgatory (`DelayedFetch`): nothing to return
+/// yet for any of its partitions. `parts` is sorted by partition.
 #[derive(Clone, Debug)]
 pub(crate) struct ParkedFetch {
     pub follower: BrokerId,
     pub fetch_id: u64,
-    pub offset: i64,
+    pub parts: Vec<FetchPart>,
+}
+
+/// Follower side: the `ReplicaFetcherThread` for one source broker (`num.replica.fetchers=1`):
+/// every partition this broker replicates from that leader goes in one FetchRequest.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Fetcher {
+    /// Partitions fetched from this leader -> the time from which they may be fetched (later than
+    /// now while backing off after an error).
+    pub parts: BTreeMap<Tp, i64>,
+    /// The request in flight: its id and what it asked for (sorted by partition).
+    pub in_flight: Option<(u64, Vec<FetchPart>)>,
+    /// When a backoff wake-up is scheduled (no partition was ready to fetch).
+    pub backoff_until_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -217,7 +244,10 @@ pub(crate) struct Broker {
     pub view: BTreeMap<Tp, PartitionMeta>,
     pub view_topics: BTreeMap<u32, Rc<str>>,
     pub view_version: u64,
-    pub parked_fetches: BTreeMap<Tp, Vec<ParkedFetch>>,
+    /// Leader: follower fetches waiting for data (`replica.fetch.wait.max.ms`).
+    pub parked_fetches: Vec<ParkedFetch>,
+    /// Follower: one fetcher per leader broker it replicates from.
+    pub fetchers: BTreeMap<BrokerId, Fetcher>,
     pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
     pub shutdown_deadline_ms: Option<i64>,
 }
@@ -257,8 +287,9 @@ pub(crate) enum Msg {
     AlterPartition { broker: BrokerId, tp: Tp, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
     AlterPartitionDone { tp: Tp },
     Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<(u32, Rc<str>)>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
-    Fetch { follower: BrokerId, tp: Tp, fetch_id: u64, offset: i64, last_epoch: Option<i32>, leader_epoch: i32 },
-    FetchResp { tp: Tp, fetch_id: u64, result: FetchResult },
+    /// A follower's FetchRequest: every partition it replicates from the receiving leader.
+    Fetch { follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart> },
+    FetchResp { leader: BrokerId, fetch_id: u64, parts: Vec<(Tp, FetchResult)> },
     Produce { producer: u32, req_id: u64, tp: Tp, data: Rc<RecordsData>, acks: i16, timeout_ms: i64 },
     ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
     MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
@@ -275,8 +306,10 @@ pub(crate) enum Ev {
     BrokerHeartbeat { broker: BrokerId, incarnation: u64 },
     BrokerIsrCheck { broker: BrokerId, incarnation: u64 },
     ControllerTick,
-    FetchExpire { leader: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64 },
-    FollowerFetchTimeout { broker: BrokerId, incarnation: u64, tp: Tp, fetch_id: u64 },
+    FetchExpire { leader: BrokerId, incarnation: u64, fetch_id: u64 },
+    FollowerFetchTimeout { broker: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64 },
+    /// A follower's fetcher had no partition ready: try again.
+    FetcherBackoff { broker: BrokerId, incarnation: u64, leader: BrokerId },
     ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
     ShutdownTimeout { broker: BrokerId, incarnation: u64 },
     ProducerWake { producer: u32 },
@@ -389,7 +422,8 @@ impl Cluster {
                     view: BTreeMap::new(),
                     view_topics: BTreeMap::new(),
                     view_version: 0,
-                    parked_fetches: BTreeMap::new(),
+                    parked_fetches: Vec::new(),
+                    fetchers: BTreeMap::new(),
                     purgatory: BTreeMap::new(),
                     shutdown_deadline_ms: None,
                 },
@@ -534,8 +568,9 @@ impl Cluster {
             Ev::BrokerHeartbeat { broker, incarnation } => self.on_heartbeat_timer(broker, incarnation),
             Ev::BrokerIsrCheck { broker, incarnation } => self.on_isr_check(broker, incarnation),
             Ev::ControllerTick => self.on_controller_tick(),
-            Ev::FetchExpire { leader, incarnation, tp, fetch_id } => self.on_fetch_expire(leader, incarnation, tp, fetch_id),
-            Ev::FollowerFetchTimeout { broker, incarnation, tp, fetch_id } => self.on_follower_fetch_timeout(broker, incarnation, tp, fetch_id),
+            Ev::FetchExpire { leader, incarnation, fetch_id } => self.on_fetch_expire(leader, incarnation, fetch_id),
+            Ev::FollowerFetchTimeout { broker, incarnation, leader, fetch_id } => self.on_follower_fetch_timeout(broker, incarnation, leader, fetch_id),
+            Ev::FetcherBackoff { broker, incarnation, leader } => self.on_fetcher_backoff(broker, incarnation, leader),
             Ev::ProduceExpire { leader, incarnation, tp, req_id } => self.on_produce_expire(leader, incarnation, tp, req_id),
             Ev::ShutdownTimeout { broker, incarnation } => self.on_shutdown_timeout(broker, incarnation),
             Ev::ProducerWake { producer } => self.producer_poll(producer),
@@ -648,6 +683,7 @@ impl Cluster {
         b.view_topics.clear();
         b.view_version = 0;
         b.parked_fetches.clear();
+        b.fetchers.clear();
         b.purgatory.clear();
         b.shutdown_deadline_ms = None;
         for r in b.replicas.values_mut() {

@@ -196,9 +196,10 @@ fn parse_acks(text: &str) -> i16 {
     }
 }
 
-/// `kafka-console-producer` as a process: one record per line of stdin, sent as it is read;
-/// errors reported the way `ErrorLoggingCallback` logs them; ends at end of input once every
-/// send has its answer (`producer.close()`).
+/// `kafka-console-producer` as a process: one record per line of stdin, sent as it is read and
+/// not awaited (unless `--sync`); errors reported the way `ErrorLoggingCallback` logs them when a
+/// record's callback fires; ends at end of input once every send has its answer
+/// (`producer.close()`).
 pub struct ConsoleProducer {
     command: ProducerCommand,
     config: ProducerConfig,
@@ -424,10 +425,15 @@ impl Process for ConsoleProducer {
         }
         self.collect(cx);
         let pending = self.producer.map_or(0, |id| cx.cluster.pending_sends(id));
-        if pending > 0 {
+        let closing = self.eof || self.exit_status.is_some();
+        // Without --sync, ConsoleProducer sends asynchronously (ErrorLoggingCallback) and reads
+        // the next line at once: the prompt comes back while records wait in the accumulator
+        // (linger.ms = --timeout). --sync waits for each record's acknowledgement, and
+        // `producer.close()` at the end waits for every send.
+        if pending > 0 && (closing || self.command.sync) {
             return ProcState::Busy;
         }
-        if self.eof || self.exit_status.is_some() {
+        if closing {
             if let Some(id) = self.producer.take() {
                 let _ = cx.cluster.close_producer(id);
             }
@@ -440,9 +446,8 @@ impl Process for ConsoleProducer {
         if self.exit_status.is_some() || self.eof {
             return;
         }
-        if self.command.sync && !self.pending.is_empty() {
-            // --sync: the previous send is still being awaited (the shell keeps time running).
-        }
+        // --sync: the shell only hands over the next line once the previous send is answered
+        // (`poll` is Busy until then).
         self.line_number += 1;
         let record = match read_line(&self.command.reader, line, self.line_number) {
             Ok(record) => record,
@@ -518,6 +523,28 @@ mod tests {
         assert_eq!((r.key.as_deref(), r.value.as_deref()), (Some("user1"), Some("a:b")));
         assert_eq!(read_line(&props, "k:NULL", 1).unwrap().value, None);
         assert_eq!(read_line(&props, "nokey", 3).unwrap_err(), "No key separator found on line number 3: 'nokey'");
+    }
+
+    /// ConsoleProducer without --sync reads the next line at once (the send is not awaited);
+    /// with --sync each line waits for its acknowledgement. Ctrl-D still waits for every send.
+    #[test]
+    fn prompt_returns_before_the_acknowledgement_unless_sync() {
+        let mut sh = crate::shell::Shell::new(3, 1);
+        sh.run("kafka-topics --create --topic t --bootstrap-server localhost:9092");
+        sh.run("kafka-console-producer --topic t --bootstrap-server localhost:9092");
+        let t0 = sh.now_ms();
+        sh.run("first");
+        sh.run("second");
+        assert_eq!(sh.now_ms(), t0, "no time passes while lines are typed");
+        sh.eof();
+        assert!(sh.now_ms() >= t0 + 1_000, "close waits out linger.ms (--timeout 1000) and the acks");
+        assert_eq!(sh.last_status(), 0);
+        sh.run("kafka-console-producer --topic t --bootstrap-server localhost:9092 --sync");
+        let t1 = sh.now_ms();
+        sh.run("third");
+        assert!(sh.now_ms() > t1, "--sync awaits the acknowledgement before the next line");
+        sh.eof();
+        assert_eq!(sh.last_status(), 0);
     }
 
     #[test]
