@@ -14,6 +14,12 @@ verdict() { # verdict <value> <op> <target>: met / NOT met
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | \`$5\` |"); }
 
+# twiggy lists the bundle's largest contributors; installed like the other cargo tools when missing.
+if ! command -v twiggy >/dev/null 2>&1; then
+  echo "==> installing twiggy (cargo install twiggy --locked, once)"
+  cargo install twiggy --locked
+fi
+
 echo "==> building the native benchmarks and the release bundle"
 cargo build --release --examples --bin sandbox-shell >/dev/null
 trunk build --release --offline >/dev/null 2>&1
@@ -73,6 +79,11 @@ echo "==> bundle"
 wasm_file=$(ls dist/*.wasm | head -1)
 gz_kb=$(gzip -9c "$wasm_file" | wc -c | awk '{ printf "%.1f", $1 / 1024 }')
 row "Release wasm, gzipped" "$gz_kb KB" "< 400 KB" "$(verdict "$gz_kb" "<=" 400)" "make build; gzip -9c dist/*.wasm | wc -c"
+# The largest contributors, from the wasm rustc emits for the web profile (it still has names).
+named_wasm=target/wasm32-unknown-unknown/web-release/kafka-sandbox.wasm
+twiggy top -n 1000000 -f csv "$named_wasm" | node .ci/bundle-areas.mjs >"$tmp/areas.md"
+twiggy top -n 25 "$named_wasm" | cut -c1-170 >"$tmp/top.txt"
+twiggy monos -n 12 "$named_wasm" | grep -v '^ *┊' | cut -c1-170 >"$tmp/monos.txt" || true
 
 {
   echo "# Benchmarks"
@@ -105,6 +116,24 @@ row "Release wasm, gzipped" "$gz_kb KB" "< 400 KB" "$(verdict "$gz_kb" "<=" 400)
   echo "  text in the data section); the largest contributors are to be listed with twiggy."
   echo "- Frame times are requestAnimationFrame deltas in headless Chromium, which paces frames at"
   echo "  16.7 ms even when idle: a page that never misses a frame measures ~16.7 ms."
+  echo
+  echo "### Bundle: largest contributors"
+  echo
+  echo "By area (\`twiggy top -n 1000000 -f csv $named_wasm | node .ci/bundle-areas.mjs\`):"
+  echo
+  cat "$tmp/areas.md"
+  echo
+  echo "Largest items (\`twiggy top -n 25 $named_wasm\`):"
+  echo
+  echo '```'
+  cat "$tmp/top.txt"
+  echo '```'
+  echo
+  echo "Generic functions with the most copies (\`twiggy monos -n 12 $named_wasm\`):"
+  echo
+  echo '```'
+  cat "$tmp/monos.txt"
+  echo '```'
   echo
   echo "### Assignor detail"
   echo
