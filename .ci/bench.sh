@@ -84,8 +84,8 @@ row "Release wasm, gzipped" "$gz_kb KB" "< 400 KB" "$(verdict "$gz_kb" "<=" 400)
 # The largest contributors, from the wasm rustc emits for the web profile (it still has names).
 named_wasm=target/wasm32-unknown-unknown/web-release/kafka-sandbox.wasm
 twiggy top -n 1000000 -f csv "$named_wasm" | node .ci/bundle-areas.mjs >"$tmp/areas.md"
-twiggy top -n 25 "$named_wasm" | cut -c1-170 >"$tmp/top.txt"
-twiggy monos -n 12 "$named_wasm" | grep -v '^ *┊' | cut -c1-170 >"$tmp/monos.txt" || true
+twiggy top -n 25 "$named_wasm" | LC_ALL=C.UTF-8 sed -E 's/^(.{0,170}).*/\1/' >"$tmp/top.txt"
+twiggy monos -n 12 "$named_wasm" | grep -v '^ *┊' | LC_ALL=C.UTF-8 sed -E 's/^(.{0,170}).*/\1/' >"$tmp/monos.txt" || true
 
 {
   echo "# Benchmarks"
