@@ -638,7 +638,7 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list."));
         }
         let mut sorted = replicas.to_vec();
-        sorted.sort();
+        crate::engine::sort::sort(&mut sorted);
         let mut prev = None;
         for b in &sorted {
             if !self.ctl.regs.contains_key(b) {

@@ -36,6 +36,7 @@ pub mod placement;
 pub mod producer;
 pub mod retention;
 pub mod rng;
+pub mod sort;
 pub mod txn;
 pub mod workload;
 

@@ -1353,7 +1353,7 @@ impl Cluster {
                 out.push(TransactionListing { transactional_id: id.clone(), coordinator: l, producer_id: m.producer_id, state: m.state });
             }
         }
-        out.sort_by(|a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
+        crate::engine::sort::sort_by(&mut out, |a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
         Ok(out)
     }
 

@@ -207,7 +207,7 @@ fn short_cluster_error(specs: &[&'static [OptSpec]], body: &str) -> OptError {
 /// The full option table, as `parser.printHelpOn` prints it.
 pub fn help_table(specs: &[&'static [OptSpec]]) -> String {
     let mut all: Vec<&OptSpec> = specs.iter().flat_map(|s| s.iter()).collect();
-    all.sort_by(|a, b| a.name.cmp(b.name));
+    crate::engine::sort::sort_by(&mut all, |a, b| a.name.cmp(b.name));
     all.dedup_by(|a, b| a.name == b.name);
     let any_required = all.iter().any(|o| o.required);
     let mut rows: Vec<(String, String)> = Vec::new();

@@ -254,7 +254,7 @@ pub fn assign(
     debug_assert_eq!(lists.len(), members.len());
     let mut out = Assignment::new();
     for (member, mut list) in members.iter().zip(lists) {
-        list.sort();
+        crate::engine::sort::sort(&mut list);
         out.insert(member.member_id.clone(), list);
     }
     Ok(out)
@@ -276,7 +276,7 @@ pub fn assign_cooperative_until_stable(
         let result = assign(Strategy::CooperativeSticky, &members, partitions_per_topic)?;
         let stable = members.iter().all(|m| {
             let mut owned = m.subscription.owned_partitions.clone();
-            owned.sort();
+            crate::engine::sort::sort(&mut owned);
             result.get(&m.member_id) == Some(&owned)
         });
         rounds.push(result.clone());
@@ -333,7 +333,7 @@ impl<'a> Input<'a> {
         if total > PARTITIONS_TOTAL_MAX {
             return Err(AssignError::TooLarge);
         }
-        topics.sort_by(|a, b| java_string_cmp(a.0, b.0));
+        crate::engine::sort::sort_by(&mut topics, |a, b| java_string_cmp(a.0, b.0));
         Ok(Input { members, topics })
     }
 }

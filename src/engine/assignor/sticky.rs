@@ -93,7 +93,7 @@ pub(super) fn assign(input: &Input<'_>, cooperative: bool) -> Result<Vec<Vec<Top
     // The leader's hash map of member id -> subscription, filled in JoinGroup order.
     let order = hash_map_order(&hashes);
     let mut by_id: Vec<usize> = (0..members.len()).collect();
-    by_id.sort_by(|&a, &b| java_string_cmp(&members[a].member_id, &members[b].member_id));
+    crate::engine::sort::sort_by(&mut by_id, |&a, &b| java_string_cmp(&members[a].member_id, &members[b].member_id));
     let mut rank = vec![0usize; members.len()];
     for (r, &m) in by_id.iter().enumerate() {
         rank[m] = r;
@@ -212,7 +212,7 @@ fn constrained(
         let mut owned: Vec<usize> =
             claims.owned[m].iter().copied().filter(|&pid| !claims.multiple_owners[pid]).collect();
         // Kafka keeps the lowest partition numbers first, across topics: by partition, then topic.
-        owned.sort_by_key(|&pid| (layout.partitions[pid].1, layout.partitions[pid].0));
+        crate::engine::sort::sort_by_key(&mut owned, |&pid| (layout.partitions[pid].1, layout.partitions[pid].0));
         let keep = if owned.len() < quota_min {
             under_min.push(m);
             owned.len()
@@ -237,8 +237,8 @@ fn constrained(
         }
     }
 
-    under_min.sort_by_key(|&m| rank[m]);
-    exactly_min.make_contiguous().sort_by_key(|&m| rank[m]);
+    crate::engine::sort::sort_by_key(&mut under_min, |&m| rank[m]);
+    crate::engine::sort::sort_by_key(exactly_min.make_contiguous(), |&m| rank[m]);
 
     // Round-robin over the members under the minimum quota, then one more each to members at it.
     let mut cursor = 0usize;
@@ -417,7 +417,7 @@ impl<'a> General<'a> {
         }
         // Topics with fewer potential consumers first, then by name.
         let mut sorted_topics: Vec<usize> = (0..layout.topics.len()).collect();
-        sorted_topics.sort_by_key(|&t| (potential_consumers[t].len(), t));
+        crate::engine::sort::sort_by_key(&mut sorted_topics, |&t| (potential_consumers[t].len(), t));
         let sorted_all_partitions = sorted_topics
             .iter()
             .flat_map(|&t| layout.topic_offset[t]..layout.topic_offset[t] + layout.topics[t].1 as usize)

@@ -73,7 +73,7 @@ impl Cluster {
                 out.push(GroupListing { group_id: g.id.clone(), state: g.state, protocol_type: g.protocol_type.clone().unwrap_or_default(), group_type: "classic" });
             }
         }
-        out.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+        crate::engine::sort::sort_by(&mut out, |a, b| a.group_id.cmp(&b.group_id));
         Ok(out)
     }
 

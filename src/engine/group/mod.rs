@@ -211,7 +211,7 @@ impl Group {
             self.members_table_len *= 2;
             // Splitting buckets keeps each list's hash order: the order is again (bucket, hash).
             let len = self.members_table_len;
-            self.members.sort_by_key(|m| scala_hash_map_slot(&m.member_id, len));
+            crate::engine::sort::sort_by_key(&mut self.members, |m| scala_hash_map_slot(&m.member_id, len));
         }
         let len = self.members_table_len;
         let slot = scala_hash_map_slot(&member.member_id, len);
@@ -567,7 +567,7 @@ impl Cluster {
                 out.push((description, g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()));
             }
         }
-        out.sort_by(|a, b| a.0.group_id.cmp(&b.0.group_id));
+        crate::engine::sort::sort_by(&mut out, |a, b| a.0.group_id.cmp(&b.0.group_id));
         out
     }
 }

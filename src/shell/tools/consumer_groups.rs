@@ -310,7 +310,7 @@ fn target_groups(cluster: &mut Cluster, command: &GroupsCommand) -> Vec<String> 
     } else {
         command.groups.clone()
     };
-    groups.sort();
+    crate::engine::sort::sort(&mut groups);
     groups.dedup();
     groups
 }
@@ -444,11 +444,11 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
                         let mut groups: Vec<String> = by_topic
                             .into_values()
                             .map(|mut ps| {
-                                ps.sort();
+                                crate::engine::sort::sort(&mut ps);
                                 format!("({})", ps.join(","))
                             })
                             .collect();
-                        groups.sort();
+                        crate::engine::sort::sort(&mut groups);
                         text.push_str(&groups.join(", "));
                     }
                 }
@@ -472,12 +472,12 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
             let committed = cluster.list_group_offsets(group).unwrap_or_default();
             // Rows: members with partitions (most partitions first), then committed partitions nobody owns.
             let mut members: Vec<&crate::engine::MemberDescription> = d.members.iter().filter(|m| !m.assignment.is_empty()).collect();
-            members.sort_by(|a, b| b.assignment.len().cmp(&a.assignment.len()));
+            crate::engine::sort::sort_by(&mut members, |a, b| b.assignment.len().cmp(&a.assignment.len()));
             let mut rows: Vec<[String; 9]> = Vec::new();
             let mut assigned: Vec<TopicPartition> = Vec::new();
             let add_rows = |cluster: &mut Cluster, rows: &mut Vec<[String; 9]>, tps: &[TopicPartition], who: (&str, &str, &str)| {
                 let mut sorted = tps.to_vec();
-                sorted.sort_by_key(|tp| tp.partition);
+                crate::engine::sort::sort_by_key(&mut sorted, |tp| tp.partition);
                 for tp in java_map_order(&sorted) {
                     let end = cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Latest).ok().map(|(o, _)| o);
                     let cur = committed.get(&tp).map(|o| o.offset);
@@ -577,7 +577,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
             unknown.push(t.clone());
         }
     }
-    tps.sort();
+    crate::engine::sort::sort(&mut tps);
     tps.dedup();
     let mut text = String::new();
     let mut status = 0;
@@ -611,7 +611,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
     for t in unknown {
         rows.push((t, "Not Provided".into(), "Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.".into()));
     }
-    rows.sort_by(|a, b| format!("{}{}", a.0, a.1).cmp(&format!("{}{}", b.0, b.1)));
+    crate::engine::sort::sort_by(&mut rows, |a, b| format!("{}{}", a.0, a.1).cmp(&format!("{}{}", b.0, b.1)));
     text.push_str(&format!("\n{} {} {}", pad("TOPIC", 30), pad("PARTITION", 15), pad("STATUS", 15)));
     for (t, p, s) in rows {
         text.push_str(&format!("{} {} {}", pad(&t, 30), pad(&p, 15), pad(&s, 15)));

@@ -91,7 +91,7 @@ pub fn topic_partition_hash_order(items: &mut [(String, i32)]) {
         let h = 31i32.wrapping_mul(31i32.wrapping_add(*partition)).wrapping_add(crate::engine::assignor::java_string_hash_code(topic)) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    items.sort_by_key(|item| bucket(item));
+    crate::engine::sort::sort_by_key(items, |item| bucket(item));
 }
 
 pub fn execute(session: &mut Session<'_>, command: &ElectionCommand) -> Outcome {

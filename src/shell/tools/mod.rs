@@ -501,7 +501,7 @@ pub fn complete(line: &str, files: &BTreeMap<String, String>) -> Vec<String> {
             }
         }
     }
-    out.sort();
+    crate::engine::sort::sort(&mut out);
     out.dedup();
     out
 }

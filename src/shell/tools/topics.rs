@@ -274,7 +274,7 @@ pub fn java_hashmap_order(names: &mut [String], capacity: usize) {
         let h = crate::engine::assignor::java_string_hash_code(name) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    names.sort_by_key(|n| bucket(n)); // stable: insertion order within a bucket
+    crate::engine::sort::sort_by_key(names, |n| bucket(n)); // stable: insertion order within a bucket
 }
 
 /// The final table length of `new HashMap<>(expected)` after `n` insertions.
@@ -308,7 +308,7 @@ pub fn describe_config_order(entries: &mut [(String, String)]) {
         let h = hash ^ ((hash as u32) >> 16) as i32;
         ((h as u32 & 63), h)
     };
-    entries.sort_by_key(|(name, _)| key(name));
+    crate::engine::sort::sort_by_key(entries, |(name, _)| key(name));
 }
 
 /// `IncludeList`: the `--topic` value as a Java regex (commas mean `|`, quotes and spaces
@@ -328,7 +328,7 @@ fn is_internal(name: &str) -> bool {
 fn get_topics(session: &Session<'_>, topic: Option<&str>, exclude_internal: bool) -> Result<Vec<String>, String> {
     let filter = topic_filter(topic)?;
     let mut names = session.cluster().topic_names();
-    names.sort_by(|a, b| crate::engine::assignor::java_string_cmp(a, b));
+    crate::engine::sort::sort_by(&mut names, |a, b| crate::engine::assignor::java_string_cmp(a, b));
     Ok(names
         .into_iter()
         .filter(|n| !(exclude_internal && is_internal(n)))
