@@ -522,3 +522,39 @@ fn up_to_max_in_flight_requests_per_connection_go_out_at_once_and_keep_their_ord
     // once: ten batches take 40 ms one by one, 12 ms pipelined.
     assert_eq!((one, five, five_plain), (40, 12, 12));
 }
+
+// ----- the log cleaner and transactions -----
+
+#[test]
+fn cleaning_removes_aborted_records_keeps_markers_and_never_lets_them_supersede() {
+    let mut config = ClusterConfig::new(3, 31);
+    config.broker_overrides.push(("log.cleaner.backoff.ms".into(), "200".into()));
+    let mut c = Cluster::new(config).unwrap();
+    c.create_topic(NewTopic::new("kv", 1, 3).config("cleanup.policy", "compact").config("segment.ms", "100").config("min.cleanable.dirty.ratio", "0.01")).unwrap();
+    let p = txn_producer(&mut c, "kv-tx");
+    c.init_transactions(p).unwrap();
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "committed");
+    c.commit_transaction(p).unwrap();
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "aborted");
+    c.flush(p).unwrap();
+    c.abort_transaction(p).unwrap();
+    // Offsets 0-3: data, marker, aborted data, marker; later appends roll them into older
+    // segments the cleaner may clean.
+    checked(&mut c, 500);
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "next");
+    c.commit_transaction(p).unwrap();
+    checked(&mut c, 3_000);
+    let cleaned = c.last_clean_report(c.describe_topic("kv").unwrap().partitions[0].leader.unwrap(), "kv", 0).expect("the leader cleaned the log");
+    assert!(cleaned.cleaner_point >= 4, "{cleaned:?}");
+    // The aborted record is gone and did not count as the newest of its key: the committed one
+    // stays until a committed record supersedes it in a later pass.
+    let after = values(&c, "kv", 0, Isolation::ReadUncommitted);
+    assert_eq!(after[0], (0, "committed".to_string()), "{after:?}");
+    assert!(!after.iter().any(|(_, v)| v == "aborted"), "{after:?}");
+    assert_eq!(values(&c, "kv", 0, Isolation::ReadCommitted), after);
+    // Markers keep their offsets: the log end and the last stable offset are unchanged.
+    assert_eq!(c.last_stable_offset("kv", 0).unwrap(), 6);
+}
