@@ -15,13 +15,26 @@ fn cluster(n: u32, seed: u64) -> Cluster {
     Cluster::new(ClusterConfig::new(n, seed)).expect("valid cluster")
 }
 
+/// Invariants are checked every [`CHECK_EVERY_STEPS`] events and at the end of each run: a full
+/// check walks every replica of every partition (the 50 `__consumer_offsets` and 50
+/// `__transaction_state` ones included), which made checking after every event 90% of this
+/// file's run time. A violation persists until a later event repairs it, and the properties
+/// guard replication, which tests/engine_swarm.rs checks after every event.
+const CHECK_EVERY_STEPS: u64 = 8;
+
 fn checked(c: &mut Cluster, ms: i64) {
     let until = c.now_ms() + ms;
-    c.run_until(until, |c| {
+    let check = |c: &Cluster| {
         if let Err(v) = c.check_invariants() {
             panic!("invariant violated at t={}: {v}", c.now_ms());
         }
+    };
+    c.run_until(until, |c| {
+        if c.steps() % CHECK_EVERY_STEPS == 0 {
+            check(c);
+        }
     });
+    check(c);
 }
 
 fn values(c: &Cluster, topic: &str, partition: i32, isolation: Isolation) -> Vec<(i64, String)> {
@@ -468,4 +481,80 @@ fn at_most_once_app_never_duplicates_but_loses_records_after_crashes() {
         missing += counts.iter().filter(|n| **n == 0).count();
     }
     assert!(missing > 0, "crashes between commit and produce lose records");
+}
+
+// ----- max.in.flight.requests.per.connection -----
+
+/// Sends ten one-record batches to one partition (acks=all) and returns the simulated time
+/// until all are acknowledged and the offsets they got, in send order.
+fn pipelined(max_in_flight: u32, idempotent: bool) -> (i64, Vec<i64>) {
+    let mut c = cluster(3, 21);
+    c.create_topic(NewTopic::new("t", 1, 3)).unwrap();
+    let cfg = ProducerConfig { max_in_flight, enable_idempotence: Some(idempotent), batch_size: 1, linger_ms: 0, ..Default::default() };
+    let p = c.create_producer(cfg).unwrap();
+    // Metadata and the producer id first, so only the produce requests are timed.
+    send(&mut c, p, "t", 0, "warm-up");
+    c.flush(p).unwrap();
+    c.take_send_results(p);
+    let start = c.now_ms();
+    let ids: Vec<SendId> = (0..10).map(|i| {
+        let mut r = ProducerRecord::new("t", None, Some(format!("v{i}").as_bytes()));
+        r.partition = Some(0);
+        c.send(p, r).unwrap()
+    }).collect();
+    assert!(c.run_while(10_000, |c| c.pending_sends(p) == 0));
+    let took = c.now_ms() - start;
+    let results: std::collections::BTreeMap<SendId, SendResult> = c.take_send_results(p).into_iter().collect();
+    let offsets = ids.iter().map(|id| match results[id] { SendResult::Delivered { offset, .. } => offset, ref other => panic!("{other:?}") }).collect();
+    (took, offsets)
+}
+
+#[test]
+fn up_to_max_in_flight_requests_per_connection_go_out_at_once_and_keep_their_order() {
+    let in_order: Vec<i64> = (1..=10).collect();
+    let (one, offsets) = pipelined(1, true);
+    assert_eq!(offsets, in_order);
+    let (five, offsets) = pipelined(5, true);
+    assert_eq!(offsets, in_order);
+    let (five_plain, offsets) = pipelined(5, false);
+    assert_eq!(offsets, in_order);
+    // One request per 4 ms round trip (produce, replica fetch, HW, response) against five at
+    // once: ten batches take 40 ms one by one, 12 ms pipelined.
+    assert_eq!((one, five, five_plain), (40, 12, 12));
+}
+
+// ----- the log cleaner and transactions -----
+
+#[test]
+fn cleaning_removes_aborted_records_keeps_markers_and_never_lets_them_supersede() {
+    let mut config = ClusterConfig::new(3, 31);
+    config.broker_overrides.push(("log.cleaner.backoff.ms".into(), "200".into()));
+    let mut c = Cluster::new(config).unwrap();
+    c.create_topic(NewTopic::new("kv", 1, 3).config("cleanup.policy", "compact").config("segment.ms", "100").config("min.cleanable.dirty.ratio", "0.01")).unwrap();
+    let p = txn_producer(&mut c, "kv-tx");
+    c.init_transactions(p).unwrap();
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "committed");
+    c.commit_transaction(p).unwrap();
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "aborted");
+    c.flush(p).unwrap();
+    c.abort_transaction(p).unwrap();
+    // Offsets 0-3: data, marker, aborted data, marker; later appends roll them into older
+    // segments the cleaner may clean.
+    checked(&mut c, 500);
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "next");
+    c.commit_transaction(p).unwrap();
+    checked(&mut c, 3_000);
+    let cleaned = c.last_clean_report(c.describe_topic("kv").unwrap().partitions[0].leader.unwrap(), "kv", 0).expect("the leader cleaned the log");
+    assert!(cleaned.cleaner_point >= 4, "{cleaned:?}");
+    // The aborted record is gone and did not count as the newest of its key: the committed one
+    // stays until a committed record supersedes it in a later pass.
+    let after = values(&c, "kv", 0, Isolation::ReadUncommitted);
+    assert_eq!(after[0], (0, "committed".to_string()), "{after:?}");
+    assert!(!after.iter().any(|(_, v)| v == "aborted"), "{after:?}");
+    assert_eq!(values(&c, "kv", 0, Isolation::ReadCommitted), after);
+    // Markers keep their offsets: the log end and the last stable offset are unchanged.
+    assert_eq!(c.last_stable_offset("kv", 0).unwrap(), 6);
 }

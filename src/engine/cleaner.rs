@@ -18,8 +18,14 @@
 //! the other replicas' views must not change. A batch the pass keeps whole is kept as the same
 //! shared object.
 //!
-//! Simplifications, on purpose: the engine has no producer ids or transactions, so there is no
-//! "last batch of an active producer" retention and no aborted-transaction removal; the offset
+//! Transactions: nothing at or past the last stable offset is cleaned; the records of aborted
+//! transactions are left out of the offset map and removed by the recopy (Kafka's
+//! `CleanedTransactionMetadata`: a batch of an aborted transaction is discarded whole).
+//!
+//! Simplifications, on purpose: no "last batch of an active producer" retention, and
+//! transaction markers are kept (Kafka drops a marker once its transaction's data is gone and
+//! its delete horizon passed; the simulator rebuilds the producer state and the
+//! aborted-transactions index from the markers after a truncation); the offset
 //! map is exact (it compares keys, where Kafka compares MD5 digests) but keeps Kafka's capacity
 //! with the default 128 MiB dedupe buffer, so a huge dirty section is cleaned in several passes
 //! as in Kafka. Index-size limits of `groupSegmentsBySize` are not modelled (with default
@@ -290,6 +296,12 @@ impl OffsetMap {
 
 /// `buildOffsetMap`: maps every key in `[start, end)` to its last offset. Returns the map (its
 /// latest offset + 1 is where this pass's cleaning ends: `end`, or earlier if the map filled).
+/// Whether `b` holds data of a transaction that was aborted (its marker is in the log).
+pub fn is_aborted_data(log: &PartitionLog, b: &Batch) -> bool {
+    let info = b.data.producer;
+    info.transactional && !b.is_control() && log.producer_state.txn_committed(info.producer_id, b.base_offset) == Some(false)
+}
+
 pub fn build_offset_map(log: &PartitionLog, start: i64, end: i64, entries_max: usize, records_read: &mut u64) -> OffsetMap {
     let mut map = OffsetMap::new();
     let dirty = segment_range(log, start, end);
@@ -301,10 +313,12 @@ pub fn build_offset_map(log: &PartitionLog, start: i64, end: i64, entries_max: u
             if b.next_offset() <= start {
                 continue;
             }
+            // Aborted records never supersede anything (`buildOffsetMap` skips them).
+            let aborted = is_aborted_data(log, b);
             for j in 0..b.data.len() {
                 let offset = b.offset_of(j);
                 if offset >= start {
-                    match b.data.key(j) {
+                    match b.data.key(j).filter(|_| !aborted) {
                         Some(key) => {
                             if map.len() < entries_max {
                                 let e = map.put(key, offset);
@@ -366,7 +380,8 @@ struct Recopy {
 /// `cleanInto` for one batch: the batch to keep (the same object when nothing changes), or
 /// None when every record went. `cursor` walks the map's visits (records at or above the first
 /// dirty offset and up to the map's latest offset, in log order).
-fn filter_batch(b: &Rc<Batch>, map: &OffsetMap, first_dirty: i64, cursor: &mut usize, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy, keep: &mut Vec<bool>) -> Option<Rc<Batch>> {
+#[allow(clippy::too_many_arguments)]
+fn filter_batch(b: &Rc<Batch>, aborted: bool, map: &OffsetMap, first_dirty: i64, cursor: &mut usize, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy, keep: &mut Vec<bool>) -> Option<Rc<Batch>> {
     if b.is_control() {
         // Transaction markers stay (Kafka removes them only once their transaction's data is
         // gone and the delete horizon passed; the simulator keeps them: the producer state and
@@ -379,6 +394,11 @@ fn filter_batch(b: &Rc<Batch>, map: &OffsetMap, first_dirty: i64, cursor: &mut u
     st.records_read += n as u64;
     st.bytes_read += b.size_bytes() as u64;
     let latest = map.latest_offset();
+    if aborted && b.last_offset() <= latest {
+        // Discarded whole; its records at or above the first dirty offset had map visits.
+        *cursor += (0..n).filter(|&j| b.offset_of(j) >= first_dirty).count();
+        return None;
+    }
     let retain_deletes = b.delete_horizon_ms.is_none_or(|h| now_ms < h);
     keep.clear();
     let mut kept = 0usize;
@@ -480,7 +500,8 @@ pub fn clean_log_with_capacity(log: &mut PartitionLog, settings: &TopicSettings,
         let mut seg = Segment::new(old[g.start].base_offset, now_ms);
         for s in &old[g] {
             for b in &s.batches {
-                if let Some(kept) = filter_batch(b, &map, ltc.first_dirty_offset, &mut cursor, now_ms, settings.delete_retention_ms, &mut st, &mut keep) {
+                let aborted = is_aborted_data(log, b);
+                if let Some(kept) = filter_batch(b, aborted, &map, ltc.first_dirty_offset, &mut cursor, now_ms, settings.delete_retention_ms, &mut st, &mut keep) {
                     seg.push(kept);
                 }
             }
@@ -598,6 +619,10 @@ impl Cluster {
         let log = &self.brokers[&b].replicas[&tp].log;
         let mut latest: BTreeMap<&[u8], (i64, bool)> = BTreeMap::new();
         for bt in ledger.iter().take_while(|bt| bt.base_offset < cleaner_point) {
+            // Aborted records are never the latest of their key: the cleaner removes them.
+            if is_aborted_data(log, bt) {
+                continue;
+            }
             for r in bt.records() {
                 if r.offset >= cleaner_point || r.offset < log.log_start_offset {
                     continue;

@@ -10,14 +10,25 @@
 //! batches per partition and answers a retried one with its original offsets instead of
 //! appending it again (see [`super::log::ProducerState`]).
 //!
-//! **One request in flight per partition** (Kafka allows up to
-//! `max.in.flight.requests.per.connection` = 5 per broker connection). The simpler model keeps
-//! what the lessons need: with idempotence OFF, a batch whose acknowledgement is lost (request
-//! timeout, leader crash after replicating, NOT_ENOUGH_REPLICAS_AFTER_APPEND) is sent again and
-//! appended a second time: a DUPLICATE, as in Kafka. What it cannot show is the reordering of
-//! two in-flight batches when the first fails and the second succeeds (Kafka with idempotence off
-//! and max.in.flight > 1); with idempotence on Kafka never reorders either, so the guarantees the
-//! sandbox shows are Kafka's. `max_in_flight` is kept for the configuration checks.
+//! **Up to `max.in.flight.requests.per.connection` (5) requests in flight per broker**, as the
+//! Java Sender drains: each partition's batches go out in order, several at once, and responses
+//! complete whichever batch they answer. With idempotence the sequence numbers keep the order:
+//! the broker refuses a batch that skips ahead (OUT_OF_ORDER_SEQUENCE_NUMBER, retried while an
+//! earlier batch is unresolved) and answers a retried one it already has with its original
+//! offsets; a retried batch goes out again only as the first of its partition in flight.
+//! Without idempotence a batch whose acknowledgement is lost (request timeout, leader crash
+//! after replicating, NOT_ENOUGH_REPLICAS_AFTER_APPEND) is appended again by its retry: a
+//! DUPLICATE; and with more than one request in flight a failed batch retried after a later one
+//! succeeded lands behind it: a REORDERING. Both as in Kafka.
+//!
+//! When a batch that went out fails for good, the idempotent producer forgets its producer id
+//! (its sequence is unknown to the broker) and gets a new one, as the pre-KIP-360 client did
+//! (3.x bumps the epoch instead). Batches already stamped with the old id are resent as they
+//! are until they succeed (the broker may hold them) or expire; no batch is stamped with the new
+//! id before they are resolved. (A leader that has never seen a producer id accepts any
+//! sequence, so after a failover a later batch can be written while an earlier one, sent to
+//! the old leader, is then refused as out of order until it expires: it fails, nothing is
+//! written out of order.)
 //!
 //! Transactions (`transactional_id`) are driven by [`super::txn`].
 
@@ -50,7 +61,7 @@ pub struct ProducerConfig {
     /// `enable.idempotence`: None = not set by the user (on unless conflicting settings turn it
     /// off silently); Some(true) = explicitly on (conflicts are a ConfigException).
     pub enable_idempotence: Option<bool>,
-    /// `max.in.flight.requests.per.connection` (5): only validated (see the module docs).
+    /// `max.in.flight.requests.per.connection` (5): produce requests on the wire per broker.
     pub max_in_flight: u32,
     /// `transactional.id`.
     pub transactional_id: Option<String>,
@@ -164,11 +175,22 @@ struct Waiting {
 #[derive(Clone, Debug)]
 struct PBatch {
     data: RecordsData,
+    /// The batch as sent (producer fields stamped); Some once it went out at least once.
     frozen: Option<Rc<RecordsData>>,
     send_ids: Vec<SendId>,
     created_ms: i64,
     attempts: u32,
     retry_at_ms: i64,
+    /// The request carrying this batch, while one is on the wire.
+    inflight: Option<InFlight>,
+}
+
+impl PBatch {
+    /// Stamped with a producer id or epoch other than `(pid, epoch)`: sent before the producer
+    /// id was reset.
+    fn stale(&self, pid: i64, epoch: i16) -> bool {
+        self.frozen.as_ref().is_some_and(|d| d.producer.producer_id != pid || d.producer.producer_epoch != epoch)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -180,10 +202,11 @@ struct InFlight {
     dest: BrokerId,
 }
 
+/// A partition's batches in creation order (= sequence order): the ones on the wire, the ones
+/// waiting to be retried and the ones never sent, interleaved as failures leave them.
 #[derive(Clone, Debug, Default)]
 struct PartQueue {
     batches: VecDeque<PBatch>,
-    inflight: Option<InFlight>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -258,11 +281,10 @@ impl Producer {
         }
         let mut failed = Vec::new();
         for q in self.queues.values_mut() {
-            let keep_front = q.batches.front().is_some_and(|b| b.frozen.is_some());
-            let skip = usize::from(keep_front);
-            while q.batches.len() > skip {
-                failed.extend(q.batches.pop_back());
-            }
+            // Batches that went out (on the wire or to be retried) keep their fate.
+            let (sent, unsent): (VecDeque<PBatch>, VecDeque<PBatch>) = std::mem::take(&mut q.batches).into_iter().partition(|b| b.frozen.is_some());
+            q.batches = sent;
+            failed.extend(unsent);
         }
         for b in failed {
             for id in b.send_ids {
@@ -278,12 +300,12 @@ impl Cluster {
         self.wake_producer_at(producer, at_ms);
     }
 
-    /// The producer fields for the front batch of `key`, about to be sent for the first time,
-    /// or None while the producer waits for its id or for the partition to join the transaction.
-    /// Consumes the batch's sequence numbers.
-    fn batch_header(&mut self, producer: ProducerId, key: &(String, i32)) -> Option<super::log::ProducerBatchInfo> {
+    /// The producer fields for batch `index` of `key`, about to be sent for the first time (or
+    /// stamped again after its producer id was reset), or None while the producer waits for its
+    /// id or for the partition to join the transaction. Consumes the batch's sequence numbers.
+    fn batch_header(&mut self, producer: ProducerId, key: &(String, i32), index: usize) -> Option<super::log::ProducerBatchInfo> {
         let p = self.producers.get_mut(&producer)?;
-        let count = p.queues.get(key).and_then(|q| q.batches.front()).map_or(0, |b| b.data.len()) as i32;
+        let count = p.queues.get(key).and_then(|q| q.batches.get(index)).map_or(0, |b| b.frozen.as_ref().map_or(b.data.len(), |d| d.len())) as i32;
         let transactional = p.txn.is_some();
         let Some(i) = p.idem.as_mut() else { return Some(Default::default()) };
         if i.producer_id < 0 {
@@ -526,7 +548,7 @@ impl Cluster {
             }
         };
         if need_new {
-            q.batches.push_back(PBatch { data: RecordsData::new(), frozen: None, send_ids: Vec::new(), created_ms: now, attempts: 0, retry_at_ms: 0 });
+            q.batches.push_back(PBatch { data: RecordsData::new(), frozen: None, send_ids: Vec::new(), created_ms: now, attempts: 0, retry_at_ms: 0, inflight: None });
         }
         let b = q.batches.back_mut().expect("just ensured");
         let size = b.data.push(ts, record.key.as_deref(), record.value.as_deref(), record.headers);
@@ -590,10 +612,13 @@ impl Cluster {
         // In-flight requests past request.timeout.ms fail (retriable).
         // Sender 3.9 answers them with `PartitionResponse(REQUEST_TIMED_OUT, "Disconnected from
         // node <id> due to timeout")`.
-        let timed_out: Vec<((String, i32), BrokerId)> =
-            p.queues.iter().filter_map(|(k, q)| q.inflight.as_ref().filter(|f| now >= f.deadline_ms).map(|f| (k.clone(), f.dest))).collect();
-        for (key, dest) in timed_out {
-            self.batch_failed(producer, &key, KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Disconnected from node {dest} due to timeout")));
+        let timed_out: Vec<((String, i32), u64, BrokerId)> = p
+            .queues
+            .iter()
+            .flat_map(|(k, q)| q.batches.iter().filter_map(|b| b.inflight.as_ref()).filter(|f| now >= f.deadline_ms).map(|f| (k.clone(), f.req_id, f.dest)))
+            .collect();
+        for (key, req_id, dest) in timed_out {
+            self.batch_failed(producer, &key, req_id, KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Disconnected from node {dest} due to timeout")));
         }
 
         // Metadata.
@@ -636,12 +661,16 @@ impl Cluster {
     }
 
     fn fail_batch(p: &mut Producer, b: PBatch, e: &KafkaError) {
-        if b.frozen.is_some() {
+        if let Some(d) = &b.frozen {
             // A batch that went out failed for good: its sequence numbers are lost.
             if let Some(t) = p.txn.as_mut() {
                 t.batch_failed(e);
             } else if let Some(i) = p.idem.as_mut() {
-                i.reset();
+                // Only if it carries the current id (a stale batch's id is already forgotten).
+                if !b.stale(i.producer_id, i.epoch) {
+                    debug_assert_eq!(d.producer.producer_id, i.producer_id);
+                    i.reset();
+                }
             }
         }
         for id in b.send_ids {
@@ -650,21 +679,32 @@ impl Cluster {
         }
     }
 
+    /// Requests on the wire from this producer to `dest` (one connection per broker).
+    fn inflight_to(p: &Producer, dest: BrokerId) -> usize {
+        p.queues.values().flat_map(|q| q.batches.iter()).filter(|b| b.inflight.as_ref().is_some_and(|f| f.dest == dest)).count()
+    }
+
+    /// Expires the partition's batches not on the wire, then sends batches in order while the
+    /// first one not on the wire is ready and the connection to the leader has fewer than
+    /// `max.in.flight.requests.per.connection` requests in flight (the Java Sender's drain).
+    ///
+    /// The idempotent producer keeps the order with sequence numbers, and two rules from
+    /// Kafka's `RecordAccumulator.shouldStopDrainBatchesForPartition`: a batch being retried
+    /// waits until no earlier batch of its partition is in flight (it must be the first
+    /// in-flight sequence), and no new batch is stamped while a batch stamped with a forgotten
+    /// producer id is unresolved. Without idempotence nothing holds a retried batch back:
+    /// when it failed and a later one succeeded, the retry lands after it (Kafka's reordering).
     fn service_queue(&mut self, producer: ProducerId, key: &(String, i32)) {
         let now = self.now_ms;
         let p = self.producers.get_mut(&producer).expect("exists");
         let cfg = p.config.clone();
-        let flushing = p.flushing;
-        let leader = p.topics.get(&key.0).and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
         let Some(q) = p.queues.get_mut(key) else { return };
-        // delivery.timeout.ms for batches not in flight.
-        let idle_from = if q.inflight.is_some() { 1 } else { 0 };
-        let mut i = idle_from;
+        // delivery.timeout.ms for batches not on the wire.
         let mut expired = Vec::new();
+        let mut i = 0;
         while i < q.batches.len() {
-            if now - q.batches[i].created_ms >= cfg.delivery_timeout_ms {
-                let b = q.batches.remove(i).expect("index checked");
-                expired.push(b);
+            if q.batches[i].inflight.is_none() && now - q.batches[i].created_ms >= cfg.delivery_timeout_ms {
+                expired.extend(q.batches.remove(i));
             } else {
                 i += 1;
             }
@@ -677,102 +717,139 @@ impl Cluster {
             );
             Self::fail_batch(p, b, &e);
         }
-        let Some(q) = p.queues.get_mut(key) else { return };
-        if q.inflight.is_some() {
-            return;
-        }
-        let more = q.batches.len() > 1;
-        let Some(front) = q.batches.front_mut() else { return };
-        let ready = front.frozen.is_some() || front.data.size_bytes >= cfg.batch_size || now - front.created_ms >= cfg.linger_ms || flushing || more;
-        let (created_ms, retry_at_ms, frozen) = (front.created_ms, front.retry_at_ms, front.frozen.is_some());
-        // The producer fields are stamped once, when the batch is first sent (retries resend it).
-        let header = if !ready || now < retry_at_ms || leader.is_none() {
-            None
-        } else if frozen {
-            Some(Default::default())
-        } else {
-            self.batch_header(producer, key)
-        };
-        let p = self.producers.get_mut(&producer).expect("exists");
-        let wake;
-        if !ready {
-            wake = Some(created_ms + cfg.linger_ms);
-        } else if now < retry_at_ms {
-            wake = Some(retry_at_ms);
-        } else if let (Some(l), Some(header)) = (leader, header) {
-            let q = p.queues.get_mut(key).expect("exists");
-            let front = q.batches.front_mut().expect("front exists");
-            let data = front
-                .frozen
-                .get_or_insert_with(|| {
-                    let mut d = std::mem::take(&mut front.data);
-                    d.producer = header;
-                    // Stored batches keep no spare capacity (memory budget per record).
-                    d.bytes.shrink_to_fit();
-                    d.index.shrink_to_fit();
-                    Rc::new(d)
-                })
-                .clone();
-            front.attempts += 1;
-            let count = data.len();
-            let created = front.created_ms;
-            let _ = created;
-            p.correlation_id += 1;
-            let corr = p.correlation_id;
-            let req_id = self.next_id;
-            self.next_id += 1;
-            let Some(idx) = self.ctl.by_name.get(&key.0).copied() else {
-                // Deleted topic: metadata refresh will tell.
-                let p = self.producers.get_mut(&producer).expect("exists");
-                p.metadata_wanted.insert(key.0.clone());
-                self.batch_failed(producer, key, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
-                return;
-            };
-            let tp = Tp { topic: idx, partition: key.1 };
-            let p = self.producers.get_mut(&producer).expect("exists");
-            let q = p.queues.get_mut(key).expect("exists");
-            if cfg.acks == 0 {
-                // Fire and forget: done once sent, offset unknown.
-                let b = q.batches.pop_front().expect("front exists");
-                for (i, id) in b.send_ids.iter().enumerate() {
-                    let ts = data.timestamp(i);
-                    p.results.push_back((*id, SendResult::Delivered { partition: key.1, offset: -1, timestamp_ms: ts }));
-                }
-                p.pending -= count as u64;
-                self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: 0, timeout_ms: cfg.request_timeout_ms });
-                self.service_queue(producer, key);
+        let limit = cfg.max_in_flight.max(1) as usize;
+        // Each pass sends one batch; a partition never has more batches on the wire than the
+        // connection allows, so this ends.
+        for _ in 0..=limit {
+            if !self.send_next_batch(producer, key, limit) {
                 return;
             }
-            q.inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms, dest: l });
-            self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
-            wake = Some(now + cfg.request_timeout_ms);
-        } else if leader.is_some() {
-            // Waiting for a producer id or for the partition to join the transaction; the batch
-            // still expires after delivery.timeout.ms.
-            wake = Some(created_ms + cfg.delivery_timeout_ms);
-        } else {
-            // No known leader: refresh metadata and wait.
-            p.metadata_wanted.insert(key.0.clone());
-            wake = Some(now + cfg.retry_backoff_ms);
-        }
-        if let Some(w) = wake {
-            self.wake_producer_at(producer, w);
         }
     }
 
-    /// A request for this partition failed: retry (with backoff and a metadata refresh) or fail
-    /// the batch.
-    fn batch_failed(&mut self, producer: ProducerId, key: &(String, i32), e: KafkaError) {
+    /// Sends the first batch of `key` not on the wire if it may go now; schedules the wake-up
+    /// it waits for otherwise. Returns whether it sent one.
+    fn send_next_batch(&mut self, producer: ProducerId, key: &(String, i32), limit: usize) -> bool {
         let now = self.now_ms;
         let p = self.producers.get_mut(&producer).expect("exists");
         let cfg = p.config.clone();
+        let flushing = p.flushing;
+        let leader = p.topics.get(&key.0).and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
+        let idem_only = p.idem.as_ref().filter(|_| p.txn.is_none()).map(|i| (i.producer_id, i.epoch));
+        let Some(q) = p.queues.get(key) else { return false };
+        let Some(index) = q.batches.iter().position(|b| b.inflight.is_none()) else { return false };
+        let b = &q.batches[index];
+        let more = index + 1 < q.batches.len();
+        let frozen = b.frozen.is_some();
+        let ready = frozen || b.data.size_bytes >= cfg.batch_size || now - b.created_ms >= cfg.linger_ms || flushing || more;
+        let (created_ms, retry_at_ms) = (b.created_ms, b.retry_at_ms);
+        if !ready {
+            self.wake_producer_at(producer, created_ms + cfg.linger_ms);
+            return false;
+        }
+        if now < retry_at_ms {
+            self.wake_producer_at(producer, retry_at_ms);
+            return false;
+        }
+        let Some(l) = leader else {
+            // No known leader: refresh metadata and wait.
+            p.metadata_wanted.insert(key.0.clone());
+            self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+            return false;
+        };
+        let earlier_on_wire = q.batches.iter().take(index).any(|x| x.inflight.is_some());
+        // A response (or a request timeout, already scheduled) wakes the producer again.
+        if p.idem.is_some() && frozen && earlier_on_wire {
+            return false;
+        }
+        if let Some((pid, epoch)) = idem_only {
+            // No batch is stamped with the new producer id while one stamped with the forgotten
+            // id is unresolved: it could land behind the new one.
+            if !frozen && q.batches.iter().any(|x| x.stale(pid, epoch)) {
+                return false;
+            }
+        }
+        if Self::inflight_to(p, l) >= limit {
+            return false;
+        }
+        // The producer fields are stamped once, when the batch is first sent (retries resend it).
+        let header = if frozen { Some(None) } else { self.batch_header(producer, key, index).map(Some) };
+        let Some(header) = header else {
+            // Waiting for a producer id or for the partition to join the transaction; the batch
+            // still expires after delivery.timeout.ms.
+            self.wake_producer_at(producer, created_ms + cfg.delivery_timeout_ms);
+            return false;
+        };
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let q = p.queues.get_mut(key).expect("exists");
+        let b = q.batches.get_mut(index).expect("index checked");
+        let data = match (&mut b.frozen, header) {
+            (Some(d), _) => d.clone(),
+            (None, h) => {
+                let mut d = std::mem::take(&mut b.data);
+                d.producer = h.unwrap_or_default();
+                // Stored batches keep no spare capacity (memory budget per record).
+                d.bytes.shrink_to_fit();
+                d.index.shrink_to_fit();
+                let d = Rc::new(d);
+                b.frozen = Some(d.clone());
+                d
+            }
+        };
+        b.attempts += 1;
+        let count = data.len();
+        p.correlation_id += 1;
+        let corr = p.correlation_id;
+        let req_id = self.next_id;
+        self.next_id += 1;
+        let Some(idx) = self.ctl.by_name.get(&key.0).copied() else {
+            // Deleted topic: metadata refresh will tell.
+            let p = self.producers.get_mut(&producer).expect("exists");
+            p.metadata_wanted.insert(key.0.clone());
+            let q = p.queues.get_mut(key).expect("exists");
+            q.batches[index].inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now, dest: l });
+            self.batch_failed(producer, key, req_id, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
+            return false;
+        };
+        let tp = Tp { topic: idx, partition: key.1 };
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let q = p.queues.get_mut(key).expect("exists");
+        if cfg.acks == 0 {
+            // Fire and forget: done once sent, offset unknown.
+            let b = q.batches.remove(index).expect("index checked");
+            for (i, id) in b.send_ids.iter().enumerate() {
+                let ts = data.timestamp(i);
+                p.results.push_back((*id, SendResult::Delivered { partition: key.1, offset: -1, timestamp_ms: ts }));
+            }
+            p.pending -= count as u64;
+            self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: 0, timeout_ms: cfg.request_timeout_ms });
+            return true;
+        }
+        q.batches[index].inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms, dest: l });
+        self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
+        self.wake_producer_at(producer, now + cfg.request_timeout_ms);
+        true
+    }
+
+    /// The request `req_id` for this partition failed: retry its batch (with backoff and a
+    /// metadata refresh) or fail it.
+    fn batch_failed(&mut self, producer: ProducerId, key: &(String, i32), req_id: u64, e: KafkaError) {
+        let now = self.now_ms;
+        let p = self.producers.get_mut(&producer).expect("exists");
+        let cfg = p.config.clone();
+        let (idempotent, transactional) = (p.idem.is_some(), p.txn.is_some());
         let Some(q) = p.queues.get_mut(key) else { return };
-        let corr = q.inflight.take().map_or(0, |f| f.correlation_id);
-        let Some(front) = q.batches.front_mut() else { return };
-        let attempts_left = (cfg.retries + 1).saturating_sub(front.attempts);
-        let expired = now - front.created_ms >= cfg.delivery_timeout_ms;
-        if e.code.is_retriable() && attempts_left > 0 && !expired {
-            front.retry_at_ms = now + cfg.retry_backoff_ms;
+        let Some(index) = q.batches.iter().position(|b| b.inflight.as_ref().is_some_and(|f| f.req_id == req_id)) else { return };
+        let b = q.batches.get_mut(index).expect("found");
+        let corr = b.inflight.take().map_or(0, |f| f.correlation_id);
+        let attempts_left = (cfg.retries + 1).saturating_sub(b.attempts);
+        let expired = now - b.created_ms >= cfg.delivery_timeout_ms;
+        // TransactionManager.canRetry: OUT_OF_ORDER_SEQUENCE_NUMBER is retried when the batch is
+        // not the next in line (an earlier one is unresolved: the broker has not seen it yet),
+        // and always by an idempotent (non-transactional) producer.
+        let retriable = e.code.is_retriable() || (e.code == ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER && idempotent && (index > 0 || !transactional));
+        if retriable && attempts_left > 0 && !expired {
+            b.retry_at_ms = now + cfg.retry_backoff_ms;
             // Only the Sender's own timeout response is known to carry an error message.
             let message = (e.code == ErrorCode::REQUEST_TIMED_OUT && e.message.starts_with("Disconnected from node")).then(|| e.message.clone());
             // Sender logs `retries - batch.attempts() - 1`, where attempts() counts re-enqueues
@@ -784,7 +861,7 @@ impl Cluster {
             }
             self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
         } else {
-            let b = q.batches.pop_front().expect("front exists");
+            let b = q.batches.remove(index).expect("found");
             let e = if expired {
                 KafkaError::new(
                     ErrorCode::REQUEST_TIMED_OUT,
@@ -866,13 +943,12 @@ impl Cluster {
             }
             Msg::ProduceResp { req_id, result } => {
                 let Some(p) = self.producers.get_mut(&producer) else { return };
-                let key = p.queues.iter().find(|(_, q)| q.inflight.as_ref().is_some_and(|f| f.req_id == req_id)).map(|(k, _)| k.clone());
-                let Some(key) = key else { return };
+                let found = p.queues.iter().find_map(|(k, q)| q.batches.iter().position(|b| b.inflight.as_ref().is_some_and(|f| f.req_id == req_id)).map(|i| (k.clone(), i)));
+                let Some((key, index)) = found else { return };
                 match result {
                     Ok((base, append_time)) => {
                         let q = p.queues.get_mut(&key).expect("found");
-                        q.inflight = None;
-                        let b = q.batches.pop_front().expect("in-flight batch is the front");
+                        let b = q.batches.remove(index).expect("found");
                         let data = b.frozen.as_ref().expect("sent batches are frozen");
                         for (i, id) in b.send_ids.iter().enumerate() {
                             let ts = if append_time >= 0 { append_time } else { data.timestamp(i) };
@@ -880,7 +956,7 @@ impl Cluster {
                         }
                         p.pending -= b.send_ids.len() as u64;
                     }
-                    Err(e) => self.batch_failed(producer, &key, e),
+                    Err(e) => self.batch_failed(producer, &key, req_id, e),
                 }
                 self.producer_poll(producer);
             }
