@@ -439,3 +439,64 @@ fn same_seed_same_group_history() {
     };
     assert_eq!(run(), run());
 }
+
+/// A group whose committed offset fell behind the log start (retention deleted the segments)
+/// resets as `auto.offset.reset` says: earliest to the new log start, none fails the poll with
+/// an out-of-range error and leaves the committed offset alone.
+#[test]
+fn committed_offset_behind_retention_resets_as_configured() {
+    let mut config = ClusterConfig::new(1, 41);
+    config.broker_overrides.push(("log.retention.check.interval.ms".into(), "1000".into()));
+    let mut c = Cluster::new(config).unwrap();
+    c.create_topic(NewTopic::new("r", 1, 1).config("retention.ms", "5000").config("segment.ms", "100")).unwrap();
+    c.advance(100);
+    let p = c.create_producer(ProducerConfig::default()).unwrap();
+    for i in 0..5 {
+        c.send(p, ProducerRecord::new("r", Some(b"k".as_slice()), Some(i.to_string().as_bytes()))).unwrap();
+        c.flush(p).unwrap();
+        c.advance(150);
+    }
+    // The group commits offset 2, then goes away.
+    let a = c.create_consumer(ConsumerConfig { enable_auto_commit: false, ..console("g") }).unwrap();
+    c.subscribe(a, &["r"]).unwrap();
+    for _ in 0..100 {
+        c.advance(100);
+        let _ = c.poll(a);
+        if !c.consumer_info(a).unwrap().assignment.is_empty() {
+            break;
+        }
+    }
+    c.commit_sync(a, Some([(tp("r", 0), 2)].into_iter().collect())).unwrap();
+    c.close_consumer(a).unwrap();
+    c.advance(31_000);
+    assert_eq!(c.list_offsets("r", 0, OffsetSpec::Earliest).unwrap().0, 5, "retention moved the log start");
+    // auto.offset.reset=none: the fetch at 2 is out of range and poll throws.
+    let n = c.create_consumer(ConsumerConfig { enable_auto_commit: false, auto_offset_reset: OffsetReset::None, ..console("g") }).unwrap();
+    c.subscribe(n, &["r"]).unwrap();
+    let mut err = None;
+    for _ in 0..200 {
+        c.advance(100);
+        if let Err(e) = c.poll(n) {
+            err = Some(e);
+            break;
+        }
+    }
+    let e = err.expect("poll fails");
+    assert_eq!(e.code, ErrorCode::OFFSET_OUT_OF_RANGE, "{}", e.message);
+    c.close_consumer(n).unwrap();
+    c.advance(100);
+    // earliest: the member resets to the log start and reads what is produced next.
+    let m = c.create_consumer(ConsumerConfig { enable_auto_commit: false, ..console("g") }).unwrap();
+    c.subscribe(m, &["r"]).unwrap();
+    c.send(p, ProducerRecord::new("r", Some(b"k".as_slice()), Some(b"new".as_slice()))).unwrap();
+    c.flush(p).unwrap();
+    let mut got = Vec::new();
+    for _ in 0..200 {
+        c.advance(100);
+        got.extend(c.poll(m).unwrap().into_iter().map(|r| r.offset));
+        if !got.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(got, vec![5], "reset to the log start offset 5, not the committed 2");
+}

@@ -71,6 +71,10 @@ pub struct ConsumerConfig {
     pub fetch_max_wait_ms: i64,
     pub max_partition_fetch_bytes: u64,
     pub metadata_max_age_ms: i64,
+    /// `allow.auto.create.topics` (Java default true; librdkafka's consumer default false): the
+    /// client's metadata request for a subscribed topic that does not exist asks the broker to
+    /// create it (when the broker's `auto.create.topics.enable` allows too).
+    pub allow_auto_create_topics: bool,
 }
 
 impl Default for ConsumerConfig {
@@ -94,6 +98,7 @@ impl Default for ConsumerConfig {
             fetch_max_wait_ms: 500,
             max_partition_fetch_bytes: 1_048_576,
             metadata_max_age_ms: 300_000,
+            allow_auto_create_topics: true,
         }
     }
 }
@@ -132,6 +137,9 @@ pub enum ConsumerLog {
     OffsetOutOfRange { tp: TopicPartition, offset: i64 },
     /// `consumer poll timeout has expired. ...` (the member left the group).
     PollTimeoutExpired,
+    /// `The metadata response from the cluster reported a recoverable issue with correlation id
+    /// <n> : {<topic>=<error>}` (NetworkClient WARN): a subscribed topic did not exist.
+    MetadataIssue { correlation_id: u64, topic: String, error: ErrorCode },
     /// The member received its assignment for a generation.
     Assigned { generation: i32, member_id: String, added: Vec<TopicPartition>, revoked: Vec<TopicPartition> },
     /// A commit failed (asynchronous commits report here).
@@ -337,13 +345,57 @@ impl Cluster {
         }
         let set: BTreeSet<String> = topics.iter().map(|t| t.to_string()).collect();
         let changed = x.mode != Mode::Subscribed(set.clone());
-        x.mode = if set.is_empty() { Mode::None } else { Mode::Subscribed(set) };
+        x.mode = if set.is_empty() { Mode::None } else { Mode::Subscribed(set.clone()) };
         if changed && x.state != MemberState::Unjoined {
             // A changed subscription makes the member rejoin.
             x.state = MemberState::Unjoined;
         }
+        let missing: Vec<String> = set.into_iter().filter(|t| !self.ctl.by_name.contains_key(t)).collect();
+        for topic in &missing {
+            self.consumer_metadata_for_missing_topic(c, topic);
+        }
         self.consumer_step(c);
         Ok(())
+    }
+
+    /// The client's first metadata request for a subscribed topic the cluster does not know.
+    /// Its `allowAutoTopicCreation` is `allow.auto.create.topics`; a broker with
+    /// `auto.create.topics.enable` then creates the topic with the broker defaults
+    /// (`num.partitions`, `default.replication.factor`) and answers LEADER_NOT_AVAILABLE, which
+    /// the client logs as a WARN and retries; the next metadata refresh finds the leaders.
+    /// Otherwise the answer is UNKNOWN_TOPIC_OR_PARTITION and the member simply owns nothing of
+    /// it (logged once here; the real client repeats the WARN on each metadata refresh).
+    fn consumer_metadata_for_missing_topic(&mut self, c: ConsumerId, topic: &str) {
+        // Matches the console producer's first metadata request after ApiVersions; the
+        // consumer's FindCoordinator goes first, hence 2.
+        const CORRELATION_ID: u64 = 2;
+        let allow = self.consumers.get(&c).is_some_and(|x| x.config.allow_auto_create_topics);
+        let broker_allows = self.broker_bool("auto.create.topics.enable");
+        let forwarded = self.ctl.active.is_some_and(|active| {
+            self.brokers.keys().any(|&b| self.client_reaches(b) && self.brokers_connected(b, active))
+        });
+        let error = if allow && broker_allows {
+            if forwarded {
+                let req = super::controller::NewTopic { name: topic.to_string(), ..Default::default() };
+                match self.create_topic_now(&req) {
+                    Err(e) if e.code == ErrorCode::INVALID_TOPIC_EXCEPTION => ErrorCode::INVALID_TOPIC_EXCEPTION,
+                    _ => ErrorCode::LEADER_NOT_AVAILABLE,
+                }
+            } else {
+                ErrorCode::LEADER_NOT_AVAILABLE
+            }
+        } else if super::controller::topic_name_error(topic).is_some() {
+            ErrorCode::INVALID_TOPIC_EXCEPTION
+        } else {
+            ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+        };
+        if let Some(x) = self.consumers.get_mut(&c) {
+            x.logs.push(ConsumerLog::MetadataIssue { correlation_id: CORRELATION_ID, topic: topic.to_string(), error });
+            if error == ErrorCode::INVALID_TOPIC_EXCEPTION {
+                // `Metadata.maybeThrowAnyException`: the next poll throws.
+                x.pending_error = Some(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, format!("Invalid topics: [{topic}]")));
+            }
+        }
     }
 
     /// `assign(partitions)`: manual assignment, no group membership.

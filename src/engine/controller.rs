@@ -79,7 +79,7 @@ pub enum ElectionType {
 
 pub const INTERNAL_TOPICS: [&str; 3] = ["__consumer_offsets", "__transaction_state", "__share_group_state"];
 
-fn topic_name_error(name: &str) -> Option<String> {
+pub(crate) fn topic_name_error(name: &str) -> Option<String> {
     let reason = if name.is_empty() {
         "the empty string is not allowed".to_string()
     } else if name == "." {

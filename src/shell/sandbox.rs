@@ -664,7 +664,15 @@ impl Sandbox {
 
     /// Tab completion: the candidates for the last word of `line`.
     pub fn complete(&self, _term: TermId, line: &str) -> Vec<String> {
-        super::tools::complete(line, &self.world.files)
+        let cluster = &self.world.cluster;
+        let groups = cluster.peek_groups();
+        let names = super::tools::CompletionNames {
+            files: self.world.files.keys().map(String::as_str).collect(),
+            topics: cluster.topic_names(),
+            groups: groups.iter().map(|(g, _)| g.group_id.clone()).collect(),
+            transactional_ids: Vec::new(),
+        };
+        super::tools::complete(line, &names)
     }
 
     pub fn history(&self, term: TermId) -> &[String] {
@@ -937,5 +945,24 @@ mod event_log_tests {
         let more = sandbox.events_since(&mut lessons);
         assert!(!more.is_empty());
         assert_eq!(sandbox.events_since(&mut ui), more);
+    }
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    /// Tab completion offers the session's own topics and groups after the flags that take them.
+    #[test]
+    fn completes_the_sessions_topics_and_groups() {
+        let mut sandbox = Sandbox::new(3, 1);
+        let term = sandbox.open_terminal().expect("a terminal");
+        sandbox.run(term, "kafka-topics --bootstrap-server localhost:9092 --create --topic orders");
+        sandbox.run(term, "kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --group billing --timeout-ms 5000");
+        assert_eq!(sandbox.complete(term, "kafka-console-producer --bootstrap-server localhost:9092 --topic o"), vec!["orders"]);
+        assert_eq!(sandbox.complete(term, "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group "), vec!["billing"]);
+        assert!(sandbox.complete(term, "kafka-topics --topic ").contains(&"__consumer_offsets".to_string()));
     }
 }

@@ -128,7 +128,7 @@ pub const SCHEMAS: Lesson = Lesson {
 };
 
 const CREATE_CUSTOMERS: &str = "kafka-topics --bootstrap-server localhost:9092 --create --topic customers --partitions 1 --replication-factor 3 --config cleanup.policy=compact --config segment.ms=100 --config min.cleanable.dirty.ratio=0.01";
-const BUILD_VIEW: &str = "kafka-console-consumer --bootstrap-server localhost:9092 --topic customers --from-beginning --property print.key=true --timeout-ms 3000 > view.txt";
+const BUILD_VIEW: &str = "kafka-console-consumer --bootstrap-server localhost:9092 --topic customers --from-beginning --property print.key=true --timeout-ms 10000 > view.txt";
 
 pub const GOLDEN_SOURCE: Lesson = Lesson {
     id: "golden-source",
@@ -149,7 +149,7 @@ pub const GOLDEN_SOURCE: Lesson = Lesson {
             title: "Build a view",
             narrative: &[
                 "This lesson starts with a compacted topic `customers`: each customer's latest address, keyed by name (ann moved from London to Berlin). Treat the topic as the source of truth and everything else as a view built from it. Build a very simple view: a file with each key and value.",
-                "`--timeout-ms 3000` stops the consumer once no record arrived for three seconds; it then reports a timeout, which is expected.",
+                "`--timeout-ms 10000` stops the consumer once a poll has waited ten seconds without a record (joining its new group takes about three of them); it then reports a timeout, which is expected.",
             ],
             commands: &[cmd(1, BUILD_VIEW), cmd(1, "cat view.txt")],
             look_at: &[LookAt::Topic("customers")],

@@ -175,12 +175,15 @@ pub struct ConsoleConsumer {
     started: bool,
     processed: u64,
     last_activity_ms: i64,
+    /// When a poll last returned records (or the tool started): `--timeout-ms` is the timeout
+    /// of one `consumer.poll`, so the time spent joining the group counts towards it.
+    last_records_ms: i64,
     done: Option<i32>,
 }
 
 impl ConsoleConsumer {
     pub fn new(command: ConsumerCommand) -> ConsoleConsumer {
-        ConsoleConsumer { command, consumer: None, started: false, processed: 0, last_activity_ms: 0, done: None }
+        ConsoleConsumer { command, consumer: None, started: false, processed: 0, last_activity_ms: 0, last_records_ms: 0, done: None }
     }
 
     fn start(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
@@ -223,6 +226,9 @@ impl ConsoleConsumer {
         if let Some(v) = num("max.poll.records") {
             cfg.max_poll_records = v.max(0) as usize;
         }
+        if let Some(v) = props.get("allow.auto.create.topics") {
+            cfg.allow_auto_create_topics = v.trim().eq_ignore_ascii_case("true");
+        }
         if let Some(list) = props.get("partition.assignment.strategy") {
             let mut strategies = Vec::new();
             for name in list.split(',').filter(|s| !s.trim().is_empty()) {
@@ -257,9 +263,35 @@ impl ConsoleConsumer {
         Ok(())
     }
 
+    /// The client's WARN lines (the tools' log4j config shows WARN and above on stderr); INFO
+    /// lines such as offset resets stay hidden, as with the real tool.
+    fn print_client_warnings(&mut self, cx: &mut ProcCx<'_>, id: crate::engine::ConsumerId) {
+        let group = cx.cluster.consumer_info(id).and_then(|info| info.group_id);
+        let client_id = self.command.consumer_props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into());
+        let prefix = match group {
+            Some(g) => format!("[Consumer clientId={client_id}, groupId={g}]"),
+            None => format!("[Consumer clientId={client_id}]"),
+        };
+        for log in cx.cluster.take_consumer_logs(id) {
+            if let crate::engine::ConsumerLog::MetadataIssue { correlation_id, topic, error } = log {
+                cx.stderr(format!(
+                    "{} WARN {prefix} The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{topic}={}}} (org.apache.kafka.clients.NetworkClient)\n",
+                    super::log_time(cx.now_ms()),
+                    error.name()
+                ));
+            }
+        }
+    }
+
     fn finish(&mut self, cx: &mut ProcCx<'_>, status: i32) -> i32 {
         if let Some(id) = self.consumer.take() {
+            let in_group = cx.cluster.consumer_info(id).is_some_and(|info| info.group_id.is_some() && !info.member_id.is_empty());
             let _ = cx.cluster.close_consumer(id);
+            if in_group {
+                // `KafkaConsumer.close` commits (auto-commit) and waits for the LeaveGroup
+                // answer before the tool exits: the group has moved on when the command ends.
+                cx.cluster.advance(2 * crate::engine::NET_LATENCY_MS + 1);
+            }
         }
         cx.stderr(format!("Processed a total of {} messages\n", self.processed));
         self.done = Some(status);
@@ -329,6 +361,7 @@ impl Process for ConsoleConsumer {
         if !self.started {
             self.started = true;
             self.last_activity_ms = cx.now_ms();
+            self.last_records_ms = cx.now_ms();
             if let Err(message) = self.start(cx) {
                 cx.stderr(format!("{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: {message}\n", super::log_time(cx.now_ms())));
                 return ProcState::Exited(self.finish(cx, 1));
@@ -344,10 +377,12 @@ impl Process for ConsoleConsumer {
                 self.last_activity_ms = cx.now_ms();
             }
         }
+        self.print_client_warnings(cx, id);
         match cx.cluster.poll(id) {
             Ok(records) => {
                 if !records.is_empty() {
                     self.last_activity_ms = cx.now_ms();
+                    self.last_records_ms = cx.now_ms();
                 }
                 let mut text = Vec::new();
                 for r in &records {
@@ -378,7 +413,7 @@ impl Process for ConsoleConsumer {
         }
         let idle = cx.now_ms() - self.last_activity_ms;
         if let Some(t) = self.command.timeout_ms {
-            if idle >= t {
+            if cx.now_ms() - self.last_records_ms >= t {
                 cx.stderr(format!(
                     "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n",
                     super::log_time(cx.now_ms())

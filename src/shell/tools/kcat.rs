@@ -637,6 +637,8 @@ impl KcatGroupConsumer {
             auto_offset_reset: reset,
             enable_auto_commit: auto_commit,
             partition_assignment_strategy: vec![Strategy::Range, Strategy::RoundRobin],
+            // librdkafka's consumer default: subscribing never creates topics.
+            allow_auto_create_topics: false,
             ..ConsumerConfig::default()
         };
         let id = cx.cluster.create_consumer(config).map_err(|e| e.message)?;

@@ -462,44 +462,82 @@ pub fn key_values(values: &[String]) -> BTreeMap<String, String> {
     map
 }
 
-/// Tab completion candidates for the last word of `line`.
-pub fn complete(line: &str, files: &BTreeMap<String, String>) -> Vec<String> {
+/// The names tab completion offers besides tools and flags: what exists in the session now.
+#[derive(Clone, Debug, Default)]
+pub struct CompletionNames<'a> {
+    pub files: Vec<&'a str>,
+    pub topics: Vec<String>,
+    pub groups: Vec<String>,
+    pub transactional_ids: Vec<String>,
+}
+
+/// kcat's single-letter options (kcat.c's getopt string, the ones the sandbox knows).
+const KCAT_FLAGS: &[&str] = &["-b", "-C", "-P", "-L", "-Q", "-G", "-t", "-p", "-o", "-e", "-c", "-f", "-K", "-k", "-J", "-Z", "-X", "-D", "-E", "-q", "-u", "-l", "-T", "-V", "-h"];
+/// `kafka-producer-perf-test`'s argparse options.
+const PRODUCER_PERF_FLAGS: &[&str] = &["--topic", "--num-records", "--payload-delimiter", "--throughput", "--producer-props", "--producer.config", "--print-metrics", "--transactional-id", "--transaction-duration-ms", "--record-size", "--payload-file", "--payload-monotonic", "--help"];
+/// `kafka-transactions`: its global options and subcommands.
+const TRANSACTIONS_WORDS: &[&str] = &["--bootstrap-server", "--command-config", "--help", "--version", "--transactional-id", "list", "describe"];
+
+/// What the word after `flag` names, for the flags whose value is a topic, a group, a file or a
+/// transactional id.
+fn value_kind(tool: Tool, flag: &str) -> Option<&'static str> {
+    match (tool, flag) {
+        (Tool::Kcat, "-t") => Some("topic"),
+        (Tool::Kcat, "-G") => Some("group"),
+        (Tool::Kcat, _) => None,
+        (_, "--topic" | "--entity-name" | "--whitelist" | "--include") => Some("topic"),
+        (_, "--group") => Some("group"),
+        (_, "--from-file" | "--path-to-json-file" | "--producer.config" | "--consumer.config" | "--command-config" | "--payload-file" | "--config-file") => Some("file"),
+        (Tool::Transactions, "--transactional-id") => Some("txn"),
+        _ => None,
+    }
+}
+
+/// Tab completion candidates for the last word of `line`: tool and builtin names first, then
+/// each tool's flags, and after a flag that takes one, the topic, group, file or transactional
+/// id names that exist now.
+pub fn complete(line: &str, names: &CompletionNames<'_>) -> Vec<String> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    let ends_with_space = line.ends_with(' ');
+    let ends_with_space = line.ends_with(' ') || line.is_empty();
     let partial = if ends_with_space { "" } else { words.last().copied().unwrap_or("") };
     let first_word = words.len() <= 1 && !ends_with_space;
+    // The word before the one being completed (a flag whose value this may be).
+    let previous = if ends_with_space { words.last().copied() } else if words.len() >= 2 { Some(words[words.len() - 2]) } else { None };
     let mut out: Vec<String> = Vec::new();
-    if first_word {
-        for name in TOOL_NAMES.iter().map(|(n, _)| *n).chain(BUILTIN_NAMES.iter().copied()) {
-            if name.starts_with(partial) && name != "docker" {
-                out.push(name.to_string());
+    let offer = |candidates: &mut dyn Iterator<Item = &str>, out: &mut Vec<String>| {
+        for c in candidates {
+            if c.starts_with(partial) {
+                out.push(c.to_string());
             }
         }
+    };
+    if first_word || words.is_empty() {
+        let tools = TOOL_NAMES.iter().map(|(n, _)| *n).chain(BUILTIN_NAMES.iter().copied()).filter(|n| *n != "docker");
+        offer(&mut tools.into_iter(), &mut out);
     } else if let Some(tool) = words.first().and_then(|w| Tool::from_command(w)) {
-        if partial.starts_with('-') || partial.is_empty() {
-            for spec in tool_specs(tool) {
-                let flag = format!("--{}", spec.name);
-                if flag.starts_with(partial) {
-                    out.push(flag);
+        // `--topic=na<TAB>` style values are not split; values follow their flag as a word.
+        match previous.and_then(|f| value_kind(tool, f)) {
+            Some("topic") => offer(&mut names.topics.iter().map(String::as_str), &mut out),
+            Some("group") => offer(&mut names.groups.iter().map(String::as_str), &mut out),
+            Some("file") => offer(&mut names.files.iter().copied(), &mut out),
+            Some(_) => offer(&mut names.transactional_ids.iter().map(String::as_str), &mut out),
+            None => {
+                if partial.starts_with('-') || partial.is_empty() || tool == Tool::Transactions {
+                    let flags: Vec<String> = match tool {
+                        Tool::Kcat => KCAT_FLAGS.iter().map(|f| f.to_string()).collect(),
+                        Tool::ProducerPerfTest => PRODUCER_PERF_FLAGS.iter().map(|f| f.to_string()).collect(),
+                        Tool::Transactions => TRANSACTIONS_WORDS.iter().map(|f| f.to_string()).collect(),
+                        _ => tool_specs(tool).iter().map(|spec| format!("--{}", spec.name)).collect(),
+                    };
+                    offer(&mut flags.iter().map(String::as_str), &mut out);
                 }
-            }
-            if partial.starts_with('-') && tool_specs(tool).is_empty() {
-                // kcat / sim: their own words.
-            }
-        }
-        if tool == Tool::Sim && words.len() <= 2 && !partial.starts_with('-') {
-            for sub in sim::SUBCOMMANDS {
-                if sub.starts_with(partial) {
-                    out.push(sub.to_string());
+                if tool == Tool::Sim && words.len() <= 2 && !partial.starts_with('-') {
+                    offer(&mut sim::SUBCOMMANDS.iter().copied(), &mut out);
                 }
             }
         }
     } else {
-        for name in files.keys() {
-            if name.starts_with(partial) {
-                out.push(name.clone());
-            }
-        }
+        offer(&mut names.files.iter().copied(), &mut out);
     }
     crate::engine::sort::sort(&mut out);
     out.dedup();
@@ -534,6 +572,37 @@ mod tests {
         }
         assert_eq!(Tool::from_command("kafkacat"), Some(Tool::Kcat));
         assert_eq!(Tool::from_command("kafka-topic"), None);
+    }
+
+    #[test]
+    fn tab_completes_tools_flags_topics_groups_and_files() {
+        let names = CompletionNames {
+            files: vec!["plan.csv", "view.txt"],
+            topics: vec!["orders".into(), "other".into(), "test".into()],
+            groups: vec!["billing".into(), "consumer-1".into()],
+            transactional_ids: Vec::new(),
+        };
+        assert_eq!(complete("kafka-consumer-g", &names), vec!["kafka-consumer-groups"]);
+        assert_eq!(complete("kafka-topics --describe --top", &names), vec!["--topic", "--topic-id", "--topics-with-overrides"]);
+        assert_eq!(complete("kafka-topics --describe --topic o", &names), vec!["orders", "other"]);
+        assert_eq!(complete("/app/confluent/bin/kafka-console-consumer --topic ", &names), vec!["orders", "other", "test"]);
+        assert_eq!(complete("kafka-consumer-groups --describe --group c", &names), vec!["consumer-1"]);
+        assert_eq!(complete("kafka-consumer-groups --reset-offsets --from-file p", &names), vec!["plan.csv"]);
+        assert_eq!(complete("kafka-configs --entity-type topics --entity-name t", &names), vec!["test"]);
+        assert_eq!(complete("kcat -b localhost:9092 -t or", &names), vec!["orders"]);
+        assert_eq!(complete("kcat -b localhost:9092 -G b", &names), vec!["billing"]);
+        assert_eq!(complete("kcat -Z -", &names).len(), KCAT_FLAGS.len());
+        assert_eq!(complete("kafka-producer-perf-test --num", &names), vec!["--num-records"]);
+        assert_eq!(complete("kafka-transactions --bootstrap-server localhost:9092 d", &names), vec!["describe"]);
+        assert_eq!(complete("sim cr", &names), vec!["crash"]);
+        assert_eq!(complete("cat v", &names), vec!["view.txt"]);
+        // Every jopt tool offers every one of its flags.
+        for (name, tool) in TOOL_NAMES {
+            for spec in tool_specs(*tool) {
+                let flag = format!("--{}", spec.name);
+                assert!(complete(&format!("{name} {flag}"), &names).contains(&flag), "{name} {flag}");
+            }
+        }
     }
 
     #[test]
