@@ -10,10 +10,18 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// `crate::engine` inside the included modules.
 pub use kafka_sandbox::engine;
+/// `crate::lessons` inside the included modules (the look-at style sheet).
+pub use kafka_sandbox::lessons;
 
+#[allow(dead_code)]
+#[path = "../src/ui/groups.rs"]
+pub mod groups;
 #[allow(dead_code)]
 #[path = "../src/ui/layout.rs"]
 pub mod layout;
+#[allow(dead_code)]
+#[path = "../src/ui/look.rs"]
+pub mod look;
 #[allow(dead_code)]
 #[path = "../src/ui/logview.rs"]
 pub mod logview;
@@ -308,3 +316,195 @@ fn the_watch_logs_notable_changes_and_bounds_the_flows() {
     assert!(w.log().is_empty());
 }
 
+
+// ----- consumer groups view -----
+
+fn group_consumer(c: &mut Cluster, group: &str, topic: &str) -> ConsumerId {
+    let cfg = ConsumerConfig {
+        client_id: "console-consumer".into(),
+        auto_offset_reset: OffsetReset::Earliest,
+        enable_auto_commit: false,
+        ..ConsumerConfig::group(group)
+    };
+    let id = c.create_consumer(cfg).unwrap();
+    c.subscribe(id, &[topic]).unwrap();
+    id
+}
+
+/// Advances `ms` in 100 ms slices, polling `consumers` (their application loop) and letting the
+/// watch look after every slice, as the UI does after every play tick.
+fn poll_watching(c: &mut Cluster, w: &mut Watch, consumers: &[ConsumerId], ms: i64) {
+    let end = c.now_ms() + ms;
+    while c.now_ms() < end {
+        let until = (c.now_ms() + 100).min(end);
+        c.run_until(until, |_| {});
+        for &id in consumers {
+            let _ = c.poll(id);
+        }
+        w.observe(c, false);
+    }
+}
+
+#[test]
+fn two_members_split_the_partitions_and_the_lag_is_high_watermark_minus_committed() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 4, 3)).unwrap();
+    c.advance(100);
+    let mut w = Watch::new(&c);
+    let a = group_consumer(&mut c, "billing", "orders");
+    let b = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[a, b], 8_000);
+    let view = w.groups();
+    let g = view.group("billing").expect("the group is shown");
+    assert_eq!(g.state, GroupState::Stable);
+    assert_eq!(g.members.len(), 2);
+    assert!(g.generation >= 1);
+    assert_eq!(g.assignment_strategy, "range");
+    let mut owned: Vec<usize> = g.members.iter().map(|m| m.assignment.len()).collect();
+    owned.sort_unstable();
+    assert_eq!(owned, vec![2, 2], "range gives each member two of the four partitions");
+    assert_eq!(g.members[0].client_id, "console-consumer");
+    assert!(g.members.iter().any(|m| m.assignment_text() == "orders: 0-1") && g.members.iter().any(|m| m.assignment_text() == "orders: 2-3"));
+    assert_eq!(g.partitions.len(), 4);
+    assert!(g.partitions.iter().all(|p| p.committed.is_none() && p.lag().is_none() && p.owner.is_some()), "nothing committed yet: no lag (the tool prints -)");
+    let log: Vec<String> = w.log().iter().map(|l| l.change.describe()).collect();
+    assert!(log.iter().any(|l| l.starts_with("Group billing appeared")), "{log:?}");
+    assert!(log.iter().any(|l| l.starts_with("Group billing: rebalanced, generation") && l.ends_with("2 members")), "{log:?}");
+
+    // Commit where they are, then produce 10 without consuming: lag is exactly what was produced.
+    c.commit_sync(a, None).unwrap();
+    c.commit_sync(b, None).unwrap();
+    c.advance(500);
+    let p = c.create_producer(ProducerConfig::default()).unwrap();
+    for i in 0..10 {
+        c.send(p, ProducerRecord::new("orders", None, Some(format!("v{i}").as_bytes()))).unwrap();
+    }
+    c.flush(p).unwrap();
+    c.take_send_results(p);
+    c.advance(1_000);
+    let digest = c.digest();
+    w.observe(&c, false);
+    assert_eq!(c.digest(), digest, "looking at the groups changes nothing in the run");
+    let view = w.groups();
+    let g = view.group("billing").unwrap();
+    assert_eq!(g.total_lag, 10, "{:?}", g.partitions);
+    for p in &g.partitions {
+        let hw = Snapshot::capture(&c).partition("orders", p.partition).unwrap().leader.and_then(|l| Snapshot::capture(&c).partition("orders", p.partition).unwrap().marks_of(l)).unwrap().high_watermark;
+        assert_eq!(p.high_watermark, Some(hw));
+        assert_eq!(p.committed, Some(0));
+        assert_eq!(p.lag(), Some(hw));
+    }
+    assert!(g.history.samples.len() >= 2);
+    assert_eq!(g.history.samples.last().unwrap().total, 10);
+    assert!(!g.chart_top().is_empty() && g.chart_top().len() <= groups::CHART_TOP_PARTITIONS);
+    // Polling and committing brings the lag back to zero.
+    poll_watching(&mut c, &mut w, &[a, b], 1_000);
+    c.commit_sync(a, None).unwrap();
+    c.commit_sync(b, None).unwrap();
+    c.advance(500);
+    w.observe(&c, false);
+    assert_eq!(w.groups().group("billing").unwrap().total_lag, 0);
+    let on_p: Vec<_> = w.groups().on_partition("orders", 0);
+    assert_eq!(on_p.len(), 1);
+    assert_eq!(on_p[0].0.as_ref(), "billing");
+}
+
+#[test]
+fn a_member_leaving_is_a_rebalance_in_the_log() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("t", 2, 1)).unwrap();
+    c.advance(100);
+    let mut w = Watch::new(&c);
+    let a = group_consumer(&mut c, "g", "t");
+    let b = group_consumer(&mut c, "g", "t");
+    poll_watching(&mut c, &mut w, &[a, b], 8_000);
+    let generation = w.groups().group("g").unwrap().generation;
+    c.close_consumer(b).unwrap();
+    poll_watching(&mut c, &mut w, &[a], 5_000);
+    let g = w.groups().group("g").unwrap().clone();
+    assert_eq!(g.members.len(), 1);
+    assert!(g.generation > generation);
+    assert_eq!(g.members[0].assignment_text(), "t: 0-1");
+    let log: Vec<String> = w.log().iter().map(|l| l.change.describe()).collect();
+    assert!(log.iter().any(|l| l == &format!("Group g: rebalance started (generation {generation} ends)")), "{log:?}");
+    assert!(log.iter().any(|l| l == &format!("Group g: rebalanced, generation {}, 1 member", g.generation)), "{log:?}");
+}
+
+#[test]
+fn six_hundred_partitions_fold_to_the_laggiest_rows_and_the_history_stays_bounded() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("big", 600, 1)).unwrap();
+    c.advance(100);
+    let mut w = Watch::new(&c);
+    let a = group_consumer(&mut c, "mon", "big");
+    poll_watching(&mut c, &mut w, &[a], 6_000);
+    c.commit_sync(a, None).unwrap();
+    c.advance(200);
+    let keys: Vec<String> = (0..300).map(|i| format!("k{i}")).collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    produce(&mut c, "big", &keys);
+    // Many looks over a long time: the history keeps at most LAG_SAMPLES_MAX samples.
+    for _ in 0..(groups::LAG_SAMPLES_MAX + 30) {
+        c.advance(300);
+        w.observe(&c, false);
+    }
+    let view = w.groups();
+    let g = view.group("mon").unwrap();
+    assert_eq!(g.partitions.len(), 600);
+    assert_eq!(g.total_lag, 300);
+    assert_eq!(g.history.samples.len(), groups::LAG_SAMPLES_MAX);
+    assert!(g.history.samples.windows(2).all(|s| s[1].at_ms - s[0].at_ms >= groups::LAG_SAMPLE_SPACING_MS));
+    let (rows, folded) = g.rows_shown();
+    assert!(folded);
+    assert_eq!(rows.len(), groups::PARTITION_ROWS_MAX);
+    let max_lag = g.partitions.iter().filter_map(|p| p.lag()).max().unwrap();
+    assert_eq!(rows[0].lag(), Some(max_lag), "the laggiest first");
+    assert!(rows.windows(2).all(|r| r[0].lag() >= r[1].lag()));
+    assert_eq!(g.chart_top().len(), groups::CHART_TOP_PARTITIONS);
+    // A rebuilt session (undo, load) starts the history over.
+    w.observe(&c, true);
+    assert_eq!(w.groups().group("mon").unwrap().history.samples.len(), 1);
+}
+
+#[test]
+fn partition_ranges_read_like_the_assignment() {
+    let t: Rc<str> = Rc::from("t");
+    let u: Rc<str> = Rc::from("u");
+    let keys = vec![(t.clone(), 0), (t.clone(), 1), (t.clone(), 2), (t.clone(), 5), (u.clone(), 3)];
+    assert_eq!(groups::ranges_text(&keys), "t: 0-2, 5; u: 3");
+    assert_eq!(groups::ranges_text(&[]), "");
+}
+
+// ----- lesson look-at style sheet -----
+
+use lessons::LookAt;
+
+
+fn look_rows() -> Vec<(Rc<str>, i32)> {
+    let (a, b): (Rc<str>, Rc<str>) = (Rc::from("alpha"), Rc::from("test"));
+    vec![(a.clone(), 0), (a, 1), (b.clone(), 0), (b.clone(), 1), (b, 2)]
+}
+
+#[test]
+fn tiles_are_picked_by_their_label_prefix_with_the_colon() {
+    let (boxes, cells) = look::selectors(&[LookAt::Partition("test", 1), LookAt::Broker(2)], &look_rows(), false);
+    assert_eq!(boxes, vec![r#".tile[aria-label^="test-1:"]"#.to_string(), r#".broker[aria-label="Broker 2"]"#.to_string()]);
+    assert!(cells.is_empty());
+}
+
+#[test]
+fn a_topic_in_the_heat_map_is_its_contiguous_rows() {
+    let (boxes, cells) = look::selectors(&[LookAt::Topic("test")], &look_rows(), true);
+    assert!(boxes.is_empty());
+    assert_eq!(cells, vec![".heat .c:nth-child(n+3):nth-child(-n+5)".to_string()]);
+    let (boxes, _) = look::selectors(&[LookAt::Topic("test")], &look_rows(), false);
+    assert_eq!(boxes.len(), 3);
+    assert!(look::selectors(&[LookAt::Topic("absent")], &look_rows(), true).1.is_empty(), "a topic not created yet highlights nothing");
+}
+
+#[test]
+fn group_patterns_and_escaping() {
+    let (boxes, _) = look::selectors(&[LookAt::Group("console-consumer-*"), LookAt::Group("a\"b")], &[], false);
+    assert_eq!(boxes, vec![r#".group-card[data-group^="console-consumer-"]"#.to_string(), r#".group-card[data-group="a\"b"]"#.to_string()]);
+    assert_eq!(look::css(&[], &look_rows(), false), "");
+}

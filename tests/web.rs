@@ -580,3 +580,94 @@ async fn a_bad_deep_link_says_why_as_text() {
     assert_eq!(text_of(&root, "#lesson-title"), "Lessons");
     set_hash("");
 }
+
+// ----- consumer groups view and lesson highlights -----
+
+const CREATE_CLICKS: &str = "kafka-topics --create --topic clicks --partitions 2 --replication-factor 1 --bootstrap-server localhost:9092";
+const CONSUME_CLICKS: &str = "kafka-console-consumer --bootstrap-server localhost:9092 --topic clicks --group web";
+
+async fn steps(root: &web_sys::Element, n: usize) {
+    for _ in 0..n {
+        click(root, ".step");
+    }
+    next_frame().await;
+}
+
+#[wasm_bindgen_test]
+async fn two_console_consumers_show_as_members_with_their_partitions_and_the_lag_after_they_stop() {
+    let root = mount().await;
+    assert!(text_of(&root, ".panel.groups").contains("No consumer group yet"));
+    run(&root, CREATE_CLICKS).await;
+    run(&root, CONSUME_CLICKS).await;
+    click(&root, ".tab-open");
+    next_frame().await;
+    run(&root, CONSUME_CLICKS).await;
+    steps(&root, 8).await;
+    let card = ".group-card[data-group='web']";
+    assert_eq!(count(&root, card), 1, "{}", text_of(&root, ".panel.groups"));
+    assert_eq!(text_of(&root, &format!("{card} .group-state")), "Stable");
+    assert!(text_of(&root, &format!("{card} .group-meta")).contains("2 members"));
+    let mut parts: Vec<String> = (0..2)
+        .map(|i| root.query_selector_all(&format!("{card} .member-partitions")).unwrap().item(i).unwrap().text_content().unwrap())
+        .collect();
+    parts.sort();
+    assert_eq!(parts, vec!["clicks: 0".to_string(), "clicks: 1".to_string()]);
+    let events = text_of(&root, ".event-log");
+    assert!(events.contains("Group web: rebalanced, generation") && events.contains("2 members"), "{events}");
+    // Both stop (Ctrl-C commits and leaves), then three records arrive: the group lags by 3.
+    press(&root, "c", true);
+    click(&root, "#tab-1");
+    next_frame().await;
+    press(&root, "c", true);
+    steps(&root, 2).await;
+    run(&root, "printf 'a\\nb\\nc\\n' | kafka-console-producer --topic clicks --bootstrap-server localhost:9092").await;
+    steps(&root, 2).await;
+    assert_eq!(text_of(&root, &format!("{card} .group-state")), "Empty");
+    assert_eq!(text_of(&root, &format!("{card} .group-lag")), "total lag 3");
+    assert_eq!(count(&root, &format!("{card} .group-partitions tbody tr")), 2);
+    assert!(root.query_selector(&format!("{card} .lag-chart svg polyline.lag-total")).unwrap().is_some(), "the lag chart is drawn");
+    // The partition log view says which groups committed a record.
+    // The console producer's sticky partitioner put all three on one partition: open that one.
+    let leaders = root.query_selector_all(".tile.leader").unwrap();
+    for i in 0..leaders.length() {
+        leaders.item(i).unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+        next_frame().await;
+        if count(&root, ".record") > 0 {
+            break;
+        }
+    }
+    let records = root.query_selector_all(".record").unwrap();
+    assert_eq!(records.length(), 3);
+    records.item(0).unwrap().dyn_into::<web_sys::HtmlElement>().unwrap().click();
+    next_frame().await;
+    let groups = text_of(&root, ".record-groups");
+    assert!(groups.starts_with("web: not read yet (committed offset 0)"), "{groups}");
+}
+
+fn outline_of(root: &web_sys::Element, selector: &str) -> String {
+    let el = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"));
+    // getComputedStyle through js-sys (web-sys's CssStyleDeclaration is not a built feature).
+    let window = gloo::utils::window();
+    let f: js_sys::Function = js_sys::Reflect::get(&window, &"getComputedStyle".into()).unwrap().dyn_into().unwrap();
+    let style = f.call1(&window, &el).unwrap();
+    js_sys::Reflect::get(&style, &"outlineStyle".into()).unwrap().as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_steps_look_at_outlines_its_brokers_then_its_partition() {
+    let root = mount_lessons("#/lesson/log-not-queue/step/1", None).await;
+    next_frame().await;
+    assert_eq!(outline_of(&root, "[aria-label='Broker 2']"), "solid", "{}", text_of(&root, ".look-at-style"));
+    assert_eq!(outline_of(&root, "#tab-1"), "none");
+    drop(root);
+    let root = mount_lessons("#/lesson/first-topic/step/3", None).await;
+    next_frame().await;
+    assert_eq!(text_of(&root, ".step-title"), "Produce");
+    assert_eq!(outline_of(&root, ".tile[aria-label^='test-0:']"), "solid");
+    assert_eq!(outline_of(&root, "[aria-label='Broker 1']"), "none", "the previous step's highlight is gone");
+    // Leaving the lesson clears the highlight.
+    click(&root, ".lesson-home");
+    next_frame().await;
+    assert!(root.query_selector(".look-at-style").unwrap().is_none());
+    set_hash("");
+}

@@ -85,7 +85,8 @@ pub enum Action {
     Wait { ms: u64 },
 }
 
-/// What the UI highlights: a topic, one partition, a broker, a consumer group or a terminal.
+/// What the UI highlights: a topic, one partition, a broker, a consumer group (a trailing `*`
+/// matches any suffix), a terminal, or the event log ("What just happened").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum LookAt {
     Topic(&'static str),
@@ -93,6 +94,7 @@ pub enum LookAt {
     Broker(u32),
     Group(&'static str),
     Terminal(TermId),
+    Events,
 }
 
 /// The lesson with this id.

@@ -1,6 +1,7 @@
 //! The cluster area: the invariant monitor, the brokers panel (brokers as columns, replicas as
 //! tiles or a heat map, fault buttons, replication animations), the partition log view, what just
-//! happened, and the consumer groups placeholder.
+//! happened, and the consumer groups (members, lag, lag over time: [`GroupsPanel`]). A lesson
+//! step's "look at" is a style sheet rendered by the brokers panel ([`super::look`]).
 //!
 //! Rendering cost is kept flat at scale: the layout is memoised on the snapshot and the filter;
 //! each broker column is its own component whose props compare by value, so a column whose
@@ -15,6 +16,7 @@ use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::clock;
+use super::groups::{GroupView, GroupsView, LagHistory};
 use super::layout::{layout, Column, Filter, Layout, Mode, Role};
 use super::logview::{self, LogView, RecordCell};
 use super::monitor::{Alarm, Loss, EXPECTED_WHEN};
@@ -44,6 +46,7 @@ pub struct ClusterProps {
     pub losses: Rc<Vec<Loss>>,
     pub view: ViewState,
     pub log_view: Option<Rc<LogView>>,
+    pub groups: Rc<GroupsView>,
     pub dispatch: Dispatch,
 }
 
@@ -54,11 +57,11 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
         <section class="cluster" aria-label="Cluster">
             <MonitorPanel alarm={props.alarm.clone()} losses={props.losses.clone()} dispatch={props.dispatch.clone()} />
             <BrokersPanel snapshot={props.snapshot.clone()} flows={props.flows.clone()} filter={v.filter.clone()}
-                selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} dispatch={props.dispatch.clone()} />
+                selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} look_at={v.look_at} dispatch={props.dispatch.clone()} />
             <PartitionPanel log_view={props.log_view.clone()} snapshot={props.snapshot.clone()} selected={v.selected.clone()}
-                record={v.record} dispatch={props.dispatch.clone()} />
+                record={v.record} groups={props.groups.clone()} dispatch={props.dispatch.clone()} />
             <EventsPanel log={props.log.clone()} />
-            <GroupsPanel />
+            <GroupsPanel groups={props.groups.clone()} look_at={v.look_at} />
         </section>
     }
 }
@@ -120,6 +123,8 @@ pub struct BrokersProps {
     pub selected: Option<PartitionKey>,
     pub animate: bool,
     pub anim_speed: u32,
+    /// The open lesson step's "look at" (highlighted by a style sheet).
+    pub look_at: &'static [crate::lessons::LookAt],
     pub dispatch: Dispatch,
 }
 
@@ -140,6 +145,8 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
     });
     let l = &laid.layout;
     let d = props.dispatch.clone();
+    // Cheap (a scan of the rows), and only while a lesson step names something.
+    let look_css = if props.look_at.is_empty() { String::new() } else { super::look::css(props.look_at, &laid.rows, l.mode == Mode::HeatMap) };
     let on_topic = {
         let (d, filter) = (d.clone(), props.filter.clone());
         Callback::from(move |e: Event| {
@@ -235,6 +242,9 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                 </ul>
             </div>
             <Legend mode={l.mode} />
+            if !look_css.is_empty() {
+                <style class="look-at-style">{ look_css }</style>
+            }
         </section>
     }
 }
@@ -381,6 +391,7 @@ pub struct PartitionProps {
     pub snapshot: Rc<Snapshot>,
     pub selected: Option<PartitionKey>,
     pub record: Option<i64>,
+    pub groups: Rc<GroupsView>,
     pub dispatch: Dispatch,
 }
 
@@ -431,7 +442,7 @@ pub fn partition_panel(props: &PartitionProps) -> Html {
     };
     let body = match &props.log_view {
         None => html! { <p class="placeholder">{ "Click a replica tile (or a heat-map cell) to see that partition's log." }</p> },
-        Some(v) => log_body(v, props.record, &d),
+        Some(v) => log_body(v, props.record, &props.groups, &d),
     };
     html! {
         <section class="panel partitions" aria-labelledby="partitions-title">
@@ -451,7 +462,7 @@ fn percent(offset: i64, start: i64, end: i64) -> f64 {
     ((offset - start) as f64 * 100.0 / (end - start) as f64).clamp(0.0, 100.0)
 }
 
-fn log_body(v: &LogView, record: Option<i64>, d: &Dispatch) -> Html {
+fn log_body(v: &LogView, record: Option<i64>, groups: &GroupsView, d: &Dispatch) -> Html {
     let leader = v.leader.map_or_else(|| "none (offline)".to_string(), |l| format!("broker {l}"));
     let hw = v.high_watermark.map_or_else(|| "unknown".to_string(), |h| h.to_string());
     let (start, end) = (v.scale_start, v.scale_end.max(v.scale_start + 1));
@@ -496,7 +507,7 @@ fn log_body(v: &LogView, record: Option<i64>, d: &Dispatch) -> Html {
     };
     let reference_start = v.replicas.iter().find(|r| Some(r.broker) == v.reference).and_then(|r| r.marks).map_or(0, |m| m.log_start);
     let cells = v.records.iter().map(|r| record_cell(r, record == Some(r.offset), d));
-    let detail = record.and_then(|o| v.records.iter().find(|r| r.offset == o)).map(|r| record_detail(r, v));
+    let detail = record.and_then(|o| v.records.iter().find(|r| r.offset == o)).map(|r| record_detail(r, v, groups));
     html! {
         <>
             <p class="log-summary">
@@ -546,7 +557,27 @@ fn record_cell(r: &RecordCell, selected: bool, d: &Dispatch) -> Html {
     }
 }
 
-fn record_detail(r: &RecordCell, v: &LogView) -> Html {
+/// Which groups have read and committed the record at `offset`: one line per group with a commit
+/// or a reading member on the partition.
+fn record_groups(offset: i64, v: &LogView, groups: &GroupsView) -> Vec<String> {
+    groups
+        .on_partition(&v.topic, v.partition)
+        .into_iter()
+        .map(|(g, committed, position)| {
+            let read = position.is_some_and(|p| p > offset);
+            match committed {
+                Some(c) if c > offset => format!("{g}: read and committed (committed offset {c})"),
+                Some(c) if read => format!("{g}: read (position {}), not committed yet (committed offset {c})", position.unwrap_or(0)),
+                Some(c) => format!("{g}: not read yet (committed offset {c})"),
+                None if read => format!("{g}: read (position {}), nothing committed", position.unwrap_or(0)),
+                None => format!("{g}: not read yet, nothing committed"),
+            }
+        })
+        .collect()
+}
+
+fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
+    let by_groups = record_groups(r.offset, v, groups);
     let holders: Vec<String> = r.held_by.iter().map(|b| b.to_string()).collect();
     let missing: Vec<String> = v.replicas.iter().filter(|x| !r.held_by.contains(&x.broker)).map(|x| x.broker.to_string()).collect();
     let status = if r.committed {
@@ -567,6 +598,11 @@ fn record_detail(r: &RecordCell, v: &LogView) -> Html {
                 <dt>{ "Leader epoch" }</dt><dd>{ r.leader_epoch }</dd>
                 <dt>{ "Held by" }</dt><dd class="held-by">{ format!("broker{} {}", if holders.len() == 1 { "" } else { "s" }, holders.join(", ")) }</dd>
                 if !missing.is_empty() { <dt>{ "Not on" }</dt><dd>{ format!("broker{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")) }</dd> }
+                <dt>{ "Groups" }</dt>
+                <dd class="record-groups">
+                    if by_groups.is_empty() { { "no consumer group has read or committed on this partition" } }
+                    else { <ul>{ for by_groups.into_iter().map(|line| html! { <li>{ line }</li> }) }</ul> }
+                </dd>
             </dl>
             <p class={classes!("commit-status", if r.committed { "committed" } else { "pending" })}>{ status }</p>
         </div>
@@ -586,6 +622,7 @@ fn change_class(c: &Change) -> Option<&'static str> {
         Change::BrokerState { to: BrokerState::Crashed, .. } | Change::LeaderChanged { to: None, .. } => Some("bad"),
         Change::IsrChanged { from, to, .. } if to.len() < from.len() => Some("warn"),
         Change::BrokerIsolated { isolated: true, .. } | Change::BrokerFenced { fenced: true, .. } => Some("warn"),
+        Change::Group(g) if g.is_warning() => Some("warn"),
         _ => None,
     }
 }
@@ -612,14 +649,162 @@ pub fn events_panel(props: &EventsProps) -> Html {
     }
 }
 
-/// Consumer groups. To come (with the groups work): members, assignments, committed offsets
-/// against the high watermark, lag over time, rebalances.
+// ----- consumer groups -----
+
+#[derive(Properties, PartialEq)]
+pub struct GroupsProps {
+    pub groups: Rc<GroupsView>,
+    /// The open lesson step's "look at": its groups come first.
+    pub look_at: &'static [crate::lessons::LookAt],
+}
+
+/// Consumer groups: state, generation, coordinator, members and their partitions, committed
+/// offsets against the high watermark, lag, and lag over simulated time.
 #[function_component(GroupsPanel)]
-pub fn groups_panel() -> Html {
+pub fn groups_panel(props: &GroupsProps) -> Html {
+    let groups = &props.groups.groups;
+    let looked = |g: &GroupView| {
+        props.look_at.iter().any(|l| matches!(l, crate::lessons::LookAt::Group(p) if g.matches(p)))
+    };
+    // Groups a lesson step points at first (the sort is stable: otherwise by id).
+    let mut order: Vec<&GroupView> = groups.iter().collect();
+    order.sort_by_key(|g| !looked(g));
     html! {
         <section class="panel groups" aria-labelledby="groups-title">
             <h2 id="groups-title">{ "Consumer groups" }</h2>
-            <p class="placeholder">{ "Consumer groups, their members and their lag appear here." }</p>
+            if groups.is_empty() {
+                <p class="placeholder">{ "No consumer group yet. Start a consumer in a group (kafka-console-consumer --bootstrap-server localhost:9092 --topic <t> --group <g>): its members, their partitions and the lag appear here." }</p>
+            } else {
+                <ul class="group-list">{ for order.into_iter().map(group_card) }</ul>
+            }
         </section>
+    }
+}
+
+fn or_dash(v: Option<i64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+fn group_card(g: &GroupView) -> Html {
+    let (rows, folded) = g.rows_shown();
+    let head = {
+        let mut parts = vec![format!("generation {}", g.generation), format!("coordinator broker {}", g.coordinator)];
+        if !g.assignment_strategy.is_empty() {
+            parts.push(format!("assignor {}", g.assignment_strategy));
+        }
+        parts.push(format!("{} member{}", g.members.len(), if g.members.len() == 1 { "" } else { "s" }));
+        parts.join(" · ")
+    };
+    let owner = |i: Option<usize>| i.and_then(|i| g.members.get(i)).map_or_else(|| "-".to_string(), |m| m.client_id.clone());
+    html! {
+        <li class={classes!("group-card", format!("state-{}", g.state.name()))} key={&*g.id} data-group={g.id.to_string()}
+            aria-label={format!("Group {}", g.id)}>
+            <div class="group-head">
+                <strong class="group-id">{ g.id.to_string() }</strong>
+                <span class="group-state">{ g.state.name() }</span>
+                <span class="group-meta">{ head }</span>
+                <span class="group-lag">{ format!("total lag {}", g.total_lag) }</span>
+            </div>
+            if !g.members.is_empty() {
+                <table class="group-members">
+                    <caption class="visually-hidden">{ format!("Members of {}", g.id) }</caption>
+                    <thead><tr><th scope="col">{ "Client id" }</th><th scope="col">{ "Host" }</th><th scope="col">{ "Partitions" }</th></tr></thead>
+                    <tbody>
+                        { for g.members.iter().map(|m| html! {
+                            <tr title={m.member_id.clone()}>
+                                <td class="member-client">{ m.client_id.clone() }</td>
+                                <td class="member-host">{ m.host.clone() }</td>
+                                <td class="member-partitions">{ m.assignment_text() }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if !g.partitions.is_empty() {
+                <table class="group-partitions">
+                    <caption class="visually-hidden">{ format!("Offsets of {}", g.id) }</caption>
+                    <thead><tr>
+                        <th scope="col">{ "Partition" }</th><th scope="col">{ "Committed" }</th>
+                        <th scope="col">{ "High watermark" }</th><th scope="col">{ "Lag" }</th><th scope="col">{ "Consumer" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for rows.iter().map(|p| html! {
+                            <tr class={classes!(p.lag().is_some_and(|l| l > 0).then_some("lagging"))}>
+                                <td>{ format!("{}-{}", p.topic, p.partition) }</td>
+                                <td class="num">{ or_dash(p.committed) }</td>
+                                <td class="num">{ or_dash(p.high_watermark) }</td>
+                                <td class="num lag">{ or_dash(p.lag()) }</td>
+                                <td>{ owner(p.owner) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                if folded {
+                    <p class="group-folded">{ format!("The {} laggiest of {} partitions; total lag {}.", rows.len(), g.partitions.len(), g.total_lag) }</p>
+                }
+            }
+            { lag_chart(g) }
+        </li>
+    }
+}
+
+/// The lag chart's size in SVG units (it scales to the panel's width).
+const CHART_W: f64 = 320.0;
+const CHART_H: f64 = 72.0;
+/// Stroke colours of the top partitions' lines (the total is the text colour).
+const CHART_COLOURS: [&str; 3] = ["#e4572e", "#4e79a7", "#59a14f"];
+
+fn polyline(h: &LagHistory, values: impl Iterator<Item = (i64, Option<i64>)>, y_max: i64) -> String {
+    let (t0, t1) = match (h.samples.first(), h.samples.last()) {
+        (Some(a), Some(b)) => (a.at_ms, b.at_ms.max(a.at_ms + 1)),
+        _ => return String::new(),
+    };
+    let mut out = String::new();
+    for (at, v) in values {
+        let Some(v) = v else { continue };
+        let x = (at - t0) as f64 * CHART_W / (t1 - t0) as f64;
+        let y = CHART_H - (v as f64 * (CHART_H - 2.0) / y_max.max(1) as f64) - 1.0;
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!("{x:.1},{y:.1}"));
+    }
+    out
+}
+
+/// Total lag over simulated time, with the laggiest partitions' own lines: readable at 600
+/// partitions (never one line per partition).
+fn lag_chart(g: &GroupView) -> Html {
+    let h = &g.history;
+    if h.samples.len() < 2 {
+        return html! { <p class="lag-chart-empty">{ "Lag over time: the chart starts as simulated time passes." }</p> };
+    }
+    let y_max = h.samples.iter().map(|s| s.total).max().unwrap_or(0);
+    let (first, last) = (h.samples[0].at_ms, h.samples[h.samples.len() - 1].at_ms);
+    let span_s = (last - first) as f64 / 1000.0;
+    let top = g.chart_top();
+    let label = format!("Lag over the last {span_s:.1} s of simulated time: total lag now {}, peak {y_max}", g.total_lag);
+    html! {
+        <figure class="lag-chart">
+            <svg viewBox={format!("0 0 {CHART_W} {CHART_H}")} preserveAspectRatio="none" role="img" aria-label={label}>
+                <line class="axis" x1="0" y1={format!("{:.1}", CHART_H - 1.0)} x2={CHART_W.to_string()} y2={format!("{:.1}", CHART_H - 1.0)}
+                    stroke="currentColor" stroke-opacity="0.3" stroke-width="1" />
+                { for top.iter().enumerate().map(|(i, (c, _))| html! {
+                    <polyline class="lag-partition" fill="none" stroke={CHART_COLOURS[i % CHART_COLOURS.len()]} stroke-width="1.5"
+                        vector-effect="non-scaling-stroke" points={polyline(h, h.series(*c), y_max)} />
+                }) }
+                <polyline class="lag-total" fill="none" stroke="currentColor" stroke-width="2" vector-effect="non-scaling-stroke"
+                    points={polyline(h, h.samples.iter().map(|s| (s.at_ms, Some(s.total))), y_max)} />
+            </svg>
+            <figcaption>
+                <span class="lag-key total">{ format!("total lag (now {}, peak {y_max}, last {span_s:.1} s)", g.total_lag) }</span>
+                { for top.iter().enumerate().map(|(i, (c, (t, p)))| {
+                    let now = h.samples.last().and_then(|s| s.lags.get(*c)).copied().unwrap_or(0);
+                    html! {
+                        <span class="lag-key" style={format!("--key: {}", CHART_COLOURS[i % CHART_COLOURS.len()])}>{ format!("{t}-{p}: {now}") }</span>
+                    }
+                }) }
+            </figcaption>
+        </figure>
     }
 }

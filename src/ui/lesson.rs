@@ -117,15 +117,6 @@ fn rich(text: &str) -> Html {
     }
 }
 
-fn look_at_text(l: &LookAt) -> String {
-    match l {
-        LookAt::Topic(t) => format!("topic {t}"),
-        LookAt::Partition(t, p) => format!("partition {t}-{p}"),
-        LookAt::Broker(b) => format!("Broker {b}"),
-        LookAt::Group(g) => format!("group {g}"),
-        LookAt::Terminal(t) => format!("Terminal {t}"),
-    }
-}
 
 #[function_component(LessonPanel)]
 pub fn lesson_panel(props: &LessonProps) -> Html {
@@ -135,6 +126,17 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
     let progress = use_mut_ref(load_progress);
     let solution_shown = use_state(|| false);
     let hints_shown = use_state(|| 0usize);
+    // What the open step says to look at: the cluster views highlight it (`super::look`).
+    let look_at: &'static [LookAt] = match &*route {
+        Route::Lesson { id, step } => lessons::lesson(id)
+            .and_then(|l| l.steps.get((*step).min(l.steps.len().saturating_sub(1))))
+            .map_or(&[], |s| s.look_at),
+        _ => &[],
+    };
+    {
+        let dispatch = props.dispatch.clone();
+        use_effect_with(look_at, move |look_at| dispatch.dispatch(AppAction::SetLookAt(*look_at)));
+    }
 
     // Opens `id` at `step`: a fresh session rebuilt to the state the step starts from.
     let open_lesson = {
@@ -371,7 +373,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                         <ul class="lesson-commands" aria-label="Commands (click to run)">{ for commands }</ul>
                     }
                     if !s.look_at.is_empty() {
-                        <p class="look-at">{ "Look at: " }{ s.look_at.iter().map(look_at_text).collect::<Vec<_>>().join(", ") }</p>
+                        <p class="look-at">{ "Look at: " }{ s.look_at.iter().map(super::look::describe).collect::<Vec<_>>().join(", ") }</p>
                     }
                     <div class={classes!("goal", if met { "met" } else { "unmet" })} role="status" aria-live="polite">
                         <span class="goal-mark" aria-hidden="true">{ if met { "\u{2714}" } else { "\u{25cb}" } }</span>

@@ -4,7 +4,8 @@
 //! tests: [`transcript`] (the session as recorded actions), [`codec`] (saved sessions, share
 //! links, validation), [`session`] (replaying actions into terminals: undo, redo, restore),
 //! [`input`] (history and completion), [`clock`] (speed and time text), and for the cluster
-//! views [`snapshot`] (the engine's state copied out, and diffs), [`layout`] (broker columns,
+//! views [`snapshot`] (the engine's state copied out, and diffs), [`groups`] (consumer groups,
+//! lag and its history), [`layout`] (broker columns,
 //! tiles or heat map), [`logview`] (one partition's log), [`monitor`] (invariants and lost
 //! acknowledged records) and [`watch`] (fed once per action: event log, flows, monitor). [`sandbox`] is the one
 //! adapter around the shell, so the move to one engine-backed cluster shared by every terminal
@@ -16,8 +17,10 @@
 
 pub mod clock;
 pub mod codec;
+pub mod groups;
 pub mod input;
 pub mod layout;
+pub mod look;
 pub mod logview;
 pub mod monitor;
 pub mod lesson_model;
@@ -116,7 +119,12 @@ pub fn app() -> Html {
     });
     let watch = state.watch.borrow();
     let log_view = state.view.selected.as_ref().and_then(|(topic, partition)| {
-        logview::build(session.cluster(), topic, *partition, state.view.window_end).map(Rc::new)
+        logview::build(session.cluster(), topic, *partition, state.view.window_end).map(|v| {
+            // Which groups committed (and read) how far on this partition: the record detail says.
+            let offsets = watch.groups().on_partition(topic, *partition);
+            let committed = offsets.iter().filter_map(|(g, c, _)| Some((g.to_string(), (*c)?))).collect();
+            Rc::new(logview::with_group_offsets(v, committed))
+        })
     });
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
     html! {
@@ -145,7 +153,7 @@ pub fn app() -> Html {
             }
             <main class="app-main">
                 <cluster::ClusterArea snapshot={watch.snapshot()} log={watch.log()} flows={watch.flows()}
-                    alarm={watch.monitor().alarm().cloned()} {losses} view={state.view.clone()} {log_view}
+                    alarm={watch.monitor().alarm().cloned()} {losses} view={state.view.clone()} {log_view} groups={watch.groups()}
                     dispatch={dispatcher.clone()} />
                 <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
                 <div class="terminals">

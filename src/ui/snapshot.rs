@@ -199,6 +199,8 @@ pub enum Change {
     Replicated { topic: Rc<str>, partition: i32, leader: BrokerId, follower: BrokerId, records: i64 },
     /// A replica's log end went back (truncation after a leader change).
     Truncated { topic: Rc<str>, partition: i32, broker: BrokerId, from: i64, to: i64 },
+    /// A consumer group changed (found by [`super::groups::diff`], not by [`diff`]).
+    Group(super::groups::GroupChange),
 }
 
 impl Change {
@@ -242,6 +244,7 @@ impl Change {
             Change::Truncated { topic, partition, broker, from, to } => {
                 format!("{topic}-{partition}: broker {broker} truncated its log {from} → {to}")
             }
+            Change::Group(g) => g.describe(),
         }
     }
 }

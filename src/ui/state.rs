@@ -104,6 +104,8 @@ pub struct ViewState {
     pub animate: bool,
     /// Position of the animation speed control ([`anim_speed_at`]).
     pub anim_speed: u32,
+    /// What the open lesson step says to look at: highlighted ([`super::look`]).
+    pub look_at: &'static [crate::lessons::LookAt],
 }
 
 /// Animation speeds: a quarter, half, normal, twice, four times.
@@ -118,7 +120,7 @@ pub fn anim_speed_at(position: u32) -> f64 {
 
 impl ViewState {
     pub fn new(animate: bool) -> ViewState {
-        ViewState { filter: Filter::default(), selected: None, record: None, window_end: None, animate, anim_speed: ANIM_SPEED_DEFAULT }
+        ViewState { filter: Filter::default(), selected: None, record: None, window_end: None, animate, anim_speed: ANIM_SPEED_DEFAULT, look_at: &[] }
     }
 }
 
@@ -202,6 +204,8 @@ pub enum Action {
     SetAnimate(bool),
     SetAnimSpeed(u32),
     ClearLosses,
+    /// The lesson step open now says to look at these (empty: no lesson step).
+    SetLookAt(&'static [crate::lessons::LookAt]),
 }
 
 impl Reducible for AppState {
@@ -286,6 +290,7 @@ impl Reducible for AppState {
                 next.view.anim_speed = position.min(u32::try_from(ANIM_SPEEDS.len() - 1).expect("a few speeds"))
             }
             Action::ClearLosses => next.watch.borrow_mut().monitor_mut().clear_losses(),
+            Action::SetLookAt(look_at) => next.view.look_at = look_at,
         }
         if touched {
             let session = next.session.borrow();

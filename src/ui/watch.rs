@@ -1,7 +1,8 @@
 //! The UI's observer of the cluster: fed once per learner action, it keeps what every view needs.
 //!
 //! [`Watch::observe`] takes a [`Snapshot`], diffs it against the previous one, appends the
-//! notable changes to a bounded log ("what just happened"), picks a bounded number of replication
+//! notable changes (and consumer groups' rebalances, from [`GroupsWatch`]) to a bounded log
+//! ("what just happened"), picks a bounded number of replication
 //! flows to animate, and runs the invariant [`Monitor`]. Views read the results as `Rc`s that only
 //! change when their content does, so an unchanged panel is not rendered again.
 //!
@@ -11,6 +12,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use super::groups::{GroupsView, GroupsWatch};
 use super::monitor::Monitor;
 use super::snapshot::{diff, Change, Snapshot};
 use crate::engine::{BrokerId, Cluster};
@@ -47,6 +49,7 @@ pub struct Watch {
     log: Rc<VecDeque<Logged>>,
     flows: Rc<Vec<Flow>>,
     monitor: Monitor,
+    groups: GroupsWatch,
     generation: u64,
     next_flow: u64,
     /// Bumped whenever anything a view shows changed.
@@ -76,7 +79,10 @@ impl Watch {
         };
         self.monitor.observe(&snapshot, &changes, cluster.check_invariants());
 
-        let notable: Vec<&Change> = changes.iter().filter(|c| !c.is_traffic()).collect();
+        // Consumer groups: read-only (no simulated time passes), rebalances into the log too.
+        let group_changes = self.groups.observe(cluster, &snapshot, fresh);
+        let group_changes: Vec<Change> = group_changes.into_iter().map(Change::Group).collect();
+        let notable: Vec<&Change> = changes.iter().chain(group_changes.iter()).filter(|c| !c.is_traffic()).collect();
         if !notable.is_empty() {
             let log = Rc::make_mut(&mut self.log);
             for change in notable {
@@ -129,6 +135,10 @@ impl Watch {
 
     pub fn flows(&self) -> Rc<Vec<Flow>> {
         self.flows.clone()
+    }
+
+    pub fn groups(&self) -> Rc<GroupsView> {
+        self.groups.view()
     }
 
     pub fn monitor(&self) -> &Monitor {

@@ -271,6 +271,42 @@ test('120 partitions on 5 brokers fold into a heat map; a cell opens its log', a
   if (overflow) throw new Error('horizontal overflow at 1024 px');
 });
 
+test('two console consumers in a group: members and partitions in the groups view, then lag', async (page) => {
+  const consume = 'kafka-console-consumer --bootstrap-server localhost:9092 --topic events --group readers';
+  await typeCommand(page, 'kafka-topics --create --topic events --partitions 4 --replication-factor 3 --bootstrap-server localhost:9092');
+  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Created topic events.'));
+  await typeCommand(page, consume);
+  await page.click('.tab-open');
+  await page.waitForSelector('#tab-2[aria-selected=true]');
+  await typeCommand(page, consume);
+  // The group's first rebalance waits group.initial.rebalance.delay.ms (3 s), then both join.
+  for (let i = 0; i < 8; i++) await page.click('.step');
+  const card = '.group-card[data-group="readers"]';
+  await page.waitForFunction((c) => document.querySelector(`${c} .group-meta`)?.textContent.includes('2 members'), card);
+  const state = await page.textContent(`${card} .group-state`);
+  if (state !== 'Stable') throw new Error(`group state: ${state}`);
+  const parts = (await page.$$eval(`${card} .member-partitions`, (ms) => ms.map((m) => m.textContent))).sort();
+  if (JSON.stringify(parts) !== '["events: 0-1","events: 2-3"]') throw new Error(`assignments: ${parts}`);
+  const events = await page.textContent('.event-log');
+  if (!events.includes('Group readers: rebalanced, generation')) throw new Error(`event log: ${events}`);
+  await page.screenshot({ path: join(SHOTS, 'groups-two-members.png') });
+  // Both consumers stop (Ctrl-C commits what they read and leaves), then 12 records arrive.
+  await page.press('#command-input', 'Control+c');
+  await page.click('#tab-1');
+  await page.press('#command-input', 'Control+c');
+  for (let i = 0; i < 2; i++) await page.click('.step');
+  await page.click('.tab-open');
+  await typeCommand(page, "printf 'r1\\nr2\\nr3\\nr4\\nr5\\nr6\\nr7\\nr8\\nr9\\nr10\\nr11\\nr12\\n' | kafka-console-producer --topic events --bootstrap-server localhost:9092");
+  for (let i = 0; i < 2; i++) await page.click('.step');
+  await page.waitForFunction((c) => document.querySelector(`${c} .group-lag`)?.textContent === 'total lag 12', card);
+  const rows = await page.$$eval(`${card} .group-partitions tbody tr`, (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+  const sum = rows.reduce((n, r) => n + Number(r[3]), 0);
+  if (rows.length !== 4 || sum !== 12 || rows.some((r) => Number(r[2]) - Number(r[1]) !== Number(r[3]))) throw new Error(`rows: ${JSON.stringify(rows)}`);
+  await page.waitForSelector(`${card} .lag-chart polyline.lag-total`);
+  await page.$eval('.panel.groups', (p) => p.scrollIntoView());
+  await page.screenshot({ path: join(SHOTS, 'groups-lag.png') });
+});
+
 const goalMet = (page) => page.waitForSelector('.goal.met', { timeout: 20000 });
 
 test('the first lesson, worked through by clicking its commands and reading the goal ticks', async (page) => {
