@@ -27,7 +27,7 @@ run_stage() { # run_stage <name> <counter> <command...>
 count_e2e() { awk '/^e2e: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END { printf "%d %d\n", p, f }' "$1"; }
 
 run_stage native count_cargo cargo test --locked --no-fail-fast
-run_stage wasm count_cargo wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --no-fail-fast
+run_stage wasm count_cargo wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 run_stage bundle count_e2e trunk build --release --offline
 run_stage e2e count_e2e node tests/e2e/run.mjs
 

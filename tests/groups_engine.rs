@@ -172,6 +172,39 @@ fn commits_are_records_in_the_offsets_partition() {
     }
 }
 
+/// `__consumer_offsets` is a compacted topic like any other: once its segments roll, the cleaner
+/// keeps only the latest commit per (group, partition) key, and the committed offset survives.
+#[test]
+fn the_offsets_topic_compacts_to_the_latest_commit_per_key() {
+    let mut c = cluster(3, 9);
+    c.create_topic(NewTopic::new("t", 1, 3)).unwrap();
+    produce(&mut c, "t", 5);
+    let a = c.create_consumer(ConsumerConfig { enable_auto_commit: false, ..console("my-group") }).unwrap();
+    c.subscribe(a, &["t"]).unwrap();
+    run_polling(&mut c, &[a], 5_000);
+    // Segments of 100 ms and a cleaner that starts at 1% dirty, as the tutorial's compacted topic.
+    let offsets = ConfigResource::Topic("__consumer_offsets".into());
+    c.alter_configs(&offsets, &[AlterOp::Set("segment.ms".into(), "100".into()), AlterOp::Set("min.cleanable.dirty.ratio".into(), "0.01".into())]).unwrap();
+    let tp0 = tp("t", 0);
+    for round in 0..30 {
+        c.commit_sync(a, Some([(tp0.clone(), 1 + round % 5)].into_iter().collect())).unwrap();
+        c.run_until(c.now_ms() + 200, check);
+    }
+    c.commit_sync(a, Some([(tp0.clone(), 4)].into_iter().collect())).unwrap();
+    let leader = c.partition_meta("__consumer_offsets", 12).unwrap().leader.unwrap();
+    let before = c.replica_log(leader, "__consumer_offsets", 12).map(|l| l.records_from(l.log_start_offset, l.log_end_offset).count()).unwrap();
+    assert!(before >= 31, "one record per commit before cleaning: {before}");
+    // The cleaner's backoff is 15 s; a later write rolls the segment that holds the last commit.
+    c.run_until(c.now_ms() + 20_000, check);
+    c.commit_sync(a, Some([(tp0.clone(), 4)].into_iter().collect())).unwrap();
+    c.run_until(c.now_ms() + 20_000, check);
+    let log = c.replica_log(leader, "__consumer_offsets", 12).unwrap();
+    let after = log.records_from(log.log_start_offset, log.log_end_offset).count();
+    assert!(after <= 4, "compacted to the latest commit (and group metadata) per key: {before} -> {after}");
+    assert!(log.log_end_offset as usize > after, "offsets keep their gaps");
+    assert_eq!(c.committed(a).unwrap().get(&tp0), Some(&4), "the latest commit survives cleaning");
+}
+
 #[test]
 fn restart_after_commit_resumes_from_the_committed_offset() {
     let mut c = cluster(3, 13);

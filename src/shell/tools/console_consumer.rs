@@ -179,11 +179,63 @@ pub struct ConsoleConsumer {
     /// of one `consumer.poll`, so the time spent joining the group counts towards it.
     last_records_ms: i64,
     done: Option<i32>,
+    /// Set when no bootstrap address reaches the sandbox: the client retries its connections
+    /// (WARN lines with the reconnect backoff) and never gets a record.
+    unreachable: Option<(super::console_producer::Unreachable, String)>,
 }
 
 impl ConsoleConsumer {
     pub fn new(command: ConsumerCommand) -> ConsoleConsumer {
-        ConsoleConsumer { command, consumer: None, started: false, processed: 0, last_activity_ms: 0, last_records_ms: 0, done: None }
+        ConsoleConsumer { command, consumer: None, started: false, processed: 0, last_activity_ms: 0, last_records_ms: 0, done: None, unreachable: None }
+    }
+
+    /// A consumer whose bootstrap list names no sandbox broker. Unresolvable host names make the
+    /// KafkaConsumer constructor throw (before `run`'s try/finally, so no `Processed a total`
+    /// line); `localhost` with a wrong port refuses every connection, and `poll` keeps returning
+    /// nothing until `--timeout-ms` or Ctrl-C.
+    fn poll_unreachable(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        let now = cx.now_ms();
+        let Some((u, client)) = self.unreachable.as_mut() else { return ProcState::Exited(1) };
+        if u.nodes.is_empty() {
+            let mut text = super::console_producer::Unreachable::resolve_warnings(&self.command.bootstrap, now);
+            text.push_str(&format!(
+                "{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: Failed to construct kafka consumer\nCaused by: org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers\n",
+                super::log_time(now)
+            ));
+            cx.stderr(text);
+            self.done = Some(1);
+            return ProcState::Exited(1);
+        }
+        if u.next_attempt_ms == 0 {
+            u.next_attempt_ms = now;
+        }
+        let mut out = String::new();
+        let timeout_at = self.command.timeout_ms.map(|t| self.last_records_ms + t);
+        u.attempts_until(timeout_at.map_or(now, |t| t.min(now)), client, &mut out);
+        if !out.is_empty() {
+            cx.stderr(out);
+        }
+        if let Some(at) = timeout_at {
+            if now >= at {
+                cx.stderr(format!(
+                    "{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException\n",
+                    super::log_time(at)
+                ));
+                return ProcState::Exited(self.finish(cx, 0));
+            }
+            return ProcState::Busy;
+        }
+        if cx.background {
+            return ProcState::Idle;
+        }
+        if now - self.last_activity_ms < SCRIPT_IDLE_STOP_MS {
+            return ProcState::Busy;
+        }
+        if !cx.interactive {
+            // A script has nobody to press Ctrl-C (see SCRIPT_IDLE_STOP_MS).
+            return ProcState::Exited(self.finish(cx, 0));
+        }
+        ProcState::Idle
     }
 
     fn start(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
@@ -362,10 +414,24 @@ impl Process for ConsoleConsumer {
             self.started = true;
             self.last_activity_ms = cx.now_ms();
             self.last_records_ms = cx.now_ms();
-            if let Err(message) = self.start(cx) {
-                cx.stderr(format!("{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: {message}\n", super::log_time(cx.now_ms())));
-                return ProcState::Exited(self.finish(cx, 1));
+            if !self.command.bootstrap.reachable() {
+                let group = match &self.command.group {
+                    Some(g) => g.clone(),
+                    None => format!("console-consumer-{}", cx.cluster.random_below(100_000)),
+                };
+                let client_id = self.command.consumer_props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into());
+                let u = super::console_producer::Unreachable::new(&self.command.bootstrap);
+                self.unreachable = Some((u, format!("Consumer clientId={client_id}, groupId={group}")));
             }
+            if self.unreachable.is_none() {
+                if let Err(message) = self.start(cx) {
+                    cx.stderr(format!("{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: {message}\n", super::log_time(cx.now_ms())));
+                    return ProcState::Exited(self.finish(cx, 1));
+                }
+            }
+        }
+        if self.unreachable.is_some() {
+            return self.poll_unreachable(cx);
         }
         let Some(id) = self.consumer else { return ProcState::Exited(self.finish(cx, 1)) };
         let max = self.command.max_messages.filter(|m| *m >= 0).map(|m| m as u64);

@@ -224,10 +224,10 @@ const RECONNECT_BACKOFF_MAX_MS: i64 = 1_000;
 /// tool runs; each record blocks `send` for `max.block.ms` waiting for metadata, then fails with
 /// `Topic <t> not present in metadata after <n> ms.` through ErrorLoggingCallback. Other host
 /// names do not resolve: the producer cannot be constructed and the tool exits at once.
-struct Unreachable {
+pub(super) struct Unreachable {
     /// (address, node id) of the refusing bootstrap brokers, tried in turn.
-    nodes: Vec<(String, i32)>,
-    next_attempt_ms: i64,
+    pub(super) nodes: Vec<(String, i32)>,
+    pub(super) next_attempt_ms: i64,
     attempts: u32,
     /// Lines read whose `send` waits for metadata: (key, value description), blocked since.
     waiting: std::collections::VecDeque<(String, String)>,
@@ -236,6 +236,33 @@ struct Unreachable {
 }
 
 impl Unreachable {
+    /// The refusing bootstrap brokers of `bootstrap`: `localhost`/`127.0.0.1` addresses (a wrong
+    /// port); other names do not resolve and are left out.
+    pub(super) fn new(bootstrap: &super::Bootstrap) -> Unreachable {
+        let nodes = bootstrap
+            .addresses
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.rsplit_once(':').is_some_and(|(h, _)| h.eq_ignore_ascii_case("localhost") || h == "127.0.0.1"))
+            .map(|(i, a)| (a.clone(), -(i as i32) - 1))
+            .collect();
+        Unreachable { nodes, next_attempt_ms: 0, attempts: 0, waiting: Default::default(), blocked_since_ms: None, rng: 0x5EED }
+    }
+
+    /// `Couldn't resolve server` for each address: what the client logs before its constructor
+    /// fails with `No resolvable bootstrap urls given in bootstrap.servers`.
+    pub(super) fn resolve_warnings(bootstrap: &super::Bootstrap, now_ms: i64) -> String {
+        let mut text = String::new();
+        for address in &bootstrap.addresses {
+            let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
+            text.push_str(&format!(
+                "{} WARN Couldn't resolve server {address} from bootstrap.servers as DNS resolution failed for {host} (org.apache.kafka.clients.ClientUtils)\n",
+                super::log_time(now_ms)
+            ));
+        }
+        text
+    }
+
     fn jitter(&mut self) -> f64 {
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.rng;
@@ -245,18 +272,19 @@ impl Unreachable {
         0.8 + 0.4 * ((z >> 11) as f64 / (1u64 << 53) as f64)
     }
 
-    /// The WARN lines of the connection attempts due by now.
-    fn attempts_until(&mut self, now_ms: i64, client_id: &str, out: &mut String) {
+    /// The WARN lines of the connection attempts due by now; `client` is the log prefix's
+    /// inside, e.g. `Producer clientId=console-producer`.
+    pub(super) fn attempts_until(&mut self, now_ms: i64, client: &str, out: &mut String) {
         while self.next_attempt_ms <= now_ms && !self.nodes.is_empty() {
             let at = self.next_attempt_ms;
             let (address, node) = self.nodes[self.attempts as usize % self.nodes.len()].clone();
             let (host, port) = address.rsplit_once(':').unwrap_or((address.as_str(), ""));
             let time = super::log_time(at);
             out.push_str(&format!(
-                "{time} WARN [Producer clientId={client_id}] Connection to node {node} ({host}/127.0.0.1:{port}) could not be established. Node may not be available. (org.apache.kafka.clients.NetworkClient)\n"
+                "{time} WARN [{client}] Connection to node {node} ({host}/127.0.0.1:{port}) could not be established. Node may not be available. (org.apache.kafka.clients.NetworkClient)\n"
             ));
             out.push_str(&format!(
-                "{time} WARN [Producer clientId={client_id}] Bootstrap broker {host}:{port} (id: {node} rack: null) disconnected (org.apache.kafka.clients.NetworkClient)\n"
+                "{time} WARN [{client}] Bootstrap broker {host}:{port} (id: {node} rack: null) disconnected (org.apache.kafka.clients.NetworkClient)\n"
             ));
             let base = (RECONNECT_BACKOFF_MS << self.attempts.min(10)).min(RECONNECT_BACKOFF_MAX_MS);
             self.attempts += 1;
@@ -269,37 +297,20 @@ impl Unreachable {
 impl ConsoleProducer {
     pub fn new(command: ProducerCommand) -> ConsoleProducer {
         let config = producer_config(&command);
-        let unreachable = (!command.bootstrap.reachable()).then(|| {
-            let nodes = command
-                .bootstrap
-                .addresses
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.rsplit_once(':').is_some_and(|(h, _)| h.eq_ignore_ascii_case("localhost") || h == "127.0.0.1"))
-                .map(|(i, a)| (a.clone(), -(i as i32) - 1))
-                .collect();
-            Unreachable { nodes, next_attempt_ms: 0, attempts: 0, waiting: Default::default(), blocked_since_ms: None, rng: 0x5EED }
-        });
+        let unreachable = (!command.bootstrap.reachable()).then(|| Unreachable::new(&command.bootstrap));
         ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None, unreachable }
     }
 
     /// The unreachable-bootstrap variant of `poll` (see [`Unreachable`]).
     fn poll_unreachable(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
-        let client_id = self.config.client_id.clone();
+        let client = format!("Producer clientId={}", self.config.client_id);
         let max_block_ms = self.config.max_block_ms;
         let topic = self.command.topic.clone();
         let now = cx.now_ms();
         let u = self.unreachable.as_mut().expect("called when unreachable");
         if u.nodes.is_empty() {
             // No address resolves: KafkaProducer's constructor throws, main prints the trace.
-            let mut text = String::new();
-            for address in &self.command.bootstrap.addresses {
-                let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
-                text.push_str(&format!(
-                    "{} WARN Couldn't resolve server {address} from bootstrap.servers as DNS resolution failed for {host} (org.apache.kafka.clients.ClientUtils)\n",
-                    super::log_time(now)
-                ));
-            }
+            let mut text = Unreachable::resolve_warnings(&self.command.bootstrap, now);
             text.push_str("org.apache.kafka.common.KafkaException: Failed to construct kafka producer\n");
             text.push_str("Caused by: org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers\n");
             cx.stderr(text);
@@ -315,7 +326,7 @@ impl ConsoleProducer {
             let give_up_ms = u.blocked_since_ms.map(|since| since + max_block_ms);
             match give_up_ms {
                 Some(at) if at <= now && at <= u.next_attempt_ms => {
-                    u.attempts_until(at, &client_id, &mut out);
+                    u.attempts_until(at, &client, &mut out);
                     let (key, value) = u.waiting.pop_front().expect("blocked on a record");
                     out.push_str(&format!(
                         "{} ERROR Error when sending message to topic {topic} with key: {key}, value: {value} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\norg.apache.kafka.common.errors.TimeoutException: Topic {topic} not present in metadata after {max_block_ms} ms.\n",
@@ -324,7 +335,7 @@ impl ConsoleProducer {
                     u.blocked_since_ms = if u.waiting.is_empty() { None } else { Some(at) };
                 }
                 _ => {
-                    u.attempts_until(now, &client_id, &mut out);
+                    u.attempts_until(now, &client, &mut out);
                     break;
                 }
             }
