@@ -558,3 +558,62 @@ fn cleaning_removes_aborted_records_keeps_markers_and_never_lets_them_supersede(
     // Markers keep their offsets: the log end and the last stable offset are unchanged.
     assert_eq!(c.last_stable_offset("kv", 0).unwrap(), 6);
 }
+
+/// The control batches (base offsets) a replica of `topic-partition` holds.
+fn markers(c: &Cluster, broker: BrokerId, topic: &str, partition: i32) -> Vec<i64> {
+    let log = c.replica_log(broker, topic, partition).expect("replica");
+    log.segments.iter().flat_map(|s| s.batches.iter()).filter(|b| b.is_control()).map(|b| b.base_offset).collect()
+}
+
+/// Kafka drops a transaction marker once no data of its transaction is left and the marker's
+/// delete horizon (delete.retention.ms after the pass that found it empty) has passed; a marker
+/// whose transaction still has data stays.
+#[test]
+fn an_empty_transactions_marker_is_removed_after_its_delete_horizon() {
+    let mut config = ClusterConfig::new(3, 31);
+    config.broker_overrides.push(("log.cleaner.backoff.ms".into(), "200".into()));
+    let mut c = Cluster::new(config).unwrap();
+    c.create_topic(
+        NewTopic::new("kv", 1, 3)
+            .config("cleanup.policy", "compact")
+            .config("segment.ms", "100")
+            .config("min.cleanable.dirty.ratio", "0.01")
+            .config("delete.retention.ms", "1000"),
+    )
+    .unwrap();
+    let p = txn_producer(&mut c, "kv-tx");
+    c.init_transactions(p).unwrap();
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "committed");
+    c.commit_transaction(p).unwrap();
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "aborted");
+    c.flush(p).unwrap();
+    c.abort_transaction(p).unwrap();
+    checked(&mut c, 500);
+    let leader = c.describe_topic("kv").unwrap().partitions[0].leader.unwrap();
+    assert_eq!(markers(&c, leader, "kv", 0), vec![1, 3], "commit and abort markers");
+    // Later transactions roll segments and wake the cleaner; within delete.retention.ms of the
+    // first pass that found the aborted transaction empty, its marker stays.
+    c.begin_transaction(p).unwrap();
+    send(&mut c, p, "kv", 0, "next");
+    c.commit_transaction(p).unwrap();
+    checked(&mut c, 600);
+    assert!(values(&c, "kv", 0, Isolation::ReadUncommitted).iter().all(|(_, v)| v != "aborted"), "aborted data cleaned");
+    assert!(markers(&c, leader, "kv", 0).contains(&3), "the horizon has not passed yet");
+    for round in 0..6 {
+        c.begin_transaction(p).unwrap();
+        send(&mut c, p, "kv", 0, &format!("more-{round}"));
+        c.commit_transaction(p).unwrap();
+        checked(&mut c, 600);
+    }
+    let left = markers(&c, leader, "kv", 0);
+    assert!(!left.contains(&3), "the aborted transaction's marker went after its horizon: {left:?}");
+    let log_end = c.replica_log(leader, "kv", 0).unwrap().log_end_offset;
+    assert!(left.contains(&(log_end - 1)), "the last transaction's marker (its data is kept) stays: {left:?}");
+    // Offsets never move: the log end and the last stable offset are what they were.
+    assert_eq!(c.last_stable_offset("kv", 0).unwrap(), log_end);
+    let committed = values(&c, "kv", 0, Isolation::ReadCommitted);
+    assert_eq!(committed, values(&c, "kv", 0, Isolation::ReadUncommitted));
+    assert_eq!(committed.last().map(|(_, v)| v.as_str()), Some("more-5"));
+}

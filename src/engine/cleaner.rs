@@ -22,10 +22,11 @@
 //! transactions are left out of the offset map and removed by the recopy (Kafka's
 //! `CleanedTransactionMetadata`: a batch of an aborted transaction is discarded whole).
 //!
-//! Simplifications, on purpose: no "last batch of an active producer" retention, and
-//! transaction markers are kept (Kafka drops a marker once its transaction's data is gone and
-//! its delete horizon passed; the simulator rebuilds the producer state and the
-//! aborted-transactions index from the markers after a truncation); the offset
+//! A transaction marker stays while any data of its transaction does; once the transaction is
+//! empty the marker gets a delete horizon and a pass after it drops the marker (KIP-534's
+//! horizon in the batch, as for tombstones).
+//!
+//! Simplifications, on purpose: no "last batch of an active producer" retention; the offset
 //! map is exact (it compares keys, where Kafka compares MD5 digests) but keeps Kafka's capacity
 //! with the default 128 MiB dedupe buffer, so a huge dirty section is cleaned in several passes
 //! as in Kafka. Index-size limits of `groupSegmentsBySize` are not modelled (with default
@@ -377,19 +378,40 @@ struct Recopy {
     bytes_retained: u64,
 }
 
+/// A transaction marker in the recopy (`CleanedTransactionMetadata.onControlBatchRead` and the
+/// control-batch case of `shouldDiscardBatch`): kept while any data of its transaction is kept;
+/// once the transaction is empty, the marker gets a delete horizon (`delete.retention.ms` from
+/// this pass, as a tombstone does) and a later pass past that horizon drops it. Until then a
+/// read_committed consumer that started before the data went still sees the marker.
+fn filter_marker(b: &Rc<Batch>, txn_has_data: bool, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy) -> Option<Rc<Batch>> {
+    debug_assert!(b.is_control());
+    st.bytes_read += b.size_bytes() as u64;
+    let kept = if txn_has_data {
+        b.clone()
+    } else {
+        match b.delete_horizon_ms {
+            Some(horizon) if now_ms >= horizon => return None,
+            Some(_) => b.clone(),
+            None => Rc::new(Batch {
+                base_offset: b.base_offset,
+                leader_epoch: b.leader_epoch,
+                last_offset_delta: b.last_offset_delta,
+                log_append_time_ms: b.log_append_time_ms,
+                delete_horizon_ms: Some(now_ms.saturating_add(delete_retention_ms)),
+                data: b.data.clone(),
+            }),
+        }
+    };
+    st.bytes_retained += kept.size_bytes() as u64;
+    Some(kept)
+}
+
 /// `cleanInto` for one batch: the batch to keep (the same object when nothing changes), or
 /// None when every record went. `cursor` walks the map's visits (records at or above the first
 /// dirty offset and up to the map's latest offset, in log order).
 #[allow(clippy::too_many_arguments)]
 fn filter_batch(b: &Rc<Batch>, aborted: bool, map: &OffsetMap, first_dirty: i64, cursor: &mut usize, now_ms: i64, delete_retention_ms: i64, st: &mut Recopy, keep: &mut Vec<bool>) -> Option<Rc<Batch>> {
-    if b.is_control() {
-        // Transaction markers stay (Kafka removes them only once their transaction's data is
-        // gone and the delete horizon passed; the simulator keeps them: the producer state and
-        // the aborted-transactions index are rebuilt from them after a truncation).
-        st.bytes_read += b.size_bytes() as u64;
-        st.bytes_retained += b.size_bytes() as u64;
-        return Some(b.clone());
-    }
+    debug_assert!(!b.is_control(), "markers go through filter_marker");
     let n = b.data.len();
     st.records_read += n as u64;
     st.bytes_read += b.size_bytes() as u64;
@@ -496,12 +518,26 @@ pub fn clean_log_with_capacity(log: &mut PartitionLog, settings: &TopicSettings,
     let mut st = Recopy::default();
     let mut cleaned: Vec<Segment> = Vec::with_capacity(groups.len() + rest.len());
     let (mut cursor, mut keep) = (0usize, Vec::new());
+    // Producer id -> whether its current transaction kept any data so far in this pass.
+    let mut txn_has_data: BTreeMap<i64, bool> = BTreeMap::new();
     for g in groups {
         let mut seg = Segment::new(old[g.start].base_offset, now_ms);
         for s in &old[g] {
             for b in &s.batches {
+                let pid = b.data.producer.producer_id;
+                if b.is_control() {
+                    // Every batch before the marker was seen in this pass (it starts at offset 0).
+                    let has_data = txn_has_data.remove(&pid).unwrap_or(false);
+                    if let Some(kept) = filter_marker(b, has_data, now_ms, settings.delete_retention_ms, &mut st) {
+                        seg.push(kept);
+                    }
+                    continue;
+                }
                 let aborted = is_aborted_data(log, b);
                 if let Some(kept) = filter_batch(b, aborted, &map, ltc.first_dirty_offset, &mut cursor, now_ms, settings.delete_retention_ms, &mut st, &mut keep) {
+                    if kept.data.producer.transactional {
+                        txn_has_data.insert(pid, true);
+                    }
                     seg.push(kept);
                 }
             }
