@@ -617,3 +617,43 @@ fn an_empty_transactions_marker_is_removed_after_its_delete_horizon() {
     assert_eq!(committed, values(&c, "kv", 0, Isolation::ReadUncommitted));
     assert_eq!(committed.last().map(|(_, v)| v.as_str()), Some("more-5"));
 }
+
+/// (producer id, epoch, base sequence) of every data batch a replica holds.
+fn producer_stamps(c: &Cluster, broker: BrokerId, topic: &str) -> Vec<(i64, i16, i32)> {
+    let log = c.replica_log(broker, topic, 0).expect("replica");
+    log.segments.iter().flat_map(|s| s.batches.iter()).filter(|b| !b.is_control()).map(|b| (b.data.producer.producer_id, b.data.producer.producer_epoch, b.data.producer.base_sequence)).collect()
+}
+
+/// KIP-360 (Kafka 2.5+): when a batch fails for good, an idempotent producer keeps its producer
+/// id and bumps its epoch itself, starting its sequences again at 0; it does not ask for a new id.
+#[test]
+fn an_idempotent_producer_bumps_its_epoch_after_a_batch_fails_for_good() {
+    let mut c = cluster(3, 5);
+    c.create_topic(NewTopic::new("t", 1, 3).config("min.insync.replicas", "3")).unwrap();
+    let cfg = ProducerConfig { delivery_timeout_ms: 3_000, request_timeout_ms: 1_000, linger_ms: 0, ..Default::default() };
+    let p = c.create_producer(cfg).unwrap();
+    send(&mut c, p, "t", 0, "one");
+    c.flush(p).unwrap();
+    assert!(matches!(c.take_send_results(p)[0].1, SendResult::Delivered { .. }));
+    // A follower dies: acks=all with min ISR 3 is refused (NOT_ENOUGH_REPLICAS, retriable)
+    // until the delivery timeout fails the batch for good.
+    let leader = c.describe_topic("t").unwrap().partitions[0].leader.unwrap();
+    let follower = c.describe_topic("t").unwrap().partitions[0].replicas.iter().copied().find(|b| *b != leader).unwrap();
+    c.crash(follower).unwrap();
+    checked(&mut c, 12_000);
+    send(&mut c, p, "t", 0, "lost");
+    checked(&mut c, 5_000);
+    let failed = c.take_send_results(p);
+    assert!(matches!(failed[0].1, SendResult::Failed(_)), "{failed:?}");
+    c.start(follower).unwrap();
+    checked(&mut c, 15_000);
+    send(&mut c, p, "t", 0, "two");
+    c.flush(p).unwrap();
+    assert!(matches!(c.take_send_results(p)[0].1, SendResult::Delivered { .. }));
+    let stamps = producer_stamps(&c, leader, "t");
+    assert_eq!(stamps.len(), 2, "{stamps:?}");
+    let ((pid0, epoch0, seq0), (pid1, epoch1, seq1)) = (stamps[0], stamps[1]);
+    assert_eq!((seq0, seq1), (0, 0), "sequences start again at 0 under the new epoch");
+    assert_eq!(pid1, pid0, "same producer id");
+    assert_eq!(epoch1, epoch0 + 1, "epoch bumped by the client");
+}

@@ -21,11 +21,11 @@
 //! DUPLICATE; and with more than one request in flight a failed batch retried after a later one
 //! succeeded lands behind it: a REORDERING. Both as in Kafka.
 //!
-//! When a batch that went out fails for good, the idempotent producer forgets its producer id
-//! (its sequence is unknown to the broker) and gets a new one, as the pre-KIP-360 client did
-//! (3.x bumps the epoch instead). Batches already stamped with the old id are resent as they
+//! When a batch that went out fails for good, the idempotent producer bumps its epoch itself
+//! (KIP-360, as the 3.x client does: same producer id, epoch + 1, sequences from 0; a new id
+//! only after the last epoch). Batches already stamped with the old epoch are resent as they
 //! are until they succeed (the broker may hold them) or expire; no batch is stamped with the new
-//! id before they are resolved. (A leader that has never seen a producer id accepts any
+//! epoch before they are resolved. (A leader that has never seen a producer id accepts any
 //! sequence, so after a failover a later batch can be written while an earlier one, sent to
 //! the old leader, is then refused as out of order until it expires: it fails, nothing is
 //! written out of order.)
@@ -231,8 +231,19 @@ impl Idem {
     fn new() -> Idem {
         Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: BTreeMap::new() }
     }
-    /// Forgets the producer id (a batch failed for good: its sequence is unknown to the broker,
-    /// so later batches start over under a new id, as the pre-KIP-360 client did).
+    /// A batch failed for good: its sequence is unknown to the broker, so later batches start
+    /// over at sequence 0 under the next epoch of the same producer id, which the client bumps
+    /// itself (KIP-360, `bumpIdempotentProducerEpoch`); at the last epoch it needs a new id.
+    pub fn bump_epoch(&mut self) {
+        if self.producer_id < 0 || self.epoch >= i16::MAX - 1 {
+            self.reset();
+            return;
+        }
+        self.epoch += 1;
+        self.next_seq.clear();
+    }
+
+    /// Forgets the producer id (the next batch waits for InitProducerId).
     pub fn reset(&mut self) {
         self.producer_id = -1;
         self.epoch = -1;
@@ -666,10 +677,10 @@ impl Cluster {
             if let Some(t) = p.txn.as_mut() {
                 t.batch_failed(e);
             } else if let Some(i) = p.idem.as_mut() {
-                // Only if it carries the current id (a stale batch's id is already forgotten).
+                // Only if it carries the current id and epoch (a stale batch's are already gone).
                 if !b.stale(i.producer_id, i.epoch) {
                     debug_assert_eq!(d.producer.producer_id, i.producer_id);
-                    i.reset();
+                    i.bump_epoch();
                 }
             }
         }
@@ -763,7 +774,7 @@ impl Cluster {
             return false;
         }
         if let Some((pid, epoch)) = idem_only {
-            // No batch is stamped with the new producer id while one stamped with the forgotten
+            // No batch is stamped with the new epoch (or id) while one stamped with the old
             // id is unresolved: it could land behind the new one.
             if !frozen && q.batches.iter().any(|x| x.stale(pid, epoch)) {
                 return false;
