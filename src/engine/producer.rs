@@ -775,7 +775,7 @@ impl Cluster {
         }
         if let Some((pid, epoch)) = idem_only {
             // No batch is stamped with the new epoch (or id) while one stamped with the old
-            // id is unresolved: it could land behind the new one.
+            // epoch is unresolved: it could land behind the new one.
             if !frozen && q.batches.iter().any(|x| x.stale(pid, epoch)) {
                 return false;
             }
