@@ -91,28 +91,7 @@ impl Cluster {
                 members: Vec::new(),
             });
         };
-        // Kafka describes a rebalancing group's members with the assignment of the last Stable
-        // generation only once SyncGroup completed; before that they show none.
-        let show_assignment = g.state == GroupState::Stable;
-        Ok(GroupDescription {
-            group_id: g.id.clone(),
-            state: g.state,
-            protocol_type: g.protocol_type.clone().unwrap_or_default(),
-            assignment_strategy: if g.state == GroupState::Stable { g.protocol.map(|s| s.name().to_string()).unwrap_or_default() } else { String::new() },
-            coordinator: b,
-            generation: g.generation,
-            members: g
-                .members
-                .iter()
-                .map(|m| MemberDescription {
-                    member_id: m.member_id.clone(),
-                    group_instance_id: None,
-                    client_id: m.client_id.clone(),
-                    host: m.host.clone(),
-                    assignment: if show_assignment { m.assignment.clone() } else { Vec::new() },
-                })
-                .collect(),
-        })
+        Ok(g.description(b))
     }
 
     /// OffsetFetch of every committed offset of the group.

@@ -183,6 +183,32 @@ pub(crate) struct Group {
 }
 
 impl Group {
+    /// DescribeGroups' answer for this group, coordinated by `coordinator`. Kafka describes a
+    /// rebalancing group's members with their assignment only once SyncGroup completed (Stable);
+    /// before that they show none, and no assignment strategy.
+    pub(crate) fn description(&self, coordinator: BrokerId) -> GroupDescription {
+        let stable = self.state == GroupState::Stable;
+        GroupDescription {
+            group_id: self.id.clone(),
+            state: self.state,
+            protocol_type: self.protocol_type.clone().unwrap_or_default(),
+            assignment_strategy: if stable { self.protocol.map(|s| s.name().to_string()).unwrap_or_default() } else { String::new() },
+            coordinator,
+            generation: self.generation,
+            members: self
+                .members
+                .iter()
+                .map(|m| MemberDescription {
+                    member_id: m.member_id.clone(),
+                    group_instance_id: None,
+                    client_id: m.client_id.clone(),
+                    host: m.host.clone(),
+                    assignment: if stable { m.assignment.clone() } else { Vec::new() },
+                })
+                .collect(),
+        }
+    }
+
     pub fn new(id: &str, now_ms: i64) -> Group {
         Group {
             id: id.to_string(),
@@ -544,26 +570,7 @@ impl Cluster {
                 continue;
             }
             for g in shard.groups.values().filter(|g| g.state != GroupState::Dead) {
-                let stable = g.state == GroupState::Stable;
-                let description = GroupDescription {
-                    group_id: g.id.clone(),
-                    state: g.state,
-                    protocol_type: g.protocol_type.clone().unwrap_or_default(),
-                    assignment_strategy: if stable { g.protocol.map(|s| s.name().to_string()).unwrap_or_default() } else { String::new() },
-                    coordinator: *b,
-                    generation: g.generation,
-                    members: g
-                        .members
-                        .iter()
-                        .map(|m| MemberDescription {
-                            member_id: m.member_id.clone(),
-                            group_instance_id: None,
-                            client_id: m.client_id.clone(),
-                            host: m.host.clone(),
-                            assignment: if stable { m.assignment.clone() } else { Vec::new() },
-                        })
-                        .collect(),
-                };
+                let description = g.description(*b);
                 out.push((description, g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()));
             }
         }

@@ -163,7 +163,16 @@ pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
     config.linger_ms = command.linger_ms.max(0);
     config.request_timeout_ms = i64::from(command.request_timeout_ms.max(0));
     config.max_block_ms = command.max_block_ms.max(0);
-    for (key, value) in &command.producer {
+    apply_producer_props(&mut config, &command.producer);
+    // KafkaProducer raises delivery.timeout.ms to linger + request timeout when left unset.
+    config.delivery_timeout_ms = config.delivery_timeout_ms.max(config.linger_ms + config.request_timeout_ms);
+    config
+}
+
+/// Producer properties given as `key=value` pairs (`--producer-property`, `--producer-props`),
+/// applied over `config`; properties the engine does not model are ignored.
+pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String, String>) {
+    for (key, value) in props {
         let number = value.trim().parse::<i64>().ok();
         match (key.as_str(), number) {
             ("acks", _) => config.acks = parse_acks(value),
@@ -182,9 +191,6 @@ pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
             _ => {}
         }
     }
-    // KafkaProducer raises delivery.timeout.ms to linger + request timeout when left unset.
-    config.delivery_timeout_ms = config.delivery_timeout_ms.max(config.linger_ms + config.request_timeout_ms);
-    config
 }
 
 fn parse_acks(text: &str) -> i16 {

@@ -295,27 +295,7 @@ impl Stats {
 /// The producer settings `--producer-props` give (KafkaProducer 3.9 defaults otherwise).
 fn producer_config(props: &BTreeMap<String, String>) -> ProducerConfig {
     let mut config = ProducerConfig { linger_ms: 0, client_id: "perf-producer-client".into(), ..ProducerConfig::default() };
-    for (key, value) in props {
-        let number = value.trim().parse::<i64>().ok();
-        match (key.as_str(), number) {
-            ("acks", _) => {
-                config.acks = match value.trim() {
-                    "0" => 0,
-                    "1" => 1,
-                    _ => -1,
-                }
-            }
-            ("linger.ms", Some(n)) => config.linger_ms = n.max(0),
-            ("retries", Some(n)) => config.retries = n.clamp(0, i64::from(i32::MAX)) as u32,
-            ("request.timeout.ms", Some(n)) => config.request_timeout_ms = n.max(0),
-            ("delivery.timeout.ms", Some(n)) => config.delivery_timeout_ms = n.max(0),
-            ("max.block.ms", Some(n)) => config.max_block_ms = n.max(0),
-            ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n.max(0),
-            ("batch.size", Some(n)) => config.batch_size = n.clamp(0, i64::from(u32::MAX)) as u32,
-            ("client.id", _) => config.client_id = value.clone(),
-            _ => {}
-        }
-    }
+    super::console_producer::apply_producer_props(&mut config, props);
     config
 }
 
@@ -546,6 +526,21 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
+
+    /// The perf test used a copy of the console producer's property parsing that lacked the
+    /// idempotence and in-flight settings: `--producer-props enable.idempotence=false` was ignored.
+    #[test]
+    fn producer_props_honour_idempotence_and_in_flight_like_the_console_producer() {
+        let props: BTreeMap<String, String> = [("enable.idempotence", "false"), ("max.in.flight.requests.per.connection", "1"), ("acks", "all")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let config = producer_config(&props);
+        assert_eq!(config.enable_idempotence, Some(false));
+        assert_eq!(config.max_in_flight, 1);
+        assert_eq!(config.acks, -1);
+        assert_eq!(config.client_id, "perf-producer-client");
+    }
 
     #[test]
     fn java_fixed_rounds_ties_away_from_zero() {
