@@ -24,13 +24,20 @@ run_stage() { # run_stage <name> <counter> <command...>
   echo "==> $name: $p passed, $f failed, $((SECONDS - start)) s"
 }
 
+# Chromium, started by chromedriver for every wasm test binary, leaves an ~80 MB profile
+# (org.chromium.Chromium.scoped_dir.*) in $TMPDIR each time: ~2 GB per run on a shared /tmp. The
+# browser stages get their own TMPDIR under target/, emptied after each stage.
+browser_tmp=$PWD/target/tmp-browser
+in_browser_tmp() { rm -rf "$browser_tmp"; mkdir -p "$browser_tmp"; TMPDIR=$browser_tmp "$@"; local s=$?; rm -rf "$browser_tmp"; return $s; }
+
 count_e2e() { awk '/^e2e: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END { printf "%d %d\n", p, f }' "$1"; }
 
 run_stage native count_cargo cargo test --locked --no-fail-fast
-run_stage wasm count_cargo wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+run_stage wasm count_cargo in_browser_tmp wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 run_stage bundle count_e2e trunk build --release --offline
-run_stage e2e count_e2e node tests/e2e/run.mjs
+run_stage e2e count_e2e in_browser_tmp node tests/e2e/run.mjs
 
+echo "==> disk: target/ holds $(du -sh target 2>/dev/null | cut -f1); $(df -h . | awk 'NR == 2 { print $4 " free on " $6 }')"
 echo
 if [ ${#broken[@]} -gt 0 ]; then echo "Stages that failed: ${broken[*]}"; fi
 echo "Summary: $passed passed, $failed failed"
