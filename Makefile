@@ -16,7 +16,7 @@ export TRUNK_VERSION WASM_BINDGEN_VERSION WASM_PACK_VERSION BINARYEN_VERSION PLA
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 SHELL := bash
 
-.PHONY: serve test tools tools-serve check-versions build bench test-native test-wasm test-e2e
+.PHONY: serve test tools tools-serve check-versions build bench profile-page test-native test-wasm test-e2e
 
 ## serve: install what is missing, then serve the app on http://127.0.0.1:$(PORT)/
 serve: tools-serve
@@ -37,6 +37,14 @@ build: tools-serve
 ## bench: every benchmark; writes BENCHMARKS.md.
 bench: tools
 	@bash .ci/bench.sh
+
+## profile-page: a CPU profile of the page playing (PARTITIONS=600 by default): where a tick's time goes.
+# The bundle keeps the wasm's function names (data-keep-debug, no wasm-opt), in dist-profile/.
+profile-page: tools
+	@mkdir -p target/profile-page
+	@sed -e 's|data-wasm-opt="z"|data-wasm-opt="0" data-keep-debug href="../../Cargo.toml"|' -e 's|href="styles/|href="../../styles/|' index.html > target/profile-page/index.html
+	trunk build --release --offline --dist dist-profile target/profile-page/index.html
+	DIST_DIR=$(CURDIR)/dist-profile/ node tests/e2e/profile.mjs
 
 tools: check-versions
 	@bash .ci/tools.sh

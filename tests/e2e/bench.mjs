@@ -93,7 +93,7 @@ async function frameTimes(browser, url, partitions) {
     window.__tickStarts = [];
     window.__loaf = [];
     try {
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__loaf.push(e.duration); })
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__loaf.push([e.startTime, e.duration]); })
         .observe({ type: 'long-animation-frame', buffered: false });
     } catch { /* not supported: no cross-check */ }
     const setInterval0 = window.setInterval.bind(window);
@@ -102,7 +102,7 @@ async function frameTimes(browser, url, partitions) {
       window.__tickStarts.push(start);
       cb();
       // yew renders in a microtask queued by the dispatch: the ones queued here run after it.
-      queueMicrotask(() => queueMicrotask(() => queueMicrotask(() => window.__ticks.push(performance.now() - start))));
+      queueMicrotask(() => queueMicrotask(() => queueMicrotask(() => window.__ticks.push([start, performance.now() - start]))));
     }, ms, ...rest);
   });
   await page.goto(`${url}?reset`);
@@ -123,7 +123,7 @@ async function frameTimes(browser, url, partitions) {
   const clock0 = await page.textContent('.clock-time');
   await page.click('.play');
   await page.waitForTimeout(1000); // warm-up: the producer fills its batches, the view settles
-  await page.evaluate(() => { window.__tickStarts.length = 0; window.__loaf.length = 0; });
+  await page.evaluate(() => { window.__tickStarts.length = 0; window.__loaf.length = 0; window.__ticks.length = 0; });
 
   const [deltas, late, frameEnds] = await page.evaluate((seconds) => new Promise((resolve) => {
     const out = [];
@@ -154,9 +154,12 @@ async function frameTimes(browser, url, partitions) {
   await cdp.send('Tracing.end');
   await traced;
   const cpu = workFrameCpu(events);
-  const ticks = await page.evaluate(() => window.__ticks.splice(0));
+  // Ticks and long frames of the rAF window only: the trace that follows slows the page down
+  // (devtools.timeline instruments every DOM change), so what happens under it is not the page's.
+  const windowEnd = frameEnds[frameEnds.length - 1];
+  const ticks = (await page.evaluate(() => window.__ticks.splice(0))).filter(([start]) => start <= windowEnd).map(([, ms]) => ms);
   const tickStarts = await page.evaluate(() => window.__tickStarts.splice(0));
-  const loaf = await page.evaluate(() => window.__loaf.splice(0));
+  const loaf = (await page.evaluate(() => window.__loaf.splice(0))).filter(([start]) => start <= windowEnd).map(([, ms]) => ms);
   // Work frames: those whose span (previous callback entry, this entry] holds a tick's start.
   const work = [];
   let k = 0;

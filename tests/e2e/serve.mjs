@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
-const DIST = new URL('../../dist/', import.meta.url).pathname;
+// DIST_DIR: another bundle (tests/e2e/profile.mjs serves one built with function names).
+const DIST = process.env.DIST_DIR ?? new URL('../../dist/', import.meta.url).pathname;
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
