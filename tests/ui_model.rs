@@ -311,9 +311,16 @@ fn the_watch_logs_notable_changes_and_bounds_the_flows() {
     assert!(flows.windows(2).all(|f| f[0].seq < f[1].seq), "keys increase");
     assert!(w.log().iter().all(|l| !l.change.is_traffic()), "traffic is animated, not logged");
     assert!(w.monitor().alarm().is_none());
+    // Log entries are keyed by seq in the DOM: unique and increasing, also across a fresh start.
+    let last_seq = w.log().back().map(|l| l.seq).expect("something was logged");
+    assert!(w.log().iter().zip(w.log().iter().skip(1)).all(|(a, b)| a.seq < b.seq), "log keys increase");
     // A fresh observation (after undo) forgets the log.
     w.observe(&c, true);
     assert!(w.log().is_empty());
+    c.create_topic(NewTopic::new("u", 1, 3)).unwrap();
+    c.advance(100);
+    w.observe(&c, false);
+    assert!(w.log().front().is_some_and(|l| l.seq > last_seq), "a key is never reused after undo");
 }
 
 

@@ -638,7 +638,7 @@ pub fn events_panel(props: &EventsProps) -> Html {
             } else {
                 <ol class="event-log" role="log">
                     { for props.log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
-                        <li class={classes!(change_class(&l.change))}>
+                        <li key={l.seq} class={classes!(change_class(&l.change))}>
                             <span class="event-time">{ clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)) }</span>
                             { " " }{ l.change.describe() }
                         </li>

@@ -26,6 +26,9 @@ pub const FLOW_GENERATIONS: u64 = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Logged {
+    /// Unique and increasing: the DOM key. The log shows newest first, so without a key every
+    /// row's text would change when one entry arrives (40 rows rewritten per new event).
+    pub seq: u64,
     pub at_ms: i64,
     pub change: Change,
 }
@@ -52,6 +55,7 @@ pub struct Watch {
     groups: GroupsWatch,
     generation: u64,
     next_flow: u64,
+    next_logged: u64,
     /// Bumped whenever anything a view shows changed.
     revision: u64,
 }
@@ -89,7 +93,8 @@ impl Watch {
                 if log.len() >= LOG_ENTRIES_MAX {
                     log.pop_front();
                 }
-                log.push_back(Logged { at_ms: snapshot.now_ms, change: change.clone() });
+                log.push_back(Logged { seq: self.next_logged, at_ms: snapshot.now_ms, change: change.clone() });
+                self.next_logged += 1;
             }
         }
 

@@ -45,7 +45,17 @@ const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
 await cdp.send('Profiler.start');
-await page.waitForTimeout(SECONDS * 1000);
+if (process.env.FAULT) {
+  // FAULT=1: a broker crashes and comes back during the profile (hundreds of leader and ISR
+  // changes in one tick at 600 partitions).
+  await page.waitForTimeout(SECONDS * 300);
+  await typeCommand(page, 'sim crash 2');
+  await page.waitForTimeout(SECONDS * 300);
+  await typeCommand(page, 'sim start 2');
+  await page.waitForTimeout(SECONDS * 400);
+} else {
+  await page.waitForTimeout(SECONDS * 1000);
+}
 const { profile } = await cdp.send('Profiler.stop');
 await page.click('.play');
 await browser.close();
