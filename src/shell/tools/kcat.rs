@@ -726,6 +726,19 @@ impl Process for KcatGroupConsumer {
             }
             self.info(cx, "Waiting for group rebalance\n".into());
             self.last_activity_ms = cx.now_ms();
+            // The first metadata answer after subscribing: librdkafka reports every named topic
+            // the cluster lacks as a consumer error (rd_kafka_propagate_consumer_topic_errors,
+            // partition left at 0), and kcat's consume_cb makes any consumer error fatal: exit(1)
+            // with no consumer close, so the member stays until its session times out.
+            let names = cx.cluster.topic_names();
+            if let Some(missing) = self.command.rest.iter().find(|t| !t.starts_with('^') && !names.iter().any(|n| n == *t)) {
+                cx.stderr(format!("% ERROR: Topic {missing} [0] error: Subscribed topic not available: {missing}: Broker: Unknown topic or partition\n"));
+                if let Some(id) = self.consumer.take() {
+                    let _ = cx.cluster.crash_consumer(id);
+                }
+                self.done = Some(1);
+                return ProcState::Exited(1);
+            }
         }
         let Some(id) = self.consumer else { return ProcState::Exited(self.finish(cx, 1)) };
         let records = match cx.cluster.poll(id) {
