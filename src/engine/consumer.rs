@@ -343,7 +343,7 @@ impl Cluster {
         if topics.iter().any(|t| t.trim().is_empty()) {
             return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, "Topic collection to subscribe to cannot contain null or empty topic"));
         }
-        let set: BTreeSet<String> = topics.iter().map(|t| t.to_string()).collect();
+        let set: BTreeSet<String> = crate::engine::sort::collect_set(topics.iter().map(|t| t.to_string()));
         let changed = x.mode != Mode::Subscribed(set.clone());
         x.mode = if set.is_empty() { Mode::None } else { Mode::Subscribed(set.clone()) };
         if changed && x.state != MemberState::Unjoined {
@@ -405,7 +405,7 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, "Subscription to topics, partitions and pattern are mutually exclusive"));
         }
         x.mode = Mode::Assigned;
-        let new: BTreeSet<TopicPartition> = partitions.iter().cloned().collect();
+        let new: BTreeSet<TopicPartition> = crate::engine::sort::collect_set(partitions.iter().cloned());
         x.parts.retain(|tp, _| new.contains(tp));
         for tp in &new {
             x.parts.entry(tp.clone()).or_default();
@@ -1239,7 +1239,7 @@ impl Cluster {
                     snapshot.insert(t.clone(), 0);
                 }
             }
-            let ppt: BTreeMap<String, i32> = snapshot.keys().map(|t| (t.clone(), self.partition_count(t))).collect();
+            let ppt: BTreeMap<String, i32> = crate::engine::sort::collect_map(snapshot.keys().map(|t| (t.clone(), self.partition_count(t))));
             let members: Vec<Member> = ok.members.clone();
             assignment = Some(assignor::assign(ok.protocol, &members, &ppt).unwrap_or_default());
         }
@@ -1260,8 +1260,8 @@ impl Cluster {
         let x = self.consumers.get_mut(&c).expect("exists");
         x.state = MemberState::Stable;
         x.next_heartbeat_ms = now + x.config.heartbeat_interval_ms;
-        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
-        let new: BTreeSet<TopicPartition> = assignment.iter().cloned().collect();
+        let old: BTreeSet<TopicPartition> = crate::engine::sort::collect_set(x.assignment.iter().cloned());
+        let new: BTreeSet<TopicPartition> = crate::engine::sort::collect_set(assignment.iter().cloned());
         let revoked: Vec<TopicPartition> = old.difference(&new).cloned().collect();
         let added: Vec<TopicPartition> = new.difference(&old).cloned().collect();
         for tp in &revoked {

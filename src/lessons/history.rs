@@ -129,12 +129,12 @@ impl History {
                 _ => {}
             }
         }
-        self.down = cluster.broker_status().iter().filter(|b| !matches!(b.process, ProcessState::Running)).map(|b| b.id).collect();
+        self.down = crate::engine::sort::collect_set(cluster.broker_status().iter().filter(|b| !matches!(b.process, ProcessState::Running)).map(|b| b.id));
     }
 
     /// A new step starts: output goals look only at what is printed from now on.
     pub fn mark_step(&mut self) {
-        self.step_marks = self.output.iter().map(|(t, tail)| (*t, tail.total())).collect();
+        self.step_marks = crate::engine::sort::collect_map(self.output.iter().map(|(t, tail)| (*t, tail.total())));
     }
 
     /// What terminal `term` printed since the step started.

@@ -294,8 +294,8 @@ fn compute_transferring(input: &Input<'_>, layout: &Layout<'_>, assignment: &[Ve
     let mut revoked = BTreeSet::new();
     for (m, member) in input.members.iter().enumerate() {
         let owned: BTreeSet<usize> =
-            member.subscription.owned_partitions.iter().filter_map(|tp| layout.pid(tp)).collect();
-        let now: BTreeSet<usize> = assignment[m].iter().copied().collect();
+            crate::engine::sort::collect_set(member.subscription.owned_partitions.iter().filter_map(|tp| layout.pid(tp)));
+        let now: BTreeSet<usize> = crate::engine::sort::collect_set(assignment[m].iter().copied());
         for &pid in &assignment[m] {
             if !owned.contains(&pid) {
                 added.insert(pid, m);
@@ -664,7 +664,7 @@ impl<'a> General<'a> {
 /// Sum over member pairs of the difference in partition counts (lower is more balanced).
 fn balance_score(assignment: &[Option<Vec<usize>>]) -> u64 {
     let mut sizes: Vec<u64> = assignment.iter().flatten().map(|l| l.len() as u64).collect();
-    sizes.sort_unstable();
+    crate::engine::sort::sort(&mut sizes); // integers: the stable sort gives the same order
     // With sorted sizes, sum_{i<j} (s_j - s_i) = sum_j s_j * (2j - n + 1).
     let n = sizes.len() as i64;
     let mut score: i64 = 0;

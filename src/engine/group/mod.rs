@@ -571,7 +571,7 @@ impl Cluster {
             }
             for g in shard.groups.values().filter(|g| g.state != GroupState::Dead) {
                 let description = g.description(*b);
-                out.push((description, g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()));
+                out.push((description, crate::engine::sort::collect_map(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)))));
             }
         }
         crate::engine::sort::sort_by(&mut out, |a, b| a.0.group_id.cmp(&b.0.group_id));

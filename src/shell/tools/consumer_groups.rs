@@ -812,7 +812,7 @@ fn reset(
             out.push(Chunk::err(format!("{} WARN {w} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n", super::log_time(cluster.now_ms()))));
         }
         if execute {
-            let map: std::collections::BTreeMap<TopicPartition, i64> = planned.iter().cloned().collect();
+            let map: std::collections::BTreeMap<TopicPartition, i64> = crate::engine::sort::collect_map(planned.iter().cloned());
             if let Err(e) = cluster.alter_group_offsets(&g, &map) {
                 out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
                 return 1;
