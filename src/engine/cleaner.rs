@@ -32,6 +32,7 @@
 //! as in Kafka. Index-size limits of `groupSegmentsBySize` are not modelled (with default
 //! `segment.index.bytes` they never bind before `segment.bytes`).
 
+use crate::engine::vecmap::VecMap;
 use super::cluster::*;
 use super::config::TopicSettings;
 use super::event::EventKind;
@@ -94,7 +95,7 @@ pub(crate) struct CleanerState {
     pub passes: VecDeque<CleanerPass>,
     /// Per partition, the highest cleaner point any replica ever reached: below it replicas may
     /// legitimately differ in which records they still hold (invariants use it).
-    pub compacted_upto: BTreeMap<Tp, i64>,
+    pub compacted_upto: VecMap<Tp, i64>,
 }
 
 /// `LogToClean`: where a log's dirty section is and how dirty it is.

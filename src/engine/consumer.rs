@@ -19,6 +19,7 @@
 //! MetadataRequest), ListOffsets for a reset is answered at once, and a request to a broker that
 //! crashed fails at the client's next step instead of after a TCP timeout.
 
+use crate::engine::vecmap::VecMap;
 use super::assignor::{self, Member, Strategy, Subscription, TopicPartition};
 use super::broker::{FetchResponse, Isolation, OffsetSpec};
 use super::cluster::*;
@@ -227,14 +228,14 @@ pub(crate) struct Consumer {
     metadata_snapshot: BTreeMap<String, i32>,
     next_metadata_check_ms: i64,
     assignment: Vec<TopicPartition>,
-    parts: BTreeMap<TopicPartition, PartState>,
+    parts: VecMap<TopicPartition, PartState>,
     /// Partitions with buffered data, in arrival order (poll drains them in this order).
     ready: VecDeque<TopicPartition>,
     offset_fetch_inflight: Option<(Inflight, Vec<TopicPartition>)>,
-    fetch_inflight: BTreeMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
+    fetch_inflight: VecMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
     fetch_retry_at_ms: i64,
     commits: Vec<PendingCommit>,
-    commit_results: BTreeMap<u64, KResult<()>>,
+    commit_results: VecMap<u64, KResult<()>>,
     last_poll_ms: i64,
     next_auto_commit_ms: i64,
     pending_error: Option<KafkaError>,
@@ -303,13 +304,13 @@ impl Cluster {
                 metadata_snapshot: BTreeMap::new(),
                 next_metadata_check_ms: 0,
                 assignment: Vec::new(),
-                parts: BTreeMap::new(),
+                parts: VecMap::new(),
                 ready: VecDeque::new(),
                 offset_fetch_inflight: None,
-                fetch_inflight: BTreeMap::new(),
+                fetch_inflight: VecMap::new(),
                 fetch_retry_at_ms: 0,
                 commits: Vec::new(),
-                commit_results: BTreeMap::new(),
+                commit_results: VecMap::new(),
                 last_poll_ms: now,
                 next_auto_commit_ms: next_auto,
                 pending_error: None,

@@ -32,6 +32,7 @@
 //!
 //! Transactions (`transactional_id`) are driven by [`super::txn`].
 
+use crate::engine::vecmap::VecMap;
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::log::{Header, RecordsData};
@@ -261,7 +262,7 @@ pub(crate) struct Producer {
     metadata_retry_at_ms: i64,
     metadata_wanted: BTreeSet<String>,
     waiting: VecDeque<Waiting>,
-    queues: BTreeMap<(String, i32), PartQueue>,
+    queues: VecMap<(String, i32), PartQueue>,
     sticky: BTreeMap<String, StickyState>,
     results: VecDeque<(SendId, SendResult)>,
     warnings: Vec<ProducerWarning>,
@@ -371,7 +372,7 @@ impl Cluster {
                 metadata_retry_at_ms: 0,
                 metadata_wanted: BTreeSet::new(),
                 waiting: VecDeque::new(),
-                queues: BTreeMap::new(),
+                queues: VecMap::new(),
                 sticky: BTreeMap::new(),
                 results: VecDeque::new(),
                 warnings: Vec::new(),

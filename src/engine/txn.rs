@@ -30,6 +30,7 @@
 //! modelled; a transactional offset commit still pending when its group coordinator moves is lost
 //! (the loader keeps only offsets of committed transactions); the cleaner keeps markers forever.
 
+use crate::engine::vecmap::VecMap;
 use super::assignor::{coordinator_partition, TopicPartition};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
@@ -163,11 +164,11 @@ pub(crate) struct TxnShard {
     pub incarnation: u64,
     /// The partition's leader epoch: the coordinator epoch markers carry.
     pub leader_epoch: i32,
-    pub txns: BTreeMap<String, TxnMeta>,
+    pub txns: VecMap<String, TxnMeta>,
     /// Transactions with a state write in flight.
     pub writing: BTreeSet<String>,
     /// Markers still to write per transaction (commit?, partitions).
-    pub markers_left: BTreeMap<String, (bool, BTreeSet<(String, i32)>)>,
+    pub markers_left: VecMap<String, (bool, BTreeSet<(String, i32)>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -214,10 +215,10 @@ struct OffsetsAppend {
 /// All transaction-related state of the cluster.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Txns {
-    pub shards: BTreeMap<(BrokerId, i32), TxnShard>,
-    appends: BTreeMap<u64, TxnAppend>,
-    offset_appends: BTreeMap<u64, OffsetsAppend>,
-    markers: BTreeMap<u64, MarkerWrite>,
+    pub shards: VecMap<(BrokerId, i32), TxnShard>,
+    appends: VecMap<u64, TxnAppend>,
+    offset_appends: VecMap<u64, OffsetsAppend>,
+    markers: VecMap<u64, MarkerWrite>,
     /// Pending transactional offsets per (broker, offsets partition, group shard id) and producer.
     group_pending: BTreeMap<(BrokerId, i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
     /// Per broker: (incarnation, next id, end of block).
@@ -956,7 +957,7 @@ impl Cluster {
                 return Ok(s.id);
             }
         }
-        let mut txns: BTreeMap<String, TxnMeta> = BTreeMap::new();
+        let mut txns: VecMap<String, TxnMeta> = VecMap::new();
         for bt in r.log.all_batches() {
             for rec in bt.records() {
                 let Some(key) = rec.key.and_then(|k| std::str::from_utf8(k).ok()) else { continue };
@@ -976,7 +977,7 @@ impl Cluster {
             .filter(|(_, m)| matches!(m.state, TransactionState::PrepareCommit | TransactionState::PrepareAbort))
             .map(|(k, m)| (k.clone(), m.state == TransactionState::PrepareCommit, m.partitions.clone()))
             .collect();
-        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: BTreeSet::new(), markers_left: BTreeMap::new() };
+        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: BTreeSet::new(), markers_left: VecMap::new() };
         for (k, commit, parts) in &resume {
             shard.markers_left.insert(k.clone(), (*commit, parts.clone()));
         }

@@ -7,6 +7,7 @@
 //!
 //! [`Shell`] is the single-terminal convenience the tests, `sandbox-shell` and the first UI use.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ClusterConfig};
@@ -114,7 +115,7 @@ pub struct World {
     pub(crate) brokers: u32,
     pub(crate) seed: u64,
     pub(crate) files: BTreeMap<String, String>,
-    pub(crate) procs: BTreeMap<ProcId, Slot>,
+    pub(crate) procs: VecMap<ProcId, Slot>,
     next_proc: ProcId,
     /// Processes that ended and whose terminal has not collected them: status, captured stdout.
     pub(crate) exited: BTreeMap<ProcId, (i32, String)>,
@@ -143,7 +144,7 @@ impl World {
             brokers,
             seed,
             files: BTreeMap::new(),
-            procs: BTreeMap::new(),
+            procs: VecMap::new(),
             next_proc: 1,
             exited: BTreeMap::new(),
             outbox: BTreeMap::new(),
@@ -400,7 +401,7 @@ impl World {
     }
 }
 
-fn slot_state_of(procs: &BTreeMap<ProcId, Slot>, exited: &BTreeMap<ProcId, (i32, String)>, id: ProcId) -> ProcState {
+fn slot_state_of(procs: &VecMap<ProcId, Slot>, exited: &BTreeMap<ProcId, (i32, String)>, id: ProcId) -> ProcState {
     match procs.get(&id) {
         Some(slot) => slot.state,
         None => exited.get(&id).map_or(ProcState::Exited(0), |(s, _)| ProcState::Exited(*s)),
@@ -440,7 +441,7 @@ pub(crate) struct Foreground {
 /// One simulated cluster and the terminals attached to it.
 pub struct Sandbox {
     world: World,
-    terms: BTreeMap<TermId, Term>,
+    terms: VecMap<TermId, Term>,
     next_term: TermId,
     transcript: Vec<Input>,
     events: EventLog,
@@ -461,7 +462,7 @@ impl Sandbox {
     /// A sandbox with a fresh cluster of `brokers` brokers (clamped to 1..=9) simulated from
     /// `seed`, and no terminal yet.
     pub fn new(brokers: u32, seed: u64) -> Sandbox {
-        Sandbox { world: World::new(brokers, seed), terms: BTreeMap::new(), next_term: 1, transcript: Vec::new(), events: EventLog::default() }
+        Sandbox { world: World::new(brokers, seed), terms: VecMap::new(), next_term: 1, transcript: Vec::new(), events: EventLog::default() }
     }
 
     /// Rebuilds a session from its seed and transcript.

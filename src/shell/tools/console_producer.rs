@@ -1,6 +1,7 @@
 //! `kafka-console-producer` (3.9: `core/.../kafka/tools/ConsoleProducer.scala`): options, the
 //! checks of `ProducerConfig`, and the reader properties of `LineMessageReader`.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::BTreeMap;
 
 use super::{key_values, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
@@ -212,7 +213,7 @@ pub struct ConsoleProducer {
     producer: Option<ProducerId>,
     line_number: usize,
     /// Key/value descriptions of sends awaiting their result (for the error line).
-    pending: BTreeMap<SendId, (String, String)>,
+    pending: VecMap<SendId, (String, String)>,
     eof: bool,
     /// Set when the tool dies (reader error, failed `--sync` send): exit status once flushed.
     exit_status: Option<i32>,
@@ -304,7 +305,7 @@ impl ConsoleProducer {
     pub fn new(command: ProducerCommand) -> ConsoleProducer {
         let config = producer_config(&command);
         let unreachable = (!command.bootstrap.reachable()).then(|| Unreachable::new(&command.bootstrap));
-        ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None, unreachable }
+        ConsoleProducer { command, config, producer: None, line_number: 0, pending: VecMap::new(), eof: false, exit_status: None, unreachable }
     }
 
     /// The unreachable-bootstrap variant of `poll` (see [`Unreachable`]).
