@@ -127,7 +127,7 @@ pub struct TopicMeta {
     pub id: String,
     pub idx: u32,
     pub internal: bool,
-    pub configs: BTreeMap<String, String>,
+    pub configs: VecMap<String, String>,
     pub settings: TopicSettings,
     pub partitions: Vec<PartitionMeta>,
 }
@@ -148,13 +148,13 @@ pub(crate) struct Controller {
     pub active: Option<BrokerId>,
     pub election_due_ms: Option<i64>,
     pub topics: VecMap<u32, TopicMeta>,
-    pub by_name: BTreeMap<String, u32>,
+    pub by_name: VecMap<String, u32>,
     pub next_topic_idx: u32,
     pub regs: VecMap<BrokerId, BrokerReg>,
-    pub dynamic_broker_configs: BTreeMap<String, String>,
+    pub dynamic_broker_configs: VecMap<String, String>,
     /// Per-broker dynamic configs (`kafka-configs --entity-name <id>`): DYNAMIC_BROKER_CONFIG.
     /// Described and kept; topic settings still resolve from the cluster-wide layers only.
-    pub per_broker_configs: VecMap<BrokerId, BTreeMap<String, String>>,
+    pub per_broker_configs: VecMap<BrokerId, VecMap<String, String>>,
     pub version: u64,
     pub next_unclean_check_ms: i64,
     /// When the next automatic preferred-leader election runs: set `leader.imbalance.check.interval.seconds`
@@ -358,7 +358,7 @@ pub struct Cluster {
     pub(crate) seed: u64,
     pub(crate) brokers: VecMap<BrokerId, Broker>,
     pub(crate) ctl: Controller,
-    pub(crate) static_broker_configs: BTreeMap<String, String>,
+    pub(crate) static_broker_configs: VecMap<String, String>,
     pub(crate) producers: VecMap<u32, Producer>,
     pub(crate) next_producer_id: u32,
     pub(crate) next_id: u64,
@@ -393,7 +393,7 @@ impl Cluster {
             ));
         }
         let n = config.brokers as i32;
-        let mut static_broker_configs = BTreeMap::new();
+        let mut static_broker_configs = VecMap::new();
         let rf = n.min(3).to_string();
         static_broker_configs.insert("offsets.topic.replication.factor".to_string(), rf.clone());
         static_broker_configs.insert("transaction.state.log.replication.factor".to_string(), rf);
@@ -445,10 +445,10 @@ impl Cluster {
                 voters,
                 election_due_ms: None,
                 topics: VecMap::new(),
-                by_name: BTreeMap::new(),
+                by_name: VecMap::new(),
                 next_topic_idx: 0,
                 regs,
-                dynamic_broker_configs: BTreeMap::new(),
+                dynamic_broker_configs: VecMap::new(),
                 per_broker_configs: VecMap::new(),
                 version: 0,
                 next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,

@@ -19,7 +19,7 @@
 //! MetadataRequest), ListOffsets for a reset is answered at once, and a request to a broker that
 //! crashed fails at the client's next step instead of after a TCP timeout.
 
-use crate::engine::vecmap::VecMap;
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::assignor::{self, Member, Strategy, Subscription, TopicPartition};
 use super::broker::{FetchResponse, Isolation, OffsetSpec};
 use super::cluster::*;
@@ -189,7 +189,7 @@ struct PartState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Mode {
     None,
-    Subscribed(BTreeSet<String>),
+    Subscribed(VecSet<String>),
     Assigned,
 }
 
@@ -240,7 +240,7 @@ pub(crate) struct Consumer {
     next_auto_commit_ms: i64,
     pending_error: Option<KafkaError>,
     logs: Vec<ConsumerLog>,
-    wake_at: BTreeSet<i64>,
+    wake_at: VecSet<i64>,
 }
 
 fn commit_failed() -> String {
@@ -315,7 +315,7 @@ impl Cluster {
                 next_auto_commit_ms: next_auto,
                 pending_error: None,
                 logs: Vec::new(),
-                wake_at: BTreeSet::new(),
+                wake_at: VecSet::new(),
             },
         );
         Ok(id)
@@ -344,7 +344,7 @@ impl Cluster {
         if topics.iter().any(|t| t.trim().is_empty()) {
             return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, "Topic collection to subscribe to cannot contain null or empty topic"));
         }
-        let set: BTreeSet<String> = crate::engine::sort::collect_set(topics.iter().map(|t| t.to_string()));
+        let set: VecSet<String> = topics.iter().map(|t| t.to_string()).collect();
         let changed = x.mode != Mode::Subscribed(set.clone());
         x.mode = if set.is_empty() { Mode::None } else { Mode::Subscribed(set.clone()) };
         if changed && x.state != MemberState::Unjoined {

@@ -30,7 +30,7 @@
 //! modelled; a transactional offset commit still pending when its group coordinator moves is lost
 //! (the loader keeps only offsets of committed transactions); the cleaner keeps markers forever.
 
-use crate::engine::vecmap::VecMap;
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::assignor::{coordinator_partition, TopicPartition};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
@@ -166,7 +166,7 @@ pub(crate) struct TxnShard {
     pub leader_epoch: i32,
     pub txns: VecMap<String, TxnMeta>,
     /// Transactions with a state write in flight.
-    pub writing: BTreeSet<String>,
+    pub writing: VecSet<String>,
     /// Markers still to write per transaction (commit?, partitions).
     pub markers_left: VecMap<String, (bool, BTreeSet<(String, i32)>)>,
 }
@@ -220,7 +220,7 @@ pub(crate) struct Txns {
     offset_appends: VecMap<u64, OffsetsAppend>,
     markers: VecMap<u64, MarkerWrite>,
     /// Pending transactional offsets per (broker, offsets partition, group shard id) and producer.
-    group_pending: BTreeMap<(BrokerId, i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
+    group_pending: VecMap<(BrokerId, i32, u64), VecMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
     /// Per broker: (incarnation, next id, end of block).
     pid_blocks: BTreeMap<BrokerId, (u64, i64, i64)>,
     next_pid_block: i64,
@@ -977,7 +977,7 @@ impl Cluster {
             .filter(|(_, m)| matches!(m.state, TransactionState::PrepareCommit | TransactionState::PrepareAbort))
             .map(|(k, m)| (k.clone(), m.state == TransactionState::PrepareCommit, m.partitions.clone()))
             .collect();
-        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: BTreeSet::new(), markers_left: VecMap::new() };
+        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: VecSet::new(), markers_left: VecMap::new() };
         for (k, commit, parts) in &resume {
             shard.markers_left.insert(k.clone(), (*commit, parts.clone()));
         }

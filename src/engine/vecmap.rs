@@ -311,6 +311,149 @@ impl<K: Ord + Borrow<Q>, Q: ?Sized + Ord, V> std::ops::Index<&Q> for VecMap<K, V
     }
 }
 
+/// An ordered set over a sorted `Vec`: `BTreeSet`'s API (the parts the engine uses) for small sets,
+/// for the same reason as [`VecMap`].
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VecSet<T> {
+    /// Invariant: strictly ascending.
+    items: Vec<T>,
+}
+
+impl<T> Default for VecSet<T> {
+    fn default() -> Self {
+        VecSet { items: Vec::new() }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for VecSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.items.iter()).finish()
+    }
+}
+
+impl<T> VecSet<T> {
+    pub const fn new() -> Self {
+        VecSet { items: Vec::new() }
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+    pub fn first(&self) -> Option<&T> {
+        self.items.first()
+    }
+    pub fn last(&self) -> Option<&T> {
+        self.items.last()
+    }
+    pub fn pop_first(&mut self) -> Option<T> {
+        if self.items.is_empty() {
+            None
+        } else {
+            Some(self.items.remove(0))
+        }
+    }
+    pub fn pop_last(&mut self) -> Option<T> {
+        self.items.pop()
+    }
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.items.retain(keep);
+    }
+}
+
+impl<T: Ord> VecSet<T> {
+    fn find<Q: ?Sized + Ord>(&self, item: &Q) -> Result<usize, usize>
+    where
+        T: Borrow<Q>,
+    {
+        self.items.binary_search_by(|x| x.borrow().cmp(item))
+    }
+    pub fn contains<Q: ?Sized + Ord>(&self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.find(item).is_ok()
+    }
+    /// Like `BTreeSet::insert`: false (and the set unchanged) when an equal item is present.
+    pub fn insert(&mut self, item: T) -> bool {
+        match self.find(&item) {
+            Ok(_) => false,
+            Err(i) => {
+                self.items.insert(i, item);
+                true
+            }
+        }
+    }
+    pub fn remove<Q: ?Sized + Ord>(&mut self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        match self.find(item) {
+            Ok(i) => {
+                self.items.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+    /// The items of `self` not in `other`, ascending (like `BTreeSet::difference`).
+    pub fn difference<'a>(&'a self, other: &'a VecSet<T>) -> impl Iterator<Item = &'a T> + 'a {
+        self.items.iter().filter(move |x| !other.contains(*x))
+    }
+}
+
+impl<T: Ord> FromIterator<T> for VecSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        let mut set = VecSet::new();
+        set.extend(items);
+        set
+    }
+}
+
+impl<T: Ord> Extend<T> for VecSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        for item in items {
+            self.insert(item);
+        }
+    }
+}
+
+impl<T> IntoIterator for VecSet<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a VecSet<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// Serialized as a sequence, like `BTreeSet`: saved sessions and exports read the same either way.
+impl<T: serde::Serialize> serde::Serialize for VecSet<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.items.iter())
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de> + Ord> serde::Deserialize<'de> for VecSet<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<T>::deserialize(deserializer).map(|items| items.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +504,26 @@ mod tests {
         let strings: VecMap<String, i32> = [("b".to_string(), 2), ("a".to_string(), 1)].into_iter().collect();
         assert_eq!(strings.get("a"), Some(&1), "lookup by a borrowed key");
         assert_eq!(strings.keys().cloned().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn set_behaves_like_btreeset_under_random_operations() {
+        use std::collections::BTreeSet;
+        let mut state = 11u64;
+        let mut ours: VecSet<u8> = VecSet::new();
+        let mut std_set: BTreeSet<u8> = BTreeSet::new();
+        for step in 0..20_000u32 {
+            let item = (next(&mut state) % 64) as u8;
+            match next(&mut state) % 4 {
+                0 | 1 => assert_eq!(ours.insert(item), std_set.insert(item)),
+                2 => assert_eq!(ours.remove(&item), std_set.remove(&item)),
+                _ => assert_eq!(ours.pop_first(), std_set.pop_first()),
+            }
+            assert!(ours.iter().eq(std_set.iter()), "step {step}: same items in the same order");
+        }
+        let other: VecSet<u8> = (0..32).collect();
+        let std_other: BTreeSet<u8> = (0..32).collect();
+        assert!(ours.difference(&other).eq(std_set.difference(&std_other)));
+        assert_eq!(format!("{ours:?}"), format!("{std_set:?}"));
     }
 }

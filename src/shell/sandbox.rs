@@ -8,7 +8,6 @@
 //! [`Shell`] is the single-terminal convenience the tests, `sandbox-shell` and the first UI use.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ClusterConfig};
 
@@ -114,12 +113,12 @@ pub struct World {
     pub(crate) cluster: Cluster,
     pub(crate) brokers: u32,
     pub(crate) seed: u64,
-    pub(crate) files: BTreeMap<String, String>,
+    pub(crate) files: VecMap<String, String>,
     pub(crate) procs: VecMap<ProcId, Slot>,
     next_proc: ProcId,
     /// Processes that ended and whose terminal has not collected them: status, captured stdout.
-    pub(crate) exited: BTreeMap<ProcId, (i32, String)>,
-    pub(crate) outbox: BTreeMap<TermId, Vec<Chunk>>,
+    pub(crate) exited: VecMap<ProcId, (i32, String)>,
+    pub(crate) outbox: VecMap<TermId, Vec<Chunk>>,
     pub(crate) interactive: bool,
     /// `sim consumer` applications (they run on simulated time like processes, in no terminal).
     pub(crate) apps: super::tools::sim_consumer::Apps,
@@ -143,11 +142,11 @@ impl World {
             cluster: new_cluster(brokers, seed),
             brokers,
             seed,
-            files: BTreeMap::new(),
+            files: VecMap::new(),
             procs: VecMap::new(),
             next_proc: 1,
-            exited: BTreeMap::new(),
-            outbox: BTreeMap::new(),
+            exited: VecMap::new(),
+            outbox: VecMap::new(),
             interactive: true,
             apps: Default::default(),
             limits: WorkLimits::default(),
@@ -401,7 +400,7 @@ impl World {
     }
 }
 
-fn slot_state_of(procs: &VecMap<ProcId, Slot>, exited: &BTreeMap<ProcId, (i32, String)>, id: ProcId) -> ProcState {
+fn slot_state_of(procs: &VecMap<ProcId, Slot>, exited: &VecMap<ProcId, (i32, String)>, id: ProcId) -> ProcState {
     match procs.get(&id) {
         Some(slot) => slot.state,
         None => exited.get(&id).map_or(ProcState::Exited(0), |(s, _)| ProcState::Exited(*s)),
@@ -418,7 +417,7 @@ pub struct Term {
     /// Lines of a command still being typed (here-document, open quote).
     pub(crate) pending: String,
     pub(crate) history: Vec<String>,
-    pub(crate) vars: BTreeMap<String, String>,
+    pub(crate) vars: VecMap<String, String>,
     pub(crate) last_status: i32,
     pub(crate) jobs: jobs::Jobs,
     pub(crate) foreground: Option<Foreground>,

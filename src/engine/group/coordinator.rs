@@ -764,7 +764,7 @@ fn restore_group(g: &mut Group, v: GroupValue, now_ms: i64) {
         .members
         .into_iter()
         .map(|m| {
-            let sub = Subscription { topics: crate::engine::sort::collect_set(m.topics), owned_partitions: m.assignment.clone(), generation: Some(v.generation), group_instance_id: None };
+            let sub = Subscription { topics: m.topics.into_iter().collect(), owned_partitions: m.assignment.clone(), generation: Some(v.generation), group_instance_id: None };
             GroupMember {
                 member_id: m.member_id,
                 client_id: m.client_id,

@@ -2,7 +2,6 @@
 //! checks of `ProducerConfig`, and the reader properties of `LineMessageReader`.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::BTreeMap;
 
 use super::{key_values, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 use crate::engine::{Header, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
@@ -23,9 +22,9 @@ pub struct ProducerCommand {
     pub max_block_ms: i64,
     pub retries: i32,
     /// `--property` values for the line reader (parse.key, key.separator, null.marker, ...).
-    pub reader: BTreeMap<String, String>,
+    pub reader: VecMap<String, String>,
     /// `--producer-property` values.
-    pub producer: BTreeMap<String, String>,
+    pub producer: VecMap<String, String>,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ProducerCommand, Outcome> {
@@ -109,7 +108,7 @@ pub struct LineRecord {
 }
 
 /// Splits one input line per the reader properties; `line_number` counts from 1.
-pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usize) -> Result<LineRecord, String> {
+pub fn read_line(props: &VecMap<String, String>, line: &str, line_number: usize) -> Result<LineRecord, String> {
     let get = |k: &str, d: &str| props.get(k).cloned().unwrap_or_else(|| d.to_string());
     let parse_key = get("parse.key", "false").eq_ignore_ascii_case("true");
     let parse_headers = get("parse.headers", "false").eq_ignore_ascii_case("true");
@@ -172,7 +171,7 @@ pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
 
 /// Producer properties given as `key=value` pairs (`--producer-property`, `--producer-props`),
 /// applied over `config`; properties the engine does not model are ignored.
-pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String, String>) {
+pub fn apply_producer_props(config: &mut ProducerConfig, props: &VecMap<String, String>) {
     for (key, value) in props {
         let number = value.trim().parse::<i64>().ok();
         match (key.as_str(), number) {
