@@ -7,7 +7,7 @@
 //! [`NET_LATENCY_MS`] and drops it if sender and receiver cannot reach each other at send or at
 //! delivery time (crash, stop, isolation), or if the receiver restarted meanwhile.
 
-use crate::engine::vecmap::VecMap;
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{Event, EventKind, EventLog};
@@ -162,7 +162,7 @@ pub(crate) struct Controller {
     /// (KRaft's `maybeScheduleNextBalancePartitionLeaders`), cleared when it runs.
     pub balance_leaders_at_ms: Option<i64>,
     /// (tp, leader epoch) -> leader, for the one-leader-per-epoch invariant.
-    pub epoch_leaders: BTreeMap<(Tp, i32), BrokerId>,
+    pub epoch_leaders: VecMap<(Tp, i32), BrokerId>,
 }
 
 /// A broker's local replica of one partition. The log is on disk and survives crashes; the
@@ -369,7 +369,7 @@ pub struct Cluster {
     pub(crate) violations: Vec<super::invariants::Violation>,
     /// Replicas whose logs may legitimately diverge below their HW after an unclean election,
     /// until they reconcile with a leader (first successful data fetch).
-    pub(crate) unclean_tainted: std::collections::BTreeSet<(Tp, BrokerId)>,
+    pub(crate) unclean_tainted: VecSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
     /// The log cleaners' reports and compaction watermarks.
     pub(crate) cleaner: super::cleaner::CleanerState,
@@ -453,7 +453,7 @@ impl Cluster {
                 version: 0,
                 next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,
                 balance_leaders_at_ms: None,
-                epoch_leaders: BTreeMap::new(),
+                epoch_leaders: VecMap::new(),
             },
             static_broker_configs,
             producers: VecMap::new(),
@@ -463,7 +463,7 @@ impl Cluster {
             track_invariants: config.track_invariants,
             ledger: VecMap::new(),
             violations: Vec::new(),
-            unclean_tainted: std::collections::BTreeSet::new(),
+            unclean_tainted: VecSet::new(),
             steps: 0,
             cleaner: Default::default(),
             groups: Default::default(),

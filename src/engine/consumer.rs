@@ -26,7 +26,7 @@ use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::group::{GroupEv, GroupMsg, JoinOk, CONSUMER_ID_BASE};
 use super::log::Header;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 pub type ConsumerId = u32;
 
@@ -406,7 +406,7 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, "Subscription to topics, partitions and pattern are mutually exclusive"));
         }
         x.mode = Mode::Assigned;
-        let new: BTreeSet<TopicPartition> = crate::engine::sort::collect_set(partitions.iter().cloned());
+        let new: VecSet<TopicPartition> = partitions.iter().cloned().collect();
         x.parts.retain(|tp, _| new.contains(tp));
         for tp in &new {
             x.parts.entry(tp.clone()).or_default();
@@ -1261,8 +1261,8 @@ impl Cluster {
         let x = self.consumers.get_mut(&c).expect("exists");
         x.state = MemberState::Stable;
         x.next_heartbeat_ms = now + x.config.heartbeat_interval_ms;
-        let old: BTreeSet<TopicPartition> = crate::engine::sort::collect_set(x.assignment.iter().cloned());
-        let new: BTreeSet<TopicPartition> = crate::engine::sort::collect_set(assignment.iter().cloned());
+        let old: VecSet<TopicPartition> = x.assignment.iter().cloned().collect();
+        let new: VecSet<TopicPartition> = assignment.iter().cloned().collect();
         let revoked: Vec<TopicPartition> = old.difference(&new).cloned().collect();
         let added: Vec<TopicPartition> = new.difference(&old).cloned().collect();
         for tp in &revoked {

@@ -4,8 +4,8 @@
 //! missing argument ends in kcat's `Error: unknown argument` and its usage text (we print the
 //! error and a one-line hint).
 
-use crate::engine::vecmap::VecMap;
 
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::{Bootstrap, Env};
 use crate::shell::{Chunk, Outcome};
 
@@ -584,7 +584,7 @@ pub struct KcatGroupConsumer {
     /// The assignment as the last rebalance_cb saw it.
     assignment: Vec<crate::engine::TopicPartition>,
     /// Partitions whose end was reported and that got no message since.
-    at_eof: std::collections::BTreeSet<crate::engine::TopicPartition>,
+    at_eof: VecSet<crate::engine::TopicPartition>,
     received: i64,
     last_activity_ms: i64,
     prefix: Vec<Chunk>,
