@@ -38,7 +38,7 @@ use super::event::EventKind;
 use super::group::{CommittedOffset, OFFSETS_TOPIC};
 use super::log::{ControlType, ProducerBatchInfo, RecordsData};
 use super::producer::ProducerId;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub const TXN_TOPIC: &str = "__transaction_state";
@@ -125,7 +125,7 @@ pub(crate) struct TxnMeta {
     pub epoch: i16,
     pub timeout_ms: i64,
     pub state: TransactionState,
-    pub partitions: BTreeSet<(String, i32)>,
+    pub partitions: VecSet<(String, i32)>,
     pub start_ms: i64,
     pub update_ms: i64,
 }
@@ -141,7 +141,7 @@ fn decode_meta(v: &[u8]) -> Option<TxnMeta> {
     if f.len() != 7 {
         return None;
     }
-    let mut partitions = BTreeSet::new();
+    let mut partitions = VecSet::new();
     for tp in f[6].split(',').filter(|x| !x.is_empty()) {
         let (t, p) = tp.rsplit_once(':')?;
         partitions.insert((t.to_string(), p.parse().ok()?));
@@ -168,7 +168,7 @@ pub(crate) struct TxnShard {
     /// Transactions with a state write in flight.
     pub writing: VecSet<String>,
     /// Markers still to write per transaction (commit?, partitions).
-    pub markers_left: VecMap<String, (bool, BTreeSet<(String, i32)>)>,
+    pub markers_left: VecMap<String, (bool, VecSet<(String, i32)>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -323,8 +323,8 @@ pub(crate) struct TxnClient {
     group_coordinator: Option<(String, BrokerId)>,
     inflight: Option<(u64, TxnReq, i64, Vec<(String, i32)>)>,
     retry_at_ms: i64,
-    added: BTreeSet<(String, i32)>,
-    pending_add: BTreeSet<(String, i32)>,
+    added: VecSet<(String, i32)>,
+    pending_add: VecSet<(String, i32)>,
     offsets: Option<PendingOffsets>,
     op: Option<TxnOp>,
     result: Option<KResult<()>>,
@@ -346,8 +346,8 @@ impl TxnClient {
             group_coordinator: None,
             inflight: None,
             retry_at_ms: 0,
-            added: BTreeSet::new(),
-            pending_add: BTreeSet::new(),
+            added: VecSet::new(),
+            pending_add: VecSet::new(),
             offsets: None,
             op: None,
             result: None,
@@ -972,7 +972,7 @@ impl Cluster {
             }
         }
         let id = self.next_id();
-        let resume: Vec<(String, bool, BTreeSet<(String, i32)>)> = txns
+        let resume: Vec<(String, bool, VecSet<(String, i32)>)> = txns
             .iter()
             .filter(|(_, m)| matches!(m.state, TransactionState::PrepareCommit | TransactionState::PrepareAbort))
             .map(|(k, m)| (k.clone(), m.state == TransactionState::PrepareCommit, m.partitions.clone()))
@@ -1084,7 +1084,7 @@ impl Cluster {
         let meta = match existing {
             None => {
                 let pid = self.allocate_producer_id(b)?;
-                TxnMeta { producer_id: pid, epoch: 0, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now }
+                TxnMeta { producer_id: pid, epoch: 0, timeout_ms, state: TransactionState::Empty, partitions: VecSet::new(), start_ms: -1, update_ms: now }
             }
             Some(m) => match m.state {
                 TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence => return Err(ErrorCode::CONCURRENT_TRANSACTIONS),
@@ -1095,7 +1095,7 @@ impl Cluster {
                 }
                 _ => {
                     let (pid, epoch) = if m.epoch >= i16::MAX - 1 { (self.allocate_producer_id(b)?, 0) } else { (m.producer_id, m.epoch + 1) };
-                    TxnMeta { producer_id: pid, epoch, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now }
+                    TxnMeta { producer_id: pid, epoch, timeout_ms, state: TransactionState::Empty, partitions: VecSet::new(), start_ms: -1, update_ms: now }
                 }
             },
         };
@@ -1187,7 +1187,7 @@ impl Cluster {
             s.markers_left.remove(txn_id);
             let now = self.now_ms;
             let state = if commit { TransactionState::CompleteCommit } else { TransactionState::CompleteAbort };
-            let done = TxnMeta { state, partitions: BTreeSet::new(), update_ms: now, ..meta };
+            let done = TxnMeta { state, partitions: VecSet::new(), update_ms: now, ..meta };
             self.txn_write(c, p, sid, txn_id, done, Then::Nothing);
             return;
         }
@@ -1421,7 +1421,7 @@ mod tests {
 
     #[test]
     fn txn_metadata_round_trips_through_its_record() {
-        let mut partitions = BTreeSet::new();
+        let mut partitions = VecSet::new();
         partitions.insert(("out".to_string(), 2));
         partitions.insert(("__consumer_offsets".to_string(), 12));
         let m = TxnMeta { producer_id: 1000, epoch: 3, timeout_ms: 60_000, state: TransactionState::PrepareCommit, partitions, start_ms: 5, update_ms: 9 };
