@@ -18,6 +18,7 @@
 //! transaction stays open); `app_start` with the same name starts a new instance that resumes
 //! from the group's committed offsets.
 
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::assignor::TopicPartition;
 use super::cluster::*;
 use super::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
@@ -25,7 +26,7 @@ use super::error::{ErrorCode, KResult, KafkaError};
 use super::broker::Isolation;
 use super::producer::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
 use super::txn::TxnClientState;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// How often an app polls.
 pub const APP_POLL_MS: i64 = 100;
@@ -89,7 +90,7 @@ enum Phase {
     /// At-most-once: offsets committing; the records go out once it is done.
     CommitFirst { commit: u64, records: Vec<ProducerRecord> },
     /// At-least-once: waiting for acknowledgements, then commit these offsets.
-    Sending { sends: BTreeSet<SendId>, records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64> },
+    Sending { sends: VecSet<SendId>, records: VecMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64> },
     CommitAfter { commit: u64 },
     /// Exactly-once: offsets being added to the transaction, then commit.
     TxnOffsets { count: u64 },
@@ -278,8 +279,8 @@ impl Cluster {
                     },
                     Guarantee::AtLeastOnce => {
                         self.app_count(name, n, 0);
-                        let mut sends = BTreeSet::new();
-                        let mut map = BTreeMap::new();
+                        let mut sends = VecSet::new();
+                        let mut map = VecMap::new();
                         for r in out {
                             if let Ok(id) = self.send(p, r.clone()) {
                                 sends.insert(id);

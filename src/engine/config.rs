@@ -4,8 +4,8 @@
 //! Values are kept as the strings the user gave (that is what `--describe` prints); the typed
 //! values the engine needs are parsed once into [`TopicSettings`].
 
+use crate::engine::vecmap::VecMap;
 use super::error::{ErrorCode, KResult, KafkaError};
-use std::collections::BTreeMap;
 
 /// Where a config value comes from (`ConfigEntry.ConfigSource`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -372,8 +372,8 @@ fn validate(def: &ConfigDef, p: &Parsed) -> KResult<()> {
 
 /// Validates a whole set of topic overrides (names, then values, then cross-field rules), the
 /// way the controller's `LogConfig.validate` does. Returns the overrides as a sorted map.
-pub fn validate_topic_configs(configs: &[(String, String)]) -> KResult<BTreeMap<String, String>> {
-    let mut map = BTreeMap::new();
+pub fn validate_topic_configs(configs: &[(String, String)]) -> KResult<VecMap<String, String>> {
+    let mut map = VecMap::new();
     for (k, v) in configs {
         if topic_config_def(k).is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown topic config name: {k}")));
@@ -421,9 +421,9 @@ pub struct TopicSettings {
 /// broker default (through its synonym), then the static broker config, then the default.
 pub fn effective_topic_value(
     def: &ConfigDef,
-    overrides: &BTreeMap<String, String>,
-    dynamic_broker: &BTreeMap<String, String>,
-    static_broker: &BTreeMap<String, String>,
+    overrides: &VecMap<String, String>,
+    dynamic_broker: &VecMap<String, String>,
+    static_broker: &VecMap<String, String>,
 ) -> (String, ConfigSource) {
     if let Some(v) = overrides.get(def.name) {
         return (v.clone(), ConfigSource::DynamicTopicConfig);
@@ -441,9 +441,9 @@ pub fn effective_topic_value(
 
 impl TopicSettings {
     pub fn resolve(
-        overrides: &BTreeMap<String, String>,
-        dynamic_broker: &BTreeMap<String, String>,
-        static_broker: &BTreeMap<String, String>,
+        overrides: &VecMap<String, String>,
+        dynamic_broker: &VecMap<String, String>,
+        static_broker: &VecMap<String, String>,
     ) -> TopicSettings {
         let get = |name: &str| -> Parsed {
             let def = topic_config_def(name).expect("known topic config");
@@ -542,7 +542,7 @@ mod tests {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
         let m = validate_topic_configs(&v).expect("valid");
-        let s = TopicSettings::resolve(&m, &BTreeMap::new(), &BTreeMap::new());
+        let s = TopicSettings::resolve(&m, &VecMap::new(), &VecMap::new());
         assert!(s.cleanup_compact && !s.cleanup_delete);
         assert_eq!(s.segment_ms, 100);
         assert_eq!(s.min_cleanable_dirty_ratio, 0.01);

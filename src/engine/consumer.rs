@@ -19,13 +19,14 @@
 //! MetadataRequest), ListOffsets for a reset is answered at once, and a request to a broker that
 //! crashed fails at the client's next step instead of after a TCP timeout.
 
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::assignor::{self, Member, Strategy, Subscription, TopicPartition};
 use super::broker::{FetchResponse, Isolation, OffsetSpec};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::group::{GroupEv, GroupMsg, JoinOk, CONSUMER_ID_BASE};
 use super::log::Header;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 pub type ConsumerId = u32;
 
@@ -188,7 +189,7 @@ struct PartState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Mode {
     None,
-    Subscribed(BTreeSet<String>),
+    Subscribed(VecSet<String>),
     Assigned,
 }
 
@@ -227,19 +228,19 @@ pub(crate) struct Consumer {
     metadata_snapshot: BTreeMap<String, i32>,
     next_metadata_check_ms: i64,
     assignment: Vec<TopicPartition>,
-    parts: BTreeMap<TopicPartition, PartState>,
+    parts: VecMap<TopicPartition, PartState>,
     /// Partitions with buffered data, in arrival order (poll drains them in this order).
     ready: VecDeque<TopicPartition>,
     offset_fetch_inflight: Option<(Inflight, Vec<TopicPartition>)>,
-    fetch_inflight: BTreeMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
+    fetch_inflight: VecMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
     fetch_retry_at_ms: i64,
     commits: Vec<PendingCommit>,
-    commit_results: BTreeMap<u64, KResult<()>>,
+    commit_results: VecMap<u64, KResult<()>>,
     last_poll_ms: i64,
     next_auto_commit_ms: i64,
     pending_error: Option<KafkaError>,
     logs: Vec<ConsumerLog>,
-    wake_at: BTreeSet<i64>,
+    wake_at: VecSet<i64>,
 }
 
 fn commit_failed() -> String {
@@ -303,18 +304,18 @@ impl Cluster {
                 metadata_snapshot: BTreeMap::new(),
                 next_metadata_check_ms: 0,
                 assignment: Vec::new(),
-                parts: BTreeMap::new(),
+                parts: VecMap::new(),
                 ready: VecDeque::new(),
                 offset_fetch_inflight: None,
-                fetch_inflight: BTreeMap::new(),
+                fetch_inflight: VecMap::new(),
                 fetch_retry_at_ms: 0,
                 commits: Vec::new(),
-                commit_results: BTreeMap::new(),
+                commit_results: VecMap::new(),
                 last_poll_ms: now,
                 next_auto_commit_ms: next_auto,
                 pending_error: None,
                 logs: Vec::new(),
-                wake_at: BTreeSet::new(),
+                wake_at: VecSet::new(),
             },
         );
         Ok(id)
@@ -343,7 +344,7 @@ impl Cluster {
         if topics.iter().any(|t| t.trim().is_empty()) {
             return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, "Topic collection to subscribe to cannot contain null or empty topic"));
         }
-        let set: BTreeSet<String> = topics.iter().map(|t| t.to_string()).collect();
+        let set: VecSet<String> = topics.iter().map(|t| t.to_string()).collect();
         let changed = x.mode != Mode::Subscribed(set.clone());
         x.mode = if set.is_empty() { Mode::None } else { Mode::Subscribed(set.clone()) };
         if changed && x.state != MemberState::Unjoined {
@@ -405,7 +406,7 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, "Subscription to topics, partitions and pattern are mutually exclusive"));
         }
         x.mode = Mode::Assigned;
-        let new: BTreeSet<TopicPartition> = partitions.iter().cloned().collect();
+        let new: VecSet<TopicPartition> = partitions.iter().cloned().collect();
         x.parts.retain(|tp, _| new.contains(tp));
         for tp in &new {
             x.parts.entry(tp.clone()).or_default();
@@ -1239,7 +1240,7 @@ impl Cluster {
                     snapshot.insert(t.clone(), 0);
                 }
             }
-            let ppt: BTreeMap<String, i32> = snapshot.keys().map(|t| (t.clone(), self.partition_count(t))).collect();
+            let ppt: BTreeMap<String, i32> = crate::engine::sort::collect_map(snapshot.keys().map(|t| (t.clone(), self.partition_count(t))));
             let members: Vec<Member> = ok.members.clone();
             assignment = Some(assignor::assign(ok.protocol, &members, &ppt).unwrap_or_default());
         }
@@ -1260,8 +1261,8 @@ impl Cluster {
         let x = self.consumers.get_mut(&c).expect("exists");
         x.state = MemberState::Stable;
         x.next_heartbeat_ms = now + x.config.heartbeat_interval_ms;
-        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
-        let new: BTreeSet<TopicPartition> = assignment.iter().cloned().collect();
+        let old: VecSet<TopicPartition> = x.assignment.iter().cloned().collect();
+        let new: VecSet<TopicPartition> = assignment.iter().cloned().collect();
         let revoked: Vec<TopicPartition> = old.difference(&new).cloned().collect();
         let added: Vec<TopicPartition> = new.difference(&old).cloned().collect();
         for tp in &revoked {

@@ -2,13 +2,13 @@
 //! changes (AlterPartition), controlled shutdown, the quorum (voters = the first min(3, n)
 //! brokers), and the admin operations (topics, partitions, configs, elections).
 
+use crate::engine::vecmap::VecMap;
 use super::cluster::*;
 use super::config::{self, ConfigEntry, ConfigSource, TopicSettings};
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{ElectionKind, EventKind};
 use super::placement;
 use super::rng::uuid_base64;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The request to create a topic (CreateTopics).
@@ -512,7 +512,7 @@ impl Cluster {
         self.advance(3 * NET_LATENCY_MS);
     }
 
-    pub(crate) fn topic_settings_for(&self, overrides: &BTreeMap<String, String>) -> TopicSettings {
+    pub(crate) fn topic_settings_for(&self, overrides: &VecMap<String, String>) -> TopicSettings {
         TopicSettings::resolve(overrides, &self.ctl.dynamic_broker_configs, &self.static_broker_configs)
     }
 

@@ -19,8 +19,8 @@
 //! - `CleanerKeepsLatestPerKey` (checked after each cleaning pass, see `cleaner.rs`): the latest
 //!   committed record of every key below the cleaner point is still held.
 
+use crate::engine::vecmap::VecMap;
 use super::cluster::*;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +43,7 @@ impl Cluster {
         }
         let v = |property: &'static str, detail: String| Err(Violation { property, detail });
         // OneLeaderPerEpoch
-        let mut acting: BTreeMap<(Tp, i32), BrokerId> = BTreeMap::new();
+        let mut acting: VecMap<(Tp, i32), BrokerId> = VecMap::new();
         for b in self.brokers.values() {
             if !self.broker_up(b.id) {
                 continue;

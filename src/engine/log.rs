@@ -7,6 +7,7 @@
 //! leader wraps a producer's [`RecordsData`] in a [`Batch`] (offsets, epoch) once, and followers
 //! append the very same `Rc<Batch>`: replication copies a pointer, never the bytes.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
@@ -101,7 +102,7 @@ pub struct CompletedTxn {
 pub struct ProducerState {
     pub producers: BTreeMap<i64, ProducerStateEntry>,
     /// first offset -> producer id of each open transaction.
-    pub ongoing: BTreeMap<i64, i64>,
+    pub ongoing: VecMap<i64, i64>,
     /// In marker-offset order.
     pub completed: Vec<CompletedTxn>,
 }

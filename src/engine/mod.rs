@@ -38,6 +38,7 @@ pub mod retention;
 pub mod rng;
 pub mod sort;
 pub mod txn;
+pub mod vecmap;
 pub mod workload;
 
 pub use cleaner::{CleanReport, CleanerPass, LogToClean};

@@ -32,11 +32,12 @@
 //!
 //! Transactions (`transactional_id`) are driven by [`super::txn`].
 
+use crate::engine::vecmap::{VecMap, VecSet};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::log::{Header, RecordsData};
 use super::partitioner::{self, PartitionerKind, StickyState};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 pub type ProducerId = u32;
@@ -259,17 +260,17 @@ pub(crate) struct Producer {
     topics: BTreeMap<String, TopicCache>,
     metadata_inflight: Option<(u64, i64)>,
     metadata_retry_at_ms: i64,
-    metadata_wanted: BTreeSet<String>,
+    metadata_wanted: VecSet<String>,
     waiting: VecDeque<Waiting>,
-    queues: BTreeMap<(String, i32), PartQueue>,
-    sticky: BTreeMap<String, StickyState>,
+    queues: VecMap<(String, i32), PartQueue>,
+    sticky: VecMap<String, StickyState>,
     results: VecDeque<(SendId, SendResult)>,
     warnings: Vec<ProducerWarning>,
     next_send_id: SendId,
     correlation_id: u64,
     pending: u64,
     flushing: bool,
-    wake_at: BTreeSet<i64>,
+    wake_at: VecSet<i64>,
     closed: bool,
 }
 
@@ -369,17 +370,17 @@ impl Cluster {
                 topics: BTreeMap::new(),
                 metadata_inflight: None,
                 metadata_retry_at_ms: 0,
-                metadata_wanted: BTreeSet::new(),
+                metadata_wanted: VecSet::new(),
                 waiting: VecDeque::new(),
-                queues: BTreeMap::new(),
-                sticky: BTreeMap::new(),
+                queues: VecMap::new(),
+                sticky: VecMap::new(),
                 results: VecDeque::new(),
                 warnings: Vec::new(),
                 next_send_id: 1,
                 correlation_id: 0,
                 pending: 0,
                 flushing: false,
-                wake_at: BTreeSet::new(),
+                wake_at: VecSet::new(),
                 closed: false,
             },
         );

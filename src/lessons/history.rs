@@ -7,6 +7,7 @@
 //! ([`History::record_output`]). Everything is bounded: output keeps the last
 //! [`OUTPUT_BYTES_MAX`] bytes per terminal, facts are sets keyed by topic.
 
+use crate::engine::vecmap::{VecMap, VecSet};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Cluster, Event, EventKind, ProcessState};
@@ -63,13 +64,13 @@ pub struct History {
     /// (topic, error name) of every refused write.
     refused: BTreeSet<(String, String)>,
     /// Topics whose partitions saw a leader elected after the first one (leader epoch > 0).
-    leader_moved: BTreeSet<String>,
+    leader_moved: VecSet<String>,
     /// Brokers down (crashed or stopped) as the events tell.
     down: BTreeSet<i32>,
     /// Per topic: the most brokers that were down while its high watermark advanced.
-    committed_with_down: BTreeMap<String, u32>,
+    committed_with_down: VecMap<String, u32>,
     /// Topics where a replica threw records away (leader-epoch truncation).
-    truncated: BTreeSet<String>,
+    truncated: VecSet<String>,
     /// Simulated time of the last event seen (time going back means the cluster was reset).
     last_event_ms: i64,
 }
@@ -129,12 +130,12 @@ impl History {
                 _ => {}
             }
         }
-        self.down = cluster.broker_status().iter().filter(|b| !matches!(b.process, ProcessState::Running)).map(|b| b.id).collect();
+        self.down = crate::engine::sort::collect_set(cluster.broker_status().iter().filter(|b| !matches!(b.process, ProcessState::Running)).map(|b| b.id));
     }
 
     /// A new step starts: output goals look only at what is printed from now on.
     pub fn mark_step(&mut self) {
-        self.step_marks = self.output.iter().map(|(t, tail)| (*t, tail.total())).collect();
+        self.step_marks = crate::engine::sort::collect_map(self.output.iter().map(|(t, tail)| (*t, tail.total())));
     }
 
     /// What terminal `term` printed since the step started.

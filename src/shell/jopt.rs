@@ -18,7 +18,7 @@
 //! The help table is rendered like jopt-simple's `BuiltinHelpFormatter` (80 columns, 2-space
 //! separator, options sorted by name, wrapped descriptions indented by 2).
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 /// The value type an option converts its argument to (shown in the help table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub struct OptError(pub String);
 pub struct Parsed {
     /// Option name -> the arguments given to it, one entry per occurrence (`None` for flags and
     /// optional arguments left out).
-    found: BTreeMap<&'static str, Vec<Option<String>>>,
+    found: VecMap<&'static str, Vec<Option<String>>>,
     pub non_options: Vec<String>,
     /// Number of arguments the command line had (some tools print usage when it is zero).
     pub arg_count: usize,

@@ -668,7 +668,7 @@ pub fn groups_panel(props: &GroupsProps) -> Html {
     };
     // Groups a lesson step points at first (the sort is stable: otherwise by id).
     let mut order: Vec<&GroupView> = groups.iter().collect();
-    order.sort_by_key(|g| !looked(g));
+    crate::engine::sort::sort_by_key(&mut order, |g| !looked(g));
     html! {
         <section class="panel groups" aria-labelledby="groups-title">
             <h2 id="groups-title">{ "Consumer groups" }</h2>

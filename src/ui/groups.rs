@@ -203,7 +203,7 @@ impl GroupView {
             return (self.partitions.iter().collect(), false);
         }
         let mut rows: Vec<&PartitionLag> = self.partitions.iter().collect();
-        rows.sort_by_key(|p| std::cmp::Reverse(p.lag().unwrap_or(-1)));
+        crate::engine::sort::sort_by_key(&mut rows, |p| std::cmp::Reverse(p.lag().unwrap_or(-1)));
         rows.truncate(PARTITION_ROWS_MAX);
         (rows, true)
     }
@@ -212,7 +212,7 @@ impl GroupView {
     pub fn chart_top(&self) -> Vec<(usize, &PartitionKey)> {
         let Some(last) = self.history.samples.last() else { return Vec::new() };
         let mut columns: Vec<(usize, i64)> = last.lags.iter().copied().enumerate().filter(|(_, l)| *l > 0).collect();
-        columns.sort_by_key(|(c, l)| (std::cmp::Reverse(*l), *c));
+        crate::engine::sort::sort_by_key(&mut columns, |(c, l)| (std::cmp::Reverse(*l), *c));
         columns.into_iter().take(CHART_TOP_PARTITIONS).filter_map(|(c, _)| Some((c, self.history.keys.get(c)?))).collect()
     }
 
@@ -335,7 +335,7 @@ fn key(tp: &TopicPartition, names: &mut BTreeMap<String, Rc<str>>) -> PartitionK
 /// The groups as they are now (histories empty: [`GroupsWatch`] carries them over).
 pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
     // Topic names shared with the snapshot where possible (one Rc per topic).
-    let mut names: BTreeMap<String, Rc<str>> = snapshot.topics.iter().map(|t| (t.name.to_string(), t.name.clone())).collect();
+    let mut names: BTreeMap<String, Rc<str>> = crate::engine::sort::collect_map(snapshot.topics.iter().map(|t| (t.name.to_string(), t.name.clone())));
     // How far each group's open consumers have read: (group, partition) -> position.
     let mut positions: BTreeMap<(String, PartitionKey), i64> = BTreeMap::new();
     for c in cluster.consumer_ids() {
@@ -362,7 +362,7 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
                 .iter()
                 .map(|m| {
                     let mut assignment: Vec<PartitionKey> = m.assignment.iter().map(|tp| key(tp, &mut names)).collect();
-                    assignment.sort();
+                    crate::engine::sort::sort(&mut assignment);
                     assignment.dedup();
                     MemberView { member_id: m.member_id.clone(), client_id: m.client_id.clone(), host: m.host.clone(), assignment }
                 })
@@ -407,7 +407,7 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
             }
         })
         .collect();
-    groups.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::engine::sort::sort_by(&mut groups, |a, b| a.id.cmp(&b.id));
     // Two coordinators cannot both hold a group (one leader per __consumer_offsets partition).
     groups.dedup_by(|a, b| a.id == b.id);
     GroupsView { now_ms: snapshot.now_ms, groups }

@@ -26,6 +26,7 @@ mod sticky;
 #[cfg(test)]
 mod tests;
 
+use crate::engine::vecmap::VecSet;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use java::{coordinator_partition, java_string_cmp, java_string_hash_code};
@@ -51,7 +52,7 @@ impl TopicPartition {
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subscription {
     /// Topics the member subscribes to (names of topics that do not exist are ignored).
-    pub topics: BTreeSet<String>,
+    pub topics: VecSet<String>,
     /// Partitions the member owned before this rebalance. For `sticky` this is its previous
     /// assignment as encoded in its user data; for `cooperative-sticky` the `ownedPartitions`
     /// field. Empty for a member that never got an assignment. Order matters only in corner cases

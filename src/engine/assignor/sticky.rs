@@ -21,7 +21,8 @@
 //! Internally partitions are numbered `pid` in topic (Java string) order then partition order, and
 //! members by their index in the input.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeSet, VecDeque};
 
 use super::java::{hash_map_order, java_string_cmp, java_string_hash_code, topic_partition_hash, JavaBucketSet};
 use super::{AssignError, Input, TopicPartition};
@@ -185,7 +186,7 @@ fn remove_first(list: &mut Vec<usize>, value: usize) -> bool {
     }
 }
 
-type Transferring = BTreeMap<usize, usize>;
+type Transferring = VecMap<usize, usize>;
 
 /// `ConstrainedAssignmentBuilder`: all members subscribe to the same topics.
 fn constrained(
@@ -291,11 +292,10 @@ fn constrained(
 /// (per its raw `ownedPartitions`) loses.
 fn compute_transferring(input: &Input<'_>, layout: &Layout<'_>, assignment: &[Vec<usize>]) -> Transferring {
     let mut added = Transferring::new();
-    let mut revoked = BTreeSet::new();
+    let mut revoked = VecSet::new();
     for (m, member) in input.members.iter().enumerate() {
-        let owned: BTreeSet<usize> =
-            member.subscription.owned_partitions.iter().filter_map(|tp| layout.pid(tp)).collect();
-        let now: BTreeSet<usize> = assignment[m].iter().copied().collect();
+        let owned: VecSet<usize> = member.subscription.owned_partitions.iter().filter_map(|tp| layout.pid(tp)).collect();
+        let now: VecSet<usize> = assignment[m].iter().copied().collect();
         for &pid in &assignment[m] {
             if !owned.contains(&pid) {
                 added.insert(pid, m);
@@ -314,14 +314,14 @@ struct Movements {
     by_partition: Vec<Option<(usize, usize)>>,
     /// Per topic: (source, destination) -> partitions so moved, as a Java hash set because which
     /// one gets moved back is the set's first element.
-    by_topic: Vec<BTreeMap<(usize, usize), JavaBucketSet<usize>>>,
+    by_topic: Vec<VecMap<(usize, usize), JavaBucketSet<usize>>>,
 }
 
 impl Movements {
     fn new(layout: &Layout<'_>) -> Self {
         Movements {
             by_partition: vec![None; layout.partitions.len()],
-            by_topic: vec![BTreeMap::new(); layout.topics.len()],
+            by_topic: vec![VecMap::new(); layout.topics.len()],
         }
     }
 
@@ -383,7 +383,7 @@ struct General<'a> {
     owner: Vec<Option<usize>>,
     sorted_all_partitions: Vec<usize>,
     /// Members ordered by (partition count, member id): Kafka's `TreeSet` with `SubscriptionComparator`.
-    by_load: BTreeSet<(usize, usize)>,
+    by_load: VecSet<(usize, usize)>,
     revocation_required: bool,
     movements: Movements,
 }
@@ -434,7 +434,7 @@ impl<'a> General<'a> {
             current,
             owner,
             sorted_all_partitions,
-            by_load: BTreeSet::new(),
+            by_load: VecSet::new(),
             revocation_required: false,
             movements: Movements::new(layout),
         }
@@ -664,7 +664,7 @@ impl<'a> General<'a> {
 /// Sum over member pairs of the difference in partition counts (lower is more balanced).
 fn balance_score(assignment: &[Option<Vec<usize>>]) -> u64 {
     let mut sizes: Vec<u64> = assignment.iter().flatten().map(|l| l.len() as u64).collect();
-    sizes.sort_unstable();
+    crate::engine::sort::sort(&mut sizes); // integers: the stable sort gives the same order
     // With sorted sizes, sum_{i<j} (s_j - s_i) = sum_j s_j * (2j - n + 1).
     let n = sizes.len() as i64;
     let mut score: i64 = 0;

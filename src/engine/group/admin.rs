@@ -95,7 +95,7 @@ impl Cluster {
     }
 
     /// OffsetFetch of every committed offset of the group.
-    pub fn list_group_offsets(&mut self, group: &str) -> KResult<BTreeMap<TopicPartition, CommittedOffset>> {
+    pub fn list_group_offsets(&mut self, group: &str) -> KResult<VecMap<TopicPartition, CommittedOffset>> {
         let (b, p, sid) = self.admin_group_coordinator(group)?;
         Ok(self.admin_group(b, p, sid, group).map(|g| g.offsets.clone()).unwrap_or_default())
     }

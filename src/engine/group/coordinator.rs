@@ -100,7 +100,7 @@ impl Cluster {
         }
         // (Re)load: replay the partition's records (later records win, null values delete).
         let now = self.now_ms;
-        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+        let mut groups: VecMap<String, Group> = VecMap::new();
         for bt in r.log.all_batches() {
             // Transactional offset commits count only once their transaction committed.
             let info = &bt.data.producer;

@@ -28,6 +28,7 @@ pub mod admin;
 pub mod coordinator;
 pub mod records;
 
+use crate::engine::vecmap::VecMap;
 use super::assignor::{Strategy, Subscription, TopicPartition};
 use super::broker::FetchResponse;
 use super::cluster::{BrokerId, Cluster, Tp};
@@ -174,7 +175,7 @@ pub(crate) struct Group {
     pub members_table_len: usize,
     /// Member ids handed out with MEMBER_ID_REQUIRED that have not joined yet.
     pub pending_members: Vec<String>,
-    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
+    pub offsets: VecMap<TopicPartition, CommittedOffset>,
     /// Bumped on every new rebalance: a join timer only acts if it still matches.
     pub rebalance_seq: u64,
     /// Initial delayed join: (remaining ms of the rebalance timeout, new members joined meanwhile).
@@ -220,7 +221,7 @@ impl Group {
             members: Vec::new(),
             members_table_len: SCALA_HASH_MAP_INITIAL_LEN,
             pending_members: Vec::new(),
-            offsets: BTreeMap::new(),
+            offsets: VecMap::new(),
             rebalance_seq: 0,
             initial_delay: None,
             state_timestamp_ms: now_ms,
@@ -264,7 +265,7 @@ pub(crate) struct Shard {
     pub id: u64,
     pub incarnation: u64,
     pub leader_epoch: i32,
-    pub groups: BTreeMap<String, Group>,
+    pub groups: VecMap<String, Group>,
 }
 
 /// What a coordinator write does once it is committed.
@@ -300,11 +301,11 @@ pub(crate) struct ParkedConsumerFetch {
 /// All group-related state of the cluster.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Groups {
-    pub shards: BTreeMap<(BrokerId, i32), Shard>,
-    pub appends: BTreeMap<u64, PendingAppend>,
+    pub shards: VecMap<(BrokerId, i32), Shard>,
+    pub appends: VecMap<u64, PendingAppend>,
     pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
     /// Admin writes whose outcome a synchronous admin call waits for.
-    pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
+    pub admin_results: VecMap<u64, Result<(), KafkaError>>,
 }
 
 /// JoinGroup's successful answer.
@@ -571,7 +572,7 @@ impl Cluster {
             }
             for g in shard.groups.values().filter(|g| g.state != GroupState::Dead) {
                 let description = g.description(*b);
-                out.push((description, g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect()));
+                out.push((description, crate::engine::sort::collect_map(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)))));
             }
         }
         crate::engine::sort::sort_by(&mut out, |a, b| a.0.group_id.cmp(&b.0.group_id));

@@ -1,6 +1,7 @@
 //! `kafka-consumer-groups` (3.9: `ConsumerGroupCommandOptions.checkArgs` then the action count of
 //! `ConsumerGroupCommand.main`).
 
+use crate::engine::vecmap::VecMap;
 use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 use std::collections::BTreeMap;
 
@@ -228,7 +229,7 @@ fn bind_csv_line(line: &str, with_group: bool) -> Result<(String, TopicPartition
 
 /// `parseResetPlan`: the first line decides the format ("topic,partition,offset" for a single
 /// `--group`, else "group,topic,partition,offset"); a later duplicate line wins.
-fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<BTreeMap<String, BTreeMap<TopicPartition, i64>>, String> {
+fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, BTreeMap<TopicPartition, i64>>, String> {
     // Java's String.split drops trailing empty strings.
     let mut lines: Vec<&str> = csv.split('\n').collect();
     while lines.len() > 1 && lines.last().is_some_and(|l| l.is_empty()) {
@@ -236,7 +237,7 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<BTreeMap<String, BTr
     }
     let single_group = groups.len() == 1;
     let old_format = lines.first().is_some_and(|l| bind_csv_line(l, false).is_ok());
-    let mut plan: BTreeMap<String, BTreeMap<TopicPartition, i64>> = BTreeMap::new();
+    let mut plan: VecMap<String, BTreeMap<TopicPartition, i64>> = VecMap::new();
     for line in lines {
         if single_group && old_format {
             let (_, tp, offset) = bind_csv_line(line, false)?;
@@ -437,7 +438,7 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
                     } else {
                         // 3.9 groups by topic and prints each topic's partitions (sorted as strings),
                         // the groups sorted as strings; the topic name itself is not printed.
-                        let mut by_topic: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+                        let mut by_topic: VecMap<&str, Vec<String>> = VecMap::new();
                         for tp in &m.assignment {
                             by_topic.entry(tp.topic.as_str()).or_default().push(tp.partition.to_string());
                         }
@@ -812,7 +813,7 @@ fn reset(
             out.push(Chunk::err(format!("{} WARN {w} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n", super::log_time(cluster.now_ms()))));
         }
         if execute {
-            let map: std::collections::BTreeMap<TopicPartition, i64> = planned.iter().cloned().collect();
+            let map: std::collections::BTreeMap<TopicPartition, i64> = crate::engine::sort::collect_map(planned.iter().cloned());
             if let Err(e) = cluster.alter_group_offsets(&g, &map) {
                 out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
                 return 1;

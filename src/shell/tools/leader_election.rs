@@ -4,7 +4,7 @@
 //! Everything the tool throws ends in `mainNoExit`: the message, then `Utils.stackTrace(e)` on
 //! stderr, exit 1; we print the stack trace's first line (the exception), not its frames.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 use super::{parse_jopt, specs, Bootstrap, Env};
 use crate::engine::{ElectionType, ErrorCode};
@@ -14,13 +14,13 @@ use crate::shell::{Chunk, Outcome, Session};
 pub struct ElectionCommand {
     pub bootstrap: Bootstrap,
     /// Every option given, with its values in order (flags map to an empty list).
-    pub options: BTreeMap<String, Vec<String>>,
+    pub options: VecMap<String, Vec<String>>,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ElectionCommand, Outcome> {
     let p = parse_jopt(invoked, specs::LEADER_ELECTION, args, "This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.")?;
     check(invoked, &p)?;
-    let mut options = BTreeMap::new();
+    let mut options = VecMap::new();
     for spec in specs::LEADER_ELECTION {
         if p.has(spec.name) {
             options.insert(spec.name.to_string(), p.values(spec.name));

@@ -23,7 +23,7 @@ pub mod specs;
 pub mod topics;
 pub mod transactions;
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 use super::jopt::{self, OptSpec, Parsed};
 use super::process::Exec;
@@ -451,8 +451,8 @@ pub fn value_error(invoked: &str, e: jopt::OptError) -> Outcome {
 }
 
 /// `CommandLineUtils.parseKeyValueArgs`: `k=v` (value may contain `=`; missing value is "").
-pub fn key_values(values: &[String]) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
+pub fn key_values(values: &[String]) -> VecMap<String, String> {
+    let mut map = VecMap::new();
     for v in values {
         match v.split_once('=') {
             Some((k, val)) => map.insert(k.to_string(), val.to_string()),

@@ -10,6 +10,7 @@
 //! completions, and the summary with Java's `%f`/`%.2f` formatting. Payloads are
 //! `SplittableRandom(0).nextInt(26) + 65` bytes, as the real tool generates them.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::BTreeMap;
 
 use super::{key_values, Bootstrap, Env};
@@ -25,7 +26,7 @@ pub struct ProducerPerfCommand {
     /// Records per second; -1: no throttling.
     /// Records per second times 1000 (milli-records/s) to keep the request `Eq`; -1000: unthrottled.
     pub throughput_milli: i64,
-    pub producer_props: BTreeMap<String, String>,
+    pub producer_props: VecMap<String, String>,
     pub bootstrap: Bootstrap,
     pub payload_monotonic: bool,
     pub print_metrics: bool,
@@ -42,7 +43,7 @@ fn error(message: &str) -> Outcome {
 
 pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfCommand, Outcome> {
     let known = ["--topic", "--num-records", "--payload-delimiter", "--throughput", "--producer-props", "--producer.config", "--print-metrics", "--transactional-id", "--transaction-duration-ms", "--record-size", "--payload-file", "--payload-monotonic", "-h", "--help"];
-    let mut values: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut values: VecMap<&str, Vec<String>> = VecMap::new();
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -293,7 +294,7 @@ impl Stats {
 }
 
 /// The producer settings `--producer-props` give (KafkaProducer 3.9 defaults otherwise).
-fn producer_config(props: &BTreeMap<String, String>) -> ProducerConfig {
+fn producer_config(props: &VecMap<String, String>) -> ProducerConfig {
     let mut config = ProducerConfig { linger_ms: 0, client_id: "perf-producer-client".into(), ..ProducerConfig::default() };
     super::console_producer::apply_producer_props(&mut config, props);
     config
@@ -531,7 +532,7 @@ mod tests {
     /// idempotence and in-flight settings: `--producer-props enable.idempotence=false` was ignored.
     #[test]
     fn producer_props_honour_idempotence_and_in_flight_like_the_console_producer() {
-        let props: BTreeMap<String, String> = [("enable.idempotence", "false"), ("max.in.flight.requests.per.connection", "1"), ("acks", "all")]
+        let props: VecMap<String, String> = [("enable.idempotence", "false"), ("max.in.flight.requests.per.connection", "1"), ("acks", "all")]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();

@@ -20,6 +20,7 @@
 //! started one does not stop it; its lines then go nowhere). The sandbox calls [`Apps::poll`]
 //! after every slice of simulated time.
 
+use crate::engine::vecmap::VecMap;
 use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ConsumerConfig, ConsumerId, ConsumerLog, OffsetReset, OffsetSpec, TopicPartition};
@@ -131,7 +132,7 @@ pub struct App {
 /// Every sandbox consumer of a sandbox, by name.
 #[derive(Clone, Debug, Default)]
 pub struct Apps {
-    by_name: BTreeMap<String, App>,
+    by_name: VecMap<String, App>,
 }
 
 fn fail(message: impl std::fmt::Display) -> Outcome {
