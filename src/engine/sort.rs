@@ -110,25 +110,18 @@ fn permute(mut order: Vec<usize>, swap: &mut dyn FnMut(usize, usize)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::rng::Rng;
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
 
-    /// splitmix64: enough randomness for the cases, no dependency.
-    fn next(state: &mut u64) -> u64 {
-        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 
     #[test]
     fn permutation_sort_matches_std_stable_sort_with_many_equal_keys() {
-        let mut seed = 7;
+        let mut rng = Rng::new(7);
         for n in [0usize, 1, 2, 3, 5, 16, 17, 100, 1000] {
             for keys in [1u64, 3, 50, 1 << 40] {
                 // (key, original position): equal keys must keep their positions' order.
-                let input: Vec<(u64, usize)> = (0..n).map(|i| (next(&mut seed) % keys, i)).collect();
+                let input: Vec<(u64, usize)> = (0..n).map(|i| (rng.next_u64() % keys, i)).collect();
                 let mut expected = input.clone();
                 expected.sort_by(|a, b| a.0.cmp(&b.0));
                 let mut got = input.clone();

@@ -457,27 +457,20 @@ impl<'de, T: serde::Deserialize<'de> + Ord> serde::Deserialize<'de> for VecSet<T
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::rng::Rng;
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
     use std::collections::BTreeMap;
 
-    /// splitmix64: enough randomness for the case, no dependency.
-    fn next(state: &mut u64) -> u64 {
-        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 
     #[test]
     fn behaves_like_btreemap_under_random_operations() {
-        let mut state = 7u64;
+        let mut rng = Rng::new(7);
         let mut ours: VecMap<u8, u32> = VecMap::new();
         let mut std_map: BTreeMap<u8, u32> = BTreeMap::new();
         for step in 0..20_000u32 {
-            let key = (next(&mut state) % 64) as u8;
-            match next(&mut state) % 6 {
+            let key = (rng.next_u64() % 64) as u8;
+            match rng.next_u64() % 6 {
                 0 | 1 => assert_eq!(ours.insert(key, step), std_map.insert(key, step)),
                 2 => assert_eq!(ours.remove(&key), std_map.remove(&key)),
                 3 => {
@@ -509,12 +502,12 @@ mod tests {
     #[test]
     fn set_behaves_like_btreeset_under_random_operations() {
         use std::collections::BTreeSet;
-        let mut state = 11u64;
+        let mut rng = Rng::new(11);
         let mut ours: VecSet<u8> = VecSet::new();
         let mut std_set: BTreeSet<u8> = BTreeSet::new();
         for step in 0..20_000u32 {
-            let item = (next(&mut state) % 64) as u8;
-            match next(&mut state) % 4 {
+            let item = (rng.next_u64() % 64) as u8;
+            match rng.next_u64() % 4 {
                 0 | 1 => assert_eq!(ours.insert(item), std_set.insert(item)),
                 2 => assert_eq!(ours.remove(&item), std_set.remove(&item)),
                 _ => assert_eq!(ours.pop_first(), std_set.pop_first()),

@@ -100,6 +100,9 @@ test('a hostile share link is refused with a message', async (page) => {
   const json = JSON.stringify({ app: 'kafka-sandbox', format: 1, seed: 1, brokers: 3,
     transcript: [{ op: 'run', term: 1, line: 'echo ok' }, { op: 'run', term: 1, line: 'x'.repeat(5000) }] });
   const b64 = Buffer.from(json).toString('base64url');
+  // The app reads the link when it starts: let the first load finish before the fragment changes
+  // (otherwise a fast start reads it, refuses it and drops it, and the reload finds nothing).
+  await page.waitForSelector('#command-input');
   await page.goto(`${page.url().split('#')[0]}#s=${b64}`);
   await page.reload();
   await page.waitForSelector('.notice.error');
