@@ -8,7 +8,6 @@
 //! [`OUTPUT_BYTES_MAX`] bytes per terminal, facts are sets keyed by topic.
 
 use crate::engine::vecmap::{VecMap, VecSet};
-use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Cluster, Event, EventKind, ProcessState};
 use crate::shell::{Chunk, TermId};
@@ -58,15 +57,15 @@ impl Tail {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
-    output: BTreeMap<TermId, Tail>,
+    output: VecMap<TermId, Tail>,
     /// Output positions when the current step started.
-    step_marks: BTreeMap<TermId, usize>,
+    step_marks: VecMap<TermId, usize>,
     /// (topic, error name) of every refused write.
-    refused: BTreeSet<(String, String)>,
+    refused: VecSet<(String, String)>,
     /// Topics whose partitions saw a leader elected after the first one (leader epoch > 0).
     leader_moved: VecSet<String>,
     /// Brokers down (crashed or stopped) as the events tell.
-    down: BTreeSet<i32>,
+    down: VecSet<i32>,
     /// Per topic: the most brokers that were down while its high watermark advanced.
     committed_with_down: VecMap<String, u32>,
     /// Topics where a replica threw records away (leader-epoch truncation).
@@ -130,12 +129,12 @@ impl History {
                 _ => {}
             }
         }
-        self.down = crate::engine::sort::collect_set(cluster.broker_status().iter().filter(|b| !matches!(b.process, ProcessState::Running)).map(|b| b.id));
+        self.down = cluster.broker_status().iter().filter(|b| !matches!(b.process, ProcessState::Running)).map(|b| b.id).collect();
     }
 
     /// A new step starts: output goals look only at what is printed from now on.
     pub fn mark_step(&mut self) {
-        self.step_marks = crate::engine::sort::collect_map(self.output.iter().map(|(t, tail)| (*t, tail.total())));
+        self.step_marks = self.output.iter().map(|(t, tail)| (*t, tail.total())).collect();
     }
 
     /// What terminal `term` printed since the step started.

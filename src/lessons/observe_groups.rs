@@ -16,7 +16,7 @@ pub fn groups(cluster: &Cluster, pattern: &str) -> Result<Vec<GroupView>, String
             id: d.group_id,
             state: d.state.name().to_string(),
             members: d.members.into_iter().map(|m| m.assignment.into_iter().map(|tp| (tp.topic, tp.partition)).collect()).collect(),
-            committed: crate::engine::sort::collect_map(offsets.into_iter().map(|(tp, o)| ((tp.topic, tp.partition), o))),
+            committed: offsets.into_iter().map(|(tp, o)| ((tp.topic, tp.partition), o)).collect(),
         })
         .collect())
 }

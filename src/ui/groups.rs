@@ -23,7 +23,7 @@
 //! Pure (no DOM): only `crate::engine` and the snapshot are used, so `tests/ui_model.rs` runs it
 //! natively.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 use std::rc::Rc;
 
 use super::snapshot::Snapshot;
@@ -135,7 +135,7 @@ pub struct LagHistory {
 }
 
 impl LagHistory {
-    fn column(&mut self, key: &PartitionKey, index: &mut BTreeMap<PartitionKey, usize>) -> usize {
+    fn column(&mut self, key: &PartitionKey, index: &mut VecMap<PartitionKey, usize>) -> usize {
         if let Some(i) = index.get(key) {
             return *i;
         }
@@ -146,7 +146,7 @@ impl LagHistory {
 
     /// Adds the present as the newest sample (replacing the newest if it is too close to the one
     /// before it).
-    fn record(&mut self, at_ms: i64, partitions: &[PartitionLag], total: i64, index: &mut BTreeMap<PartitionKey, usize>) {
+    fn record(&mut self, at_ms: i64, partitions: &[PartitionLag], total: i64, index: &mut VecMap<PartitionKey, usize>) {
         let mut lags = vec![-1; self.keys.len()];
         for p in partitions {
             let Some(lag) = p.lag() else { continue };
@@ -320,7 +320,7 @@ pub fn diff(before: &GroupsView, after: &GroupsView) -> Vec<GroupChange> {
     out
 }
 
-fn key(tp: &TopicPartition, names: &mut BTreeMap<String, Rc<str>>) -> PartitionKey {
+fn key(tp: &TopicPartition, names: &mut VecMap<String, Rc<str>>) -> PartitionKey {
     let topic = match names.get(&tp.topic) {
         Some(t) => t.clone(),
         None => {
@@ -335,9 +335,9 @@ fn key(tp: &TopicPartition, names: &mut BTreeMap<String, Rc<str>>) -> PartitionK
 /// The groups as they are now (histories empty: [`GroupsWatch`] carries them over).
 pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
     // Topic names shared with the snapshot where possible (one Rc per topic).
-    let mut names: BTreeMap<String, Rc<str>> = crate::engine::sort::collect_map(snapshot.topics.iter().map(|t| (t.name.to_string(), t.name.clone())));
+    let mut names: VecMap<String, Rc<str>> = snapshot.topics.iter().map(|t| (t.name.to_string(), t.name.clone())).collect();
     // How far each group's open consumers have read: (group, partition) -> position.
-    let mut positions: BTreeMap<(String, PartitionKey), i64> = BTreeMap::new();
+    let mut positions: VecMap<(String, PartitionKey), i64> = VecMap::new();
     for c in cluster.consumer_ids() {
         let Some(info) = cluster.consumer_info(c) else { continue };
         let Some(group) = info.group_id else { continue };
@@ -367,7 +367,7 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
                     MemberView { member_id: m.member_id.clone(), client_id: m.client_id.clone(), host: m.host.clone(), assignment }
                 })
                 .collect();
-            let mut rows: BTreeMap<PartitionKey, PartitionLag> = BTreeMap::new();
+            let mut rows: VecMap<PartitionKey, PartitionLag> = VecMap::new();
             for (tp, offset) in &offsets {
                 let k = key(tp, &mut names);
                 rows.insert(
@@ -418,7 +418,7 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
 pub struct GroupsWatch {
     view: Rc<GroupsView>,
     /// Per group: partition key -> history column.
-    columns: BTreeMap<Rc<str>, BTreeMap<PartitionKey, usize>>,
+    columns: VecMap<Rc<str>, VecMap<PartitionKey, usize>>,
 }
 
 impl GroupsWatch {

@@ -11,7 +11,9 @@
 //!
 //! Pure (no DOM); the alarm panel renders [`Monitor::alarm`] and [`Monitor::losses`].
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::engine::vecmap::VecMap;
 use std::rc::Rc;
 
 use super::snapshot::{Change, Snapshot};
@@ -89,7 +91,7 @@ impl Loss {
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     /// (topic id, partition) -> the highest high watermark seen on its leader.
-    hw_max: BTreeMap<(Rc<str>, i32), i64>,
+    hw_max: VecMap<(Rc<str>, i32), i64>,
     alarm: Option<Alarm>,
     losses: VecDeque<Loss>,
 }
@@ -113,7 +115,7 @@ impl Monitor {
                 Some(Alarm { property: v.property.to_string(), detail: v.detail, explanation: explain(v.property), since_ms })
             }
         };
-        let mut seen: BTreeMap<(Rc<str>, i32), i64> = BTreeMap::new();
+        let mut seen: VecMap<(Rc<str>, i32), i64> = VecMap::new();
         for t in &snapshot.topics {
             for p in &t.partitions {
                 let key = (t.id.clone(), p.partition);
