@@ -20,6 +20,9 @@ use std::rc::Rc;
 
 /// One-way network latency between any two nodes.
 pub const NET_LATENCY_MS: i64 = 1;
+/// A request and its answer, delivered: what a client that waits for an answer (a consumer's
+/// close awaiting LeaveGroup) lets pass before it returns.
+pub const ROUND_TRIP_MS: i64 = 2 * NET_LATENCY_MS + 1;
 /// `broker.heartbeat.interval.ms`.
 pub const BROKER_HEARTBEAT_INTERVAL_MS: i64 = 2_000;
 /// `broker.session.timeout.ms`.

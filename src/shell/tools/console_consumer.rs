@@ -238,26 +238,30 @@ impl ConsoleConsumer {
         ProcState::Idle
     }
 
+    /// `client.id`, or the tool's default.
+    fn client_id(&self) -> String {
+        self.command.consumer_props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into())
+    }
+
+    /// The group given, or the tool's own: `console-consumer-` + Random.nextInt(100000).
+    fn group_or_random(&self, cx: &mut ProcCx<'_>) -> String {
+        match &self.command.group {
+            Some(g) => g.clone(),
+            None => format!("console-consumer-{}", cx.cluster.random_below(100_000)),
+        }
+    }
+
     fn start(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
         use crate::engine::{ConsumerConfig, Isolation, OffsetReset, Strategy, TopicPartition};
+        let mut cfg = ConsumerConfig { client_id: self.client_id(), ..Default::default() };
+        let explicit_commit = self.command.consumer_props.get("enable.auto.commit").map(|v| v.eq_ignore_ascii_case("true"));
+        if self.command.partition.is_none() {
+            // The tool's own group commits nothing unless asked to.
+            cfg.enable_auto_commit = explicit_commit.unwrap_or(self.command.group.is_some());
+            cfg.group_id = Some(self.group_or_random(cx));
+        }
         let c = &self.command;
         let props = &c.consumer_props;
-        let mut cfg = ConsumerConfig { client_id: props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into()), ..Default::default() };
-        let explicit_commit = props.get("enable.auto.commit").map(|v| v.eq_ignore_ascii_case("true"));
-        if c.partition.is_none() {
-            match &c.group {
-                Some(g) => {
-                    cfg.group_id = Some(g.clone());
-                    cfg.enable_auto_commit = explicit_commit.unwrap_or(true);
-                }
-                None => {
-                    // `console-consumer-` + Random.nextInt(100000); no commits unless asked for.
-                    let n = cx.cluster.random_below(100_000);
-                    cfg.group_id = Some(format!("console-consumer-{n}"));
-                    cfg.enable_auto_commit = explicit_commit.unwrap_or(false);
-                }
-            }
-        }
         cfg.auto_offset_reset = OffsetReset::parse(&c.auto_offset_reset).ok_or_else(|| {
             format!("Invalid value {} for configuration auto.offset.reset: String must be one of: latest, earliest, none", c.auto_offset_reset)
         })?;
@@ -319,7 +323,7 @@ impl ConsoleConsumer {
     /// lines such as offset resets stay hidden, as with the real tool.
     fn print_client_warnings(&mut self, cx: &mut ProcCx<'_>, id: crate::engine::ConsumerId) {
         let group = cx.cluster.consumer_info(id).and_then(|info| info.group_id);
-        let client_id = self.command.consumer_props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into());
+        let client_id = self.client_id();
         let prefix = match group {
             Some(g) => format!("[Consumer clientId={client_id}, groupId={g}]"),
             None => format!("[Consumer clientId={client_id}]"),
@@ -342,7 +346,7 @@ impl ConsoleConsumer {
             if in_group {
                 // `KafkaConsumer.close` commits (auto-commit) and waits for the LeaveGroup
                 // answer before the tool exits: the group has moved on when the command ends.
-                cx.cluster.advance(2 * crate::engine::NET_LATENCY_MS + 1);
+                cx.cluster.advance(crate::engine::ROUND_TRIP_MS);
             }
         }
         cx.stderr(format!("Processed a total of {} messages\n", self.processed));
@@ -415,11 +419,8 @@ impl Process for ConsoleConsumer {
             self.last_activity_ms = cx.now_ms();
             self.last_records_ms = cx.now_ms();
             if !self.command.bootstrap.reachable() {
-                let group = match &self.command.group {
-                    Some(g) => g.clone(),
-                    None => format!("console-consumer-{}", cx.cluster.random_below(100_000)),
-                };
-                let client_id = self.command.consumer_props.get("client.id").cloned().unwrap_or_else(|| "console-consumer".into());
+                let group = self.group_or_random(cx);
+                let client_id = self.client_id();
                 let u = super::console_producer::Unreachable::new(&self.command.bootstrap);
                 self.unreachable = Some((u, format!("Consumer clientId={client_id}, groupId={group}")));
             }

@@ -702,7 +702,7 @@ impl KcatGroupConsumer {
             let _ = cx.cluster.close_consumer(id);
             // rd_kafka_consumer_close waits for the LeaveGroup answer, and kcat for the
             // outstanding requests: the group has moved on when the command ends.
-            cx.cluster.advance(2 * crate::engine::NET_LATENCY_MS + 1);
+            cx.cluster.advance(crate::engine::ROUND_TRIP_MS);
         }
         self.done = Some(status);
         status

@@ -478,17 +478,26 @@ const PRODUCER_PERF_FLAGS: &[&str] = &["--topic", "--num-records", "--payload-de
 /// `kafka-transactions`: its global options and subcommands.
 const TRANSACTIONS_WORDS: &[&str] = &["--bootstrap-server", "--command-config", "--help", "--version", "--transactional-id", "list", "describe"];
 
+/// What a flag's value names, for completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueKind {
+    Topic,
+    Group,
+    File,
+    TransactionalId,
+}
+
 /// What the word after `flag` names, for the flags whose value is a topic, a group, a file or a
 /// transactional id.
-fn value_kind(tool: Tool, flag: &str) -> Option<&'static str> {
+fn value_kind(tool: Tool, flag: &str) -> Option<ValueKind> {
     match (tool, flag) {
-        (Tool::Kcat, "-t") => Some("topic"),
-        (Tool::Kcat, "-G") => Some("group"),
+        (Tool::Kcat, "-t") => Some(ValueKind::Topic),
+        (Tool::Kcat, "-G") => Some(ValueKind::Group),
         (Tool::Kcat, _) => None,
-        (_, "--topic" | "--entity-name" | "--whitelist" | "--include") => Some("topic"),
-        (_, "--group") => Some("group"),
-        (_, "--from-file" | "--path-to-json-file" | "--producer.config" | "--consumer.config" | "--command-config" | "--payload-file" | "--config-file") => Some("file"),
-        (Tool::Transactions, "--transactional-id") => Some("txn"),
+        (_, "--topic" | "--entity-name" | "--whitelist" | "--include") => Some(ValueKind::Topic),
+        (_, "--group") => Some(ValueKind::Group),
+        (_, "--from-file" | "--path-to-json-file" | "--producer.config" | "--consumer.config" | "--command-config" | "--payload-file" | "--config-file") => Some(ValueKind::File),
+        (Tool::Transactions, "--transactional-id") => Some(ValueKind::TransactionalId),
         _ => None,
     }
 }
@@ -517,10 +526,10 @@ pub fn complete(line: &str, names: &CompletionNames<'_>) -> Vec<String> {
     } else if let Some(tool) = words.first().and_then(|w| Tool::from_command(w)) {
         // `--topic=na<TAB>` style values are not split; values follow their flag as a word.
         match previous.and_then(|f| value_kind(tool, f)) {
-            Some("topic") => offer(&mut names.topics.iter().map(String::as_str), &mut out),
-            Some("group") => offer(&mut names.groups.iter().map(String::as_str), &mut out),
-            Some("file") => offer(&mut names.files.iter().copied(), &mut out),
-            Some(_) => offer(&mut names.transactional_ids.iter().map(String::as_str), &mut out),
+            Some(ValueKind::Topic) => offer(&mut names.topics.iter().map(String::as_str), &mut out),
+            Some(ValueKind::Group) => offer(&mut names.groups.iter().map(String::as_str), &mut out),
+            Some(ValueKind::File) => offer(&mut names.files.iter().copied(), &mut out),
+            Some(ValueKind::TransactionalId) => offer(&mut names.transactional_ids.iter().map(String::as_str), &mut out),
             None => {
                 if partial.starts_with('-') || partial.is_empty() || tool == Tool::Transactions {
                     let flags: Vec<String> = match tool {

@@ -323,7 +323,7 @@ fn stop(world: &mut World, name: &str) -> Outcome {
     }
     let _ = cluster.close_consumer(id);
     // close() waits for the LeaveGroup round trip: the group is Empty when the command returns.
-    world.advance(2 * crate::engine::NET_LATENCY_MS + 1, 1);
+    world.advance(crate::engine::ROUND_TRIP_MS, 1);
     text.push_str(&format!("consumer '{name}' stopped and left group '{group}'\n"));
     Outcome::ok(vec![Chunk::out(text)])
 }
