@@ -2,7 +2,7 @@
 // Chromium by playwright-core (never a downloaded browser). Screenshots go to target/e2e/.
 // Prints one line per test and a closing `e2e: N passed, M failed`.
 import { serveDist } from './serve.mjs';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -376,6 +376,8 @@ test('a deep link opens a lesson at a step; show solution fills the input withou
 
 const server = await serveDist();
 const url = `http://127.0.0.1:${server.address().port}/`;
+// Screenshots are for review: start empty, so a failed-N.png from an earlier run cannot mislead.
+await rm(SHOTS, { recursive: true, force: true });
 await mkdir(SHOTS, { recursive: true });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
