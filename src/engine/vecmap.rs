@@ -441,19 +441,6 @@ impl<'a, T> IntoIterator for &'a VecSet<T> {
     }
 }
 
-/// Serialized as a sequence, like `BTreeSet`: saved sessions and exports read the same either way.
-impl<T: serde::Serialize> serde::Serialize for VecSet<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.items.iter())
-    }
-}
-
-impl<'de, T: serde::Deserialize<'de> + Ord> serde::Deserialize<'de> for VecSet<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Vec::<T>::deserialize(deserializer).map(|items| items.into_iter().collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ pub struct Observed<'a> {
 
 /// A goal. Group names ending in `*` match any group with that prefix (the console consumer's
 /// `console-consumer-<n>`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Goal {
     All(&'static [Goal]),
     Any(&'static [Goal]),

@@ -15,7 +15,7 @@
 //! - [`goal`]: the goal predicates and their evaluation;
 //! - [`history`]: what happened in a sandbox that its state alone does not show;
 //! - [`run`]: a lesson running in a sandbox (reset step, reset lesson, verification);
-//! - [`progress`]: the learner's progress (serde) and deep links (`#/lesson/<id>/step/<n>`).
+//! - [`progress`]: the learner's progress (kept as JSON) and deep links (`#/lesson/<id>/step/<n>`).
 
 pub mod catalog;
 pub mod goal;
@@ -34,7 +34,7 @@ use crate::shell::TermId;
 
 /// One lesson: a slug (`id`, used in deep links and saved progress), a title, a one-line summary
 /// and its steps. Challenges have goals but no walkthrough in their narrative.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug)]
 pub struct Lesson {
     pub id: &'static str,
     pub title: &'static str,
@@ -50,7 +50,7 @@ pub struct Lesson {
 }
 
 /// One step of a lesson.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug)]
 pub struct Step {
     pub title: &'static str,
     /// Short paragraphs; commands are quoted with backticks.
@@ -66,14 +66,14 @@ pub struct Step {
 }
 
 /// A command line offered by a step, to be run in terminal `term` (1 is the first tab).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Command {
     pub term: TermId,
     pub line: &'static str,
 }
 
 /// One input of a solution or a setup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// A line typed at a terminal (a command, or a line for the tool reading the terminal).
     Line { term: TermId, text: &'static str },
@@ -87,7 +87,7 @@ pub enum Action {
 
 /// What the UI highlights: a topic, one partition, a broker, a consumer group (a trailing `*`
 /// matches any suffix), a terminal, or the event log ("What just happened").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LookAt {
     Topic(&'static str),
     Partition(&'static str, i32),

@@ -1,21 +1,21 @@
 //! The learner's progress (which steps of which lessons are done) and deep links.
 //!
-//! [`Progress`] is plain data with serde, for the UI to keep in localStorage. It is forgiving on
-//! load: [`Progress::sanitize`] drops lessons that no longer exist and steps beyond a lesson's end
+//! [`Progress`] is plain data, kept by the UI in localStorage as `{"done":{"<id>":[0,1]}}`
+//! ([`Progress::to_json`], [`Progress::from_json`]). It is forgiving on load: [`Progress::sanitize`] drops lessons that no longer exist and steps beyond a lesson's end
 //! (lessons change between releases; an old save must never break the app).
 //!
 //! Deep links are `#/lesson/<id>/step/<n>` with `n` counted from 1, as people count steps;
 //! `#/lesson/<id>` opens its first step, `#/sandbox` the free sandbox, `#/` or nothing the lesson
 //! list. [`parse_link`] validates the lesson id and the step number against the catalog.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::{lesson, LESSONS};
+use crate::engine::vecmap::{VecMap, VecSet};
+use crate::json::{self, Value};
 
 /// Steps done per lesson id (step indices counted from 0).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
-    pub done: BTreeMap<String, BTreeSet<usize>>,
+    pub done: VecMap<String, VecSet<usize>>,
 }
 
 impl Progress {
@@ -76,6 +76,42 @@ impl Progress {
     /// (lessons complete, lessons in the catalog).
     pub fn overall(&self) -> (usize, usize) {
         (LESSONS.iter().filter(|l| self.lesson_complete(l.id)).count(), LESSONS.len())
+    }
+
+    /// `{"done":{"<id>":[<step>,...],...}}`, lessons and steps in ascending order.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"done\":{");
+        for (i, (id, steps)) in self.done.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::push_str(&mut out, id);
+            out.push_str(":[");
+            for (j, step) in steps.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                json::push_u64(&mut out, *step as u64);
+            }
+            out.push(']');
+        }
+        out.push_str("}}");
+        out
+    }
+
+    /// Reads what [`Progress::to_json`] wrote; None for anything else (the learner then starts
+    /// with no progress). Unknown top-level fields are ignored; a lesson given twice keeps its
+    /// last list. Call [`Progress::sanitize`] after.
+    pub fn from_json(text: &str) -> Option<Progress> {
+        let document = json::parse(text).ok()?;
+        let [done] = json::fields(&document, ["done"], true).ok()?;
+        let Some(Value::Object(lessons)) = done else { return None };
+        let mut progress = Progress::new();
+        for (id, steps) in lessons {
+            let steps = steps.as_array()?.iter().map(|s| s.as_u64().and_then(|n| usize::try_from(n).ok())).collect::<Option<VecSet<usize>>>()?;
+            progress.done.insert(id.clone(), steps);
+        }
+        Some(progress)
     }
 }
 
@@ -153,5 +189,39 @@ pub fn format_link(route: &Route) -> String {
         Route::Home => "#/".to_string(),
         Route::Sandbox => "#/sandbox".to_string(),
         Route::Lesson { id, step } => format!("#/lesson/{id}/step/{}", step + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    #[test]
+    fn progress_json_is_the_format_saved_before() {
+        let mut progress = Progress::new();
+        assert_eq!(progress.to_json(), r#"{"done":{}}"#);
+        for (id, step) in [("log-not-queue", 2), ("first-topic", 1), ("log-not-queue", 0), ("log-not-queue", 1), ("first-topic", 0)] {
+            assert!(progress.mark_done(id, step), "{id} {step}");
+        }
+        // Lessons sorted by id, steps ascending: what serde wrote for BTreeMap<String, BTreeSet<usize>>.
+        let json = progress.to_json();
+        assert_eq!(json, r#"{"done":{"first-topic":[0,1],"log-not-queue":[0,1,2]}}"#);
+        assert_eq!(Progress::from_json(&json), Some(progress));
+    }
+
+    #[test]
+    fn saved_progress_loads_forgivingly_and_refuses_what_it_cannot_read() {
+        let loaded = Progress::from_json(r#" {"done":{"first-topic":[1,0,1],"gone-lesson":[0]},"extra":true} "#).expect("readable");
+        assert_eq!(loaded.to_json(), r#"{"done":{"first-topic":[0,1],"gone-lesson":[0]}}"#);
+        let mut sanitized = loaded;
+        sanitized.sanitize();
+        assert_eq!(sanitized.to_json(), r#"{"done":{"first-topic":[0,1]}}"#);
+        let twice = Progress::from_json(r#"{"done":{"first-topic":[0],"first-topic":[1]}}"#).expect("readable");
+        assert_eq!(twice.to_json(), r#"{"done":{"first-topic":[1]}}"#, "the last list wins, as with serde's maps");
+        for unreadable in ["", "null", "[]", "{}", r#"{"done":[]}"#, r#"{"done":{"a":[-1]}}"#, r#"{"done":{"a":[1.5]}}"#, r#"{"done":{"a":"0"}}"#, r#"{"done":{},"done":{}}"#, r#"{"done":{"#] {
+            assert_eq!(Progress::from_json(unreadable), None, "{unreadable}");
+        }
     }
 }

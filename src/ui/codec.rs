@@ -12,9 +12,8 @@
 //! ([`super::transcript::validate`]). Every failure is a [`LoadError`] with a message for the
 //! learner; nothing here can panic on any input. Lines are only ever shown as text.
 
-use serde::{Deserialize, Serialize};
-
 use super::transcript::{self, Entry, TranscriptError};
+use crate::json::{self, Value};
 use crate::shell::tools::sim::BROKERS_MAX;
 
 /// The version of the saved-session document. Bump it when old documents can no longer be
@@ -30,8 +29,7 @@ pub const SAVED_JSON_BYTES_MAX: usize = 1024 * 1024;
 pub const SHARE_FRAGMENT_PREFIX: &str = "#s=";
 
 /// A session as stored: enough to rebuild it exactly by replay.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedSession {
     pub app: String,
     pub format: u64,
@@ -46,13 +44,8 @@ impl SavedSession {
     }
 }
 
-/// The two fields read before anything else, so that a document from another version is told
-/// apart from a corrupted one.
-#[derive(Deserialize)]
-struct Header {
-    app: Option<serde_json::Value>,
-    format: Option<serde_json::Value>,
-}
+// The parser's own limit must not refuse what ours accepts.
+const _: () = assert!(SAVED_JSON_BYTES_MAX <= json::INPUT_BYTES_MAX && SHARE_JSON_BYTES_MAX <= SAVED_JSON_BYTES_MAX);
 
 /// Why a saved session could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,10 +78,26 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// The document as compact JSON.
+/// The document as compact JSON, fields in declaration order.
 pub fn encode(saved: &SavedSession) -> String {
-    // Serializing plain structs of strings and integers cannot fail.
-    serde_json::to_string(saved).expect("a SavedSession always serializes")
+    let mut out = String::with_capacity(96 + saved.transcript.len() * 40);
+    out.push_str("{\"app\":");
+    json::push_str(&mut out, &saved.app);
+    out.push_str(",\"format\":");
+    json::push_u64(&mut out, saved.format);
+    out.push_str(",\"seed\":");
+    json::push_u64(&mut out, saved.seed);
+    out.push_str(",\"brokers\":");
+    json::push_u64(&mut out, u64::from(saved.brokers));
+    out.push_str(",\"transcript\":[");
+    for (i, entry) in saved.transcript.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        entry.write_json(&mut out);
+    }
+    out.push_str("]}");
+    out
 }
 
 /// Parses and validates a document of at most `bytes_max` bytes.
@@ -96,28 +105,50 @@ pub fn decode(json: &str, bytes_max: usize) -> Result<SavedSession, LoadError> {
     if json.len() > bytes_max {
         return Err(LoadError::TooLarge { bytes: json.len(), bytes_max });
     }
-    let header: Header = serde_json::from_str(json).map_err(|e| LoadError::NotJson(e.to_string()))?;
-    if header.app.as_ref().and_then(|a| a.as_str()) != Some(APP_TAG) {
+    let document = json::parse(json).map_err(|e| LoadError::NotJson(e.to_string()))?;
+    // `app` and `format` first, so that a document from another version is told apart from a
+    // corrupted one.
+    let Value::Object(_) = document else { return Err(LoadError::NotASession) };
+    let [app, format] = json::fields(&document, ["app", "format"], true).map_err(LoadError::NotJson)?;
+    if app.and_then(Value::as_str) != Some(APP_TAG) {
         return Err(LoadError::NotASession);
     }
-    match header.format {
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
+    match format {
+        Some(n) if n.as_u64() == Some(FORMAT_VERSION) => {}
+        None | Some(Value::Null) => return Err(LoadError::OtherVersion { found: "(none)".to_string() }),
         Some(other) => {
             // Shown to the learner, so bounded: a hostile document could put a novel here.
-            let mut found = other.to_string();
+            let mut found = other.to_json();
             if found.len() > 40 {
                 found = format!("{}...", found.chars().take(40).collect::<String>());
             }
             return Err(LoadError::OtherVersion { found });
         }
-        None => return Err(LoadError::OtherVersion { found: "(none)".to_string() }),
     }
-    let saved: SavedSession = serde_json::from_str(json).map_err(|e| LoadError::Malformed(e.to_string()))?;
+    let saved = session_from_json(&document).map_err(LoadError::Malformed)?;
     if saved.brokers == 0 || saved.brokers > BROKERS_MAX {
         return Err(LoadError::Brokers { brokers: saved.brokers });
     }
     transcript::validate(&saved.transcript).map_err(LoadError::Transcript)?;
     Ok(saved)
+}
+
+/// The session's fields, strictly: no unknown or repeated keys, each of its type.
+fn session_from_json(document: &Value) -> Result<SavedSession, String> {
+    let [app, format, seed, brokers, entries] = json::fields(document, ["app", "format", "seed", "brokers", "transcript"], false)?;
+    let entries = json::required(entries, "transcript")?;
+    let entries = entries.as_array().ok_or_else(|| format!("field `transcript`: expected an array, found {}", entries.kind()))?;
+    let mut transcript = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        transcript.push(Entry::from_json(entry).map_err(|e| format!("transcript entry {}: {e}", i + 1))?);
+    }
+    Ok(SavedSession {
+        app: json::string_field(app, "app")?,
+        format: json::integer_field(format, "format", u64::MAX)?,
+        seed: json::integer_field(seed, "seed", u64::MAX)?,
+        brokers: json::integer_field(brokers, "brokers", u64::from(u32::MAX))? as u32,
+        transcript,
+    })
 }
 
 /// The fragment of a share link for `saved`, or None when it would exceed the share limit.
@@ -223,6 +254,78 @@ mod tests {
         assert_eq!(
             json,
             r#"{"app":"kafka-sandbox","format":1,"seed":7,"brokers":1,"transcript":[{"op":"run","term":1,"line":"ls"},{"op":"advance","ms":5}]}"#
+        );
+    }
+
+    /// What the serde_json version of this module wrote for a session with every entry kind and
+    /// every kind of character escaping (generated with it, before it was replaced).
+    const WRITTEN_BY_SERDE: &str = concat!(
+        r#"{"app":"kafka-sandbox","format":1,"seed":18446744073709551615,"brokers":9,"transcript":[{"op":"run","term":1,"#,
+        r#""line":"echo \"q\" back\\slash tab\t bell\u0007 esc\u001b del"#,
+        "\u{7f} </script> ü 🦀 \u{2028}",
+        r#""},{"op":"open","term":2},{"op":"eof","term":2},{"op":"interrupt","term":2},{"op":"close","term":2},{"op":"advance","ms":31536000000}]}"#
+    );
+
+    #[wasm_bindgen_test]
+    fn a_document_the_serde_version_wrote_loads_and_is_written_back_byte_for_byte() {
+        let saved = decode(WRITTEN_BY_SERDE, SAVED_JSON_BYTES_MAX).expect("loads");
+        assert_eq!(saved.seed, u64::MAX);
+        assert_eq!(
+            saved.transcript[0],
+            Entry::Run { term: 1, line: "echo \"q\" back\\slash tab\t bell\u{7} esc\u{1b} del\u{7f} </script> ü 🦀 \u{2028}".to_string() }
+        );
+        assert_eq!(saved.transcript[5], Entry::Advance { ms: 31_536_000_000 });
+        assert_eq!(encode(&saved), WRITTEN_BY_SERDE);
+        // Whitespace, another member order and escapes the writer does not use read the same.
+        let reordered = r#" { "transcript" : [ { "line" : "\u0065cho\/", "term" : 1 , "op" : "run" } ] , "brokers" : 3 , "seed" : 5 , "format" : 1 , "app" : "kafka-sandbox" } "#;
+        assert_eq!(decode(reordered, SAVED_JSON_BYTES_MAX), Ok(SavedSession::new(5, 3, vec![Entry::Run { term: 1, line: "echo/".into() }])));
+    }
+
+    #[wasm_bindgen_test]
+    fn repeated_stray_and_out_of_range_fields_are_malformed() {
+        let session = |transcript: &str| format!(r#"{{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":[{transcript}]}}"#);
+        let malformed = |json: &str| match decode(json, SAVED_JSON_BYTES_MAX) {
+            Err(LoadError::Malformed(e)) => e,
+            other => panic!("{json}: {other:?}"),
+        };
+        assert_eq!(malformed(&session(r#"{"op":"advance","ms":5,"term":1}"#)), "transcript entry 1: unknown field `term` in an `advance` entry");
+        assert_eq!(malformed(&session(r#"{"op":"eof","term":1,"line":"x"}"#)), "transcript entry 1: unknown field `line` in an `eof` entry");
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":"a","line":"b"}"#)), "transcript entry 1: duplicate field `line`");
+        assert_eq!(malformed(&session(r#"{"term":1}"#)), "transcript entry 1: missing field `op`");
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1}"#)), "transcript entry 1: missing field `line`");
+        assert_eq!(malformed(&session(r#"{"op":"open","term":4294967296}"#)), "transcript entry 1: field `term`: expected an integer from 0 to 4294967295, found 4294967296");
+        assert_eq!(malformed(&session(r#"{"op":"advance","ms":1.5}"#)), "transcript entry 1: field `ms`: expected an integer from 0 to 18446744073709551615, found 1.5");
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":7}"#)), "transcript entry 1: field `line`: expected a string, found a number");
+        assert_eq!(
+            malformed(&session(r#"{"op":"rm -rf","term":1}"#)),
+            "transcript entry 1: unknown op `rm -rf`, expected one of `run`, `eof`, `interrupt`, `open`, `close`, `advance`"
+        );
+        assert_eq!(malformed(&session("7")), "transcript entry 1: expected an object, found a number");
+        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"seed":2,"brokers":3,"transcript":[]}"#), "duplicate field `seed`");
+        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":{}}"#), "field `transcript`: expected an array, found an object");
+        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":4294967296,"transcript":[]}"#), "field `brokers`: expected an integer from 0 to 4294967295, found 4294967296");
+        // The header is read first: a repeated `app` or `format` is refused as serde_json's first pass did.
+        assert!(matches!(decode(r#"{"app":"kafka-sandbox","app":"kafka-sandbox","format":1}"#, SAVED_JSON_BYTES_MAX), Err(LoadError::NotJson(_))));
+        // A lone surrogate is not JSON text we read (serde_json refused it in the second pass).
+        assert!(matches!(decode(&session(r#"{"op":"run","term":1,"line":"\ud800"}"#), SAVED_JSON_BYTES_MAX), Err(LoadError::NotJson(_))));
+    }
+
+    #[wasm_bindgen_test]
+    fn another_format_is_shown_as_written_and_bounded() {
+        let found = |format: &str| match decode(&format!(r#"{{"app":"kafka-sandbox","format":{format}}}"#), SAVED_JSON_BYTES_MAX) {
+            Err(LoadError::OtherVersion { found }) => found,
+            other => panic!("{format}: {other:?}"),
+        };
+        assert_eq!(found("2"), "2");
+        assert_eq!(found("1.0"), "1.0");
+        assert_eq!(found("-1"), "-1");
+        assert_eq!(found(r#""1""#), r#""1""#);
+        assert_eq!(found("null"), "(none)");
+        assert_eq!(found(r#"{"v":[1,true]}"#), r#"{"v":[1,true]}"#);
+        assert_eq!(found(&format!("\"{}\"", "x".repeat(100))), format!("\"{}...", "x".repeat(39)));
+        assert_eq!(
+            LoadError::OtherVersion { found: "2".into() }.to_string(),
+            "it was saved in format 2 by another version of the sandbox (this one reads format 1)"
         );
     }
 

@@ -56,15 +56,13 @@ fn push_route(route: &Route) {
 }
 
 fn load_progress() -> Progress {
-    let mut progress = storage::get(KEY_PROGRESS).and_then(|json| serde_json::from_str::<Progress>(&json).ok()).unwrap_or_default();
+    let mut progress = storage::get(KEY_PROGRESS).and_then(|json| Progress::from_json(&json)).unwrap_or_default();
     progress.sanitize();
     progress
 }
 
 fn save_progress(progress: &Progress) {
-    if let Ok(json) = serde_json::to_string(progress) {
-        storage::set(KEY_PROGRESS, &json);
-    }
+    storage::set(KEY_PROGRESS, &progress.to_json());
 }
 
 /// The terminal a lesson's terminal `term` runs in: opened (with the ones before it) if it does

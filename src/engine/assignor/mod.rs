@@ -36,7 +36,7 @@ pub const MEMBERS_MAX: usize = 10_000;
 pub const PARTITIONS_TOTAL_MAX: usize = 1_000_000;
 
 /// One partition of one topic. Ordered by topic, then partition.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicPartition {
     pub topic: String,
     pub partition: i32,
@@ -49,7 +49,7 @@ impl TopicPartition {
 }
 
 /// What one member sends in JoinGroup, as far as the assignors look at it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Subscription {
     /// Topics the member subscribes to (names of topics that do not exist are ignored).
     pub topics: VecSet<String>,
@@ -66,7 +66,7 @@ pub struct Subscription {
 }
 
 /// A member id and its subscription.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Member {
     pub member_id: String,
     pub subscription: Subscription,
@@ -101,7 +101,7 @@ impl Member {
 pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
 
 /// The built-in `partition.assignment.strategy` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Strategy {
     Range,
     RoundRobin,
