@@ -8,8 +8,9 @@
 //!
 //! Use it for maps that stay small (brokers, topics, partitions, groups, members, in-flight
 //! requests: thousands of entries at most): insertion and removal move the tail of the vector, so
-//! they cost O(n). Lookups are a binary search, as fast as the B-tree's. Logs, indexes and anything
-//! keyed per record stay in `BTreeMap`.
+//! they cost O(n). Lookups are a binary search, as fast as the B-tree's. The engine and the shell
+//! use no `BTreeMap` at all outside tests: logs and indexes are vectors, and per-record keys (the
+//! cleaner's invariant check) are sorted vectors built in one pass.
 //!
 //! Iteration is in ascending key order, exactly as `BTreeMap`'s, so swapping one for the other
 //! changes no output and no simulation: determinism does not depend on which map a field uses.

@@ -11,7 +11,6 @@
 //! `SplittableRandom(0).nextInt(26) + 65` bytes, as the real tool generates them.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::BTreeMap;
 
 use super::{key_values, Bootstrap, Env};
 use crate::engine::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
@@ -320,8 +319,10 @@ pub struct ProducerPerf {
     ranges: std::collections::VecDeque<SendRange>,
     /// Bytes of records handed over and not yet completed.
     pending_bytes: u64,
-    /// Value size of each pending send, by id (`--payload-monotonic` sizes vary).
-    sizes: BTreeMap<SendId, u32>,
+    /// Value size of each pending send, ascending by id (`--payload-monotonic` sizes vary). A
+    /// deque, not a map: up to millions can be pending, ids arrive in ascending order and leave
+    /// near the front, so both ends are cheap.
+    sizes: std::collections::VecDeque<(SendId, u32)>,
     done: Option<i32>,
 }
 
@@ -340,7 +341,7 @@ impl ProducerPerf {
             start_ms: 0,
             ranges: std::collections::VecDeque::new(),
             pending_bytes: 0,
-            sizes: BTreeMap::new(),
+            sizes: std::collections::VecDeque::new(),
             done: None,
         }
     }
@@ -364,7 +365,8 @@ impl ProducerPerf {
         let mut out = String::new();
         let mut errors = String::new();
         for (send, result) in cx.cluster.take_send_results(id) {
-            let bytes = self.sizes.remove(&send).map_or_else(|| self.payload.len() as i64, i64::from);
+            let size = self.sizes.binary_search_by(|e| e.0.cmp(&send)).ok().and_then(|i| self.sizes.remove(i));
+            let bytes = size.map_or_else(|| self.payload.len() as i64, |(_, size)| i64::from(size));
             self.pending_bytes = self.pending_bytes.saturating_sub(bytes as u64 + RECORD_OVERHEAD_BYTES);
             let started = self.start_of(send);
             match result {
@@ -419,7 +421,8 @@ impl ProducerPerf {
             match cx.cluster.send(producer, record) {
                 Ok(id) => {
                     if self.command.record_size.is_none() {
-                        self.sizes.insert(id, size as u32);
+                        debug_assert!(self.sizes.back().is_none_or(|last| last.0 < id), "send ids ascend");
+                        self.sizes.push_back((id, size as u32));
                     }
                     match range.as_mut() {
                         Some(r) if r.last + 1 == id => r.last = id,
