@@ -217,7 +217,7 @@ fn parse_java_double(s: &str) -> Option<f64> {
     if !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'+' || b == b'-') {
         return None;
     }
-    body.parse::<f64>().ok()
+    super::float::parse_f64(body)
 }
 
 /// `Double.toString` for common magnitudes.

@@ -259,7 +259,7 @@ fn printf_once(format: &str, rest: &mut &[String], out: &mut String, errors: &mu
             }
             'f' | 'e' | 'g' => {
                 let text = arg.unwrap_or_else(|| "0".into());
-                let value: f64 = match text.parse() {
+                let value: f64 = match crate::engine::float::parse_f64(&text).ok_or(()) {
                     Ok(v) => v,
                     Err(_) => {
                         errors.push(Chunk::err(format!("bash: printf: {text}: invalid number\n")));
@@ -362,7 +362,7 @@ pub fn seq(args: &[String]) -> Outcome {
     }
     let mut numbers = Vec::new();
     for arg in args {
-        match arg.parse::<f64>() {
+        match crate::engine::float::parse_f64(arg).ok_or(()) {
             Ok(v) if v.is_finite() => numbers.push(v),
             _ => {
                 return Outcome::fail(
@@ -447,7 +447,7 @@ pub fn parse_duration_s(text: &str) -> Result<u64, ()> {
         Some('d') => (&text[..text.len() - 1], 86_400_000.0),
         _ => (text, 1000.0),
     };
-    let value: f64 = number.parse().map_err(|_| ())?;
+    let value: f64 = crate::engine::float::parse_f64(number).ok_or(())?;
     if !value.is_finite() || value < 0.0 || number.starts_with(['+', '-']) {
         return Err(());
     }

@@ -662,7 +662,7 @@ fn parse_duration(s: &str) -> Option<i64> {
     };
     let mut ms = 0f64;
     if !days_part.is_empty() {
-        ms += days_part.strip_suffix(['D', 'd'])?.parse::<f64>().ok()? * 86_400_000.0;
+        ms += crate::engine::float::parse_f64(days_part.strip_suffix(['D', 'd'])?)? * 86_400_000.0;
     }
     if let Some(mut t) = time_part {
         if t.is_empty() {
@@ -670,7 +670,7 @@ fn parse_duration(s: &str) -> Option<i64> {
         }
         for (unit, factor) in [('H', 3_600_000.0), ('M', 60_000.0), ('S', 1000.0)] {
             if let Some(pos) = t.find([unit, unit.to_ascii_lowercase()]) {
-                ms += t[..pos].parse::<f64>().ok()? * factor;
+                ms += crate::engine::float::parse_f64(&t[..pos])? * factor;
                 t = &t[pos + 1..];
             }
         }

@@ -81,7 +81,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
     }
     let last = |k: &str| values.get(k).and_then(|v| v.last().cloned()).unwrap_or_default();
     let num_records = last("--num-records").parse::<i64>().map_err(|_| error(&format!("argument --num-records: could not convert '{}' to Long", last("--num-records"))))?;
-    let throughput = last("--throughput").parse::<f64>().map_err(|_| error(&format!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
+    let throughput = crate::engine::float::parse_f64(&last("--throughput")).ok_or_else(|| error(&format!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
     let record_size = match values.get("--record-size") {
         Some(_) => Some(last("--record-size").parse::<i32>().map_err(|_| error(&format!("argument --record-size: could not convert '{}' to Integer", last("--record-size"))))?),
         None => None,
