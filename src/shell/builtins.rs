@@ -34,7 +34,7 @@ pub fn echo(args: &[String]) -> Outcome {
             let (expanded, stop) = backslash_escapes(arg, true);
             text.push_str(&expanded);
             if stop {
-                return Outcome::ok(vec![Chunk::out(text)]);
+                return Outcome::stdout(text);
             }
         } else {
             text.push_str(arg);
@@ -43,7 +43,7 @@ pub fn echo(args: &[String]) -> Outcome {
     if newline {
         text.push('\n');
     }
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 /// Expands `\n`, `\t`, `\\`, `\0NNN`/`\NNN`, `\xHH`, ...; returns whether `\c` stopped output.
@@ -119,7 +119,7 @@ fn backslash_escapes(s: &str, echo_octal: bool) -> (String, bool) {
 /// the format is reused while arguments remain (like coreutils).
 pub fn printf(args: &[String]) -> Outcome {
     let Some(format) = args.first() else {
-        return Outcome::fail(vec![Chunk::err("bash: printf: usage: printf [-v var] format [arguments]\n")], 2);
+        return Outcome::stderr("bash: printf: usage: printf [-v var] format [arguments]\n", 2);
     };
     let format = format.clone();
     let mut rest: &[String] = &args[1..];
@@ -349,7 +349,7 @@ fn parse_int(text: &str) -> Option<i64> {
 /// `seq [FIRST [INCREMENT]] LAST` (integers and decimals, like coreutils).
 pub fn seq(args: &[String]) -> Outcome {
     let usage = || {
-        Outcome::fail(vec![Chunk::err("seq: missing operand\nTry 'seq --help' for more information.\n")], 1)
+        Outcome::stderr("seq: missing operand\nTry 'seq --help' for more information.\n", 1)
     };
     if args.is_empty() {
         return usage();
@@ -419,7 +419,7 @@ pub fn seq(args: &[String]) -> Outcome {
 /// `sleep NUMBER[smhd]...`: the milliseconds to advance, or coreutils' error.
 pub fn sleep_ms(args: &[String]) -> Result<u64, Outcome> {
     if args.is_empty() {
-        return Err(Outcome::fail(vec![Chunk::err("sleep: missing operand\nTry 'sleep --help' for more information.\n")], 1));
+        return Err(Outcome::stderr("sleep: missing operand\nTry 'sleep --help' for more information.\n", 1));
     }
     let mut total: u64 = 0;
     for arg in args {

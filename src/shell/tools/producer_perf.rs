@@ -37,7 +37,7 @@ pub struct ProducerPerfCommand {
 const USAGE: &str = "usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS [--payload-delimiter PAYLOAD-DELIMITER] --throughput THROUGHPUT [--producer-props PROP-NAME=PROP-VALUE [PROP-NAME=PROP-VALUE ...]] [--producer.config CONFIG-FILE] [--print-metrics] [--transactional-id TRANSACTIONAL-ID] [--transaction-duration-ms TRANSACTION-DURATION] (--record-size RECORD-SIZE | --payload-file PAYLOAD-FILE | --payload-monotonic)\n";
 
 fn error(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{USAGE}producer-performance: error: {message}\n"))], 1)
+    Outcome::stderr(format!("{USAGE}producer-performance: error: {message}\n"), 1)
 }
 
 pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfCommand, Outcome> {
@@ -48,7 +48,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
         let arg = args[i].as_str();
         i += 1;
         if arg == "-h" || arg == "--help" {
-            return Err(Outcome::ok(vec![Chunk::out(format!("{USAGE}\nThis tool is used to verify the producer performance.\n"))]));
+            return Err(Outcome::stdout(format!("{USAGE}\nThis tool is used to verify the producer performance.\n")));
         }
         let Some(name) = known.iter().copied().find(|k| *k == arg) else {
             return Err(error(&format!("unrecognized arguments: '{arg}'")));
@@ -104,7 +104,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
         None => 0,
     };
     if !values.contains_key("--producer-props") && !values.contains_key("--producer.config") {
-        return Err(Outcome::fail(vec![Chunk::err(format!("{USAGE}producer-performance: error: Either --producer-props or --producer.config must be specified.\n"))], 1));
+        return Err(Outcome::stderr(format!("{USAGE}producer-performance: error: Either --producer-props or --producer.config must be specified.\n"), 1));
     }
     let bootstrap = Bootstrap::new(producer_props.get("bootstrap.servers").map(String::as_str).unwrap_or(""), env);
     Ok(ProducerPerfCommand {
@@ -517,10 +517,10 @@ pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) 
         ));
     }
     if let Some(prop) = &command.invalid_prop {
-        return Exec::Done(Outcome::fail(vec![Chunk::err(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"))], 1));
+        return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));
     }
     if command.transaction_duration_ms > 0 {
-        return Exec::Done(Outcome::fail(vec![Chunk::err("kafka-producer-perf-test: transactions are not simulated in the sandbox\n")], 1));
+        return Exec::Done(Outcome::stderr("kafka-producer-perf-test: transactions are not simulated in the sandbox\n", 1));
     }
     Exec::Spawn(Box::new(ProducerPerf::new(command.clone())))
 }

@@ -135,7 +135,7 @@ pub struct Apps {
 }
 
 fn fail(message: impl std::fmt::Display) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("sim consumer: {message}\n"))], 1)
+    Outcome::stderr(format!("sim consumer: {message}\n"), 1)
 }
 
 fn valid_name(name: &str) -> bool {
@@ -148,7 +148,7 @@ fn valid_name(name: &str) -> bool {
 /// `sim consumer <args>` (args after `consumer`).
 pub fn parse(args: &[String]) -> Result<Command, Outcome> {
     let Some(sub) = args.first() else {
-        return Err(Outcome::ok(vec![Chunk::out(HELP)]));
+        return Err(Outcome::stdout(HELP));
     };
     let name = |what: &str| -> Result<String, Outcome> {
         match args.get(1) {
@@ -164,7 +164,7 @@ pub fn parse(args: &[String]) -> Result<Command, Outcome> {
         }
     };
     match sub.as_str() {
-        "help" | "--help" | "-h" => Err(Outcome::ok(vec![Chunk::out(HELP)])),
+        "help" | "--help" | "-h" => Err(Outcome::stdout(HELP)),
         "list" => {
             no_more("list", 1)?;
             Ok(Command::List)
@@ -220,7 +220,7 @@ pub fn execute(session: &mut Session<'_>, command: &Command) -> Outcome {
         Command::Start { name, args } => start(world, term, name, args),
         Command::Stop { name } => stop(world, name),
         Command::Crash { name } => crash(world, name),
-        Command::List => Outcome::ok(vec![Chunk::out(list(world))]),
+        Command::List => Outcome::stdout(list(world)),
     }
 }
 
@@ -294,7 +294,7 @@ fn start(world: &mut World, term: TermId, name: &str, args: &StartArgs) -> Outco
             done: VecMap::new(),
         },
     );
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 fn stop(world: &mut World, name: &str) -> Outcome {
@@ -324,7 +324,7 @@ fn stop(world: &mut World, name: &str) -> Outcome {
     // close() waits for the LeaveGroup round trip: the group is Empty when the command returns.
     world.advance(crate::engine::ROUND_TRIP_MS, 1);
     text.push_str(&format!("consumer '{name}' stopped and left group '{group}'\n"));
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 fn crash(world: &mut World, name: &str) -> Outcome {
@@ -337,10 +337,10 @@ fn crash(world: &mut World, name: &str) -> Outcome {
     app.state = AppState::Crashed;
     let session_timeout_ms = ConsumerConfig::default().session_timeout_ms;
     let _ = world.cluster.crash_consumer(id);
-    Outcome::ok(vec![Chunk::out(format!(
+    Outcome::stdout(format!(
         "consumer '{name}' crashed: nothing committed, no LeaveGroup; group '{}' notices after session.timeout.ms ({session_timeout_ms} ms)\n",
         app.spec.group
-    ))])
+    ))
 }
 
 /// `sim consumer list`: one row per assigned partition (one row with `-` when none).

@@ -88,7 +88,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
     // checkRequiredArgs
     if !p.has("bootstrap-server") {
         // Thrown outside the usage path: message (and a stack trace), no usage.
-        return Err(Outcome::fail(vec![Chunk::err("--bootstrap-server must be specified\n")], 1));
+        return Err(Outcome::stderr("--bootstrap-server must be specified\n", 1));
     }
     if p.has("describe") && p.has("if-exists") && !p.has("topic") && !p.has("topic-id") {
         return Err(usage_error(invoked, "--topic or --topic-id is required to describe a topic"));
@@ -395,7 +395,7 @@ pub fn execute(session: &mut Session<'_>, command: &TopicsCommand) -> Outcome {
             }
         }
         TopicsCommand::List { topic, exclude_internal, .. } => match get_topics(session, topic.as_deref(), *exclude_internal) {
-            Ok(names) => Outcome::ok(vec![Chunk::out(format!("{}\n", names.join("\n")))]),
+            Ok(names) => Outcome::stdout(format!("{}\n", names.join("\n"))),
             Err(m) => execution_error(&m),
         },
         TopicsCommand::Describe { topic, topic_id, if_exists, exclude_internal, filters, .. } => {
@@ -541,7 +541,7 @@ fn describe(
     if out.is_empty() {
         return Outcome::default();
     }
-    Outcome::ok(vec![Chunk::out(out)])
+    Outcome::stdout(out)
 }
 
 fn with_prefix(prefix: String, mut outcome: Outcome) -> Outcome {
