@@ -37,7 +37,7 @@ use super::cluster::*;
 use super::config::TopicSettings;
 use super::event::EventKind;
 use super::log::{Batch, PartitionLog, RecordsData, Segment};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -294,6 +294,21 @@ impl OffsetMap {
             (_, None) => -1,
         }
     }
+}
+
+/// `pairs` (in offset order) reduced to the last pair of each key, ascending by key: what
+/// inserting them one by one into an ordered map would leave.
+fn last_per_key<T>(mut pairs: Vec<(&[u8], T)>) -> Vec<(&[u8], T)> {
+    crate::engine::sort::sort_by(&mut pairs, |a, b| a.0.cmp(b.0));
+    let mut out: Vec<(&[u8], T)> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => out.push(pair),
+        }
+    }
+    debug_assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "strictly ascending keys");
+    out
 }
 
 /// `buildOffsetMap`: maps every key in `[start, end)` to its last offset. Returns the map (its
@@ -654,7 +669,10 @@ impl Cluster {
     fn check_cleaned_replica(&mut self, b: BrokerId, tp: Tp, cleaner_point: i64) {
         let Some(ledger) = self.ledger.get(&tp) else { return };
         let log = &self.brokers[&b].replicas[&tp].log;
-        let mut latest: BTreeMap<&[u8], (i64, bool)> = BTreeMap::new();
+        // Per-record keys can be many (thousands): sorted vectors rather than a map, and no
+        // B-tree code in the bundle. A stable sort by key keeps each key's records in offset
+        // order, so the last of a run is the newest, as a map's last insert would be.
+        let mut latest: Vec<(&[u8], (i64, bool))> = Vec::new();
         for bt in ledger.iter().take_while(|bt| bt.base_offset < cleaner_point) {
             // Aborted records are never the latest of their key: the cleaner removes them.
             if is_aborted_data(log, bt) {
@@ -665,26 +683,29 @@ impl Cluster {
                     continue;
                 }
                 if let Some(k) = r.key {
-                    latest.insert(k, (r.offset, r.value.is_none()));
+                    latest.push((k, (r.offset, r.value.is_none())));
                 }
             }
         }
+        let latest = last_per_key(latest);
         // The newest offset the replica holds per key (anywhere in its log): a replica that
         // copied an already-compacted leader may lack the record itself but then holds a newer one.
-        let mut newest_held: BTreeMap<&[u8], i64> = BTreeMap::new();
+        let mut newest_held: Vec<(&[u8], i64)> = Vec::new();
         for r in log.records_from(log.log_start_offset, log.log_end_offset) {
             if let Some(k) = r.key {
-                newest_held.insert(k, r.offset);
+                newest_held.push((k, r.offset));
             }
         }
+        let newest_held = last_per_key(newest_held);
+        let held = |k: &[u8]| newest_held.binary_search_by(|e| e.0.cmp(k)).ok().map(|i| newest_held[i].1);
         for (k, (offset, tombstone)) in latest {
-            if !tombstone && newest_held.get(k).is_none_or(|&h| h < offset) {
+            if !tombstone && held(k).is_none_or(|h| h < offset) {
                 self.violations.push(super::invariants::Violation {
                     property: "CleanerKeepsLatestPerKey",
                     detail: format!(
                         "broker {b} {tp:?}: latest record of key {:?} at offset {offset} (below cleaner point {cleaner_point}) was removed; the newest it holds is {:?}",
                         String::from_utf8_lossy(k),
-                        newest_held.get(k)
+                        held(k)
                     ),
                 });
                 return;
@@ -715,6 +736,7 @@ impl Cluster {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
     use crate::engine::log::RollPolicy;

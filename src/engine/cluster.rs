@@ -15,7 +15,7 @@ use super::log::{PartitionLog, RecordsData};
 use super::producer::Producer;
 use super::rng::Rng;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 /// One-way network latency between any two nodes.
@@ -383,7 +383,7 @@ pub struct Cluster {
     /// Transaction coordinators' state and producer id blocks (see [`super::txn`]).
     pub(crate) txns: super::txn::Txns,
     /// Sandbox apps by name (see [`super::app`]).
-    pub(crate) apps: BTreeMap<String, super::app::App>,
+    pub(crate) apps: VecMap<String, super::app::App>,
 }
 
 impl Cluster {
@@ -473,7 +473,7 @@ impl Cluster {
             consumers: VecMap::new(),
             next_consumer_id: 1,
             txns: Default::default(),
-            apps: BTreeMap::new(),
+            apps: VecMap::new(),
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.

@@ -217,7 +217,7 @@ fn parse_java_double(s: &str) -> Option<f64> {
     if !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'+' || b == b'-') {
         return None;
     }
-    body.parse::<f64>().ok()
+    super::float::parse_f64(body)
 }
 
 /// `Double.toString` for common magnitudes.
@@ -233,11 +233,26 @@ pub fn java_double_to_string(v: f64) -> String {
         let s = format!("{v}");
         if s.contains('.') { s } else { format!("{s}.0") }
     } else {
-        let s = format!("{v:e}");
-        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        let m = if m.contains('.') { m.to_string() } else { format!("{m}.0") };
-        format!("{m}E{e}")
+        scientific_from_positional(&format!("{v}"))
     }
+}
+
+/// `1.5E10` from Rust's positional shortest digits (`15000000000`, `0.000015`): the digits `{:e}`
+/// would print are the same ones, and going through `Display` keeps `LowerExp`'s float code
+/// out of the browser bundle. `positional` is a finite, nonzero `f64`'s `Display` output.
+fn scientific_from_positional(positional: &str) -> String {
+    let (sign, unsigned) = match positional.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", positional),
+    };
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
+    let Some(first) = digits.iter().position(|&d| d != b'0') else { return format!("{sign}0.0E0") };
+    let last = digits.iter().rposition(|&d| d != b'0').expect("a nonzero digit exists");
+    let exponent = int.len() as i64 - first as i64 - 1;
+    let lead = char::from(digits[first]);
+    let rest = if first == last { "0".to_string() } else { String::from_utf8_lossy(&digits[first + 1..=last]).into_owned() };
+    format!("{sign}{lead}.{rest}E{exponent}")
 }
 
 /// A parsed config value.
@@ -549,9 +564,35 @@ mod tests {
     }
 
     #[test]
+    fn scientific_form_matches_lower_exp_digits() {
+        // The old formatting, through `{:e}`: the same digits, exponent and sign.
+        fn via_lower_exp(v: f64) -> String {
+            let s = format!("{v:e}");
+            let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+            let m = if m.contains('.') { m.to_string() } else { format!("{m}.0") };
+            format!("{m}E{e}")
+        }
+        let mut rng = crate::engine::rng::Rng::new(5);
+        let mut checked = 0;
+        while checked < 20_000 {
+            let v = f64::from_bits(rng.next_u64());
+            if !v.is_finite() || v == 0.0 {
+                continue;
+            }
+            assert_eq!(scientific_from_positional(&format!("{v}")), via_lower_exp(v), "{v:e}");
+            checked += 1;
+        }
+        for v in [1e7, 9999999.5, 1e-4, 0.000999, 5e-324, f64::MAX, f64::MIN_POSITIVE, -1e300, 123456789012.0] {
+            assert_eq!(scientific_from_positional(&format!("{v}")), via_lower_exp(v), "{v:e}");
+        }
+    }
+
+    #[test]
     fn java_double_formatting() {
         assert_eq!(java_double_to_string(2.0), "2.0");
         assert_eq!(java_double_to_string(1.5), "1.5");
         assert_eq!(java_double_to_string(1e10), "1.0E10");
+        assert_eq!(java_double_to_string(-1.25e-5), "-1.25E-5");
+        assert_eq!(java_double_to_string(12345678.9), "1.23456789E7");
     }
 }

@@ -26,7 +26,7 @@ use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::group::{GroupEv, GroupMsg, JoinOk, CONSUMER_ID_BASE};
 use super::log::Header;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 pub type ConsumerId = u32;
 
@@ -225,7 +225,7 @@ pub(crate) struct Consumer {
     waiting_for_poll: bool,
     join_retry_at_ms: i64,
     /// Partition counts the last assignment was computed from (leader: every group topic).
-    metadata_snapshot: BTreeMap<String, i32>,
+    metadata_snapshot: VecMap<String, i32>,
     next_metadata_check_ms: i64,
     assignment: Vec<TopicPartition>,
     parts: VecMap<TopicPartition, PartState>,
@@ -301,7 +301,7 @@ impl Cluster {
                 next_heartbeat_ms: 0,
                 waiting_for_poll: false,
                 join_retry_at_ms: 0,
-                metadata_snapshot: BTreeMap::new(),
+                metadata_snapshot: VecMap::new(),
                 next_metadata_check_ms: 0,
                 assignment: Vec::new(),
                 parts: VecMap::new(),
@@ -572,7 +572,7 @@ impl Cluster {
 
     /// `commitAsync`: commits `offsets` (or the current positions). Failures show up as
     /// [`ConsumerLog::CommitFailed`].
-    pub fn commit_async(&mut self, c: ConsumerId, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<()> {
+    pub fn commit_async(&mut self, c: ConsumerId, offsets: Option<VecMap<TopicPartition, i64>>) -> KResult<()> {
         let x = self.consumer_ref(c)?;
         if x.config.group_id.is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
@@ -586,7 +586,7 @@ impl Cluster {
 
     /// `commitSync`: commits `offsets` (or the current positions) and runs the simulation until
     /// the coordinator answered (retrying retriable errors up to `default.api.timeout.ms`).
-    pub fn commit_sync(&mut self, c: ConsumerId, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<()> {
+    pub fn commit_sync(&mut self, c: ConsumerId, offsets: Option<VecMap<TopicPartition, i64>>) -> KResult<()> {
         let x = self.consumer_ref(c)?;
         if x.config.group_id.is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
@@ -605,7 +605,7 @@ impl Cluster {
     }
 
     /// `committed(partitions)` from the coordinator (admin path, synchronous).
-    pub fn committed(&mut self, c: ConsumerId) -> KResult<BTreeMap<TopicPartition, i64>> {
+    pub fn committed(&mut self, c: ConsumerId) -> KResult<VecMap<TopicPartition, i64>> {
         let group = self.consumer_ref(c)?.config.group_id.clone().ok_or_else(|| KafkaError::of(ErrorCode::INVALID_GROUP_ID))?;
         Ok(self.list_group_offsets(&group)?.into_iter().map(|(tp, o)| (tp, o.offset)).collect())
     }
@@ -1016,7 +1016,7 @@ impl Cluster {
         if now < x.fetch_retry_at_ms {
             return;
         }
-        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut by_leader: VecMap<BrokerId, Vec<(TopicPartition, i64)>> = VecMap::new();
         for (tp, p) in &x.parts {
             let (Some(pos), None) = (p.position, &p.buffer) else { continue };
             let Some(l) = self.ctl.by_name.get(&tp.topic).and_then(|i| self.ctl.topics.get(i)).and_then(|t| t.partitions.get(tp.partition as usize)).and_then(|m| m.leader) else { continue };
@@ -1227,7 +1227,7 @@ impl Cluster {
         let Some(b) = x.coordinator else { return };
         let g = x.config.group_id.clone().unwrap_or_default();
         let mut assignment = None;
-        let mut snapshot = BTreeMap::new();
+        let mut snapshot = VecMap::new();
         if let Mode::Subscribed(topics) = &x.mode {
             for t in topics {
                 snapshot.insert(t.clone(), 0);
@@ -1240,7 +1240,7 @@ impl Cluster {
                     snapshot.insert(t.clone(), 0);
                 }
             }
-            let ppt: BTreeMap<String, i32> = crate::engine::sort::collect_map(snapshot.keys().map(|t| (t.clone(), self.partition_count(t))));
+            let ppt: VecMap<String, i32> = VecMap::from_iter(snapshot.keys().map(|t| (t.clone(), self.partition_count(t))));
             let members: Vec<Member> = ok.members.clone();
             assignment = Some(assignor::assign(ok.protocol, &members, &ppt).unwrap_or_default());
         }
@@ -1285,7 +1285,7 @@ impl Cluster {
 impl Cluster {
     /// `commitAsync` whose outcome the caller collects with [`Cluster::take_commit_result`]
     /// (retriable errors are retried up to `default.api.timeout.ms`).
-    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64> {
+    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: VecMap<TopicPartition, i64>) -> KResult<u64> {
         let x = self.consumer_ref(c)?;
         if x.config.group_id.is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));

@@ -8,7 +8,7 @@
 //! append the very same `Rc<Batch>`: replication copies a pointer, never the bytes.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// `RecordBatch.NO_PRODUCER_ID` and friends.
@@ -100,7 +100,7 @@ pub struct CompletedTxn {
 /// replica keeps it while appending, so a new leader has it; truncation rebuilds it from the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProducerState {
-    pub producers: BTreeMap<i64, ProducerStateEntry>,
+    pub producers: VecMap<i64, ProducerStateEntry>,
     /// first offset -> producer id of each open transaction.
     pub ongoing: VecMap<i64, i64>,
     /// In marker-offset order.

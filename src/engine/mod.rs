@@ -28,6 +28,7 @@ pub mod controller;
 pub mod digest;
 pub mod error;
 pub mod event;
+pub mod float;
 pub mod group;
 pub mod invariants;
 pub mod log;

@@ -37,7 +37,7 @@ use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::log::{Header, RecordsData};
 use super::partitioner::{self, PartitionerKind, StickyState};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub type ProducerId = u32;
@@ -225,12 +225,12 @@ pub(crate) struct Idem {
     pub init_inflight: Option<(u64, i64)>,
     pub init_retry_at_ms: i64,
     /// Next sequence number per partition for this producer id and epoch.
-    pub next_seq: BTreeMap<(String, i32), i32>,
+    pub next_seq: VecMap<(String, i32), i32>,
 }
 
 impl Idem {
     fn new() -> Idem {
-        Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: BTreeMap::new() }
+        Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: VecMap::new() }
     }
     /// A batch failed for good: its sequence is unknown to the broker, so later batches start
     /// over at sequence 0 under the next epoch of the same producer id, which the client bumps
@@ -257,7 +257,7 @@ pub(crate) struct Producer {
     pub config: ProducerConfig,
     pub idem: Option<Idem>,
     pub txn: Option<super::txn::TxnClient>,
-    topics: BTreeMap<String, TopicCache>,
+    topics: VecMap<String, TopicCache>,
     metadata_inflight: Option<(u64, i64)>,
     metadata_retry_at_ms: i64,
     metadata_wanted: VecSet<String>,
@@ -367,7 +367,7 @@ impl Cluster {
                 idem: if idempotent { Some(Idem::new()) } else { None },
                 txn,
                 config,
-                topics: BTreeMap::new(),
+                topics: VecMap::new(),
                 metadata_inflight: None,
                 metadata_retry_at_ms: 0,
                 metadata_wanted: VecSet::new(),

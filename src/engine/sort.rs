@@ -14,7 +14,6 @@
 //! is an implementation detail.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// `v.sort_by(compare)`, stable.
 #[inline]
@@ -35,27 +34,6 @@ pub fn sort_by_key<T, K: Ord, F: FnMut(&T) -> K>(v: &mut [T], mut key: F) {
 #[inline]
 pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
-}
-
-/// `iter.collect::<BTreeMap<_, _>>()` without std's sort: `FromIterator` for `BTreeMap` sorts the
-/// pairs (a copy of std's stable sort for every pair type) and bulk-builds the tree; inserting one
-/// by one reuses the map's `insert`, which every map type has anyway. Same result: a later pair
-/// with an equal key replaces the earlier one's value, as in `FromIterator`.
-pub fn collect_map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
-    let mut map = BTreeMap::new();
-    for (k, v) in pairs {
-        map.insert(k, v);
-    }
-    map
-}
-
-/// `iter.collect::<BTreeSet<_>>()` without std's sort (see [`collect_map`]).
-pub fn collect_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut set = BTreeSet::new();
-    for item in items {
-        set.insert(item);
-    }
-    set
 }
 
 /// The wasm32 implementation (compiled everywhere so native tests exercise it): sorts the indices
@@ -141,16 +119,5 @@ mod tests {
         assert_eq!(w, [(1, 'y'), (1, 'b'), (2, 'x'), (2, 'a')]);
         sort_by(&mut w, |a, b| b.1.cmp(&a.1));
         assert_eq!(w, [(1, 'y'), (2, 'x'), (1, 'b'), (2, 'a')]);
-    }
-
-    #[test]
-    fn collect_helpers_match_from_iterator_with_repeated_keys() {
-        let pairs = [(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
-        let std_map: BTreeMap<i32, char> = pairs.iter().copied().collect();
-        assert_eq!(collect_map(pairs.iter().copied()), std_map);
-        assert_eq!(collect_map(pairs.iter().copied()).get(&3), Some(&'c'), "the later pair wins");
-        let items = ["b", "a", "b", "c"];
-        let std_set: BTreeSet<&str> = items.iter().copied().collect();
-        assert_eq!(collect_set(items.iter().copied()), std_set);
     }
 }

@@ -38,7 +38,6 @@ use super::event::EventKind;
 use super::group::{CommittedOffset, OFFSETS_TOPIC};
 use super::log::{ControlType, ProducerBatchInfo, RecordsData};
 use super::producer::ProducerId;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub const TXN_TOPIC: &str = "__transaction_state";
@@ -222,7 +221,7 @@ pub(crate) struct Txns {
     /// Pending transactional offsets per (broker, offsets partition, group shard id) and producer.
     group_pending: VecMap<(BrokerId, i32, u64), VecMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
     /// Per broker: (incarnation, next id, end of block).
-    pid_blocks: BTreeMap<BrokerId, (u64, i64, i64)>,
+    pid_blocks: VecMap<BrokerId, (u64, i64, i64)>,
     next_pid_block: i64,
     tick_scheduled: bool,
 }

@@ -8,8 +8,9 @@
 //!
 //! Use it for maps that stay small (brokers, topics, partitions, groups, members, in-flight
 //! requests: thousands of entries at most): insertion and removal move the tail of the vector, so
-//! they cost O(n). Lookups are a binary search, as fast as the B-tree's. Logs, indexes and anything
-//! keyed per record stay in `BTreeMap`.
+//! they cost O(n). Lookups are a binary search, as fast as the B-tree's. The engine and the shell
+//! use no `BTreeMap` at all outside tests: logs and indexes are vectors, and per-record keys (the
+//! cleaner's invariant check) are sorted vectors built in one pass.
 //!
 //! Iteration is in ascending key order, exactly as `BTreeMap`'s, so swapping one for the other
 //! changes no output and no simulation: determinism does not depend on which map a field uses.
@@ -113,6 +114,9 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
+        #[cfg(target_arch = "wasm32")]
+        return search(self.entries.len(), &mut |i| self.entries[i].0.borrow().cmp(key));
+        #[cfg(not(target_arch = "wasm32"))]
         self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
@@ -174,6 +178,30 @@ impl<K: Ord, V> VecMap<K, V> {
             Err(index) => Entry::Vacant(VacantEntry { map: self, index, key }),
         }
     }
+}
+
+/// Binary search over `len` strictly ascending positions; `compare(i)` orders position `i` against
+/// the key sought. `Ok(i)` where it is equal, else `Err(i)` where the key would be inserted: with
+/// distinct keys the same answer as `slice::binary_search_by`. Written once for every map and
+/// set type (the comparison behind a `dyn`): `binary_search_by` was copied for each of ~70
+/// key/value types in the browser bundle. Natively the maps use `binary_search_by`, which is
+/// faster (as `sort` does with std's sort); compiled everywhere so native tests exercise it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[inline(never)]
+fn search(len: usize, compare: &mut dyn FnMut(usize) -> std::cmp::Ordering) -> Result<usize, usize> {
+    use std::cmp::Ordering;
+    // Invariant: positions below `low` order Less, positions at or above `high` order Greater.
+    let (mut low, mut high) = (0usize, len);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        match compare(mid) {
+            Ordering::Less => low = mid + 1,
+            Ordering::Greater => high = mid,
+            Ordering::Equal => return Ok(mid),
+        }
+    }
+    debug_assert!(low == high && low <= len);
+    Err(low)
 }
 
 /// `BTreeMap`'s entry API, for the calls the engine makes.
@@ -373,6 +401,9 @@ impl<T: Ord> VecSet<T> {
     where
         T: Borrow<Q>,
     {
+        #[cfg(target_arch = "wasm32")]
+        return search(self.items.len(), &mut |i| self.items[i].borrow().cmp(item));
+        #[cfg(not(target_arch = "wasm32"))]
         self.items.binary_search_by(|x| x.borrow().cmp(item))
     }
     pub fn contains<Q: ?Sized + Ord>(&self, item: &Q) -> bool
@@ -471,6 +502,20 @@ mod tests {
                 _ => assert_eq!(ours.pop_first(), std_map.pop_first()),
             }
             assert!(ours.iter().eq(std_map.iter()), "step {step}: same pairs in the same order");
+        }
+    }
+
+    #[test]
+    fn search_matches_binary_search_by_on_distinct_keys() {
+        let mut rng = Rng::new(3);
+        for len in 0..40usize {
+            let mut keys: Vec<u64> = (0..len).map(|_| rng.next_u64() % 100).collect();
+            keys.sort();
+            keys.dedup();
+            for probe in 0..101u64 {
+                let ours = search(keys.len(), &mut |i| keys[i].cmp(&probe));
+                assert_eq!(ours, keys.binary_search(&probe), "keys {keys:?} probe {probe}");
+            }
         }
     }
 

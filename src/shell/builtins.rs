@@ -34,7 +34,7 @@ pub fn echo(args: &[String]) -> Outcome {
             let (expanded, stop) = backslash_escapes(arg, true);
             text.push_str(&expanded);
             if stop {
-                return Outcome::ok(vec![Chunk::out(text)]);
+                return Outcome::stdout(text);
             }
         } else {
             text.push_str(arg);
@@ -43,7 +43,7 @@ pub fn echo(args: &[String]) -> Outcome {
     if newline {
         text.push('\n');
     }
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 /// Expands `\n`, `\t`, `\\`, `\0NNN`/`\NNN`, `\xHH`, ...; returns whether `\c` stopped output.
@@ -119,7 +119,7 @@ fn backslash_escapes(s: &str, echo_octal: bool) -> (String, bool) {
 /// the format is reused while arguments remain (like coreutils).
 pub fn printf(args: &[String]) -> Outcome {
     let Some(format) = args.first() else {
-        return Outcome::fail(vec![Chunk::err("bash: printf: usage: printf [-v var] format [arguments]\n")], 2);
+        return Outcome::stderr("bash: printf: usage: printf [-v var] format [arguments]\n", 2);
     };
     let format = format.clone();
     let mut rest: &[String] = &args[1..];
@@ -259,7 +259,7 @@ fn printf_once(format: &str, rest: &mut &[String], out: &mut String, errors: &mu
             }
             'f' | 'e' | 'g' => {
                 let text = arg.unwrap_or_else(|| "0".into());
-                let value: f64 = match text.parse() {
+                let value: f64 = match crate::engine::float::parse_f64(&text).ok_or(()) {
                     Ok(v) => v,
                     Err(_) => {
                         errors.push(Chunk::err(format!("bash: printf: {text}: invalid number\n")));
@@ -349,7 +349,7 @@ fn parse_int(text: &str) -> Option<i64> {
 /// `seq [FIRST [INCREMENT]] LAST` (integers and decimals, like coreutils).
 pub fn seq(args: &[String]) -> Outcome {
     let usage = || {
-        Outcome::fail(vec![Chunk::err("seq: missing operand\nTry 'seq --help' for more information.\n")], 1)
+        Outcome::stderr("seq: missing operand\nTry 'seq --help' for more information.\n", 1)
     };
     if args.is_empty() {
         return usage();
@@ -362,7 +362,7 @@ pub fn seq(args: &[String]) -> Outcome {
     }
     let mut numbers = Vec::new();
     for arg in args {
-        match arg.parse::<f64>() {
+        match crate::engine::float::parse_f64(arg).ok_or(()) {
             Ok(v) if v.is_finite() => numbers.push(v),
             _ => {
                 return Outcome::fail(
@@ -419,7 +419,7 @@ pub fn seq(args: &[String]) -> Outcome {
 /// `sleep NUMBER[smhd]...`: the milliseconds to advance, or coreutils' error.
 pub fn sleep_ms(args: &[String]) -> Result<u64, Outcome> {
     if args.is_empty() {
-        return Err(Outcome::fail(vec![Chunk::err("sleep: missing operand\nTry 'sleep --help' for more information.\n")], 1));
+        return Err(Outcome::stderr("sleep: missing operand\nTry 'sleep --help' for more information.\n", 1));
     }
     let mut total: u64 = 0;
     for arg in args {
@@ -447,7 +447,7 @@ pub fn parse_duration_s(text: &str) -> Result<u64, ()> {
         Some('d') => (&text[..text.len() - 1], 86_400_000.0),
         _ => (text, 1000.0),
     };
-    let value: f64 = number.parse().map_err(|_| ())?;
+    let value: f64 = crate::engine::float::parse_f64(number).ok_or(())?;
     if !value.is_finite() || value < 0.0 || number.starts_with(['+', '-']) {
         return Err(());
     }

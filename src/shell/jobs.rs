@@ -159,7 +159,7 @@ impl Jobs {
 
     /// Finds the job a `%N` / `%+` / `%-` spec (or none: the current job) names.
     pub fn resolve(&self, spec: Option<&str>, builtin: &str) -> Result<u32, Outcome> {
-        let no_such = |what: &str| Outcome::fail(vec![Chunk::err(format!("bash: {builtin}: {what}: no such job\n"))], 1);
+        let no_such = |what: &str| Outcome::stderr(format!("bash: {builtin}: {what}: no such job\n"), 1);
         match spec {
             None | Some("%+") | Some("%%") | Some("+") => match self.jobs.last() {
                 Some(job) => Ok(job.id),
@@ -190,7 +190,7 @@ impl Jobs {
         let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.starts_with("-%")).collect();
         if targets.is_empty() {
             let usage = "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n";
-            return (Outcome::fail(vec![Chunk::err(usage)], 2), killed);
+            return (Outcome::stderr(usage, 2), killed);
         }
         let mut chunks = Vec::new();
         let mut status = 0;

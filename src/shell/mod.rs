@@ -109,6 +109,19 @@ impl Outcome {
     pub fn fail(chunks: Vec<Chunk>, status: i32) -> Outcome {
         Outcome { chunks, status }
     }
+    /// `text` on stdout, status 0.
+    pub fn stdout(text: impl Into<String>) -> Outcome {
+        Outcome::single(Stream::Out, text.into(), 0)
+    }
+    /// `text` on stderr with `status`.
+    pub fn stderr(text: impl Into<String>, status: i32) -> Outcome {
+        Outcome::single(Stream::Err, text.into(), status)
+    }
+    /// One copy of the one-chunk vector's construction for the ~70 call sites of the two above.
+    #[inline(never)]
+    fn single(stream: Stream, text: String, status: i32) -> Outcome {
+        Outcome { chunks: vec![Chunk { stream, text }], status }
+    }
 }
 
 /// The terminal-facing state the UI shows.

@@ -446,7 +446,7 @@ impl<'a> Session<'a> {
                     match self.w.read_file(&path) {
                         Some(content) => stdin = Some(content),
                         None => {
-                            return Outcome::fail(vec![Chunk::err(format!("bash: {path}: No such file or directory\n"))], 1)
+                            return Outcome::stderr(format!("bash: {path}: No such file or directory\n"), 1)
                         }
                     }
                 }
@@ -477,7 +477,7 @@ impl<'a> Session<'a> {
                     } else {
                         if !*append || self.w.read_file(&path).is_none() {
                             if let Err(message) = self.w.write_file(&path, String::new()) {
-                                return Err(Outcome::fail(vec![Chunk::err(message)], 1));
+                                return Err(Outcome::stderr(message, 1));
                             }
                         }
                         Sink::File(path)
@@ -569,7 +569,7 @@ impl<'a> Session<'a> {
         }
         let prefix = if detached.is_some() { self.detached_prefix.clone() } else { String::new() };
         let Some(id) = self.w.spawn(self.id, process, sinks, prefix, detached.is_some()) else {
-            return Outcome::fail(vec![Chunk::err("bash: fork: retry: Resource temporarily unavailable\n")], 254);
+            return Outcome::stderr("bash: fork: retry: Resource temporarily unavailable\n", 254);
         };
         self.w.poll(id);
         if reads_stdin && !reads_terminal {
@@ -621,7 +621,7 @@ impl<'a> Session<'a> {
                 chunks.extend(errors);
                 Outcome { chunks, status }
             }
-            "clear" => Outcome::ok(vec![Chunk::out("\x1b[H\x1b[2J\x1b[3J")]),
+            "clear" => Outcome::stdout("\x1b[H\x1b[2J\x1b[3J"),
             "history" => {
                 let text: String = self
                     .t
@@ -630,12 +630,12 @@ impl<'a> Session<'a> {
                     .enumerate()
                     .map(|(i, h)| format!("{:>5}  {}\n", i + 1, h))
                     .collect();
-                Outcome::ok(vec![Chunk::out(text)])
+                Outcome::stdout(text)
             }
             "help" => match args.first() {
-                None => Outcome::ok(vec![Chunk::out(HELP)]),
+                None => Outcome::stdout(HELP),
                 Some(cmd) => match super::help(cmd) {
-                    Some(text) => Outcome::ok(vec![Chunk::out(text)]),
+                    Some(text) => Outcome::stdout(text),
                     None => Outcome::fail(
                         vec![Chunk::err(format!("bash: help: no help topics match `{cmd}'.  Try `help help' or `man -k {cmd}' or `info {cmd}'.\n"))],
                         1,
@@ -651,7 +651,7 @@ impl<'a> Session<'a> {
             },
             "jobs" => {
                 self.sync_jobs();
-                Outcome::ok(vec![Chunk::out(self.t.jobs.list())]).nonempty()
+                Outcome::stdout(self.t.jobs.list()).nonempty()
             }
             "fg" => self.fg(args),
             "kill" => {
@@ -672,10 +672,10 @@ impl<'a> Session<'a> {
                 Outcome::default()
             }
             "cd" => Outcome::default(),
-            "pwd" => Outcome::ok(vec![Chunk::out("/home/learner\n")]),
+            "pwd" => Outcome::stdout("/home/learner\n"),
             "ls" => {
                 let names: String = self.w.files.keys().map(|k| format!("{k}\n")).collect();
-                Outcome::ok(vec![Chunk::out(names)]).nonempty()
+                Outcome::stdout(names).nonempty()
             }
             "rm" => {
                 for path in args.iter().filter(|a| !a.starts_with('-')) {

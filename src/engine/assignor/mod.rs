@@ -26,8 +26,7 @@ mod sticky;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::vecmap::VecSet;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::engine::vecmap::{VecMap, VecSet};
 
 pub use java::{coordinator_partition, java_string_cmp, java_string_hash_code};
 
@@ -98,7 +97,7 @@ impl Member {
 }
 
 /// Member id -> its partitions, sorted by (topic, partition). Every input member has an entry.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = VecMap<String, Vec<TopicPartition>>;
 
 /// The built-in `partition.assignment.strategy` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -208,7 +207,7 @@ pub fn select_strategy(member_strategies: &[Vec<Strategy>]) -> Result<Strategy, 
     if candidates.is_empty() {
         return Err(AssignError::InconsistentGroupProtocol);
     }
-    let mut votes: BTreeMap<Strategy, usize> = BTreeMap::new();
+    let mut votes: VecMap<Strategy, usize> = VecMap::new();
     for list in member_strategies {
         let vote = list
             .iter()
@@ -243,7 +242,7 @@ pub fn select_strategy(member_strategies: &[Vec<Strategy>]) -> Result<Strategy, 
 pub fn assign(
     strategy: Strategy,
     members: &[Member],
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
 ) -> Result<Assignment, AssignError> {
     let input = Input::new(members, partitions_per_topic)?;
     let lists = match strategy {
@@ -266,7 +265,7 @@ pub fn assign(
 /// Returns every round's assignment; the last one is stable.
 pub fn assign_cooperative_until_stable(
     members: &[Member],
-    partitions_per_topic: &BTreeMap<String, i32>,
+    partitions_per_topic: &VecMap<String, i32>,
     generation: i32,
     rounds_max: usize,
 ) -> Result<Vec<Assignment>, AssignError> {
@@ -305,18 +304,18 @@ pub(crate) struct Input<'a> {
 impl<'a> Input<'a> {
     fn new(
         members: &'a [Member],
-        partitions_per_topic: &'a BTreeMap<String, i32>,
+        partitions_per_topic: &'a VecMap<String, i32>,
     ) -> Result<Input<'a>, AssignError> {
         if members.len() > MEMBERS_MAX {
             return Err(AssignError::TooLarge);
         }
-        let mut ids = BTreeSet::new();
+        let mut ids = VecSet::new();
         for m in members {
             if !ids.insert(m.member_id.as_str()) {
                 return Err(AssignError::DuplicateMember(m.member_id.clone()));
             }
         }
-        let mut subscribed = BTreeSet::new();
+        let mut subscribed = VecSet::new();
         for m in members {
             subscribed.extend(m.subscription.topics.iter().map(String::as_str));
         }

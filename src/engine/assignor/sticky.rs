@@ -22,7 +22,7 @@
 //! members by their index in the input.
 
 use crate::engine::vecmap::{VecMap, VecSet};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use super::java::{hash_map_order, java_string_cmp, java_string_hash_code, topic_partition_hash, JavaBucketSet};
 use super::{AssignError, Input, TopicPartition};
@@ -131,7 +131,7 @@ fn generation_of(input: &Input<'_>, m: usize) -> i32 {
 fn resolve_claims(input: &Input<'_>, layout: &Layout<'_>, order: &[usize]) -> Claims {
     let members = input.members;
     let mut all_subscriptions_equal = true;
-    let mut subscribed: BTreeSet<&str> = BTreeSet::new();
+    let mut subscribed: VecSet<&str> = VecSet::new();
     let mut owner: Vec<Option<usize>> = vec![None; layout.partitions.len()];
     let mut owned: Vec<Vec<usize>> = vec![Vec::new(); members.len()];
     let mut multiple_owners = vec![false; layout.partitions.len()];

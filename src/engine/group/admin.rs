@@ -111,7 +111,7 @@ impl Cluster {
 
     /// AlterConsumerGroupOffsets (what `--reset-offsets --execute` does). Allowed only while the
     /// group is Empty or unknown (Dead); the error then carries the tool's text.
-    pub fn alter_group_offsets(&mut self, group: &str, offsets: &BTreeMap<TopicPartition, i64>) -> KResult<()> {
+    pub fn alter_group_offsets(&mut self, group: &str, offsets: &VecMap<TopicPartition, i64>) -> KResult<()> {
         let (b, p, sid) = self.admin_group_coordinator(group)?;
         if let Some(g) = self.admin_group(b, p, sid, group) {
             if !matches!(g.state, GroupState::Empty | GroupState::Dead) {

@@ -33,7 +33,6 @@ use super::assignor::{Strategy, Subscription, TopicPartition};
 use super::broker::FetchResponse;
 use super::cluster::{BrokerId, Cluster, Tp};
 use super::error::{ErrorCode, KafkaError};
-use std::collections::BTreeMap;
 
 /// `offsets.topic.num.partitions`.
 pub const OFFSETS_PARTITIONS: i32 = 50;
@@ -273,7 +272,7 @@ pub(crate) struct Shard {
 pub(crate) enum AppendKind {
     Commit { group: String, offsets: Vec<(TopicPartition, CommittedOffset)>, reply: Option<(u32, u64)> },
     /// Group metadata after a SyncGroup from the leader (assignments then go out).
-    SyncDone { group: String, generation: i32, assignment: BTreeMap<String, Vec<TopicPartition>> },
+    SyncDone { group: String, generation: i32, assignment: VecMap<String, Vec<TopicPartition>> },
     /// Group metadata or tombstones whose completion needs no reaction.
     Plain,
     /// A write a synchronous admin call waits for (its outcome goes to `admin_results`).
@@ -303,7 +302,7 @@ pub(crate) struct ParkedConsumerFetch {
 pub(crate) struct Groups {
     pub shards: VecMap<(BrokerId, i32), Shard>,
     pub appends: VecMap<u64, PendingAppend>,
-    pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
+    pub parked: VecMap<BrokerId, Vec<ParkedConsumerFetch>>,
     /// Admin writes whose outcome a synchronous admin call waits for.
     pub admin_results: VecMap<u64, Result<(), KafkaError>>,
 }
@@ -326,7 +325,7 @@ pub(crate) enum GroupMsg {
     FindCoordinatorResp { req_id: u64, result: Result<BrokerId, ErrorCode> },
     Join { consumer: u32, req_id: u64, group: String, member_id: String, client_id: String, host: String, session_timeout_ms: i64, rebalance_timeout_ms: i64, protocols: Vec<(Strategy, Subscription)> },
     JoinResp { req_id: u64, result: Result<JoinOk, (ErrorCode, String)> },
-    Sync { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>> },
+    Sync { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, assignment: Option<VecMap<String, Vec<TopicPartition>>> },
     SyncResp { req_id: u64, result: Result<Vec<TopicPartition>, ErrorCode> },
     Heartbeat { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32 },
     HeartbeatResp { req_id: u64, error: Option<ErrorCode> },
@@ -500,7 +499,7 @@ impl Cluster {
     ///   high watermark the partition reached.
     pub fn check_group_invariants(&self) -> Result<(), super::invariants::Violation> {
         let v = |property: &'static str, detail: String| Err(super::invariants::Violation { property, detail });
-        let mut owners: BTreeMap<(String, i32, TopicPartition), u32> = BTreeMap::new();
+        let mut owners: VecMap<(String, i32, TopicPartition), u32> = VecMap::new();
         for id in self.consumer_ids() {
             let Some(info) = self.consumer_info(id) else { continue };
             let Some(g) = info.group_id else { continue };
@@ -540,7 +539,7 @@ impl Cluster {
 impl Cluster {
     /// The committed offsets the group's current coordinator holds in memory, without running
     /// the simulation (None if the coordinator is unknown or has not loaded the group's partition).
-    pub fn coordinator_offsets(&self, group: &str) -> Option<BTreeMap<TopicPartition, i64>> {
+    pub fn coordinator_offsets(&self, group: &str) -> Option<VecMap<TopicPartition, i64>> {
         let p = super::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
         let idx = self.ctl.by_name.get(OFFSETS_TOPIC)?;
         let l = self.ctl.topics.get(idx)?.partitions.get(p as usize)?.leader?;
@@ -557,7 +556,7 @@ impl Cluster {
     /// its committed offsets; READ-ONLY: no FindCoordinator, no shard loading, no simulated time
     /// passes (observers such as lesson goals and the UI must not change the run). A coordinator
     /// that has not (re)loaded its `__consumer_offsets` partition yet contributes nothing.
-    pub fn peek_groups(&self) -> Vec<(GroupDescription, BTreeMap<TopicPartition, i64>)> {
+    pub fn peek_groups(&self) -> Vec<(GroupDescription, VecMap<TopicPartition, i64>)> {
         let Some(idx) = self.ctl.by_name.get(OFFSETS_TOPIC) else { return Vec::new() };
         let Some(topic) = self.ctl.topics.get(idx) else { return Vec::new() };
         let mut out = Vec::new();
@@ -572,7 +571,7 @@ impl Cluster {
             }
             for g in shard.groups.values().filter(|g| g.state != GroupState::Dead) {
                 let description = g.description(*b);
-                out.push((description, crate::engine::sort::collect_map(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)))));
+                out.push((description, VecMap::from_iter(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)))));
             }
         }
         crate::engine::sort::sort_by(&mut out, |a, b| a.0.group_id.cmp(&b.0.group_id));

@@ -70,7 +70,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConfigsCommand
 
 /// An `IllegalArgumentException` caught by `main`: its message on stderr, exit 1.
 fn fail(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{message}\n"))], 1)
+    Outcome::stderr(format!("{message}\n"), 1)
 }
 
 /// `ConfigCommandOptions.checkArgs`, in its order.
@@ -408,7 +408,7 @@ fn describe(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &s
             ));
         }
     }
-    Outcome::ok(vec![Chunk::out(out)])
+    Outcome::stdout(out)
 }
 
 fn alter(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &str) -> Outcome {

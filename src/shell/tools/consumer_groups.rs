@@ -3,7 +3,6 @@
 
 use crate::engine::vecmap::VecMap;
 use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
-use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ErrorCode, GroupState, OffsetSpec, TopicPartition};
 use crate::shell::{Chunk, Outcome};
@@ -229,7 +228,7 @@ fn bind_csv_line(line: &str, with_group: bool) -> Result<(String, TopicPartition
 
 /// `parseResetPlan`: the first line decides the format ("topic,partition,offset" for a single
 /// `--group`, else "group,topic,partition,offset"); a later duplicate line wins.
-fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, BTreeMap<TopicPartition, i64>>, String> {
+fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, VecMap<TopicPartition, i64>>, String> {
     // Java's String.split drops trailing empty strings.
     let mut lines: Vec<&str> = csv.split('\n').collect();
     while lines.len() > 1 && lines.last().is_some_and(|l| l.is_empty()) {
@@ -237,7 +236,7 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, BTree
     }
     let single_group = groups.len() == 1;
     let old_format = lines.first().is_some_and(|l| bind_csv_line(l, false).is_ok());
-    let mut plan: VecMap<String, BTreeMap<TopicPartition, i64>> = VecMap::new();
+    let mut plan: VecMap<String, VecMap<TopicPartition, i64>> = VecMap::new();
     for line in lines {
         if single_group && old_format {
             let (_, tp, offset) = bind_csv_line(line, false)?;
@@ -663,7 +662,7 @@ fn parse_duration(s: &str) -> Option<i64> {
     };
     let mut ms = 0f64;
     if !days_part.is_empty() {
-        ms += days_part.strip_suffix(['D', 'd'])?.parse::<f64>().ok()? * 86_400_000.0;
+        ms += crate::engine::float::parse_f64(days_part.strip_suffix(['D', 'd'])?)? * 86_400_000.0;
     }
     if let Some(mut t) = time_part {
         if t.is_empty() {
@@ -671,7 +670,7 @@ fn parse_duration(s: &str) -> Option<i64> {
         }
         for (unit, factor) in [('H', 3_600_000.0), ('M', 60_000.0), ('S', 1000.0)] {
             if let Some(pos) = t.find([unit, unit.to_ascii_lowercase()]) {
-                ms += t[..pos].parse::<f64>().ok()? * factor;
+                ms += crate::engine::float::parse_f64(&t[..pos])? * factor;
                 t = &t[pos + 1..];
             }
         }
@@ -714,7 +713,7 @@ fn reset(
         }
         let committed = cluster.list_group_offsets(&g).unwrap_or_default();
         let mut partitions: Vec<TopicPartition> = if all_topics { committed.keys().cloned().collect() } else { parse_topic_partitions(cluster, &command.topics) };
-        let mut file_plan: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+        let mut file_plan: VecMap<TopicPartition, i64> = VecMap::new();
         if let ResetScenario::FromFile(path) = scenario {
             let Some(Some(csv)) = plan_file else {
                 out.push(error(&format!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
@@ -813,7 +812,7 @@ fn reset(
             out.push(Chunk::err(format!("{} WARN {w} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n", super::log_time(cluster.now_ms()))));
         }
         if execute {
-            let map: std::collections::BTreeMap<TopicPartition, i64> = crate::engine::sort::collect_map(planned.iter().cloned());
+            let map: VecMap<TopicPartition, i64> = VecMap::from_iter(planned.iter().cloned());
             if let Err(e) = cluster.alter_group_offsets(&g, &map) {
                 out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
                 return 1;

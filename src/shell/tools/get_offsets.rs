@@ -24,7 +24,7 @@ pub struct GetOffsetsCommand {
 }
 
 fn terse(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("Error occurred: {message}\n"))], 1)
+    Outcome::stderr(format!("Error occurred: {message}\n"), 1)
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GetOffsetsCommand, Outcome> {
@@ -41,7 +41,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GetOffsetsComm
         return Err(super::usage_full(USAGE_TEXT, &all));
     }
     if p.has("version") {
-        return Err(Outcome::ok(vec![Chunk::out(format!("{}\n", super::KAFKA_VERSION))]));
+        return Err(Outcome::stdout(format!("{}\n", super::KAFKA_VERSION)));
     }
     let _ = invoked;
     let one = |name: &'static str| p.value(name).map_err(|e| terse(&e.0));
@@ -120,7 +120,7 @@ fn include_list(pattern: &str) -> Result<Regex, Outcome> {
 fn parse_rule(spec: &str) -> Result<Rule, Outcome> {
     let invalid = || {
         let message = format!("org.apache.kafka.tools.TerseException: Invalid rule specification: {spec}");
-        Outcome::fail(vec![Chunk::err(format!("Error occurred: {message}\njava.lang.RuntimeException: {message}\n"))], 1)
+        Outcome::stderr(format!("Error occurred: {message}\njava.lang.RuntimeException: {message}\n"), 1)
     };
     let (topic, partition) = match spec.split_once(':') {
         Some((t, p)) => (t, Some(p)),
@@ -133,7 +133,7 @@ fn parse_rule(spec: &str) -> Result<Rule, Outcome> {
         }
         // `Integer.parseInt` of a too-long number throws NumberFormatException: a Throwable.
         s.parse::<i32>().map(|n| Some(i64::from(n))).map_err(|_| {
-            Outcome::fail(vec![Chunk::err(format!("Error occurred: For input string: \"{s}\"\njava.lang.NumberFormatException: For input string: \"{s}\"\n"))], 1)
+            Outcome::stderr(format!("Error occurred: For input string: \"{s}\"\njava.lang.NumberFormatException: For input string: \"{s}\"\n"), 1)
         })
     };
     let topic_regex = include_list(if topic.is_empty() { ".*" } else { topic })?;
@@ -210,7 +210,7 @@ pub fn execute(session: &mut Session<'_>, command: &GetOffsetsCommand) -> Outcom
     if !command.bootstrap.reachable() {
         return super::admin_unreachable(session, &command.bootstrap, "listTopics", |m| {
             let message = format!("org.apache.kafka.common.errors.TimeoutException: {m}");
-            Outcome::fail(vec![Chunk::err(format!("Error occurred: {message}\njava.util.concurrent.ExecutionException: {message}\n"))], 1)
+            Outcome::stderr(format!("Error occurred: {message}\njava.util.concurrent.ExecutionException: {message}\n"), 1)
         });
     }
     let mut partitions: Vec<(String, i32)> = Vec::new();

@@ -56,11 +56,11 @@ pub struct KcatCommand {
 }
 
 fn usage_error(invoked: &str, reason: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("Error: {reason}\n\nRun '{invoked} -h' for the full usage.\n"))], 1)
+    Outcome::stderr(format!("Error: {reason}\n\nRun '{invoked} -h' for the full usage.\n"), 1)
 }
 
 fn fatal(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("% ERROR: {message}\n"))], 1)
+    Outcome::stderr(format!("% ERROR: {message}\n"), 1)
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, Outcome> {
@@ -171,11 +171,11 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                     None => return Err(fatal(&format!("Expected -X property=value, not {value}"))),
                 },
                 'h' => {
-                    return Err(Outcome::ok(vec![Chunk::out(format!(
+                    return Err(Outcome::stdout(format!(
                         "Usage: {invoked} <options> [file1 file2 .. | topic1 topic2 ..]]\nkcat - Apache Kafka producer and consumer tool\n(the sandbox implements -P -C -L -b -t -p -o -e -c -K -k -D -f -J -Z -q -H -X)\n"
-                    ))]))
+                    )))
                 }
-                'V' => return Err(Outcome::ok(vec![Chunk::out("kcat - Apache Kafka producer and consumer tool\nCopyright (c) 2014-2021, Magnus Edenhill\nVersion 1.7.1 (JSON, Avro, Transactions, IncrementalAssign, JSONVerbose, librdkafka 2.3.0)\n")])),
+                'V' => return Err(Outcome::stdout("kcat - Apache Kafka producer and consumer tool\nCopyright (c) 2014-2021, Magnus Edenhill\nVersion 1.7.1 (JSON, Avro, Transactions, IncrementalAssign, JSONVerbose, librdkafka 2.3.0)\n")),
                 _ => {}
             }
         }
@@ -306,7 +306,7 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
 fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
     let cluster = session.cluster();
     let Some((index, broker)) = command.bootstrap.brokers.iter().enumerate().find_map(|(i, b)| b.map(|b| (i, b))) else {
-        return Outcome::fail(vec![Chunk::err("% ERROR: Failed to acquire metadata: Local: Broker transport failure\n")], 1);
+        return Outcome::stderr("% ERROR: Failed to acquire metadata: Local: Broker transport failure\n", 1);
     };
     let address = &command.bootstrap.addresses[index];
     let mut out = format!(
@@ -348,7 +348,7 @@ fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
             Err(_) => out.push_str(&format!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
         }
     }
-    Outcome::ok(vec![Chunk::out(out)])
+    Outcome::stdout(out)
 }
 
 /// Expands kcat's `-f` escapes (`\n`, `\t`, `\\`) once, at parse time.
@@ -855,7 +855,7 @@ fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
     if unknown == command.query.len() {
         return fatal("offsets_for_times failed: Local: Unknown partition");
     }
-    Outcome::ok(vec![Chunk::out(out)])
+    Outcome::stdout(out)
 }
 
 /// `rd_kafka_err2str` for the errors a produce or offsets request can end in.

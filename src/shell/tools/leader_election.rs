@@ -32,7 +32,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ElectionComman
 
 /// A Throwable caught by `mainNoExit`: its message, then its stack trace's first line.
 pub fn thrown(class: &str, message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{message}\n{class}: {message}\n"))], 1)
+    Outcome::stderr(format!("{message}\n{class}: {message}\n"), 1)
 }
 
 const FAILED: &str = "org.apache.kafka.server.common.AdminCommandFailedException";
@@ -98,7 +98,7 @@ pub fn execute(session: &mut Session<'_>, command: &ElectionCommand) -> Outcome 
     let kind = command.options.get("election-type").and_then(|v| v.last()).map(|t| t.to_ascii_uppercase()).unwrap_or_default();
     let election = if kind == "UNCLEAN" { ElectionType::Unclean } else { ElectionType::Preferred };
     if command.options.contains_key("path-to-json-file") {
-        return Outcome::fail(vec![Chunk::err("kafka-leader-election: --path-to-json-file is not simulated in the sandbox; use --topic/--partition or --all-topic-partitions\n")], 1);
+        return Outcome::stderr("kafka-leader-election: --path-to-json-file is not simulated in the sandbox; use --topic/--partition or --all-topic-partitions\n", 1);
     }
     let single = match (command.options.get("topic").and_then(|v| v.last()), command.options.get("partition").and_then(|v| v.last())) {
         (Some(t), Some(p)) => Some(vec![(t.clone(), p.parse::<i32>().unwrap_or(0))]),
@@ -159,7 +159,7 @@ pub fn execute(session: &mut Session<'_>, command: &ElectionCommand) -> Outcome 
         out.push_str(&format!("Valid replica already elected for partitions {}\n", joined(&mut noop)));
     }
     if failed.is_empty() {
-        return Outcome::ok(vec![Chunk::out(out)]).without_empty();
+        return Outcome::stdout(out).without_empty();
     }
     let mut keys: Vec<(String, i32)> = failed.iter().map(|(k, _)| k.clone()).collect();
     topic_partition_hash_order(&mut keys);

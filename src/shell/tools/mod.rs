@@ -330,7 +330,7 @@ pub const ADMIN_API_TIMEOUT_MS: u64 = 60_000;
 
 /// What a tool not yet wired to the engine answers.
 pub fn not_connected(tool: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{tool}: not connected to the cluster yet\n"))], 1)
+    Outcome::stderr(format!("{tool}: not connected to the cluster yet\n"), 1)
 }
 
 /// `name: command not found`, with a suggestion when a known command is one or two edits away.
@@ -350,7 +350,7 @@ pub fn not_found(name: &str) -> Outcome {
     if let Some((_, suggestion)) = best {
         text.push_str(&format!("Did you mean '{suggestion}'?\n"));
     }
-    Outcome::fail(vec![Chunk::err(text)], 127)
+    Outcome::stderr(text, 127)
 }
 
 /// Levenshtein distance over characters (inputs are short command names; bounded cost).
@@ -403,7 +403,7 @@ pub fn usage_error(invoked: &str, message: &str) -> Outcome {
 /// `printUsageAndExit(parser, message)` for `--help` or no arguments: the message and the real
 /// option table, on stderr, exit 1 (as Kafka's tools do even for `--help`).
 pub fn usage_full(message: &str, specs: &[&'static [OptSpec]]) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{message}\n{}", jopt::help_table(specs)))], 1)
+    Outcome::stderr(format!("{message}\n{}", jopt::help_table(specs)), 1)
 }
 
 /// Parses with jopt-simple rules and handles `--help`/`--version`/no arguments the way
@@ -420,7 +420,7 @@ pub fn parse_jopt(
         return Err(usage_full(help_message, &all));
     }
     if parsed.has("version") {
-        return Err(Outcome::ok(vec![Chunk::out(format!("{KAFKA_VERSION}\n"))]));
+        return Err(Outcome::stdout(format!("{KAFKA_VERSION}\n")));
     }
     Ok(parsed)
 }

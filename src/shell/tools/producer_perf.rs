@@ -11,7 +11,6 @@
 //! `SplittableRandom(0).nextInt(26) + 65` bytes, as the real tool generates them.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::BTreeMap;
 
 use super::{key_values, Bootstrap, Env};
 use crate::engine::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
@@ -38,7 +37,7 @@ pub struct ProducerPerfCommand {
 const USAGE: &str = "usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS [--payload-delimiter PAYLOAD-DELIMITER] --throughput THROUGHPUT [--producer-props PROP-NAME=PROP-VALUE [PROP-NAME=PROP-VALUE ...]] [--producer.config CONFIG-FILE] [--print-metrics] [--transactional-id TRANSACTIONAL-ID] [--transaction-duration-ms TRANSACTION-DURATION] (--record-size RECORD-SIZE | --payload-file PAYLOAD-FILE | --payload-monotonic)\n";
 
 fn error(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{USAGE}producer-performance: error: {message}\n"))], 1)
+    Outcome::stderr(format!("{USAGE}producer-performance: error: {message}\n"), 1)
 }
 
 pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfCommand, Outcome> {
@@ -49,7 +48,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
         let arg = args[i].as_str();
         i += 1;
         if arg == "-h" || arg == "--help" {
-            return Err(Outcome::ok(vec![Chunk::out(format!("{USAGE}\nThis tool is used to verify the producer performance.\n"))]));
+            return Err(Outcome::stdout(format!("{USAGE}\nThis tool is used to verify the producer performance.\n")));
         }
         let Some(name) = known.iter().copied().find(|k| *k == arg) else {
             return Err(error(&format!("unrecognized arguments: '{arg}'")));
@@ -82,7 +81,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
     }
     let last = |k: &str| values.get(k).and_then(|v| v.last().cloned()).unwrap_or_default();
     let num_records = last("--num-records").parse::<i64>().map_err(|_| error(&format!("argument --num-records: could not convert '{}' to Long", last("--num-records"))))?;
-    let throughput = last("--throughput").parse::<f64>().map_err(|_| error(&format!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
+    let throughput = crate::engine::float::parse_f64(&last("--throughput")).ok_or_else(|| error(&format!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
     let record_size = match values.get("--record-size") {
         Some(_) => Some(last("--record-size").parse::<i32>().map_err(|_| error(&format!("argument --record-size: could not convert '{}' to Integer", last("--record-size"))))?),
         None => None,
@@ -105,7 +104,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
         None => 0,
     };
     if !values.contains_key("--producer-props") && !values.contains_key("--producer.config") {
-        return Err(Outcome::fail(vec![Chunk::err(format!("{USAGE}producer-performance: error: Either --producer-props or --producer.config must be specified.\n"))], 1));
+        return Err(Outcome::stderr(format!("{USAGE}producer-performance: error: Either --producer-props or --producer.config must be specified.\n"), 1));
     }
     let bootstrap = Bootstrap::new(producer_props.get("bootstrap.servers").map(String::as_str).unwrap_or(""), env);
     Ok(ProducerPerfCommand {
@@ -320,8 +319,10 @@ pub struct ProducerPerf {
     ranges: std::collections::VecDeque<SendRange>,
     /// Bytes of records handed over and not yet completed.
     pending_bytes: u64,
-    /// Value size of each pending send, by id (`--payload-monotonic` sizes vary).
-    sizes: BTreeMap<SendId, u32>,
+    /// Value size of each pending send, ascending by id (`--payload-monotonic` sizes vary). A
+    /// deque, not a map: up to millions can be pending, ids arrive in ascending order and leave
+    /// near the front, so both ends are cheap.
+    sizes: std::collections::VecDeque<(SendId, u32)>,
     done: Option<i32>,
 }
 
@@ -340,7 +341,7 @@ impl ProducerPerf {
             start_ms: 0,
             ranges: std::collections::VecDeque::new(),
             pending_bytes: 0,
-            sizes: BTreeMap::new(),
+            sizes: std::collections::VecDeque::new(),
             done: None,
         }
     }
@@ -364,7 +365,8 @@ impl ProducerPerf {
         let mut out = String::new();
         let mut errors = String::new();
         for (send, result) in cx.cluster.take_send_results(id) {
-            let bytes = self.sizes.remove(&send).map_or_else(|| self.payload.len() as i64, i64::from);
+            let size = self.sizes.binary_search_by(|e| e.0.cmp(&send)).ok().and_then(|i| self.sizes.remove(i));
+            let bytes = size.map_or_else(|| self.payload.len() as i64, |(_, size)| i64::from(size));
             self.pending_bytes = self.pending_bytes.saturating_sub(bytes as u64 + RECORD_OVERHEAD_BYTES);
             let started = self.start_of(send);
             match result {
@@ -419,7 +421,8 @@ impl ProducerPerf {
             match cx.cluster.send(producer, record) {
                 Ok(id) => {
                     if self.command.record_size.is_none() {
-                        self.sizes.insert(id, size as u32);
+                        debug_assert!(self.sizes.back().is_none_or(|last| last.0 < id), "send ids ascend");
+                        self.sizes.push_back((id, size as u32));
                     }
                     match range.as_mut() {
                         Some(r) if r.last + 1 == id => r.last = id,
@@ -514,10 +517,10 @@ pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) 
         ));
     }
     if let Some(prop) = &command.invalid_prop {
-        return Exec::Done(Outcome::fail(vec![Chunk::err(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"))], 1));
+        return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));
     }
     if command.transaction_duration_ms > 0 {
-        return Exec::Done(Outcome::fail(vec![Chunk::err("kafka-producer-perf-test: transactions are not simulated in the sandbox\n")], 1));
+        return Exec::Done(Outcome::stderr("kafka-producer-perf-test: transactions are not simulated in the sandbox\n", 1));
     }
     Exec::Spawn(Box::new(ProducerPerf::new(command.clone())))
 }

@@ -2,6 +2,7 @@
 //! and `docker-compose up` / `docker compose up`, which the tutorial uses to start its cluster.
 
 use super::Env;
+use crate::engine::vecmap::VecMap;
 use crate::shell::{Chunk, Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
@@ -54,7 +55,7 @@ pub enum SimCommand {
 }
 
 fn error(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("sim: {message}\n"))], 1)
+    Outcome::stderr(format!("sim: {message}\n"), 1)
 }
 
 /// `500ms`, `10s`, `5m`, `1h`, `2d`; a bare number is milliseconds.
@@ -75,7 +76,7 @@ pub fn parse_duration_ms(text: &str) -> Option<u64> {
 
 pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, Outcome> {
     let Some(sub) = args.first() else {
-        return Err(Outcome::ok(vec![Chunk::out(HELP)]));
+        return Err(Outcome::stdout(HELP));
     };
     let broker = |what: &str| -> Result<u32, Outcome> {
         let Some(arg) = args.get(1) else {
@@ -102,7 +103,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
         "seed" => SimCommand::Seed,
         "heal" => SimCommand::Heal,
         "export" => SimCommand::Export,
-        "help" | "--help" | "-h" => return Err(Outcome::ok(vec![Chunk::out(HELP)])),
+        "help" | "--help" | "-h" => return Err(Outcome::stdout(HELP)),
         "advance" => {
             let Some(d) = args.get(1) else { return Err(error("advance: how long? e.g. sim advance 10s")) };
             match parse_duration_ms(d) {
@@ -245,9 +246,9 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
 
 /// Runs a `sim` command against the cluster.
 pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<Outcome> {
-    let ok = |text: String| Some(Outcome::ok(vec![Chunk::out(text)]));
+    let ok = |text: String| Some(Outcome::stdout(text));
     let fault = |r: Result<(), crate::engine::KafkaError>, done: String| match r {
-        Ok(()) => Some(Outcome::ok(vec![Chunk::out(done)])),
+        Ok(()) => Some(Outcome::stdout(done)),
         Err(e) => Some(error(&e.message)),
     };
     match command {
@@ -315,7 +316,7 @@ fn stop(shell: &mut Session<'_>, broker: i32) -> Outcome {
     match process_of(shell.cluster()) {
         Some(ProcessState::Running) => {}
         Some(ProcessState::ShuttingDown) => {}
-        Some(_) => return Outcome::ok(vec![Chunk::out(format!("broker {broker} is not running\n"))]),
+        Some(_) => return Outcome::stdout(format!("broker {broker} is not running\n")),
         None => return error(&format!("stop: no broker {broker}")),
     }
     let led_before = leaders_of(shell.cluster(), broker);
@@ -354,7 +355,7 @@ fn stop(shell: &mut Session<'_>, broker: i32) -> Outcome {
             text.push_str(&line);
         }
     }
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 /// The partitions `broker` leads, in topic then partition order.
@@ -375,7 +376,7 @@ fn leaders_of(cluster: &crate::engine::Cluster, broker: i32) -> Vec<(String, i32
 /// `sim status`: one line per broker.
 pub fn status(cluster: &crate::engine::Cluster) -> String {
     use crate::engine::ProcessState;
-    let mut leaders: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
+    let mut leaders: VecMap<i32, usize> = VecMap::new();
     for name in cluster.topic_names() {
         if let Ok(d) = cluster.describe_topic(&name) {
             for p in d.partitions {

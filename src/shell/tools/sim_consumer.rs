@@ -21,7 +21,6 @@
 //! after every slice of simulated time.
 
 use crate::engine::vecmap::VecMap;
-use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ConsumerConfig, ConsumerId, ConsumerLog, OffsetReset, OffsetSpec, TopicPartition};
 use crate::shell::sandbox::{TermId, World};
@@ -124,9 +123,9 @@ pub struct App {
     pub last_error: Option<String>,
     retry_at_ms: i64,
     /// Failed tries per record (kept across restarts: the outside world remembers).
-    failures: BTreeMap<(TopicPartition, i64), u32>,
+    failures: VecMap<(TopicPartition, i64), u32>,
     /// Next offset to process per partition, as far as this run got (what `stop` commits).
-    done: BTreeMap<TopicPartition, i64>,
+    done: VecMap<TopicPartition, i64>,
 }
 
 /// Every sandbox consumer of a sandbox, by name.
@@ -136,7 +135,7 @@ pub struct Apps {
 }
 
 fn fail(message: impl std::fmt::Display) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("sim consumer: {message}\n"))], 1)
+    Outcome::stderr(format!("sim consumer: {message}\n"), 1)
 }
 
 fn valid_name(name: &str) -> bool {
@@ -149,7 +148,7 @@ fn valid_name(name: &str) -> bool {
 /// `sim consumer <args>` (args after `consumer`).
 pub fn parse(args: &[String]) -> Result<Command, Outcome> {
     let Some(sub) = args.first() else {
-        return Err(Outcome::ok(vec![Chunk::out(HELP)]));
+        return Err(Outcome::stdout(HELP));
     };
     let name = |what: &str| -> Result<String, Outcome> {
         match args.get(1) {
@@ -165,7 +164,7 @@ pub fn parse(args: &[String]) -> Result<Command, Outcome> {
         }
     };
     match sub.as_str() {
-        "help" | "--help" | "-h" => Err(Outcome::ok(vec![Chunk::out(HELP)])),
+        "help" | "--help" | "-h" => Err(Outcome::stdout(HELP)),
         "list" => {
             no_more("list", 1)?;
             Ok(Command::List)
@@ -221,7 +220,7 @@ pub fn execute(session: &mut Session<'_>, command: &Command) -> Outcome {
         Command::Start { name, args } => start(world, term, name, args),
         Command::Stop { name } => stop(world, name),
         Command::Crash { name } => crash(world, name),
-        Command::List => Outcome::ok(vec![Chunk::out(list(world))]),
+        Command::List => Outcome::stdout(list(world)),
     }
 }
 
@@ -292,10 +291,10 @@ fn start(world: &mut World, term: TermId, name: &str, args: &StartArgs) -> Outco
             last_error: None,
             retry_at_ms: 0,
             failures,
-            done: BTreeMap::new(),
+            done: VecMap::new(),
         },
     );
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 fn stop(world: &mut World, name: &str) -> Outcome {
@@ -312,7 +311,7 @@ fn stop(world: &mut World, name: &str) -> Outcome {
     let cluster = &mut world.cluster;
     let mut text = String::new();
     if commit_after && !done.is_empty() {
-        let offsets: BTreeMap<TopicPartition, i64> = done;
+        let offsets: VecMap<TopicPartition, i64> = done;
         match cluster.commit_sync(id, Some(offsets.clone())) {
             Ok(()) => {
                 let list: Vec<String> = offsets.iter().map(|(tp, o)| format!("{}-{} at {o}", tp.topic, tp.partition)).collect();
@@ -325,7 +324,7 @@ fn stop(world: &mut World, name: &str) -> Outcome {
     // close() waits for the LeaveGroup round trip: the group is Empty when the command returns.
     world.advance(crate::engine::ROUND_TRIP_MS, 1);
     text.push_str(&format!("consumer '{name}' stopped and left group '{group}'\n"));
-    Outcome::ok(vec![Chunk::out(text)])
+    Outcome::stdout(text)
 }
 
 fn crash(world: &mut World, name: &str) -> Outcome {
@@ -338,10 +337,10 @@ fn crash(world: &mut World, name: &str) -> Outcome {
     app.state = AppState::Crashed;
     let session_timeout_ms = ConsumerConfig::default().session_timeout_ms;
     let _ = world.cluster.crash_consumer(id);
-    Outcome::ok(vec![Chunk::out(format!(
+    Outcome::stdout(format!(
         "consumer '{name}' crashed: nothing committed, no LeaveGroup; group '{}' notices after session.timeout.ms ({session_timeout_ms} ms)\n",
         app.spec.group
-    ))])
+    ))
 }
 
 /// `sim consumer list`: one row per assigned partition (one row with `-` when none).
@@ -496,13 +495,13 @@ impl App {
         }
         if self.spec.commit == CommitWhen::Before {
             // At-most-once: the whole batch is marked consumed before any action runs.
-            let mut ends: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+            let mut ends: VecMap<TopicPartition, i64> = VecMap::new();
             for r in &records {
                 ends.insert(TopicPartition::new(r.topic.as_str(), r.partition), r.offset + 1);
             }
             let _ = cluster.commit_async(id, Some(ends));
         }
-        let mut succeeded: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+        let mut succeeded: VecMap<TopicPartition, i64> = VecMap::new();
         let mut failed_at: Option<usize> = None;
         for (i, r) in records.iter().enumerate() {
             let tp = TopicPartition::new(r.topic.as_str(), r.partition);
@@ -531,7 +530,7 @@ impl App {
         if let Some(i) = failed_at {
             // Seek every partition of the batch back to its first record not processed, so the
             // next poll reads the failed record (and what followed it) again.
-            let mut rewind: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+            let mut rewind: VecMap<TopicPartition, i64> = VecMap::new();
             for r in &records[i..] {
                 rewind.entry(TopicPartition::new(r.topic.as_str(), r.partition)).or_insert(r.offset);
             }

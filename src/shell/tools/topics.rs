@@ -4,9 +4,9 @@
 //! while executing (partition count, replication factor, `--config` format, replica assignment)
 //! print `Error while executing topic command : <message>` on stdout and exit 1.
 
-use std::collections::BTreeMap;
 
 use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use crate::engine::vecmap::VecMap;
 use crate::engine::{ConfigResource, ErrorCode, NewTopic};
 use crate::shell::regex::Regex;
 use crate::shell::{Chunk, Outcome, Session};
@@ -30,7 +30,7 @@ pub enum TopicsCommand {
         partitions: Option<i32>,
         replication_factor: Option<i32>,
         /// Partition -> broker ids, in order.
-        replica_assignment: Option<BTreeMap<i32, Vec<i32>>>,
+        replica_assignment: Option<VecMap<i32, Vec<i32>>>,
         /// `--config k=v`, in the order given (keys and values trimmed).
         configs: Vec<(String, String)>,
         if_not_exists: bool,
@@ -49,7 +49,7 @@ pub enum TopicsCommand {
         bootstrap: Bootstrap,
         topic: String,
         partitions: i32,
-        replica_assignment: Option<BTreeMap<i32, Vec<i32>>>,
+        replica_assignment: Option<VecMap<i32, Vec<i32>>>,
         if_exists: bool,
     },
     Delete { bootstrap: Bootstrap, topic: String, if_exists: bool },
@@ -88,7 +88,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
     // checkRequiredArgs
     if !p.has("bootstrap-server") {
         // Thrown outside the usage path: message (and a stack trace), no usage.
-        return Err(Outcome::fail(vec![Chunk::err("--bootstrap-server must be specified\n")], 1));
+        return Err(Outcome::stderr("--bootstrap-server must be specified\n", 1));
     }
     if p.has("describe") && p.has("if-exists") && !p.has("topic") && !p.has("topic-id") {
         return Err(usage_error(invoked, "--topic or --topic-id is required to describe a topic"));
@@ -199,8 +199,8 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
 }
 
 /// `TopicCommand.parseReplicaAssignment`: `0:1,1:2` -> {0: [0, 1], 1: [1, 2]}.
-pub fn parse_replica_assignment(text: &str) -> Result<BTreeMap<i32, Vec<i32>>, String> {
-    let mut out: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+pub fn parse_replica_assignment(text: &str) -> Result<VecMap<i32, Vec<i32>>, String> {
+    let mut out: VecMap<i32, Vec<i32>> = VecMap::new();
     let mut first_len = None;
     for (index, partition) in java_split(text, ',').iter().enumerate() {
         let mut brokers = Vec::new();
@@ -395,7 +395,7 @@ pub fn execute(session: &mut Session<'_>, command: &TopicsCommand) -> Outcome {
             }
         }
         TopicsCommand::List { topic, exclude_internal, .. } => match get_topics(session, topic.as_deref(), *exclude_internal) {
-            Ok(names) => Outcome::ok(vec![Chunk::out(format!("{}\n", names.join("\n")))]),
+            Ok(names) => Outcome::stdout(format!("{}\n", names.join("\n"))),
             Err(m) => execution_error(&m),
         },
         TopicsCommand::Describe { topic, topic_id, if_exists, exclude_internal, filters, .. } => {
@@ -541,7 +541,7 @@ fn describe(
     if out.is_empty() {
         return Outcome::default();
     }
-    Outcome::ok(vec![Chunk::out(out)])
+    Outcome::stdout(out)
 }
 
 fn with_prefix(prefix: String, mut outcome: Outcome) -> Outcome {

@@ -20,7 +20,7 @@ pub struct TransactionsCommand {
 }
 
 fn usage_error(message: &str) -> Outcome {
-    Outcome::fail(vec![Chunk::err(format!("{USAGE}kafka-transactions.sh: error: {message}\n"))], 1)
+    Outcome::stderr(format!("{USAGE}kafka-transactions.sh: error: {message}\n"), 1)
 }
 
 pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<TransactionsCommand, Outcome> {
@@ -42,8 +42,8 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<TransactionsC
             args.get(i).cloned().ok_or_else(|| usage_error(&format!("argument {name}: expected one argument")))
         };
         match flag {
-            "-h" | "--help" => return Err(Outcome::ok(vec![Chunk::out(USAGE)])),
-            "-v" | "--version" => return Err(Outcome::ok(vec![Chunk::out(format!("{}\n", super::KAFKA_VERSION))])),
+            "-h" | "--help" => return Err(Outcome::stdout(USAGE)),
+            "-v" | "--version" => return Err(Outcome::stdout(format!("{}\n", super::KAFKA_VERSION))),
             "--bootstrap-server" => bootstrap = Some(value("--bootstrap-server")?),
             "--command-config" => {
                 value("--command-config")?;
@@ -71,7 +71,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<TransactionsC
             None => return Err(usage_error("argument --transactional-id is required")),
         },
         Some(other) => {
-            return Err(Outcome::fail(vec![Chunk::err(format!("kafka-transactions: the sandbox does not simulate '{other}' yet\n"))], 1));
+            return Err(Outcome::stderr(format!("kafka-transactions: the sandbox does not simulate '{other}' yet\n"), 1));
         }
     };
     Ok(TransactionsCommand { bootstrap: Bootstrap::new(&bootstrap, env), kind })
@@ -108,7 +108,7 @@ pub fn execute(session: &mut Session<'_>, command: &TransactionsCommand) -> Outc
             TxnCommandKind::Describe { .. } => "describeTransactions",
         };
         return super::admin_unreachable(session, &command.bootstrap, call, |m| {
-            Outcome::fail(vec![Chunk::err(format!("Failed to list transactions: {m}. Enable debug logging for additional detail.\n"))], 1)
+            Outcome::stderr(format!("Failed to list transactions: {m}. Enable debug logging for additional detail.\n"), 1)
         });
     }
     let now = session.now_ms() as i64;
@@ -117,9 +117,9 @@ pub fn execute(session: &mut Session<'_>, command: &TransactionsCommand) -> Outc
             Ok(list) => {
                 let rows: Vec<Vec<String>> =
                     list.into_iter().map(|t| vec![t.transactional_id, t.coordinator.to_string(), t.producer_id.to_string(), t.state.name().to_string()]).collect();
-                Outcome::ok(vec![Chunk::out(pretty_table(&["TransactionalId", "Coordinator", "ProducerId", "TransactionState"], &rows))])
+                Outcome::stdout(pretty_table(&["TransactionalId", "Coordinator", "ProducerId", "TransactionState"], &rows))
             }
-            Err(e) => Outcome::fail(vec![Chunk::err(format!("Failed to list transactions: {}. Enable debug logging for additional detail.\n", e.message))], 1),
+            Err(e) => Outcome::stderr(format!("Failed to list transactions: {}. Enable debug logging for additional detail.\n", e.message), 1),
         },
         TxnCommandKind::Describe { transactional_id } => match session.cluster_mut().describe_transaction(transactional_id) {
             Ok(d) => {
@@ -150,7 +150,7 @@ pub fn execute(session: &mut Session<'_>, command: &TransactionsCommand) -> Outc
                     "TransactionDurationMs",
                     "TopicPartitions",
                 ];
-                Outcome::ok(vec![Chunk::out(pretty_table(&headers, &[row]))])
+                Outcome::stdout(pretty_table(&headers, &[row]))
             }
             Err(e) => Outcome::fail(
                 vec![Chunk::err(format!(

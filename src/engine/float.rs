@@ -1,0 +1,361 @@
+//! Decimal text to `f64`, correctly rounded: the same value and the same accepted syntax as
+//! `str::parse::<f64>`.
+//!
+//! Why not `str::parse`: std's parser (Eisel-Lemire with a 10 KB table of 128-bit powers of
+//! five, plus a big-decimal fallback) was ~16 KB of the gzipped browser bundle, for config values,
+//! durations and perf-test rates that people type by hand. This one takes the exact fast path when
+//! the digits and the power of ten are both exact doubles (every value people type), and otherwise
+//! steps from an approximation to the correctly rounded double by comparing the decimal value
+//! exactly, in big integers, with the midpoints between neighbouring doubles (ties to even, as
+//! IEEE 754 and std do).
+//!
+//! Grammar (std's): `[+-]? (inf | infinity | nan | digits)` with the words in any case, where
+//! `digits` is `D+ | D+ '.' D* | D* '.' D+` with an optional `[eE] [+-]? D+`.
+
+use std::cmp::Ordering;
+
+/// Significant digits kept exactly. A midpoint between two doubles has at most 767 significant
+/// digits, so comparing the first 800 digits plus one nonzero digit standing for any nonzero
+/// rest orders the value against every midpoint exactly as all of the digits would.
+const DIGITS_KEPT_MAX: usize = 800;
+
+/// Exact powers of ten as doubles (10^22 is the largest that is exact).
+const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/// `text.parse::<f64>().ok()`.
+pub fn parse_f64(text: &str) -> Option<f64> {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let magnitude = if body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity") {
+        f64::INFINITY
+    } else if body.eq_ignore_ascii_case("nan") {
+        f64::NAN
+    } else {
+        let (digits, exponent) = parse_decimal(body.as_bytes())?;
+        decimal_to_f64(&digits, exponent)
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// The significant digits (values 0..=9, no leading or trailing zeros, at most
+/// `DIGITS_KEPT_MAX + 1`) and the power of ten: the value is `digits × 10^exponent`.
+fn parse_decimal(text: &[u8]) -> Option<(Vec<u8>, i64)> {
+    let mut digits: Vec<u8> = Vec::new();
+    let mut exponent: i64 = 0;
+    let mut seen_digit = false;
+    let mut dropped_nonzero = false;
+    let mut i = 0;
+    let mut in_fraction = false;
+    while i < text.len() {
+        let b = text[i];
+        if b.is_ascii_digit() {
+            seen_digit = true;
+            let d = b - b'0';
+            if in_fraction {
+                exponent -= 1;
+            }
+            if digits.is_empty() && d == 0 {
+                // A leading zero: only the exponent moves (for fraction digits).
+            } else if digits.len() < DIGITS_KEPT_MAX {
+                digits.push(d);
+            } else {
+                // Past the kept digits: each still scales the value by ten.
+                exponent += 1;
+                dropped_nonzero |= d != 0;
+            }
+        } else if b == b'.' && !in_fraction {
+            in_fraction = true;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if !seen_digit {
+        return None;
+    }
+    if i < text.len() {
+        if text[i] != b'e' && text[i] != b'E' {
+            return None;
+        }
+        i += 1;
+        let negative = match text.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        if i >= text.len() {
+            return None;
+        }
+        let mut e: i64 = 0;
+        for &b in &text[i..] {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            // Saturates far beyond any double's range: the value is then 0 or infinity anyway.
+            e = (e * 10 + i64::from(b - b'0')).min(1 << 40);
+        }
+        exponent += if negative { -e } else { e };
+    }
+    if dropped_nonzero {
+        digits.push(1);
+        exponent -= 1;
+    }
+    while digits.last() == Some(&0) {
+        digits.pop();
+        exponent += 1;
+    }
+    debug_assert!(digits.first() != Some(&0) && digits.len() <= DIGITS_KEPT_MAX + 1);
+    Some((digits, exponent))
+}
+
+/// `digits × 10^exponent` rounded to the nearest double, ties to even.
+fn decimal_to_f64(digits: &[u8], exponent: i64) -> f64 {
+    if digits.is_empty() {
+        return 0.0;
+    }
+    let n = digits.len() as i64;
+    // The value lies in [10^(n + exponent - 1), 10^(n + exponent)).
+    if n + exponent > 310 {
+        return f64::INFINITY;
+    }
+    if n + exponent < -325 {
+        return 0.0;
+    }
+    let leading = digits.iter().take(19).fold(0u64, |acc, &d| acc * 10 + u64::from(d));
+    if n <= 15 && (-22..=22).contains(&exponent) {
+        // Both operands exact, so the one rounding of the multiply or divide is the answer.
+        let m = leading as f64;
+        return if exponent >= 0 { m * POW10[exponent as usize] } else { m / POW10[(-exponent) as usize] };
+    }
+    // An approximation within a few units in the last place, then exact steps.
+    let scale = exponent + n - n.min(19);
+    let mut z = (leading as f64) * 10f64.powi((scale / 2) as i32) * 10f64.powi((scale - scale / 2) as i32);
+    if !z.is_finite() {
+        z = f64::MAX;
+    }
+    let value = Big::decimal(digits);
+    // Each round moves one double towards the value; the approximation is close, so a few
+    // rounds do. The bound only guarantees termination.
+    for _ in 0..4096 {
+        let bits = z.to_bits();
+        let above = compare_with_midpoint_above(&value, exponent, z);
+        if above == Ordering::Greater || (above == Ordering::Equal && bits & 1 == 1) {
+            z = f64::from_bits(bits + 1);
+            if z.is_infinite() {
+                return z;
+            }
+            continue;
+        }
+        if bits == 0 {
+            return z;
+        }
+        let below = compare_with_midpoint_above(&value, exponent, f64::from_bits(bits - 1));
+        if below == Ordering::Less || (below == Ordering::Equal && bits & 1 == 1) {
+            z = f64::from_bits(bits - 1);
+            continue;
+        }
+        return z;
+    }
+    debug_assert!(false, "the steps converge");
+    z
+}
+
+/// Orders `value × 10^exponent` against the midpoint between `x` (finite, not negative) and the
+/// next double up: `(2m + 1) × 2^(k - 1)` where `x = m × 2^k`.
+fn compare_with_midpoint_above(value: &Big, exponent: i64, x: f64) -> Ordering {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1u64 << 52) - 1);
+    let (m, k) = if biased == 0 { (fraction, -1074) } else { (fraction | (1u64 << 52), biased - 1075) };
+    let mut left = value.clone();
+    let mut right = Big::from_u64(2 * m + 1);
+    if exponent >= 0 {
+        left.mul_pow10(exponent as u64);
+    } else {
+        right.mul_pow10((-exponent) as u64);
+    }
+    let two_power = k - 1;
+    if two_power >= 0 {
+        right.mul_pow2(two_power as u64);
+    } else {
+        left.mul_pow2((-two_power) as u64);
+    }
+    left.cmp(&right)
+}
+
+/// A non-negative big integer: little-endian 32-bit limbs, no high zero limbs.
+#[derive(Clone, Debug)]
+struct Big {
+    limbs: Vec<u32>,
+}
+
+impl Big {
+    fn from_u64(v: u64) -> Big {
+        let mut b = Big { limbs: vec![v as u32, (v >> 32) as u32] };
+        b.trim();
+        b
+    }
+
+    fn decimal(digits: &[u8]) -> Big {
+        let mut b = Big { limbs: Vec::new() };
+        for chunk in digits.chunks(9) {
+            let value = chunk.iter().fold(0u32, |acc, &d| acc * 10 + u32::from(d));
+            b.mul_add_small(10u32.pow(chunk.len() as u32), value);
+        }
+        b
+    }
+
+    fn trim(&mut self) {
+        while self.limbs.last() == Some(&0) {
+            self.limbs.pop();
+        }
+    }
+
+    /// `self = self × factor + add`.
+    fn mul_add_small(&mut self, factor: u32, add: u32) {
+        let mut carry = u64::from(add);
+        for limb in &mut self.limbs {
+            let v = u64::from(*limb) * u64::from(factor) + carry;
+            *limb = v as u32;
+            carry = v >> 32;
+        }
+        if carry > 0 {
+            self.limbs.push(carry as u32);
+        }
+        self.trim();
+    }
+
+    fn mul_pow10(&mut self, mut power: u64) {
+        while power >= 9 {
+            self.mul_add_small(1_000_000_000, 0);
+            power -= 9;
+        }
+        self.mul_add_small(10u32.pow(power as u32), 0);
+    }
+
+    fn mul_pow2(&mut self, power: u64) {
+        if self.limbs.is_empty() {
+            return;
+        }
+        let (whole, bits) = ((power / 32) as usize, (power % 32) as u32);
+        if bits > 0 {
+            self.mul_add_small(1 << bits, 0);
+        }
+        self.limbs.splice(0..0, std::iter::repeat(0).take(whole));
+    }
+
+    fn cmp(&self, other: &Big) -> Ordering {
+        self.limbs.len().cmp(&other.limbs.len()).then_with(|| self.limbs.iter().rev().cmp(other.limbs.iter().rev()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::Rng;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn same(text: &str) {
+        let ours = parse_f64(text);
+        let std = text.parse::<f64>().ok();
+        assert_eq!(ours.map(f64::to_bits), std.map(f64::to_bits), "{text:?}: ours {ours:?}, std {std:?}");
+    }
+
+    #[test]
+    fn syntax_and_special_values_match_std() {
+        for text in [
+            "", "+", "-", ".", "e", "e5", "1e", "1e+", "1e-", ".e1", "1.2.3", "1e5.0", " 1", "1 ", "1_0", "0x10", "١",
+            "0", "-0", "+0", "0.0", "00", ".0", "0.", "5.", ".5", "-.5", "+.5e1", "1e5", "1E5", "1e+5", "1E-5", "1e-0",
+            "inf", "-inf", "INF", "Infinity", "-infinity", "infinit", "infinityy", "nan", "NaN", "-nan", "+NAN", "nan1",
+            "0.1", "0.2", "0.3", "0.30000000000000004", "1.5", "0.5", "0.01", "2.5", "100", "123456789012345678901234567890",
+            "9007199254740993", "9007199254740992.5", "1e22", "1e23", "1.7976931348623157e308", "1.7976931348623158e308",
+            "1.7976931348623159e308", "1e308", "1e309", "1e400", "2.2250738585072014e-308", "2.2250738585072011e-308",
+            "4.9406564584124654e-324", "2.4703282292062327e-324", "2.4703282292062328e-324", "5e-324", "1e-324", "1e-400",
+            "0.000000000000000000000000000000000000000000001", "1e99999999999999999999", "1e-99999999999999999999",
+            "000000000000000000000000000000000000001.5", "1.00000000000000011102230246251565404236316680908203125",
+            "1.00000000000000011102230246251565404236316680908203124", "1.00000000000000011102230246251565404236316680908203126",
+        ] {
+            same(text);
+        }
+        let long = format!("1.{}1e-5", "0".repeat(2000));
+        same(&long);
+        let halfway = format!("9007199254740993{}", "0".repeat(900));
+        same(&halfway);
+        same(&format!("{halfway}1"));
+    }
+
+    /// The exact decimal of `a + b` (both non-negative fixed-point with the same fraction length).
+    fn add_decimal(a: &str, b: &str) -> String {
+        let width = a.len().max(b.len());
+        let (a, b) = (format!("{a:0>width$}"), format!("{b:0>width$}"));
+        let mut out = Vec::new();
+        let mut carry = 0;
+        for (x, y) in a.bytes().rev().zip(b.bytes().rev()) {
+            if x == b'.' {
+                out.push(b'.');
+                continue;
+            }
+            let d = (x - b'0') + (y - b'0') + carry;
+            out.push(b'0' + d % 10);
+            carry = d / 10;
+        }
+        if carry > 0 {
+            out.push(b'1');
+        }
+        out.reverse();
+        String::from_utf8(out).expect("ascii")
+    }
+
+    #[test]
+    fn exact_midpoints_round_to_even_like_std() {
+        let mut rng = Rng::new(13);
+        for _ in 0..2_000 {
+            let x = f64::from_bits(rng.next_u64() >> 1 >> rng.below(12));
+            let next = f64::from_bits(x.to_bits() + 1);
+            if !next.is_finite() {
+                continue;
+            }
+            let half_ulp = (next - x) / 2.0;
+            if half_ulp == 0.0 {
+                continue;
+            }
+            let mid = add_decimal(&format!("{x:.1100}"), &format!("{half_ulp:.1100}"));
+            same(&mid);
+            same(&format!("{mid}1"));
+            let below = mid.trim_end_matches('0');
+            same(&format!("{}{}", &below[..below.len() - 1], char::from(below.as_bytes()[below.len() - 1] - 1)));
+        }
+    }
+
+    #[test]
+    fn random_doubles_and_digit_strings_match_std() {
+        let mut rng = Rng::new(9);
+        for _ in 0..20_000 {
+            let v = f64::from_bits(rng.next_u64());
+            if !v.is_finite() {
+                continue;
+            }
+            same(&format!("{v}"));
+            same(&format!("{v:e}"));
+            same(&format!("{v:.20e}"));
+        }
+        for _ in 0..20_000 {
+            let n = 1 + rng.below(25) as usize;
+            let digits: String = (0..n).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
+            let e = rng.below(700) as i64 - 350;
+            same(&format!("{digits}e{e}"));
+            let point = rng.below(n as u64 + 1) as usize;
+            same(&format!("{}.{}", &digits[..point], &digits[point..]));
+        }
+    }
+}
