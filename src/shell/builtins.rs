@@ -408,7 +408,7 @@ pub fn seq(args: &[String]) -> Outcome {
                 1,
             );
         }
-        out.push_str(&format!("{value:.decimals$}\n"));
+        crate::shell::push_fmt(&mut out, format_args!("{value:.decimals$}\n"));
         n += 1;
     }
     let mut chunks = vec![Chunk::out(out)];

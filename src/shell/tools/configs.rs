@@ -393,13 +393,13 @@ fn describe(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &s
             }
         };
         if entity.is_empty() {
-            out.push_str(&format!("Default configs for {entity_type} in the cluster are:\n"));
+            crate::shell::push_fmt(&mut out, format_args!("Default configs for {entity_type} in the cluster are:\n"));
         } else {
             let kind = if command.all { "All" } else { "Dynamic" };
-            out.push_str(&format!("{kind} configs for {} {entity} are:\n", &entity_type[..entity_type.len() - 1]));
+            crate::shell::push_fmt(&mut out, format_args!("{kind} configs for {} {entity} are:\n", &entity_type[..entity_type.len() - 1]));
         }
         for entry in &entries {
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "  {}={} sensitive={} synonyms={{{}}}\n",
                 entry.name,
                 entry.value,

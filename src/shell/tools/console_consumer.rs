@@ -198,7 +198,7 @@ impl ConsoleConsumer {
         let Some((u, client)) = self.unreachable.as_mut() else { return ProcState::Exited(1) };
         if u.nodes.is_empty() {
             let mut text = super::console_producer::Unreachable::resolve_warnings(&self.command.bootstrap, now);
-            text.push_str(&format!(
+            crate::shell::push_fmt(&mut text, format_args!(
                 "{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: Failed to construct kafka consumer\nCaused by: org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers\n",
                 super::log_time(now)
             ));

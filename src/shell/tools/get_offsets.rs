@@ -241,9 +241,9 @@ pub fn execute(session: &mut Session<'_>, command: &GetOffsetsCommand) -> Outcom
         };
         match offset {
             // UNKNOWN_OFFSET (-1): no answer for that partition, nothing printed.
-            Ok(Some(offset)) if offset >= 0 => out.push_str(&format!("{topic}:{partition}:{offset}\n")),
+            Ok(Some(offset)) if offset >= 0 => crate::shell::push_fmt(&mut out, format_args!("{topic}:{partition}:{offset}\n")),
             Ok(_) => {}
-            Err(e) => errors.push_str(&format!(
+            Err(e) => crate::shell::push_fmt(&mut errors, format_args!(
                 "Skip getting offsets for topic-partition {topic}-{partition} due to error: {}: {}\n",
                 super::exception_class(e.code),
                 if e.message.is_empty() { e.code.default_message().to_string() } else { e.message.clone() }

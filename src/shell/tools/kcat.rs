@@ -264,17 +264,17 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
             let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
             let port = address.rsplit_once(':').map_or("9092", |(_, p)| p);
             if host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" {
-                text.push_str(&format!(
+                crate::shell::push_fmt(&mut text, format_args!(
                     "% ERROR: Local: Broker transport failure: {address}/bootstrap: Connect to ipv4#127.0.0.1:{port} failed: Connection refused (after 0ms in state CONNECT)\n"
                 ));
             } else {
-                text.push_str(&format!(
+                crate::shell::push_fmt(&mut text, format_args!(
                     "% ERROR: Local: Host resolution failure: {address}/bootstrap: Failed to resolve '{address}': Name or service not known (after 0ms in state CONNECT)\n"
                 ));
             }
         }
         let n = command.bootstrap.addresses.len();
-        text.push_str(&format!("% ERROR: Local: All broker connections are down: {n}/{n} brokers are down: terminating\n"));
+        crate::shell::push_fmt(&mut text, format_args!("% ERROR: Local: All broker connections are down: {n}/{n} brokers are down: terminating\n"));
         prefix.push(Chunk::err(text));
         return Exec::Done(Outcome::fail(prefix, 1));
     }
@@ -316,23 +316,23 @@ fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
     let statuses = cluster.broker_status();
     let controller = cluster.active_controller();
     let alive: Vec<_> = statuses.iter().filter(|s| s.process == crate::engine::ProcessState::Running && !s.fenced).collect();
-    out.push_str(&format!(" {} brokers:\n", alive.len()));
+    crate::shell::push_fmt(&mut out, format_args!(" {} brokers:\n", alive.len()));
     for s in &alive {
         let suffix = if controller == Some(s.id) { " (controller)" } else { "" };
-        out.push_str(&format!("  broker {} at localhost:{}{suffix}\n", s.id, 9091 + s.id));
+        crate::shell::push_fmt(&mut out, format_args!("  broker {} at localhost:{}{suffix}\n", s.id, 9091 + s.id));
     }
     let names: Vec<String> = match &command.topic {
         Some(t) => vec![t.clone()],
         None => cluster.topic_names(),
     };
-    out.push_str(&format!(" {} topics:\n", names.len()));
+    crate::shell::push_fmt(&mut out, format_args!(" {} topics:\n", names.len()));
     for name in &names {
         match cluster.describe_topic(name) {
             Ok(d) => {
-                out.push_str(&format!("  topic \"{name}\" with {} partitions:\n", d.partitions.len()));
+                crate::shell::push_fmt(&mut out, format_args!("  topic \"{name}\" with {} partitions:\n", d.partitions.len()));
                 for p in &d.partitions {
                     let list = |v: &[i32]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
-                    out.push_str(&format!(
+                    crate::shell::push_fmt(&mut out, format_args!(
                         "    partition {}, leader {}, replicas: {}, isrs: {}",
                         p.id,
                         p.leader.unwrap_or(-1),
@@ -345,7 +345,7 @@ fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
                     out.push('\n');
                 }
             }
-            Err(_) => out.push_str(&format!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
+            Err(_) => crate::shell::push_fmt(&mut out, format_args!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
         }
     }
     Outcome::stdout(out)
@@ -537,7 +537,7 @@ impl Process for KcatConsumer {
                 positions[i].2 = true;
                 let all = positions.iter().all(|p| p.2);
                 if !self.command.quiet {
-                    info.push_str(&format!(
+                    crate::shell::push_fmt(&mut info, format_args!(
                         "% Reached end of topic {topic} [{partition}] at offset {}{}\n",
                         positions[i].1,
                         if all { ": exiting" } else { "" }
@@ -843,12 +843,12 @@ fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
             ts => crate::engine::OffsetSpec::Timestamp(ts),
         };
         match cluster.list_offsets(topic, *partition, spec) {
-            Ok((offset, _)) => out.push_str(&format!("{topic} [{partition}] offset {offset}\n")),
+            Ok((offset, _)) => crate::shell::push_fmt(&mut out, format_args!("{topic} [{partition}] offset {offset}\n")),
             Err(e) => {
                 if e.code == crate::engine::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION {
                     unknown += 1;
                 }
-                out.push_str(&format!("{topic} [{partition}] offset -1: {}\n", rdkafka_error(e.code)));
+                crate::shell::push_fmt(&mut out, format_args!("{topic} [{partition}] offset -1: {}\n", rdkafka_error(e.code)));
             }
         }
     }
@@ -1200,7 +1200,7 @@ impl KcatProducer {
                     rdkafka_error(e.code)
                 };
                 if !self.command.quiet {
-                    errors.push_str(&format!("% Delivery failed for message: {text}\n"));
+                    crate::shell::push_fmt(&mut errors, format_args!("% Delivery failed for message: {text}\n"));
                 }
             }
         }

@@ -348,7 +348,7 @@ pub fn not_found(name: &str) -> Outcome {
     }
     let mut text = format!("{name}: command not found\n");
     if let Some((_, suggestion)) = best {
-        text.push_str(&format!("Did you mean '{suggestion}'?\n"));
+        crate::shell::push_fmt(&mut text, format_args!("Did you mean '{suggestion}'?\n"));
     }
     Outcome::stderr(text, 127)
 }
@@ -388,6 +388,26 @@ pub fn summary(tool: Tool) -> String {
         Tool::Transactions => "This tool is used to analyze the transactional state of producers in the cluster. It can be used to detect and recover from hanging transactions.",
     };
     format!("{name}: {what}\nRun '{name} --help' for its options.\n")
+}
+
+// ---- column tables ----
+
+/// Appends `lead`, then each `(cell, width)` left-aligned and space-padded to `width` characters
+/// (as `{cell:<width$}`), with `sep` between cells, then `end`. One copy for every tool's
+/// column table.
+#[inline(never)]
+pub fn push_row(out: &mut String, lead: &str, cells: &[(&str, usize)], sep: &str, end: &str) {
+    out.push_str(lead);
+    for (i, (cell, width)) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(cell);
+        for _ in cell.chars().count()..*width {
+            out.push(' ');
+        }
+    }
+    out.push_str(end);
 }
 
 // ---- helpers shared by the jopt-simple tools ----

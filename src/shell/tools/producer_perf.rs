@@ -257,7 +257,7 @@ impl Stats {
         let elapsed = (now_ms - self.window_start_ms) as f64;
         let records_per_s = 1000.0 * self.window_count as f64 / elapsed;
         let mb_per_s = 1000.0 * self.window_bytes as f64 / elapsed / (1024.0 * 1024.0);
-        out.push_str(&format!(
+        crate::shell::push_fmt(out, format_args!(
             "{} records sent, {} records/sec ({} MB/sec), {} ms avg latency, {} ms max latency.\n",
             self.window_count,
             java_fixed(records_per_s, 1),
@@ -372,7 +372,7 @@ impl ProducerPerf {
             match result {
                 SendResult::Failed(error) => {
                     // `exception.printStackTrace()`: its first line.
-                    errors.push_str(&format!("{}: {}\n", super::exception_class(error.code), error.message));
+                    crate::shell::push_fmt(&mut errors, format_args!("{}: {}\n", super::exception_class(error.code), error.message));
                 }
                 _ => {
                     let stats = self.stats.as_mut().expect("stats exist once sending started");

@@ -212,8 +212,10 @@ pub fn app_table(cluster: &crate::engine::Cluster) -> String {
     let mut out = String::new();
     let all = std::iter::once(headers.iter().map(|h| h.to_string()).collect::<Vec<_>>()).chain(rows);
     for r in all {
-        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{:<w$}", c, w = widths[i])).collect();
-        out.push_str(line.join("  ").trim_end());
+        let cells: Vec<(&str, usize)> = r.iter().zip(&widths).map(|(c, w)| (c.as_str(), *w)).collect();
+        let mut line = String::new();
+        super::push_row(&mut line, "", &cells, "  ", "");
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     out
@@ -350,7 +352,7 @@ fn stop(shell: &mut Session<'_>, broker: i32) -> Outcome {
     if moved.is_empty() {
         text.push_str("it led no partition\n");
     } else {
-        text.push_str(&format!("it led {} partition(s):\n", moved.len()));
+        crate::shell::push_fmt(&mut text, format_args!("it led {} partition(s):\n", moved.len()));
         for line in moved {
             text.push_str(&line);
         }
@@ -386,7 +388,8 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
             }
         }
     }
-    let mut out = format!("time {} ms\n{:<8}{:<15}{:<8}{:<10}{:<12}{}\n", cluster.now_ms(), "BROKER", "PROCESS", "FENCED", "ISOLATED", "CONTROLLER", "LEADERS");
+    let mut out = format!("time {} ms\n", cluster.now_ms());
+    super::push_row(&mut out, "", &[("BROKER", 8), ("PROCESS", 15), ("FENCED", 8), ("ISOLATED", 10), ("CONTROLLER", 12), ("LEADERS", 0)], "", "\n");
     for b in cluster.broker_status() {
         let process = match b.process {
             ProcessState::Running => "running",
@@ -395,15 +398,21 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
             ProcessState::Stopped => "stopped",
         };
         let controller = if b.is_controller { "active" } else if b.is_voter { "voter" } else { "-" };
-        out.push_str(&format!(
-            "{:<8}{:<15}{:<8}{:<10}{:<12}{}\n",
-            b.id,
-            process,
-            if b.fenced { "yes" } else { "no" },
-            if b.isolated { "yes" } else { "no" },
-            controller,
-            leaders.get(&b.id).copied().unwrap_or(0)
-        ));
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        super::push_row(
+            &mut out,
+            "",
+            &[
+                (&b.id.to_string(), 8),
+                (process, 15),
+                (yes_no(b.fenced), 8),
+                (yes_no(b.isolated), 10),
+                (controller, 12),
+                (&leaders.get(&b.id).copied().unwrap_or(0).to_string(), 0),
+            ],
+            "",
+            "\n",
+        );
     }
     out
 }

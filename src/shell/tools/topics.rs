@@ -503,7 +503,7 @@ fn describe(
             if let Some(first) = d.partitions.first() {
                 let joined: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let id = if d.id == ZERO_UUID { String::new() } else { format!("\tTopicId: {}", d.id) };
-                out.push_str(&format!(
+                crate::shell::push_fmt(&mut out, format_args!(
                     "Topic: {name}{id}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n",
                     d.partitions.len(),
                     first.replicas.len(),
@@ -530,7 +530,7 @@ fn describe(
             let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
             let elr = p.elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
             let last_known = p.last_known_elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "\tTopic: {name}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: {elr}\tLastKnownElr: {last_known}\n",
                 p.id,
                 ids(&p.replicas),

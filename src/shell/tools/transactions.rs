@@ -90,7 +90,7 @@ pub fn pretty_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     let mut line = |cells: Vec<String>| {
         for (i, c) in cells.iter().enumerate() {
-            out.push_str(&format!("{:<w$}\t", c, w = widths.get(i).copied().unwrap_or(0)));
+            super::push_row(&mut out, "", &[(c.as_str(), widths.get(i).copied().unwrap_or(0))], "", "\t");
         }
         out.push('\n');
     };
