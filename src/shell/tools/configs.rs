@@ -203,10 +203,7 @@ fn split_outside_brackets(text: &str, sep: char) -> Vec<String> {
 /// The generic failure: `Error while executing config command with args '...'` and the
 /// exception's first stack-trace line.
 fn admin_failure(command: &ConfigsCommand, exception: &str) -> Outcome {
-    Outcome::fail(
-        vec![Chunk::err(format!("Error while executing config command with args '{}'\n{exception}\n", command.args.join(" ")))],
-        1,
-    )
+    Outcome::stderr(format!("Error while executing config command with args '{}'\n{exception}\n", command.args.join(" ")), 1)
 }
 
 fn execution_exception(command: &ConfigsCommand, error: &KafkaError) -> Outcome {

@@ -27,7 +27,7 @@ use crate::engine::vecmap::VecMap;
 
 use super::jopt::{self, OptSpec, Parsed};
 use super::process::Exec;
-use super::{Chunk, Outcome, Session};
+use super::{Outcome, Session};
 
 /// Lines a foreground tool accepts from the terminal before Ctrl-D.
 pub const STDIN_LINES_MAX: usize = 100_000;
@@ -414,10 +414,7 @@ pub fn push_row(out: &mut String, lead: &str, cells: &[(&str, usize)], sep: &str
 
 /// The message plus our one-line hint, on stderr, exit 1 (the real tool prints the whole table).
 pub fn usage_error(invoked: &str, message: &str) -> Outcome {
-    Outcome::fail(
-        vec![Chunk::err(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"))],
-        1,
-    )
+    Outcome::stderr(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"), 1)
 }
 
 /// `printUsageAndExit(parser, message)` for `--help` or no arguments: the message and the real

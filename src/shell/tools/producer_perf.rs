@@ -15,7 +15,7 @@ use crate::engine::vecmap::VecMap;
 use super::{key_values, Bootstrap, Env};
 use crate::engine::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
 use crate::shell::process::{Exec, ProcCx, ProcState, Process, Signal};
-use crate::shell::{Chunk, Outcome};
+use crate::shell::Outcome;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerPerfCommand {
@@ -504,17 +504,11 @@ impl Process for ProducerPerf {
 /// Starts the perf test (or fails the way the tool fails before it sends anything).
 pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) -> Exec {
     if command.num_records > limits.perf_records_max {
-        return Exec::Done(Outcome::fail(
-            vec![Chunk::err(format!("kafka-producer-perf-test: this sandbox runs at most {} records per test\n", limits.perf_records_max))],
-            1,
-        ));
+        return Exec::Done(Outcome::stderr(format!("kafka-producer-perf-test: this sandbox runs at most {} records per test\n", limits.perf_records_max), 1));
     }
     // Explicit limits: the simulation keeps every record in memory.
     if command.num_records > NUM_RECORDS_MAX || command.record_size.is_some_and(|s| s > RECORD_SIZE_MAX) {
-        return Exec::Done(Outcome::fail(
-            vec![Chunk::err(format!("kafka-producer-perf-test: the sandbox runs at most {NUM_RECORDS_MAX} records of at most {RECORD_SIZE_MAX} bytes\n"))],
-            1,
-        ));
+        return Exec::Done(Outcome::stderr(format!("kafka-producer-perf-test: the sandbox runs at most {NUM_RECORDS_MAX} records of at most {RECORD_SIZE_MAX} bytes\n"), 1));
     }
     if let Some(prop) = &command.invalid_prop {
         return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));

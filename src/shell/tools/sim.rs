@@ -3,7 +3,7 @@
 
 use super::Env;
 use crate::engine::vecmap::VecMap;
-use crate::shell::{Chunk, Outcome, Session};
+use crate::shell::{Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
     &["advance", "app", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
@@ -228,10 +228,7 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
         match rest.split_first() {
             Some((&"compose", tail)) => tail.to_vec(),
             _ => {
-                return Err(Outcome::fail(
-                    vec![Chunk::err("docker: the sandbox has no containers; only 'docker compose up' is simulated\n")],
-                    1,
-                ))
+                return Err(Outcome::stderr("docker: the sandbox has no containers; only 'docker compose up' is simulated\n", 1))
             }
         }
     } else {
@@ -239,10 +236,7 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
     };
     match rest.first() {
         Some(&"up") if rest[1..].iter().all(|a| *a == "-d" || *a == "--detach") => Ok(SimCommand::ComposeUp),
-        _ => Err(Outcome::fail(
-            vec![Chunk::err(format!("{invoked}: only 'up' is simulated in the sandbox\n"))],
-            1,
-        )),
+        _ => Err(Outcome::stderr(format!("{invoked}: only 'up' is simulated in the sandbox\n"), 1)),
     }
 }
 

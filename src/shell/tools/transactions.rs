@@ -3,7 +3,7 @@
 //! (each cell padded to its column's width and followed by a tab).
 
 use super::{Bootstrap, Env};
-use crate::shell::{Chunk, Outcome, Session};
+use crate::shell::{Outcome, Session};
 
 const USAGE: &str = "usage: kafka-transactions.sh [-h] [-v] [--command-config FILE]\n                             --bootstrap-server host:port COMMAND ...\n";
 
@@ -152,13 +152,10 @@ pub fn execute(session: &mut Session<'_>, command: &TransactionsCommand) -> Outc
                 ];
                 Outcome::stdout(pretty_table(&headers, &[row]))
             }
-            Err(e) => Outcome::fail(
-                vec![Chunk::err(format!(
+            Err(e) => Outcome::stderr(format!(
                     "Failed to describe transaction state of transactional-id `{transactional_id}`: {}. Enable debug logging for additional detail.\n",
                     e.message
-                ))],
-                1,
-            ),
+                ), 1),
         },
     }
 }
