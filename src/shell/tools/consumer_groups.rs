@@ -249,7 +249,7 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, VecMa
     Ok(plan)
 }
 
-fn error(msg: &str) -> Chunk {
+fn error(msg: std::fmt::Arguments<'_>) -> Chunk {
     Chunk::out(format!("\nError: {msg}\n"))
 }
 
@@ -265,7 +265,7 @@ pub fn execute(session: &mut crate::shell::Session<'_>, command: &GroupsCommand)
             GroupsAction::DeleteOffsets => "deleteConsumerGroupOffsets",
         };
         return super::admin_unreachable(session, &command.bootstrap, call, |m| {
-            Outcome::fail(vec![error(&format!("Executing consumer group command failed due to org.apache.kafka.common.errors.TimeoutException: {m}"))], 1)
+            Outcome::fail(vec![error(format_args!("Executing consumer group command failed due to org.apache.kafka.common.errors.TimeoutException: {m}"))], 1)
         });
     }
     let mut out: Vec<Chunk> = Vec::new();
@@ -318,7 +318,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
             match STATES.iter().find(|n| n.eq_ignore_ascii_case(s.trim())) {
                 Some(n) => wanted_states.push(*n),
                 None => {
-                    out.push(error(&format!("Invalid state list '{sv}'. Valid states are: {}", STATES.join(", "))));
+                    out.push(error(format_args!("Invalid state list '{sv}'. Valid states are: {}", STATES.join(", "))));
                     return 1;
                 }
             }
@@ -330,7 +330,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
             match ["consumer", "classic", "share"].iter().find(|n| **n == t.trim()) {
                 Some(n) => wanted_types.push(*n),
                 None => {
-                    out.push(error(&format!("Invalid types list '{tv}'. Valid types are: Consumer, Classic, Share")));
+                    out.push(error(format_args!("Invalid types list '{tv}'. Valid types are: Consumer, Classic, Share")));
                     return 1;
                 }
             }
@@ -339,7 +339,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
     let listings = match cluster.list_groups() {
         Ok(l) => l,
         Err(e) => {
-            out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+            out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
             return 1;
         }
     };
@@ -386,7 +386,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
 /// `shouldPrintMemberState`: prints the state notice; whether the table follows.
 fn state_notice(out: &mut Vec<Chunk>, group: &str, state: GroupState, rows: usize) -> bool {
     match state {
-        GroupState::Dead => out.push(error(&format!("Consumer group '{group}' does not exist."))),
+        GroupState::Dead => out.push(error(format_args!("Consumer group '{group}' does not exist."))),
         GroupState::Empty => out.push(Chunk::err(format!("\nConsumer group '{group}' has no active members.\n"))),
         GroupState::PreparingRebalance | GroupState::CompletingRebalance => {
             out.push(Chunk::err(format!("\nWarning: Consumer group '{group}' is rebalancing.\n")))
@@ -400,7 +400,7 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
     let d = match cluster.describe_group(group) {
         Ok(d) => d,
         Err(e) => {
-            out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+            out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
             return;
         }
     };
@@ -698,12 +698,12 @@ fn reset(
         let d = match cluster.describe_group(&g) {
             Ok(d) => d,
             Err(e) => {
-                out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+                out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
                 return 1;
             }
         };
         if !matches!(d.state, GroupState::Empty | GroupState::Dead) {
-            out.push(error(&format!("Assignments can only be reset if the group '{g}' is inactive, but the current state is {}.", d.state.name())));
+            out.push(error(format_args!("Assignments can only be reset if the group '{g}' is inactive, but the current state is {}.", d.state.name())));
             results.push((g, Vec::new()));
             continue;
         }
@@ -712,20 +712,20 @@ fn reset(
         let mut file_plan: VecMap<TopicPartition, i64> = VecMap::new();
         if let ResetScenario::FromFile(path) = scenario {
             let Some(Some(csv)) = plan_file else {
-                out.push(error(&format!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
+                out.push(error(format_args!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
                 return 1;
             };
             let plan = match parse_reset_plan(csv, &command.groups) {
                 Ok(plan) => plan,
                 Err(message) => {
-                    out.push(error(&format!("Executing consumer group command failed due to {message}")));
+                    out.push(error(format_args!("Executing consumer group command failed due to {message}")));
                     return 1;
                 }
             };
             match plan.get(&g) {
                 Some(p) => file_plan = p.clone(),
                 None => {
-                    out.push(error(&format!("No reset plan for group {g} found")));
+                    out.push(error(format_args!("No reset plan for group {g} found")));
                     results.push((g, Vec::new()));
                     continue;
                 }
@@ -785,7 +785,7 @@ fn reset(
                         parse_duration(text).map(|d| cluster.now_ms() - d)
                     };
                     let Some(ts) = ts else {
-                        out.push(error(&format!("Executing consumer group command failed due to Text '{text}' could not be parsed at index 0")));
+                        out.push(error(format_args!("Executing consumer group command failed due to Text '{text}' could not be parsed at index 0")));
                         return 1;
                     };
                     match cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Timestamp(ts)) {
@@ -810,7 +810,7 @@ fn reset(
         if execute {
             let map: VecMap<TopicPartition, i64> = VecMap::from_iter(planned.iter().cloned());
             if let Err(e) = cluster.alter_group_offsets(&g, &map) {
-                out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+                out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
                 return 1;
             }
         }

@@ -59,7 +59,7 @@ fn usage_error(invoked: &str, reason: &str) -> Outcome {
     Outcome::stderr(format!("Error: {reason}\n\nRun '{invoked} -h' for the full usage.\n"), 1)
 }
 
-fn fatal(message: &str) -> Outcome {
+fn fatal(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("% ERROR: {message}\n"), 1)
 }
 
@@ -127,7 +127,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
             match opt {
                 'P' | 'C' | 'L' | 'Q' | 'G' => {
                     if let Some(m) = mode.filter(|m| *m != opt) {
-                        return Err(fatal(&format!("Do not mix modes: -{opt} seen when -{m} already set")));
+                        return Err(fatal(format_args!("Do not mix modes: -{opt} seen when -{m} already set")));
                     }
                     mode = Some(opt);
                     if opt == 'G' {
@@ -159,7 +159,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                 'H' => {
                     // add_header: `name=value` or `name` (a null value); not `=...` nor empty.
                     if value.is_empty() || value.starts_with('=') {
-                        return Err(fatal("Expected -H \"name=value..\" or -H \"name\""));
+                        return Err(fatal(format_args!("Expected -H \"name=value..\" or -H \"name\"")));
                     }
                     cmd.headers.push(value)
                 }
@@ -168,7 +168,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                         cmd.properties.insert(k.to_string(), v.to_string());
                     }
                     None if value == "list" || value == "dump" || value.ends_with("help") => {}
-                    None => return Err(fatal(&format!("Expected -X property=value, not {value}"))),
+                    None => return Err(fatal(format_args!("Expected -X property=value, not {value}"))),
                 },
                 'h' => {
                     return Err(Outcome::stdout(format!(
@@ -211,7 +211,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
     if let Some(p) = cmd.properties.get("partitioner") {
         let known = ["random", "consistent", "consistent_random", "murmur2", "murmur2_random", "fnv1a", "fnv1a_random"];
         if !known.contains(&p.as_str()) {
-            return Err(fatal(&format!("Invalid value \"{p}\" for configuration property \"partitioner\"")));
+            return Err(fatal(format_args!("Invalid value \"{p}\" for configuration property \"partitioner\"")));
         }
     }
     Ok(cmd)
@@ -219,7 +219,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
 
 /// `add_topparoff`: `topic:partition:offset_or_timestamp` (strtoul/strtoll: a number prefix).
 fn topic_partition_offset(text: &str) -> Result<(String, i32, i64), Outcome> {
-    let bad = || fatal("-t: expected \"topic:partition:offset_or_timestamp\"");
+    let bad = || fatal(format_args!("-t: expected \"topic:partition:offset_or_timestamp\""));
     let (topic, rest) = text.split_once(':').ok_or_else(bad)?;
     let (partition, offset) = rest.split_once(':').ok_or_else(bad)?;
     let number_prefix = |s: &str, signed: bool| -> Option<i64> {
@@ -831,7 +831,7 @@ impl Process for KcatGroupConsumer {
 /// asks for the end offset, -2 for the start; no record at or after the time answers -1.
 fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
     if !command.bootstrap.reachable() {
-        return fatal("offsets_for_times failed: Local: Timed out");
+        return fatal(format_args!("offsets_for_times failed: Local: Timed out"));
     }
     let cluster = session.cluster();
     let mut out = String::new();
@@ -853,7 +853,7 @@ fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
         }
     }
     if unknown == command.query.len() {
-        return fatal("offsets_for_times failed: Local: Unknown partition");
+        return fatal(format_args!("offsets_for_times failed: Local: Unknown partition"));
     }
     Outcome::stdout(out)
 }
