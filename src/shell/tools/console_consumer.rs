@@ -159,9 +159,9 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
 
 /// Runs `kafka-console-consumer` against the cluster: a process printing records as they arrive
 /// while simulated time advances.
-pub fn execute(session: &mut crate::shell::Session<'_>, command: &ConsumerCommand) -> crate::shell::Exec {
+pub fn execute(session: &mut crate::shell::Session<'_>, command: ConsumerCommand) -> crate::shell::Exec {
     let _ = session;
-    crate::shell::Exec::Spawn(Box::new(ConsoleConsumer::new(command.clone())))
+    crate::shell::Exec::Spawn(Box::new(ConsoleConsumer::new(command)))
 }
 
 /// In a non-interactive run, a consumer with neither `--max-messages` nor `--timeout-ms` stops

@@ -250,7 +250,7 @@ const RECORDS_PER_POLL_MAX: usize = 10_000;
 
 /// Runs a validated kcat command: `-L` and `-Q` at once, `-C` and `-P` as processes. `-G` is the
 /// groups engineer's.
-pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
+pub fn execute(session: &mut Session<'_>, command: KcatCommand) -> Exec {
     let mut prefix = Vec::new();
     if command.auto_mode && !command.quiet {
         let mode = if command.mode == Mode::Consume { "Consumer" } else { "Producer" };
@@ -280,19 +280,19 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
     }
     match command.mode {
         Mode::Metadata => {
-            let mut outcome = metadata(session, command);
+            let mut outcome = metadata(session, &command);
             prefix.append(&mut outcome.chunks);
             outcome.chunks = prefix;
             Exec::Done(outcome)
         }
-        Mode::Consume => Exec::Spawn(Box::new(KcatConsumer::new(command.clone(), prefix))),
+        Mode::Consume => Exec::Spawn(Box::new(KcatConsumer::new(command, prefix))),
         Mode::Produce => {
             // File operands: each file is one message (`-l`: its lines are), and stdin is not read.
             let files = command.rest.iter().map(|path| (path.clone(), session.world().read_file(path))).collect();
-            Exec::Spawn(Box::new(KcatProducer::new(command.clone(), prefix, session, files)))
+            Exec::Spawn(Box::new(KcatProducer::new(command, prefix, session, files)))
         }
         Mode::Query => {
-            let mut outcome = query(session, command);
+            let mut outcome = query(session, &command);
             prefix.append(&mut outcome.chunks);
             outcome.chunks = prefix;
             Exec::Done(outcome)
@@ -571,8 +571,8 @@ impl Process for KcatConsumer {
 /// `rebalance_cb`, `enable.partition.eof` on (a `Reached end` line each time a partition is caught
 /// up), `-o` applied to every assigned partition, `-e` exits once every assigned partition is at its
 /// end, `-c` after that many messages; `consumer_close` commits and leaves the group.
-fn balanced_consumer(command: &KcatCommand, prefix: Vec<Chunk>) -> Exec {
-    Exec::Spawn(Box::new(KcatGroupConsumer::new(command.clone(), prefix)))
+fn balanced_consumer(command: KcatCommand, prefix: Vec<Chunk>) -> Exec {
+    Exec::Spawn(Box::new(KcatGroupConsumer::new(command, prefix)))
 }
 
 pub struct KcatGroupConsumer {

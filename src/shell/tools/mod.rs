@@ -228,14 +228,14 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
     let _ = stdin;
     match request {
         Request::Topics(command) => Exec::Done(topics::execute(session, &command)),
-        Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
+        Request::ConsoleConsumer(command) => console_consumer::execute(session, command),
         Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
         Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
         Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
         Request::GetOffsets(command) => Exec::Done(get_offsets::execute(session, &command)),
-        Request::ProducerPerfTest(command) => producer_perf::execute(&command, session.limits()),
+        Request::ProducerPerfTest(command) => producer_perf::execute(command, session.limits()),
         Request::ConsumerPerfTest(command) => consumer_perf::execute(session, &command),
-        Request::Kcat(command) => kcat::execute(session, &command),
+        Request::Kcat(command) => kcat::execute(session, command),
         Request::Transactions(command) => Exec::Done(transactions::execute(session, &command)),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),

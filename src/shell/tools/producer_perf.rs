@@ -502,7 +502,7 @@ impl Process for ProducerPerf {
 }
 
 /// Starts the perf test (or fails the way the tool fails before it sends anything).
-pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) -> Exec {
+pub fn execute(command: ProducerPerfCommand, limits: crate::shell::WorkLimits) -> Exec {
     if command.num_records > limits.perf_records_max {
         return Exec::Done(Outcome::stderr(format!("kafka-producer-perf-test: this sandbox runs at most {} records per test\n", limits.perf_records_max), 1));
     }
@@ -516,7 +516,7 @@ pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) 
     if command.transaction_duration_ms > 0 {
         return Exec::Done(Outcome::stderr("kafka-producer-perf-test: transactions are not simulated in the sandbox\n", 1));
     }
-    Exec::Spawn(Box::new(ProducerPerf::new(command.clone())))
+    Exec::Spawn(Box::new(ProducerPerf::new(command)))
 }
 
 #[cfg(test)]
