@@ -79,8 +79,7 @@ fn check(invoked: &str, p: &crate::shell::jopt::Parsed, types: &[String], names:
     if actions != 1 {
         return Err(super::usage_error(invoked, "Command must include exactly one action: --describe, --alter"));
     }
-    super::check_invalid(invoked, p, "alter", &["describe"])?;
-    super::check_invalid(invoked, p, "describe", &["alter", "add-config", "delete-config"])?;
+    super::check_rules(invoked, p, &[("alter", &["describe"]), ("describe", &["alter", "add-config", "delete-config"])])?;
     let mut duplicates: Vec<&str> = Vec::new();
     for (i, t) in types.iter().enumerate() {
         if types[..i].contains(t) {

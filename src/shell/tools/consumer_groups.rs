@@ -101,9 +101,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
             check_invalid(invoked, &p, scenario, &others)?;
         }
     }
-    check_invalid(invoked, &p, "group", &["all-groups"])?;
-    check_invalid(invoked, &p, "group", &["list"])?;
-    check_invalid(invoked, &p, "topic", &["list", "describe"])?;
+    super::check_rules(invoked, &p, &[("group", &["all-groups"]), ("group", &["list"]), ("topic", &["list", "describe"])])?;
     let actions = ["list", "describe", "delete", "reset-offsets", "delete-offsets"].iter().filter(|a| p.has(a)).count();
     if actions != 1 {
         return Err(usage_error(

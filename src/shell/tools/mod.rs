@@ -462,6 +462,11 @@ pub fn check_invalid(invoked: &str, p: &Parsed, used: &str, invalid: &[&str]) ->
     Ok(())
 }
 
+/// [`check_invalid`] for each `(used, invalid)` rule in order: the first violation.
+pub fn check_rules(invoked: &str, p: &Parsed, rules: &[(&str, &[&str])]) -> Result<(), Outcome> {
+    rules.iter().try_for_each(|(used, invalid)| check_invalid(invoked, p, used, invalid))
+}
+
 /// A jopt value access error (repeated option, bad number) as the tool prints it.
 pub fn value_error(invoked: &str, e: jopt::OptError) -> Outcome {
     usage_error(invoked, &e.0)
