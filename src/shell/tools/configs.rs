@@ -75,7 +75,7 @@ fn fail(message: std::fmt::Arguments<'_>) -> Outcome {
 
 /// `ConfigCommandOptions.checkArgs`, in its order.
 fn check(invoked: &str, p: &crate::shell::jopt::Parsed, types: &[String], names: &[String]) -> Result<(), Outcome> {
-    let actions = ["describe", "alter"].iter().filter(|a| p.has(a)).count();
+    let actions = p.count(&["describe", "alter"]);
     if actions != 1 {
         return Err(super::usage_error(invoked, "Command must include exactly one action: --describe, --alter"));
     }
@@ -112,7 +112,7 @@ fn check(invoked: &str, p: &crate::shell::jopt::Parsed, types: &[String], names:
     }
     let has_name = names.iter().any(|n| !n.is_empty());
     let has_default = names.iter().any(String::is_empty);
-    let connects = ["bootstrap-server", "bootstrap-controller", "zookeeper"].iter().filter(|o| p.has(o)).count();
+    let connects = p.count(&["bootstrap-server", "bootstrap-controller", "zookeeper"]);
     if connects == 0 {
         return Err(fail(format_args!("One of the required --bootstrap-server, --boostrap-controller, or --zookeeper arguments must be specified")));
     }

@@ -64,7 +64,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
                 "Option [describe] takes one of these options: [list], [describe], [delete], [reset-offsets]",
             ));
         }
-        if ["members", "offsets", "state"].iter().filter(|o| p.has(o)).count() > 1 {
+        if p.count(&["members", "offsets", "state"]) > 1 {
             return Err(usage_error(invoked, "Option [describe] takes at most one of these options: [members], [offsets], [state]"));
         }
         if p.value("state").map_err(|e| value_error(invoked, e))?.is_some() {
@@ -102,7 +102,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
         }
     }
     super::check_rules(invoked, &p, &[("group", &["all-groups"]), ("group", &["list"]), ("topic", &["list", "describe"])])?;
-    let actions = ["list", "describe", "delete", "reset-offsets", "delete-offsets"].iter().filter(|a| p.has(a)).count();
+    let actions = p.count(&["list", "describe", "delete", "reset-offsets", "delete-offsets"]);
     if actions != 1 {
         return Err(usage_error(
             invoked,

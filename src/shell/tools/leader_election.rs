@@ -50,7 +50,7 @@ fn check(_invoked: &str, p: &crate::shell::jopt::Parsed) -> Result<(), Outcome> 
     if !missing.is_empty() {
         return Err(thrown(FAILED, &format!("Missing required option(s): {}", missing.join(", "))));
     }
-    let sources = ["topic", "all-topic-partitions", "path-to-json-file"].iter().filter(|o| p.has(o)).count();
+    let sources = p.count(&["topic", "all-topic-partitions", "path-to-json-file"]);
     if sources != 1 {
         return Err(thrown(FAILED, "One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file"));
     }

@@ -98,7 +98,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
         ));
     }
     let p = parse_jopt(invoked, specs::TOPICS, args, "This tool helps to create, delete, describe, or change a topic.")?;
-    let actions = ACTIONS.iter().filter(|a| p.has(a)).count();
+    let actions = p.count(&ACTIONS);
     if actions != 1 {
         return Err(usage_error(
             invoked,
