@@ -355,22 +355,14 @@ pub fn seq(args: &[String]) -> Outcome {
         return usage();
     }
     if args.len() > 3 {
-        return Outcome::fail(
-            vec![Chunk::err(format!("seq: extra operand '{}'\nTry 'seq --help' for more information.\n", args[3]))],
-            1,
-        );
+        return Outcome::stderr(format!("seq: extra operand '{}'\nTry 'seq --help' for more information.\n", args[3]), 1);
     }
     let mut numbers = Vec::new();
     for arg in args {
         match crate::engine::float::parse_f64(arg).ok_or(()) {
             Ok(v) if v.is_finite() => numbers.push(v),
             _ => {
-                return Outcome::fail(
-                    vec![Chunk::err(format!(
-                        "seq: invalid floating point argument: '{arg}'\nTry 'seq --help' for more information.\n"
-                    ))],
-                    1,
-                )
+                return Outcome::stderr(format!("seq: invalid floating point argument: '{arg}'\nTry 'seq --help' for more information.\n"), 1)
             }
         }
     }
@@ -381,13 +373,7 @@ pub fn seq(args: &[String]) -> Outcome {
         _ => return usage(),
     };
     if step == 0.0 {
-        return Outcome::fail(
-            vec![Chunk::err(format!(
-                "seq: invalid Zero increment value: '{}'\nTry 'seq --help' for more information.\n",
-                args[1]
-            ))],
-            1,
-        );
+        return Outcome::stderr(format!("seq: invalid Zero increment value: '{}'\nTry 'seq --help' for more information.\n", args[1]), 1);
     }
     let decimals = args
         .iter()
@@ -408,7 +394,7 @@ pub fn seq(args: &[String]) -> Outcome {
                 1,
             );
         }
-        out.push_str(&format!("{value:.decimals$}\n"));
+        crate::shell::push_fmt(&mut out, format_args!("{value:.decimals$}\n"));
         n += 1;
     }
     let mut chunks = vec![Chunk::out(out)];
@@ -426,12 +412,7 @@ pub fn sleep_ms(args: &[String]) -> Result<u64, Outcome> {
         match parse_duration_s(arg) {
             Ok(ms) => total = total.saturating_add(ms),
             Err(()) => {
-                return Err(Outcome::fail(
-                    vec![Chunk::err(format!(
-                        "sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information.\n"
-                    ))],
-                    1,
-                ))
+                return Err(Outcome::stderr(format!("sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information.\n"), 1))
             }
         }
     }

@@ -107,7 +107,7 @@ impl Jobs {
         let mut out = String::new();
         for (index, job) in self.jobs.iter().enumerate() {
             let running = Self::running(&job.kind);
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "[{}]{}  {:<24}{}{}\n",
                 job.id,
                 self.marker(index),

@@ -74,6 +74,12 @@ impl Parsed {
         self.found.contains_key(name)
     }
 
+    /// How many of `names` were given (one copy for the tools' "exactly one action" checks).
+    #[inline(never)]
+    pub fn count(&self, names: &[&str]) -> usize {
+        names.iter().filter(|n| self.has(n)).count()
+    }
+
     /// The single value of an option (`options.valueOf`), failing like jopt-simple when repeated.
     pub fn value(&self, name: &'static str) -> Result<Option<String>, OptError> {
         match self.found.get(name) {

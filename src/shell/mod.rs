@@ -124,6 +124,13 @@ impl Outcome {
     }
 }
 
+/// `out.push_str(&format!(...))` without the temporary String, one non-inlined copy for every
+/// call site (`push_fmt(&mut out, format_args!(...))`).
+#[inline(never)]
+pub(crate) fn push_fmt(out: &mut String, args: std::fmt::Arguments<'_>) {
+    let _ = std::fmt::Write::write_fmt(out, args);
+}
+
 /// The terminal-facing state the UI shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {

@@ -24,7 +24,8 @@ enum Node {
 /// A compiled pattern.
 #[derive(Clone, Debug)]
 pub struct Regex {
-    alternatives: Vec<Vec<Node>>,
+    /// The whole pattern as one group, the sequence `matches` walks (built once, not per match).
+    root: [Node; 1],
 }
 
 /// Java's `PatternSyntaxException` text is long; callers only need to know it failed.
@@ -211,15 +212,14 @@ impl Regex {
         if parser.at != chars.len() {
             return Err(RegexError("Unmatched closing ')'".into()));
         }
-        Ok(Regex { alternatives })
+        Ok(Regex { root: [Node::Group(alternatives)] })
     }
 
     /// True if the whole of `text` matches.
     pub fn matches(&self, text: &str) -> bool {
         let chars: Vec<char> = text.chars().collect();
         let steps = Cell::new(0);
-        let seq = [Node::Group(self.alternatives.clone())];
-        match_seq(&seq, &chars, 0, &steps, &mut |at| at == chars.len())
+        match_seq(&self.root, &chars, 0, &steps, &mut |at| at == chars.len())
     }
 }
 

@@ -636,10 +636,7 @@ impl<'a> Session<'a> {
                 None => Outcome::stdout(HELP),
                 Some(cmd) => match super::help(cmd) {
                     Some(text) => Outcome::stdout(text),
-                    None => Outcome::fail(
-                        vec![Chunk::err(format!("bash: help: no help topics match `{cmd}'.  Try `help help' or `man -k {cmd}' or `info {cmd}'.\n"))],
-                        1,
-                    ),
+                    None => Outcome::stderr(format!("bash: help: no help topics match `{cmd}'.  Try `help help' or `man -k {cmd}' or `info {cmd}'.\n"), 1),
                 },
             },
             "sleep" => match builtins::sleep_ms(args) {

@@ -53,7 +53,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConfigsCommand
         }
     }
     check(invoked, &p, &entity_types, &entity_names)?;
-    let add_config = p.value("add-config").map_err(|e| fail(&e.0))?;
+    let add_config = p.value("add-config").map_err(|e| fail(format_args!("{}", e.0)))?;
     let delete_config = p.values("delete-config").iter().flat_map(|v| v.split(',')).map(|s| s.trim().to_string()).collect();
     let bootstrap = p.values("bootstrap-server").into_iter().chain(p.values("bootstrap-controller")).next().unwrap_or_default();
     Ok(ConfigsCommand {
@@ -69,18 +69,17 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConfigsCommand
 }
 
 /// An `IllegalArgumentException` caught by `main`: its message on stderr, exit 1.
-fn fail(message: &str) -> Outcome {
+fn fail(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("{message}\n"), 1)
 }
 
 /// `ConfigCommandOptions.checkArgs`, in its order.
 fn check(invoked: &str, p: &crate::shell::jopt::Parsed, types: &[String], names: &[String]) -> Result<(), Outcome> {
-    let actions = ["describe", "alter"].iter().filter(|a| p.has(a)).count();
+    let actions = p.count(&["describe", "alter"]);
     if actions != 1 {
         return Err(super::usage_error(invoked, "Command must include exactly one action: --describe, --alter"));
     }
-    super::check_invalid(invoked, p, "alter", &["describe"])?;
-    super::check_invalid(invoked, p, "describe", &["alter", "add-config", "delete-config"])?;
+    super::check_rules(invoked, p, &[("alter", &["describe"]), ("describe", &["alter", "add-config", "delete-config"])])?;
     let mut duplicates: Vec<&str> = Vec::new();
     for (i, t) in types.iter().enumerate() {
         if types[..i].contains(t) {
@@ -88,7 +87,7 @@ fn check(invoked: &str, p: &crate::shell::jopt::Parsed, types: &[String], names:
         }
     }
     if !duplicates.is_empty() {
-        return Err(fail(&format!("Duplicate entity type(s) specified: {}", duplicates.join(","))));
+        return Err(fail(format_args!("Duplicate entity type(s) specified: {}", duplicates.join(","))));
     }
     // The allowed types depend on the connection option (checked for presence only later).
     let (allowed, connect): (&[&str], &str) = if p.has("bootstrap-server") || p.has("bootstrap-controller") {
@@ -98,54 +97,54 @@ fn check(invoked: &str, p: &crate::shell::jopt::Parsed, types: &[String], names:
     };
     for t in types {
         if !allowed.contains(&t.as_str()) {
-            return Err(fail(&format!("Invalid entity type {t}, the entity type must be one of {} with a {connect} argument", allowed.join(", "))));
+            return Err(fail(format_args!("Invalid entity type {t}, the entity type must be one of {} with a {connect} argument", allowed.join(", "))));
         }
     }
     if types.is_empty() {
-        return Err(fail("At least one entity type must be specified"));
+        return Err(fail(format_args!("At least one entity type must be specified")));
     }
     if types.len() > 1 && !(types.len() == 2 && types.contains(&"users".to_string()) && types.contains(&"clients".to_string())) {
-        return Err(fail("Only 'users' and 'clients' entity types may be specified together"));
+        return Err(fail(format_args!("Only 'users' and 'clients' entity types may be specified together")));
     }
     let specific = ENTITY_FLAGS.iter().chain(ENTITY_DEFAULT_FLAGS.iter()).any(|(f, _)| p.has(f));
     if (p.has("entity-name") || p.has("entity-type") || p.has("entity-default")) && specific {
-        return Err(fail("--entity-{type,name,default} should not be used in conjunction with specific entity flags"));
+        return Err(fail(format_args!("{}", "--entity-{type,name,default} should not be used in conjunction with specific entity flags")));
     }
     let has_name = names.iter().any(|n| !n.is_empty());
     let has_default = names.iter().any(String::is_empty);
-    let connects = ["bootstrap-server", "bootstrap-controller", "zookeeper"].iter().filter(|o| p.has(o)).count();
+    let connects = p.count(&["bootstrap-server", "bootstrap-controller", "zookeeper"]);
     if connects == 0 {
-        return Err(fail("One of the required --bootstrap-server, --boostrap-controller, or --zookeeper arguments must be specified"));
+        return Err(fail(format_args!("One of the required --bootstrap-server, --boostrap-controller, or --zookeeper arguments must be specified")));
     }
     if connects > 1 {
-        return Err(fail("Only one of --bootstrap-server, --boostrap-controller, and --zookeeper can be specified"));
+        return Err(fail(format_args!("Only one of --bootstrap-server, --boostrap-controller, and --zookeeper can be specified")));
     }
     if p.has("all") && p.has("zookeeper") {
-        return Err(fail("--bootstrap-server must be specified for --all"));
+        return Err(fail(format_args!("--bootstrap-server must be specified for --all")));
     }
     if has_name && (types.iter().any(|t| t == "brokers" || t == "broker-loggers")) {
         for id in p.values("entity-name").iter().chain(p.values("broker").iter()).chain(p.values("broker-logger").iter()) {
             if id.parse::<i32>().is_err() {
-                return Err(fail(&format!("The entity name for {} must be a valid integer broker id, but it is: {id}", types[0])));
+                return Err(fail(format_args!("The entity name for {} must be a valid integer broker id, but it is: {id}", types[0])));
             }
         }
     }
     if p.has("describe") && types.iter().any(|t| t == "broker-loggers") && !has_name {
-        return Err(fail(&format!("an entity name must be specified with --describe of {}", types.join(","))));
+        return Err(fail(format_args!("an entity name must be specified with --describe of {}", types.join(","))));
     }
     if p.has("alter") {
         if types.iter().any(|t| ["users", "clients", "brokers", "ips"].contains(&t.as_str())) {
             if !has_name && !has_default {
-                return Err(fail("an entity-name or default entity must be specified with --alter of users, clients, brokers or ips"));
+                return Err(fail(format_args!("an entity-name or default entity must be specified with --alter of users, clients, brokers or ips")));
             }
         } else if !has_name {
-            return Err(fail(&format!("an entity name must be specified with --alter of {}", types.join(","))));
+            return Err(fail(format_args!("an entity name must be specified with --alter of {}", types.join(","))));
         }
         if p.has("add-config") && p.has("add-config-file") {
-            return Err(fail("Only one of --add-config or --add-config-file must be specified"));
+            return Err(fail(format_args!("Only one of --add-config or --add-config-file must be specified")));
         }
         if !p.has("add-config") && !p.has("add-config-file") && !p.has("delete-config") {
-            return Err(fail("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter"));
+            return Err(fail(format_args!("At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter")));
         }
     }
     Ok(())
@@ -203,10 +202,7 @@ fn split_outside_brackets(text: &str, sep: char) -> Vec<String> {
 /// The generic failure: `Error while executing config command with args '...'` and the
 /// exception's first stack-trace line.
 fn admin_failure(command: &ConfigsCommand, exception: &str) -> Outcome {
-    Outcome::fail(
-        vec![Chunk::err(format!("Error while executing config command with args '{}'\n{exception}\n", command.args.join(" ")))],
-        1,
-    )
+    Outcome::stderr(format!("Error while executing config command with args '{}'\n{exception}\n", command.args.join(" ")), 1)
 }
 
 fn execution_exception(command: &ConfigsCommand, error: &KafkaError) -> Outcome {
@@ -229,7 +225,7 @@ fn error_message(error: &KafkaError) -> String {
 pub fn execute(session: &mut Session<'_>, command: &ConfigsCommand) -> Outcome {
     let entity_type = command.entity_types[0].as_str();
     if !["topics", "brokers"].contains(&entity_type) {
-        return fail(&format!("kafka-configs: entity type '{entity_type}' is not simulated in the sandbox (topics and brokers are)"));
+        return fail(format_args!("kafka-configs: entity type '{entity_type}' is not simulated in the sandbox (topics and brokers are)"));
     }
     if !command.bootstrap.reachable() {
         // The first call has a 30 s `get` on a 60 s admin call: the future's own timeout fires.
@@ -245,7 +241,7 @@ pub fn execute(session: &mut Session<'_>, command: &ConfigsCommand) -> Outcome {
     }
     if command.alter {
         if command.entity_types.len() != command.entity_names.len() {
-            return fail("An entity name must be specified for every entity type");
+            return fail(format_args!("An entity name must be specified for every entity type"));
         }
         alter(session, command, entity_type)
     } else {
@@ -393,13 +389,13 @@ fn describe(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &s
             }
         };
         if entity.is_empty() {
-            out.push_str(&format!("Default configs for {entity_type} in the cluster are:\n"));
+            crate::shell::push_fmt(&mut out, format_args!("Default configs for {entity_type} in the cluster are:\n"));
         } else {
             let kind = if command.all { "All" } else { "Dynamic" };
-            out.push_str(&format!("{kind} configs for {} {entity} are:\n", &entity_type[..entity_type.len() - 1]));
+            crate::shell::push_fmt(&mut out, format_args!("{kind} configs for {} {entity} are:\n", &entity_type[..entity_type.len() - 1]));
         }
         for entry in &entries {
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "  {}={} sensitive={} synonyms={{{}}}\n",
                 entry.name,
                 entry.value,
@@ -416,7 +412,7 @@ fn alter(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &str)
     let mut chunks = Vec::new();
     let added = match command.add_config.as_deref().map(parse_add_config).transpose() {
         Ok(added) => added.unwrap_or_default(),
-        Err(message) => return fail(&message),
+        Err(message) => return fail(format_args!("{}", message)),
     };
     if let Some((_, v)) = added.iter().find(|(k, _)| k == "message.format.version") {
         chunks.push(Chunk::out(format!(

@@ -159,9 +159,9 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
 
 /// Runs `kafka-console-consumer` against the cluster: a process printing records as they arrive
 /// while simulated time advances.
-pub fn execute(session: &mut crate::shell::Session<'_>, command: &ConsumerCommand) -> crate::shell::Exec {
+pub fn execute(session: &mut crate::shell::Session<'_>, command: ConsumerCommand) -> crate::shell::Exec {
     let _ = session;
-    crate::shell::Exec::Spawn(Box::new(ConsoleConsumer::new(command.clone())))
+    crate::shell::Exec::Spawn(Box::new(ConsoleConsumer::new(command)))
 }
 
 /// In a non-interactive run, a consumer with neither `--max-messages` nor `--timeout-ms` stops
@@ -198,7 +198,7 @@ impl ConsoleConsumer {
         let Some((u, client)) = self.unreachable.as_mut() else { return ProcState::Exited(1) };
         if u.nodes.is_empty() {
             let mut text = super::console_producer::Unreachable::resolve_warnings(&self.command.bootstrap, now);
-            text.push_str(&format!(
+            crate::shell::push_fmt(&mut text, format_args!(
                 "{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: Failed to construct kafka consumer\nCaused by: org.apache.kafka.common.config.ConfigException: No resolvable bootstrap urls given in bootstrap.servers\n",
                 super::log_time(now)
             ));

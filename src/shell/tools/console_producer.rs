@@ -261,7 +261,7 @@ impl Unreachable {
         let mut text = String::new();
         for address in &bootstrap.addresses {
             let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
-            text.push_str(&format!(
+            crate::shell::push_fmt(&mut text, format_args!(
                 "{} WARN Couldn't resolve server {address} from bootstrap.servers as DNS resolution failed for {host} (org.apache.kafka.clients.ClientUtils)\n",
                 super::log_time(now_ms)
             ));
@@ -286,10 +286,10 @@ impl Unreachable {
             let (address, node) = self.nodes[self.attempts as usize % self.nodes.len()].clone();
             let (host, port) = address.rsplit_once(':').unwrap_or((address.as_str(), ""));
             let time = super::log_time(at);
-            out.push_str(&format!(
+            crate::shell::push_fmt(out, format_args!(
                 "{time} WARN [{client}] Connection to node {node} ({host}/127.0.0.1:{port}) could not be established. Node may not be available. (org.apache.kafka.clients.NetworkClient)\n"
             ));
-            out.push_str(&format!(
+            crate::shell::push_fmt(out, format_args!(
                 "{time} WARN [{client}] Bootstrap broker {host}:{port} (id: {node} rack: null) disconnected (org.apache.kafka.clients.NetworkClient)\n"
             ));
             let base = (RECONNECT_BACKOFF_MS << self.attempts.min(10)).min(RECONNECT_BACKOFF_MAX_MS);
@@ -334,7 +334,7 @@ impl ConsoleProducer {
                 Some(at) if at <= now && at <= u.next_attempt_ms => {
                     u.attempts_until(at, &client, &mut out);
                     let (key, value) = u.waiting.pop_front().expect("blocked on a record");
-                    out.push_str(&format!(
+                    crate::shell::push_fmt(&mut out, format_args!(
                         "{} ERROR Error when sending message to topic {topic} with key: {key}, value: {value} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\norg.apache.kafka.common.errors.TimeoutException: Topic {topic} not present in metadata after {max_block_ms} ms.\n",
                         super::log_time(at)
                     ));

@@ -2,7 +2,7 @@
 //! `ConsumerGroupCommand.main`).
 
 use crate::engine::vecmap::VecMap;
-use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use super::{push_row, check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 
 use crate::engine::{Cluster, ErrorCode, GroupState, OffsetSpec, TopicPartition};
 use crate::shell::{Chunk, Outcome};
@@ -64,7 +64,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
                 "Option [describe] takes one of these options: [list], [describe], [delete], [reset-offsets]",
             ));
         }
-        if ["members", "offsets", "state"].iter().filter(|o| p.has(o)).count() > 1 {
+        if p.count(&["members", "offsets", "state"]) > 1 {
             return Err(usage_error(invoked, "Option [describe] takes at most one of these options: [members], [offsets], [state]"));
         }
         if p.value("state").map_err(|e| value_error(invoked, e))?.is_some() {
@@ -101,10 +101,8 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
             check_invalid(invoked, &p, scenario, &others)?;
         }
     }
-    check_invalid(invoked, &p, "group", &["all-groups"])?;
-    check_invalid(invoked, &p, "group", &["list"])?;
-    check_invalid(invoked, &p, "topic", &["list", "describe"])?;
-    let actions = ["list", "describe", "delete", "reset-offsets", "delete-offsets"].iter().filter(|a| p.has(a)).count();
+    super::check_rules(invoked, &p, &[("group", &["all-groups"]), ("group", &["list"]), ("topic", &["list", "describe"])])?;
+    let actions = p.count(&["list", "describe", "delete", "reset-offsets", "delete-offsets"]);
     if actions != 1 {
         return Err(usage_error(
             invoked,
@@ -249,12 +247,8 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, VecMa
     Ok(plan)
 }
 
-fn error(msg: &str) -> Chunk {
+fn error(msg: std::fmt::Arguments<'_>) -> Chunk {
     Chunk::out(format!("\nError: {msg}\n"))
-}
-
-fn pad(s: &str, w: usize) -> String {
-    format!("{s:<w$}")
 }
 
 const STATES: [&str; 7] = ["PreparingRebalance", "CompletingRebalance", "Stable", "Dead", "Empty", "Assigning", "Reconciling"];
@@ -269,7 +263,7 @@ pub fn execute(session: &mut crate::shell::Session<'_>, command: &GroupsCommand)
             GroupsAction::DeleteOffsets => "deleteConsumerGroupOffsets",
         };
         return super::admin_unreachable(session, &command.bootstrap, call, |m| {
-            Outcome::fail(vec![error(&format!("Executing consumer group command failed due to org.apache.kafka.common.errors.TimeoutException: {m}"))], 1)
+            Outcome::fail(vec![error(format_args!("Executing consumer group command failed due to org.apache.kafka.common.errors.TimeoutException: {m}"))], 1)
         });
     }
     let mut out: Vec<Chunk> = Vec::new();
@@ -322,7 +316,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
             match STATES.iter().find(|n| n.eq_ignore_ascii_case(s.trim())) {
                 Some(n) => wanted_states.push(*n),
                 None => {
-                    out.push(error(&format!("Invalid state list '{sv}'. Valid states are: {}", STATES.join(", "))));
+                    out.push(error(format_args!("Invalid state list '{sv}'. Valid states are: {}", STATES.join(", "))));
                     return 1;
                 }
             }
@@ -334,7 +328,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
             match ["consumer", "classic", "share"].iter().find(|n| **n == t.trim()) {
                 Some(n) => wanted_types.push(*n),
                 None => {
-                    out.push(error(&format!("Invalid types list '{tv}'. Valid types are: Consumer, Classic, Share")));
+                    out.push(error(format_args!("Invalid types list '{tv}'. Valid types are: Consumer, Classic, Share")));
                     return 1;
                 }
             }
@@ -343,7 +337,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
     let listings = match cluster.list_groups() {
         Ok(l) => l,
         Err(e) => {
-            out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+            out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
             return 1;
         }
     };
@@ -361,12 +355,9 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
     }
     let w = listings.iter().map(|g| g.group_id.len().max(15)).max().unwrap_or(15) + 10;
     let row = |cells: Vec<&str>| {
-        let mut line = pad(cells[0], w);
-        for c in &cells[1..] {
-            line.push(' ');
-            line.push_str(&pad(c, 20));
-        }
-        line.push('\n');
+        let cells: Vec<(&str, usize)> = cells.iter().enumerate().map(|(i, c)| (*c, if i == 0 { w } else { 20 })).collect();
+        let mut line = String::new();
+        push_row(&mut line, "", &cells, " ", "\n");
         line
     };
     let mut header = vec!["GROUP"];
@@ -393,7 +384,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
 /// `shouldPrintMemberState`: prints the state notice; whether the table follows.
 fn state_notice(out: &mut Vec<Chunk>, group: &str, state: GroupState, rows: usize) -> bool {
     match state {
-        GroupState::Dead => out.push(error(&format!("Consumer group '{group}' does not exist."))),
+        GroupState::Dead => out.push(error(format_args!("Consumer group '{group}' does not exist."))),
         GroupState::Empty => out.push(Chunk::err(format!("\nConsumer group '{group}' has no active members.\n"))),
         GroupState::PreparingRebalance | GroupState::CompletingRebalance => {
             out.push(Chunk::err(format!("\nWarning: Consumer group '{group}' is rebalancing.\n")))
@@ -407,7 +398,7 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
     let d = match cluster.describe_group(group) {
         Ok(d) => d,
         Err(e) => {
-            out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+            out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
             return;
         }
     };
@@ -424,13 +415,14 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
                 w[2] = w[2].max(m.host.len());
                 w[3] = w[3].max(m.client_id.len());
             }
-            let mut text = format!("\n{} {} {} {} {} ", pad("GROUP", w[0]), pad("CONSUMER-ID", w[1]), pad("HOST", w[2]), pad("CLIENT-ID", w[3]), pad("#PARTITIONS", 15));
+            let mut text = String::new();
+            push_row(&mut text, "\n", &[("GROUP", w[0]), ("CONSUMER-ID", w[1]), ("HOST", w[2]), ("CLIENT-ID", w[3]), ("#PARTITIONS", 15)], " ", " ");
             if verbose {
                 text.push_str("ASSIGNMENT");
             }
             text.push('\n');
             for m in &d.members {
-                text.push_str(&format!("{} {} {} {} {} ", pad(group, w[0]), pad(&m.member_id, w[1]), pad(&m.host, w[2]), pad(&m.client_id, w[3]), pad(&m.assignment.len().to_string(), 15)));
+                push_row(&mut text, "", &[(group, w[0]), (&m.member_id, w[1]), (&m.host, w[2]), (&m.client_id, w[3]), (&m.assignment.len().to_string(), 15)], " ", " ");
                 if verbose {
                     if m.assignment.is_empty() {
                         text.push('-');
@@ -462,10 +454,9 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
             }
             let coordinator = format!("localhost:{}  ({})", 9091 + d.coordinator, d.coordinator);
             let cw = coordinator.len().max(25);
-            let line = |a: &str, b: &str, c: &str, s: &str, n: &str| format!("\n{} {} {} {} {}", pad(a, cw), pad(b, 25), pad(c, 20), pad(s, 15), n);
-            let mut text = line("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS");
-            text.push_str(&line(group, &coordinator, &d.assignment_strategy, d.state.name(), &d.members.len().to_string()));
-            text.push('\n');
+            let mut text = String::new();
+            push_row(&mut text, "\n", &[("GROUP", cw), ("COORDINATOR (ID)", 25), ("ASSIGNMENT-STRATEGY", 20), ("STATE", 15), ("#MEMBERS", 0)], " ", "");
+            push_row(&mut text, "\n", &[(group, cw), (&coordinator, 25), (&d.assignment_strategy, 20), (d.state.name(), 15), (&d.members.len().to_string(), 0)], " ", "\n");
             out.push(Chunk::out(text));
         }
         _ => {
@@ -516,12 +507,15 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
                 w[2] = w[2].max(r[6].len());
                 w[3] = w[3].max(r[7].len());
             }
-            let line = |r: [&str; 9]| {
-                format!("\n{} {} {} {} {} {} {} {} {}", pad(r[0], w[0]), pad(r[1], w[1]), pad(r[2], 10), pad(r[3], 15), pad(r[4], 15), pad(r[5], 15), pad(r[6], w[2]), pad(r[7], w[3]), r[8])
+            let widths = [w[0], w[1], 10, 15, 15, 15, w[2], w[3], 0];
+            let mut text = String::new();
+            let mut line = |r: [&str; 9]| {
+                let cells: [(&str, usize); 9] = std::array::from_fn(|i| (r[i], widths[i]));
+                push_row(&mut text, "\n", &cells, " ", "");
             };
-            let mut text = line(["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"]);
+            line(["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"]);
             for r in &rows {
-                text.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6], &r[7], &r[8]]));
+                line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6], &r[7], &r[8]]);
             }
             // The tool prints no newline after the last row.
             out.push(Chunk::out(text));
@@ -539,10 +533,10 @@ fn delete(cluster: &mut Cluster, out: &mut Vec<Chunk>, groups: &[String]) -> i32
     }
     let mut text = "\nError: Deletion of some consumer groups failed:\n".to_string();
     for (g, e) in &failed {
-        text.push_str(&format!("* Group '{g}' could not be deleted due to: {}: {}\n", super::exception_class(e.code).replace("NonEmptyGroupException", "GroupNotEmptyException").replace("GroupIdNotFoundException", "GroupIdNotFoundException"), e.message));
+        crate::shell::push_fmt(&mut text, format_args!("* Group '{g}' could not be deleted due to: {}: {}\n", super::exception_class(e.code).replace("NonEmptyGroupException", "GroupNotEmptyException").replace("GroupIdNotFoundException", "GroupIdNotFoundException"), e.message));
     }
     if !ok.is_empty() {
-        text.push_str(&format!("\nThese consumer groups were deleted successfully: '{}', '\n", ok.join("'")));
+        crate::shell::push_fmt(&mut text, format_args!("\nThese consumer groups were deleted successfully: '{}', '\n", ok.join("'")));
     }
     out.push(Chunk::out(text));
     1
@@ -588,7 +582,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
                 text.push_str("\nError: Encounter some partition level error, see the follow-up details:\n");
                 status = 1;
             } else {
-                text.push_str(&format!("Request succeed for deleting offsets with topic {} group {group}\n", command.topics.join(", ")));
+                crate::shell::push_fmt(&mut text, format_args!("Request succeed for deleting offsets with topic {} group {group}\n", command.topics.join(", ")));
             }
             r.into_iter().map(|(tp, x)| (tp, x.err().map(|e| e.message))).collect()
         }
@@ -600,7 +594,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
                 ErrorCode::INVALID_GROUP_ID => format!("'{group}' is not valid."),
                 _ => format!("Encounter some unknown error: {}", e.code.name()),
             };
-            text.push_str(&format!("\nError: {msg}\n"));
+            crate::shell::push_fmt(&mut text, format_args!("\nError: {msg}\n"));
             tps.iter().map(|tp| (tp.clone(), Some(e.message.clone()))).collect()
         }
     };
@@ -612,9 +606,9 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
         rows.push((t, "Not Provided".into(), "Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.".into()));
     }
     crate::engine::sort::sort_by(&mut rows, |a, b| format!("{}{}", a.0, a.1).cmp(&format!("{}{}", b.0, b.1)));
-    text.push_str(&format!("\n{} {} {}", pad("TOPIC", 30), pad("PARTITION", 15), pad("STATUS", 15)));
+    push_row(&mut text, "\n", &[("TOPIC", 30), ("PARTITION", 15), ("STATUS", 15)], " ", "");
     for (t, p, s) in rows {
-        text.push_str(&format!("{} {} {}", pad(&t, 30), pad(&p, 15), pad(&s, 15)));
+        push_row(&mut text, "", &[(&t, 30), (&p, 15), (&s, 15)], " ", "");
     }
     out.push(Chunk::out(text));
     status
@@ -702,12 +696,12 @@ fn reset(
         let d = match cluster.describe_group(&g) {
             Ok(d) => d,
             Err(e) => {
-                out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+                out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
                 return 1;
             }
         };
         if !matches!(d.state, GroupState::Empty | GroupState::Dead) {
-            out.push(error(&format!("Assignments can only be reset if the group '{g}' is inactive, but the current state is {}.", d.state.name())));
+            out.push(error(format_args!("Assignments can only be reset if the group '{g}' is inactive, but the current state is {}.", d.state.name())));
             results.push((g, Vec::new()));
             continue;
         }
@@ -716,20 +710,20 @@ fn reset(
         let mut file_plan: VecMap<TopicPartition, i64> = VecMap::new();
         if let ResetScenario::FromFile(path) = scenario {
             let Some(Some(csv)) = plan_file else {
-                out.push(error(&format!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
+                out.push(error(format_args!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
                 return 1;
             };
             let plan = match parse_reset_plan(csv, &command.groups) {
                 Ok(plan) => plan,
                 Err(message) => {
-                    out.push(error(&format!("Executing consumer group command failed due to {message}")));
+                    out.push(error(format_args!("Executing consumer group command failed due to {message}")));
                     return 1;
                 }
             };
             match plan.get(&g) {
                 Some(p) => file_plan = p.clone(),
                 None => {
-                    out.push(error(&format!("No reset plan for group {g} found")));
+                    out.push(error(format_args!("No reset plan for group {g} found")));
                     results.push((g, Vec::new()));
                     continue;
                 }
@@ -789,7 +783,7 @@ fn reset(
                         parse_duration(text).map(|d| cluster.now_ms() - d)
                     };
                     let Some(ts) = ts else {
-                        out.push(error(&format!("Executing consumer group command failed due to Text '{text}' could not be parsed at index 0")));
+                        out.push(error(format_args!("Executing consumer group command failed due to Text '{text}' could not be parsed at index 0")));
                         return 1;
                     };
                     match cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Timestamp(ts)) {
@@ -814,7 +808,7 @@ fn reset(
         if execute {
             let map: VecMap<TopicPartition, i64> = VecMap::from_iter(planned.iter().cloned());
             if let Err(e) = cluster.alter_group_offsets(&g, &map) {
-                out.push(error(&format!("Executing consumer group command failed due to {}", e.message)));
+                out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
                 return 1;
             }
         }
@@ -827,9 +821,9 @@ fn reset(
         for (g, rows) in &results {
             for (tp, o) in rows {
                 if results.len() > 1 {
-                    text.push_str(&format!("{g},{},{},{o}\n", tp.topic, tp.partition));
+                    crate::shell::push_fmt(&mut text, format_args!("{g},{},{},{o}\n", tp.topic, tp.partition));
                 } else {
-                    text.push_str(&format!("{},{},{o}\n", tp.topic, tp.partition));
+                    crate::shell::push_fmt(&mut text, format_args!("{},{},{o}\n", tp.topic, tp.partition));
                 }
             }
         }
@@ -838,10 +832,11 @@ fn reset(
     }
     if !results.is_empty() {
         // 3.9 prints the header and the rows with the same format and no line separators.
-        let mut text = format!("\n{} {} {} {}", pad("GROUP", 30), pad("TOPIC", 30), pad("PARTITION", 10), pad("NEW-OFFSET", 15));
+        let mut text = String::new();
+        push_row(&mut text, "\n", &[("GROUP", 30), ("TOPIC", 30), ("PARTITION", 10), ("NEW-OFFSET", 15)], " ", "");
         for (g, rows) in &results {
             for (tp, o) in rows {
-                text.push_str(&format!("{} {} {} {}", pad(g, 30), pad(&tp.topic, 30), pad(&tp.partition.to_string(), 10), pad(&o.to_string(), 15)));
+                push_row(&mut text, "", &[(g, 30), (&tp.topic, 30), (&tp.partition.to_string(), 10), (&o.to_string(), 15)], " ", "");
             }
         }
         out.push(Chunk::out(text));

@@ -73,9 +73,9 @@ pub fn execute(session: &mut Session<'_>, command: &ConsumerPerfCommand) -> Exec
     if !command.options.contains_key("hide-header") {
         let extra = ", rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
         if detailed {
-            prefix.push_str(&format!("time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec{extra}\n"));
+            crate::shell::push_fmt(&mut prefix, format_args!("time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec{extra}\n"));
         } else {
-            prefix.push_str(&format!("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec{extra}\n"));
+            crate::shell::push_fmt(&mut prefix, format_args!("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec{extra}\n"));
         }
     }
     let group = match first("group") {
@@ -217,7 +217,7 @@ impl ConsumerPerf {
         let now = cx.now_ms();
         let mut out = String::new();
         if self.messages < self.num_messages {
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "WARNING: Exiting before consuming the expected number of messages: timeout ({} ms) exceeded. You can use the --timeout option to increase the timeout.\n",
                 self.timeout_ms
             ));
@@ -229,7 +229,7 @@ impl ConsumerPerf {
             let elapsed_s = (now - self.start_ms) as f64 / 1000.0;
             let fetch_ms = (now - self.start_ms) - self.join_ms;
             let total_mb = self.bytes as f64 / (1024.0 * 1024.0);
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}\n",
                 self.date(self.start_ms),
                 self.date(now),

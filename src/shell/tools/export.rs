@@ -46,18 +46,18 @@ fn classify(text: &str) -> Option<bool> {
 pub fn export(cluster: &Cluster, brokers: u32, commands: &[LoggedCommand]) -> String {
     let mut out = String::new();
     out.push_str("# docker-compose.yml: a real Kafka 3.9 cluster (KRaft, combined mode) shaped like this sandbox.\n");
-    out.push_str(&format!("# {brokers} broker(s); clients reach broker i at localhost:909(1+i), as in the sandbox.\n"));
+    crate::shell::push_fmt(&mut out, format_args!("# {brokers} broker(s); clients reach broker i at localhost:909(1+i), as in the sandbox.\n"));
     out.push_str("# Start it with `docker compose up -d`; the commands of this session follow the file.\n");
     out.push_str("services:\n");
     let voters: Vec<String> = (1..=brokers).map(|id| format!("{id}@kafka-{id}:29093")).collect();
     let shared = shared_settings(cluster);
     for id in 1..=brokers {
         let port = 9091 + id;
-        out.push_str(&format!("  kafka-{id}:\n"));
+        crate::shell::push_fmt(&mut out, format_args!("  kafka-{id}:\n"));
         out.push_str("    image: apache/kafka:3.9.0\n");
-        out.push_str(&format!("    hostname: kafka-{id}\n"));
-        out.push_str(&format!("    container_name: kafka-{id}\n"));
-        out.push_str(&format!("    ports:\n      - \"{port}:{port}\"\n"));
+        crate::shell::push_fmt(&mut out, format_args!("    hostname: kafka-{id}\n"));
+        crate::shell::push_fmt(&mut out, format_args!("    container_name: kafka-{id}\n"));
+        crate::shell::push_fmt(&mut out, format_args!("    ports:\n      - \"{port}:{port}\"\n"));
         out.push_str("    environment:\n");
         let mut env: Vec<(String, String)> = vec![
             ("KAFKA_NODE_ID".into(), id.to_string()),
@@ -79,7 +79,7 @@ pub fn export(cluster: &Cluster, brokers: u32, commands: &[LoggedCommand]) -> St
             }
         }
         for (k, v) in env {
-            out.push_str(&format!("      {k}: {}\n", yaml_scalar(&v)));
+            crate::shell::push_fmt(&mut out, format_args!("      {k}: {}\n", yaml_scalar(&v)));
         }
     }
     out.push_str("\n# The session's commands (run them where the Kafka 3.9 tools are installed; in the\n");
@@ -89,7 +89,7 @@ pub fn export(cluster: &Cluster, brokers: u32, commands: &[LoggedCommand]) -> St
             None => {}
             Some(false) => {
                 for line in command.text.lines() {
-                    out.push_str(&format!("# (sandbox) {line}\n"));
+                    crate::shell::push_fmt(&mut out, format_args!("# (sandbox) {line}\n"));
                 }
             }
             Some(true) => {

@@ -23,7 +23,7 @@ pub struct GetOffsetsCommand {
     pub exclude_internal: bool,
 }
 
-fn terse(message: &str) -> Outcome {
+fn terse(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("Error occurred: {message}\n"), 1)
 }
 
@@ -33,9 +33,9 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GetOffsetsComm
         return Err(super::usage_full(USAGE_TEXT, &all));
     }
     // The constructor turns jopt-simple's OptionException into a TerseException.
-    let p = jopt::parse(&all, args).map_err(|e| terse(&e.0))?;
+    let p = jopt::parse(&all, args).map_err(|e| terse(format_args!("{}", e.0)))?;
     if !p.has("bootstrap-server") && !p.has("broker-list") && !p.has("help") && !p.has("version") {
-        return Err(terse("Missing required option(s) [bootstrap-server]"));
+        return Err(terse(format_args!("Missing required option(s) [bootstrap-server]")));
     }
     if p.has("help") {
         return Err(super::usage_full(USAGE_TEXT, &all));
@@ -44,7 +44,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GetOffsetsComm
         return Err(Outcome::stdout(format!("{}\n", super::KAFKA_VERSION)));
     }
     let _ = invoked;
-    let one = |name: &'static str| p.value(name).map_err(|e| terse(&e.0));
+    let one = |name: &'static str| p.value(name).map_err(|e| terse(format_args!("{}", e.0)));
     let hosts = if p.has("bootstrap-server") { one("bootstrap-server")? } else { one("broker-list")? }.unwrap_or_default();
     Ok(GetOffsetsCommand {
         bootstrap: Bootstrap::new(&hosts, env),
@@ -75,7 +75,7 @@ fn parse_offset_spec(text: &str) -> Result<Spec, Outcome> {
         "latest-tiered" => Spec::LatestTiered,
         _ => match text.parse::<i64>() {
             Err(_) => {
-                return Err(terse(&format!("Malformed time argument {text}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp")))
+                return Err(terse(format_args!("Malformed time argument {text}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp")))
             }
             Ok(-2) | Ok(-4) => Spec::Earliest,
             Ok(-1) => Spec::Latest,
@@ -111,8 +111,8 @@ impl Rule {
 fn include_list(pattern: &str) -> Result<Regex, Outcome> {
     match super::topics::topic_filter(Some(pattern)) {
         Ok(Some(regex)) => Ok(regex),
-        Ok(None) => Regex::new(".*").map_err(|e| terse(&e.0)),
-        Err(message) => Err(terse(&message)),
+        Ok(None) => Regex::new(".*").map_err(|e| terse(format_args!("{}", e.0))),
+        Err(message) => Err(terse(format_args!("{}", message))),
     }
 }
 
@@ -169,7 +169,7 @@ fn rules(command: &GetOffsetsCommand) -> Result<Vec<Rule>, Outcome> {
         None | Some("") => Vec::new(),
         Some(text) => {
             let parsed: Result<Vec<i32>, _> = text.split(',').map(|p| p.parse::<i32>()).collect();
-            parsed.map_err(|_| terse(&format!("--partitions expects a comma separated list of numeric partition ids, but received: {text}")))?
+            parsed.map_err(|_| terse(format_args!("--partitions expects a comma separated list of numeric partition ids, but received: {text}")))?
         }
     };
     Ok(vec![Rule { topic: include_list(command.topic.as_deref().unwrap_or(".*"))?, lower: 0, upper: 0, set: Some(set) }])
@@ -197,7 +197,7 @@ fn max_timestamp_offset(session: &Session<'_>, topic: &str, partition: i32) -> O
 
 pub fn execute(session: &mut Session<'_>, command: &GetOffsetsCommand) -> Outcome {
     if command.topic_partitions.is_some() && (command.topic.is_some() || command.partitions.is_some()) {
-        return terse("--topic-partitions cannot be used with --topic or --partitions");
+        return terse(format_args!("--topic-partitions cannot be used with --topic or --partitions"));
     }
     let spec = match parse_offset_spec(&command.time) {
         Ok(spec) => spec,
@@ -226,7 +226,7 @@ pub fn execute(session: &mut Session<'_>, command: &GetOffsetsCommand) -> Outcom
         }
     }
     if partitions.is_empty() {
-        return terse("Could not match any topic-partitions with the specified filters");
+        return terse(format_args!("Could not match any topic-partitions with the specified filters"));
     }
     crate::engine::sort::sort_by(&mut partitions, |a, b| format!("{}-{}", a.0, a.1).cmp(&format!("{}-{}", b.0, b.1)));
     let mut out = String::new();
@@ -241,9 +241,9 @@ pub fn execute(session: &mut Session<'_>, command: &GetOffsetsCommand) -> Outcom
         };
         match offset {
             // UNKNOWN_OFFSET (-1): no answer for that partition, nothing printed.
-            Ok(Some(offset)) if offset >= 0 => out.push_str(&format!("{topic}:{partition}:{offset}\n")),
+            Ok(Some(offset)) if offset >= 0 => crate::shell::push_fmt(&mut out, format_args!("{topic}:{partition}:{offset}\n")),
             Ok(_) => {}
-            Err(e) => errors.push_str(&format!(
+            Err(e) => crate::shell::push_fmt(&mut errors, format_args!(
                 "Skip getting offsets for topic-partition {topic}-{partition} due to error: {}: {}\n",
                 super::exception_class(e.code),
                 if e.message.is_empty() { e.code.default_message().to_string() } else { e.message.clone() }

@@ -59,7 +59,7 @@ fn usage_error(invoked: &str, reason: &str) -> Outcome {
     Outcome::stderr(format!("Error: {reason}\n\nRun '{invoked} -h' for the full usage.\n"), 1)
 }
 
-fn fatal(message: &str) -> Outcome {
+fn fatal(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("% ERROR: {message}\n"), 1)
 }
 
@@ -127,7 +127,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
             match opt {
                 'P' | 'C' | 'L' | 'Q' | 'G' => {
                     if let Some(m) = mode.filter(|m| *m != opt) {
-                        return Err(fatal(&format!("Do not mix modes: -{opt} seen when -{m} already set")));
+                        return Err(fatal(format_args!("Do not mix modes: -{opt} seen when -{m} already set")));
                     }
                     mode = Some(opt);
                     if opt == 'G' {
@@ -159,7 +159,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                 'H' => {
                     // add_header: `name=value` or `name` (a null value); not `=...` nor empty.
                     if value.is_empty() || value.starts_with('=') {
-                        return Err(fatal("Expected -H \"name=value..\" or -H \"name\""));
+                        return Err(fatal(format_args!("Expected -H \"name=value..\" or -H \"name\"")));
                     }
                     cmd.headers.push(value)
                 }
@@ -168,7 +168,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
                         cmd.properties.insert(k.to_string(), v.to_string());
                     }
                     None if value == "list" || value == "dump" || value.ends_with("help") => {}
-                    None => return Err(fatal(&format!("Expected -X property=value, not {value}"))),
+                    None => return Err(fatal(format_args!("Expected -X property=value, not {value}"))),
                 },
                 'h' => {
                     return Err(Outcome::stdout(format!(
@@ -211,7 +211,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
     if let Some(p) = cmd.properties.get("partitioner") {
         let known = ["random", "consistent", "consistent_random", "murmur2", "murmur2_random", "fnv1a", "fnv1a_random"];
         if !known.contains(&p.as_str()) {
-            return Err(fatal(&format!("Invalid value \"{p}\" for configuration property \"partitioner\"")));
+            return Err(fatal(format_args!("Invalid value \"{p}\" for configuration property \"partitioner\"")));
         }
     }
     Ok(cmd)
@@ -219,7 +219,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
 
 /// `add_topparoff`: `topic:partition:offset_or_timestamp` (strtoul/strtoll: a number prefix).
 fn topic_partition_offset(text: &str) -> Result<(String, i32, i64), Outcome> {
-    let bad = || fatal("-t: expected \"topic:partition:offset_or_timestamp\"");
+    let bad = || fatal(format_args!("-t: expected \"topic:partition:offset_or_timestamp\""));
     let (topic, rest) = text.split_once(':').ok_or_else(bad)?;
     let (partition, offset) = rest.split_once(':').ok_or_else(bad)?;
     let number_prefix = |s: &str, signed: bool| -> Option<i64> {
@@ -250,7 +250,7 @@ const RECORDS_PER_POLL_MAX: usize = 10_000;
 
 /// Runs a validated kcat command: `-L` and `-Q` at once, `-C` and `-P` as processes. `-G` is the
 /// groups engineer's.
-pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
+pub fn execute(session: &mut Session<'_>, command: KcatCommand) -> Exec {
     let mut prefix = Vec::new();
     if command.auto_mode && !command.quiet {
         let mode = if command.mode == Mode::Consume { "Consumer" } else { "Producer" };
@@ -264,35 +264,35 @@ pub fn execute(session: &mut Session<'_>, command: &KcatCommand) -> Exec {
             let host = address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h);
             let port = address.rsplit_once(':').map_or("9092", |(_, p)| p);
             if host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1" {
-                text.push_str(&format!(
+                crate::shell::push_fmt(&mut text, format_args!(
                     "% ERROR: Local: Broker transport failure: {address}/bootstrap: Connect to ipv4#127.0.0.1:{port} failed: Connection refused (after 0ms in state CONNECT)\n"
                 ));
             } else {
-                text.push_str(&format!(
+                crate::shell::push_fmt(&mut text, format_args!(
                     "% ERROR: Local: Host resolution failure: {address}/bootstrap: Failed to resolve '{address}': Name or service not known (after 0ms in state CONNECT)\n"
                 ));
             }
         }
         let n = command.bootstrap.addresses.len();
-        text.push_str(&format!("% ERROR: Local: All broker connections are down: {n}/{n} brokers are down: terminating\n"));
+        crate::shell::push_fmt(&mut text, format_args!("% ERROR: Local: All broker connections are down: {n}/{n} brokers are down: terminating\n"));
         prefix.push(Chunk::err(text));
         return Exec::Done(Outcome::fail(prefix, 1));
     }
     match command.mode {
         Mode::Metadata => {
-            let mut outcome = metadata(session, command);
+            let mut outcome = metadata(session, &command);
             prefix.append(&mut outcome.chunks);
             outcome.chunks = prefix;
             Exec::Done(outcome)
         }
-        Mode::Consume => Exec::Spawn(Box::new(KcatConsumer::new(command.clone(), prefix))),
+        Mode::Consume => Exec::Spawn(Box::new(KcatConsumer::new(command, prefix))),
         Mode::Produce => {
             // File operands: each file is one message (`-l`: its lines are), and stdin is not read.
             let files = command.rest.iter().map(|path| (path.clone(), session.world().read_file(path))).collect();
-            Exec::Spawn(Box::new(KcatProducer::new(command.clone(), prefix, session, files)))
+            Exec::Spawn(Box::new(KcatProducer::new(command, prefix, session, files)))
         }
         Mode::Query => {
-            let mut outcome = query(session, command);
+            let mut outcome = query(session, &command);
             prefix.append(&mut outcome.chunks);
             outcome.chunks = prefix;
             Exec::Done(outcome)
@@ -316,23 +316,23 @@ fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
     let statuses = cluster.broker_status();
     let controller = cluster.active_controller();
     let alive: Vec<_> = statuses.iter().filter(|s| s.process == crate::engine::ProcessState::Running && !s.fenced).collect();
-    out.push_str(&format!(" {} brokers:\n", alive.len()));
+    crate::shell::push_fmt(&mut out, format_args!(" {} brokers:\n", alive.len()));
     for s in &alive {
         let suffix = if controller == Some(s.id) { " (controller)" } else { "" };
-        out.push_str(&format!("  broker {} at localhost:{}{suffix}\n", s.id, 9091 + s.id));
+        crate::shell::push_fmt(&mut out, format_args!("  broker {} at localhost:{}{suffix}\n", s.id, 9091 + s.id));
     }
     let names: Vec<String> = match &command.topic {
         Some(t) => vec![t.clone()],
         None => cluster.topic_names(),
     };
-    out.push_str(&format!(" {} topics:\n", names.len()));
+    crate::shell::push_fmt(&mut out, format_args!(" {} topics:\n", names.len()));
     for name in &names {
         match cluster.describe_topic(name) {
             Ok(d) => {
-                out.push_str(&format!("  topic \"{name}\" with {} partitions:\n", d.partitions.len()));
+                crate::shell::push_fmt(&mut out, format_args!("  topic \"{name}\" with {} partitions:\n", d.partitions.len()));
                 for p in &d.partitions {
                     let list = |v: &[i32]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
-                    out.push_str(&format!(
+                    crate::shell::push_fmt(&mut out, format_args!(
                         "    partition {}, leader {}, replicas: {}, isrs: {}",
                         p.id,
                         p.leader.unwrap_or(-1),
@@ -345,7 +345,7 @@ fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
                     out.push('\n');
                 }
             }
-            Err(_) => out.push_str(&format!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
+            Err(_) => crate::shell::push_fmt(&mut out, format_args!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
         }
     }
     Outcome::stdout(out)
@@ -537,7 +537,7 @@ impl Process for KcatConsumer {
                 positions[i].2 = true;
                 let all = positions.iter().all(|p| p.2);
                 if !self.command.quiet {
-                    info.push_str(&format!(
+                    crate::shell::push_fmt(&mut info, format_args!(
                         "% Reached end of topic {topic} [{partition}] at offset {}{}\n",
                         positions[i].1,
                         if all { ": exiting" } else { "" }
@@ -571,8 +571,8 @@ impl Process for KcatConsumer {
 /// `rebalance_cb`, `enable.partition.eof` on (a `Reached end` line each time a partition is caught
 /// up), `-o` applied to every assigned partition, `-e` exits once every assigned partition is at its
 /// end, `-c` after that many messages; `consumer_close` commits and leaves the group.
-fn balanced_consumer(command: &KcatCommand, prefix: Vec<Chunk>) -> Exec {
-    Exec::Spawn(Box::new(KcatGroupConsumer::new(command.clone(), prefix)))
+fn balanced_consumer(command: KcatCommand, prefix: Vec<Chunk>) -> Exec {
+    Exec::Spawn(Box::new(KcatGroupConsumer::new(command, prefix)))
 }
 
 pub struct KcatGroupConsumer {
@@ -831,7 +831,7 @@ impl Process for KcatGroupConsumer {
 /// asks for the end offset, -2 for the start; no record at or after the time answers -1.
 fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
     if !command.bootstrap.reachable() {
-        return fatal("offsets_for_times failed: Local: Timed out");
+        return fatal(format_args!("offsets_for_times failed: Local: Timed out"));
     }
     let cluster = session.cluster();
     let mut out = String::new();
@@ -843,17 +843,17 @@ fn query(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
             ts => crate::engine::OffsetSpec::Timestamp(ts),
         };
         match cluster.list_offsets(topic, *partition, spec) {
-            Ok((offset, _)) => out.push_str(&format!("{topic} [{partition}] offset {offset}\n")),
+            Ok((offset, _)) => crate::shell::push_fmt(&mut out, format_args!("{topic} [{partition}] offset {offset}\n")),
             Err(e) => {
                 if e.code == crate::engine::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION {
                     unknown += 1;
                 }
-                out.push_str(&format!("{topic} [{partition}] offset -1: {}\n", rdkafka_error(e.code)));
+                crate::shell::push_fmt(&mut out, format_args!("{topic} [{partition}] offset -1: {}\n", rdkafka_error(e.code)));
             }
         }
     }
     if unknown == command.query.len() {
-        return fatal("offsets_for_times failed: Local: Unknown partition");
+        return fatal(format_args!("offsets_for_times failed: Local: Unknown partition"));
     }
     Outcome::stdout(out)
 }
@@ -1200,7 +1200,7 @@ impl KcatProducer {
                     rdkafka_error(e.code)
                 };
                 if !self.command.quiet {
-                    errors.push_str(&format!("% Delivery failed for message: {text}\n"));
+                    crate::shell::push_fmt(&mut errors, format_args!("% Delivery failed for message: {text}\n"));
                 }
             }
         }

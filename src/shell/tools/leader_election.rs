@@ -50,7 +50,7 @@ fn check(_invoked: &str, p: &crate::shell::jopt::Parsed) -> Result<(), Outcome> 
     if !missing.is_empty() {
         return Err(thrown(FAILED, &format!("Missing required option(s): {}", missing.join(", "))));
     }
-    let sources = ["topic", "all-topic-partitions", "path-to-json-file"].iter().filter(|o| p.has(o)).count();
+    let sources = p.count(&["topic", "all-topic-partitions", "path-to-json-file"]);
     if sources != 1 {
         return Err(thrown(FAILED, "One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file"));
     }
@@ -153,10 +153,10 @@ pub fn execute(session: &mut Session<'_>, command: &ElectionCommand) -> Outcome 
     };
     let mut out = String::new();
     if !succeeded.is_empty() {
-        out.push_str(&format!("Successfully completed leader election ({kind}) for partitions {}\n", joined(&mut succeeded)));
+        crate::shell::push_fmt(&mut out, format_args!("Successfully completed leader election ({kind}) for partitions {}\n", joined(&mut succeeded)));
     }
     if !noop.is_empty() {
-        out.push_str(&format!("Valid replica already elected for partitions {}\n", joined(&mut noop)));
+        crate::shell::push_fmt(&mut out, format_args!("Valid replica already elected for partitions {}\n", joined(&mut noop)));
     }
     if failed.is_empty() {
         return Outcome::stdout(out).without_empty();
@@ -165,7 +165,7 @@ pub fn execute(session: &mut Session<'_>, command: &ElectionCommand) -> Outcome 
     topic_partition_hash_order(&mut keys);
     for key in &keys {
         if let Some((_, error)) = failed.iter().find(|(k, _)| k == key) {
-            out.push_str(&format!("Error completing leader election ({kind}) for partition: {}-{}: {error}\n", key.0, key.1));
+            crate::shell::push_fmt(&mut out, format_args!("Error completing leader election ({kind}) for partition: {}-{}: {error}\n", key.0, key.1));
         }
     }
     let message = format!("{} replica(s) could not be elected", failed.len());

@@ -27,7 +27,7 @@ use crate::engine::vecmap::VecMap;
 
 use super::jopt::{self, OptSpec, Parsed};
 use super::process::Exec;
-use super::{Chunk, Outcome, Session};
+use super::{Outcome, Session};
 
 /// Lines a foreground tool accepts from the terminal before Ctrl-D.
 pub const STDIN_LINES_MAX: usize = 100_000;
@@ -228,14 +228,14 @@ pub fn execute(session: &mut Session<'_>, request: Request, stdin: Option<&str>)
     let _ = stdin;
     match request {
         Request::Topics(command) => Exec::Done(topics::execute(session, &command)),
-        Request::ConsoleConsumer(command) => console_consumer::execute(session, &command),
+        Request::ConsoleConsumer(command) => console_consumer::execute(session, command),
         Request::ConsumerGroups(command) => Exec::Done(consumer_groups::execute(session, &command)),
         Request::Configs(command) => Exec::Done(configs::execute(session, &command)),
         Request::LeaderElection(command) => Exec::Done(leader_election::execute(session, &command)),
         Request::GetOffsets(command) => Exec::Done(get_offsets::execute(session, &command)),
-        Request::ProducerPerfTest(command) => producer_perf::execute(&command, session.limits()),
+        Request::ProducerPerfTest(command) => producer_perf::execute(command, session.limits()),
         Request::ConsumerPerfTest(command) => consumer_perf::execute(session, &command),
-        Request::Kcat(command) => kcat::execute(session, &command),
+        Request::Kcat(command) => kcat::execute(session, command),
         Request::Transactions(command) => Exec::Done(transactions::execute(session, &command)),
         Request::Sim(command) => match sim::execute_offline(session, &command) {
             Some(outcome) => Exec::Done(outcome),
@@ -348,7 +348,7 @@ pub fn not_found(name: &str) -> Outcome {
     }
     let mut text = format!("{name}: command not found\n");
     if let Some((_, suggestion)) = best {
-        text.push_str(&format!("Did you mean '{suggestion}'?\n"));
+        crate::shell::push_fmt(&mut text, format_args!("Did you mean '{suggestion}'?\n"));
     }
     Outcome::stderr(text, 127)
 }
@@ -390,14 +390,31 @@ pub fn summary(tool: Tool) -> String {
     format!("{name}: {what}\nRun '{name} --help' for its options.\n")
 }
 
+// ---- column tables ----
+
+/// Appends `lead`, then each `(cell, width)` left-aligned and space-padded to `width` characters
+/// (as `{cell:<width$}`), with `sep` between cells, then `end`. One copy for every tool's
+/// column table.
+#[inline(never)]
+pub fn push_row(out: &mut String, lead: &str, cells: &[(&str, usize)], sep: &str, end: &str) {
+    out.push_str(lead);
+    for (i, (cell, width)) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(cell);
+        for _ in cell.chars().count()..*width {
+            out.push(' ');
+        }
+    }
+    out.push_str(end);
+}
+
 // ---- helpers shared by the jopt-simple tools ----
 
 /// The message plus our one-line hint, on stderr, exit 1 (the real tool prints the whole table).
 pub fn usage_error(invoked: &str, message: &str) -> Outcome {
-    Outcome::fail(
-        vec![Chunk::err(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"))],
-        1,
-    )
+    Outcome::stderr(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"), 1)
 }
 
 /// `printUsageAndExit(parser, message)` for `--help` or no arguments: the message and the real
@@ -443,6 +460,11 @@ pub fn check_invalid(invoked: &str, p: &Parsed, used: &str, invalid: &[&str]) ->
         }
     }
     Ok(())
+}
+
+/// [`check_invalid`] for each `(used, invalid)` rule in order: the first violation.
+pub fn check_rules(invoked: &str, p: &Parsed, rules: &[(&str, &[&str])]) -> Result<(), Outcome> {
+    rules.iter().try_for_each(|(used, invalid)| check_invalid(invoked, p, used, invalid))
 }
 
 /// A jopt value access error (repeated option, bad number) as the tool prints it.

@@ -15,7 +15,7 @@ use crate::engine::vecmap::VecMap;
 use super::{key_values, Bootstrap, Env};
 use crate::engine::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
 use crate::shell::process::{Exec, ProcCx, ProcState, Process, Signal};
-use crate::shell::{Chunk, Outcome};
+use crate::shell::Outcome;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProducerPerfCommand {
@@ -36,7 +36,7 @@ pub struct ProducerPerfCommand {
 
 const USAGE: &str = "usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS [--payload-delimiter PAYLOAD-DELIMITER] --throughput THROUGHPUT [--producer-props PROP-NAME=PROP-VALUE [PROP-NAME=PROP-VALUE ...]] [--producer.config CONFIG-FILE] [--print-metrics] [--transactional-id TRANSACTIONAL-ID] [--transaction-duration-ms TRANSACTION-DURATION] (--record-size RECORD-SIZE | --payload-file PAYLOAD-FILE | --payload-monotonic)\n";
 
-fn error(message: &str) -> Outcome {
+fn error(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("{USAGE}producer-performance: error: {message}\n"), 1)
 }
 
@@ -51,7 +51,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
             return Err(Outcome::stdout(format!("{USAGE}\nThis tool is used to verify the producer performance.\n")));
         }
         let Some(name) = known.iter().copied().find(|k| *k == arg) else {
-            return Err(error(&format!("unrecognized arguments: '{arg}'")));
+            return Err(error(format_args!("unrecognized arguments: '{arg}'")));
         };
         let entry = values.entry(name).or_default();
         if name == "--producer-props" {
@@ -60,30 +60,30 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
                 i += 1;
             }
             if entry.is_empty() {
-                return Err(error("argument --producer-props: expected at least one argument"));
+                return Err(error(format_args!("argument --producer-props: expected at least one argument")));
             }
         } else if name == "--print-metrics" || name == "--payload-monotonic" {
         } else if i < args.len() {
             entry.push(args[i].clone());
             i += 1;
         } else {
-            return Err(error(&format!("argument {name}: expected one argument")));
+            return Err(error(format_args!("argument {name}: expected one argument")));
         }
     }
     for required in ["--topic", "--num-records", "--throughput"] {
         if !values.contains_key(required) {
-            return Err(error(&format!("argument {required} is required")));
+            return Err(error(format_args!("argument {required} is required")));
         }
     }
     let sources = ["--record-size", "--payload-file", "--payload-monotonic"].iter().filter(|s| values.contains_key(*s)).count();
     if sources == 0 {
-        return Err(error("one of the arguments --record-size --payload-file --payload-monotonic is required"));
+        return Err(error(format_args!("one of the arguments --record-size --payload-file --payload-monotonic is required")));
     }
     let last = |k: &str| values.get(k).and_then(|v| v.last().cloned()).unwrap_or_default();
-    let num_records = last("--num-records").parse::<i64>().map_err(|_| error(&format!("argument --num-records: could not convert '{}' to Long", last("--num-records"))))?;
-    let throughput = crate::engine::float::parse_f64(&last("--throughput")).ok_or_else(|| error(&format!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
+    let num_records = last("--num-records").parse::<i64>().map_err(|_| error(format_args!("argument --num-records: could not convert '{}' to Long", last("--num-records"))))?;
+    let throughput = crate::engine::float::parse_f64(&last("--throughput")).ok_or_else(|| error(format_args!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
     let record_size = match values.get("--record-size") {
-        Some(_) => Some(last("--record-size").parse::<i32>().map_err(|_| error(&format!("argument --record-size: could not convert '{}' to Integer", last("--record-size"))))?),
+        Some(_) => Some(last("--record-size").parse::<i32>().map_err(|_| error(format_args!("argument --record-size: could not convert '{}' to Integer", last("--record-size"))))?),
         None => None,
     };
     let raw_props: &[String] = values.get("--producer-props").map(|v| v.as_slice()).unwrap_or(&[]);
@@ -100,7 +100,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
         .cloned();
     let producer_props = key_values(raw_props);
     let transaction_duration_ms = match values.get("--transaction-duration-ms") {
-        Some(_) => last("--transaction-duration-ms").parse::<i64>().map_err(|_| error(&format!("argument --transaction-duration-ms: could not convert '{}' to Long", last("--transaction-duration-ms"))))?,
+        Some(_) => last("--transaction-duration-ms").parse::<i64>().map_err(|_| error(format_args!("argument --transaction-duration-ms: could not convert '{}' to Long", last("--transaction-duration-ms"))))?,
         None => 0,
     };
     if !values.contains_key("--producer-props") && !values.contains_key("--producer.config") {
@@ -257,7 +257,7 @@ impl Stats {
         let elapsed = (now_ms - self.window_start_ms) as f64;
         let records_per_s = 1000.0 * self.window_count as f64 / elapsed;
         let mb_per_s = 1000.0 * self.window_bytes as f64 / elapsed / (1024.0 * 1024.0);
-        out.push_str(&format!(
+        crate::shell::push_fmt(out, format_args!(
             "{} records sent, {} records/sec ({} MB/sec), {} ms avg latency, {} ms max latency.\n",
             self.window_count,
             java_fixed(records_per_s, 1),
@@ -372,7 +372,7 @@ impl ProducerPerf {
             match result {
                 SendResult::Failed(error) => {
                     // `exception.printStackTrace()`: its first line.
-                    errors.push_str(&format!("{}: {}\n", super::exception_class(error.code), error.message));
+                    crate::shell::push_fmt(&mut errors, format_args!("{}: {}\n", super::exception_class(error.code), error.message));
                 }
                 _ => {
                     let stats = self.stats.as_mut().expect("stats exist once sending started");
@@ -502,19 +502,13 @@ impl Process for ProducerPerf {
 }
 
 /// Starts the perf test (or fails the way the tool fails before it sends anything).
-pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) -> Exec {
+pub fn execute(command: ProducerPerfCommand, limits: crate::shell::WorkLimits) -> Exec {
     if command.num_records > limits.perf_records_max {
-        return Exec::Done(Outcome::fail(
-            vec![Chunk::err(format!("kafka-producer-perf-test: this sandbox runs at most {} records per test\n", limits.perf_records_max))],
-            1,
-        ));
+        return Exec::Done(Outcome::stderr(format!("kafka-producer-perf-test: this sandbox runs at most {} records per test\n", limits.perf_records_max), 1));
     }
     // Explicit limits: the simulation keeps every record in memory.
     if command.num_records > NUM_RECORDS_MAX || command.record_size.is_some_and(|s| s > RECORD_SIZE_MAX) {
-        return Exec::Done(Outcome::fail(
-            vec![Chunk::err(format!("kafka-producer-perf-test: the sandbox runs at most {NUM_RECORDS_MAX} records of at most {RECORD_SIZE_MAX} bytes\n"))],
-            1,
-        ));
+        return Exec::Done(Outcome::stderr(format!("kafka-producer-perf-test: the sandbox runs at most {NUM_RECORDS_MAX} records of at most {RECORD_SIZE_MAX} bytes\n"), 1));
     }
     if let Some(prop) = &command.invalid_prop {
         return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));
@@ -522,7 +516,7 @@ pub fn execute(command: &ProducerPerfCommand, limits: crate::shell::WorkLimits) 
     if command.transaction_duration_ms > 0 {
         return Exec::Done(Outcome::stderr("kafka-producer-perf-test: transactions are not simulated in the sandbox\n", 1));
     }
-    Exec::Spawn(Box::new(ProducerPerf::new(command.clone())))
+    Exec::Spawn(Box::new(ProducerPerf::new(command)))
 }
 
 #[cfg(test)]

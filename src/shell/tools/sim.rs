@@ -3,7 +3,7 @@
 
 use super::Env;
 use crate::engine::vecmap::VecMap;
-use crate::shell::{Chunk, Outcome, Session};
+use crate::shell::{Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
     &["advance", "app", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
@@ -54,7 +54,7 @@ pub enum SimCommand {
     AppList,
 }
 
-fn error(message: &str) -> Outcome {
+fn error(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("sim: {message}\n"), 1)
 }
 
@@ -80,17 +80,17 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
     };
     let broker = |what: &str| -> Result<u32, Outcome> {
         let Some(arg) = args.get(1) else {
-            return Err(error(&format!("{what}: which broker? (1..{})", env.brokers)));
+            return Err(error(format_args!("{what}: which broker? (1..{})", env.brokers)));
         };
         let id = arg.strip_prefix("broker").unwrap_or(arg);
         match id.parse::<u32>() {
             Ok(id) if id >= 1 && id <= env.brokers => Ok(id),
-            _ => Err(error(&format!("{what}: no broker '{arg}' (brokers are 1..{})", env.brokers))),
+            _ => Err(error(format_args!("{what}: no broker '{arg}' (brokers are 1..{})", env.brokers))),
         }
     };
     let extra = |n: usize| -> Result<(), Outcome> {
         match args.get(n) {
-            Some(a) => Err(error(&format!("{sub}: unexpected argument '{a}'"))),
+            Some(a) => Err(error(format_args!("{sub}: unexpected argument '{a}'"))),
             None => Ok(()),
         }
     };
@@ -105,10 +105,10 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
         "export" => SimCommand::Export,
         "help" | "--help" | "-h" => return Err(Outcome::stdout(HELP)),
         "advance" => {
-            let Some(d) = args.get(1) else { return Err(error("advance: how long? e.g. sim advance 10s")) };
+            let Some(d) = args.get(1) else { return Err(error(format_args!("advance: how long? e.g. sim advance 10s"))) };
             match parse_duration_ms(d) {
                 Some(ms) => SimCommand::Advance { ms },
-                None => return Err(error(&format!("advance: invalid duration '{d}' (e.g. 500ms, 10s, 5m, 1h)"))),
+                None => return Err(error(format_args!("advance: invalid duration '{d}' (e.g. 500ms, 10s, 5m, 1h)"))),
             }
         }
         "app" => return parse_app(&args[1..]),
@@ -124,20 +124,20 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
                 match (args[i].as_str(), value) {
                     ("--brokers", Some(v)) => match v.parse::<u32>() {
                         Ok(n) if (1..=BROKERS_MAX).contains(&n) => brokers = Some(n),
-                        _ => return Err(error(&format!("reset: --brokers takes 1..{BROKERS_MAX}, not '{v}'"))),
+                        _ => return Err(error(format_args!("reset: --brokers takes 1..{BROKERS_MAX}, not '{v}'"))),
                     },
                     ("--seed", Some(v)) => match v.parse::<u64>() {
                         Ok(s) => seed = Some(s),
-                        _ => return Err(error(&format!("reset: --seed takes a number, not '{v}'"))),
+                        _ => return Err(error(format_args!("reset: --seed takes a number, not '{v}'"))),
                     },
-                    (flag @ ("--brokers" | "--seed"), None) => return Err(error(&format!("reset: {flag} needs a value"))),
-                    (other, _) => return Err(error(&format!("reset: unknown option '{other}'"))),
+                    (flag @ ("--brokers" | "--seed"), None) => return Err(error(format_args!("reset: {flag} needs a value"))),
+                    (other, _) => return Err(error(format_args!("reset: unknown option '{other}'"))),
                 }
                 i += 2;
             }
             SimCommand::Reset { brokers, seed }
         }
-        other => return Err(error(&format!("unknown command '{other}' (try: sim help)"))),
+        other => return Err(error(format_args!("unknown command '{other}' (try: sim help)"))),
     };
     if matches!(command, SimCommand::Status | SimCommand::Time | SimCommand::Seed | SimCommand::Heal | SimCommand::Export) {
         extra(1)?;
@@ -153,31 +153,31 @@ fn parse_app(args: &[String]) -> Result<SimCommand, Outcome> {
     match args.first().map(String::as_str) {
         Some("list") if args.len() == 1 => Ok(SimCommand::AppList),
         Some("crash") if args.len() == 2 => Ok(SimCommand::AppCrash(args[1].clone())),
-        Some("crash") => Err(error("app crash: which app? (sim app crash <name>)")),
+        Some("crash") => Err(error(format_args!("app crash: which app? (sim app crash <name>)"))),
         Some("start") => {
-            let Some(name) = args.get(1).filter(|n| !n.starts_with('-')) else { return Err(error(&format!("usage: sim {APP_USAGE}"))) };
+            let Some(name) = args.get(1).filter(|n| !n.starts_with('-')) else { return Err(error(format_args!("usage: sim {APP_USAGE}"))) };
             let (mut from, mut to, mut group, mut guarantee) = (None, None, None, None);
             let mut i = 2;
             while i < args.len() {
-                let Some(v) = args.get(i + 1) else { return Err(error(&format!("app start: {} needs a value", args[i]))) };
+                let Some(v) = args.get(i + 1) else { return Err(error(format_args!("app start: {} needs a value", args[i]))) };
                 match args[i].as_str() {
                     "--from" => from = Some(v.clone()),
                     "--to" => to = Some(v.clone()),
                     "--group" => group = Some(v.clone()),
                     "--guarantee" => match crate::engine::Guarantee::parse(v) {
                         Some(g) => guarantee = Some(g),
-                        None => return Err(error(&format!("app start: --guarantee takes at-most-once, at-least-once or exactly-once, not '{v}'"))),
+                        None => return Err(error(format_args!("app start: --guarantee takes at-most-once, at-least-once or exactly-once, not '{v}'"))),
                     },
-                    other => return Err(error(&format!("app start: unknown option '{other}'"))),
+                    other => return Err(error(format_args!("app start: unknown option '{other}'"))),
                 }
                 i += 2;
             }
             match (from, to, group, guarantee) {
                 (Some(from), Some(to), Some(group), Some(guarantee)) => Ok(SimCommand::AppStart(crate::engine::AppSpec { name: name.clone(), from, to, group, guarantee })),
-                _ => Err(error(&format!("usage: sim {APP_USAGE}"))),
+                _ => Err(error(format_args!("usage: sim {APP_USAGE}"))),
             }
         }
-        _ => Err(error(&format!("usage: sim {APP_USAGE} | app crash <name> | app list"))),
+        _ => Err(error(format_args!("usage: sim {APP_USAGE} | app crash <name> | app list"))),
     }
 }
 
@@ -212,8 +212,10 @@ pub fn app_table(cluster: &crate::engine::Cluster) -> String {
     let mut out = String::new();
     let all = std::iter::once(headers.iter().map(|h| h.to_string()).collect::<Vec<_>>()).chain(rows);
     for r in all {
-        let line: Vec<String> = r.iter().enumerate().map(|(i, c)| format!("{:<w$}", c, w = widths[i])).collect();
-        out.push_str(line.join("  ").trim_end());
+        let cells: Vec<(&str, usize)> = r.iter().zip(&widths).map(|(c, w)| (c.as_str(), *w)).collect();
+        let mut line = String::new();
+        super::push_row(&mut line, "", &cells, "  ", "");
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     out
@@ -226,10 +228,7 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
         match rest.split_first() {
             Some((&"compose", tail)) => tail.to_vec(),
             _ => {
-                return Err(Outcome::fail(
-                    vec![Chunk::err("docker: the sandbox has no containers; only 'docker compose up' is simulated\n")],
-                    1,
-                ))
+                return Err(Outcome::stderr("docker: the sandbox has no containers; only 'docker compose up' is simulated\n", 1))
             }
         }
     } else {
@@ -237,10 +236,7 @@ pub fn parse_docker(invoked: &str, args: &[String], _env: &Env) -> Result<SimCom
     };
     match rest.first() {
         Some(&"up") if rest[1..].iter().all(|a| *a == "-d" || *a == "--detach") => Ok(SimCommand::ComposeUp),
-        _ => Err(Outcome::fail(
-            vec![Chunk::err(format!("{invoked}: only 'up' is simulated in the sandbox\n"))],
-            1,
-        )),
+        _ => Err(Outcome::stderr(format!("{invoked}: only 'up' is simulated in the sandbox\n"), 1)),
     }
 }
 
@@ -249,7 +245,7 @@ pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<
     let ok = |text: String| Some(Outcome::stdout(text));
     let fault = |r: Result<(), crate::engine::KafkaError>, done: String| match r {
         Ok(()) => Some(Outcome::stdout(done)),
-        Err(e) => Some(error(&e.message)),
+        Err(e) => Some(error(format_args!("{}", e.message))),
     };
     match command {
         SimCommand::Seed => ok(format!("{}\n", shell.seed())),
@@ -317,11 +313,11 @@ fn stop(shell: &mut Session<'_>, broker: i32) -> Outcome {
         Some(ProcessState::Running) => {}
         Some(ProcessState::ShuttingDown) => {}
         Some(_) => return Outcome::stdout(format!("broker {broker} is not running\n")),
-        None => return error(&format!("stop: no broker {broker}")),
+        None => return error(format_args!("stop: no broker {broker}")),
     }
     let led_before = leaders_of(shell.cluster(), broker);
     if let Err(e) = shell.cluster_mut().shutdown(broker) {
-        return error(&e.message);
+        return error(format_args!("{}", e.message));
     }
     let start = shell.now_ms();
     while process_of(shell.cluster()) == Some(ProcessState::ShuttingDown) && (shell.now_ms() as i64) - (start as i64) < STOP_WAIT_MS {
@@ -350,7 +346,7 @@ fn stop(shell: &mut Session<'_>, broker: i32) -> Outcome {
     if moved.is_empty() {
         text.push_str("it led no partition\n");
     } else {
-        text.push_str(&format!("it led {} partition(s):\n", moved.len()));
+        crate::shell::push_fmt(&mut text, format_args!("it led {} partition(s):\n", moved.len()));
         for line in moved {
             text.push_str(&line);
         }
@@ -386,7 +382,8 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
             }
         }
     }
-    let mut out = format!("time {} ms\n{:<8}{:<15}{:<8}{:<10}{:<12}{}\n", cluster.now_ms(), "BROKER", "PROCESS", "FENCED", "ISOLATED", "CONTROLLER", "LEADERS");
+    let mut out = format!("time {} ms\n", cluster.now_ms());
+    super::push_row(&mut out, "", &[("BROKER", 8), ("PROCESS", 15), ("FENCED", 8), ("ISOLATED", 10), ("CONTROLLER", 12), ("LEADERS", 0)], "", "\n");
     for b in cluster.broker_status() {
         let process = match b.process {
             ProcessState::Running => "running",
@@ -395,15 +392,21 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
             ProcessState::Stopped => "stopped",
         };
         let controller = if b.is_controller { "active" } else if b.is_voter { "voter" } else { "-" };
-        out.push_str(&format!(
-            "{:<8}{:<15}{:<8}{:<10}{:<12}{}\n",
-            b.id,
-            process,
-            if b.fenced { "yes" } else { "no" },
-            if b.isolated { "yes" } else { "no" },
-            controller,
-            leaders.get(&b.id).copied().unwrap_or(0)
-        ));
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        super::push_row(
+            &mut out,
+            "",
+            &[
+                (&b.id.to_string(), 8),
+                (process, 15),
+                (yes_no(b.fenced), 8),
+                (yes_no(b.isolated), 10),
+                (controller, 12),
+                (&leaders.get(&b.id).copied().unwrap_or(0).to_string(), 0),
+            ],
+            "",
+            "\n",
+        );
     }
     out
 }

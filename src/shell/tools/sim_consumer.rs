@@ -273,9 +273,9 @@ fn start(world: &mut World, term: TermId, name: &str, args: &StartArgs) -> Outco
         if spec.commit == CommitWhen::After { "after" } else { "before" }
     );
     match (&spec.fail_on, spec.fail_times) {
-        (Some(f), Some(0)) => text.push_str(&format!(", action fixed: no longer fails on values containing '{f}'")),
-        (Some(f), Some(n)) => text.push_str(&format!(", action fails {n} time(s) on values containing '{f}'")),
-        (Some(f), None) => text.push_str(&format!(", action always fails on values containing '{f}'")),
+        (Some(f), Some(0)) => crate::shell::push_fmt(&mut text, format_args!(", action fixed: no longer fails on values containing '{f}'")),
+        (Some(f), Some(n)) => crate::shell::push_fmt(&mut text, format_args!(", action fails {n} time(s) on values containing '{f}'")),
+        (Some(f), None) => crate::shell::push_fmt(&mut text, format_args!(", action always fails on values containing '{f}'")),
         _ => {}
     }
     text.push('\n');
@@ -315,15 +315,15 @@ fn stop(world: &mut World, name: &str) -> Outcome {
         match cluster.commit_sync(id, Some(offsets.clone())) {
             Ok(()) => {
                 let list: Vec<String> = offsets.iter().map(|(tp, o)| format!("{}-{} at {o}", tp.topic, tp.partition)).collect();
-                text.push_str(&format!("consumer '{name}' committed {}\n", list.join(", ")));
+                crate::shell::push_fmt(&mut text, format_args!("consumer '{name}' committed {}\n", list.join(", ")));
             }
-            Err(e) => text.push_str(&format!("consumer '{name}' could not commit: {}\n", e.message)),
+            Err(e) => crate::shell::push_fmt(&mut text, format_args!("consumer '{name}' could not commit: {}\n", e.message)),
         }
     }
     let _ = cluster.close_consumer(id);
     // close() waits for the LeaveGroup round trip: the group is Empty when the command returns.
     world.advance(crate::engine::ROUND_TRIP_MS, 1);
-    text.push_str(&format!("consumer '{name}' stopped and left group '{group}'\n"));
+    crate::shell::push_fmt(&mut text, format_args!("consumer '{name}' stopped and left group '{group}'\n"));
     Outcome::stdout(text)
 }
 
@@ -397,7 +397,7 @@ pub fn list(world: &mut World) -> String {
             if i == last {
                 s.push_str(cell);
             } else {
-                s.push_str(&format!("{cell:<w$}  "));
+                super::push_row(&mut s, "", &[(*cell, *w)], "", "  ");
             }
         }
         s.push('\n');
@@ -466,15 +466,15 @@ impl App {
                         self.done.remove(tp);
                     }
                     if !revoked.is_empty() {
-                        lines.push_str(&format!("[{name}] partitions revoked: {}\n", names(&revoked)));
+                        crate::shell::push_fmt(lines, format_args!("[{name}] partitions revoked: {}\n", names(&revoked)));
                     }
                     if !added.is_empty() {
-                        lines.push_str(&format!("[{name}] partitions assigned (generation {generation}): {}\n", names(&added)));
+                        crate::shell::push_fmt(lines, format_args!("[{name}] partitions assigned (generation {generation}): {}\n", names(&added)));
                     }
                 }
                 ConsumerLog::CommitFailed { error } => {
                     self.last_error = Some(format!("commit failed: {}", error.message));
-                    lines.push_str(&format!("[{name}] commit failed: {}\n", error.message));
+                    crate::shell::push_fmt(lines, format_args!("[{name}] commit failed: {}\n", error.message));
                 }
                 _ => {}
             }
@@ -486,7 +486,7 @@ impl App {
             Ok(r) => r,
             Err(e) => {
                 self.last_error = Some(e.message.clone());
-                lines.push_str(&format!("[{name}] poll failed: {}\n", e.message));
+                crate::shell::push_fmt(lines, format_args!("[{name}] poll failed: {}\n", e.message));
                 return;
             }
         };
@@ -514,7 +514,7 @@ impl App {
                 self.failures.insert(key, tries_failed);
                 let backoff_ms = RETRY_BACKOFF_MS.saturating_mul(1i64 << (tries_failed - 1).min(10)).min(RETRY_BACKOFF_MS_MAX);
                 let message = format!("action failed on {}-{} offset {} (try {tries_failed}): '{value}'", tp.topic, tp.partition, r.offset);
-                lines.push_str(&format!("[{name}] {message}; reading it again in {backoff_ms} ms\n"));
+                crate::shell::push_fmt(lines, format_args!("[{name}] {message}; reading it again in {backoff_ms} ms\n"));
                 self.last_error = Some(message);
                 self.retry_at_ms = now + backoff_ms;
                 self.state = AppState::Retrying;
@@ -525,7 +525,7 @@ impl App {
             self.state = AppState::Running;
             succeeded.insert(tp.clone(), r.offset + 1);
             self.done.insert(tp.clone(), r.offset + 1);
-            lines.push_str(&format!("[{name}] processed {}-{} offset {}: '{value}'\n", tp.topic, tp.partition, r.offset));
+            crate::shell::push_fmt(lines, format_args!("[{name}] processed {}-{} offset {}: '{value}'\n", tp.topic, tp.partition, r.offset));
         }
         if let Some(i) = failed_at {
             // Seek every partition of the batch back to its first record not processed, so the

@@ -5,7 +5,7 @@
 //! print `Error while executing topic command : <message>` on stdout and exit 1.
 
 
-use super::{check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use super::{check_invalid, check_rules, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 use crate::engine::vecmap::VecMap;
 use crate::engine::{ConfigResource, ErrorCode, NewTopic};
 use crate::shell::regex::Regex;
@@ -56,14 +56,34 @@ pub enum TopicsCommand {
 }
 
 const ACTIONS: [&str; 5] = ["create", "list", "alter", "describe", "delete"];
-/// `allTopicLevelOpts` (a HashSet in Java; we report in this fixed order).
+/// `allTopicLevelOpts` (a HashSet in Java; we report in this fixed order). The invalid-option
+/// tables below are spelled out from it (a unit test rebuilds them).
+#[cfg(test)]
 const TOPIC_LEVEL: [&str; 5] = ["alter", "create", "describe", "list", "delete"];
-const REPORT_OPTS: [&str; 4] =
-    ["under-replicated-partitions", "under-min-isr-partitions", "at-min-isr-partitions", "unavailable-partitions"];
 
-fn topic_level_except(except: &[&str]) -> Vec<&'static str> {
-    TOPIC_LEVEL.iter().copied().filter(|o| !except.contains(o)).collect()
-}
+/// `checkInvalidArgs(option, allTopicLevelOpts -- (...))`, in TopicCommand's order (the lists are
+/// `TOPIC_LEVEL` minus the option's own actions, in that order, plus the extra options).
+const INVALID_BEFORE_CREATE: &[(&str, &[&str])] = &[
+    ("config", &["describe", "list", "delete"]),
+    ("delete-config", &["create", "describe", "list", "delete", "bootstrap-server"]),
+    ("partitions", &["describe", "list", "delete"]),
+    ("replication-factor", &["alter", "describe", "list", "delete"]),
+    ("replica-assignment", &["describe", "list", "delete"]),
+];
+/// The report options (each with `topics-with-overrides`), then the rest.
+const INVALID_AFTER_CREATE: &[(&str, &[&str])] = &[
+    ("under-replicated-partitions", &["alter", "create", "list", "delete", "topics-with-overrides"]),
+    ("under-min-isr-partitions", &["alter", "create", "list", "delete", "topics-with-overrides"]),
+    ("at-min-isr-partitions", &["alter", "create", "list", "delete", "topics-with-overrides"]),
+    ("unavailable-partitions", &["alter", "create", "list", "delete", "topics-with-overrides"]),
+    (
+        "topics-with-overrides",
+        &["alter", "create", "list", "delete", "under-replicated-partitions", "under-min-isr-partitions", "at-min-isr-partitions", "unavailable-partitions"],
+    ),
+    ("if-exists", &["create", "list"]),
+    ("if-not-exists", &["alter", "describe", "list", "delete"]),
+    ("exclude-internal", &["alter", "create", "delete"]),
+];
 
 /// `Error while executing topic command : <message>` (stdout, exit 1).
 pub fn execution_error(message: &str) -> Outcome {
@@ -78,7 +98,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
         ));
     }
     let p = parse_jopt(invoked, specs::TOPICS, args, "This tool helps to create, delete, describe, or change a topic.")?;
-    let actions = ACTIONS.iter().filter(|a| p.has(a)).count();
+    let actions = p.count(&ACTIONS);
     if actions != 1 {
         return Err(usage_error(
             invoked,
@@ -114,27 +134,11 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
         }
     }
     // checkInvalidArgs
-    check_invalid(invoked, &p, "config", &topic_level_except(&["alter", "create"]))?;
-    let mut delete_config_invalid = topic_level_except(&["alter"]);
-    delete_config_invalid.push("bootstrap-server");
-    check_invalid(invoked, &p, "delete-config", &delete_config_invalid)?;
-    check_invalid(invoked, &p, "partitions", &topic_level_except(&["alter", "create"]))?;
-    check_invalid(invoked, &p, "replication-factor", &topic_level_except(&["create"]))?;
-    check_invalid(invoked, &p, "replica-assignment", &topic_level_except(&["alter", "create"]))?;
+    check_rules(invoked, &p, INVALID_BEFORE_CREATE)?;
     if p.has("create") {
         check_invalid(invoked, &p, "replica-assignment", &["partitions", "replication-factor"])?;
     }
-    for report in REPORT_OPTS {
-        let mut invalid = topic_level_except(&["describe", report]);
-        invalid.push("topics-with-overrides");
-        check_invalid(invoked, &p, report, &invalid)?;
-    }
-    let mut invalid = topic_level_except(&["describe"]);
-    invalid.extend(REPORT_OPTS);
-    check_invalid(invoked, &p, "topics-with-overrides", &invalid)?;
-    check_invalid(invoked, &p, "if-exists", &topic_level_except(&["alter", "delete", "describe"]))?;
-    check_invalid(invoked, &p, "if-not-exists", &topic_level_except(&["create"]))?;
-    check_invalid(invoked, &p, "exclude-internal", &topic_level_except(&["list", "describe"]))?;
+    check_rules(invoked, &p, INVALID_AFTER_CREATE)?;
 
     let v = |name: &'static str| p.value(name).map_err(|e| value_error(invoked, e));
     let bootstrap = Bootstrap::new(&v("bootstrap-server")?.unwrap_or_default(), env);
@@ -503,7 +507,7 @@ fn describe(
             if let Some(first) = d.partitions.first() {
                 let joined: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let id = if d.id == ZERO_UUID { String::new() } else { format!("\tTopicId: {}", d.id) };
-                out.push_str(&format!(
+                crate::shell::push_fmt(&mut out, format_args!(
                     "Topic: {name}{id}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}\n",
                     d.partitions.len(),
                     first.replicas.len(),
@@ -530,7 +534,7 @@ fn describe(
             let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
             let elr = p.elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
             let last_known = p.last_known_elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
-            out.push_str(&format!(
+            crate::shell::push_fmt(&mut out, format_args!(
                 "\tTopic: {name}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: {elr}\tLastKnownElr: {last_known}\n",
                 p.id,
                 ids(&p.replicas),
@@ -567,6 +571,35 @@ mod tests {
         );
         assert_eq!(parse_replica_assignment("1:2,3").unwrap_err(), "Partition 1 has different replication factor: [3]");
         assert_eq!(parse_replica_assignment("a").unwrap_err(), "For input string: \"a\"");
+    }
+
+    #[test]
+    fn invalid_option_tables_follow_topic_level_order() {
+        let except = |e: &[&str], extra: &[&'static str]| -> Vec<&'static str> {
+            let mut v: Vec<&'static str> = TOPIC_LEVEL.iter().copied().filter(|o| !e.contains(o)).collect();
+            v.extend_from_slice(extra);
+            v
+        };
+        let reports = ["under-replicated-partitions", "under-min-isr-partitions", "at-min-isr-partitions", "unavailable-partitions"];
+        let mut expected: Vec<(&str, Vec<&str>)> = vec![
+            ("config", except(&["alter", "create"], &[])),
+            ("delete-config", except(&["alter"], &["bootstrap-server"])),
+            ("partitions", except(&["alter", "create"], &[])),
+            ("replication-factor", except(&["create"], &[])),
+            ("replica-assignment", except(&["alter", "create"], &[])),
+        ];
+        let before: Vec<(&str, Vec<&str>)> = INVALID_BEFORE_CREATE.iter().map(|(u, l)| (*u, l.to_vec())).collect();
+        assert_eq!(before, expected);
+        expected.clear();
+        for report in reports {
+            expected.push((report, except(&["describe", report], &["topics-with-overrides"])));
+        }
+        expected.push(("topics-with-overrides", except(&["describe"], &reports)));
+        expected.push(("if-exists", except(&["alter", "delete", "describe"], &[])));
+        expected.push(("if-not-exists", except(&["create"], &[])));
+        expected.push(("exclude-internal", except(&["list", "describe"], &[])));
+        let after: Vec<(&str, Vec<&str>)> = INVALID_AFTER_CREATE.iter().map(|(u, l)| (*u, l.to_vec())).collect();
+        assert_eq!(after, expected);
     }
 
     #[test]

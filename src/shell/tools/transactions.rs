@@ -3,7 +3,7 @@
 //! (each cell padded to its column's width and followed by a tab).
 
 use super::{Bootstrap, Env};
-use crate::shell::{Chunk, Outcome, Session};
+use crate::shell::{Outcome, Session};
 
 const USAGE: &str = "usage: kafka-transactions.sh [-h] [-v] [--command-config FILE]\n                             --bootstrap-server host:port COMMAND ...\n";
 
@@ -19,7 +19,7 @@ pub struct TransactionsCommand {
     pub kind: TxnCommandKind,
 }
 
-fn usage_error(message: &str) -> Outcome {
+fn usage_error(message: std::fmt::Arguments<'_>) -> Outcome {
     Outcome::stderr(format!("{USAGE}kafka-transactions.sh: error: {message}\n"), 1)
 }
 
@@ -39,7 +39,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<TransactionsC
                 return Ok(v);
             }
             i += 1;
-            args.get(i).cloned().ok_or_else(|| usage_error(&format!("argument {name}: expected one argument")))
+            args.get(i).cloned().ok_or_else(|| usage_error(format_args!("argument {name}: expected one argument")))
         };
         match flag {
             "-h" | "--help" => return Err(Outcome::stdout(USAGE)),
@@ -50,25 +50,25 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<TransactionsC
             }
             "--transactional-id" if command == Some("describe") => txn_id = Some(value("--transactional-id")?),
             "list" | "describe" | "describe-producers" | "abort" | "find-hanging" if command.is_none() => command = Some(flag),
-            other if other.starts_with('-') => return Err(usage_error(&format!("unrecognized arguments: '{other}'"))),
+            other if other.starts_with('-') => return Err(usage_error(format_args!("unrecognized arguments: '{other}'"))),
             other => {
                 if command.is_none() {
-                    return Err(usage_error(&format!(
+                    return Err(usage_error(format_args!(
                         "argument COMMAND: invalid choice: '{other}' (choose from 'list', 'describe', 'describe-producers', 'abort', 'find-hanging')"
                     )));
                 }
-                return Err(usage_error(&format!("unrecognized arguments: '{other}'")));
+                return Err(usage_error(format_args!("unrecognized arguments: '{other}'")));
             }
         }
         i += 1;
     }
-    let Some(bootstrap) = bootstrap else { return Err(usage_error("argument --bootstrap-server is required")) };
+    let Some(bootstrap) = bootstrap else { return Err(usage_error(format_args!("argument --bootstrap-server is required"))) };
     let kind = match command {
-        None => return Err(usage_error("too few arguments")),
+        None => return Err(usage_error(format_args!("too few arguments"))),
         Some("list") => TxnCommandKind::List,
         Some("describe") => match txn_id {
             Some(transactional_id) => TxnCommandKind::Describe { transactional_id },
-            None => return Err(usage_error("argument --transactional-id is required")),
+            None => return Err(usage_error(format_args!("argument --transactional-id is required"))),
         },
         Some(other) => {
             return Err(Outcome::stderr(format!("kafka-transactions: the sandbox does not simulate '{other}' yet\n"), 1));
@@ -90,7 +90,7 @@ pub fn pretty_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     let mut line = |cells: Vec<String>| {
         for (i, c) in cells.iter().enumerate() {
-            out.push_str(&format!("{:<w$}\t", c, w = widths.get(i).copied().unwrap_or(0)));
+            super::push_row(&mut out, "", &[(c.as_str(), widths.get(i).copied().unwrap_or(0))], "", "\t");
         }
         out.push('\n');
     };
@@ -152,13 +152,10 @@ pub fn execute(session: &mut Session<'_>, command: &TransactionsCommand) -> Outc
                 ];
                 Outcome::stdout(pretty_table(&headers, &[row]))
             }
-            Err(e) => Outcome::fail(
-                vec![Chunk::err(format!(
+            Err(e) => Outcome::stderr(format!(
                     "Failed to describe transaction state of transactional-id `{transactional_id}`: {}. Enable debug logging for additional detail.\n",
                     e.message
-                ))],
-                1,
-            ),
+                ), 1),
         },
     }
 }
