@@ -37,7 +37,7 @@ fn select_value(e: &Event) -> Option<String> {
 }
 type PartitionKey = (Rc<str>, i32);
 
-#[derive(Properties, PartialEq)]
+/// What the cluster area shows (from the app's state and its [`super::watch::Watch`]).
 pub struct ClusterProps {
     pub snapshot: Rc<Snapshot>,
     pub log: Rc<VecDeque<Logged>>,
@@ -50,17 +50,18 @@ pub struct ClusterProps {
     pub dispatch: Dispatch,
 }
 
-#[function_component(ClusterArea)]
+/// A plain function, not a component: every part below is its own component (or cheap), and a
+/// component costs about 2 KB of wasm in yew's generic lifecycle code.
 pub fn cluster_area(props: &ClusterProps) -> Html {
     let v = &props.view;
     html! {
         <section class="cluster" aria-label="Cluster">
-            <MonitorPanel alarm={props.alarm.clone()} losses={props.losses.clone()} dispatch={props.dispatch.clone()} />
+            { monitor_panel(props.alarm.as_ref(), &props.losses, &props.dispatch) }
             <BrokersPanel snapshot={props.snapshot.clone()} flows={props.flows.clone()} filter={v.filter.clone()}
                 selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} look_at={v.look_at} dispatch={props.dispatch.clone()} />
             <PartitionPanel log_view={props.log_view.clone()} snapshot={props.snapshot.clone()} selected={v.selected.clone()}
                 record={v.record} groups={props.groups.clone()} dispatch={props.dispatch.clone()} />
-            <EventsPanel log={props.log.clone()} />
+            { events_panel(&props.log) }
             <GroupsPanel groups={props.groups.clone()} look_at={v.look_at} />
         </section>
     }
@@ -68,18 +69,10 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
 
 // ----- invariant monitor -----
 
-#[derive(Properties, PartialEq)]
-pub struct MonitorProps {
-    pub alarm: Option<Alarm>,
-    pub losses: Rc<Vec<Loss>>,
-    pub dispatch: Dispatch,
-}
-
 /// A quiet line while every property holds; an alarm panel when one does not, or when
 /// acknowledged records disappeared.
-#[function_component(MonitorPanel)]
-pub fn monitor_panel(props: &MonitorProps) -> Html {
-    if props.alarm.is_none() && props.losses.is_empty() {
+fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) -> Html {
+    if alarm.is_none() && losses.is_empty() {
         return html! {
             <p class="monitor-ok" role="status">
                 { "Invariant monitor: every safety property holds (checked after each action)." }
@@ -87,22 +80,22 @@ pub fn monitor_panel(props: &MonitorProps) -> Html {
         };
     }
     let dismiss = {
-        let d = props.dispatch.clone();
+        let d = dispatch.clone();
         Callback::from(move |_| d.dispatch(Action::ClearLosses))
     };
     html! {
         <section class="panel alarm" role="alert" aria-labelledby="alarm-title">
             <h2 id="alarm-title">{ "⚠ Invariant monitor: alarm" }</h2>
-            if let Some(a) = &props.alarm {
+            if let Some(a) = alarm {
                 <p class="alarm-property">
                     <code>{ a.property.clone() }</code>{ format!(" violated since {}: ", clock::format_clock(u64::try_from(a.since_ms).unwrap_or(0))) }
                     <span class="alarm-detail">{ a.detail.clone() }</span>
                 </p>
                 <p>{ a.explanation }</p>
             }
-            if !props.losses.is_empty() {
+            if !losses.is_empty() {
                 <ul class="losses">
-                    { for props.losses.iter().map(|l| html! {
+                    { for losses.iter().map(|l| html! {
                         <li>{ format!("{}: {}", clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)), l.describe()) }</li>
                     }) }
                 </ul>
@@ -241,7 +234,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                     }) }
                 </ul>
             </div>
-            <Legend mode={l.mode} />
+            { legend(l.mode) }
             if !look_css.is_empty() {
                 <style class="look-at-style">{ look_css }</style>
             }
@@ -249,13 +242,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LegendProps {
-    mode: Mode,
-}
-
-#[function_component(Legend)]
-fn legend(props: &LegendProps) -> Html {
+fn legend(mode: Mode) -> Html {
     let item = |class: &'static str, text: &'static str| html! {
         <li><span class={classes!("swatch", class)} aria-hidden="true"></span>{ text }</li>
     };
@@ -266,7 +253,7 @@ fn legend(props: &LegendProps) -> Html {
             { item("out-of-sync", "follower out of ISR") }
             { item("offline", "offline (no leader)") }
             { item("under", "under-replicated partition") }
-            if props.mode == Mode::HeatMap {
+            if mode == Mode::HeatMap {
                 <li class="legend-note">{ "Heat map: one cell per partition, on the same spot in every column. Click a cell for its log." }</li>
             }
         </ul>
@@ -611,11 +598,6 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
 
 // ----- what just happened -----
 
-#[derive(Properties, PartialEq)]
-pub struct EventsProps {
-    pub log: Rc<VecDeque<Logged>>,
-}
-
 fn change_class(c: &Change) -> Option<&'static str> {
     match c {
         Change::LeaderChanged { unclean: true, .. } | Change::Truncated { .. } => Some("bad"),
@@ -628,16 +610,16 @@ fn change_class(c: &Change) -> Option<&'static str> {
 }
 
 /// The notable changes, newest first.
-#[function_component(EventsPanel)]
-pub fn events_panel(props: &EventsProps) -> Html {
+/// A plain function (a component costs about 2 KB of wasm): at most [`LOG_SHOWN_MAX`] keyed rows.
+fn events_panel(log: &VecDeque<Logged>) -> Html {
     html! {
         <section class="panel events" aria-labelledby="events-title">
             <h2 id="events-title">{ "What just happened" }</h2>
-            if props.log.is_empty() {
+            if log.is_empty() {
                 <p class="placeholder">{ "Leader elections, ISR changes and broker faults appear here as they happen." }</p>
             } else {
                 <ol class="event-log" role="log">
-                    { for props.log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
+                    { for log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
                         <li key={l.seq} class={classes!(change_class(&l.change))}>
                             <span class="event-time">{ clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)) }</span>
                             { " " }{ l.change.describe() }
