@@ -59,8 +59,7 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
             { monitor_panel(props.alarm.as_ref(), &props.losses, &props.dispatch) }
             <BrokersPanel snapshot={props.snapshot.clone()} flows={props.flows.clone()} filter={v.filter.clone()}
                 selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} look_at={v.look_at} dispatch={props.dispatch.clone()} />
-            <PartitionPanel log_view={props.log_view.clone()} snapshot={props.snapshot.clone()} selected={v.selected.clone()}
-                record={v.record} groups={props.groups.clone()} dispatch={props.dispatch.clone()} />
+            { partition_panel(props) }
             { events_panel(&props.log) }
             <GroupsPanel groups={props.groups.clone()} look_at={v.look_at} />
         </section>
@@ -372,23 +371,14 @@ pub fn broker_column(props: &ColumnProps) -> Html {
 
 // ----- partition log view -----
 
-#[derive(Properties, PartialEq)]
-pub struct PartitionProps {
-    pub log_view: Option<Rc<LogView>>,
-    pub snapshot: Rc<Snapshot>,
-    pub selected: Option<PartitionKey>,
-    pub record: Option<i64>,
-    pub groups: Rc<GroupsView>,
-    pub dispatch: Dispatch,
-}
-
-/// One partition's log: record cells, each replica's marks, and the chosen record's detail.
-#[function_component(PartitionPanel)]
-pub fn partition_panel(props: &PartitionProps) -> Html {
+/// One partition's log: record cells, each replica's marks, and the chosen record's detail. A
+/// plain function (a component costs about 2 KB of wasm): the log view is rebuilt on every render
+/// of the app anyway, and it is bounded (48 records, one row per replica).
+fn partition_panel(props: &ClusterProps) -> Html {
     let d = props.dispatch.clone();
     let picker = {
-        let topic = props.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
-        let partition = props.selected.as_ref().map_or(0, |(_, p)| *p);
+        let topic = props.view.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
+        let partition = props.view.selected.as_ref().map_or(0, |(_, p)| *p);
         let partitions = props.snapshot.topic(&topic).map_or(0, |t| t.partitions.len());
         let on_topic = {
             let d = d.clone();
@@ -429,7 +419,7 @@ pub fn partition_panel(props: &PartitionProps) -> Html {
     };
     let body = match &props.log_view {
         None => html! { <p class="placeholder">{ "Click a replica tile (or a heat-map cell) to see that partition's log." }</p> },
-        Some(v) => log_body(v, props.record, &props.groups, &d),
+        Some(v) => log_body(v, props.view.record, &props.groups, &d),
     };
     html! {
         <section class="panel partitions" aria-labelledby="partitions-title">
