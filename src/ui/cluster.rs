@@ -40,6 +40,8 @@ type PartitionKey = (Rc<str>, i32);
 /// What the cluster area shows (from the app's state and its [`super::watch::Watch`]).
 pub struct ClusterProps {
     pub snapshot: Rc<Snapshot>,
+    /// The brokers panel's layout, memoised on the snapshot and the filter.
+    pub laid: Rc<Laid>,
     pub log: Rc<VecDeque<Logged>>,
     pub flows: Rc<Vec<Flow>>,
     pub alarm: Option<Alarm>,
@@ -57,11 +59,10 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
     html! {
         <section class="cluster" aria-label="Cluster">
             { monitor_panel(props.alarm.as_ref(), &props.losses, &props.dispatch) }
-            <BrokersPanel snapshot={props.snapshot.clone()} flows={props.flows.clone()} filter={v.filter.clone()}
-                selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} look_at={v.look_at} dispatch={props.dispatch.clone()} />
+            { brokers_panel(props) }
             { partition_panel(props) }
             { events_panel(&props.log) }
-            <GroupsPanel groups={props.groups.clone()} look_at={v.look_at} />
+            { groups_panel(&props.groups, v.look_at) }
         </section>
     }
 }
@@ -107,47 +108,41 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
 
 // ----- brokers -----
 
-#[derive(Properties, PartialEq)]
-pub struct BrokersProps {
-    pub snapshot: Rc<Snapshot>,
-    pub flows: Rc<Vec<Flow>>,
-    pub filter: Filter,
-    pub selected: Option<PartitionKey>,
-    pub animate: bool,
-    pub anim_speed: u32,
-    /// The open lesson step's "look at" (highlighted by a style sheet).
-    pub look_at: &'static [crate::lessons::LookAt],
-    pub dispatch: Dispatch,
-}
-
 /// The layout and its rows, shared by every column (compared by value: equal rows, no render).
+/// Memoised by the app on the snapshot and the filter ([`lay_out`]).
 #[derive(PartialEq)]
-struct Laid {
+pub struct Laid {
     layout: Layout,
     rows: Rc<Vec<PartitionKey>>,
 }
 
-/// Brokers as columns, with the filter, the heal button, the legend and the animations.
-#[function_component(BrokersPanel)]
-pub fn brokers_panel(props: &BrokersProps) -> Html {
-    let laid = use_memo((props.snapshot.clone(), props.filter.clone()), |(snapshot, filter)| {
-        let layout = layout(snapshot, filter);
-        let rows = Rc::new(layout.rows.clone());
-        Laid { layout, rows }
-    });
+/// The brokers panel's layout for `snapshot` under `filter`.
+pub fn lay_out(snapshot: &Snapshot, filter: &Filter) -> Laid {
+    let layout = layout(snapshot, filter);
+    let rows = Rc::new(layout.rows.clone());
+    Laid { layout, rows }
+}
+
+/// Brokers as columns, with the filter, the heal button, the legend and the animations. A plain
+/// function (a component costs about 2 KB of wasm): the snapshot carries the clock, so it
+/// rendered on every tick anyway; each column is still a component that renders only when its
+/// replicas change.
+fn brokers_panel(props: &ClusterProps) -> Html {
+    let laid = &props.laid;
+    let v = &props.view;
     let l = &laid.layout;
     let d = props.dispatch.clone();
     // Cheap (a scan of the rows), and only while a lesson step names something.
-    let look_css = if props.look_at.is_empty() { String::new() } else { super::look::css(props.look_at, &laid.rows, l.mode == Mode::HeatMap) };
+    let look_css = if v.look_at.is_empty() { String::new() } else { super::look::css(v.look_at, &laid.rows, l.mode == Mode::HeatMap) };
     let on_topic = {
-        let (d, filter) = (d.clone(), props.filter.clone());
+        let (d, filter) = (d.clone(), v.filter.clone());
         Callback::from(move |e: Event| {
             let Some(value) = select_value(&e) else { return };
             d.dispatch(Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }))
         })
     };
     let on_internal = {
-        let (d, filter) = (d.clone(), props.filter.clone());
+        let (d, filter) = (d.clone(), v.filter.clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
             d.dispatch(Action::SetFilter(Filter { show_internal: input.checked(), ..filter.clone() }))
@@ -158,7 +153,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
         Callback::from(move |_| d.dispatch(Action::RunInActive("sim heal".to_string())))
     };
     let on_animate = {
-        let (d, on) = (d.clone(), props.animate);
+        let (d, on) = (d.clone(), v.animate);
         Callback::from(move |_| d.dispatch(Action::SetAnimate(!on)))
     };
     let on_anim_speed = {
@@ -172,10 +167,10 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
         })
     };
     let any_isolated = props.snapshot.brokers.iter().any(|b| b.isolated);
-    let selected_topic = props.filter.topic.clone().unwrap_or_default();
+    let selected_topic = v.filter.topic.clone().unwrap_or_default();
     let n = props.snapshot.brokers.len().max(1);
-    let flow_ms = FLOW_WALL_MS / anim_speed_at(props.anim_speed);
-    let flows = props.animate.then(|| {
+    let flow_ms = FLOW_WALL_MS / anim_speed_at(v.anim_speed);
+    let flows = v.animate.then(|| {
         let position = |b: i32| props.snapshot.brokers.iter().position(|x| x.id == b);
         html! {
             <div class="flows" aria-hidden="true" style={format!("--flow-ms: {flow_ms:.0}ms")}>
@@ -204,7 +199,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                     </select>
                 </label>
                 <label class="filter">
-                    <input type="checkbox" checked={props.filter.show_internal} onchange={on_internal} />
+                    <input type="checkbox" checked={v.filter.show_internal} onchange={on_internal} />
                     <span>{ if l.hidden_internal > 0 { format!("internal topics ({} hidden)", l.hidden_internal) } else { "internal topics".to_string() } }</span>
                 </label>
                 <span class="partition-flags">
@@ -214,13 +209,13 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                 </span>
                 <span class="panel-tools">
                     <button class="heal" onclick={on_heal} disabled={!any_isolated} title="Mend every network cut (sim heal)">{ "Heal network" }</button>
-                    <button class="animate" aria-pressed={props.animate.to_string()} onclick={on_animate}
-                        title="Animate records replicating from leaders to followers">{ if props.animate { "Animation: on" } else { "Animation: off" } }</button>
+                    <button class="animate" aria-pressed={v.animate.to_string()} onclick={on_animate}
+                        title="Animate records replicating from leaders to followers">{ if v.animate { "Animation: on" } else { "Animation: off" } }</button>
                     <label class="anim-speed">
                         <span class="visually-hidden">{ "Animation speed" }</span>
-                        <input type="range" min="0" max={(ANIM_SPEEDS.len() - 1).to_string()} step="1" value={props.anim_speed.to_string()}
-                            disabled={!props.animate} aria-valuetext={format!("{}x", anim_speed_at(props.anim_speed))} oninput={on_anim_speed} />
-                        <output>{ format!("{}x", anim_speed_at(props.anim_speed)) }</output>
+                        <input type="range" min="0" max={(ANIM_SPEEDS.len() - 1).to_string()} step="1" value={v.anim_speed.to_string()}
+                            disabled={!v.animate} aria-valuetext={format!("{}x", anim_speed_at(v.anim_speed))} oninput={on_anim_speed} />
+                        <output>{ format!("{}x", anim_speed_at(v.anim_speed)) }</output>
                     </label>
                 </span>
             </div>
@@ -229,7 +224,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                 <ul class="broker-columns" style={format!("--brokers: {n}")}>
                     { for l.columns.iter().map(|c| html! {
                         <BrokerColumn key={c.broker.id} column={c.clone()} mode={l.mode} rows={laid.rows.clone()}
-                            selected={props.selected.clone()} dispatch={props.dispatch.clone()} />
+                            selected={v.selected.clone()} dispatch={props.dispatch.clone()} />
                     }) }
                 </ul>
             </div>
@@ -623,20 +618,14 @@ fn events_panel(log: &VecDeque<Logged>) -> Html {
 
 // ----- consumer groups -----
 
-#[derive(Properties, PartialEq)]
-pub struct GroupsProps {
-    pub groups: Rc<GroupsView>,
-    /// The open lesson step's "look at": its groups come first.
-    pub look_at: &'static [crate::lessons::LookAt],
-}
-
 /// Consumer groups: state, generation, coordinator, members and their partitions, committed
-/// offsets against the high watermark, lag, and lag over simulated time.
-#[function_component(GroupsPanel)]
-pub fn groups_panel(props: &GroupsProps) -> Html {
-    let groups = &props.groups.groups;
+/// offsets against the high watermark, lag, and lag over simulated time. Groups the open lesson
+/// step's `look_at` names come first. A plain function (a component costs about 2 KB of wasm):
+/// while a group exists its lag history changes with the clock, so it rendered on every tick.
+fn groups_panel(view: &GroupsView, look_at: &[crate::lessons::LookAt]) -> Html {
+    let groups = &view.groups;
     let looked = |g: &GroupView| {
-        props.look_at.iter().any(|l| matches!(l, crate::lessons::LookAt::Group(p) if g.matches(p)))
+        look_at.iter().any(|l| matches!(l, crate::lessons::LookAt::Group(p) if g.matches(p)))
     };
     // Groups a lesson step points at first (the sort is stable: otherwise by id).
     let mut order: Vec<&GroupView> = groups.iter().collect();

@@ -126,6 +126,7 @@ pub fn app() -> Html {
             Rc::new(logview::with_group_offsets(v, committed))
         })
     });
+    let laid = use_memo((watch.snapshot(), state.view.filter.clone()), |(snapshot, filter)| cluster::lay_out(snapshot, filter));
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
     html! {
         <div class="app">
@@ -153,7 +154,7 @@ pub fn app() -> Html {
                 </div>
             }
             <main class="app-main">
-                { cluster::cluster_area(&cluster::ClusterProps { snapshot: watch.snapshot(), log: watch.log(), flows: watch.flows(),
+                { cluster::cluster_area(&cluster::ClusterProps { snapshot: watch.snapshot(), laid, log: watch.log(), flows: watch.flows(),
                     alarm: watch.monitor().alarm().cloned(), losses, view: state.view.clone(), log_view, groups: watch.groups(),
                     dispatch: dispatcher.clone() }) }
                 <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
