@@ -9,17 +9,36 @@ pub const SPEED_POSITION_DEFAULT: u32 = 20;
 /// by the same ratio (10^(1/20), about 1.12).
 const POSITIONS_PER_DECADE: f64 = 20.0;
 
-/// Simulated time per wall-clock time at slider `position`.
+/// Simulated time per wall-clock time at slider `position` (the formula behind the tables below;
+/// only the tests call it).
 pub fn speed_at(position: u32) -> f64 {
     let position = position.min(SPEED_POSITION_MAX);
     10f64.powf(f64::from(position) / POSITIONS_PER_DECADE - 1.0)
 }
 
+/// Simulated ms that one play tick advances at each slider position:
+/// `round(TICK_WALL_MS * speed_at(position))`, at least 1 (a table: `powf` and its 2 KB of libm
+/// stay out of the bundle; a test checks every entry against the formula).
+const TICK_SIM_MS: [u16; SPEED_POSITION_MAX as usize + 1] = [
+    20, 22, 25, 28, 32, 36, 40, 45, 50, 56, 63, 71, 80, 89, 100, 112, 126, 142, 159, 178, 200, 224, 252, 283, 317, 356, 399,
+    448, 502, 564, 632, 710, 796, 893, 1002, 1125, 1262, 1416, 1589, 1783, 2000, 2244, 2518, 2825, 3170, 3557, 3991, 4477,
+    5024, 5637, 6325, 7096, 7962, 8934, 10024, 11247, 12619, 14159, 15887, 17825, 20000,
+];
+/// The speed at each slider position in hundredths, rounded to two significant digits (whole
+/// numbers from 10x, tenths from 1x, hundredths below), as [`format_speed`] shows it.
+const SPEED_CENTI: [u16; SPEED_POSITION_MAX as usize + 1] = [
+    10, 11, 13, 14, 16, 18, 20, 22, 25, 28, 32, 35, 40, 45, 50, 56, 63, 71, 79, 89, 100, 110, 130, 140, 160, 180, 200, 220,
+    250, 280, 320, 350, 400, 450, 500, 560, 630, 710, 790, 890, 1000, 1100, 1300, 1400, 1600, 1800, 2000, 2200, 2500, 2800,
+    3200, 3500, 4000, 4500, 5000, 5600, 6300, 7100, 7900, 8900, 10000,
+];
+
+fn slot(position: u32) -> usize {
+    position.min(SPEED_POSITION_MAX) as usize
+}
+
 /// Simulated ms that one play tick advances at slider `position` (at least 1).
 pub fn tick_sim_ms(position: u32) -> u64 {
-    let ms = (f64::from(TICK_WALL_MS) * speed_at(position)).round();
-    debug_assert!(ms.is_finite() && ms >= 0.0);
-    (ms as u64).max(1)
+    u64::from(TICK_SIM_MS[slot(position)])
 }
 
 /// Simulated ms of one "step": one wall-clock second at the current speed.
@@ -27,18 +46,17 @@ pub fn step_sim_ms(position: u32) -> u64 {
     tick_sim_ms(position) * u64::from(1000 / TICK_WALL_MS)
 }
 
-/// `0.1x`, `1x`, `2.5x`, `100x`: two significant digits.
+/// `0.1x`, `1x`, `2.5x`, `100x`: two significant digits, trailing zeros dropped.
 pub fn format_speed(position: u32) -> String {
-    let speed = speed_at(position);
-    let text = if speed >= 10.0 {
-        format!("{:.0}", speed)
-    } else if speed >= 1.0 {
-        format!("{:.1}", speed)
+    let centi = SPEED_CENTI[slot(position)];
+    let (whole, frac) = (centi / 100, centi % 100);
+    if frac == 0 {
+        format!("{whole}x")
+    } else if frac % 10 == 0 {
+        format!("{whole}.{}x", frac / 10)
     } else {
-        format!("{:.2}", speed)
-    };
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
-    format!("{text}x")
+        format!("{whole}.{frac:02}x")
+    }
 }
 
 /// `0:00:05.250` (hours unbounded).
@@ -71,6 +89,20 @@ mod tests {
         assert_eq!(tick_sim_ms(SPEED_POSITION_DEFAULT), 200);
         assert_eq!(tick_sim_ms(0), 20);
         assert_eq!(step_sim_ms(SPEED_POSITION_DEFAULT), 1000);
+        // The tables are the formula: the tick rounded, the text at two significant digits.
+        for p in 0..=SPEED_POSITION_MAX {
+            let speed = speed_at(p);
+            assert_eq!(tick_sim_ms(p), ((f64::from(TICK_WALL_MS) * speed).round() as u64).max(1), "tick at {p}");
+            let text = if speed >= 10.0 {
+                format!("{:.0}", speed)
+            } else if speed >= 1.0 {
+                format!("{:.1}", speed)
+            } else {
+                format!("{:.2}", speed)
+            };
+            let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+            assert_eq!(format_speed(p), format!("{text}x"), "speed at {p}");
+        }
         let ratios: Vec<f64> = (1..=SPEED_POSITION_MAX).map(|p| speed_at(p) / speed_at(p - 1)).collect();
         assert!(ratios.iter().all(|r| (r - ratios[0]).abs() < 1e-9), "equal ratios: {ratios:?}");
     }

@@ -37,9 +37,11 @@ fn select_value(e: &Event) -> Option<String> {
 }
 type PartitionKey = (Rc<str>, i32);
 
-#[derive(Properties, PartialEq)]
+/// What the cluster area shows (from the app's state and its [`super::watch::Watch`]).
 pub struct ClusterProps {
     pub snapshot: Rc<Snapshot>,
+    /// The brokers panel's layout, memoised on the snapshot and the filter.
+    pub laid: Rc<Laid>,
     pub log: Rc<VecDeque<Logged>>,
     pub flows: Rc<Vec<Flow>>,
     pub alarm: Option<Alarm>,
@@ -50,36 +52,27 @@ pub struct ClusterProps {
     pub dispatch: Dispatch,
 }
 
-#[function_component(ClusterArea)]
+/// A plain function, not a component: every part below is its own component (or cheap), and a
+/// component costs about 2 KB of wasm in yew's generic lifecycle code.
 pub fn cluster_area(props: &ClusterProps) -> Html {
     let v = &props.view;
     html! {
         <section class="cluster" aria-label="Cluster">
-            <MonitorPanel alarm={props.alarm.clone()} losses={props.losses.clone()} dispatch={props.dispatch.clone()} />
-            <BrokersPanel snapshot={props.snapshot.clone()} flows={props.flows.clone()} filter={v.filter.clone()}
-                selected={v.selected.clone()} animate={v.animate} anim_speed={v.anim_speed} look_at={v.look_at} dispatch={props.dispatch.clone()} />
-            <PartitionPanel log_view={props.log_view.clone()} snapshot={props.snapshot.clone()} selected={v.selected.clone()}
-                record={v.record} groups={props.groups.clone()} dispatch={props.dispatch.clone()} />
-            <EventsPanel log={props.log.clone()} />
-            <GroupsPanel groups={props.groups.clone()} look_at={v.look_at} />
+            { monitor_panel(props.alarm.as_ref(), &props.losses, &props.dispatch) }
+            { brokers_panel(props) }
+            { partition_panel(props) }
+            { events_panel(&props.log) }
+            { groups_panel(&props.groups, v.look_at) }
         </section>
     }
 }
 
 // ----- invariant monitor -----
 
-#[derive(Properties, PartialEq)]
-pub struct MonitorProps {
-    pub alarm: Option<Alarm>,
-    pub losses: Rc<Vec<Loss>>,
-    pub dispatch: Dispatch,
-}
-
 /// A quiet line while every property holds; an alarm panel when one does not, or when
 /// acknowledged records disappeared.
-#[function_component(MonitorPanel)]
-pub fn monitor_panel(props: &MonitorProps) -> Html {
-    if props.alarm.is_none() && props.losses.is_empty() {
+fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) -> Html {
+    if alarm.is_none() && losses.is_empty() {
         return html! {
             <p class="monitor-ok" role="status">
                 { "Invariant monitor: every safety property holds (checked after each action)." }
@@ -87,22 +80,22 @@ pub fn monitor_panel(props: &MonitorProps) -> Html {
         };
     }
     let dismiss = {
-        let d = props.dispatch.clone();
+        let d = dispatch.clone();
         Callback::from(move |_| d.dispatch(Action::ClearLosses))
     };
     html! {
         <section class="panel alarm" role="alert" aria-labelledby="alarm-title">
             <h2 id="alarm-title">{ "⚠ Invariant monitor: alarm" }</h2>
-            if let Some(a) = &props.alarm {
+            if let Some(a) = alarm {
                 <p class="alarm-property">
                     <code>{ a.property.clone() }</code>{ format!(" violated since {}: ", clock::format_clock(u64::try_from(a.since_ms).unwrap_or(0))) }
                     <span class="alarm-detail">{ a.detail.clone() }</span>
                 </p>
                 <p>{ a.explanation }</p>
             }
-            if !props.losses.is_empty() {
+            if !losses.is_empty() {
                 <ul class="losses">
-                    { for props.losses.iter().map(|l| html! {
+                    { for losses.iter().map(|l| html! {
                         <li>{ format!("{}: {}", clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)), l.describe()) }</li>
                     }) }
                 </ul>
@@ -115,47 +108,41 @@ pub fn monitor_panel(props: &MonitorProps) -> Html {
 
 // ----- brokers -----
 
-#[derive(Properties, PartialEq)]
-pub struct BrokersProps {
-    pub snapshot: Rc<Snapshot>,
-    pub flows: Rc<Vec<Flow>>,
-    pub filter: Filter,
-    pub selected: Option<PartitionKey>,
-    pub animate: bool,
-    pub anim_speed: u32,
-    /// The open lesson step's "look at" (highlighted by a style sheet).
-    pub look_at: &'static [crate::lessons::LookAt],
-    pub dispatch: Dispatch,
-}
-
 /// The layout and its rows, shared by every column (compared by value: equal rows, no render).
+/// Memoised by the app on the snapshot and the filter ([`lay_out`]).
 #[derive(PartialEq)]
-struct Laid {
+pub struct Laid {
     layout: Layout,
     rows: Rc<Vec<PartitionKey>>,
 }
 
-/// Brokers as columns, with the filter, the heal button, the legend and the animations.
-#[function_component(BrokersPanel)]
-pub fn brokers_panel(props: &BrokersProps) -> Html {
-    let laid = use_memo((props.snapshot.clone(), props.filter.clone()), |(snapshot, filter)| {
-        let layout = layout(snapshot, filter);
-        let rows = Rc::new(layout.rows.clone());
-        Laid { layout, rows }
-    });
+/// The brokers panel's layout for `snapshot` under `filter`.
+pub fn lay_out(snapshot: &Snapshot, filter: &Filter) -> Laid {
+    let layout = layout(snapshot, filter);
+    let rows = Rc::new(layout.rows.clone());
+    Laid { layout, rows }
+}
+
+/// Brokers as columns, with the filter, the heal button, the legend and the animations. A plain
+/// function (a component costs about 2 KB of wasm): the snapshot carries the clock, so it
+/// rendered on every tick anyway; each column is still a component that renders only when its
+/// replicas change.
+fn brokers_panel(props: &ClusterProps) -> Html {
+    let laid = &props.laid;
+    let v = &props.view;
     let l = &laid.layout;
     let d = props.dispatch.clone();
     // Cheap (a scan of the rows), and only while a lesson step names something.
-    let look_css = if props.look_at.is_empty() { String::new() } else { super::look::css(props.look_at, &laid.rows, l.mode == Mode::HeatMap) };
+    let look_css = if v.look_at.is_empty() { String::new() } else { super::look::css(v.look_at, &laid.rows, l.mode == Mode::HeatMap) };
     let on_topic = {
-        let (d, filter) = (d.clone(), props.filter.clone());
+        let (d, filter) = (d.clone(), v.filter.clone());
         Callback::from(move |e: Event| {
             let Some(value) = select_value(&e) else { return };
             d.dispatch(Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }))
         })
     };
     let on_internal = {
-        let (d, filter) = (d.clone(), props.filter.clone());
+        let (d, filter) = (d.clone(), v.filter.clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
             d.dispatch(Action::SetFilter(Filter { show_internal: input.checked(), ..filter.clone() }))
@@ -166,7 +153,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
         Callback::from(move |_| d.dispatch(Action::RunInActive("sim heal".to_string())))
     };
     let on_animate = {
-        let (d, on) = (d.clone(), props.animate);
+        let (d, on) = (d.clone(), v.animate);
         Callback::from(move |_| d.dispatch(Action::SetAnimate(!on)))
     };
     let on_anim_speed = {
@@ -180,10 +167,10 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
         })
     };
     let any_isolated = props.snapshot.brokers.iter().any(|b| b.isolated);
-    let selected_topic = props.filter.topic.clone().unwrap_or_default();
+    let selected_topic = v.filter.topic.clone().unwrap_or_default();
     let n = props.snapshot.brokers.len().max(1);
-    let flow_ms = FLOW_WALL_MS / anim_speed_at(props.anim_speed);
-    let flows = props.animate.then(|| {
+    let flow_ms = FLOW_WALL_MS / anim_speed_at(v.anim_speed);
+    let flows = v.animate.then(|| {
         let position = |b: i32| props.snapshot.brokers.iter().position(|x| x.id == b);
         html! {
             <div class="flows" aria-hidden="true" style={format!("--flow-ms: {flow_ms:.0}ms")}>
@@ -212,7 +199,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                     </select>
                 </label>
                 <label class="filter">
-                    <input type="checkbox" checked={props.filter.show_internal} onchange={on_internal} />
+                    <input type="checkbox" checked={v.filter.show_internal} onchange={on_internal} />
                     <span>{ if l.hidden_internal > 0 { format!("internal topics ({} hidden)", l.hidden_internal) } else { "internal topics".to_string() } }</span>
                 </label>
                 <span class="partition-flags">
@@ -222,13 +209,13 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                 </span>
                 <span class="panel-tools">
                     <button class="heal" onclick={on_heal} disabled={!any_isolated} title="Mend every network cut (sim heal)">{ "Heal network" }</button>
-                    <button class="animate" aria-pressed={props.animate.to_string()} onclick={on_animate}
-                        title="Animate records replicating from leaders to followers">{ if props.animate { "Animation: on" } else { "Animation: off" } }</button>
+                    <button class="animate" aria-pressed={v.animate.to_string()} onclick={on_animate}
+                        title="Animate records replicating from leaders to followers">{ if v.animate { "Animation: on" } else { "Animation: off" } }</button>
                     <label class="anim-speed">
                         <span class="visually-hidden">{ "Animation speed" }</span>
-                        <input type="range" min="0" max={(ANIM_SPEEDS.len() - 1).to_string()} step="1" value={props.anim_speed.to_string()}
-                            disabled={!props.animate} aria-valuetext={format!("{}x", anim_speed_at(props.anim_speed))} oninput={on_anim_speed} />
-                        <output>{ format!("{}x", anim_speed_at(props.anim_speed)) }</output>
+                        <input type="range" min="0" max={(ANIM_SPEEDS.len() - 1).to_string()} step="1" value={v.anim_speed.to_string()}
+                            disabled={!v.animate} aria-valuetext={format!("{}x", anim_speed_at(v.anim_speed))} oninput={on_anim_speed} />
+                        <output>{ format!("{}x", anim_speed_at(v.anim_speed)) }</output>
                     </label>
                 </span>
             </div>
@@ -237,11 +224,11 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
                 <ul class="broker-columns" style={format!("--brokers: {n}")}>
                     { for l.columns.iter().map(|c| html! {
                         <BrokerColumn key={c.broker.id} column={c.clone()} mode={l.mode} rows={laid.rows.clone()}
-                            selected={props.selected.clone()} dispatch={props.dispatch.clone()} />
+                            selected={v.selected.clone()} dispatch={props.dispatch.clone()} />
                     }) }
                 </ul>
             </div>
-            <Legend mode={l.mode} />
+            { legend(l.mode) }
             if !look_css.is_empty() {
                 <style class="look-at-style">{ look_css }</style>
             }
@@ -249,13 +236,7 @@ pub fn brokers_panel(props: &BrokersProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LegendProps {
-    mode: Mode,
-}
-
-#[function_component(Legend)]
-fn legend(props: &LegendProps) -> Html {
+fn legend(mode: Mode) -> Html {
     let item = |class: &'static str, text: &'static str| html! {
         <li><span class={classes!("swatch", class)} aria-hidden="true"></span>{ text }</li>
     };
@@ -266,7 +247,7 @@ fn legend(props: &LegendProps) -> Html {
             { item("out-of-sync", "follower out of ISR") }
             { item("offline", "offline (no leader)") }
             { item("under", "under-replicated partition") }
-            if props.mode == Mode::HeatMap {
+            if mode == Mode::HeatMap {
                 <li class="legend-note">{ "Heat map: one cell per partition, on the same spot in every column. Click a cell for its log." }</li>
             }
         </ul>
@@ -385,23 +366,14 @@ pub fn broker_column(props: &ColumnProps) -> Html {
 
 // ----- partition log view -----
 
-#[derive(Properties, PartialEq)]
-pub struct PartitionProps {
-    pub log_view: Option<Rc<LogView>>,
-    pub snapshot: Rc<Snapshot>,
-    pub selected: Option<PartitionKey>,
-    pub record: Option<i64>,
-    pub groups: Rc<GroupsView>,
-    pub dispatch: Dispatch,
-}
-
-/// One partition's log: record cells, each replica's marks, and the chosen record's detail.
-#[function_component(PartitionPanel)]
-pub fn partition_panel(props: &PartitionProps) -> Html {
+/// One partition's log: record cells, each replica's marks, and the chosen record's detail. A
+/// plain function (a component costs about 2 KB of wasm): the log view is rebuilt on every render
+/// of the app anyway, and it is bounded (48 records, one row per replica).
+fn partition_panel(props: &ClusterProps) -> Html {
     let d = props.dispatch.clone();
     let picker = {
-        let topic = props.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
-        let partition = props.selected.as_ref().map_or(0, |(_, p)| *p);
+        let topic = props.view.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
+        let partition = props.view.selected.as_ref().map_or(0, |(_, p)| *p);
         let partitions = props.snapshot.topic(&topic).map_or(0, |t| t.partitions.len());
         let on_topic = {
             let d = d.clone();
@@ -442,7 +414,7 @@ pub fn partition_panel(props: &PartitionProps) -> Html {
     };
     let body = match &props.log_view {
         None => html! { <p class="placeholder">{ "Click a replica tile (or a heat-map cell) to see that partition's log." }</p> },
-        Some(v) => log_body(v, props.record, &props.groups, &d),
+        Some(v) => log_body(v, props.view.record, &props.groups, &d),
     };
     html! {
         <section class="panel partitions" aria-labelledby="partitions-title">
@@ -611,11 +583,6 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
 
 // ----- what just happened -----
 
-#[derive(Properties, PartialEq)]
-pub struct EventsProps {
-    pub log: Rc<VecDeque<Logged>>,
-}
-
 fn change_class(c: &Change) -> Option<&'static str> {
     match c {
         Change::LeaderChanged { unclean: true, .. } | Change::Truncated { .. } => Some("bad"),
@@ -628,16 +595,16 @@ fn change_class(c: &Change) -> Option<&'static str> {
 }
 
 /// The notable changes, newest first.
-#[function_component(EventsPanel)]
-pub fn events_panel(props: &EventsProps) -> Html {
+/// A plain function (a component costs about 2 KB of wasm): at most [`LOG_SHOWN_MAX`] keyed rows.
+fn events_panel(log: &VecDeque<Logged>) -> Html {
     html! {
         <section class="panel events" aria-labelledby="events-title">
             <h2 id="events-title">{ "What just happened" }</h2>
-            if props.log.is_empty() {
+            if log.is_empty() {
                 <p class="placeholder">{ "Leader elections, ISR changes and broker faults appear here as they happen." }</p>
             } else {
                 <ol class="event-log" role="log">
-                    { for props.log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
+                    { for log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
                         <li key={l.seq} class={classes!(change_class(&l.change))}>
                             <span class="event-time">{ clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)) }</span>
                             { " " }{ l.change.describe() }
@@ -651,20 +618,14 @@ pub fn events_panel(props: &EventsProps) -> Html {
 
 // ----- consumer groups -----
 
-#[derive(Properties, PartialEq)]
-pub struct GroupsProps {
-    pub groups: Rc<GroupsView>,
-    /// The open lesson step's "look at": its groups come first.
-    pub look_at: &'static [crate::lessons::LookAt],
-}
-
 /// Consumer groups: state, generation, coordinator, members and their partitions, committed
-/// offsets against the high watermark, lag, and lag over simulated time.
-#[function_component(GroupsPanel)]
-pub fn groups_panel(props: &GroupsProps) -> Html {
-    let groups = &props.groups.groups;
+/// offsets against the high watermark, lag, and lag over simulated time. Groups the open lesson
+/// step's `look_at` names come first. A plain function (a component costs about 2 KB of wasm):
+/// while a group exists its lag history changes with the clock, so it rendered on every tick.
+fn groups_panel(view: &GroupsView, look_at: &[crate::lessons::LookAt]) -> Html {
+    let groups = &view.groups;
     let looked = |g: &GroupView| {
-        props.look_at.iter().any(|l| matches!(l, crate::lessons::LookAt::Group(p) if g.matches(p)))
+        look_at.iter().any(|l| matches!(l, crate::lessons::LookAt::Group(p) if g.matches(p)))
     };
     // Groups a lesson step points at first (the sort is stable: otherwise by id).
     let mut order: Vec<&GroupView> = groups.iter().collect();

@@ -9,7 +9,7 @@ use super::codec;
 use super::state::{Action, AppState, Notice, Theme};
 use super::storage;
 
-#[derive(Properties, PartialEq)]
+/// What the header shows.
 pub struct HeaderProps {
     pub now_ms: u64,
     pub seed: u64,
@@ -24,7 +24,8 @@ pub struct HeaderProps {
     pub saved: Callback<(), codec::SavedSession>,
 }
 
-#[function_component(Header)]
+/// A plain function, not a component: `saved` is a new callback on every render of the app, so
+/// as a component it rendered every time anyway (and a component costs about 2 KB of wasm).
 pub fn header(props: &HeaderProps) -> Html {
     let d = props.dispatch.clone();
     let on_play = {

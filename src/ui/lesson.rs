@@ -122,8 +122,10 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
     let link_error = use_state(|| parse_link(&current_hash()).err().map(|e| e.to_string()));
     let tracker = use_mut_ref(LessonTracker::new);
     let progress = use_mut_ref(load_progress);
-    let solution_shown = use_state(|| false);
-    let hints_shown = use_state(|| 0usize);
+    // (the solution is shown, hints shown): one state, as they reset together (and each state
+    // type instantiates yew's hook code again).
+    let shown = use_state(|| (false, 0usize));
+    let (solution_shown, hints_shown) = *shown;
     // What the open step says to look at: the cluster views highlight it (`super::look`).
     let look_at: &'static [LookAt] = match &*route {
         Route::Lesson { id, step } => lessons::lesson(id)
@@ -140,8 +142,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
     let open_lesson = {
         let dispatch = props.dispatch.clone();
         let route = route.clone();
-        let solution_shown = solution_shown.clone();
-        let hints_shown = hints_shown.clone();
+        let shown = shown.clone();
         let link_error = link_error.clone();
         Callback::from(move |(lesson, step): (&'static Lesson, usize)| {
             let step = step.min(lesson.steps.len().saturating_sub(1));
@@ -153,8 +154,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
             let r = Route::Lesson { id: lesson.id, step };
             push_route(&r);
             route.set(r);
-            solution_shown.set(false);
-            hints_shown.set(0);
+            shown.set((false, 0));
             link_error.set(None);
         })
     };
@@ -292,9 +292,9 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
             });
             let first_line = s.solution.iter().find_map(|a| if let Action::Line { term, text } = a { Some((*term as TermId, *text)) } else { None });
             let show_solution = {
-                let (session, dispatch, shown) = (session.clone(), dispatch.clone(), solution_shown.clone());
+                let (session, dispatch, shown) = (session.clone(), dispatch.clone(), shown.clone());
                 Callback::from(move |_| {
-                    shown.set(true);
+                    shown.set((true, hints_shown));
                     if let Some((term, text)) = first_line {
                         fill_line(&session, &dispatch, term, text);
                     }
@@ -314,8 +314,8 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                 html! { <li><code>{ a.display() }</code>{ for fill }</li> }
             });
             let more_hint = {
-                let hints_shown = hints_shown.clone();
-                Callback::from(move |_| hints_shown.set(*hints_shown + 1))
+                let shown = shown.clone();
+                Callback::from(move |_| shown.set((solution_shown, hints_shown + 1)))
             };
             let reset_step = {
                 let open_lesson = open_lesson.clone();
@@ -330,15 +330,14 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                 })
             };
             let next_step = {
-                let (route, tracker, shown, hints_shown) = (route.clone(), tracker.clone(), solution_shown.clone(), hints_shown.clone());
+                let (route, tracker, shown) = (route.clone(), tracker.clone(), shown.clone());
                 Callback::from(move |_| {
                     tracker.borrow_mut().mark_step();
                     let r = Route::Lesson { id, step: step + 1 };
                     storage::set(KEY_POSITION, &lesson_model::position_key(id, step + 1));
                     push_route(&r);
                     route.set(r);
-                    shown.set(false);
-                    hints_shown.set(0);
+                    shown.set((false, 0));
                 })
             };
             let next_lesson = LESSONS.iter().position(|l| l.id == id).and_then(|i| LESSONS.get(i + 1)).map(|next| {
@@ -381,18 +380,18 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                             <p class="goal-missing">{ "Not yet: " }{ rich(why) }</p>
                         }
                     </div>
-                    if *hints_shown > 0 {
-                        <ul class="hints">{ for s.hints.iter().take(*hints_shown).map(|h| html! { <li>{ rich(h) }</li> }) }</ul>
+                    if hints_shown > 0 {
+                        <ul class="hints">{ for s.hints.iter().take(hints_shown).map(|h| html! { <li>{ rich(h) }</li> }) }</ul>
                     }
                     <div class="lesson-actions">
-                        if *hints_shown < s.hints.len() {
-                            <button class="show-hint" onclick={more_hint}>{ if *hints_shown == 0 { "Hint" } else { "Another hint" } }</button>
+                        if hints_shown < s.hints.len() {
+                            <button class="show-hint" onclick={more_hint}>{ if hints_shown == 0 { "Hint" } else { "Another hint" } }</button>
                         }
                         <button class="show-solution" onclick={show_solution}>{ "Show solution" }</button>
                         <button class="reset-step" title="Rebuild the cluster as this step starts" onclick={reset_step}>{ "Reset step" }</button>
                         <button class="reset-lesson" title="Start the lesson over on a fresh cluster" onclick={reset_lesson}>{ "Reset lesson" }</button>
                     </div>
-                    if *solution_shown {
+                    if solution_shown {
                         <div class="solution">
                             <p>{ "The solution (its first line is in the terminal's input, not run):" }</p>
                             <ol>{ for solution }</ol>

@@ -126,13 +126,15 @@ pub fn app() -> Html {
             Rc::new(logview::with_group_offsets(v, committed))
         })
     });
+    let laid = use_memo((watch.snapshot(), state.view.filter.clone()), |(snapshot, filter)| cluster::lay_out(snapshot, filter));
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
     html! {
         <div class="app">
             <a class="skip-link" href="#command-input">{ "Skip to the terminal" }</a>
-            <header::Header now_ms={session.now_ms()} seed={session.cluster().seed()} brokers={u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0)}
-                playing={state.playing} speed={state.speed} can_undo={session.can_undo()} can_redo={session.can_redo()}
-                theme={state.theme} dispatch={dispatcher.clone()} {saved} />
+            { header::header(&header::HeaderProps { now_ms: session.now_ms(), seed: session.cluster().seed(),
+                brokers: u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0),
+                playing: state.playing, speed: state.speed, can_undo: session.can_undo(), can_redo: session.can_redo(),
+                theme: state.theme, dispatch: dispatcher.clone(), saved }) }
             if let Some(notice) = &state.notice {
                 <div class={classes!("notice", (notice.kind == NoticeKind::Error).then_some("error"))}
                     role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>
@@ -152,13 +154,12 @@ pub fn app() -> Html {
                 </div>
             }
             <main class="app-main">
-                <cluster::ClusterArea snapshot={watch.snapshot()} log={watch.log()} flows={watch.flows()}
-                    alarm={watch.monitor().alarm().cloned()} {losses} view={state.view.clone()} {log_view} groups={watch.groups()}
-                    dispatch={dispatcher.clone()} />
+                { cluster::cluster_area(&cluster::ClusterProps { snapshot: watch.snapshot(), laid, log: watch.log(), flows: watch.flows(),
+                    alarm: watch.monitor().alarm().cloned(), losses, view: state.view.clone(), log_view, groups: watch.groups(),
+                    dispatch: dispatcher.clone() }) }
                 <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
                 <div class="terminals">
-                    <terminal::TerminalTabs tabs={session.terminals().iter().map(|t| t.id).collect::<Vec<_>>()}
-                        {active} {on_select} {on_open} {on_close} />
+                    { terminal::terminal_tabs(&session.terminals().iter().map(|t| t.id).collect::<Vec<_>>(), active, &on_select, &on_open, &on_close) }
                     { for terminal }
                 </div>
             </main>

@@ -13,28 +13,19 @@ use super::session::{LineKind, TermLine};
 use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
 use crate::shell::Mode;
 
-#[derive(Properties, PartialEq)]
-pub struct TabsProps {
-    /// (id, label) of every open terminal, in tab order.
-    pub tabs: Vec<TermId>,
-    pub active: TermId,
-    pub on_select: Callback<TermId>,
-    pub on_open: Callback<()>,
-    pub on_close: Callback<TermId>,
-}
-
-/// The tab strip: one tab per terminal, a close button on each (while more than one is open),
-/// and "+" to open another.
-#[function_component(TerminalTabs)]
-pub fn terminal_tabs(props: &TabsProps) -> Html {
-    let closable = props.tabs.len() > 1;
+/// The tab strip for the open terminals `tabs` (ids in tab order): one tab per terminal, a
+/// close button on each (while more than one is open), and "+" to open another. A plain
+/// function: its callbacks are new on every render of the app, so as a component it rendered
+/// every time anyway (and a component costs about 2 KB of wasm).
+pub fn terminal_tabs(tabs: &[TermId], active: TermId, on_select: &Callback<TermId>, on_open: &Callback<()>, on_close: &Callback<TermId>) -> Html {
+    let closable = tabs.len() > 1;
     html! {
         <div class="terminal-tabs">
             <div role="tablist" aria-label="Terminals" class="tablist">
-                { for props.tabs.iter().map(|&id| {
-                    let selected = id == props.active;
-                    let on_select = props.on_select.clone();
-                    let on_close = props.on_close.clone();
+                { for tabs.iter().map(|&id| {
+                    let selected = id == active;
+                    let on_select = on_select.clone();
+                    let on_close = on_close.clone();
                     html! {
                         <span class={classes!("tab", selected.then_some("active"))} key={id}>
                             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
@@ -52,8 +43,8 @@ pub fn terminal_tabs(props: &TabsProps) -> Html {
                 }) }
             </div>
             <button class="tab-open" aria-label="Open a new terminal" title="Open a new terminal"
-                disabled={props.tabs.len() >= TERMINALS_OPEN_MAX}
-                onclick={props.on_open.reform(|_| ())}>{ "+" }</button>
+                disabled={tabs.len() >= TERMINALS_OPEN_MAX}
+                onclick={on_open.reform(|_| ())}>{ "+" }</button>
         </div>
     }
 }
