@@ -743,10 +743,10 @@ mod tests {
     use crate::engine::rng::Rng;
 
     fn settings(segment_bytes: i64) -> TopicSettings {
-        let mut o = crate::engine::vecmap::VecMap::new();
+        let mut o = VecMap::new();
         o.insert("cleanup.policy".to_string(), "compact".to_string());
         o.insert("segment.bytes".to_string(), segment_bytes.to_string());
-        let mut s = TopicSettings::resolve(&o, &crate::engine::vecmap::VecMap::new(), &crate::engine::vecmap::VecMap::new());
+        let mut s = TopicSettings::resolve(&o, &VecMap::new(), &VecMap::new());
         s.delete_retention_ms = 100;
         s
     }

@@ -187,11 +187,12 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
     use crate::engine::log::{Batch, RecordsData, RollPolicy};
+    use crate::engine::vecmap::VecMap;
     use std::rc::Rc;
 
     fn settings(pairs: &[(&str, &str)]) -> TopicSettings {
-        let o: crate::engine::vecmap::VecMap<String, String> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        TopicSettings::resolve(&o, &crate::engine::vecmap::VecMap::new(), &crate::engine::vecmap::VecMap::new())
+        let o: VecMap<String, String> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        TopicSettings::resolve(&o, &VecMap::new(), &VecMap::new())
     }
 
     const R: RollPolicy = RollPolicy { segment_bytes: 1 << 30, segment_ms: i64::MAX / 4, segment_jitter_ms: 0 };
