@@ -30,9 +30,9 @@ serve: tools-serve
 test: tools
 	@bash .ci/test.sh
 
-## build: the release bundle in dist/ (wasm-opt applied).
+## build: the release bundle in dist/ (std rebuilt for size, panics as aborts, wasm-opt: .ci/bundle.sh).
 build: tools-serve
-	trunk build --release --offline
+	bash .ci/bundle.sh
 
 ## bench: every benchmark; writes BENCHMARKS.md.
 bench: tools
@@ -43,7 +43,7 @@ bench: tools
 profile-page: tools
 	@mkdir -p target/profile-page
 	@sed -e 's|data-wasm-opt="z"|data-wasm-opt="0" data-keep-debug href="../../Cargo.toml"|' -e 's|href="styles/|href="../../styles/|' index.html > target/profile-page/index.html
-	trunk build --release --offline --dist dist-profile target/profile-page/index.html
+	bash .ci/bundle.sh --dist dist-profile target/profile-page/index.html
 	DIST_DIR=$(CURDIR)/dist-profile/ node tests/e2e/profile.mjs
 
 tools: check-versions

@@ -22,7 +22,7 @@ fi
 
 echo "==> building the native benchmarks and the release bundle"
 cargo build --release --examples --bin sandbox-shell >/dev/null
-trunk build --release --offline >/dev/null 2>&1
+bash .ci/bundle.sh >/dev/null 2>&1
 
 echo "==> engine: produce (acks=all, RF 3) and fetch, $runs runs"
 for i in $(seq "$runs"); do ./target/release/examples/bench_engine >"$tmp/engine.$i"; done

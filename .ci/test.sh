@@ -34,7 +34,7 @@ count_e2e() { awk '/^e2e: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END 
 
 run_stage native count_cargo cargo test --locked --no-fail-fast
 run_stage wasm count_cargo in_browser_tmp wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
-run_stage bundle count_e2e trunk build --release --offline
+run_stage bundle count_e2e bash .ci/bundle.sh
 run_stage e2e count_e2e in_browser_tmp node tests/e2e/run.mjs
 
 echo "==> disk: target/ holds $(du -sh target 2>/dev/null | cut -f1); $(df -h . | awk 'NR == 2 { print $4 " free on " $6 }')"

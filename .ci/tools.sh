@@ -19,6 +19,12 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release bundle rebuilds std for wasm32 (-Zbuild-std, .ci/bundle.sh): it needs std's source.
+if ! rustup component list --installed 2>/dev/null | grep -qx 'rust-src'; then
+  say "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 if ! has_version trunk "trunk $TRUNK_VERSION"; then
   say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores, once)"
   cargo install "trunk@$TRUNK_VERSION" --locked
