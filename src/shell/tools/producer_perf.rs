@@ -271,7 +271,9 @@ impl Stats {
         let elapsed = (now_ms - self.start_ms) as f64;
         let records_per_s = 1000.0 * self.count as f64 / elapsed;
         let mb_per_s = 1000.0 * self.bytes as f64 / elapsed / (1024.0 * 1024.0);
-        self.latencies.sort_unstable();
+        // Integers: a stable sort orders them exactly as an unstable one (engine::sort keeps one
+        // copy of the sorting code in the bundle).
+        crate::engine::sort::sort(&mut self.latencies);
         let size = self.latencies.len();
         let percentile = |p: f64| -> i32 {
             // `latencies` is sized index + 1 in Java: an empty run reads the zeroed slot.
