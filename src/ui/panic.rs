@@ -1,7 +1,12 @@
-//! A panic must never leave a blank page. The hook draws a static panel with plain DOM calls
-//! (no yew: the app's state may be what broke) offering to export the autosaved transcript and
-//! to start over. The panel's controls are plain links, so they work without calling back into
-//! the WebAssembly instance, which is unusable after the panic has trapped.
+//! A panic must never leave a blank page. The panel is static, drawn with plain DOM calls (no
+//! yew: the app's state may be what broke), and offers to export the autosaved transcript and to
+//! start over. Its controls are plain links, so they work without calling back into the
+//! WebAssembly instance after the panic has trapped.
+//!
+//! Two routes lead to it. In the release bundle panics are immediate aborts (.ci/bundle.sh): no
+//! hook runs, the wasm traps, and index.html's listener calls the exported `show_panic_panel` with
+//! the trap's message. In other builds (`make serve`, the browser tests) the hook below draws it
+//! with the panic's own message first; the listener then finds it already shown.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,9 +15,10 @@ use super::storage;
 static PANEL_SHOWN: AtomicBool = AtomicBool::new(false);
 pub const PANEL_ID: &str = "panic-panel";
 
-/// Installs the hook (once, at start-up).
+/// Installs the hook (once, at start-up), through yew so that yew's renderer does not replace it
+/// with its own console hook.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&format!("kafka-sandbox panicked: {message}").into());
         show_panel(&message);
