@@ -207,9 +207,9 @@ fn decode(x: f64) -> (u64, i64) {
     }
 }
 
-/// The exact decimal digits (values 0..=9, no leading zeros; none for 0) of `x × 2^k`, and the
-/// point's place: the value is `0.d₁d₂… × 10^point`.
-fn exact_decimal(x: u64, k: i64) -> (Vec<u8>, i64) {
+/// The exact decimal digits (values 0..=9) of `x × 2^k`, with leading zeros up to `len_min`
+/// digits and no others, and the point's place: the value is `0.d₁d₂… × 10^point`.
+fn exact_decimal(x: u64, k: i64, len_min: usize) -> (Vec<u8>, i64) {
     let mut b = Big::from_u64(x);
     // x × 2^k = x × 5^-k / 10^-k: an integer either way.
     if k >= 0 {
@@ -232,9 +232,10 @@ fn exact_decimal(x: u64, k: i64) -> (Vec<u8>, i64) {
             chunk /= 10;
         }
     }
-    while digits.last() == Some(&0) {
+    while digits.len() > len_min && digits.last() == Some(&0) {
         digits.pop();
     }
+    digits.resize(digits.len().max(len_min), 0);
     digits.reverse();
     let point = digits.len() as i64 + k.min(0);
     (digits, point)
@@ -268,21 +269,19 @@ fn increment(digits: &mut [u8]) -> bool {
     true
 }
 
-/// Writes `0.d₁d₂… × 10^point` positionally: zeros pad out to the point on either side.
-fn push_digits(out: &mut String, digits: &[u8], point: i64) {
-    let ascii = |d: &u8| char::from(b'0' + d);
-    if point <= 0 {
-        out.push_str("0.");
-        out.extend(std::iter::repeat('0').take(point.unsigned_abs() as usize));
-        out.extend(digits.iter().map(ascii));
-        return;
+/// Writes `0.d₁d₂… × 10^point` positionally: one integer digit at least, no leading zeros
+/// before it, and zeros out to the point on either side.
+fn push_digits(out: &mut String, mut digits: &[u8], mut point: i64) {
+    while point > 1 && digits.first() == Some(&0) {
+        digits = &digits[1..];
+        point -= 1;
     }
-    let point = point as usize;
-    out.extend(digits.iter().take(point).map(ascii));
-    out.extend(std::iter::repeat('0').take(point.saturating_sub(digits.len())));
-    if digits.len() > point {
-        out.push('.');
-        out.extend(digits[point..].iter().map(ascii));
+    for i in (point - 1).min(0)..(digits.len() as i64).max(point) {
+        if i == point {
+            out.push('.');
+        }
+        let d = usize::try_from(i).ok().and_then(|i| digits.get(i)).copied().unwrap_or(0);
+        out.push(char::from(b'0' + d));
     }
 }
 
@@ -293,27 +292,19 @@ pub fn push_fixed(out: &mut String, v: f64, decimals: usize) {
         return;
     }
     let (m, k) = decode(v);
-    let (mut digits, mut point) = exact_decimal(m, k);
-    if point < 1 {
-        // Leading zeros up to one integer digit, so the rounding place is always in `digits`.
-        digits.splice(0..0, std::iter::repeat(0).take((1 - point) as usize));
-        point = 1;
-    }
+    // At least one integer digit, so the rounding place is always inside `digits`.
+    let (mut digits, mut point) = exact_decimal(m, k, 1 + k.min(0).unsigned_abs() as usize);
+    debug_assert!(point >= 1);
     let keep = point as usize + decimals;
-    if digits.len() < keep {
-        digits.resize(keep, 0);
-    }
-    let rest = digits.split_off(keep);
-    let last_odd = digits.last().is_some_and(|d| d % 2 == 1);
-    let round_up = match rest.first() {
-        Some(&d) => d > 5 || (d == 5 && (last_odd || rest[1..].iter().any(|&d| d != 0))),
-        None => false,
-    };
+    digits.resize(digits.len().max(keep), 0);
+    let round_up = digits.get(keep).is_some_and(|&d| {
+        d > 5 || (d == 5 && (digits[keep - 1] % 2 == 1 || digits[keep + 1..].iter().any(|&d| d != 0)))
+    });
+    digits.truncate(keep);
     if round_up && increment(&mut digits) {
         digits.insert(0, 1);
         point += 1;
     }
-    debug_assert!(digits.len() == point as usize + decimals);
     push_digits(out, &digits, point);
 }
 
@@ -349,18 +340,13 @@ pub fn push_shortest(out: &mut String, v: f64) {
         return;
     }
     // In units of 2^(k-2) the midpoints are whole: 4m ± 2, or 4m - 1 below a power of two whose
-    // predecessor is a double of the next smaller binade (half the spacing).
+    // predecessor is a double of the next smaller binade (half the spacing). All three are
+    // written with the same number of digits, so comparing digit strings compares values.
     let below_binade = m == 1 << 52 && k > -1074;
-    let (high, point) = exact_decimal(4 * m + 2, k - 2);
+    let (high, point) = exact_decimal(4 * m + 2, k - 2, 1);
     let n = high.len();
-    let padded = |x: u64| {
-        let digits = exact_decimal(x, k - 2).0;
-        let mut out = vec![0; n - digits.len()];
-        out.extend(digits);
-        out
-    };
-    let value = padded(4 * m);
-    let low = padded(4 * m - if below_binade { 1 } else { 2 });
+    let value = exact_decimal(4 * m, k - 2, n).0;
+    let low = exact_decimal(4 * m - 2 + u64::from(below_binade), k - 2, n).0;
     let inside = |ord: Ordering| ord == Ordering::Less || (ord == Ordering::Equal && m % 2 == 0);
     let mut candidate = Vec::with_capacity(n);
     for i in 1..=n {
@@ -368,19 +354,13 @@ pub fn push_shortest(out: &mut String, v: f64) {
         candidate.extend_from_slice(&value[..i]);
         candidate.resize(n, 0);
         let down = inside(low.cmp(&candidate));
-        let carried = increment(&mut candidate[..i]);
-        let up = !carried && inside(candidate.cmp(&high));
+        let up = !increment(&mut candidate[..i]) && inside(candidate.cmp(&high));
         if down || up {
-            let round_up = up && (!down || value[i..].first().is_some_and(|&d| d >= 5));
-            if !round_up {
+            if !(up && (!down || value[i..].first().is_some_and(|&d| d >= 5))) {
                 candidate[..i].copy_from_slice(&value[..i]);
             }
             candidate.truncate(i);
-            let mut point = point;
-            let first = candidate.iter().position(|&d| d != 0).unwrap_or(i);
-            let last = candidate.iter().rposition(|&d| d != 0).map_or(first, |p| p + 1);
-            point -= first as i64;
-            push_digits(out, &candidate[first..last], point);
+            push_digits(out, &candidate, point);
             return;
         }
     }
