@@ -348,11 +348,10 @@ pub fn push_shortest(out: &mut String, v: f64) {
     let value = exact_decimal(4 * m, k - 2, n).0;
     let low = exact_decimal(4 * m - 2 + u64::from(below_binade), k - 2, n).0;
     let inside = |ord: Ordering| ord == Ordering::Less || (ord == Ordering::Equal && m % 2 == 0);
-    let mut candidate = Vec::with_capacity(n);
+    // The cut at place i: value's first i digits, then zeros (only [..i] is ever written).
+    let mut candidate = vec![0; n];
     for i in 1..=n {
-        candidate.clear();
-        candidate.extend_from_slice(&value[..i]);
-        candidate.resize(n, 0);
+        candidate[..i].copy_from_slice(&value[..i]);
         let down = inside(low.cmp(&candidate));
         let up = !increment(&mut candidate[..i]) && inside(candidate.cmp(&high));
         if down || up {
