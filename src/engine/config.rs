@@ -230,10 +230,10 @@ pub fn java_double_to_string(v: f64) -> String {
     }
     let a = v.abs();
     if a == 0.0 || (1e-3..1e7).contains(&a) {
-        let s = format!("{v}");
+        let s = super::float::to_shortest(v);
         if s.contains('.') { s } else { format!("{s}.0") }
     } else {
-        scientific_from_positional(&format!("{v}"))
+        scientific_from_positional(&super::float::to_shortest(v))
     }
 }
 

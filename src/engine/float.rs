@@ -11,6 +11,12 @@
 //!
 //! Grammar (std's): `[+-]? (inf | infinity | nan | digits)` with the words in any case, where
 //! `digits` is `D+ | D+ '.' D* | D* '.' D+` with an optional `[eE] [+-]? D+`.
+//!
+//! And the way back: [`push_fixed`] and [`push_shortest`] print exactly what `{v:.N}` and `{v}`
+//! print. std's float printing (Grisu with Dragon4 fallback, its own bignum and a table of cached
+//! powers) was ~8 KB of the bundle; here every finite double `m × 2^k` is first written out
+//! exactly (the digits of `m × 2^k`, or of `m × 5^-k` with the point `-k` places from the right;
+//! at most 767 significant digits), and rounding then works on that digit string.
 
 use std::cmp::Ordering;
 
@@ -172,24 +178,193 @@ fn decimal_to_f64(digits: &[u8], exponent: i64) -> f64 {
 /// Orders `value × 10^exponent` against the midpoint between `x` (finite, not negative) and the
 /// next double up: `(2m + 1) × 2^(k - 1)` where `x = m × 2^k`.
 fn compare_with_midpoint_above(value: &Big, exponent: i64, x: f64) -> Ordering {
-    let bits = x.to_bits();
-    let biased = ((bits >> 52) & 0x7ff) as i64;
-    let fraction = bits & ((1u64 << 52) - 1);
-    let (m, k) = if biased == 0 { (fraction, -1074) } else { (fraction | (1u64 << 52), biased - 1075) };
+    let (m, k) = decode(x);
     let mut left = value.clone();
     let mut right = Big::from_u64(2 * m + 1);
     if exponent >= 0 {
-        left.mul_pow10(exponent as u64);
+        left.mul_pow(10, exponent as u64);
     } else {
-        right.mul_pow10((-exponent) as u64);
+        right.mul_pow(10, (-exponent) as u64);
     }
     let two_power = k - 1;
     if two_power >= 0 {
-        right.mul_pow2(two_power as u64);
+        right.mul_pow(2, two_power as u64);
     } else {
-        left.mul_pow2((-two_power) as u64);
+        left.mul_pow(2, (-two_power) as u64);
     }
     left.cmp(&right)
+}
+
+/// `(m, k)` with `|x| = m × 2^k` exactly: the significand with its hidden bit, and the power.
+fn decode(x: f64) -> (u64, i64) {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1u64 << 52) - 1);
+    if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), biased - 1075)
+    }
+}
+
+/// The exact decimal digits (values 0..=9) of `x × 2^k`, with leading zeros up to `len_min`
+/// digits and no others, and the point's place: the value is `0.d₁d₂… × 10^point`.
+fn exact_decimal(x: u64, k: i64, len_min: usize) -> (Vec<u8>, i64) {
+    let mut b = Big::from_u64(x);
+    // x × 2^k = x × 5^-k / 10^-k: an integer either way.
+    if k >= 0 {
+        b.mul_pow(2, k as u64);
+    } else {
+        b.mul_pow(5, k.unsigned_abs());
+    }
+    let mut digits = Vec::new();
+    while !b.limbs.is_empty() {
+        // Nine digits at a time, least significant first.
+        let mut chunk = 0u64;
+        for limb in b.limbs.iter_mut().rev() {
+            let v = chunk << 32 | u64::from(*limb);
+            *limb = (v / 1_000_000_000) as u32;
+            chunk = v % 1_000_000_000;
+        }
+        b.trim();
+        for _ in 0..9 {
+            digits.push((chunk % 10) as u8);
+            chunk /= 10;
+        }
+    }
+    while digits.len() > len_min && digits.last() == Some(&0) {
+        digits.pop();
+    }
+    digits.resize(digits.len().max(len_min), 0);
+    digits.reverse();
+    let point = digits.len() as i64 + k.min(0);
+    (digits, point)
+}
+
+/// Writes the sign and NaN or infinity as std does; true when `v` is finite and its digits follow.
+fn push_sign(out: &mut String, v: f64) -> bool {
+    if v.is_nan() {
+        out.push_str("NaN");
+        return false;
+    }
+    if v.is_sign_negative() {
+        out.push('-');
+    }
+    if v.is_infinite() {
+        out.push_str("inf");
+        return false;
+    }
+    true
+}
+
+/// Adds one unit in the last digit; true when it carries out of the first (all nines).
+fn increment(digits: &mut [u8]) -> bool {
+    for d in digits.iter_mut().rev() {
+        if *d < 9 {
+            *d += 1;
+            return false;
+        }
+        *d = 0;
+    }
+    true
+}
+
+/// Writes `0.d₁d₂… × 10^point` positionally: one integer digit at least, no leading zeros
+/// before it, and zeros out to the point on either side.
+fn push_digits(out: &mut String, mut digits: &[u8], mut point: i64) {
+    while point > 1 && digits.first() == Some(&0) {
+        digits = &digits[1..];
+        point -= 1;
+    }
+    for i in (point - 1).min(0)..(digits.len() as i64).max(point) {
+        if i == point {
+            out.push('.');
+        }
+        let d = usize::try_from(i).ok().and_then(|i| digits.get(i)).copied().unwrap_or(0);
+        out.push(char::from(b'0' + d));
+    }
+}
+
+/// `format!("{v:.decimals$}")`: the exact value rounded half to even at `decimals` places; the
+/// sign stays when the value rounds to zero (`-0.00`).
+pub fn push_fixed(out: &mut String, v: f64, decimals: usize) {
+    if !push_sign(out, v) {
+        return;
+    }
+    let (m, k) = decode(v);
+    // At least one integer digit, so the rounding place is always inside `digits`.
+    let (mut digits, mut point) = exact_decimal(m, k, 1 + k.min(0).unsigned_abs() as usize);
+    debug_assert!(point >= 1);
+    let keep = point as usize + decimals;
+    digits.resize(digits.len().max(keep), 0);
+    let round_up = digits.get(keep).is_some_and(|&d| {
+        d > 5 || (d == 5 && (digits[keep - 1] % 2 == 1 || digits[keep + 1..].iter().any(|&d| d != 0)))
+    });
+    digits.truncate(keep);
+    if round_up && increment(&mut digits) {
+        digits.insert(0, 1);
+        point += 1;
+    }
+    push_digits(out, &digits, point);
+}
+
+/// `format!("{v:.decimals$}")` as a new string: [`push_fixed`].
+pub fn to_fixed(v: f64, decimals: usize) -> String {
+    let mut out = String::new();
+    push_fixed(&mut out, v, decimals);
+    out
+}
+
+/// `v.to_string()`: [`push_shortest`].
+pub fn to_shortest(v: f64) -> String {
+    let mut out = String::new();
+    push_shortest(&mut out, v);
+    out
+}
+
+/// `format!("{v}")`: the fewest significant digits that read back as `v`, the closest to `v` of
+/// those, positionally (`100000000000000000000000`, `0.000001`).
+///
+/// The digits are Steele & White's / Dragon4's, as std's: walk `v`'s exact digits; stop at the
+/// first place where cutting them off (down) or cutting them off plus one unit (up) lies strictly
+/// between the midpoints to the neighbouring doubles (or on one, when `v`'s significand is even:
+/// the parser rounds ties to even, so a midpoint then reads back as `v`); if both do, up when
+/// the dropped digits are at least half a unit.
+pub fn push_shortest(out: &mut String, v: f64) {
+    if !push_sign(out, v) {
+        return;
+    }
+    let (m, k) = decode(v);
+    if m == 0 {
+        out.push('0');
+        return;
+    }
+    // In units of 2^(k-2) the midpoints are whole: 4m ± 2, or 4m - 1 below a power of two whose
+    // predecessor is a double of the next smaller binade (half the spacing). All three are
+    // written with the same number of digits, so comparing digit strings compares values.
+    let below_binade = m == 1 << 52 && k > -1074;
+    let (high, point) = exact_decimal(4 * m + 2, k - 2, 1);
+    let n = high.len();
+    let value = exact_decimal(4 * m, k - 2, n).0;
+    let low = exact_decimal(4 * m - 2 + u64::from(below_binade), k - 2, n).0;
+    let inside = |ord: Ordering| ord == Ordering::Less || (ord == Ordering::Equal && m % 2 == 0);
+    // The cut at place i: value's first i digits, then zeros (only [..i] is ever written).
+    let mut candidate = vec![0; n];
+    for i in 1..=n {
+        candidate[..i].copy_from_slice(&value[..i]);
+        let down = inside(low.cmp(&candidate));
+        let up = !increment(&mut candidate[..i]) && inside(candidate.cmp(&high));
+        if down || up {
+            if !(up && (!down || value[i..].first().is_some_and(|&d| d >= 5))) {
+                candidate[..i].copy_from_slice(&value[..i]);
+            }
+            candidate.truncate(i);
+            push_digits(out, &candidate, point);
+            return;
+        }
+    }
+    // At i = n the cut is `v` itself, strictly inside its own interval.
+    debug_assert!(false, "the last place always stops");
 }
 
 /// A non-negative big integer: little-endian 32-bit limbs, no high zero limbs.
@@ -234,23 +409,17 @@ impl Big {
         self.trim();
     }
 
-    fn mul_pow10(&mut self, mut power: u64) {
-        while power >= 9 {
-            self.mul_add_small(1_000_000_000, 0);
-            power -= 9;
+    /// `self = self × base^power` (`base` 2..=10), a limb-sized power of `base` at a time.
+    fn mul_pow(&mut self, base: u32, mut power: u64) {
+        debug_assert!((2..=10).contains(&base));
+        while power > 0 {
+            let mut factor = 1u32;
+            while power > 0 && factor <= u32::MAX / base {
+                factor *= base;
+                power -= 1;
+            }
+            self.mul_add_small(factor, 0);
         }
-        self.mul_add_small(10u32.pow(power as u32), 0);
-    }
-
-    fn mul_pow2(&mut self, power: u64) {
-        if self.limbs.is_empty() {
-            return;
-        }
-        let (whole, bits) = ((power / 32) as usize, (power % 32) as u32);
-        if bits > 0 {
-            self.mul_add_small(1 << bits, 0);
-        }
-        self.limbs.splice(0..0, std::iter::repeat(0).take(whole));
     }
 
     fn cmp(&self, other: &Big) -> Ordering {
@@ -356,6 +525,82 @@ mod tests {
             same(&format!("{digits}e{e}"));
             let point = rng.below(n as u64 + 1) as usize;
             same(&format!("{}.{}", &digits[..point], &digits[point..]));
+        }
+    }
+
+    /// Ours against std for `{v:.0}` to `{v:.3}` and `{v}`; `seed` names the generator that made `v`.
+    fn same_text(v: f64, seed: u64) {
+        let mut ours = String::new();
+        for decimals in 0..=3 {
+            ours.clear();
+            push_fixed(&mut ours, v, decimals);
+            assert_eq!(ours, format!("{v:.decimals$}"), "bits {:#018x}, {decimals} decimals, seed {seed}", v.to_bits());
+        }
+        ours.clear();
+        push_shortest(&mut ours, v);
+        assert_eq!(ours, format!("{v}"), "bits {:#018x}, shortest, seed {seed}", v.to_bits());
+    }
+
+    #[test]
+    fn special_values_and_ties_print_like_std() {
+        for v in [
+            0.0, -0.0, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1.0, -1.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375,
+            -0.125, 0.0625, 0.05, 0.005, 0.0005, 0.004, -0.004, -0.0004, 0.96, 9.96, 99.995, 999.9995, 0.1, 0.2, 0.3, 1e15,
+            1e16, 1e17, 1e21, 1e22, 1e23, 1e300, 5e-324, -5e-324, 1e-323, f64::MIN_POSITIVE, f64::MAX, f64::MIN,
+            f64::EPSILON, 9007199254740993.0, 1125899906842624.25, 1125899906842624.75, 4503599627370495.5, 0.3e-5,
+            123456.789, 1234567.125, 2f64.powi(-1022) - 5e-324,
+        ] {
+            same_text(v, 0);
+        }
+        let mut power_of_two = 5e-324f64;
+        while power_of_two.is_finite() {
+            same_text(power_of_two, 0);
+            same_text(power_of_two * 3.0, 0);
+            same_text(f64::from_bits(power_of_two.to_bits() - 1), 0);
+            power_of_two *= 2.0;
+        }
+        for e in -330..=310 {
+            let power_of_ten = parse_f64(&format!("1e{e}")).expect("a number");
+            same_text(power_of_ten, 0);
+            same_text(f64::from_bits(power_of_ten.to_bits() + 1), 0);
+        }
+        let mut s = String::new();
+        push_fixed(&mut s, 0.125, 2);
+        assert_eq!(s, "0.12", "a tie rounds to the even digit");
+        s.clear();
+        push_fixed(&mut s, -0.001, 2);
+        assert_eq!(s, "-0.00", "the sign stays on a value that rounds to zero");
+        s.clear();
+        push_shortest(&mut s, 1e23);
+        assert_eq!(s, "100000000000000000000000");
+        s.clear();
+        push_fixed(&mut s, 1.0, 40);
+        assert_eq!(s, format!("{:.40}", 1.0), "decimals beyond the exact digits are zeros");
+    }
+
+    /// A million doubles, each printed five ways, against std: random bit patterns (every
+    /// binade, subnormals, the largest values) and the values people and the simulation
+    /// print (k/10, k/100, k/1000, ratios, halfway cases, powers of two and ten).
+    #[test]
+    fn a_million_doubles_print_like_std() {
+        const SEED: u64 = 0x5eed_f10a7;
+        let mut rng = Rng::new(SEED);
+        // In a browser (wasm32 test runs) a sample: the same code, slower machinery.
+        let count = if cfg!(target_arch = "wasm32") { 20_000 } else { 1_000_000 };
+        for i in 0..count {
+            let v = match i % 10 {
+                0..=2 => f64::from_bits(rng.next_u64()),
+                // Subnormals and the smallest normals.
+                3 => f64::from_bits(rng.next_u64() >> (12 + rng.below(52))),
+                4 => rng.below(1_000_000) as f64 / [10.0, 100.0, 1000.0, 1e4][rng.below(4) as usize],
+                // Halfway cases at 0 to 3 decimals: odd multiples of 1/2, 1/8 (0.125 at 2), 1/16.
+                5 => (2 * rng.below(1 << 20) + 1) as f64 / [2.0, 4.0, 8.0, 16.0, 32.0][rng.below(5) as usize],
+                6 => rng.below(1 << 53) as f64 / rng.below(1 << 20).max(1) as f64,
+                7 => (1.0 + rng.below(1000) as f64 / 1000.0) * 2f64.powi(rng.below(2098) as i32 - 1074),
+                8 => rng.below(1000) as f64 * 10f64.powi(rng.below(640) as i32 - 330),
+                _ => f64::from_bits(rng.next_u64() >> 1) / 1e6,
+            };
+            same_text(if rng.below(2) == 0 { v } else { -v }, SEED);
         }
     }
 }

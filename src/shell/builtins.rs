@@ -268,7 +268,7 @@ fn printf_once(format: &str, rest: &mut &[String], out: &mut String, errors: &mu
                     }
                 };
                 let p = precision.as_ref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(6).min(64);
-                format!("{value:.p$}")
+                crate::engine::float::to_fixed(value, p)
             }
             other => {
                 errors.push(Chunk::err(format!("bash: printf: `{other}': invalid format character\n")));
@@ -394,7 +394,8 @@ pub fn seq(args: &[String]) -> Outcome {
                 1,
             );
         }
-        crate::shell::push_fmt(&mut out, format_args!("{value:.decimals$}\n"));
+        crate::engine::float::push_fixed(&mut out, value, decimals);
+        out.push('\n');
         n += 1;
     }
     let mut chunks = vec![Chunk::out(out)];

@@ -188,9 +188,9 @@ pub fn java_fixed(v: f64, decimals: usize) -> String {
     if (scaled - scaled.trunc()).abs() == 0.5 && (scaled / scale) == v {
         // An exact tie: Rust rounds it to even, Java away from zero.
         let away = scaled.trunc() + scaled.signum();
-        return format!("{:.*}", decimals, away / scale);
+        return crate::engine::float::to_fixed(away / scale, decimals);
     }
-    format!("{:.*}", decimals, v)
+    crate::engine::float::to_fixed(v, decimals)
 }
 
 /// `ProducerPerformance.Stats`.
