@@ -22,12 +22,6 @@ pub mod shell;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 
-#[cfg(target_arch = "wasm32")]
-mod alloc;
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: alloc::SizeClassAlloc = alloc::SizeClassAlloc::new();
-
 // Unit tests run natively (`cargo test`) and in headless Chromium (`wasm-pack test`): on wasm32
 // each test module has `#[cfg(target_arch = "wasm32")] use crate::browser_test as test;`, so the
 // same `#[test]` functions run in both. (The alias keeps web crate names out of `src/engine`.)
