@@ -178,19 +178,48 @@ impl SplittableRandom {
     }
 }
 
-/// Java's `String.format("%.Nf", v)`: HALF_UP rounding of the double's exact value.
+/// Java's `String.format("%.Nf", v)`. Java's Formatter rounds the double's shortest decimal
+/// digits (the ones `Double.toString` prints), HALF_UP, not its exact binary value: `%.2f` of 1.005
+/// prints 1.01 although the double is just below 1.005 (C's printf prints 1.00). The sign stays
+/// on a value that rounds to zero (`-0.00`), as `Formatter` decides it from the double.
 pub fn java_fixed(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return if v.is_nan() { "NaN".into() } else if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
-    let scale = 10f64.powi(decimals as i32);
-    let scaled = v * scale;
-    if (scaled - scaled.trunc()).abs() == 0.5 && (scaled / scale) == v {
-        // An exact tie: Rust rounds it to even, Java away from zero.
-        let away = scaled.trunc() + scaled.signum();
-        return crate::engine::float::to_fixed(away / scale, decimals);
+    let shortest = crate::engine::float::to_shortest(v); // positional: "-12.5", "0.001", "3"
+    let (sign, unsigned) = match shortest.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", shortest.as_str()),
+    };
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    // The kept digits, integer part and `decimals` fraction digits (zero-padded), as bytes.
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().chain(std::iter::repeat(b'0')).take(decimals)).collect();
+    if frac.as_bytes().get(decimals).is_some_and(|&d| d >= b'5') {
+        // HALF_UP: add one unit in the last kept place, carrying left.
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
     }
-    crate::engine::float::to_fixed(v, decimals)
+    let point = digits.len() - decimals;
+    let mut out = String::with_capacity(digits.len() + 2);
+    out.push_str(sign);
+    out.push_str(std::str::from_utf8(&digits[..point]).unwrap_or_default());
+    if decimals > 0 {
+        out.push('.');
+        out.push_str(std::str::from_utf8(&digits[point..]).unwrap_or_default());
+    }
+    out
 }
 
 /// `ProducerPerformance.Stats`.
@@ -545,10 +574,30 @@ mod tests {
     #[test]
     fn java_fixed_rounds_ties_away_from_zero() {
         assert_eq!(java_fixed(0.25, 1), "0.3");
+        assert_eq!(java_fixed(-0.25, 1), "-0.3");
         assert_eq!(java_fixed(0.125, 2), "0.13");
         assert_eq!(java_fixed(2.0, 6), "2.000000");
         assert_eq!(java_fixed(1.0 / 3.0, 2), "0.33");
         assert_eq!(java_fixed(f64::INFINITY, 1), "Infinity");
+    }
+
+    /// Java's Formatter rounds `Double.toString`'s digits, not the binary value: these doubles lie
+    /// just below the tie (1.005 is 1.00499999999999989...), and Java still rounds them up.
+    #[test]
+    fn java_fixed_rounds_the_shortest_digits_half_up_like_java_formatter() {
+        assert_eq!(java_fixed(1.005, 2), "1.01");
+        assert_eq!(java_fixed(2.675, 2), "2.68");
+        assert_eq!(java_fixed(0.15, 1), "0.2");
+        assert_eq!(java_fixed(9.995, 2), "10.00", "the carry runs into the integer part");
+        assert_eq!(java_fixed(99.96, 1), "100.0");
+        assert_eq!(java_fixed(0.004, 2), "0.00");
+        assert_eq!(java_fixed(-0.004, 2), "-0.00", "the sign stays on a value that rounds to zero");
+        assert_eq!(java_fixed(-0.0, 1), "-0.0");
+        assert_eq!(java_fixed(0.0, 0), "0");
+        assert_eq!(java_fixed(2.5, 0), "3");
+        assert_eq!(java_fixed(1e21, 2), "1000000000000000000000.00");
+        assert_eq!(java_fixed(1234.5678, 6), "1234.567800");
+        assert_eq!(java_fixed(1.0 / 3.0, 6), "0.333333");
     }
 
     #[test]
