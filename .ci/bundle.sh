@@ -7,11 +7,19 @@
 #   locations or hook machinery is linked in (-21 KB). index.html's script catches the trap and
 #   draws the error panel; the exported transcript replays the failure natively (sandbox-shell,
 #   cargo test) with the full panic message.
-# Both are unstable flags of the pinned stable compiler, unlocked by RUSTC_BOOTSTRAP for this
+# After trunk, .ci/shorten-imports.mjs gives the wasm's imported JS functions one- or two-letter
+# names in the wasm and its JS glue (-2.8 KB: the names carried incompressible hashes).
+# The first two are unstable flags of the pinned stable compiler, unlocked by RUSTC_BOOTSTRAP for this
 # build only (tests and native builds never see them). -Zbuild-std needs the rust-src component
 # (.ci/tools.sh adds it).
 set -euo pipefail
 export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
-exec trunk build --release --offline "$@"
+trunk build --release --offline "$@"
+dist=dist
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[i]}" = --dist ]; then dist=${args[i + 1]}; fi
+done
+node .ci/shorten-imports.mjs "$dist"
