@@ -7,8 +7,9 @@
 #   locations or hook machinery is linked in (-21 KB). index.html's script catches the trap and
 #   draws the error panel; the exported transcript replays the failure natively (sandbox-shell,
 #   cargo test) with the full panic message.
-# After trunk, .ci/shorten-imports.mjs gives the wasm's imported JS functions one- or two-letter
-# names in the wasm and its JS glue (-2.8 KB: the names carried incompressible hashes).
+# After trunk, .ci/postlink.mjs orders the wasm's functions for gzip (-3.3 KB) and gives its
+# imported JS functions one- or two-letter names in the wasm and its JS glue (-2.8 KB: the names
+# carried incompressible hashes).
 # The first two are unstable flags of the pinned stable compiler, unlocked by RUSTC_BOOTSTRAP for this
 # build only (tests and native builds never see them). -Zbuild-std needs the rust-src component
 # (.ci/tools.sh adds it).
@@ -22,4 +23,4 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   if [ "${args[i]}" = --dist ]; then dist=${args[i + 1]}; fi
 done
-node .ci/shorten-imports.mjs "$dist"
+node .ci/postlink.mjs "$dist"
