@@ -193,13 +193,22 @@ fn invalid(name: &str, value: &str, reason: &str) -> KafkaError {
 }
 
 /// Java's `Integer.parseInt` / `Long.parseLong` grammar: optional sign, ASCII digits only.
-fn parse_java_integer(s: &str) -> Option<i128> {
-    let digits = s.strip_prefix('+').or_else(|| s.strip_prefix('-')).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 30 {
+/// None when malformed or outside `i64` (callers check the `int` range themselves).
+fn parse_java_integer(s: &str) -> Option<i64> {
+    let negative = s.starts_with('-');
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() {
         return None;
     }
-    let v: i128 = digits.parse().ok()?;
-    Some(if s.starts_with('-') { -v } else { v })
+    // Accumulated as a negative number, which reaches i64::MIN.
+    let mut v: i64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_sub(i64::from(b - b'0'))?;
+    }
+    if negative { Some(v) } else { v.checked_neg() }
 }
 
 /// Java's `Double.parseDouble` for the forms people type (decimal, exponent, trailing d/f,
@@ -280,13 +289,9 @@ pub fn parse_and_validate(def: &ConfigDef, raw: &str) -> KResult<Parsed> {
             }
         }
         ConfigType::Int | ConfigType::Long => {
-            let (lo, hi) = if def.ty == ConfigType::Int {
-                (i32::MIN as i128, i32::MAX as i128)
-            } else {
-                (i64::MIN as i128, i64::MAX as i128)
-            };
+            let (lo, hi) = if def.ty == ConfigType::Int { (i64::from(i32::MIN), i64::from(i32::MAX)) } else { (i64::MIN, i64::MAX) };
             match parse_java_integer(trimmed) {
-                Some(v) if v >= lo && v <= hi => Parsed::Int(v as i64),
+                Some(v) if v >= lo && v <= hi => Parsed::Int(v),
                 _ => return Err(invalid(name, raw, &format!("Not a number of type {}", def.ty.java_name()))),
             }
         }
@@ -400,7 +405,7 @@ pub fn validate_topic_configs(configs: &[(String, String)]) -> KResult<VecMap<St
         parse_and_validate(def, v)?;
     }
     let min_lag = map.get("min.compaction.lag.ms").and_then(|v| parse_java_integer(v.trim())).unwrap_or(0);
-    let max_lag = map.get("max.compaction.lag.ms").and_then(|v| parse_java_integer(v.trim())).unwrap_or(i64::MAX as i128);
+    let max_lag = map.get("max.compaction.lag.ms").and_then(|v| parse_java_integer(v.trim())).unwrap_or(i64::MAX);
     if min_lag > max_lag {
         return Err(KafkaError::new(
             ErrorCode::INVALID_CONFIG,
@@ -584,6 +589,18 @@ mod tests {
         }
         for v in [1e7, 9999999.5, 1e-4, 0.000999, 5e-324, f64::MAX, f64::MIN_POSITIVE, -1e300, 123456789012.0] {
             assert_eq!(scientific_from_positional(&format!("{v}")), via_lower_exp(v), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn java_integer_grammar_and_long_range() {
+        assert_eq!(parse_java_integer("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_java_integer("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_java_integer("9223372036854775808"), None, "one past Long.MAX_VALUE");
+        assert_eq!(parse_java_integer("+42"), Some(42));
+        assert_eq!(parse_java_integer("-0"), Some(0));
+        for bad in ["", "+", "-", "+-1", "1_000", " 1", "1.0", "0x10", "99999999999999999999999999999999999"] {
+            assert_eq!(parse_java_integer(bad), None, "{bad:?}");
         }
     }
 

@@ -426,9 +426,12 @@ impl ProducerPerf {
         if self.command.throughput_milli <= 0 {
             return self.command.num_records;
         }
-        let elapsed_ms = i128::from(now_ms - self.start_ms);
-        let allowed = elapsed_ms * i128::from(self.command.throughput_milli) / 1_000_000 + 1;
-        allowed.min(i128::from(self.command.num_records)) as i64
+        // floor(elapsed * milli / 10^6) + 1 without 128-bit arithmetic: milli = q * 10^6 + r.
+        // Exact while elapsed * r fits in i64 (292 years of simulated time); beyond, saturating.
+        let elapsed_ms = now_ms - self.start_ms;
+        let (q, r) = (self.command.throughput_milli / 1_000_000, self.command.throughput_milli % 1_000_000);
+        let allowed = elapsed_ms.saturating_mul(q).saturating_add(elapsed_ms.saturating_mul(r) / 1_000_000).saturating_add(1);
+        allowed.min(self.command.num_records)
     }
 
     fn send_some(&mut self, cx: &mut ProcCx<'_>) {
