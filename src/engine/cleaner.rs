@@ -703,9 +703,10 @@ impl Cluster {
                 self.violations.push(super::invariants::Violation {
                     property: "CleanerKeepsLatestPerKey",
                     detail: format!(
-                        "broker {b} {tp:?}: latest record of key {:?} at offset {offset} (below cleaner point {cleaner_point}) was removed; the newest it holds is {:?}",
+                        "broker {b} {}: latest record of key '{}' at offset {offset} (below cleaner point {cleaner_point}) was removed; the newest it holds is {}",
+                        self.tp_label(&tp),
                         String::from_utf8_lossy(k),
-                        held(k)
+                        super::invariants::offset_or_none(held(k))
                     ),
                 });
                 return;

@@ -37,6 +37,11 @@ impl std::fmt::Display for Violation {
 
 impl Cluster {
     /// Checks every named property; the first violation found is returned.
+    /// `orders-0`: a partition as Kafka names it, for violation details.
+    pub(crate) fn tp_label(&self, tp: &Tp) -> String {
+        format!("{}-{}", self.topic_name(tp.topic), tp.partition)
+    }
+
     pub fn check_invariants(&self) -> Result<(), Violation> {
         if let Some(v) = self.violations.first() {
             return Err(v.clone());
@@ -54,11 +59,11 @@ impl Cluster {
                 }
                 let key = (*tp, r.vol.leader_epoch);
                 if let Some(other) = acting.insert(key, b.id) {
-                    return v("OneLeaderPerEpoch", format!("{tp:?} epoch {} led by {other} and {}", r.vol.leader_epoch, b.id));
+                    return v("OneLeaderPerEpoch", format!("{tpl} epoch {} led by {other} and {}", r.vol.leader_epoch, b.id, tpl = self.tp_label(tp)));
                 }
                 if let Some(elected) = self.ctl.epoch_leaders.get(&key) {
                     if *elected != b.id {
-                        return v("OneLeaderPerEpoch", format!("{tp:?} epoch {} elected {elected} but {} acts as leader", r.vol.leader_epoch, b.id));
+                        return v("OneLeaderPerEpoch", format!("{tpl} epoch {} elected {elected} but {} acts as leader", r.vol.leader_epoch, b.id, tpl = self.tp_label(tp)));
                     }
                 }
             }
@@ -67,7 +72,7 @@ impl Cluster {
             for (tp, r) in &b.replicas {
                 let log = &r.log;
                 if log.high_watermark > log.log_end_offset {
-                    return v("HwWithinIsrLeo", format!("broker {} {tp:?} HW {} > LEO {}", b.id, log.high_watermark, log.log_end_offset));
+                    return v("HwWithinIsrLeo", format!("broker {} {tpl} HW {} > LEO {}", b.id, log.high_watermark, log.log_end_offset, tpl = self.tp_label(tp)));
                 }
                 // DenseOffsets
                 let compacted_upto = self.cleaner.compacted_upto.get(tp).copied().unwrap_or(0);
@@ -75,15 +80,15 @@ impl Cluster {
                 for bt in log.all_batches() {
                     if let Some(n) = next {
                         if bt.base_offset < n || (bt.base_offset > n && bt.base_offset > compacted_upto) {
-                            return v("DenseOffsets", format!("broker {} {tp:?} gap/overlap at {} (expected {n})", b.id, bt.base_offset));
+                            return v("DenseOffsets", format!("broker {} {tpl} gap/overlap at {} (expected {n})", b.id, bt.base_offset, tpl = self.tp_label(tp)));
                         }
                     } else if bt.base_offset > log.log_start_offset && bt.base_offset > compacted_upto {
-                        return v("DenseOffsets", format!("broker {} {tp:?} first batch {} above log start {}", b.id, bt.base_offset, log.log_start_offset));
+                        return v("DenseOffsets", format!("broker {} {tpl} first batch {} above log start {}", b.id, bt.base_offset, log.log_start_offset, tpl = self.tp_label(tp)));
                     }
                     next = Some(bt.next_offset());
                 }
                 if next.unwrap_or(log.log_end_offset) != log.log_end_offset {
-                    return v("DenseOffsets", format!("broker {} {tp:?} LEO {} != end of batches {:?}", b.id, log.log_end_offset, next));
+                    return v("DenseOffsets", format!("broker {} {tpl} LEO {} != end of batches {}", b.id, log.log_end_offset, offset_or_none(next), tpl = self.tp_label(tp)));
                 }
                 if !self.track_invariants || self.unclean_tainted.contains(&(*tp, b.id)) {
                     continue;
@@ -91,7 +96,7 @@ impl Cluster {
                 // ReplicasAgreeBelowHw
                 if let Some(ledger) = self.ledger.get(tp) {
                     if let Err(detail) = agrees_with_ledger(ledger, log, log.high_watermark, compacted_upto) {
-                        return v("ReplicasAgreeBelowHw", format!("broker {} {tp:?} HW {}: {detail}", b.id, log.high_watermark));
+                        return v("ReplicasAgreeBelowHw", format!("broker {} {tpl} HW {}: {detail}", b.id, log.high_watermark, tpl = self.tp_label(tp)));
                     }
                 }
             }
@@ -131,6 +136,11 @@ impl Cluster {
         let idx = *self.ctl.by_name.get(topic)?;
         Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
     }
+}
+
+/// An optional offset in a violation's detail: the number, or `none`.
+pub(crate) fn offset_or_none(offset: Option<i64>) -> String {
+    offset.map_or_else(|| "none".to_string(), |o| o.to_string())
 }
 
 /// Compares a replica's log with the committed ledger for the batches that end at or below
@@ -174,7 +184,7 @@ fn agrees_with_ledger(ledger: &[Rc<super::log::Batch>], log: &super::log::Partit
             // Wholly removed by the cleaner: allowed below the compaction point.
             _ if cleanable => {}
             other => {
-                return Err(format!("disagrees at offset {} (has {:?})", committed.base_offset, other.map(|b| b.base_offset)));
+                return Err(format!("disagrees at offset {} (has {})", committed.base_offset, offset_or_none(other.map(|b| b.base_offset))));
             }
         }
     }
