@@ -332,7 +332,9 @@ fn break_words(line: &str) -> Vec<String> {
             (' ' | '\t', Some(n)) => n != ' ' && n != '\t',
             ('-', Some(n)) => {
                 let prev = if i > 0 { Some(chars[i - 1]) } else { None };
-                n.is_alphabetic() && prev.is_some_and(|p| p.is_alphanumeric() || p == '-')
+                // ASCII tests: the help texts are ASCII (a test checks), and Unicode's would bring
+                // its letter tables into the bundle for nothing.
+                n.is_ascii_alphabetic() && prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '-')
             }
             _ => false,
         };
@@ -350,6 +352,23 @@ fn break_words(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// break_words tests letters with ASCII rules: every text it wraps must be ASCII.
+    #[test]
+    fn every_option_table_is_ascii_for_break_words() {
+        use crate::shell::tools::specs::*;
+        for table in [TOPICS, CONSOLE_PRODUCER, CONSOLE_CONSUMER, CONSUMER_GROUPS, CONFIGS, LEADER_ELECTION, GET_OFFSETS, CONSUMER_PERF] {
+            for o in table {
+                let described = match o.arg {
+                    Arg::Required { described, .. } | Arg::Optional { described, .. } => described,
+                    Arg::None => "",
+                };
+                for text in [o.name, o.desc, described, o.default.unwrap_or("")] {
+                    assert!(text.is_ascii(), "--{}: {text:?}", o.name);
+                }
+            }
+        }
+    }
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
 
