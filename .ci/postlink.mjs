@@ -8,6 +8,8 @@
 //    name (`__wbg_appendChild_7465eba84213c75f`: a readable part and a hash that does not
 //    compress) becomes one or two letters (-2.8 KB). A name the glue does not hold exactly once
 //    stops the build.
+// 3. Export names. The wasm's exports the glue reaches as `wasm.<name>` are renamed in both
+//    (`$a`, `$b`, ...).
 // Then index.html's subresource integrity hashes are refreshed.
 // Usage: node .ci/postlink.mjs <dist dir>   (run by .ci/bundle.sh after trunk)
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
@@ -147,7 +149,45 @@ if (js.split(moduleKey).length !== 2) throw new Error(`postlink: the glue does n
 js = js.replace(moduleKey, '"a": import0');
 
 const body = Buffer.concat(entries);
-const out = Buffer.concat([wasm.subarray(0, imports.start), Buffer.from([2]), u32(body.length), body, wasm.subarray(imports.end)]);
+
+// --- 3. export names: the glue calls them as `wasm.<name>`; each becomes one or two letters ---
+const exportsSection = sections.find((s) => s.id === 7);
+const exportEntries = [];
+[count, at] = readU32(wasm, exportsSection.body);
+exportEntries.push(u32(count));
+const escape = (text) => text.replace(/[$.*+?^{}()|[\]\\]/g, '\\$&');
+let exportsRenamed = 0;
+for (let i = 0; i < count; i++) {
+  const [length, p] = readU32(wasm, at);
+  const field = wasm.toString('utf8', p, p + length);
+  const kind = wasm[p + length];
+  const [, end] = readU32(wasm, p + length + 1);
+  const rest = wasm.subarray(p + length, end);
+  at = end;
+  // Renamed when the glue uses the name only as an identifier (a `wasm.<name>` member access, or
+  // a JS function wasm-bindgen named after the export), never inside a string.
+  const token = new RegExp(`(?<![A-Za-z0-9_$])${escape(field)}(?![A-Za-z0-9_$])`, 'g');
+  const member = new RegExp(`(?<![A-Za-z0-9_$])wasm\\.${escape(field)}(?![A-Za-z0-9_$])`, 'g');
+  const quoted = js.includes(`'${field}`) || js.includes(`"${field}`) || js.includes(`\`${field}`);
+  if (!quoted && (js.match(member) || []).length > 0) {
+    const short = `$${shortName(exportsRenamed++)}`;
+    if (js.includes(short)) throw new Error(`postlink: ${short} is already in the glue`);
+    // A JS function the glue exports under the same name (show_panic_panel) keeps its name.
+    const jsExport = new RegExp(`export\\s+(async\\s+)?function\\s+${escape(field)}(?![A-Za-z0-9_$])|export\\s*\\{[^}]*(?<![A-Za-z0-9_$])${escape(field)}(?![A-Za-z0-9_$])`);
+    js = js.replace(jsExport.test(js) ? member : token, jsExport.test(js) ? `wasm.${short}` : short);
+    exportEntries.push(name(short), rest);
+  } else {
+    exportEntries.push(name(field), rest);
+  }
+  void kind;
+}
+const exportsBody = Buffer.concat(exportEntries);
+
+const out = Buffer.concat([
+  wasm.subarray(0, imports.start), Buffer.from([2]), u32(body.length), body,
+  wasm.subarray(imports.end, exportsSection.start), Buffer.from([7]), u32(exportsBody.length), exportsBody,
+  wasm.subarray(exportsSection.end),
+]);
 writeFileSync(join(dist, wasmName), out);
 writeFileSync(join(dist, jsName), js);
 
@@ -158,4 +198,4 @@ for (const [key, bytes] of [['wasm', out], ['js', js]]) {
   if (index.includes(before[key])) index = index.split(before[key]).join(integrity(bytes));
 }
 writeFileSync(indexPath, index);
-console.log(`postlink: functions reordered, ${renamed} imports renamed; ${wasmName}: ${built.length} -> ${out.length} bytes`);
+console.log(`postlink: functions reordered, ${renamed} imports and ${exportsRenamed} exports renamed; ${wasmName}: ${built.length} -> ${out.length} bytes`);
