@@ -48,11 +48,65 @@ pub struct OptSpec {
     pub required: bool,
 }
 
+/// One option as a record of an option [`Table`]'s text: `opt!(name, description)` for a flag,
+/// `opt!(name, description, Required("described", Integer))` (or `Optional`) for an option with
+/// an argument, then `, default = "value"` and `, required` where they apply. Fields are separated
+/// by U+001F and records end with U+001E.
+macro_rules! opt {
+    ($name:literal, $desc:literal) => {
+        concat!($name, "\u{1f}", $desc, "\u{1f}None\u{1f}\u{1f}String\u{1f}\u{1f}\u{1e}")
+    };
+    ($name:literal, $desc:literal, $kind:ident($described:literal, $ty:ident) $(, default = $default:literal)?, required) => {
+        concat!(
+            $name, "\u{1f}", $desc, "\u{1f}", stringify!($kind), "\u{1f}", $described, "\u{1f}", stringify!($ty),
+            "\u{1f}", $("=", $default,)? "\u{1f}required\u{1e}"
+        )
+    };
+    ($name:literal, $desc:literal, $kind:ident($described:literal, $ty:ident) $(, default = $default:literal)?) => {
+        concat!(
+            $name, "\u{1f}", $desc, "\u{1f}", stringify!($kind), "\u{1f}", $described, "\u{1f}", stringify!($ty),
+            "\u{1f}", $("=", $default,)? "\u{1f}\u{1e}"
+        )
+    };
+}
+pub(crate) use opt;
+
+/// A tool's options as one text of [`opt!`] records, read when a command runs. As a slice of
+/// `OptSpec` structs, each of the ~150 options cost ~40 bytes of pointers and lengths, which
+/// compress poorly, in the browser bundle; the text costs its separators.
+#[derive(Clone, Copy, Debug)]
+pub struct Table(pub &'static str);
+
+impl Table {
+    pub fn iter(self) -> impl Iterator<Item = OptSpec> {
+        self.0.split_terminator('\u{1e}').map(OptSpec::decode)
+    }
+}
+
+impl OptSpec {
+    /// One `opt!` record. The tables are constants of this crate, so a malformed record is a bug
+    /// (the tests read every table); it decodes to empty fields rather than panicking.
+    fn decode(record: &'static str) -> OptSpec {
+        let mut fields = record.split('\u{1f}');
+        let mut next = || fields.next().unwrap_or("");
+        let (name, desc, kind, described, ty, default, required) = (next(), next(), next(), next(), next(), next(), next());
+        let ty = match ty {
+            "Integer" => Ty::Integer,
+            "Long" => Ty::Long,
+            "Double" => Ty::Double,
+            _ => Ty::String,
+        };
+        let arg = match kind {
+            "Required" => Arg::Required { described, ty },
+            "Optional" => Arg::Optional { described, ty },
+            _ => Arg::None,
+        };
+        OptSpec { name, desc, arg, default: default.strip_prefix('='), required: required == "required" }
+    }
+}
+
 /// `help` and `version`, which `CommandDefaultOptions` adds to every Kafka tool.
-pub const DEFAULT_OPTS: &[OptSpec] = &[
-    OptSpec { name: "help", desc: "Print usage information.", arg: Arg::None, default: None, required: false },
-    OptSpec { name: "version", desc: "Display Kafka version.", arg: Arg::None, default: None, required: false },
-];
+pub const DEFAULT_OPTS: Table = Table(concat!(opt!("help", "Print usage information."), opt!("version", "Display Kafka version.")));
 
 /// A parse failure, with jopt-simple's exact message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,12 +184,12 @@ fn java_number_text(text: &str) -> &str {
 }
 
 /// Looks an option up by exact name (Kafka's parsers do not allow abbreviations).
-fn lookup(specs: &[&'static [OptSpec]], name: &str) -> Option<&'static OptSpec> {
+fn lookup(specs: &[Table], name: &str) -> Option<OptSpec> {
     specs.iter().flat_map(|s| s.iter()).find(|o| o.name == name)
 }
 
 /// Parses `args` against the tool's options (and the default `help`/`version`).
-pub fn parse(specs: &[&'static [OptSpec]], args: &[String]) -> Result<Parsed, OptError> {
+pub fn parse(specs: &[Table], args: &[String]) -> Result<Parsed, OptError> {
     let mut parsed = Parsed { arg_count: args.len(), ..Parsed::default() };
     let mut index = 0;
     let mut options_ended = false;
@@ -200,7 +254,7 @@ fn looks_like_option(token: &str) -> bool {
 
 /// jopt-simple reads `-abc` as a cluster of one-letter options; Kafka's tools declare none, so the
 /// first letter is the one reported.
-fn short_cluster_error(specs: &[&'static [OptSpec]], body: &str) -> OptError {
+fn short_cluster_error(specs: &[Table], body: &str) -> OptError {
     let body = body.split_once('=').map(|(n, _)| n).unwrap_or(body);
     for c in body.chars() {
         if lookup(specs, &c.to_string()).is_none() {
@@ -211,8 +265,8 @@ fn short_cluster_error(specs: &[&'static [OptSpec]], body: &str) -> OptError {
 }
 
 /// The full option table, as `parser.printHelpOn` prints it.
-pub fn help_table(specs: &[&'static [OptSpec]]) -> String {
-    let mut all: Vec<&OptSpec> = specs.iter().flat_map(|s| s.iter()).collect();
+pub fn help_table(specs: &[Table]) -> String {
+    let mut all: Vec<OptSpec> = specs.iter().flat_map(|s| s.iter()).collect();
     crate::engine::sort::sort_by(&mut all, |a, b| a.name.cmp(b.name));
     all.dedup_by(|a, b| a.name == b.name);
     let any_required = all.iter().any(|o| o.required);
@@ -358,7 +412,7 @@ mod tests {
     fn every_option_table_is_ascii_for_break_words() {
         use crate::shell::tools::specs::*;
         for table in [TOPICS, CONSOLE_PRODUCER, CONSOLE_CONSUMER, CONSUMER_GROUPS, CONFIGS, LEADER_ELECTION, GET_OFFSETS, CONSUMER_PERF] {
-            for o in table {
+            for o in table.iter() {
                 let described = match o.arg {
                     Arg::Required { described, .. } | Arg::Optional { described, .. } => described,
                     Arg::None => "",
@@ -372,12 +426,31 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
 
-    const SPECS: &[OptSpec] = &[
-        OptSpec { name: "topic", desc: "The topic.", arg: Arg::Required { described: "topic", ty: Ty::String }, default: None, required: false },
-        OptSpec { name: "partitions", desc: "Count.", arg: Arg::Required { described: "# of partitions", ty: Ty::Integer }, default: None, required: false },
-        OptSpec { name: "list", desc: "List.", arg: Arg::None, default: None, required: false },
-        OptSpec { name: "codec", desc: "Codec.", arg: Arg::Optional { described: "c", ty: Ty::String }, default: None, required: false },
-    ];
+    const SPECS: Table = Table(concat!(
+        opt!("topic", "The topic.", Required("topic", String)),
+        opt!("partitions", "Count.", Required("# of partitions", Integer)),
+        opt!("list", "List."),
+        opt!("codec", "Codec.", Optional("c", String)),
+    ));
+
+    #[test]
+    fn opt_records_decode_to_their_fields() {
+        let specs: Vec<OptSpec> = Table(concat!(
+            opt!("a", "Flag."),
+            opt!("b", "Number.", Required("n", Long), default = "5", required),
+            opt!("c", "Maybe.", Optional("", Double), default = ""),
+        ))
+        .iter()
+        .collect();
+        assert_eq!(
+            specs,
+            [
+                OptSpec { name: "a", desc: "Flag.", arg: Arg::None, default: None, required: false },
+                OptSpec { name: "b", desc: "Number.", arg: Arg::Required { described: "n", ty: Ty::Long }, default: Some("5"), required: true },
+                OptSpec { name: "c", desc: "Maybe.", arg: Arg::Optional { described: "", ty: Ty::Double }, default: Some(""), required: false },
+            ]
+        );
+    }
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()

@@ -17,7 +17,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerPerfCo
     let p = parse_jopt(invoked, specs::CONSUMER_PERF, args, "This tool is used to verify the consumer performance.")?;
     check(invoked, &p)?;
     let mut options = VecMap::new();
-    for spec in specs::CONSUMER_PERF {
+    for spec in specs::CONSUMER_PERF.iter() {
         if p.has(spec.name) {
             options.insert(spec.name.to_string(), p.values(spec.name));
         }

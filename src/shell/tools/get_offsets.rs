@@ -28,7 +28,7 @@ fn terse(message: std::fmt::Arguments<'_>) -> Outcome {
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GetOffsetsCommand, Outcome> {
-    let all: [&'static [jopt::OptSpec]; 2] = [jopt::DEFAULT_OPTS, specs::GET_OFFSETS];
+    let all: [jopt::Table; 2] = [jopt::DEFAULT_OPTS, specs::GET_OFFSETS];
     if args.is_empty() {
         return Err(super::usage_full(USAGE_TEXT, &all));
     }

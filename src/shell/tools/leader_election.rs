@@ -21,7 +21,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ElectionComman
     let p = parse_jopt(invoked, specs::LEADER_ELECTION, args, "This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.")?;
     check(invoked, &p)?;
     let mut options = VecMap::new();
-    for spec in specs::LEADER_ELECTION {
+    for spec in specs::LEADER_ELECTION.iter() {
         if p.has(spec.name) {
             options.insert(spec.name.to_string(), p.values(spec.name));
         }

@@ -25,7 +25,7 @@ pub mod transactions;
 
 use crate::engine::vecmap::VecMap;
 
-use super::jopt::{self, OptSpec, Parsed};
+use super::jopt::{self, Parsed, Table};
 use super::process::Exec;
 use super::{Outcome, Session};
 
@@ -419,7 +419,7 @@ pub fn usage_error(invoked: &str, message: &str) -> Outcome {
 
 /// `printUsageAndExit(parser, message)` for `--help` or no arguments: the message and the real
 /// option table, on stderr, exit 1 (as Kafka's tools do even for `--help`).
-pub fn usage_full(message: &str, specs: &[&'static [OptSpec]]) -> Outcome {
+pub fn usage_full(message: &str, specs: &[Table]) -> Outcome {
     Outcome::stderr(format!("{message}\n{}", jopt::help_table(specs)), 1)
 }
 
@@ -427,11 +427,11 @@ pub fn usage_full(message: &str, specs: &[&'static [OptSpec]]) -> Outcome {
 /// `CommandLineUtils.maybePrintHelpOrVersion` does. `help_message` is the tool's one-liner.
 pub fn parse_jopt(
     invoked: &str,
-    specs: &'static [OptSpec],
+    specs: Table,
     args: &[String],
     help_message: &str,
 ) -> Result<Parsed, Outcome> {
-    let all: [&'static [OptSpec]; 2] = [jopt::DEFAULT_OPTS, specs];
+    let all: [Table; 2] = [jopt::DEFAULT_OPTS, specs];
     let parsed = jopt::parse(&all, args).map_err(|e| usage_error(invoked, &e.0))?;
     if args.is_empty() || parsed.has("help") {
         return Err(usage_full(help_message, &all));
@@ -576,7 +576,7 @@ pub fn complete(line: &str, names: &CompletionNames<'_>) -> Vec<String> {
 }
 
 /// The option table of a jopt-simple tool (empty for kcat/sim).
-pub fn tool_specs(tool: Tool) -> &'static [OptSpec] {
+pub fn tool_specs(tool: Tool) -> Table {
     match tool {
         Tool::Topics => specs::TOPICS,
         Tool::ConsoleProducer => specs::CONSOLE_PRODUCER,
@@ -586,7 +586,7 @@ pub fn tool_specs(tool: Tool) -> &'static [OptSpec] {
         Tool::LeaderElection => specs::LEADER_ELECTION,
         Tool::GetOffsets => specs::GET_OFFSETS,
         Tool::ConsumerPerfTest => specs::CONSUMER_PERF,
-        Tool::ProducerPerfTest | Tool::Kcat | Tool::Sim | Tool::DockerCompose | Tool::Transactions => &[],
+        Tool::ProducerPerfTest | Tool::Kcat | Tool::Sim | Tool::DockerCompose | Tool::Transactions => Table(""),
     }
 }
 
@@ -629,7 +629,7 @@ mod tests {
         assert_eq!(complete("cat v", &names), vec!["view.txt"]);
         // Every jopt tool offers every one of its flags.
         for (name, tool) in TOOL_NAMES {
-            for spec in tool_specs(*tool) {
+            for spec in tool_specs(*tool).iter() {
                 let flag = format!("--{}", spec.name);
                 assert!(complete(&format!("{name} {flag}"), &names).contains(&flag), "{name} {flag}");
             }
