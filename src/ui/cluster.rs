@@ -21,7 +21,7 @@ use super::layout::{layout, Column, Filter, Layout, Mode, Role};
 use super::logview::{self, LogView, RecordCell};
 use super::monitor::{Alarm, Loss, EXPECTED_WHEN};
 use super::snapshot::{BrokerState, Change, Snapshot};
-use super::state::{anim_speed_at, Action, AppState, ViewState, ANIM_SPEEDS, FLOW_WALL_MS};
+use super::state::{anim_speed_at, send, Action, AppState, ViewState, ANIM_SPEEDS, FLOW_WALL_MS};
 use super::watch::{Flow, Logged};
 
 /// Entries of the "what just happened" list shown (the log keeps more).
@@ -79,10 +79,7 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
             </p>
         };
     }
-    let dismiss = {
-        let d = dispatch.clone();
-        Callback::from(move |_| d.dispatch(Action::ClearLosses))
-    };
+    let dismiss = send(dispatch, Action::ClearLosses);
     html! {
         <section class="panel alarm" role="alert" aria-labelledby="alarm-title">
             <h2 id="alarm-title">{ "⚠ Invariant monitor: alarm" }</h2>
@@ -148,14 +145,8 @@ fn brokers_panel(props: &ClusterProps) -> Html {
             d.dispatch(Action::SetFilter(Filter { show_internal: input.checked(), ..filter.clone() }))
         })
     };
-    let on_heal = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::RunInActive("sim heal".to_string())))
-    };
-    let on_animate = {
-        let (d, on) = (d.clone(), v.animate);
-        Callback::from(move |_| d.dispatch(Action::SetAnimate(!on)))
-    };
+    let on_heal = send(&d, Action::RunInActive("sim heal".to_string()));
+    let on_animate = send(&d, Action::SetAnimate(!v.animate));
     let on_anim_speed = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -289,18 +280,14 @@ pub fn broker_column(props: &ColumnProps) -> Html {
     }
     let state_text = state_words.join(" · ");
     let buttons = broker_actions(b.state, b.isolated).map(|(label, verb, enabled)| {
-        let d = props.dispatch.clone();
         let line = format!("sim {verb} {id}");
         let title = format!("Run `{line}` in the active terminal");
         html! {
             <button class={classes!("broker-action", verb)} disabled={!enabled} aria-label={format!("{label} broker {id}")} {title}
-                onclick={Callback::from(move |_| d.dispatch(Action::RunInActive(line.clone())))}>{ label }</button>
+                onclick={send(&props.dispatch, Action::RunInActive(line))}>{ label }</button>
         }
     });
-    let select = |key: PartitionKey| {
-        let d = props.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::SelectPartition(Some(key.clone()))))
-    };
+    let select = |key: PartitionKey| send(&props.dispatch, Action::SelectPartition(Some(key)));
     let body = match props.mode {
         Mode::Tiles => html! {
             <ul class="tiles" aria-label={format!("Replicas on broker {id}")}>
@@ -468,15 +455,9 @@ fn log_body(v: &LogView, record: Option<i64>, groups: &GroupsView, d: &Dispatch)
             </li>
         }
     });
-    let older = {
-        let (d, from) = (d.clone(), v.from);
-        Callback::from(move |_| d.dispatch(Action::SetWindowEnd(Some(from))))
-    };
-    let newer = {
-        let (d, to, end) = (d.clone(), v.to, v.scale_end);
-        let next = to + logview::RECORDS_SHOWN_MAX;
-        Callback::from(move |_| d.dispatch(Action::SetWindowEnd((next < end).then_some(next))))
-    };
+    let older = send(d, Action::SetWindowEnd(Some(v.from)));
+    let next = v.to + logview::RECORDS_SHOWN_MAX;
+    let newer = send(d, Action::SetWindowEnd((next < v.scale_end).then_some(next)));
     let reference_start = v.replicas.iter().find(|r| Some(r.broker) == v.reference).and_then(|r| r.marks).map_or(0, |m| m.log_start);
     let cells = v.records.iter().map(|r| record_cell(r, record == Some(r.offset), d));
     let detail = record.and_then(|o| v.records.iter().find(|r| r.offset == o)).map(|r| record_detail(r, v, groups));
@@ -508,10 +489,7 @@ fn record_cell(r: &RecordCell, selected: bool, d: &Dispatch) -> Html {
     let key = r.key.as_deref().map_or_else(|| "null".to_string(), |k| logview::shorten(k, logview::CELL_CHARS_MAX));
     let value = r.value.as_deref().map_or_else(|| "null".to_string(), |v| logview::shorten(v, logview::CELL_CHARS_MAX));
     let style = r.key_hue.map(|h| format!("--hue: {h}"));
-    let onclick = {
-        let (d, offset) = (d.clone(), r.offset);
-        Callback::from(move |_| d.dispatch(Action::SelectRecord(if selected { None } else { Some(offset) })))
-    };
+    let onclick = send(d, Action::SelectRecord(if selected { None } else { Some(r.offset) }));
     let label = format!(
         "offset {}, key {key}, value {value}, {}",
         r.offset,
@@ -560,21 +538,29 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
     } else {
         "Not committed yet: at or above the high watermark. Consumers cannot read it; an acks=all producer is still waiting; an acks=1 producer was already told it is written, and it is lost if the leader fails before a follower copies it.".to_string()
     };
+    let brokers = |list: &[String]| format!("broker{} {}", if list.len() == 1 { "" } else { "s" }, list.join(", "));
+    // (term, the value's class, the value): one loop, not one element per line in the code.
+    let mut pairs: Vec<(&'static str, Option<&'static str>, Html)> = vec![
+        ("Key", None, r.key.clone().unwrap_or_else(|| "null".into()).into()),
+        ("Value", None, r.value.clone().unwrap_or_else(|| "null".into()).into()),
+        ("Timestamp", None, format!("{} ms (simulated)", r.timestamp_ms).into()),
+        ("Leader epoch", None, r.leader_epoch.to_string().into()),
+        ("Held by", Some("held-by"), brokers(&holders).into()),
+    ];
+    if !missing.is_empty() {
+        pairs.push(("Not on", None, brokers(&missing).into()));
+    }
+    let groups_text = if by_groups.is_empty() {
+        html! { "no consumer group has read or committed on this partition" }
+    } else {
+        html! { <ul>{ for by_groups.into_iter().map(|line| html! { <li>{ line }</li> }) }</ul> }
+    };
+    pairs.push(("Groups", Some("record-groups"), groups_text));
     html! {
         <div class="record-detail" role="region" aria-label={format!("Record at offset {}", r.offset)}>
             <h3>{ format!("Offset {}", r.offset) }</h3>
             <dl>
-                <dt>{ "Key" }</dt><dd>{ r.key.clone().unwrap_or_else(|| "null".into()) }</dd>
-                <dt>{ "Value" }</dt><dd>{ r.value.clone().unwrap_or_else(|| "null".into()) }</dd>
-                <dt>{ "Timestamp" }</dt><dd>{ format!("{} ms (simulated)", r.timestamp_ms) }</dd>
-                <dt>{ "Leader epoch" }</dt><dd>{ r.leader_epoch }</dd>
-                <dt>{ "Held by" }</dt><dd class="held-by">{ format!("broker{} {}", if holders.len() == 1 { "" } else { "s" }, holders.join(", ")) }</dd>
-                if !missing.is_empty() { <dt>{ "Not on" }</dt><dd>{ format!("broker{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")) }</dd> }
-                <dt>{ "Groups" }</dt>
-                <dd class="record-groups">
-                    if by_groups.is_empty() { { "no consumer group has read or committed on this partition" } }
-                    else { <ul>{ for by_groups.into_iter().map(|line| html! { <li>{ line }</li> }) }</ul> }
-                </dd>
+                { for pairs.into_iter().map(|(term, class, value)| html! { <><dt>{ term }</dt><dd {class}>{ value }</dd></> }) }
             </dl>
             <p class={classes!("commit-status", if r.committed { "committed" } else { "pending" })}>{ status }</p>
         </div>
@@ -642,6 +628,12 @@ fn groups_panel(view: &GroupsView, look_at: &[crate::lessons::LookAt]) -> Html {
     }
 }
 
+/// A table's head row: one loop over the column names (each element written out in `html!` is
+/// its own code in the wasm).
+fn head_row(cols: &[&'static str]) -> Html {
+    html! { <thead><tr>{ for cols.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead> }
+}
+
 fn or_dash(v: Option<i64>) -> String {
     v.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
@@ -669,7 +661,7 @@ fn group_card(g: &GroupView) -> Html {
             if !g.members.is_empty() {
                 <table class="group-members">
                     <caption class="visually-hidden">{ format!("Members of {}", g.id) }</caption>
-                    <thead><tr><th scope="col">{ "Client id" }</th><th scope="col">{ "Host" }</th><th scope="col">{ "Partitions" }</th></tr></thead>
+                    { head_row(&["Client id", "Host", "Partitions"]) }
                     <tbody>
                         { for g.members.iter().map(|m| html! {
                             <tr title={m.member_id.clone()}>
@@ -684,17 +676,14 @@ fn group_card(g: &GroupView) -> Html {
             if !g.partitions.is_empty() {
                 <table class="group-partitions">
                     <caption class="visually-hidden">{ format!("Offsets of {}", g.id) }</caption>
-                    <thead><tr>
-                        <th scope="col">{ "Partition" }</th><th scope="col">{ "Committed" }</th>
-                        <th scope="col">{ "High watermark" }</th><th scope="col">{ "Lag" }</th><th scope="col">{ "Consumer" }</th>
-                    </tr></thead>
+                    { head_row(&["Partition", "Committed", "High watermark", "Lag", "Consumer"]) }
                     <tbody>
                         { for rows.iter().map(|p| html! {
                             <tr class={classes!(p.lag().is_some_and(|l| l > 0).then_some("lagging"))}>
                                 <td>{ format!("{}-{}", p.topic, p.partition) }</td>
-                                <td class="num">{ or_dash(p.committed) }</td>
-                                <td class="num">{ or_dash(p.high_watermark) }</td>
-                                <td class="num lag">{ or_dash(p.lag()) }</td>
+                                { for [("num", p.committed), ("num", p.high_watermark), ("num lag", p.lag())].map(|(class, v)| html! {
+                                    <td {class}>{ or_dash(v) }</td>
+                                }) }
                                 <td>{ owner(p.owner) }</td>
                             </tr>
                         }) }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::clock;
 use super::codec;
-use super::state::{Action, AppState, Notice, Theme};
+use super::state::{send, Action, AppState, Notice, Theme};
 use super::storage;
 
 /// What the header shows.
@@ -28,14 +28,6 @@ pub struct HeaderProps {
 /// as a component it rendered every time anyway (and a component costs about 2 KB of wasm).
 pub fn header(props: &HeaderProps) -> Html {
     let d = props.dispatch.clone();
-    let on_play = {
-        let (d, playing) = (d.clone(), props.playing);
-        Callback::from(move |_| d.dispatch(Action::SetPlaying(!playing)))
-    };
-    let on_step = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::Step))
-    };
     let on_speed = {
         let d = d.clone();
         Callback::from(move |e: InputEvent| {
@@ -45,10 +37,6 @@ pub fn header(props: &HeaderProps) -> Html {
                 }
             }
         })
-    };
-    let simple = |action: fn() -> Action| {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(action()))
     };
     let on_export = {
         let (d, saved) = (d.clone(), props.saved.clone());
@@ -93,10 +81,6 @@ pub fn header(props: &HeaderProps) -> Html {
             input.set_value(""); // choosing the same file again fires `change` again
         })
     };
-    let on_theme = {
-        let (d, theme) = (d.clone(), props.theme);
-        Callback::from(move |_| d.dispatch(Action::SetTheme(theme.next())))
-    };
     let speed_text = clock::format_speed(props.speed);
     let step_ms = clock::step_sim_ms(props.speed);
     html! {
@@ -106,11 +90,11 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="clock-time" role="timer" aria-label="Simulated clock" title="Simulated time since the cluster started">
                     { clock::format_clock(props.now_ms) }
                 </span>
-                <button class="play" aria-pressed={props.playing.to_string()} onclick={on_play}
+                <button class="play" aria-pressed={props.playing.to_string()} onclick={send(&d, Action::SetPlaying(!props.playing))}
                     title={if props.playing { "Pause simulated time" } else { "Let simulated time run" }}>
                     { if props.playing { "Pause" } else { "▶ Play" } }
                 </button>
-                <button class="step" onclick={on_step} title={format!("Advance simulated time by {}", clock::format_duration(step_ms))}
+                <button class="step" onclick={send(&d, Action::Step)} title={format!("Advance simulated time by {}", clock::format_duration(step_ms))}
                     aria-label={format!("Step: advance {}", clock::format_duration(step_ms))}>{ format!("Step +{}", clock::format_duration(step_ms)) }</button>
                 <label class="speed">
                     <span>{ "Speed" }</span>
@@ -123,16 +107,16 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="seed" title="The seed this simulation runs from: same seed, same commands, same results">
                     { format!("seed {} · {} brokers", props.seed, props.brokers) }
                 </span>
-                <button onclick={simple(|| Action::Undo)} disabled={!props.can_undo} title="Undo the last action (replays the session without it)">{ "Undo" }</button>
-                <button onclick={simple(|| Action::Redo)} disabled={!props.can_redo} title="Redo the last undone action">{ "Redo" }</button>
-                <button onclick={simple(|| Action::Reset)} title="Start over from the same seed">{ "Reset" }</button>
+                <button onclick={send(&d, Action::Undo)} disabled={!props.can_undo} title="Undo the last action (replays the session without it)">{ "Undo" }</button>
+                <button onclick={send(&d, Action::Redo)} disabled={!props.can_redo} title="Redo the last undone action">{ "Redo" }</button>
+                <button onclick={send(&d, Action::Reset)} title="Start over from the same seed">{ "Reset" }</button>
                 <button onclick={on_export} title="Download this session as a JSON file">{ "Export" }</button>
                 <label class="button import" title="Load a session from a JSON file">
                     { "Import" }
                     <input type="file" accept=".json,application/json" class="visually-hidden" aria-label="Import a session file" onchange={on_import} />
                 </label>
                 <button onclick={on_share} title="A link that replays this session">{ "Share" }</button>
-                <button class="theme" onclick={on_theme} aria-label={format!("Theme: {} (change)", props.theme.name())}>
+                <button class="theme" onclick={send(&d, Action::SetTheme(props.theme.next()))} aria-label={format!("Theme: {} (change)", props.theme.name())}>
                     { format!("Theme: {}", props.theme.name()) }
                 </button>
             </div>

@@ -45,7 +45,7 @@ use yew::prelude::*;
 
 pub use state::{Action, AppState};
 use state::NoticeKind;
-use transcript::{Entry, TermId};
+use transcript::Entry;
 
 /// The whole page: header, message banner, cluster area, lesson panel and terminals.
 #[function_component(App)]
@@ -91,26 +91,6 @@ pub fn app() -> Html {
         let session = state.session.clone();
         use_callback(active, move |line: String, active| session.borrow().complete(*active, &line))
     };
-    let on_select = {
-        let d = dispatcher.clone();
-        Callback::from(move |term: TermId| d.dispatch(Action::SelectTerminal(term)))
-    };
-    let on_open = {
-        let d = dispatcher.clone();
-        Callback::from(move |_| d.dispatch(Action::OpenTerminal))
-    };
-    let on_close = {
-        let d = dispatcher.clone();
-        Callback::from(move |term: TermId| d.dispatch(Action::CloseTerminal(term)))
-    };
-    let dismiss = {
-        let d = dispatcher.clone();
-        Callback::from(move |_| d.dispatch(Action::SetNotice(None)))
-    };
-    let close_share = {
-        let d = dispatcher.clone();
-        Callback::from(move |_| d.dispatch(Action::ShowShare(None)))
-    };
     let terminal = session.terminal(active).map(|t| {
         html! {
             <terminal::Terminal key={t.id} id={t.id} lines={t.lines.clone()} prompt={AttrValue::Static(t.prompt)}
@@ -139,7 +119,7 @@ pub fn app() -> Html {
                 <div class={classes!("notice", (notice.kind == NoticeKind::Error).then_some("error"))}
                     role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>
                     <span class="notice-text">{ notice.text.clone() }</span>
-                    <button class="notice-close" aria-label="Dismiss the message" onclick={dismiss}>{ "×" }</button>
+                    <button class="notice-close" aria-label="Dismiss the message" onclick={state::send(&dispatcher, Action::SetNotice(None))}>{ "×" }</button>
                 </div>
             }
             if let Some(url) = &state.share_url {
@@ -150,7 +130,7 @@ pub fn app() -> Html {
                             use wasm_bindgen::JsCast;
                             if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); }
                         })} />
-                    <button onclick={close_share}>{ "Close" }</button>
+                    <button onclick={state::send(&dispatcher, Action::ShowShare(None))}>{ "Close" }</button>
                 </div>
             }
             <main class="app-main">
@@ -159,7 +139,7 @@ pub fn app() -> Html {
                     dispatch: dispatcher.clone() }) }
                 <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
                 <div class="terminals">
-                    { terminal::terminal_tabs(&session.terminals().iter().map(|t| t.id).collect::<Vec<_>>(), active, &on_select, &on_open, &on_close) }
+                    { terminal::terminal_tabs(&session.terminals().iter().map(|t| t.id).collect::<Vec<_>>(), active, &dispatcher) }
                     { for terminal }
                 </div>
             </main>

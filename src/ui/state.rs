@@ -173,6 +173,7 @@ impl AppState {
     }
 }
 
+#[derive(Clone)]
 pub enum Action {
     /// Record and apply one learner action.
     Act(Entry),
@@ -206,6 +207,13 @@ pub enum Action {
     ClearLosses,
     /// The lesson step open now says to look at these (empty: no lesson step).
     SetLookAt(&'static [crate::lessons::LookAt]),
+}
+
+/// A handler that dispatches `action`, whatever the event: one closure type for every control
+/// that only sends an action (each distinct closure is its own code and glue in the wasm).
+pub fn send<E: 'static>(d: &UseReducerDispatcher<AppState>, action: Action) -> Callback<E> {
+    let d = d.clone();
+    Callback::from(move |_| d.dispatch(action.clone()))
 }
 
 impl Reducible for AppState {

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::input::{self, HistoryCursor, CANDIDATES_SHOWN_MAX};
 use super::session::{LineKind, TermLine};
+use super::state::{send, Action, AppState};
 use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
 use crate::shell::Mode;
 
@@ -17,26 +18,24 @@ use crate::shell::Mode;
 /// close button on each (while more than one is open), and "+" to open another. A plain
 /// function: its callbacks are new on every render of the app, so as a component it rendered
 /// every time anyway (and a component costs about 2 KB of wasm).
-pub fn terminal_tabs(tabs: &[TermId], active: TermId, on_select: &Callback<TermId>, on_open: &Callback<()>, on_close: &Callback<TermId>) -> Html {
+pub fn terminal_tabs(tabs: &[TermId], active: TermId, d: &UseReducerDispatcher<AppState>) -> Html {
     let closable = tabs.len() > 1;
     html! {
         <div class="terminal-tabs">
             <div role="tablist" aria-label="Terminals" class="tablist">
                 { for tabs.iter().map(|&id| {
                     let selected = id == active;
-                    let on_select = on_select.clone();
-                    let on_close = on_close.clone();
                     html! {
                         <span class={classes!("tab", selected.then_some("active"))} key={id}>
                             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
                                 aria-controls="terminal-panel"
-                                onclick={Callback::from(move |_| on_select.emit(id))}>
+                                onclick={send(d, Action::SelectTerminal(id))}>
                                 { format!("Terminal {id}") }
                             </button>
                             if closable {
                                 <button class="tab-close" aria-label={format!("Close terminal {id}")}
                                     title={format!("Close terminal {id}")}
-                                    onclick={Callback::from(move |_| on_close.emit(id))}>{ "×" }</button>
+                                    onclick={send(d, Action::CloseTerminal(id))}>{ "×" }</button>
                             }
                         </span>
                     }
@@ -44,7 +43,7 @@ pub fn terminal_tabs(tabs: &[TermId], active: TermId, on_select: &Callback<TermI
             </div>
             <button class="tab-open" aria-label="Open a new terminal" title="Open a new terminal"
                 disabled={tabs.len() >= TERMINALS_OPEN_MAX}
-                onclick={on_open.reform(|_| ())}>{ "+" }</button>
+                onclick={send(d, Action::OpenTerminal)}>{ "+" }</button>
         </div>
     }
 }
