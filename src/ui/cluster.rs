@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::clock;
@@ -29,11 +29,60 @@ const LOG_SHOWN_MAX: usize = 40;
 
 type Dispatch = UseReducerDispatcher<AppState>;
 
-/// The value of the `<select>` an event came from (read as a property: web-sys's
+/// A property of the element an event came from (read as a property: web-sys's
 /// HtmlSelectElement is not among the features this crate builds).
-fn select_value(e: &Event) -> Option<String> {
+fn target_property(e: &Event, name: &str) -> Option<wasm_bindgen::JsValue> {
     let target = e.target()?;
-    js_sys::Reflect::get(&target, &"value".into()).ok()?.as_string()
+    js_sys::Reflect::get(&target, &name.into()).ok()
+}
+
+/// What a form control's new value sets: one handler ([`on_value`]) for every control that reads
+/// its value (each distinct closure is its own code in the wasm).
+#[derive(Clone)]
+pub enum ValueTarget {
+    /// The clock's speed slider.
+    Speed,
+    AnimSpeed,
+    /// The brokers panel's topic `<select>` (the rest of the filter as it is).
+    FilterTopic(Filter),
+    /// The brokers panel's "internal topics" checkbox.
+    FilterInternal(Filter),
+    /// The partition log's topic `<select>`.
+    LogTopic,
+    /// The partition log's partition number, in this topic.
+    LogPartition(String),
+}
+
+fn value_action(target: &ValueTarget, e: &Event) -> Option<Action> {
+    if let ValueTarget::FilterInternal(filter) = target {
+        let checked = target_property(e, "checked")?.as_bool()?;
+        return Some(Action::SetFilter(Filter { show_internal: checked, ..filter.clone() }));
+    }
+    let value = target_property(e, "value")?.as_string()?;
+    Some(match target {
+        ValueTarget::Speed => Action::SetSpeed(value.parse().ok()?),
+        ValueTarget::AnimSpeed => Action::SetAnimSpeed(value.parse().ok()?),
+        ValueTarget::FilterTopic(filter) => Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }),
+        ValueTarget::FilterInternal(_) => return None,
+        ValueTarget::LogTopic => Action::SelectPartition((!value.is_empty()).then(|| (Rc::from(value.as_str()), 0))),
+        ValueTarget::LogPartition(topic) => {
+            let p = value.parse::<i32>().ok()?;
+            if topic.is_empty() {
+                return None;
+            }
+            Action::SelectPartition(Some((Rc::from(topic.as_str()), p)))
+        }
+    })
+}
+
+/// A handler for a form control's `change` or `input` event: what its value sets, dispatched.
+pub fn on_value<E: AsRef<Event> + 'static>(d: &Dispatch, target: ValueTarget) -> Callback<E> {
+    let d = d.clone();
+    Callback::from(move |e: E| {
+        if let Some(action) = value_action(&target, e.as_ref()) {
+            d.dispatch(action);
+        }
+    })
 }
 type PartitionKey = (Rc<str>, i32);
 
@@ -131,32 +180,11 @@ fn brokers_panel(props: &ClusterProps) -> Html {
     let d = props.dispatch.clone();
     // Cheap (a scan of the rows), and only while a lesson step names something.
     let look_css = if v.look_at.is_empty() { String::new() } else { super::look::css(v.look_at, &laid.rows, l.mode == Mode::HeatMap) };
-    let on_topic = {
-        let (d, filter) = (d.clone(), v.filter.clone());
-        Callback::from(move |e: Event| {
-            let Some(value) = select_value(&e) else { return };
-            d.dispatch(Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }))
-        })
-    };
-    let on_internal = {
-        let (d, filter) = (d.clone(), v.filter.clone());
-        Callback::from(move |e: Event| {
-            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-            d.dispatch(Action::SetFilter(Filter { show_internal: input.checked(), ..filter.clone() }))
-        })
-    };
+    let on_topic = on_value::<Event>(&d, ValueTarget::FilterTopic(v.filter.clone()));
+    let on_internal = on_value::<Event>(&d, ValueTarget::FilterInternal(v.filter.clone()));
     let on_heal = send(&d, Action::RunInActive("sim heal".to_string()));
     let on_animate = send(&d, Action::SetAnimate(!v.animate));
-    let on_anim_speed = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                if let Ok(p) = input.value().parse::<u32>() {
-                    d.dispatch(Action::SetAnimSpeed(p));
-                }
-            }
-        })
-    };
+    let on_anim_speed = on_value::<InputEvent>(&d, ValueTarget::AnimSpeed);
     let any_isolated = props.snapshot.brokers.iter().any(|b| b.isolated);
     let selected_topic = v.filter.topic.clone().unwrap_or_default();
     let n = props.snapshot.brokers.len().max(1);
@@ -362,24 +390,8 @@ fn partition_panel(props: &ClusterProps) -> Html {
         let topic = props.view.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
         let partition = props.view.selected.as_ref().map_or(0, |(_, p)| *p);
         let partitions = props.snapshot.topic(&topic).map_or(0, |t| t.partitions.len());
-        let on_topic = {
-            let d = d.clone();
-            Callback::from(move |e: Event| {
-                let Some(value) = select_value(&e) else { return };
-                d.dispatch(Action::SelectPartition((!value.is_empty()).then(|| (Rc::from(value.as_str()), 0))));
-            })
-        };
-        let on_partition = {
-            let (d, topic) = (d.clone(), topic.clone());
-            Callback::from(move |e: Event| {
-                let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-                if let Ok(p) = input.value().parse::<i32>() {
-                    if !topic.is_empty() {
-                        d.dispatch(Action::SelectPartition(Some((Rc::from(topic.as_str()), p))));
-                    }
-                }
-            })
-        };
+        let on_topic = on_value::<Event>(&d, ValueTarget::LogTopic);
+        let on_partition = on_value::<Event>(&d, ValueTarget::LogPartition(topic.clone()));
         html! {
             <span class="log-picker">
                 <label>

@@ -55,16 +55,17 @@ pub fn app() -> Html {
         AppState::with_view(session, notice, storage::load_theme(), state::ViewState::new(!prefers_reduced_motion()))
     });
 
-    // Autosave after every change to the session.
+    // Autosave after every change to the session; the theme on <html>, so the whole page (and
+    // the panic panel) follows it. One effect (each effect type instantiates yew's hook code
+    // again): every action bumps the revision, so the theme is applied again, unchanged.
     {
         let state = state.clone();
-        use_effect_with(state.revision, move |_| {
+        use_effect_with((state.revision, state.theme), move |(_, theme)| {
             let saved = state.session.borrow().saved();
             storage::save(&saved);
+            storage::apply_theme(*theme);
         });
     }
-    // The theme on <html>, so the whole page (and the panic panel) follows it.
-    use_effect_with(state.theme, |theme| storage::apply_theme(*theme));
     // Playing: a clock advance every tick.
     {
         let dispatcher = state.dispatcher();
