@@ -28,16 +28,7 @@ pub struct HeaderProps {
 /// as a component it rendered every time anyway (and a component costs about 2 KB of wasm).
 pub fn header(props: &HeaderProps) -> Html {
     let d = props.dispatch.clone();
-    let on_speed = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                if let Ok(position) = input.value().parse::<u32>() {
-                    d.dispatch(Action::SetSpeed(position));
-                }
-            }
-        })
-    };
+    let on_speed = super::cluster::on_value::<InputEvent>(&d, super::cluster::ValueTarget::Speed);
     let on_export = {
         let (d, saved) = (d.clone(), props.saved.clone());
         Callback::from(move |_: MouseEvent| {
@@ -81,6 +72,13 @@ pub fn header(props: &HeaderProps) -> Html {
             input.set_value(""); // choosing the same file again fires `change` again
         })
     };
+    // (label, handler, disabled, title): one loop, not one element per button in the code.
+    let buttons: [(&str, Callback<MouseEvent>, bool, &str); 4] = [
+        ("Undo", send(&d, Action::Undo), !props.can_undo, "Undo the last action (replays the session without it)"),
+        ("Redo", send(&d, Action::Redo), !props.can_redo, "Redo the last undone action"),
+        ("Reset", send(&d, Action::Reset), false, "Start over from the same seed"),
+        ("Export", on_export, false, "Download this session as a JSON file"),
+    ];
     let speed_text = clock::format_speed(props.speed);
     let step_ms = clock::step_sim_ms(props.speed);
     html! {
@@ -107,10 +105,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="seed" title="The seed this simulation runs from: same seed, same commands, same results">
                     { format!("seed {} · {} brokers", props.seed, props.brokers) }
                 </span>
-                <button onclick={send(&d, Action::Undo)} disabled={!props.can_undo} title="Undo the last action (replays the session without it)">{ "Undo" }</button>
-                <button onclick={send(&d, Action::Redo)} disabled={!props.can_redo} title="Redo the last undone action">{ "Redo" }</button>
-                <button onclick={send(&d, Action::Reset)} title="Start over from the same seed">{ "Reset" }</button>
-                <button onclick={on_export} title="Download this session as a JSON file">{ "Export" }</button>
+                { for buttons.map(|(label, onclick, disabled, title)| html! { <button {onclick} disabled={disabled} {title}>{ label }</button> }) }
                 <label class="button import" title="Load a session from a JSON file">
                     { "Import" }
                     <input type="file" accept=".json,application/json" class="visually-hidden" aria-label="Import a session file" onchange={on_import} />
