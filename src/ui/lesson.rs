@@ -8,7 +8,7 @@
 //! ordinary transcript); a reload on the same link keeps the autosaved session instead
 //! ([`lesson_model::KEY_POSITION`]). Clicked commands run through the reducer like typed lines;
 //! "show solution" only fills the terminal's input. Goals are checked on every render, which
-//! follows every action (the session's revision is a prop), from the panel's own
+//! follows every action (the panel is a hook of the app, [`use_lesson_panel`]), from its own
 //! [`LessonTracker`]. Everything the lessons say is rendered as text.
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,20 +25,6 @@ use super::state::{Action as AppAction, AppState};
 use super::storage;
 use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
 use crate::lessons::{self, format_link, parse_link, Action, Lesson, LookAt, Progress, Route, LESSONS};
-
-#[derive(Properties)]
-pub struct LessonProps {
-    pub session: Rc<RefCell<Session>>,
-    /// Bumped by every action: a new value re-checks the goal.
-    pub revision: u64,
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
-
-impl PartialEq for LessonProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.revision == other.revision && self.dispatch == other.dispatch
-    }
-}
 
 fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
@@ -243,8 +229,11 @@ fn on(act: &Callback<Msg>, msg: Msg) -> Callback<MouseEvent> {
     Callback::from(move |_| act.emit(msg.clone()))
 }
 
-#[function_component(LessonPanel)]
-pub fn lesson_panel(props: &LessonProps) -> Html {
+/// The lesson panel, as a hook the app calls on every render (each action bumps the app's
+/// revision, so as a component it rendered with the app anyway, and a component costs about 2 KB
+/// of wasm). Call it while the session is not borrowed: checking the goal borrows it mutably.
+#[hook]
+pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDispatcher<AppState>) -> Html {
     let panel = use_reducer(|| {
         let link = parse_link(&current_hash());
         Panel { link_error: link.as_ref().err().map(|e| e.to_string()), route: link.unwrap_or(Route::Home), solution_shown: false, hints_shown: 0 }
@@ -260,14 +249,14 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
         _ => &[],
     };
     {
-        let dispatch = props.dispatch.clone();
+        let dispatch = dispatch.clone();
         use_effect_with(look_at, move |look_at| dispatch.dispatch(AppAction::SetLookAt(*look_at)));
     }
 
     let act = {
         let c = Ctx {
-            session: props.session.clone(),
-            dispatch: props.dispatch.clone(),
+            session: session.clone(),
+            dispatch: dispatch.clone(),
             panel: panel.dispatcher(),
             tracker: tracker.clone(),
             progress: progress.clone(),
@@ -349,7 +338,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
             let s = &lesson.steps[step];
             // The goal, from the session as it is after the latest action.
             let verdict = {
-                let mut session = props.session.borrow_mut();
+                let mut session = session.borrow_mut();
                 let mut tracker = tracker.borrow_mut();
                 tracker.sync(&mut session);
                 tracker.check(&session, &s.goal)

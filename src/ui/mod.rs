@@ -75,6 +75,7 @@ pub fn app() -> Html {
         });
     }
 
+    let lesson_panel = lesson::use_lesson_panel(&state.session, &state.dispatcher());
     let session = state.session.borrow();
     let active = session.active();
     let dispatcher = state.dispatcher();
@@ -138,7 +139,7 @@ pub fn app() -> Html {
                 { cluster::cluster_area(&cluster::ClusterProps { snapshot: watch.snapshot(), laid, log: watch.log(), flows: watch.flows(),
                     alarm: watch.monitor().alarm().cloned(), losses, view: state.view.clone(), log_view, groups: watch.groups(),
                     dispatch: dispatcher.clone() }) }
-                <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
+                { lesson_panel }
                 <div class="terminals">
                     { terminal::terminal_tabs(&session.terminals().iter().map(|t| t.id).collect::<Vec<_>>(), active, &dispatcher) }
                     { for terminal }
