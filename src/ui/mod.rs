@@ -45,7 +45,6 @@ use yew::prelude::*;
 
 pub use state::{Action, AppState};
 use state::NoticeKind;
-use transcript::Entry;
 
 /// The whole page: header, message banner, cluster area, lesson panel and terminals.
 #[function_component(App)]
@@ -83,20 +82,10 @@ pub fn app() -> Html {
         let session = state.session.clone();
         Callback::from(move |_| session.borrow().saved())
     };
-    // Callbacks kept across renders (yew compares callbacks by identity): the terminal, whose
-    // scrollback can hold thousands of lines, is not rendered again on every clock tick.
-    let on_entry = {
-        let d = dispatcher.clone();
-        use_callback((), move |entry: Entry, _| d.dispatch(Action::Act(entry)))
-    };
-    let complete = {
-        let session = state.session.clone();
-        use_callback(active, move |line: String, active| session.borrow().complete(*active, &line))
-    };
     let terminal = session.terminal(active).map(|t| {
         html! {
             <terminal::Terminal key={t.id} id={t.id} lines={t.lines.clone()} prompt={AttrValue::Static(t.prompt)}
-                mode={t.mode} history={t.history.clone()} complete={complete.clone()} on_entry={on_entry.clone()} />
+                mode={t.mode} history={t.history.clone()} session={terminal::Shared(state.session.clone())} dispatch={dispatcher.clone()} />
         }
     });
     let watch = state.watch.borrow();

@@ -3,13 +3,14 @@
 //! Keys: Enter runs the line; Up/Down walk the history; Tab completes (with an empty line, or
 //! after Escape, Tab moves focus on as usual, so the terminal is no keyboard trap); Ctrl-C
 //! interrupts (unless text is selected: then it copies); Ctrl-D ends a tool's input.
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::input::{self, HistoryCursor, CANDIDATES_SHOWN_MAX};
-use super::session::{LineKind, TermLine};
+use super::session::{LineKind, Session, TermLine};
 use super::state::{send, Action, AppState};
 use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
 use crate::shell::Mode;
@@ -55,10 +56,28 @@ pub struct TerminalProps {
     pub prompt: AttrValue,
     pub mode: Mode,
     pub history: Rc<Vec<String>>,
-    /// Completion candidates for a line in this terminal (asks the shell).
-    pub complete: Callback<String, Vec<String>>,
-    /// Records an action of this terminal (a line, Ctrl-C, Ctrl-D).
-    pub on_entry: Callback<Entry>,
+    /// The session, for completion candidates (asks the shell).
+    pub session: Shared<Session>,
+    /// Records an action of this terminal (a line, Ctrl-C, Ctrl-D). Both compare by identity and
+    /// stay the same across renders: the terminal, whose scrollback can hold thousands of lines,
+    /// is not rendered again on every clock tick (and no callback hooks in the app: each hook
+    /// type instantiates yew's code again).
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// Shared state as a prop: equal when it is the same allocation.
+pub struct Shared<T>(pub Rc<RefCell<T>>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[function_component(Terminal)]
@@ -94,8 +113,9 @@ pub fn terminal(props: &TerminalProps) -> Html {
         let tab_passes = tab_passes.clone();
         let candidates = candidates.clone();
         let history = props.history.clone();
-        let complete = props.complete.clone();
-        let on_entry = props.on_entry.clone();
+        let session = props.session.clone();
+        let d = props.dispatch.clone();
+        let on_entry = move |entry: Entry| d.dispatch(Action::Act(entry));
         let term = props.id;
         let mode = props.mode;
         Callback::from(move |e: KeyboardEvent| {
@@ -112,7 +132,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     el.set_value("");
                     cursor.borrow_mut().reset();
                     candidates.set(Vec::new());
-                    on_entry.emit(Entry::Run { term, line });
+                    on_entry(Entry::Run { term, line });
                 }
                 "ArrowUp" => {
                     e.prevent_default();
@@ -129,7 +149,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 "Tab" if !e.shift_key() && !*tab_passes.borrow() && !el.value().is_empty() => {
                     e.prevent_default();
                     let line = el.value();
-                    let done = input::complete(&line, &complete.emit(line.clone()));
+                    let done = input::complete(&line, &session.0.borrow().complete(term, &line));
                     el.set_value(&done.line);
                     candidates.set(done.candidates);
                 }
@@ -144,14 +164,14 @@ pub fn terminal(props: &TerminalProps) -> Html {
                         el.set_value("");
                         cursor.borrow_mut().reset();
                         candidates.set(Vec::new());
-                        on_entry.emit(Entry::Interrupt { term });
+                        on_entry(Entry::Interrupt { term });
                     }
                 }
                 "d" | "D" if ctrl => {
                     // The browser's Ctrl-D (bookmark) is never wanted in a terminal.
                     e.prevent_default();
                     if mode != Mode::Command && el.value().is_empty() {
-                        on_entry.emit(Entry::Eof { term });
+                        on_entry(Entry::Eof { term });
                     }
                 }
                 _ => {}
