@@ -80,37 +80,46 @@ impl<T> PartialEq for Shared<T> {
     }
 }
 
+/// What the terminal keeps across renders besides the candidates: one mutable ref (each hook
+/// type instantiates yew's code again).
+#[derive(Default)]
+struct Keys {
+    cursor: HistoryCursor,
+    /// Escape was pressed: Tab moves focus on.
+    tab_passes: bool,
+    /// The terminal id that took the keyboard last.
+    focused: Option<TermId>,
+}
+
 #[function_component(Terminal)]
 pub fn terminal(props: &TerminalProps) -> Html {
     let input = use_node_ref();
     let scrollback = use_node_ref();
-    let cursor = use_mut_ref(HistoryCursor::default);
-    let tab_passes = use_mut_ref(|| false);
+    let keys = use_mut_ref(Keys::default);
     let candidates = use_state(Vec::<String>::new);
 
-    // New output: scroll to the bottom.
+    // One effect (each effect type instantiates yew's code again).
     {
-        let scrollback = scrollback.clone();
+        let (scrollback, input, keys, id) = (scrollback.clone(), input.clone(), keys.clone(), props.id);
         use_effect_with((props.id, props.lines.clone()), move |_| {
+            // New output: scroll to the bottom.
             if let Some(el) = scrollback.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
-        });
-    }
-    // A terminal that becomes visible (tab switch, new tab) takes the keyboard.
-    {
-        let input = input.clone();
-        use_effect_with(props.id, move |_| {
-            if let Some(el) = input.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
+            // A terminal that becomes visible (tab switch, new tab) takes the keyboard.
+            let newly_shown = keys.borrow().focused != Some(id);
+            if newly_shown {
+                keys.borrow_mut().focused = Some(id);
+                if let Some(el) = input.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
             }
         });
     }
 
     let onkeydown = {
         let input = input.clone();
-        let cursor = cursor.clone();
-        let tab_passes = tab_passes.clone();
+        let keys = keys.clone();
         let candidates = candidates.clone();
         let history = props.history.clone();
         let session = props.session.clone();
@@ -123,30 +132,32 @@ pub fn terminal(props: &TerminalProps) -> Html {
             let key = e.key();
             let ctrl = e.ctrl_key() && !e.alt_key() && !e.meta_key();
             if key != "Tab" {
-                *tab_passes.borrow_mut() = false;
+                keys.borrow_mut().tab_passes = false;
             }
             match key.as_str() {
                 "Enter" => {
                     e.prevent_default();
                     let line = el.value();
                     el.set_value("");
-                    cursor.borrow_mut().reset();
+                    keys.borrow_mut().cursor.reset();
                     candidates.set(Vec::new());
                     on_entry(Entry::Run { term, line });
                 }
                 "ArrowUp" => {
                     e.prevent_default();
-                    if let Some(line) = cursor.borrow_mut().up(&history, &el.value()) {
+                    let line = keys.borrow_mut().cursor.up(&history, &el.value());
+                    if let Some(line) = line {
                         el.set_value(&line);
                     }
                 }
                 "ArrowDown" => {
                     e.prevent_default();
-                    if let Some(line) = cursor.borrow_mut().down(&history) {
+                    let line = keys.borrow_mut().cursor.down(&history);
+                    if let Some(line) = line {
                         el.set_value(&line);
                     }
                 }
-                "Tab" if !e.shift_key() && !*tab_passes.borrow() && !el.value().is_empty() => {
+                "Tab" if !e.shift_key() && !keys.borrow().tab_passes && !el.value().is_empty() => {
                     e.prevent_default();
                     let line = el.value();
                     let done = input::complete(&line, &session.0.borrow().complete(term, &line));
@@ -154,7 +165,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     candidates.set(done.candidates);
                 }
                 "Escape" => {
-                    *tab_passes.borrow_mut() = true;
+                    keys.borrow_mut().tab_passes = true;
                     candidates.set(Vec::new());
                 }
                 "c" | "C" if ctrl => {
@@ -162,7 +173,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     if !selected {
                         e.prevent_default();
                         el.set_value("");
-                        cursor.borrow_mut().reset();
+                        keys.borrow_mut().cursor.reset();
                         candidates.set(Vec::new());
                         on_entry(Entry::Interrupt { term });
                     }
