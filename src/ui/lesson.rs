@@ -231,9 +231,10 @@ fn on(act: &Callback<Msg>, msg: Msg) -> Callback<MouseEvent> {
 
 /// The lesson panel, as a hook the app calls on every render (each action bumps the app's
 /// revision, so as a component it rendered with the app anyway, and a component costs about 2 KB
-/// of wasm). Call it while the session is not borrowed: checking the goal borrows it mutably.
+/// of wasm), and what the open step says to look at (the cluster views highlight it). Call it
+/// while the session is not borrowed: checking the goal borrows it mutably.
 #[hook]
-pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDispatcher<AppState>) -> Html {
+pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDispatcher<AppState>) -> (Html, &'static [LookAt]) {
     let panel = use_reducer(|| {
         let link = parse_link(&current_hash());
         Panel { link_error: link.as_ref().err().map(|e| e.to_string()), route: link.unwrap_or(Route::Home), solution_shown: false, hints_shown: 0 }
@@ -248,10 +249,6 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
             .map_or(&[], |s| s.look_at),
         _ => &[],
     };
-    {
-        let dispatch = dispatch.clone();
-        use_effect_with(look_at, move |look_at| dispatch.dispatch(AppAction::SetLookAt(*look_at)));
-    }
 
     let act = {
         let c = Ctx {
@@ -289,7 +286,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
 
     let error = panel.link_error.clone().map(|e| html! { <p class="lesson-error" role="alert">{ format!("That lesson link does not work: {e}.") }</p> });
 
-    match panel.route.clone() {
+    let html = match panel.route.clone() {
         Route::Home => {
             let progress = progress.borrow();
             let (complete, total) = progress.overall();
@@ -333,7 +330,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
             }
         }
         Route::Lesson { id, step } => {
-            let Some(lesson) = lessons::lesson(id) else { return html! {} };
+            let Some(lesson) = lessons::lesson(id) else { return (html! {}, look_at) };
             let step = step.min(lesson.steps.len() - 1);
             let s = &lesson.steps[step];
             // The goal, from the session as it is after the latest action.
@@ -442,5 +439,6 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                 </aside>
             }
         }
-    }
+    };
+    (html, look_at)
 }

@@ -74,7 +74,7 @@ pub fn app() -> Html {
         });
     }
 
-    let lesson_panel = lesson::use_lesson_panel(&state.session, &state.dispatcher());
+    let (lesson_panel, look_at) = lesson::use_lesson_panel(&state.session, &state.dispatcher());
     let session = state.session.borrow();
     let active = session.active();
     let dispatcher = state.dispatcher();
@@ -126,7 +126,7 @@ pub fn app() -> Html {
             }
             <main class="app-main">
                 { cluster::cluster_area(&cluster::ClusterProps { snapshot: watch.snapshot(), laid, log: watch.log(), flows: watch.flows(),
-                    alarm: watch.monitor().alarm().cloned(), losses, view: state.view.clone(), log_view, groups: watch.groups(),
+                    alarm: watch.monitor().alarm().cloned(), losses, view: state::ViewState { look_at, ..state.view.clone() }, log_view, groups: watch.groups(),
                     dispatch: dispatcher.clone() }) }
                 { lesson_panel }
                 <div class="terminals">

@@ -104,7 +104,8 @@ pub struct ViewState {
     pub animate: bool,
     /// Position of the animation speed control ([`anim_speed_at`]).
     pub anim_speed: u32,
-    /// What the open lesson step says to look at: highlighted ([`super::look`]).
+    /// What the open lesson step says to look at: highlighted ([`super::look`]). Set by the app
+    /// from the lesson panel on every render.
     pub look_at: &'static [crate::lessons::LookAt],
 }
 
@@ -205,8 +206,6 @@ pub enum Action {
     SetAnimate(bool),
     SetAnimSpeed(u32),
     ClearLosses,
-    /// The lesson step open now says to look at these (empty: no lesson step).
-    SetLookAt(&'static [crate::lessons::LookAt]),
 }
 
 /// A handler that dispatches `action`, whatever the event: one closure type for every control
@@ -298,7 +297,6 @@ impl Reducible for AppState {
                 next.view.anim_speed = position.min(u32::try_from(ANIM_SPEEDS.len() - 1).expect("a few speeds"))
             }
             Action::ClearLosses => next.watch.borrow_mut().monitor_mut().clear_losses(),
-            Action::SetLookAt(look_at) => next.view.look_at = look_at,
         }
         if touched {
             let session = next.session.borrow();
