@@ -10,8 +10,10 @@ use super::storage;
 static PANEL_SHOWN: AtomicBool = AtomicBool::new(false);
 pub const PANEL_ID: &str = "panic-panel";
 
-/// Installs the hook (once, at start-up).
+/// Installs the hook (once, at start-up). Not in a build whose panics abort at once (the release
+/// bundle: `-Cpanic=immediate-abort`): there no hook ever runs, so it would only add its code.
 pub fn install() {
+    #[cfg(not(panic = "immediate-abort"))]
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&format!("kafka-sandbox panicked: {message}").into());
