@@ -223,6 +223,12 @@ fn handle(c: &Ctx, msg: Msg) {
     }
 }
 
+/// A button of the panel that sends `msg` (one function: each `<button>` written out in `html!`
+/// is its own code in the wasm).
+fn button(act: &Callback<Msg>, class: &'static str, title: Option<AttrValue>, msg: Msg, label: AttrValue) -> Html {
+    html! { <button {class} {title} onclick={on(act, msg)}>{ label }</button> }
+}
+
 /// A click handler that sends `msg` to the panel's one callback.
 fn on(act: &Callback<Msg>, msg: Msg) -> Callback<MouseEvent> {
     let act = act.clone();
@@ -315,7 +321,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                             }
                         }) }
                     </ol>
-                    <button class="free-sandbox" onclick={on(&act, Msg::Go(Route::Sandbox, false))}>{ "Free sandbox (no lesson)" }</button>
+                    { button(&act, "free-sandbox", None, Msg::Go(Route::Sandbox, false), "Free sandbox (no lesson)".into()) }
                 </aside>
             }
         }
@@ -325,7 +331,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                     <h2 id="lesson-title">{ "Free sandbox" }</h2>
                     { for error }
                     <p class="placeholder">{ "No lesson, no goals: the cluster is yours. Type any command in the terminal; `sim status`, `help` and the Kafka tools all work." }</p>
-                    <button class="lesson-home" onclick={on(&act, Msg::Go(Route::Home, false))}>{ "All lessons" }</button>
+                    { button(&act, "lesson-home", None, Msg::Go(Route::Home, false), "All lessons".into()) }
                 </aside>
             }
         }
@@ -357,31 +363,23 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                 }
             });
             let first_line = s.solution.iter().find_map(|a| if let Action::Line { term, text } = a { Some((*term as TermId, *text)) } else { None });
-            let show_solution = on(&act, Msg::ShowSolution(first_line));
             let solution = s.solution.iter().map(|a| {
                 let fill = if let Action::Line { term, text } = *a {
                     let term = term as TermId;
-                    Some(html! {
-                        <button class="fill-solution" title={format!("Put this line in terminal {term}'s input (not run)")}
-                            onclick={on(&act, Msg::Fill(term, text))}>{ "Fill" }</button>
-                    })
+                    let title = format!("Put this line in terminal {term}'s input (not run)");
+                    Some(button(&act, "fill-solution", Some(title.into()), Msg::Fill(term, text), "Fill".into()))
                 } else {
                     None
                 };
                 html! { <li><code>{ a.display() }</code>{ for fill }</li> }
             });
-            let more_hint = on(&act, Msg::MoreHint);
-            let reset_step = on(&act, Msg::Open(lesson, step));
-            let reset_lesson = on(&act, Msg::ResetLesson(lesson));
-            let next_step = on(&act, Msg::NextStep(id, step));
             let next_lesson = LESSONS.iter().position(|l| l.id == id).and_then(|i| LESSONS.get(i + 1)).map(|next| {
-                html! { <button class="next-lesson" onclick={on(&act, Msg::Open(next, 0))}>{ format!("Next lesson: {}", next.title) }</button> }
+                button(&act, "next-lesson", None, Msg::Open(next, 0), format!("Next lesson: {}", next.title).into())
             });
-            let home = on(&act, Msg::Go(Route::Home, false));
             html! {
                 <aside class="lesson" aria-labelledby="lesson-title" data-lesson={id} data-step={(step + 1).to_string()}>
                     <nav class="lesson-nav" aria-label="Lesson navigation">
-                        <button class="lesson-home" onclick={home}>{ "\u{2190} All lessons" }</button>
+                        { button(&act, "lesson-home", None, Msg::Go(Route::Home, false), "\u{2190} All lessons".into()) }
                         <span class="lesson-step-count">{ format!("Step {} of {}", step + 1, lesson.steps.len()) }</span>
                     </nav>
                     { for error }
@@ -415,11 +413,11 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                     }
                     <div class="lesson-actions">
                         if hints_shown < s.hints.len() {
-                            <button class="show-hint" onclick={more_hint}>{ if hints_shown == 0 { "Hint" } else { "Another hint" } }</button>
+                            { button(&act, "show-hint", None, Msg::MoreHint, if hints_shown == 0 { "Hint".into() } else { "Another hint".into() }) }
                         }
-                        <button class="show-solution" onclick={show_solution}>{ "Show solution" }</button>
-                        <button class="reset-step" title="Rebuild the cluster as this step starts" onclick={reset_step}>{ "Reset step" }</button>
-                        <button class="reset-lesson" title="Start the lesson over on a fresh cluster" onclick={reset_lesson}>{ "Reset lesson" }</button>
+                        { button(&act, "show-solution", None, Msg::ShowSolution(first_line), "Show solution".into()) }
+                        { button(&act, "reset-step", Some("Rebuild the cluster as this step starts".into()), Msg::Open(lesson, step), "Reset step".into()) }
+                        { button(&act, "reset-lesson", Some("Start the lesson over on a fresh cluster".into()), Msg::ResetLesson(lesson), "Reset lesson".into()) }
                     </div>
                     if solution_shown {
                         <div class="solution">
@@ -428,7 +426,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                         </div>
                     }
                     if met && !last {
-                        <button class="next-step" onclick={next_step}>{ format!("Next step: {}", lesson.steps[step + 1].title) }</button>
+                        { button(&act, "next-step", None, Msg::NextStep(id, step), format!("Next step: {}", lesson.steps[step + 1].title).into()) }
                     }
                     if met && last {
                         <div class="lesson-complete" role="status">
