@@ -1,5 +1,8 @@
 //! The header: title, the simulated clock with its controls, the seed, session controls
 //! (undo, redo, reset, export, import, share) and the theme toggle.
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -7,6 +10,7 @@ use yew::prelude::*;
 use super::clock;
 use super::codec;
 use super::state::{send, Action, AppState, Notice, Theme};
+use super::session::Session;
 use super::storage;
 
 /// What the header shows.
@@ -20,27 +24,27 @@ pub struct HeaderProps {
     pub can_redo: bool,
     pub theme: Theme,
     pub dispatch: UseReducerDispatcher<AppState>,
-    /// The session as saved, for export and share (read when clicked).
-    pub saved: Callback<(), codec::SavedSession>,
+    /// The session, saved for export and share when clicked.
+    pub session: Rc<RefCell<Session>>,
 }
 
-/// A plain function, not a component: `saved` is a new callback on every render of the app, so
+/// A plain function, not a component: its callbacks are new on every render of the app, so
 /// as a component it rendered every time anyway (and a component costs about 2 KB of wasm).
 pub fn header(props: &HeaderProps) -> Html {
     let d = props.dispatch.clone();
     let on_speed = super::cluster::on_value::<InputEvent>(&d, super::cluster::ValueTarget::Speed);
     let on_export = {
-        let (d, saved) = (d.clone(), props.saved.clone());
+        let (d, session) = (d.clone(), props.session.clone());
         Callback::from(move |_: MouseEvent| {
-            let saved = saved.emit(());
+            let saved = session.borrow().saved();
             if !storage::download(&storage::export_filename(&saved), &codec::encode(&saved)) {
                 d.dispatch(Action::SetNotice(Some(Notice::error("The download could not be started."))));
             }
         })
     };
     let on_share = {
-        let (d, saved) = (d.clone(), props.saved.clone());
-        Callback::from(move |_: MouseEvent| match storage::share_url(&saved.emit(())) {
+        let (d, session) = (d.clone(), props.session.clone());
+        Callback::from(move |_: MouseEvent| match storage::share_url(&session.borrow().saved()) {
             Some(url) => d.dispatch(Action::ShowShare(Some(url.into()))),
             None => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
                 "This session is too long for a share link (more than {} KiB): export it as a file instead.",

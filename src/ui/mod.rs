@@ -78,10 +78,6 @@ pub fn app() -> Html {
     let session = state.session.borrow();
     let active = session.active();
     let dispatcher = state.dispatcher();
-    let saved = {
-        let session = state.session.clone();
-        Callback::from(move |_| session.borrow().saved())
-    };
     let terminal = session.terminal(active).map(|t| {
         html! {
             <terminal::Terminal key={t.id} id={t.id} lines={t.lines.clone()} prompt={AttrValue::Static(t.prompt)}
@@ -105,7 +101,7 @@ pub fn app() -> Html {
             { header::header(&header::HeaderProps { now_ms: session.now_ms(), seed: session.cluster().seed(),
                 brokers: u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0),
                 playing: state.playing, speed: state.speed, can_undo: session.can_undo(), can_redo: session.can_redo(),
-                theme: state.theme, dispatch: dispatcher.clone(), saved }) }
+                theme: state.theme, dispatch: dispatcher.clone(), session: state.session.clone() }) }
             if let Some(notice) = &state.notice {
                 <div class={classes!("notice", (notice.kind == NoticeKind::Error).then_some("error"))}
                     role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>

@@ -80,8 +80,8 @@ impl<T> PartialEq for Shared<T> {
     }
 }
 
-/// What the terminal keeps across renders besides the candidates: one mutable ref (each hook
-/// type instantiates yew's code again).
+/// What the terminal keeps across renders: one mutable ref, and a re-render when the completion
+/// candidates change (each state or reducer type instantiates yew's hook code again).
 #[derive(Default)]
 struct Keys {
     cursor: HistoryCursor,
@@ -89,6 +89,8 @@ struct Keys {
     tab_passes: bool,
     /// The terminal id that took the keyboard last.
     focused: Option<TermId>,
+    /// Completion candidates shown under the command line.
+    candidates: Vec<String>,
 }
 
 #[function_component(Terminal)]
@@ -96,7 +98,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let input = use_node_ref();
     let scrollback = use_node_ref();
     let keys = use_mut_ref(Keys::default);
-    let candidates = use_state(Vec::<String>::new);
+    let rerender = use_force_update();
 
     // One effect (each effect type instantiates yew's code again).
     {
@@ -120,7 +122,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let onkeydown = {
         let input = input.clone();
         let keys = keys.clone();
-        let candidates = candidates.clone();
+        let rerender = rerender.clone();
         let history = props.history.clone();
         let session = props.session.clone();
         let d = props.dispatch.clone();
@@ -129,6 +131,10 @@ pub fn terminal(props: &TerminalProps) -> Html {
         let mode = props.mode;
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else { return };
+            let set_candidates = |candidates: Vec<String>| {
+                keys.borrow_mut().candidates = candidates;
+                rerender.force_update();
+            };
             let key = e.key();
             let ctrl = e.ctrl_key() && !e.alt_key() && !e.meta_key();
             if key != "Tab" {
@@ -140,7 +146,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     let line = el.value();
                     el.set_value("");
                     keys.borrow_mut().cursor.reset();
-                    candidates.set(Vec::new());
+                    set_candidates(Vec::new());
                     on_entry(Entry::Run { term, line });
                 }
                 "ArrowUp" => {
@@ -162,11 +168,11 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     let line = el.value();
                     let done = input::complete(&line, &session.0.borrow().complete(term, &line));
                     el.set_value(&done.line);
-                    candidates.set(done.candidates);
+                    set_candidates(done.candidates);
                 }
                 "Escape" => {
                     keys.borrow_mut().tab_passes = true;
-                    candidates.set(Vec::new());
+                    set_candidates(Vec::new());
                 }
                 "c" | "C" if ctrl => {
                     let selected = matches!((el.selection_start(), el.selection_end()), (Ok(Some(a)), Ok(Some(b))) if a != b);
@@ -174,7 +180,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                         e.prevent_default();
                         el.set_value("");
                         keys.borrow_mut().cursor.reset();
-                        candidates.set(Vec::new());
+                        set_candidates(Vec::new());
                         on_entry(Entry::Interrupt { term });
                     }
                 }
@@ -190,6 +196,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
 
+    let keys_now = keys.borrow();
     let input_id = "command-input";
     let hint_id = format!("terminal-{}-hint", props.id);
     let what = match props.mode {
@@ -203,11 +210,11 @@ pub fn terminal(props: &TerminalProps) -> Html {
             <div class="scrollback" ref={scrollback} role="log" aria-live="polite" aria-label={format!("Terminal {} output", props.id)} tabindex="0">
                 { for props.lines.iter().map(line_view) }
             </div>
-            if !candidates.is_empty() {
+            if !keys_now.candidates.is_empty() {
                 <div class="candidates" role="status" aria-label="Completions">
-                    { for candidates.iter().take(CANDIDATES_SHOWN_MAX).map(|c| html! { <span class="candidate">{ c.clone() }</span> }) }
-                    if candidates.len() > CANDIDATES_SHOWN_MAX {
-                        <span class="candidate more">{ format!("... and {} more", candidates.len() - CANDIDATES_SHOWN_MAX) }</span>
+                    { for keys_now.candidates.iter().take(CANDIDATES_SHOWN_MAX).map(|c| html! { <span class="candidate">{ c.clone() }</span> }) }
+                    if keys_now.candidates.len() > CANDIDATES_SHOWN_MAX {
+                        <span class="candidate more">{ format!("... and {} more", keys_now.candidates.len() - CANDIDATES_SHOWN_MAX) }</span>
                     }
                 </div>
             }
