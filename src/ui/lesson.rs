@@ -164,13 +164,19 @@ enum Msg {
     NextStep(&'static str, usize),
 }
 
+/// What the panel keeps across renders without rendering again when it changes: one mutable ref
+/// (each hook type instantiates yew's code again).
+struct Kept {
+    tracker: LessonTracker,
+    progress: Progress,
+}
+
 /// What the handler of [`Msg`] works on (handles only: they stay valid across renders).
 struct Ctx {
     session: Rc<RefCell<Session>>,
     dispatch: UseReducerDispatcher<AppState>,
     panel: UseReducerDispatcher<Panel>,
-    tracker: Rc<RefCell<LessonTracker>>,
-    progress: Rc<RefCell<Progress>>,
+    kept: Rc<RefCell<Kept>>,
 }
 
 fn handle(c: &Ctx, msg: Msg) {
@@ -209,12 +215,12 @@ fn handle(c: &Ctx, msg: Msg) {
         }
         Msg::MoreHint => c.panel.dispatch(PanelChange::MoreHint),
         Msg::ResetLesson(lesson) => {
-            c.progress.borrow_mut().reset_lesson(lesson.id);
-            save_progress(&c.progress.borrow());
+            c.kept.borrow_mut().progress.reset_lesson(lesson.id);
+            save_progress(&c.kept.borrow().progress);
             handle(c, Msg::Open(lesson, 0));
         }
         Msg::NextStep(id, step) => {
-            c.tracker.borrow_mut().mark_step();
+            c.kept.borrow_mut().tracker.mark_step();
             let route = Route::Lesson { id, step: step + 1 };
             storage::set(KEY_POSITION, &lesson_model::position_key(id, step + 1));
             push_route(&route);
@@ -245,8 +251,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
         let link = parse_link(&current_hash());
         Panel { link_error: link.as_ref().err().map(|e| e.to_string()), route: link.unwrap_or(Route::Home), solution_shown: false, hints_shown: 0 }
     });
-    let tracker = use_mut_ref(LessonTracker::new);
-    let progress = use_mut_ref(load_progress);
+    let kept = use_mut_ref(|| Kept { tracker: LessonTracker::new(), progress: load_progress() });
     let (solution_shown, hints_shown) = (panel.solution_shown, panel.hints_shown);
     // What the open step says to look at: the cluster views highlight it (`super::look`).
     let look_at: &'static [LookAt] = match &panel.route {
@@ -261,8 +266,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
             session: session.clone(),
             dispatch: dispatch.clone(),
             panel: panel.dispatcher(),
-            tracker: tracker.clone(),
-            progress: progress.clone(),
+            kept: kept.clone(),
         };
         Callback::from(move |msg: Msg| handle(&c, msg))
     };
@@ -294,7 +298,8 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
 
     let html = match panel.route.clone() {
         Route::Home => {
-            let progress = progress.borrow();
+            let kept = kept.borrow();
+            let progress = &kept.progress;
             let (complete, total) = progress.overall();
             html! {
                 <aside class="lesson" aria-labelledby="lesson-title">
@@ -342,15 +347,15 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
             // The goal, from the session as it is after the latest action.
             let verdict = {
                 let mut session = session.borrow_mut();
-                let mut tracker = tracker.borrow_mut();
+                let tracker = &mut kept.borrow_mut().tracker;
                 tracker.sync(&mut session);
                 tracker.check(&session, &s.goal)
             };
             let met = verdict.is_ok();
-            if met && progress.borrow_mut().mark_done(id, step) {
-                save_progress(&progress.borrow());
+            if met && kept.borrow_mut().progress.mark_done(id, step) {
+                save_progress(&kept.borrow().progress);
             }
-            let (done, total) = progress.borrow().lesson_progress(id);
+            let (done, total) = kept.borrow().progress.lesson_progress(id);
             let last = step + 1 == lesson.steps.len();
             let commands = s.commands.iter().map(|c| {
                 let (term, line) = (c.term as TermId, c.line);
