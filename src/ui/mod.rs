@@ -74,6 +74,7 @@ pub fn app() -> Html {
         });
     }
 
+    let laid_memo = use_mut_ref(|| None::<(Rc<snapshot::Snapshot>, layout::Filter, Rc<cluster::Laid>)>);
     let (lesson_panel, look_at) = lesson::use_lesson_panel(&state.session, &state.dispatcher());
     let session = state.session.borrow();
     let active = session.active();
@@ -93,7 +94,20 @@ pub fn app() -> Html {
             Rc::new(logview::with_group_offsets(v, committed))
         })
     });
-    let laid = use_memo((watch.snapshot(), state.view.filter.clone()), |(snapshot, filter)| cluster::lay_out(snapshot, filter));
+    // The brokers panel's layout, kept while the snapshot and the filter stay the same (memoised
+    // by hand in a mutable ref: a use_memo instantiates more of yew's hook code).
+    let laid = {
+        let snapshot = watch.snapshot();
+        let mut memo = laid_memo.borrow_mut();
+        match &*memo {
+            Some((s, f, laid)) if *s == snapshot && *f == state.view.filter => laid.clone(),
+            _ => {
+                let laid = Rc::new(cluster::lay_out(&snapshot, &state.view.filter));
+                *memo = Some((snapshot, state.view.filter.clone(), laid.clone()));
+                laid
+            }
+        }
+    };
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
     html! {
         <div class="app">
