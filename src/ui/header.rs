@@ -33,25 +33,28 @@ pub struct HeaderProps {
 pub fn header(props: &HeaderProps) -> Html {
     let d = props.dispatch.clone();
     let on_speed = super::cluster::on_value::<InputEvent>(&d, super::cluster::ValueTarget::Speed);
-    let on_export = {
+    // Export and Share: one closure type for both (each distinct closure is its own code).
+    let export_or_share = |share: bool| {
         let (d, session) = (d.clone(), props.session.clone());
         Callback::from(move |_: MouseEvent| {
             let saved = session.borrow().saved();
-            if !storage::download(&storage::export_filename(&saved), &codec::encode(&saved)) {
-                d.dispatch(Action::SetNotice(Some(Notice::error("The download could not be started."))));
+            if !share {
+                if !storage::download(&storage::export_filename(&saved), &codec::encode(&saved)) {
+                    d.dispatch(Action::SetNotice(Some(Notice::error("The download could not be started."))));
+                }
+                return;
+            }
+            match storage::share_url(&saved) {
+                Some(url) => d.dispatch(Action::ShowShare(Some(url.into()))),
+                None => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
+                    "This session is too long for a share link (more than {} KiB): export it as a file instead.",
+                    codec::SHARE_JSON_BYTES_MAX / 1024
+                ))))),
             }
         })
     };
-    let on_share = {
-        let (d, session) = (d.clone(), props.session.clone());
-        Callback::from(move |_: MouseEvent| match storage::share_url(&session.borrow().saved()) {
-            Some(url) => d.dispatch(Action::ShowShare(Some(url.into()))),
-            None => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
-                "This session is too long for a share link (more than {} KiB): export it as a file instead.",
-                codec::SHARE_JSON_BYTES_MAX / 1024
-            ))))),
-        })
-    };
+    let on_export = export_or_share(false);
+    let on_share = export_or_share(true);
     let on_import = {
         let d = d.clone();
         Callback::from(move |e: Event| {
