@@ -57,20 +57,20 @@ pub fn app() -> Html {
     // Autosave after every change to the session; the theme on <html>, so the whole page (and
     // the panic panel) follows it. One effect (each effect type instantiates yew's hook code
     // again): every action bumps the revision, so the theme is applied again, unchanged.
+    // Playing: a clock advance every tick, from an interval kept while playing (so other actions
+    // do not shift it) and dropped with the app.
+    let ticker = use_mut_ref(|| None::<Interval>);
     {
         let state = state.clone();
         use_effect_with((state.revision, state.theme), move |(_, theme)| {
             let saved = state.session.borrow().saved();
             storage::save(&saved);
             storage::apply_theme(*theme);
-        });
-    }
-    // Playing: a clock advance every tick.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.playing, move |playing| {
-            let interval = playing.then(|| Interval::new(clock::TICK_WALL_MS, move || dispatcher.dispatch(Action::Tick)));
-            move || drop(interval)
+            let mut ticker = ticker.borrow_mut();
+            if ticker.is_some() != state.playing {
+                let dispatcher = state.dispatcher();
+                *ticker = state.playing.then(|| Interval::new(clock::TICK_WALL_MS, move || dispatcher.dispatch(Action::Tick)));
+            }
         });
     }
 
