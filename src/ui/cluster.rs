@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use crate::engine::float::{push_fixed, to_fixed, to_shortest};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::clock;
@@ -22,7 +22,7 @@ use super::layout::{layout, Column, Filter, Layout, Mode, Role};
 use super::logview::{self, LogView, RecordCell};
 use super::monitor::{Alarm, Loss, EXPECTED_WHEN};
 use super::snapshot::{BrokerState, Change, Snapshot};
-use super::state::{anim_speed_at, Action, AppState, ViewState, ANIM_SPEEDS, FLOW_WALL_MS};
+use super::state::{anim_speed_at, send, Action, AppState, ViewState, ANIM_SPEEDS, FLOW_WALL_MS};
 use super::watch::{Flow, Logged};
 
 /// Entries of the "what just happened" list shown (the log keeps more).
@@ -30,11 +30,60 @@ const LOG_SHOWN_MAX: usize = 40;
 
 type Dispatch = UseReducerDispatcher<AppState>;
 
-/// The value of the `<select>` an event came from (read as a property: web-sys's
+/// A property of the element an event came from (read as a property: web-sys's
 /// HtmlSelectElement is not among the features this crate builds).
-fn select_value(e: &Event) -> Option<String> {
+fn target_property(e: &Event, name: &str) -> Option<wasm_bindgen::JsValue> {
     let target = e.target()?;
-    js_sys::Reflect::get(&target, &"value".into()).ok()?.as_string()
+    js_sys::Reflect::get(&target, &name.into()).ok()
+}
+
+/// What a form control's new value sets: one handler ([`on_value`]) for every control that reads
+/// its value (each distinct closure is its own code in the wasm).
+#[derive(Clone)]
+pub enum ValueTarget {
+    /// The clock's speed slider.
+    Speed,
+    AnimSpeed,
+    /// The brokers panel's topic `<select>` (the rest of the filter as it is).
+    FilterTopic(Filter),
+    /// The brokers panel's "internal topics" checkbox.
+    FilterInternal(Filter),
+    /// The partition log's topic `<select>`.
+    LogTopic,
+    /// The partition log's partition number, in this topic.
+    LogPartition(String),
+}
+
+fn value_action(target: &ValueTarget, e: &Event) -> Option<Action> {
+    if let ValueTarget::FilterInternal(filter) = target {
+        let checked = target_property(e, "checked")?.as_bool()?;
+        return Some(Action::SetFilter(Filter { show_internal: checked, ..filter.clone() }));
+    }
+    let value = target_property(e, "value")?.as_string()?;
+    Some(match target {
+        ValueTarget::Speed => Action::SetSpeed(value.parse().ok()?),
+        ValueTarget::AnimSpeed => Action::SetAnimSpeed(value.parse().ok()?),
+        ValueTarget::FilterTopic(filter) => Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }),
+        ValueTarget::FilterInternal(_) => return None,
+        ValueTarget::LogTopic => Action::SelectPartition((!value.is_empty()).then(|| (Rc::from(value.as_str()), 0))),
+        ValueTarget::LogPartition(topic) => {
+            let p = value.parse::<i32>().ok()?;
+            if topic.is_empty() {
+                return None;
+            }
+            Action::SelectPartition(Some((Rc::from(topic.as_str()), p)))
+        }
+    })
+}
+
+/// A handler for a form control's `change` or `input` event: what its value sets, dispatched.
+pub fn on_value<E: AsRef<Event> + 'static>(d: &Dispatch, target: ValueTarget) -> Callback<E> {
+    let d = d.clone();
+    Callback::from(move |e: E| {
+        if let Some(action) = value_action(&target, e.as_ref()) {
+            d.dispatch(action);
+        }
+    })
 }
 type PartitionKey = (Rc<str>, i32);
 
@@ -80,10 +129,7 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
             </p>
         };
     }
-    let dismiss = {
-        let d = dispatch.clone();
-        Callback::from(move |_| d.dispatch(Action::ClearLosses))
-    };
+    let dismiss = send(dispatch, Action::ClearLosses);
     html! {
         <section class="panel alarm" role="alert" aria-labelledby="alarm-title">
             <h2 id="alarm-title">{ "⚠ Invariant monitor: alarm" }</h2>
@@ -135,38 +181,11 @@ fn brokers_panel(props: &ClusterProps) -> Html {
     let d = props.dispatch.clone();
     // Cheap (a scan of the rows), and only while a lesson step names something.
     let look_css = if v.look_at.is_empty() { String::new() } else { super::look::css(v.look_at, &laid.rows, l.mode == Mode::HeatMap) };
-    let on_topic = {
-        let (d, filter) = (d.clone(), v.filter.clone());
-        Callback::from(move |e: Event| {
-            let Some(value) = select_value(&e) else { return };
-            d.dispatch(Action::SetFilter(Filter { topic: (!value.is_empty()).then_some(value), ..filter.clone() }))
-        })
-    };
-    let on_internal = {
-        let (d, filter) = (d.clone(), v.filter.clone());
-        Callback::from(move |e: Event| {
-            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-            d.dispatch(Action::SetFilter(Filter { show_internal: input.checked(), ..filter.clone() }))
-        })
-    };
-    let on_heal = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::RunInActive("sim heal".to_string())))
-    };
-    let on_animate = {
-        let (d, on) = (d.clone(), v.animate);
-        Callback::from(move |_| d.dispatch(Action::SetAnimate(!on)))
-    };
-    let on_anim_speed = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                if let Ok(p) = input.value().parse::<u32>() {
-                    d.dispatch(Action::SetAnimSpeed(p));
-                }
-            }
-        })
-    };
+    let on_topic = on_value::<Event>(&d, ValueTarget::FilterTopic(v.filter.clone()));
+    let on_internal = on_value::<Event>(&d, ValueTarget::FilterInternal(v.filter.clone()));
+    let on_heal = send(&d, Action::RunInActive("sim heal".to_string()));
+    let on_animate = send(&d, Action::SetAnimate(!v.animate));
+    let on_anim_speed = on_value::<InputEvent>(&d, ValueTarget::AnimSpeed);
     let any_isolated = props.snapshot.brokers.iter().any(|b| b.isolated);
     let selected_topic = v.filter.topic.clone().unwrap_or_default();
     let n = props.snapshot.brokers.len().max(1);
@@ -290,18 +309,14 @@ pub fn broker_column(props: &ColumnProps) -> Html {
     }
     let state_text = state_words.join(" · ");
     let buttons = broker_actions(b.state, b.isolated).map(|(label, verb, enabled)| {
-        let d = props.dispatch.clone();
         let line = format!("sim {verb} {id}");
         let title = format!("Run `{line}` in the active terminal");
         html! {
             <button class={classes!("broker-action", verb)} disabled={!enabled} aria-label={format!("{label} broker {id}")} {title}
-                onclick={Callback::from(move |_| d.dispatch(Action::RunInActive(line.clone())))}>{ label }</button>
+                onclick={send(&props.dispatch, Action::RunInActive(line))}>{ label }</button>
         }
     });
-    let select = |key: PartitionKey| {
-        let d = props.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::SelectPartition(Some(key.clone()))))
-    };
+    let select = |key: PartitionKey| send(&props.dispatch, Action::SelectPartition(Some(key)));
     let body = match props.mode {
         Mode::Tiles => html! {
             <ul class="tiles" aria-label={format!("Replicas on broker {id}")}>
@@ -376,24 +391,8 @@ fn partition_panel(props: &ClusterProps) -> Html {
         let topic = props.view.selected.as_ref().map(|(t, _)| t.to_string()).unwrap_or_default();
         let partition = props.view.selected.as_ref().map_or(0, |(_, p)| *p);
         let partitions = props.snapshot.topic(&topic).map_or(0, |t| t.partitions.len());
-        let on_topic = {
-            let d = d.clone();
-            Callback::from(move |e: Event| {
-                let Some(value) = select_value(&e) else { return };
-                d.dispatch(Action::SelectPartition((!value.is_empty()).then(|| (Rc::from(value.as_str()), 0))));
-            })
-        };
-        let on_partition = {
-            let (d, topic) = (d.clone(), topic.clone());
-            Callback::from(move |e: Event| {
-                let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-                if let Ok(p) = input.value().parse::<i32>() {
-                    if !topic.is_empty() {
-                        d.dispatch(Action::SelectPartition(Some((Rc::from(topic.as_str()), p))));
-                    }
-                }
-            })
-        };
+        let on_topic = on_value::<Event>(&d, ValueTarget::LogTopic);
+        let on_partition = on_value::<Event>(&d, ValueTarget::LogPartition(topic.clone()));
         html! {
             <span class="log-picker">
                 <label>
@@ -469,15 +468,9 @@ fn log_body(v: &LogView, record: Option<i64>, groups: &GroupsView, d: &Dispatch)
             </li>
         }
     });
-    let older = {
-        let (d, from) = (d.clone(), v.from);
-        Callback::from(move |_| d.dispatch(Action::SetWindowEnd(Some(from))))
-    };
-    let newer = {
-        let (d, to, end) = (d.clone(), v.to, v.scale_end);
-        let next = to + logview::RECORDS_SHOWN_MAX;
-        Callback::from(move |_| d.dispatch(Action::SetWindowEnd((next < end).then_some(next))))
-    };
+    let older = send(d, Action::SetWindowEnd(Some(v.from)));
+    let next = v.to + logview::RECORDS_SHOWN_MAX;
+    let newer = send(d, Action::SetWindowEnd((next < v.scale_end).then_some(next)));
     let reference_start = v.replicas.iter().find(|r| Some(r.broker) == v.reference).and_then(|r| r.marks).map_or(0, |m| m.log_start);
     let cells = v.records.iter().map(|r| record_cell(r, record == Some(r.offset), d));
     let detail = record.and_then(|o| v.records.iter().find(|r| r.offset == o)).map(|r| record_detail(r, v, groups));
@@ -509,10 +502,7 @@ fn record_cell(r: &RecordCell, selected: bool, d: &Dispatch) -> Html {
     let key = r.key.as_deref().map_or_else(|| "null".to_string(), |k| logview::shorten(k, logview::CELL_CHARS_MAX));
     let value = r.value.as_deref().map_or_else(|| "null".to_string(), |v| logview::shorten(v, logview::CELL_CHARS_MAX));
     let style = r.key_hue.map(|h| format!("--hue: {h}"));
-    let onclick = {
-        let (d, offset) = (d.clone(), r.offset);
-        Callback::from(move |_| d.dispatch(Action::SelectRecord(if selected { None } else { Some(offset) })))
-    };
+    let onclick = send(d, Action::SelectRecord(if selected { None } else { Some(r.offset) }));
     let label = format!(
         "offset {}, key {key}, value {value}, {}",
         r.offset,
@@ -561,21 +551,29 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
     } else {
         "Not committed yet: at or above the high watermark. Consumers cannot read it; an acks=all producer is still waiting; an acks=1 producer was already told it is written, and it is lost if the leader fails before a follower copies it.".to_string()
     };
+    let brokers = |list: &[String]| format!("broker{} {}", if list.len() == 1 { "" } else { "s" }, list.join(", "));
+    // (term, the value's class, the value): one loop, not one element per line in the code.
+    let mut pairs: Vec<(&'static str, Option<&'static str>, Html)> = vec![
+        ("Key", None, r.key.clone().unwrap_or_else(|| "null".into()).into()),
+        ("Value", None, r.value.clone().unwrap_or_else(|| "null".into()).into()),
+        ("Timestamp", None, format!("{} ms (simulated)", r.timestamp_ms).into()),
+        ("Leader epoch", None, r.leader_epoch.to_string().into()),
+        ("Held by", Some("held-by"), brokers(&holders).into()),
+    ];
+    if !missing.is_empty() {
+        pairs.push(("Not on", None, brokers(&missing).into()));
+    }
+    let groups_text = if by_groups.is_empty() {
+        html! { "no consumer group has read or committed on this partition" }
+    } else {
+        html! { <ul>{ for by_groups.into_iter().map(|line| html! { <li>{ line }</li> }) }</ul> }
+    };
+    pairs.push(("Groups", Some("record-groups"), groups_text));
     html! {
         <div class="record-detail" role="region" aria-label={format!("Record at offset {}", r.offset)}>
             <h3>{ format!("Offset {}", r.offset) }</h3>
             <dl>
-                <dt>{ "Key" }</dt><dd>{ r.key.clone().unwrap_or_else(|| "null".into()) }</dd>
-                <dt>{ "Value" }</dt><dd>{ r.value.clone().unwrap_or_else(|| "null".into()) }</dd>
-                <dt>{ "Timestamp" }</dt><dd>{ format!("{} ms (simulated)", r.timestamp_ms) }</dd>
-                <dt>{ "Leader epoch" }</dt><dd>{ r.leader_epoch }</dd>
-                <dt>{ "Held by" }</dt><dd class="held-by">{ format!("broker{} {}", if holders.len() == 1 { "" } else { "s" }, holders.join(", ")) }</dd>
-                if !missing.is_empty() { <dt>{ "Not on" }</dt><dd>{ format!("broker{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")) }</dd> }
-                <dt>{ "Groups" }</dt>
-                <dd class="record-groups">
-                    if by_groups.is_empty() { { "no consumer group has read or committed on this partition" } }
-                    else { <ul>{ for by_groups.into_iter().map(|line| html! { <li>{ line }</li> }) }</ul> }
-                </dd>
+                { for pairs.into_iter().map(|(term, class, value)| html! { <><dt>{ term }</dt><dd {class}>{ value }</dd></> }) }
             </dl>
             <p class={classes!("commit-status", if r.committed { "committed" } else { "pending" })}>{ status }</p>
         </div>
@@ -643,6 +641,12 @@ fn groups_panel(view: &GroupsView, look_at: &[crate::lessons::LookAt]) -> Html {
     }
 }
 
+/// A table's head row: one loop over the column names (each element written out in `html!` is
+/// its own code in the wasm).
+fn head_row(cols: &[&'static str]) -> Html {
+    html! { <thead><tr>{ for cols.iter().map(|c| html! { <th scope="col">{ *c }</th> }) }</tr></thead> }
+}
+
 fn or_dash(v: Option<i64>) -> String {
     v.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
@@ -670,7 +674,7 @@ fn group_card(g: &GroupView) -> Html {
             if !g.members.is_empty() {
                 <table class="group-members">
                     <caption class="visually-hidden">{ format!("Members of {}", g.id) }</caption>
-                    <thead><tr><th scope="col">{ "Client id" }</th><th scope="col">{ "Host" }</th><th scope="col">{ "Partitions" }</th></tr></thead>
+                    { head_row(&["Client id", "Host", "Partitions"]) }
                     <tbody>
                         { for g.members.iter().map(|m| html! {
                             <tr title={m.member_id.clone()}>
@@ -685,17 +689,14 @@ fn group_card(g: &GroupView) -> Html {
             if !g.partitions.is_empty() {
                 <table class="group-partitions">
                     <caption class="visually-hidden">{ format!("Offsets of {}", g.id) }</caption>
-                    <thead><tr>
-                        <th scope="col">{ "Partition" }</th><th scope="col">{ "Committed" }</th>
-                        <th scope="col">{ "High watermark" }</th><th scope="col">{ "Lag" }</th><th scope="col">{ "Consumer" }</th>
-                    </tr></thead>
+                    { head_row(&["Partition", "Committed", "High watermark", "Lag", "Consumer"]) }
                     <tbody>
                         { for rows.iter().map(|p| html! {
                             <tr class={classes!(p.lag().is_some_and(|l| l > 0).then_some("lagging"))}>
                                 <td>{ format!("{}-{}", p.topic, p.partition) }</td>
-                                <td class="num">{ or_dash(p.committed) }</td>
-                                <td class="num">{ or_dash(p.high_watermark) }</td>
-                                <td class="num lag">{ or_dash(p.lag()) }</td>
+                                { for [("num", p.committed), ("num", p.high_watermark), ("num lag", p.lag())].map(|(class, v)| html! {
+                                    <td {class}>{ or_dash(v) }</td>
+                                }) }
                                 <td>{ owner(p.owner) }</td>
                             </tr>
                         }) }

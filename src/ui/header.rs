@@ -1,12 +1,16 @@
 //! The header: title, the simulated clock with its controls, the seed, session controls
 //! (undo, redo, reset, export, import, share) and the theme toggle.
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::clock;
 use super::codec;
-use super::state::{Action, AppState, Notice, Theme};
+use super::state::{send, Action, AppState, Notice, Theme};
+use super::session::Session;
 use super::storage;
 
 /// What the header shows.
@@ -20,55 +24,37 @@ pub struct HeaderProps {
     pub can_redo: bool,
     pub theme: Theme,
     pub dispatch: UseReducerDispatcher<AppState>,
-    /// The session as saved, for export and share (read when clicked).
-    pub saved: Callback<(), codec::SavedSession>,
+    /// The session, saved for export and share when clicked.
+    pub session: Rc<RefCell<Session>>,
 }
 
-/// A plain function, not a component: `saved` is a new callback on every render of the app, so
+/// A plain function, not a component: its callbacks are new on every render of the app, so
 /// as a component it rendered every time anyway (and a component costs about 2 KB of wasm).
 pub fn header(props: &HeaderProps) -> Html {
     let d = props.dispatch.clone();
-    let on_play = {
-        let (d, playing) = (d.clone(), props.playing);
-        Callback::from(move |_| d.dispatch(Action::SetPlaying(!playing)))
-    };
-    let on_step = {
-        let d = d.clone();
-        Callback::from(move |_| d.dispatch(Action::Step))
-    };
-    let on_speed = {
-        let d = d.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
-                if let Ok(position) = input.value().parse::<u32>() {
-                    d.dispatch(Action::SetSpeed(position));
-                }
-            }
-        })
-    };
-    let simple = |action: fn() -> Action| {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(action()))
-    };
-    let on_export = {
-        let (d, saved) = (d.clone(), props.saved.clone());
+    let on_speed = super::cluster::on_value::<InputEvent>(&d, super::cluster::ValueTarget::Speed);
+    // Export and Share: one closure type for both (each distinct closure is its own code).
+    let export_or_share = |share: bool| {
+        let (d, session) = (d.clone(), props.session.clone());
         Callback::from(move |_: MouseEvent| {
-            let saved = saved.emit(());
-            if !storage::download(&storage::export_filename(&saved), &codec::encode(&saved)) {
-                d.dispatch(Action::SetNotice(Some(Notice::error("The download could not be started."))));
+            let saved = session.borrow().saved();
+            if !share {
+                if !storage::download(&storage::export_filename(&saved), &codec::encode(&saved)) {
+                    d.dispatch(Action::SetNotice(Some(Notice::error("The download could not be started."))));
+                }
+                return;
+            }
+            match storage::share_url(&saved) {
+                Some(url) => d.dispatch(Action::ShowShare(Some(url.into()))),
+                None => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
+                    "This session is too long for a share link (more than {} KiB): export it as a file instead.",
+                    codec::SHARE_JSON_BYTES_MAX / 1024
+                ))))),
             }
         })
     };
-    let on_share = {
-        let (d, saved) = (d.clone(), props.saved.clone());
-        Callback::from(move |_: MouseEvent| match storage::share_url(&saved.emit(())) {
-            Some(url) => d.dispatch(Action::ShowShare(Some(url.into()))),
-            None => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
-                "This session is too long for a share link (more than {} KiB): export it as a file instead.",
-                codec::SHARE_JSON_BYTES_MAX / 1024
-            ))))),
-        })
-    };
+    let on_export = export_or_share(false);
+    let on_share = export_or_share(true);
     let on_import = {
         let d = d.clone();
         Callback::from(move |e: Event| {
@@ -93,10 +79,13 @@ pub fn header(props: &HeaderProps) -> Html {
             input.set_value(""); // choosing the same file again fires `change` again
         })
     };
-    let on_theme = {
-        let (d, theme) = (d.clone(), props.theme);
-        Callback::from(move |_| d.dispatch(Action::SetTheme(theme.next())))
-    };
+    // (label, handler, disabled, title): one loop, not one element per button in the code.
+    let buttons: [(&str, Callback<MouseEvent>, bool, &str); 4] = [
+        ("Undo", send(&d, Action::Undo), !props.can_undo, "Undo the last action (replays the session without it)"),
+        ("Redo", send(&d, Action::Redo), !props.can_redo, "Redo the last undone action"),
+        ("Reset", send(&d, Action::Reset), false, "Start over from the same seed"),
+        ("Export", on_export, false, "Download this session as a JSON file"),
+    ];
     let speed_text = clock::format_speed(props.speed);
     let step_ms = clock::step_sim_ms(props.speed);
     html! {
@@ -106,11 +95,11 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="clock-time" role="timer" aria-label="Simulated clock" title="Simulated time since the cluster started">
                     { clock::format_clock(props.now_ms) }
                 </span>
-                <button class="play" aria-pressed={props.playing.to_string()} onclick={on_play}
+                <button class="play" aria-pressed={props.playing.to_string()} onclick={send(&d, Action::SetPlaying(!props.playing))}
                     title={if props.playing { "Pause simulated time" } else { "Let simulated time run" }}>
                     { if props.playing { "Pause" } else { "▶ Play" } }
                 </button>
-                <button class="step" onclick={on_step} title={format!("Advance simulated time by {}", clock::format_duration(step_ms))}
+                <button class="step" onclick={send(&d, Action::Step)} title={format!("Advance simulated time by {}", clock::format_duration(step_ms))}
                     aria-label={format!("Step: advance {}", clock::format_duration(step_ms))}>{ format!("Step +{}", clock::format_duration(step_ms)) }</button>
                 <label class="speed">
                     <span>{ "Speed" }</span>
@@ -123,16 +112,13 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="seed" title="The seed this simulation runs from: same seed, same commands, same results">
                     { format!("seed {} · {} brokers", props.seed, props.brokers) }
                 </span>
-                <button onclick={simple(|| Action::Undo)} disabled={!props.can_undo} title="Undo the last action (replays the session without it)">{ "Undo" }</button>
-                <button onclick={simple(|| Action::Redo)} disabled={!props.can_redo} title="Redo the last undone action">{ "Redo" }</button>
-                <button onclick={simple(|| Action::Reset)} title="Start over from the same seed">{ "Reset" }</button>
-                <button onclick={on_export} title="Download this session as a JSON file">{ "Export" }</button>
+                { for buttons.map(|(label, onclick, disabled, title)| html! { <button {onclick} disabled={disabled} {title}>{ label }</button> }) }
                 <label class="button import" title="Load a session from a JSON file">
                     { "Import" }
                     <input type="file" accept=".json,application/json" class="visually-hidden" aria-label="Import a session file" onchange={on_import} />
                 </label>
                 <button onclick={on_share} title="A link that replays this session">{ "Share" }</button>
-                <button class="theme" onclick={on_theme} aria-label={format!("Theme: {} (change)", props.theme.name())}>
+                <button class="theme" onclick={send(&d, Action::SetTheme(props.theme.next()))} aria-label={format!("Theme: {} (change)", props.theme.name())}>
                     { format!("Theme: {}", props.theme.name()) }
                 </button>
             </div>

@@ -8,7 +8,7 @@
 //! ordinary transcript); a reload on the same link keeps the autosaved session instead
 //! ([`lesson_model::KEY_POSITION`]). Clicked commands run through the reducer like typed lines;
 //! "show solution" only fills the terminal's input. Goals are checked on every render, which
-//! follows every action (the session's revision is a prop), from the panel's own
+//! follows every action (the panel is a hook of the app, [`use_lesson_panel`]), from its own
 //! [`LessonTracker`]. Everything the lessons say is rendered as text.
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,20 +25,6 @@ use super::state::{Action as AppAction, AppState};
 use super::storage;
 use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
 use crate::lessons::{self, format_link, parse_link, Action, Lesson, LookAt, Progress, Route, LESSONS};
-
-#[derive(Properties)]
-pub struct LessonProps {
-    pub session: Rc<RefCell<Session>>,
-    /// Bumped by every action: a new value re-checks the goal.
-    pub revision: u64,
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
-
-impl PartialEq for LessonProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &other.session) && self.revision == other.revision && self.dispatch == other.dispatch
-    }
-}
 
 fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
@@ -116,78 +102,181 @@ fn rich(text: &str) -> Html {
 }
 
 
-#[function_component(LessonPanel)]
-pub fn lesson_panel(props: &LessonProps) -> Html {
-    let route = use_state(|| parse_link(&current_hash()).unwrap_or(Route::Home));
-    let link_error = use_state(|| parse_link(&current_hash()).err().map(|e| e.to_string()));
-    let tracker = use_mut_ref(LessonTracker::new);
-    let progress = use_mut_ref(load_progress);
-    // (the solution is shown, hints shown): one state, as they reset together (and each state
-    // type instantiates yew's hook code again).
-    let shown = use_state(|| (false, 0usize));
-    let (solution_shown, hints_shown) = *shown;
+/// The panel's own state: one reducer (each state type instantiates yew's hook code again).
+#[derive(Clone, PartialEq)]
+struct Panel {
+    route: Route,
+    /// Why the address's lesson link does not work, if it does not.
+    link_error: Option<String>,
+    solution_shown: bool,
+    hints_shown: usize,
+}
+
+enum PanelChange {
+    /// A new route; `reset_shown` hides the solution and hints, `clear_error` the link error.
+    Route { route: Route, reset_shown: bool, clear_error: bool },
+    LinkError(String),
+    ShowSolution,
+    MoreHint,
+}
+
+impl Reducible for Panel {
+    type Action = PanelChange;
+
+    fn reduce(self: Rc<Self>, change: PanelChange) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match change {
+            PanelChange::Route { route, reset_shown, clear_error } => {
+                next.route = route;
+                if reset_shown {
+                    next.solution_shown = false;
+                    next.hints_shown = 0;
+                }
+                if clear_error {
+                    next.link_error = None;
+                }
+            }
+            PanelChange::LinkError(e) => next.link_error = Some(e),
+            PanelChange::ShowSolution => next.solution_shown = true,
+            PanelChange::MoreHint => next.hints_shown += 1,
+        }
+        Rc::new(next)
+    }
+}
+
+/// What a control of the panel does: one callback dispatches them all (each distinct closure is
+/// its own code in the wasm).
+#[derive(Clone)]
+enum Msg {
+    /// Opens a lesson at a step: a fresh session rebuilt to the state the step starts from.
+    Open(&'static Lesson, usize),
+    /// Goes to a route; `true`: a lesson keeps the saved session if it already is at that step.
+    Go(Route, bool),
+    /// Runs a line in the lesson's terminal.
+    Run(TermId, &'static str),
+    /// Fills a terminal's input with a line (not run).
+    Fill(TermId, &'static str),
+    /// Shows the solution, its first line (if any) in the terminal's input.
+    ShowSolution(Option<(TermId, &'static str)>),
+    MoreHint,
+    ResetLesson(&'static Lesson),
+    /// From the step of a lesson (by id) to the next.
+    NextStep(&'static str, usize),
+}
+
+/// What the panel keeps across renders without rendering again when it changes: one mutable ref
+/// (each hook type instantiates yew's code again).
+struct Kept {
+    tracker: LessonTracker,
+    progress: Progress,
+}
+
+/// What the handler of [`Msg`] works on (handles only: they stay valid across renders).
+struct Ctx {
+    session: Rc<RefCell<Session>>,
+    dispatch: UseReducerDispatcher<AppState>,
+    panel: UseReducerDispatcher<Panel>,
+    kept: Rc<RefCell<Kept>>,
+}
+
+fn handle(c: &Ctx, msg: Msg) {
+    match msg {
+        Msg::Open(lesson, step) => {
+            let step = step.min(lesson.steps.len().saturating_sub(1));
+            let saved = lesson_model::saved_at_step(lesson, step);
+            let what = if step == 0 { "from its start".to_string() } else { format!("at step {} (earlier steps' solutions replayed)", step + 1) };
+            c.dispatch.dispatch(AppAction::Load(Box::new(saved), format!("Lesson \u{201c}{}\u{201d} opened {what} on a fresh cluster.", lesson.title)));
+            c.dispatch.dispatch(AppAction::SetPlaying(true));
+            storage::set(KEY_POSITION, &lesson_model::position_key(lesson.id, step));
+            let route = Route::Lesson { id: lesson.id, step };
+            push_route(&route);
+            c.panel.dispatch(PanelChange::Route { route, reset_shown: true, clear_error: true });
+        }
+        Msg::Go(Route::Lesson { id, step }, keep_if_saved) => {
+            let Some(lesson) = lessons::lesson(id) else { return };
+            if keep_if_saved && storage::get(KEY_POSITION).as_deref() == Some(&*lesson_model::position_key(id, step)) {
+                c.panel.dispatch(PanelChange::Route { route: Route::Lesson { id, step }, reset_shown: false, clear_error: true });
+            } else {
+                handle(c, Msg::Open(lesson, step));
+            }
+        }
+        Msg::Go(route, _) => {
+            storage::remove(KEY_POSITION);
+            push_route(&route);
+            c.panel.dispatch(PanelChange::Route { route, reset_shown: false, clear_error: true });
+        }
+        Msg::Run(term, line) => run_line(&c.session, &c.dispatch, term, line),
+        Msg::Fill(term, line) => fill_line(&c.session, &c.dispatch, term, line),
+        Msg::ShowSolution(first_line) => {
+            c.panel.dispatch(PanelChange::ShowSolution);
+            if let Some((term, text)) = first_line {
+                fill_line(&c.session, &c.dispatch, term, text);
+            }
+        }
+        Msg::MoreHint => c.panel.dispatch(PanelChange::MoreHint),
+        Msg::ResetLesson(lesson) => {
+            c.kept.borrow_mut().progress.reset_lesson(lesson.id);
+            save_progress(&c.kept.borrow().progress);
+            handle(c, Msg::Open(lesson, 0));
+        }
+        Msg::NextStep(id, step) => {
+            c.kept.borrow_mut().tracker.mark_step();
+            let route = Route::Lesson { id, step: step + 1 };
+            storage::set(KEY_POSITION, &lesson_model::position_key(id, step + 1));
+            push_route(&route);
+            c.panel.dispatch(PanelChange::Route { route, reset_shown: true, clear_error: false });
+        }
+    }
+}
+
+/// A button of the panel that sends `msg` (one function: each `<button>` written out in `html!`
+/// is its own code in the wasm).
+fn button(act: &Callback<Msg>, class: &'static str, title: Option<AttrValue>, msg: Msg, label: AttrValue) -> Html {
+    html! { <button {class} {title} onclick={on(act, msg)}>{ label }</button> }
+}
+
+/// A click handler that sends `msg` to the panel's one callback.
+fn on(act: &Callback<Msg>, msg: Msg) -> Callback<MouseEvent> {
+    let act = act.clone();
+    Callback::from(move |_| act.emit(msg.clone()))
+}
+
+/// The lesson panel, as a hook the app calls on every render (each action bumps the app's
+/// revision, so as a component it rendered with the app anyway, and a component costs about 2 KB
+/// of wasm), and what the open step says to look at (the cluster views highlight it). Call it
+/// while the session is not borrowed: checking the goal borrows it mutably.
+#[hook]
+pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDispatcher<AppState>) -> (Html, &'static [LookAt]) {
+    let panel = use_reducer(|| {
+        let link = parse_link(&current_hash());
+        Panel { link_error: link.as_ref().err().map(|e| e.to_string()), route: link.unwrap_or(Route::Home), solution_shown: false, hints_shown: 0 }
+    });
+    let kept = use_mut_ref(|| Kept { tracker: LessonTracker::new(), progress: load_progress() });
+    let (solution_shown, hints_shown) = (panel.solution_shown, panel.hints_shown);
     // What the open step says to look at: the cluster views highlight it (`super::look`).
-    let look_at: &'static [LookAt] = match &*route {
+    let look_at: &'static [LookAt] = match &panel.route {
         Route::Lesson { id, step } => lessons::lesson(id)
             .and_then(|l| l.steps.get((*step).min(l.steps.len().saturating_sub(1))))
             .map_or(&[], |s| s.look_at),
         _ => &[],
     };
-    {
-        let dispatch = props.dispatch.clone();
-        use_effect_with(look_at, move |look_at| dispatch.dispatch(AppAction::SetLookAt(*look_at)));
-    }
 
-    // Opens `id` at `step`: a fresh session rebuilt to the state the step starts from.
-    let open_lesson = {
-        let dispatch = props.dispatch.clone();
-        let route = route.clone();
-        let shown = shown.clone();
-        let link_error = link_error.clone();
-        Callback::from(move |(lesson, step): (&'static Lesson, usize)| {
-            let step = step.min(lesson.steps.len().saturating_sub(1));
-            let saved = lesson_model::saved_at_step(lesson, step);
-            let what = if step == 0 { "from its start".to_string() } else { format!("at step {} (earlier steps' solutions replayed)", step + 1) };
-            dispatch.dispatch(AppAction::Load(Box::new(saved), format!("Lesson \u{201c}{}\u{201d} opened {what} on a fresh cluster.", lesson.title)));
-            dispatch.dispatch(AppAction::SetPlaying(true));
-            storage::set(KEY_POSITION, &lesson_model::position_key(lesson.id, step));
-            let r = Route::Lesson { id: lesson.id, step };
-            push_route(&r);
-            route.set(r);
-            shown.set((false, 0));
-            link_error.set(None);
-        })
-    };
-    // Goes to a route: lessons are (re)built unless the saved session already is at that step.
-    let go = {
-        let route = route.clone();
-        let open_lesson = open_lesson.clone();
-        let link_error = link_error.clone();
-        Callback::from(move |(target, keep_if_saved): (Route, bool)| match target {
-            Route::Lesson { id, step } => {
-                let Some(lesson) = lessons::lesson(id) else { return };
-                if keep_if_saved && storage::get(KEY_POSITION).as_deref() == Some(&*lesson_model::position_key(id, step)) {
-                    route.set(Route::Lesson { id, step });
-                    link_error.set(None);
-                } else {
-                    open_lesson.emit((lesson, step));
-                }
-            }
-            other => {
-                storage::remove(KEY_POSITION);
-                push_route(&other);
-                route.set(other);
-                link_error.set(None);
-            }
-        })
+    let act = {
+        let c = Ctx {
+            session: session.clone(),
+            dispatch: dispatch.clone(),
+            panel: panel.dispatcher(),
+            kept: kept.clone(),
+        };
+        Callback::from(move |msg: Msg| handle(&c, msg))
     };
     // The deep link at load time, and links followed later (typed, pasted, Back/Forward).
     {
-        let go = go.clone();
-        let link_error = link_error.clone();
+        let act = act.clone();
+        let panel = panel.dispatcher();
         use_effect_with((), move |_| {
             if let Ok(r @ Route::Lesson { .. }) = parse_link(&current_hash()) {
-                go.emit((r, true));
+                act.emit(Msg::Go(r, true));
             }
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "hashchange", move |_| {
@@ -196,8 +285,8 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                         return; // a share link: storage's business, not a route
                     }
                     match parse_link(&hash) {
-                        Ok(r) => go.emit((r, true)),
-                        Err(e) => link_error.set(Some(e.to_string())),
+                        Ok(r) => act.emit(Msg::Go(r, true)),
+                        Err(e) => panel.dispatch(PanelChange::LinkError(e.to_string())),
                     }
                 })
             });
@@ -205,16 +294,13 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
         });
     }
 
-    let error = (*link_error).clone().map(|e| html! { <p class="lesson-error" role="alert">{ format!("That lesson link does not work: {e}.") }</p> });
+    let error = panel.link_error.clone().map(|e| html! { <p class="lesson-error" role="alert">{ format!("That lesson link does not work: {e}.") }</p> });
 
-    match (*route).clone() {
+    let html = match panel.route.clone() {
         Route::Home => {
-            let progress = progress.borrow();
+            let kept = kept.borrow();
+            let progress = &kept.progress;
             let (complete, total) = progress.overall();
-            let sandbox = {
-                let go = go.clone();
-                Callback::from(move |_| go.emit((Route::Sandbox, false)))
-            };
             html! {
                 <aside class="lesson" aria-labelledby="lesson-title">
                     <h2 id="lesson-title">{ "Lessons" }</h2>
@@ -224,11 +310,10 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                         { for LESSONS.iter().map(|l| {
                             let (done, steps) = progress.lesson_progress(l.id);
                             let resume = if progress.lesson_complete(l.id) { 0 } else { progress.resume_step(l.id) };
-                            let open_lesson = open_lesson.clone();
                             html! {
                                 <li class={classes!("lesson-item", l.challenge.then_some("challenge"))} key={l.id}>
                                     <button class="lesson-open" data-lesson={l.id}
-                                        onclick={Callback::from(move |_| open_lesson.emit((l, resume)))}>
+                                        onclick={on(&act, Msg::Open(l, resume))}>
                                         <span class="lesson-item-title">{ l.title }</span>
                                     </button>
                                     <span class="lesson-summary">{ rich(l.summary) }</span>
@@ -241,117 +326,65 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                             }
                         }) }
                     </ol>
-                    <button class="free-sandbox" onclick={sandbox}>{ "Free sandbox (no lesson)" }</button>
+                    { button(&act, "free-sandbox", None, Msg::Go(Route::Sandbox, false), "Free sandbox (no lesson)".into()) }
                 </aside>
             }
         }
         Route::Sandbox => {
-            let home = {
-                let go = go.clone();
-                Callback::from(move |_| go.emit((Route::Home, false)))
-            };
             html! {
                 <aside class="lesson" aria-labelledby="lesson-title">
                     <h2 id="lesson-title">{ "Free sandbox" }</h2>
                     { for error }
                     <p class="placeholder">{ "No lesson, no goals: the cluster is yours. Type any command in the terminal; `sim status`, `help` and the Kafka tools all work." }</p>
-                    <button class="lesson-home" onclick={home}>{ "All lessons" }</button>
+                    { button(&act, "lesson-home", None, Msg::Go(Route::Home, false), "All lessons".into()) }
                 </aside>
             }
         }
         Route::Lesson { id, step } => {
-            let Some(lesson) = lessons::lesson(id) else { return html! {} };
+            let Some(lesson) = lessons::lesson(id) else { return (html! {}, look_at) };
             let step = step.min(lesson.steps.len() - 1);
             let s = &lesson.steps[step];
             // The goal, from the session as it is after the latest action.
             let verdict = {
-                let mut session = props.session.borrow_mut();
-                let mut tracker = tracker.borrow_mut();
+                let mut session = session.borrow_mut();
+                let tracker = &mut kept.borrow_mut().tracker;
                 tracker.sync(&mut session);
                 tracker.check(&session, &s.goal)
             };
             let met = verdict.is_ok();
-            if met && progress.borrow_mut().mark_done(id, step) {
-                save_progress(&progress.borrow());
+            if met && kept.borrow_mut().progress.mark_done(id, step) {
+                save_progress(&kept.borrow().progress);
             }
-            let (done, total) = progress.borrow().lesson_progress(id);
+            let (done, total) = kept.borrow().progress.lesson_progress(id);
             let last = step + 1 == lesson.steps.len();
-            let session = props.session.clone();
-            let dispatch = props.dispatch.clone();
-
             let commands = s.commands.iter().map(|c| {
-                let (session, dispatch) = (session.clone(), dispatch.clone());
                 let (term, line) = (c.term as TermId, c.line);
                 html! {
                     <li><button class="run-command" title={format!("Run in terminal {term}")}
-                        onclick={Callback::from(move |_| run_line(&session, &dispatch, term, line))}>
+                        onclick={on(&act, Msg::Run(term, line))}>
                         <span class="command-term" aria-label={format!("terminal {term}:")}>{ format!("T{term}") }</span>
                         <code>{ line }</code>
                     </button></li>
                 }
             });
             let first_line = s.solution.iter().find_map(|a| if let Action::Line { term, text } = a { Some((*term as TermId, *text)) } else { None });
-            let show_solution = {
-                let (session, dispatch, shown) = (session.clone(), dispatch.clone(), shown.clone());
-                Callback::from(move |_| {
-                    shown.set((true, hints_shown));
-                    if let Some((term, text)) = first_line {
-                        fill_line(&session, &dispatch, term, text);
-                    }
-                })
-            };
             let solution = s.solution.iter().map(|a| {
                 let fill = if let Action::Line { term, text } = *a {
-                    let (session, dispatch) = (session.clone(), dispatch.clone());
                     let term = term as TermId;
-                    Some(html! {
-                        <button class="fill-solution" title={format!("Put this line in terminal {term}'s input (not run)")}
-                            onclick={Callback::from(move |_| fill_line(&session, &dispatch, term, text))}>{ "Fill" }</button>
-                    })
+                    let title = format!("Put this line in terminal {term}'s input (not run)");
+                    Some(button(&act, "fill-solution", Some(title.into()), Msg::Fill(term, text), "Fill".into()))
                 } else {
                     None
                 };
                 html! { <li><code>{ a.display() }</code>{ for fill }</li> }
             });
-            let more_hint = {
-                let shown = shown.clone();
-                Callback::from(move |_| shown.set((solution_shown, hints_shown + 1)))
-            };
-            let reset_step = {
-                let open_lesson = open_lesson.clone();
-                Callback::from(move |_| open_lesson.emit((lesson, step)))
-            };
-            let reset_lesson = {
-                let (open_lesson, progress) = (open_lesson.clone(), progress.clone());
-                Callback::from(move |_| {
-                    progress.borrow_mut().reset_lesson(id);
-                    save_progress(&progress.borrow());
-                    open_lesson.emit((lesson, 0));
-                })
-            };
-            let next_step = {
-                let (route, tracker, shown) = (route.clone(), tracker.clone(), shown.clone());
-                Callback::from(move |_| {
-                    tracker.borrow_mut().mark_step();
-                    let r = Route::Lesson { id, step: step + 1 };
-                    storage::set(KEY_POSITION, &lesson_model::position_key(id, step + 1));
-                    push_route(&r);
-                    route.set(r);
-                    shown.set((false, 0));
-                })
-            };
             let next_lesson = LESSONS.iter().position(|l| l.id == id).and_then(|i| LESSONS.get(i + 1)).map(|next| {
-                let open_lesson = open_lesson.clone();
-                html! { <button class="next-lesson" onclick={Callback::from(move |_| open_lesson.emit((next, 0)))}>{ format!("Next lesson: {}", next.title) }</button> }
+                button(&act, "next-lesson", None, Msg::Open(next, 0), format!("Next lesson: {}", next.title).into())
             });
-            let home = {
-                let go = go.clone();
-                Callback::from(move |_| go.emit((Route::Home, false)))
-            };
             html! {
                 <aside class="lesson" aria-labelledby="lesson-title" data-lesson={id} data-step={(step + 1).to_string()}>
                     <nav class="lesson-nav" aria-label="Lesson navigation">
-                        <button class="lesson-home" onclick={home}>{ "\u{2190} All lessons" }</button>
+                        { button(&act, "lesson-home", None, Msg::Go(Route::Home, false), "\u{2190} All lessons".into()) }
                         <span class="lesson-step-count">{ format!("Step {} of {}", step + 1, lesson.steps.len()) }</span>
                     </nav>
                     { for error }
@@ -385,11 +418,11 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                     }
                     <div class="lesson-actions">
                         if hints_shown < s.hints.len() {
-                            <button class="show-hint" onclick={more_hint}>{ if hints_shown == 0 { "Hint" } else { "Another hint" } }</button>
+                            { button(&act, "show-hint", None, Msg::MoreHint, if hints_shown == 0 { "Hint".into() } else { "Another hint".into() }) }
                         }
-                        <button class="show-solution" onclick={show_solution}>{ "Show solution" }</button>
-                        <button class="reset-step" title="Rebuild the cluster as this step starts" onclick={reset_step}>{ "Reset step" }</button>
-                        <button class="reset-lesson" title="Start the lesson over on a fresh cluster" onclick={reset_lesson}>{ "Reset lesson" }</button>
+                        { button(&act, "show-solution", None, Msg::ShowSolution(first_line), "Show solution".into()) }
+                        { button(&act, "reset-step", Some("Rebuild the cluster as this step starts".into()), Msg::Open(lesson, step), "Reset step".into()) }
+                        { button(&act, "reset-lesson", Some("Start the lesson over on a fresh cluster".into()), Msg::ResetLesson(lesson), "Reset lesson".into()) }
                     </div>
                     if solution_shown {
                         <div class="solution">
@@ -398,7 +431,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                         </div>
                     }
                     if met && !last {
-                        <button class="next-step" onclick={next_step}>{ format!("Next step: {}", lesson.steps[step + 1].title) }</button>
+                        { button(&act, "next-step", None, Msg::NextStep(id, step), format!("Next step: {}", lesson.steps[step + 1].title).into()) }
                     }
                     if met && last {
                         <div class="lesson-complete" role="status">
@@ -409,5 +442,6 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                 </aside>
             }
         }
-    }
+    };
+    (html, look_at)
 }

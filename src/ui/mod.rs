@@ -45,7 +45,6 @@ use yew::prelude::*;
 
 pub use state::{Action, AppState};
 use state::NoticeKind;
-use transcript::{Entry, TermId};
 
 /// The whole page: header, message banner, cluster area, lesson panel and terminals.
 #[function_component(App)]
@@ -55,66 +54,35 @@ pub fn app() -> Html {
         AppState::with_view(session, notice, storage::load_theme(), state::ViewState::new(!prefers_reduced_motion()))
     });
 
-    // Autosave after every change to the session.
+    // Autosave after every change to the session; the theme on <html>, so the whole page (and
+    // the panic panel) follows it. One effect (each effect type instantiates yew's hook code
+    // again): every action bumps the revision, so the theme is applied again, unchanged.
+    // Playing: a clock advance every tick, from an interval kept while playing (so other actions
+    // do not shift it) and dropped with the app.
+    let ticker = use_mut_ref(|| None::<Interval>);
     {
         let state = state.clone();
-        use_effect_with(state.revision, move |_| {
+        use_effect_with((state.revision, state.theme), move |(_, theme)| {
             let saved = state.session.borrow().saved();
             storage::save(&saved);
-        });
-    }
-    // The theme on <html>, so the whole page (and the panic panel) follows it.
-    use_effect_with(state.theme, |theme| storage::apply_theme(*theme));
-    // Playing: a clock advance every tick.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.playing, move |playing| {
-            let interval = playing.then(|| Interval::new(clock::TICK_WALL_MS, move || dispatcher.dispatch(Action::Tick)));
-            move || drop(interval)
+            storage::apply_theme(*theme);
+            let mut ticker = ticker.borrow_mut();
+            if ticker.is_some() != state.playing {
+                let dispatcher = state.dispatcher();
+                *ticker = state.playing.then(|| Interval::new(clock::TICK_WALL_MS, move || dispatcher.dispatch(Action::Tick)));
+            }
         });
     }
 
+    let laid_memo = use_mut_ref(|| None::<(Rc<snapshot::Snapshot>, layout::Filter, Rc<cluster::Laid>)>);
+    let (lesson_panel, look_at) = lesson::use_lesson_panel(&state.session, &state.dispatcher());
     let session = state.session.borrow();
     let active = session.active();
     let dispatcher = state.dispatcher();
-    let saved = {
-        let session = state.session.clone();
-        Callback::from(move |_| session.borrow().saved())
-    };
-    // Callbacks kept across renders (yew compares callbacks by identity): the terminal, whose
-    // scrollback can hold thousands of lines, is not rendered again on every clock tick.
-    let on_entry = {
-        let d = dispatcher.clone();
-        use_callback((), move |entry: Entry, _| d.dispatch(Action::Act(entry)))
-    };
-    let complete = {
-        let session = state.session.clone();
-        use_callback(active, move |line: String, active| session.borrow().complete(*active, &line))
-    };
-    let on_select = {
-        let d = dispatcher.clone();
-        Callback::from(move |term: TermId| d.dispatch(Action::SelectTerminal(term)))
-    };
-    let on_open = {
-        let d = dispatcher.clone();
-        Callback::from(move |_| d.dispatch(Action::OpenTerminal))
-    };
-    let on_close = {
-        let d = dispatcher.clone();
-        Callback::from(move |term: TermId| d.dispatch(Action::CloseTerminal(term)))
-    };
-    let dismiss = {
-        let d = dispatcher.clone();
-        Callback::from(move |_| d.dispatch(Action::SetNotice(None)))
-    };
-    let close_share = {
-        let d = dispatcher.clone();
-        Callback::from(move |_| d.dispatch(Action::ShowShare(None)))
-    };
     let terminal = session.terminal(active).map(|t| {
         html! {
             <terminal::Terminal key={t.id} id={t.id} lines={t.lines.clone()} prompt={AttrValue::Static(t.prompt)}
-                mode={t.mode} history={t.history.clone()} complete={complete.clone()} on_entry={on_entry.clone()} />
+                mode={t.mode} history={t.history.clone()} session={terminal::Shared(state.session.clone())} dispatch={dispatcher.clone()} />
         }
     });
     let watch = state.watch.borrow();
@@ -126,7 +94,20 @@ pub fn app() -> Html {
             Rc::new(logview::with_group_offsets(v, committed))
         })
     });
-    let laid = use_memo((watch.snapshot(), state.view.filter.clone()), |(snapshot, filter)| cluster::lay_out(snapshot, filter));
+    // The brokers panel's layout, kept while the snapshot and the filter stay the same (memoised
+    // by hand in a mutable ref: a use_memo instantiates more of yew's hook code).
+    let laid = {
+        let snapshot = watch.snapshot();
+        let mut memo = laid_memo.borrow_mut();
+        match &*memo {
+            Some((s, f, laid)) if *s == snapshot && *f == state.view.filter => laid.clone(),
+            _ => {
+                let laid = Rc::new(cluster::lay_out(&snapshot, &state.view.filter));
+                *memo = Some((snapshot, state.view.filter.clone(), laid.clone()));
+                laid
+            }
+        }
+    };
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
     html! {
         <div class="app">
@@ -134,12 +115,12 @@ pub fn app() -> Html {
             { header::header(&header::HeaderProps { now_ms: session.now_ms(), seed: session.cluster().seed(),
                 brokers: u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0),
                 playing: state.playing, speed: state.speed, can_undo: session.can_undo(), can_redo: session.can_redo(),
-                theme: state.theme, dispatch: dispatcher.clone(), saved }) }
+                theme: state.theme, dispatch: dispatcher.clone(), session: state.session.clone() }) }
             if let Some(notice) = &state.notice {
                 <div class={classes!("notice", (notice.kind == NoticeKind::Error).then_some("error"))}
                     role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>
                     <span class="notice-text">{ notice.text.clone() }</span>
-                    <button class="notice-close" aria-label="Dismiss the message" onclick={dismiss}>{ "×" }</button>
+                    <button class="notice-close" aria-label="Dismiss the message" onclick={state::send(&dispatcher, Action::SetNotice(None))}>{ "×" }</button>
                 </div>
             }
             if let Some(url) = &state.share_url {
@@ -150,16 +131,16 @@ pub fn app() -> Html {
                             use wasm_bindgen::JsCast;
                             if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); }
                         })} />
-                    <button onclick={close_share}>{ "Close" }</button>
+                    <button onclick={state::send(&dispatcher, Action::ShowShare(None))}>{ "Close" }</button>
                 </div>
             }
             <main class="app-main">
                 { cluster::cluster_area(&cluster::ClusterProps { snapshot: watch.snapshot(), laid, log: watch.log(), flows: watch.flows(),
-                    alarm: watch.monitor().alarm().cloned(), losses, view: state.view.clone(), log_view, groups: watch.groups(),
+                    alarm: watch.monitor().alarm().cloned(), losses, view: state::ViewState { look_at, ..state.view.clone() }, log_view, groups: watch.groups(),
                     dispatch: dispatcher.clone() }) }
-                <lesson::LessonPanel session={state.session.clone()} revision={state.revision} dispatch={dispatcher.clone()} />
+                { lesson_panel }
                 <div class="terminals">
-                    { terminal::terminal_tabs(&session.terminals().iter().map(|t| t.id).collect::<Vec<_>>(), active, &on_select, &on_open, &on_close) }
+                    { terminal::terminal_tabs(&session.terminals().iter().map(|t| t.id).collect::<Vec<_>>(), active, &dispatcher) }
                     { for terminal }
                 </div>
             </main>

@@ -219,10 +219,11 @@ impl Change {
         }
         match self {
             Change::BrokerState { broker, from, to } => format!("Broker {broker}: {} → {}", from.name(), to.name()),
-            Change::BrokerIsolated { broker, isolated: true } => format!("Broker {broker} cut off the network"),
-            Change::BrokerIsolated { broker, isolated: false } => format!("Broker {broker} back on the network"),
-            Change::BrokerFenced { broker, fenced: true } => format!("Broker {broker} fenced by the controller"),
-            Change::BrokerFenced { broker, fenced: false } => format!("Broker {broker} unfenced"),
+            // One format per change kind, the words picked from a table.
+            Change::BrokerIsolated { broker, isolated } => {
+                format!("Broker {broker} {}", if *isolated { "cut off the network" } else { "back on the network" })
+            }
+            Change::BrokerFenced { broker, fenced } => format!("Broker {broker} {}", if *fenced { "fenced by the controller" } else { "unfenced" }),
             Change::ControllerMoved { from, to } => format!("Active controller: {} → {}", who(*from), who(*to)),
             Change::TopicCreated { topic, partitions } => format!("Topic {topic} created ({partitions} partitions)"),
             Change::TopicDeleted { topic } => format!("Topic {topic} deleted"),

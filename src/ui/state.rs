@@ -104,7 +104,8 @@ pub struct ViewState {
     pub animate: bool,
     /// Position of the animation speed control ([`anim_speed_at`]).
     pub anim_speed: u32,
-    /// What the open lesson step says to look at: highlighted ([`super::look`]).
+    /// What the open lesson step says to look at: highlighted ([`super::look`]). Set by the app
+    /// from the lesson panel on every render.
     pub look_at: &'static [crate::lessons::LookAt],
 }
 
@@ -173,6 +174,7 @@ impl AppState {
     }
 }
 
+#[derive(Clone)]
 pub enum Action {
     /// Record and apply one learner action.
     Act(Entry),
@@ -204,8 +206,13 @@ pub enum Action {
     SetAnimate(bool),
     SetAnimSpeed(u32),
     ClearLosses,
-    /// The lesson step open now says to look at these (empty: no lesson step).
-    SetLookAt(&'static [crate::lessons::LookAt]),
+}
+
+/// A handler that dispatches `action`, whatever the event: one closure type for every control
+/// that only sends an action (each distinct closure is its own code and glue in the wasm).
+pub fn send<E: 'static>(d: &UseReducerDispatcher<AppState>, action: Action) -> Callback<E> {
+    let d = d.clone();
+    Callback::from(move |_| d.dispatch(action.clone()))
 }
 
 impl Reducible for AppState {
@@ -290,7 +297,6 @@ impl Reducible for AppState {
                 next.view.anim_speed = position.min(u32::try_from(ANIM_SPEEDS.len() - 1).expect("a few speeds"))
             }
             Action::ClearLosses => next.watch.borrow_mut().monitor_mut().clear_losses(),
-            Action::SetLookAt(look_at) => next.view.look_at = look_at,
         }
         if touched {
             let session = next.session.borrow();

@@ -3,13 +3,15 @@
 //! Keys: Enter runs the line; Up/Down walk the history; Tab completes (with an empty line, or
 //! after Escape, Tab moves focus on as usual, so the terminal is no keyboard trap); Ctrl-C
 //! interrupts (unless text is selected: then it copies); Ctrl-D ends a tool's input.
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::input::{self, HistoryCursor, CANDIDATES_SHOWN_MAX};
-use super::session::{LineKind, TermLine};
+use super::session::{LineKind, Session, TermLine};
+use super::state::{send, Action, AppState};
 use super::transcript::{Entry, TermId, TERMINALS_OPEN_MAX};
 use crate::shell::Mode;
 
@@ -17,26 +19,24 @@ use crate::shell::Mode;
 /// close button on each (while more than one is open), and "+" to open another. A plain
 /// function: its callbacks are new on every render of the app, so as a component it rendered
 /// every time anyway (and a component costs about 2 KB of wasm).
-pub fn terminal_tabs(tabs: &[TermId], active: TermId, on_select: &Callback<TermId>, on_open: &Callback<()>, on_close: &Callback<TermId>) -> Html {
+pub fn terminal_tabs(tabs: &[TermId], active: TermId, d: &UseReducerDispatcher<AppState>) -> Html {
     let closable = tabs.len() > 1;
     html! {
         <div class="terminal-tabs">
             <div role="tablist" aria-label="Terminals" class="tablist">
                 { for tabs.iter().map(|&id| {
                     let selected = id == active;
-                    let on_select = on_select.clone();
-                    let on_close = on_close.clone();
                     html! {
                         <span class={classes!("tab", selected.then_some("active"))} key={id}>
                             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
                                 aria-controls="terminal-panel"
-                                onclick={Callback::from(move |_| on_select.emit(id))}>
+                                onclick={send(d, Action::SelectTerminal(id))}>
                                 { format!("Terminal {id}") }
                             </button>
                             if closable {
                                 <button class="tab-close" aria-label={format!("Close terminal {id}")}
                                     title={format!("Close terminal {id}")}
-                                    onclick={Callback::from(move |_| on_close.emit(id))}>{ "×" }</button>
+                                    onclick={send(d, Action::CloseTerminal(id))}>{ "×" }</button>
                             }
                         </span>
                     }
@@ -44,7 +44,7 @@ pub fn terminal_tabs(tabs: &[TermId], active: TermId, on_select: &Callback<TermI
             </div>
             <button class="tab-open" aria-label="Open a new terminal" title="Open a new terminal"
                 disabled={tabs.len() >= TERMINALS_OPEN_MAX}
-                onclick={on_open.reform(|_| ())}>{ "+" }</button>
+                onclick={send(d, Action::OpenTerminal)}>{ "+" }</button>
         </div>
     }
 }
@@ -56,103 +56,139 @@ pub struct TerminalProps {
     pub prompt: AttrValue,
     pub mode: Mode,
     pub history: Rc<Vec<String>>,
-    /// Completion candidates for a line in this terminal (asks the shell).
-    pub complete: Callback<String, Vec<String>>,
-    /// Records an action of this terminal (a line, Ctrl-C, Ctrl-D).
-    pub on_entry: Callback<Entry>,
+    /// The session, for completion candidates (asks the shell).
+    pub session: Shared<Session>,
+    /// Records an action of this terminal (a line, Ctrl-C, Ctrl-D). Both compare by identity and
+    /// stay the same across renders: the terminal, whose scrollback can hold thousands of lines,
+    /// is not rendered again on every clock tick (and no callback hooks in the app: each hook
+    /// type instantiates yew's code again).
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// Shared state as a prop: equal when it is the same allocation.
+pub struct Shared<T>(pub Rc<RefCell<T>>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What the terminal keeps across renders: one mutable ref, and a re-render when the completion
+/// candidates change (each state or reducer type instantiates yew's hook code again).
+#[derive(Default)]
+struct Keys {
+    cursor: HistoryCursor,
+    /// Escape was pressed: Tab moves focus on.
+    tab_passes: bool,
+    /// The terminal id that took the keyboard last.
+    focused: Option<TermId>,
+    /// Completion candidates shown under the command line.
+    candidates: Vec<String>,
 }
 
 #[function_component(Terminal)]
 pub fn terminal(props: &TerminalProps) -> Html {
     let input = use_node_ref();
     let scrollback = use_node_ref();
-    let cursor = use_mut_ref(HistoryCursor::default);
-    let tab_passes = use_mut_ref(|| false);
-    let candidates = use_state(Vec::<String>::new);
+    let keys = use_mut_ref(Keys::default);
+    let rerender = use_force_update();
 
-    // New output: scroll to the bottom.
+    // One effect (each effect type instantiates yew's code again).
     {
-        let scrollback = scrollback.clone();
+        let (scrollback, input, keys, id) = (scrollback.clone(), input.clone(), keys.clone(), props.id);
         use_effect_with((props.id, props.lines.clone()), move |_| {
+            // New output: scroll to the bottom.
             if let Some(el) = scrollback.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
-        });
-    }
-    // A terminal that becomes visible (tab switch, new tab) takes the keyboard.
-    {
-        let input = input.clone();
-        use_effect_with(props.id, move |_| {
-            if let Some(el) = input.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
+            // A terminal that becomes visible (tab switch, new tab) takes the keyboard.
+            let newly_shown = keys.borrow().focused != Some(id);
+            if newly_shown {
+                keys.borrow_mut().focused = Some(id);
+                if let Some(el) = input.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
             }
         });
     }
 
     let onkeydown = {
         let input = input.clone();
-        let cursor = cursor.clone();
-        let tab_passes = tab_passes.clone();
-        let candidates = candidates.clone();
+        let keys = keys.clone();
+        let rerender = rerender.clone();
         let history = props.history.clone();
-        let complete = props.complete.clone();
-        let on_entry = props.on_entry.clone();
+        let session = props.session.clone();
+        let d = props.dispatch.clone();
+        let on_entry = move |entry: Entry| d.dispatch(Action::Act(entry));
         let term = props.id;
         let mode = props.mode;
         Callback::from(move |e: KeyboardEvent| {
             let Some(el) = input.cast::<HtmlInputElement>() else { return };
+            let set_candidates = |candidates: Vec<String>| {
+                keys.borrow_mut().candidates = candidates;
+                rerender.force_update();
+            };
             let key = e.key();
             let ctrl = e.ctrl_key() && !e.alt_key() && !e.meta_key();
             if key != "Tab" {
-                *tab_passes.borrow_mut() = false;
+                keys.borrow_mut().tab_passes = false;
             }
             match key.as_str() {
                 "Enter" => {
                     e.prevent_default();
                     let line = el.value();
                     el.set_value("");
-                    cursor.borrow_mut().reset();
-                    candidates.set(Vec::new());
-                    on_entry.emit(Entry::Run { term, line });
+                    keys.borrow_mut().cursor.reset();
+                    set_candidates(Vec::new());
+                    on_entry(Entry::Run { term, line });
                 }
                 "ArrowUp" => {
                     e.prevent_default();
-                    if let Some(line) = cursor.borrow_mut().up(&history, &el.value()) {
+                    let line = keys.borrow_mut().cursor.up(&history, &el.value());
+                    if let Some(line) = line {
                         el.set_value(&line);
                     }
                 }
                 "ArrowDown" => {
                     e.prevent_default();
-                    if let Some(line) = cursor.borrow_mut().down(&history) {
+                    let line = keys.borrow_mut().cursor.down(&history);
+                    if let Some(line) = line {
                         el.set_value(&line);
                     }
                 }
-                "Tab" if !e.shift_key() && !*tab_passes.borrow() && !el.value().is_empty() => {
+                "Tab" if !e.shift_key() && !keys.borrow().tab_passes && !el.value().is_empty() => {
                     e.prevent_default();
                     let line = el.value();
-                    let done = input::complete(&line, &complete.emit(line.clone()));
+                    let done = input::complete(&line, &session.0.borrow().complete(term, &line));
                     el.set_value(&done.line);
-                    candidates.set(done.candidates);
+                    set_candidates(done.candidates);
                 }
                 "Escape" => {
-                    *tab_passes.borrow_mut() = true;
-                    candidates.set(Vec::new());
+                    keys.borrow_mut().tab_passes = true;
+                    set_candidates(Vec::new());
                 }
                 "c" | "C" if ctrl => {
                     let selected = matches!((el.selection_start(), el.selection_end()), (Ok(Some(a)), Ok(Some(b))) if a != b);
                     if !selected {
                         e.prevent_default();
                         el.set_value("");
-                        cursor.borrow_mut().reset();
-                        candidates.set(Vec::new());
-                        on_entry.emit(Entry::Interrupt { term });
+                        keys.borrow_mut().cursor.reset();
+                        set_candidates(Vec::new());
+                        on_entry(Entry::Interrupt { term });
                     }
                 }
                 "d" | "D" if ctrl => {
                     // The browser's Ctrl-D (bookmark) is never wanted in a terminal.
                     e.prevent_default();
                     if mode != Mode::Command && el.value().is_empty() {
-                        on_entry.emit(Entry::Eof { term });
+                        on_entry(Entry::Eof { term });
                     }
                 }
                 _ => {}
@@ -160,6 +196,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         })
     };
 
+    let keys_now = keys.borrow();
     let input_id = "command-input";
     let hint_id = format!("terminal-{}-hint", props.id);
     let what = match props.mode {
@@ -173,11 +210,11 @@ pub fn terminal(props: &TerminalProps) -> Html {
             <div class="scrollback" ref={scrollback} role="log" aria-live="polite" aria-label={format!("Terminal {} output", props.id)} tabindex="0">
                 { for props.lines.iter().map(line_view) }
             </div>
-            if !candidates.is_empty() {
+            if !keys_now.candidates.is_empty() {
                 <div class="candidates" role="status" aria-label="Completions">
-                    { for candidates.iter().take(CANDIDATES_SHOWN_MAX).map(|c| html! { <span class="candidate">{ c.clone() }</span> }) }
-                    if candidates.len() > CANDIDATES_SHOWN_MAX {
-                        <span class="candidate more">{ format!("... and {} more", candidates.len() - CANDIDATES_SHOWN_MAX) }</span>
+                    { for keys_now.candidates.iter().take(CANDIDATES_SHOWN_MAX).map(|c| html! { <span class="candidate">{ c.clone() }</span> }) }
+                    if keys_now.candidates.len() > CANDIDATES_SHOWN_MAX {
+                        <span class="candidate more">{ format!("... and {} more", keys_now.candidates.len() - CANDIDATES_SHOWN_MAX) }</span>
                     }
                 </div>
             }
