@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::engine::float::{push_fixed, to_fixed, to_shortest};
+use super::{class_names, when};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -239,7 +240,7 @@ fn brokers_panel(props: &ClusterProps) -> Html {
                     </label>
                 </span>
             </div>
-            <div class={classes!("broker-area", (l.mode == Mode::HeatMap).then_some("heat-mode"))}>
+            <div ~className={class_names(&["broker-area", when(l.mode == Mode::HeatMap, "heat-mode")])}>
                 { for flows }
                 <ul class="broker-columns" style={format!("--brokers: {n}")}>
                     { for l.columns.iter().map(|c| html! {
@@ -258,7 +259,7 @@ fn brokers_panel(props: &ClusterProps) -> Html {
 
 fn legend(mode: Mode) -> Html {
     let item = |class: &'static str, text: &'static str| html! {
-        <li><span class={classes!("swatch", class)} aria-hidden="true"></span>{ text }</li>
+        <li><span ~className={class_names(&["swatch", class])} aria-hidden="true"></span>{ text }</li>
     };
     html! {
         <ul class="legend" aria-label="Legend">
@@ -312,7 +313,7 @@ pub fn broker_column(props: &ColumnProps) -> Html {
         let line = format!("sim {verb} {id}");
         let title = format!("Run `{line}` in the active terminal");
         html! {
-            <button class={classes!("broker-action", verb)} disabled={!enabled} aria-label={format!("{label} broker {id}")} {title}
+            <button ~className={class_names(&["broker-action", verb])} disabled={!enabled} aria-label={format!("{label} broker {id}")} {title}
                 onclick={send(&props.dispatch, Action::RunInActive(line))}>{ label }</button>
         }
     });
@@ -328,7 +329,7 @@ pub fn broker_column(props: &ColumnProps) -> Html {
                     if t.lag > 0 { label.push_str(&format!(", {} record(s) behind", t.lag)); }
                     html! {
                         <li key={format!("{}-{}", t.topic, t.partition)}>
-                            <button class={classes!("tile", t.role.class(), t.under_replicated.then_some("under"), selected.then_some("selected"))}
+                            <button ~className={class_names(&["tile", t.role.class(), when(t.under_replicated, "under"), when(selected, "selected")])}
                                 aria-label={label.clone()} title={label} aria-pressed={selected.to_string()} onclick={select(key)}>
                                 if t.role == Role::Leader { <span class="tile-mark" aria-hidden="true">{ "★" }</span> }
                                 { format!("{}-{}", t.topic, t.partition) }
@@ -353,20 +354,20 @@ pub fn broker_column(props: &ColumnProps) -> Html {
             html! {
                 <div class="heat" aria-hidden="true" onclick={on_click}>
                     { for c.cells.iter().enumerate().map(|(i, cell)| {
-                        let class = classes!(
+                        let class = class_names(&[
                             "c",
-                            cell.role.map(Role::class),
-                            cell.under_replicated.then_some("under"),
-                            (selected_row == Some(i)).then_some("selected")
-                        );
-                        html! { <span {class} data-row={i.to_string()}></span> }
+                            cell.role.map_or("", Role::class),
+                            when(cell.under_replicated, "under"),
+                            when(selected_row == Some(i), "selected"),
+                        ]);
+                        html! { <span ~className={class} data-row={i.to_string()}></span> }
                     }) }
                 </div>
             }
         }
     };
     html! {
-        <li class={classes!("broker", format!("state-{}", b.state.name().replace(' ', "-")), b.isolated.then_some("isolated"), b.fenced.then_some("fenced"), b.controller.then_some("controller"))}
+        <li ~className={class_names(&["broker", &format!("state-{}", b.state.name().replace(' ', "-")), when(b.isolated, "isolated"), when(b.fenced, "fenced"), when(b.controller, "controller")])}
             aria-label={format!("Broker {id}")}>
             <div class="broker-head">
                 <span class="broker-name">{ format!("Broker {id}") }</span>
@@ -461,7 +462,7 @@ fn log_body(v: &LogView, record: Option<i64>, groups: &GroupsView, d: &Dispatch)
             |m| format!("log start {} · HW {} · LEO {} · {} segment{}", m.log_start, m.high_watermark, m.log_end, r.segments.len(), if r.segments.len() == 1 { "" } else { "s" }),
         );
         html! {
-            <li class={classes!("replica-row", r.role.class())}>
+            <li ~className={class_names(&["replica-row", r.role.class()])}>
                 <span class="replica-name">{ format!("Broker {}", r.broker) }<span class="replica-role">{ format!(" {}", r.role.describe()) }</span></span>
                 { for track }
                 <span class="replica-marks">{ text }</span>
@@ -510,7 +511,7 @@ fn record_cell(r: &RecordCell, selected: bool, d: &Dispatch) -> Html {
     );
     html! {
         <li key={r.offset}>
-            <button class={classes!("record", if r.committed { "committed" } else { "pending" }, r.key_hue.is_none().then_some("no-key"), selected.then_some("selected"))}
+            <button ~className={class_names(&["record", if r.committed { "committed" } else { "pending" }, when(r.key_hue.is_none(), "no-key"), when(selected, "selected")])}
                 {style} aria-label={label} aria-pressed={selected.to_string()} {onclick}>
                 <span class="record-offset">{ r.offset }</span>
                 <span class="record-key">{ key }</span>
@@ -573,9 +574,9 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
         <div class="record-detail" role="region" aria-label={format!("Record at offset {}", r.offset)}>
             <h3>{ format!("Offset {}", r.offset) }</h3>
             <dl>
-                { for pairs.into_iter().map(|(term, class, value)| html! { <><dt>{ term }</dt><dd {class}>{ value }</dd></> }) }
+                { for pairs.into_iter().map(|(term, class, value)| html! { <><dt>{ term }</dt><dd ~className={class.unwrap_or_default()}>{ value }</dd></> }) }
             </dl>
-            <p class={classes!("commit-status", if r.committed { "committed" } else { "pending" })}>{ status }</p>
+            <p ~className={class_names(&["commit-status", if r.committed { "committed" } else { "pending" }])}>{ status }</p>
         </div>
     }
 }
@@ -604,7 +605,7 @@ fn events_panel(log: &VecDeque<Logged>) -> Html {
             } else {
                 <ol class="event-log" role="log">
                     { for log.iter().rev().take(LOG_SHOWN_MAX).map(|l| html! {
-                        <li key={l.seq} class={classes!(change_class(&l.change))}>
+                        <li key={l.seq} ~className={change_class(&l.change).unwrap_or_default()}>
                             <span class="event-time">{ clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)) }</span>
                             { " " }{ l.change.describe() }
                         </li>
@@ -663,7 +664,7 @@ fn group_card(g: &GroupView) -> Html {
     };
     let owner = |i: Option<usize>| i.and_then(|i| g.members.get(i)).map_or_else(|| "-".to_string(), |m| m.client_id.clone());
     html! {
-        <li class={classes!("group-card", format!("state-{}", g.state.name()))} key={&*g.id} data-group={g.id.to_string()}
+        <li ~className={class_names(&["group-card", &format!("state-{}", g.state.name())])} key={&*g.id} data-group={g.id.to_string()}
             aria-label={format!("Group {}", g.id)}>
             <div class="group-head">
                 <strong class="group-id">{ g.id.to_string() }</strong>
@@ -692,10 +693,10 @@ fn group_card(g: &GroupView) -> Html {
                     { head_row(&["Partition", "Committed", "High watermark", "Lag", "Consumer"]) }
                     <tbody>
                         { for rows.iter().map(|p| html! {
-                            <tr class={classes!(p.lag().is_some_and(|l| l > 0).then_some("lagging"))}>
+                            <tr ~className={when(p.lag().is_some_and(|l| l > 0), "lagging")}>
                                 <td>{ format!("{}-{}", p.topic, p.partition) }</td>
                                 { for [("num", p.committed), ("num", p.high_watermark), ("num lag", p.lag())].map(|(class, v)| html! {
-                                    <td {class}>{ or_dash(v) }</td>
+                                    <td ~className={class}>{ or_dash(v) }</td>
                                 }) }
                                 <td>{ owner(p.owner) }</td>
                             </tr>

@@ -10,6 +10,7 @@
 //! "show solution" only fills the terminal's input. Goals are checked on every render, which
 //! follows every action (the panel is a hook of the app, [`use_lesson_panel`]), from its own
 //! [`LessonTracker`]. Everything the lessons say is rendered as text.
+use super::{class_names, when};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -232,7 +233,7 @@ fn handle(c: &Ctx, msg: Msg) {
 /// A button of the panel that sends `msg` (one function: each `<button>` written out in `html!`
 /// is its own code in the wasm).
 fn button(act: &Callback<Msg>, class: &'static str, title: Option<AttrValue>, msg: Msg, label: AttrValue) -> Html {
-    html! { <button {class} {title} onclick={on(act, msg)}>{ label }</button> }
+    html! { <button ~className={class} {title} onclick={on(act, msg)}>{ label }</button> }
 }
 
 /// A click handler that sends `msg` to the panel's one callback.
@@ -311,7 +312,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                             let (done, steps) = progress.lesson_progress(l.id);
                             let resume = if progress.lesson_complete(l.id) { 0 } else { progress.resume_step(l.id) };
                             html! {
-                                <li class={classes!("lesson-item", l.challenge.then_some("challenge"))} key={l.id}>
+                                <li ~className={class_names(&["lesson-item", when(l.challenge, "challenge")])} key={l.id}>
                                     <button class="lesson-open" data-lesson={l.id}
                                         onclick={on(&act, Msg::Open(l, resume))}>
                                         <span class="lesson-item-title">{ l.title }</span>
@@ -405,7 +406,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                     if !s.look_at.is_empty() {
                         <p class="look-at">{ "Look at: " }{ s.look_at.iter().map(super::look::describe).collect::<Vec<_>>().join(", ") }</p>
                     }
-                    <div class={classes!("goal", if met { "met" } else { "unmet" })} role="status" aria-live="polite">
+                    <div ~className={if met { "goal met" } else { "goal unmet" }} role="status" aria-live="polite">
                         <span class="goal-mark" aria-hidden="true">{ if met { "\u{2714}" } else { "\u{25cb}" } }</span>
                         <span class="goal-label">{ if met { "Goal met: " } else { "Goal: " } }</span>
                         <span class="goal-text">{ rich(&s.goal.describe()) }</span>

@@ -117,7 +117,7 @@ pub fn app() -> Html {
                 playing: state.playing, speed: state.speed, can_undo: session.can_undo(), can_redo: session.can_redo(),
                 theme: state.theme, dispatch: dispatcher.clone(), session: state.session.clone() }) }
             if let Some(notice) = &state.notice {
-                <div class={classes!("notice", (notice.kind == NoticeKind::Error).then_some("error"))}
+                <div ~className={if notice.kind == NoticeKind::Error { "notice error" } else { "notice" }}
                     role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>
                     <span class="notice-text">{ notice.text.clone() }</span>
                     <button class="notice-close" aria-label="Dismiss the message" onclick={state::send(&dispatcher, Action::SetNotice(None))}>{ "×" }</button>
@@ -158,6 +158,26 @@ fn prefers_reduced_motion() -> bool {
             js_sys::Reflect::get(&list, &"matches".into()).ok()?.as_bool()
         })
         .unwrap_or(false)
+}
+
+/// A `class` value: the parts joined by spaces, empty ones left out. Elements take it as the
+/// `className` property (`~className={..}`): an expression written as `class={..}` becomes yew's
+/// `Classes`, an ordered hash set built for every element on every render, and that code weighed
+/// ~1.5 KB of the gzipped bundle. Both set the same `class` attribute.
+pub fn class_names(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// `name` when `on`, else nothing: a part of [`class_names`].
+pub fn when(on: bool, name: &'static str) -> &'static str {
+    if on { name } else { "" }
 }
 
 /// Mounts the app into `root`.

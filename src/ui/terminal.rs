@@ -27,7 +27,7 @@ pub fn terminal_tabs(tabs: &[TermId], active: TermId, d: &UseReducerDispatcher<A
                 { for tabs.iter().map(|&id| {
                     let selected = id == active;
                     html! {
-                        <span class={classes!("tab", selected.then_some("active"))} key={id}>
+                        <span ~className={if selected { "tab active" } else { "tab" }} key={id}>
                             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
                                 aria-controls="terminal-panel"
                                 onclick={send(d, Action::SelectTerminal(id))}>
@@ -238,5 +238,5 @@ fn line_view(line: &TermLine) -> Html {
         LineKind::Err => "line stderr",
     };
     // Text nodes only: output and typed lines are never interpreted as HTML.
-    html! { <div {class}>{ line.text.clone() }</div> }
+    html! { <div ~className={class}>{ line.text.clone() }</div> }
 }
