@@ -372,8 +372,11 @@ test('the first lesson, worked through by clicking its commands and reading the 
 });
 
 test('a deep link opens a lesson at a step; show solution fills the input without running it', async (page) => {
-  await page.goto(`${page.url().split('#')[0]}#/lesson/offsets/step/2`);
-  await page.reload();
+  // A fresh page load with the link, as a learner opening a shared link in a new tab. (Setting the
+  // hash and reloading at once raced the autosave of the lesson's set-up against the reload.)
+  const base = page.url().split('#')[0];
+  await page.goto('about:blank');
+  await page.goto(`${base}#/lesson/offsets/step/2`);
   await page.waitForSelector('aside.lesson[data-lesson=offsets][data-step="2"]', { timeout: 30000 });
   const title = await page.textContent('.step-title');
   if (title !== 'Committed offsets') throw new Error(`step title: ${title}`);
