@@ -1,8 +1,8 @@
-// Two size steps on the release wasm after trunk (wasm-bindgen and wasm-opt) has built it, for
-// gzip's sake; neither changes any code or behaviour:
+// Size steps on the release wasm after trunk (wasm-bindgen and wasm-opt) has built it, for gzip's
+// sake; none changes any code or behaviour:
 // 1. Function order. The module's functions are ordered by size (third-octave buckets), then by
-//    their instructions' bytes, so that bodies alike sit within gzip's 32 KB window (-3.8 KB). Calls, exports
-//    and the function table name functions, and binaryen renumbers them all.
+//    their instructions' bytes, so that bodies alike sit within gzip's 32 KB window (-3.8 KB).
+//    Calls, exports and the function table name functions, and binaryen renumbers them all.
 // 2. Import names. The JavaScript functions the wasm imports are renamed in the wasm and in
 //    wasm-bindgen's JS glue together: `./kafka-sandbox_bg.js` becomes `a`, and each function
 //    name (`__wbg_appendChild_7465eba84213c75f`: a readable part and a hash that does not
@@ -121,7 +121,7 @@ for (let at = 8; at < wasm.length;) {
 const imports = sections.find((s) => s.id === 2);
 if (!imports) throw new Error('postlink: no import section');
 
-// --- new names: a..z, A..Z, then two letters ---
+// --- 2. import names: a..z, A..Z, then two letters ---
 const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < letters.length ? letters[i] : letters[Math.floor(i / letters.length) - 1] + letters[i % letters.length]);
 const glueModule = './' + jsName.replace(/-[0-9a-f]+\.js$/, '_bg.js');
@@ -170,8 +170,7 @@ let exportsRenamed = 0;
 for (let i = 0; i < count; i++) {
   const [length, p] = readU32(wasm, at);
   const field = wasm.toString('utf8', p, p + length);
-  const kind = wasm[p + length];
-  const [, end] = readU32(wasm, p + length + 1);
+  const [, end] = readU32(wasm, p + length + 1); // after the kind byte, an index
   const rest = wasm.subarray(p + length, end);
   at = end;
   // Renamed when the glue uses the name only as an identifier (a `wasm.<name>` member access, or
@@ -184,12 +183,11 @@ for (let i = 0; i < count; i++) {
     if (js.includes(short)) throw new Error(`postlink: ${short} is already in the glue`);
     // A JS function the glue exports under the same name (show_panic_panel) keeps its name.
     const jsExport = new RegExp(`export\\s+(async\\s+)?function\\s+${escape(field)}(?![A-Za-z0-9_$])|export\\s*\\{[^}]*(?<![A-Za-z0-9_$])${escape(field)}(?![A-Za-z0-9_$])`);
-    js = js.replace(jsExport.test(js) ? member : token, jsExport.test(js) ? `wasm.${short}` : short);
+    js = jsExport.test(js) ? js.replace(member, `wasm.${short}`) : js.replace(token, short);
     exportEntries.push(name(short), rest);
   } else {
     exportEntries.push(name(field), rest);
   }
-  void kind;
 }
 const exportsBody = Buffer.concat(exportEntries);
 
