@@ -331,13 +331,41 @@ pub fn to_shortest(v: f64) -> String {
 /// the parser rounds ties to even, so a midpoint then reads back as `v`); if both do, up when
 /// the dropped digits are at least half a unit.
 pub fn push_shortest(out: &mut String, v: f64) {
+    if push_sign(out, v) {
+        let (digits, point) = shortest_digits(v);
+        push_digits(out, &digits, point);
+    }
+}
+
+/// `v`'s shortest digits ([`push_shortest`]'s) rounded half up at `decimals` places: how Java's
+/// `Formatter` prints `%.Nf` (it rounds `Double.toString`'s digits, not the exact value, so 1.005
+/// prints 1.01 with two places). NaN and infinities as [`push_sign`] writes them.
+pub fn push_shortest_half_up(out: &mut String, v: f64, decimals: usize) {
     if !push_sign(out, v) {
         return;
     }
+    let (mut digits, mut point) = shortest_digits(v);
+    // At least one integer digit, so the rounding place is always inside `digits`.
+    if point < 1 {
+        digits.splice(0..0, std::iter::repeat_n(0, point.unsigned_abs() as usize + 1));
+        point = 1;
+    }
+    let keep = point as usize + decimals;
+    let round_up = digits.get(keep).is_some_and(|&d| d >= 5);
+    digits.resize(keep, 0);
+    if round_up && increment(&mut digits) {
+        digits.insert(0, 1);
+        point += 1;
+    }
+    push_digits(out, &digits, point);
+}
+
+/// The digits and point (`0.d₁d₂… × 10^point`) of [`push_shortest`] for a finite `v`; zero is
+/// `[0]` with the point after it.
+fn shortest_digits(v: f64) -> (Vec<u8>, i64) {
     let (m, k) = decode(v);
     if m == 0 {
-        out.push('0');
-        return;
+        return (vec![0], 1);
     }
     // In units of 2^(k-2) the midpoints are whole: 4m ± 2, or 4m - 1 below a power of two whose
     // predecessor is a double of the next smaller binade (half the spacing). All three are
@@ -359,12 +387,12 @@ pub fn push_shortest(out: &mut String, v: f64) {
                 candidate[..i].copy_from_slice(&value[..i]);
             }
             candidate.truncate(i);
-            push_digits(out, &candidate, point);
-            return;
+            return (candidate, point);
         }
     }
     // At i = n the cut is `v` itself, strictly inside its own interval.
     debug_assert!(false, "the last place always stops");
+    (value, point)
 }
 
 /// A non-negative big integer: little-endian 32-bit limbs, no high zero limbs.

@@ -186,39 +186,8 @@ pub fn java_fixed(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return if v.is_nan() { "NaN".into() } else if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
-    let shortest = crate::engine::float::to_shortest(v); // positional: "-12.5", "0.001", "3"
-    let (sign, unsigned) = match shortest.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", shortest.as_str()),
-    };
-    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    // The kept digits, integer part and `decimals` fraction digits (zero-padded), as bytes.
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes().chain(std::iter::repeat(b'0')).take(decimals)).collect();
-    if frac.as_bytes().get(decimals).is_some_and(|&d| d >= b'5') {
-        // HALF_UP: add one unit in the last kept place, carrying left.
-        let mut i = digits.len();
-        loop {
-            if i == 0 {
-                digits.insert(0, b'1');
-                break;
-            }
-            i -= 1;
-            if digits[i] == b'9' {
-                digits[i] = b'0';
-            } else {
-                digits[i] += 1;
-                break;
-            }
-        }
-    }
-    let point = digits.len() - decimals;
-    let mut out = String::with_capacity(digits.len() + 2);
-    out.push_str(sign);
-    out.push_str(std::str::from_utf8(&digits[..point]).unwrap_or_default());
-    if decimals > 0 {
-        out.push('.');
-        out.push_str(std::str::from_utf8(&digits[point..]).unwrap_or_default());
-    }
+    let mut out = String::new();
+    crate::engine::float::push_shortest_half_up(&mut out, v, decimals);
     out
 }
 
