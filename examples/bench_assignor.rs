@@ -3,7 +3,7 @@
 //! ownership), plus an unequal-subscription case that exercises the sticky general builder.
 //! Run with `cargo run --release --example bench_assignor`.
 
-use kafka_sandbox::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use kafka_sandbox::engine::assignor::{assign, Member, Strategy};
@@ -12,7 +12,7 @@ fn members(count: usize, topics: &[&str]) -> Vec<Member> {
     (0..count).map(|i| Member::new(format!("consumer-bench-{i}-{:08x}", i * 2_654_435_761 % 4_294_967_291), topics)).collect()
 }
 
-fn time(label: &str, strategy: Strategy, members: &[Member], parts: &VecMap<String, i32>) {
+fn time(label: &str, strategy: Strategy, members: &[Member], parts: &BTreeMap<String, i32>) {
     let runs = 20u32;
     let mut best_ms = f64::MAX;
     let mut total_ms = 0.0;
@@ -28,8 +28,8 @@ fn time(label: &str, strategy: Strategy, members: &[Member], parts: &VecMap<Stri
 }
 
 fn main() {
-    let single: VecMap<String, i32> = [("orders".to_string(), 600)].into_iter().collect();
-    let six: VecMap<String, i32> = (0..6).map(|t| (format!("topic-{t}"), 100)).collect();
+    let single: BTreeMap<String, i32> = [("orders".to_string(), 600)].into_iter().collect();
+    let six: BTreeMap<String, i32> = (0..6).map(|t| (format!("topic-{t}"), 100)).collect();
     let six_names: Vec<String> = six.keys().cloned().collect();
     let six_refs: Vec<&str> = six_names.iter().map(String::as_str).collect();
 

@@ -7,17 +7,17 @@
 use kafka_sandbox::engine::cleaner::{clean_log, log_to_clean};
 use kafka_sandbox::engine::config::TopicSettings;
 use kafka_sandbox::engine::log::{Batch, PartitionLog, RecordsData, RollPolicy};
-use kafka_sandbox::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Instant;
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let keys: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(10_000).max(1);
-    let mut overrides = VecMap::new();
+    let mut overrides = BTreeMap::new();
     overrides.insert("cleanup.policy".to_string(), "compact".to_string());
     overrides.insert("segment.bytes".to_string(), "1048576".to_string());
-    let settings = TopicSettings::resolve(&overrides, &VecMap::new(), &VecMap::new());
+    let settings = TopicSettings::resolve(&overrides, &BTreeMap::new(), &BTreeMap::new());
     let roll = RollPolicy { segment_bytes: settings.segment_bytes, segment_ms: settings.segment_ms, segment_jitter_ms: 0 };
     let value = [b'x'; 100];
     let mut log = PartitionLog::new(0);

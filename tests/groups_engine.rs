@@ -284,7 +284,7 @@ fn reset_and_delete_need_an_inactive_group() {
     c.subscribe(a, &["t"]).unwrap();
     run_polling(&mut c, &[a], 6_000);
     let before = c.list_group_offsets("g").unwrap();
-    let reset: kafka_sandbox::engine::vecmap::VecMap<TopicPartition, i64> = [(tp("t", 0), 0)].into_iter().collect();
+    let reset: std::collections::BTreeMap<TopicPartition, i64> = [(tp("t", 0), 0)].into_iter().collect();
     let e = c.alter_group_offsets("g", &reset).unwrap_err();
     assert_eq!(e.message, "Assignments can only be reset if the group 'g' is inactive, but the current state is Stable.");
     assert_eq!(c.list_group_offsets("g").unwrap(), before, "no offset changes on error");

@@ -54,7 +54,7 @@ impl World {
                     }
                     continue;
                 }
-                let mut next: kafka_sandbox::engine::vecmap::VecMap<TopicPartition, i64> = Default::default();
+                let mut next: std::collections::BTreeMap<TopicPartition, i64> = Default::default();
                 for r in &recs {
                     // The action succeeds; only then is the offset committed.
                     self.processed.insert((r.partition, r.offset));

@@ -18,7 +18,7 @@
 //! transaction stays open); `app_start` with the same name starts a new instance that resumes
 //! from the group's committed offsets.
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::TopicPartition;
 use super::cluster::*;
 use super::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
@@ -89,12 +89,12 @@ enum Phase {
     /// At-most-once: offsets committing; the records go out once it is done.
     CommitFirst { commit: u64, records: Vec<ProducerRecord> },
     /// At-least-once: waiting for acknowledgements, then commit these offsets.
-    Sending { sends: VecSet<SendId>, records: VecMap<SendId, ProducerRecord>, offsets: VecMap<TopicPartition, i64> },
+    Sending { sends: BTreeSet<SendId>, records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64> },
     CommitAfter { commit: u64 },
     /// Exactly-once: offsets being added to the transaction, then commit.
     TxnOffsets { count: u64 },
     TxnCommit { count: u64 },
-    TxnAbort { rewind: VecMap<TopicPartition, i64> },
+    TxnAbort { rewind: BTreeMap<TopicPartition, i64> },
     /// Fenced by a newer instance, or its clients failed for good.
     Dead(&'static str),
 }
@@ -110,7 +110,7 @@ pub(crate) struct App {
     records_in: u64,
     records_out: u64,
     /// First offset of the records in the current transaction per partition (to rewind after an abort).
-    txn_first: VecMap<TopicPartition, i64>,
+    txn_first: BTreeMap<TopicPartition, i64>,
 }
 
 fn transform(r: &super::consumer::ConsumerRecord, to: &str) -> ProducerRecord {
@@ -172,7 +172,7 @@ impl Cluster {
         };
         let (records_in, records_out) = self.apps.get(&spec.name).map_or((0, 0), |a| (a.records_in, a.records_out));
         let name = spec.name.clone();
-        self.apps.insert(name.clone(), App { spec, instance, consumer: Some(consumer), producer: Some(producer), phase, crashed: false, records_in, records_out, txn_first: VecMap::new() });
+        self.apps.insert(name.clone(), App { spec, instance, consumer: Some(consumer), producer: Some(producer), phase, crashed: false, records_in, records_out, txn_first: BTreeMap::new() });
         self.schedule(0, Ev::AppTick { name, instance });
         Ok(())
     }
@@ -233,8 +233,8 @@ impl Cluster {
         self.schedule(APP_POLL_MS, Ev::AppTick { name: name.to_string(), instance });
     }
 
-    fn app_offsets(records: &[super::consumer::ConsumerRecord]) -> VecMap<TopicPartition, i64> {
-        let mut m = VecMap::new();
+    fn app_offsets(records: &[super::consumer::ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
+        let mut m = BTreeMap::new();
         for r in records {
             m.insert(TopicPartition { topic: r.topic.clone(), partition: r.partition }, r.offset + 1);
         }
@@ -278,8 +278,8 @@ impl Cluster {
                     },
                     Guarantee::AtLeastOnce => {
                         self.app_count(name, n, 0);
-                        let mut sends = VecSet::new();
-                        let mut map = VecMap::new();
+                        let mut sends = BTreeSet::new();
+                        let mut map = BTreeMap::new();
                         for r in out {
                             if let Ok(id) = self.send(p, r.clone()) {
                                 sends.insert(id);
@@ -292,7 +292,7 @@ impl Cluster {
                         if self.begin_transaction(p).is_err() {
                             return self.app_txn_failed(p);
                         }
-                        let mut first = VecMap::new();
+                        let mut first = BTreeMap::new();
                         for r in &records {
                             first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
                         }

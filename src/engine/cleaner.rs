@@ -32,7 +32,7 @@
 //! as in Kafka. Index-size limits of `groupSegmentsBySize` are not modelled (with default
 //! `segment.index.bytes` they never bind before `segment.bytes`).
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use super::cluster::*;
 use super::config::TopicSettings;
 use super::event::EventKind;
@@ -95,7 +95,7 @@ pub(crate) struct CleanerState {
     pub passes: VecDeque<CleanerPass>,
     /// Per partition, the highest cleaner point any replica ever reached: below it replicas may
     /// legitimately differ in which records they still hold (invariants use it).
-    pub compacted_upto: VecMap<Tp, i64>,
+    pub compacted_upto: BTreeMap<Tp, i64>,
 }
 
 /// `LogToClean`: where a log's dirty section is and how dirty it is.
@@ -299,7 +299,7 @@ impl OffsetMap {
 /// `pairs` (in offset order) reduced to the last pair of each key, ascending by key: what
 /// inserting them one by one into an ordered map would leave.
 fn last_per_key<T>(mut pairs: Vec<(&[u8], T)>) -> Vec<(&[u8], T)> {
-    crate::engine::sort::sort_by(&mut pairs, |a, b| a.0.cmp(b.0));
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
     let mut out: Vec<(&[u8], T)> = Vec::with_capacity(pairs.len());
     for pair in pairs {
         match out.last_mut() {
@@ -535,7 +535,7 @@ pub fn clean_log_with_capacity(log: &mut PartitionLog, settings: &TopicSettings,
     let mut cleaned: Vec<Segment> = Vec::with_capacity(groups.len() + rest.len());
     let (mut cursor, mut keep) = (0usize, Vec::new());
     // Producer id -> whether its current transaction kept any data so far in this pass.
-    let mut txn_has_data: VecMap<i64, bool> = VecMap::new();
+    let mut txn_has_data: BTreeMap<i64, bool> = BTreeMap::new();
     for g in groups {
         let mut seg = Segment::new(old[g.start].base_offset, now_ms);
         for s in &old[g] {
@@ -744,10 +744,10 @@ mod tests {
     use crate::engine::rng::Rng;
 
     fn settings(segment_bytes: i64) -> TopicSettings {
-        let mut o = VecMap::new();
+        let mut o = BTreeMap::new();
         o.insert("cleanup.policy".to_string(), "compact".to_string());
         o.insert("segment.bytes".to_string(), segment_bytes.to_string());
-        let mut s = TopicSettings::resolve(&o, &VecMap::new(), &VecMap::new());
+        let mut s = TopicSettings::resolve(&o, &BTreeMap::new(), &BTreeMap::new());
         s.delete_retention_ms = 100;
         s
     }

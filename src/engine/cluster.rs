@@ -7,7 +7,7 @@
 //! [`NET_LATENCY_MS`] and drops it if sender and receiver cannot reach each other at send or at
 //! delivery time (crash, stop, isolation), or if the receiver restarted meanwhile.
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{Event, EventKind, EventLog};
@@ -130,7 +130,7 @@ pub struct TopicMeta {
     pub id: String,
     pub idx: u32,
     pub internal: bool,
-    pub configs: VecMap<String, String>,
+    pub configs: BTreeMap<String, String>,
     pub settings: TopicSettings,
     pub partitions: Vec<PartitionMeta>,
 }
@@ -150,14 +150,14 @@ pub(crate) struct Controller {
     pub voters: Vec<BrokerId>,
     pub active: Option<BrokerId>,
     pub election_due_ms: Option<i64>,
-    pub topics: VecMap<u32, TopicMeta>,
-    pub by_name: VecMap<String, u32>,
+    pub topics: BTreeMap<u32, TopicMeta>,
+    pub by_name: BTreeMap<String, u32>,
     pub next_topic_idx: u32,
-    pub regs: VecMap<BrokerId, BrokerReg>,
-    pub dynamic_broker_configs: VecMap<String, String>,
+    pub regs: BTreeMap<BrokerId, BrokerReg>,
+    pub dynamic_broker_configs: BTreeMap<String, String>,
     /// Per-broker dynamic configs (`kafka-configs --entity-name <id>`): DYNAMIC_BROKER_CONFIG.
     /// Described and kept; topic settings still resolve from the cluster-wide layers only.
-    pub per_broker_configs: VecMap<BrokerId, VecMap<String, String>>,
+    pub per_broker_configs: BTreeMap<BrokerId, BTreeMap<String, String>>,
     pub version: u64,
     pub next_unclean_check_ms: i64,
     /// When the next automatic preferred-leader election runs: set `leader.imbalance.check.interval.seconds`
@@ -165,7 +165,7 @@ pub(crate) struct Controller {
     /// (KRaft's `maybeScheduleNextBalancePartitionLeaders`), cleared when it runs.
     pub balance_leaders_at_ms: Option<i64>,
     /// (tp, leader epoch) -> leader, for the one-leader-per-epoch invariant.
-    pub epoch_leaders: VecMap<(Tp, i32), BrokerId>,
+    pub epoch_leaders: BTreeMap<(Tp, i32), BrokerId>,
 }
 
 /// A broker's local replica of one partition. The log is on disk and survives crashes; the
@@ -190,7 +190,7 @@ pub(crate) struct ReplicaVolatile {
     pub leader_epoch: i32,
     pub is_leader: bool,
     pub epoch_start_offset: i64,
-    pub followers: VecMap<BrokerId, FollowerProgress>,
+    pub followers: BTreeMap<BrokerId, FollowerProgress>,
     pub pending_isr: Option<(Vec<BrokerId>, i64)>,
     /// Follower: the leader it fetches from has been validated (truncation done) for this epoch.
     pub truncated_for_epoch: Option<i32>,
@@ -220,7 +220,7 @@ pub(crate) struct ParkedFetch {
 pub(crate) struct Fetcher {
     /// Partitions fetched from this leader -> the time from which they may be fetched (later than
     /// now while backing off after an error).
-    pub parts: VecMap<Tp, i64>,
+    pub parts: BTreeMap<Tp, i64>,
     /// The request in flight: its id and what it asked for (sorted by partition).
     pub in_flight: Option<(u64, Vec<FetchPart>)>,
     /// When a backoff wake-up is scheduled (no partition was ready to fetch).
@@ -243,16 +243,16 @@ pub(crate) struct Broker {
     pub process: ProcessState,
     pub isolated: bool,
     pub incarnation: u64,
-    pub replicas: VecMap<Tp, Replica>,
+    pub replicas: BTreeMap<Tp, Replica>,
     /// This broker's view of the metadata image (may be stale).
-    pub view: VecMap<Tp, PartitionMeta>,
-    pub view_topics: VecMap<u32, Rc<str>>,
+    pub view: BTreeMap<Tp, PartitionMeta>,
+    pub view_topics: BTreeMap<u32, Rc<str>>,
     pub view_version: u64,
     /// Leader: follower fetches waiting for data (`replica.fetch.wait.max.ms`).
     pub parked_fetches: Vec<ParkedFetch>,
     /// Follower: one fetcher per leader broker it replicates from.
-    pub fetchers: VecMap<BrokerId, Fetcher>,
-    pub purgatory: VecMap<Tp, Vec<PendingProduce>>,
+    pub fetchers: BTreeMap<BrokerId, Fetcher>,
+    pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
     pub shutdown_deadline_ms: Option<i64>,
 }
 
@@ -359,31 +359,31 @@ pub struct Cluster {
     queue: BinaryHeap<Reverse<Scheduled>>,
     pub(crate) rng: Rng,
     pub(crate) seed: u64,
-    pub(crate) brokers: VecMap<BrokerId, Broker>,
+    pub(crate) brokers: BTreeMap<BrokerId, Broker>,
     pub(crate) ctl: Controller,
-    pub(crate) static_broker_configs: VecMap<String, String>,
-    pub(crate) producers: VecMap<u32, Producer>,
+    pub(crate) static_broker_configs: BTreeMap<String, String>,
+    pub(crate) producers: BTreeMap<u32, Producer>,
     pub(crate) next_producer_id: u32,
     pub(crate) next_id: u64,
     pub(crate) events: EventLog,
     pub(crate) track_invariants: bool,
     /// Committed batches per partition (the invariants' ledger).
-    pub(crate) ledger: VecMap<Tp, Vec<Rc<super::log::Batch>>>,
+    pub(crate) ledger: BTreeMap<Tp, Vec<Rc<super::log::Batch>>>,
     pub(crate) violations: Vec<super::invariants::Violation>,
     /// Replicas whose logs may legitimately diverge below their HW after an unclean election,
     /// until they reconcile with a leader (first successful data fetch).
-    pub(crate) unclean_tainted: VecSet<(Tp, BrokerId)>,
+    pub(crate) unclean_tainted: BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
     /// The log cleaners' reports and compaction watermarks.
     pub(crate) cleaner: super::cleaner::CleanerState,
     /// Group coordinators' state (see [`super::group`]).
     pub(crate) groups: super::group::Groups,
-    pub(crate) consumers: VecMap<u32, super::consumer::Consumer>,
+    pub(crate) consumers: BTreeMap<u32, super::consumer::Consumer>,
     pub(crate) next_consumer_id: u32,
     /// Transaction coordinators' state and producer id blocks (see [`super::txn`]).
     pub(crate) txns: super::txn::Txns,
     /// Sandbox apps by name (see [`super::app`]).
-    pub(crate) apps: VecMap<String, super::app::App>,
+    pub(crate) apps: BTreeMap<String, super::app::App>,
 }
 
 impl Cluster {
@@ -396,7 +396,7 @@ impl Cluster {
             ));
         }
         let n = config.brokers as i32;
-        let mut static_broker_configs = VecMap::new();
+        let mut static_broker_configs = BTreeMap::new();
         let rf = n.min(3).to_string();
         static_broker_configs.insert("offsets.topic.replication.factor".to_string(), rf.clone());
         static_broker_configs.insert("transaction.state.log.replication.factor".to_string(), rf);
@@ -412,8 +412,8 @@ impl Cluster {
                 }
             }
         }
-        let mut brokers = VecMap::new();
-        let mut regs = VecMap::new();
+        let mut brokers = BTreeMap::new();
+        let mut regs = BTreeMap::new();
         for id in 1..=n {
             brokers.insert(
                 id,
@@ -422,13 +422,13 @@ impl Cluster {
                     process: ProcessState::Running,
                     isolated: false,
                     incarnation: 1,
-                    replicas: VecMap::new(),
-                    view: VecMap::new(),
-                    view_topics: VecMap::new(),
+                    replicas: BTreeMap::new(),
+                    view: BTreeMap::new(),
+                    view_topics: BTreeMap::new(),
                     view_version: 0,
                     parked_fetches: Vec::new(),
-                    fetchers: VecMap::new(),
-                    purgatory: VecMap::new(),
+                    fetchers: BTreeMap::new(),
+                    purgatory: BTreeMap::new(),
                     shutdown_deadline_ms: None,
                 },
             );
@@ -447,33 +447,33 @@ impl Cluster {
                 active: Some(voters[0]),
                 voters,
                 election_due_ms: None,
-                topics: VecMap::new(),
-                by_name: VecMap::new(),
+                topics: BTreeMap::new(),
+                by_name: BTreeMap::new(),
                 next_topic_idx: 0,
                 regs,
-                dynamic_broker_configs: VecMap::new(),
-                per_broker_configs: VecMap::new(),
+                dynamic_broker_configs: BTreeMap::new(),
+                per_broker_configs: BTreeMap::new(),
                 version: 0,
                 next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,
                 balance_leaders_at_ms: None,
-                epoch_leaders: VecMap::new(),
+                epoch_leaders: BTreeMap::new(),
             },
             static_broker_configs,
-            producers: VecMap::new(),
+            producers: BTreeMap::new(),
             next_producer_id: 1,
             next_id: 1,
             events: EventLog::new(),
             track_invariants: config.track_invariants,
-            ledger: VecMap::new(),
+            ledger: BTreeMap::new(),
             violations: Vec::new(),
-            unclean_tainted: VecSet::new(),
+            unclean_tainted: BTreeSet::new(),
             steps: 0,
             cleaner: Default::default(),
             groups: Default::default(),
-            consumers: VecMap::new(),
+            consumers: BTreeMap::new(),
             next_consumer_id: 1,
             txns: Default::default(),
-            apps: VecMap::new(),
+            apps: BTreeMap::new(),
         };
         for id in 1..=n {
             // Stagger heartbeats deterministically so brokers do not all tick together.

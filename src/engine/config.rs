@@ -4,7 +4,7 @@
 //! Values are kept as the strings the user gave (that is what `--describe` prints); the typed
 //! values the engine needs are parsed once into [`TopicSettings`].
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use super::error::{ErrorCode, KResult, KafkaError};
 
 /// Where a config value comes from (`ConfigEntry.ConfigSource`).
@@ -226,42 +226,12 @@ fn parse_java_double(s: &str) -> Option<f64> {
     if !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'+' || b == b'-') {
         return None;
     }
-    super::float::parse_f64(body)
+    body.parse::<f64>().ok()
 }
 
-/// `Double.toString` for common magnitudes.
+/// `Double.toString`: see [`super::javafmt::double_to_string`].
 pub fn java_double_to_string(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    let a = v.abs();
-    if a == 0.0 || (1e-3..1e7).contains(&a) {
-        let s = super::float::to_shortest(v);
-        if s.contains('.') { s } else { format!("{s}.0") }
-    } else {
-        scientific_from_positional(&super::float::to_shortest(v))
-    }
-}
-
-/// `1.5E10` from Rust's positional shortest digits (`15000000000`, `0.000015`): the digits `{:e}`
-/// would print are the same ones, and going through `Display` keeps `LowerExp`'s float code
-/// out of the browser bundle. `positional` is a finite, nonzero `f64`'s `Display` output.
-fn scientific_from_positional(positional: &str) -> String {
-    let (sign, unsigned) = match positional.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", positional),
-    };
-    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
-    let Some(first) = digits.iter().position(|&d| d != b'0') else { return format!("{sign}0.0E0") };
-    let last = digits.iter().rposition(|&d| d != b'0').expect("a nonzero digit exists");
-    let exponent = int.len() as i64 - first as i64 - 1;
-    let lead = char::from(digits[first]);
-    let rest = if first == last { "0".to_string() } else { String::from_utf8_lossy(&digits[first + 1..=last]).into_owned() };
-    format!("{sign}{lead}.{rest}E{exponent}")
+    super::javafmt::double_to_string(v)
 }
 
 /// A parsed config value.
@@ -392,8 +362,8 @@ fn validate(def: &ConfigDef, p: &Parsed) -> KResult<()> {
 
 /// Validates a whole set of topic overrides (names, then values, then cross-field rules), the
 /// way the controller's `LogConfig.validate` does. Returns the overrides as a sorted map.
-pub fn validate_topic_configs(configs: &[(String, String)]) -> KResult<VecMap<String, String>> {
-    let mut map = VecMap::new();
+pub fn validate_topic_configs(configs: &[(String, String)]) -> KResult<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
     for (k, v) in configs {
         if topic_config_def(k).is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown topic config name: {k}")));
@@ -441,9 +411,9 @@ pub struct TopicSettings {
 /// broker default (through its synonym), then the static broker config, then the default.
 pub fn effective_topic_value(
     def: &ConfigDef,
-    overrides: &VecMap<String, String>,
-    dynamic_broker: &VecMap<String, String>,
-    static_broker: &VecMap<String, String>,
+    overrides: &BTreeMap<String, String>,
+    dynamic_broker: &BTreeMap<String, String>,
+    static_broker: &BTreeMap<String, String>,
 ) -> (String, ConfigSource) {
     if let Some(v) = overrides.get(def.name) {
         return (v.clone(), ConfigSource::DynamicTopicConfig);
@@ -461,9 +431,9 @@ pub fn effective_topic_value(
 
 impl TopicSettings {
     pub fn resolve(
-        overrides: &VecMap<String, String>,
-        dynamic_broker: &VecMap<String, String>,
-        static_broker: &VecMap<String, String>,
+        overrides: &BTreeMap<String, String>,
+        dynamic_broker: &BTreeMap<String, String>,
+        static_broker: &BTreeMap<String, String>,
     ) -> TopicSettings {
         let get = |name: &str| -> Parsed {
             let def = topic_config_def(name).expect("known topic config");
@@ -562,15 +532,15 @@ mod tests {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
         let m = validate_topic_configs(&v).expect("valid");
-        let s = TopicSettings::resolve(&m, &VecMap::new(), &VecMap::new());
+        let s = TopicSettings::resolve(&m, &BTreeMap::new(), &BTreeMap::new());
         assert!(s.cleanup_compact && !s.cleanup_delete);
         assert_eq!(s.segment_ms, 100);
         assert_eq!(s.min_cleanable_dirty_ratio, 0.01);
     }
 
     #[test]
-    fn scientific_form_matches_lower_exp_digits() {
-        // The old formatting, through `{:e}`: the same digits, exponent and sign.
+    fn scientific_form_has_lower_exps_digits() {
+        // Java's computerized scientific notation: `{:e}`'s digits, exponent and sign.
         fn via_lower_exp(v: f64) -> String {
             let s = format!("{v:e}");
             let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
@@ -584,11 +554,14 @@ mod tests {
             if !v.is_finite() || v == 0.0 {
                 continue;
             }
-            assert_eq!(scientific_from_positional(&format!("{v}")), via_lower_exp(v), "{v:e}");
+            if (1e-3..1e7).contains(&v.abs()) {
+                continue;
+            }
+            assert_eq!(java_double_to_string(v), via_lower_exp(v), "{v:e}");
             checked += 1;
         }
-        for v in [1e7, 9999999.5, 1e-4, 0.000999, 5e-324, f64::MAX, f64::MIN_POSITIVE, -1e300, 123456789012.0] {
-            assert_eq!(scientific_from_positional(&format!("{v}")), via_lower_exp(v), "{v:e}");
+        for v in [1e7, 1e-4, 0.000999, 5e-324, f64::MAX, f64::MIN_POSITIVE, -1e300, 123456789012.0] {
+            assert_eq!(java_double_to_string(v), via_lower_exp(v), "{v:e}");
         }
     }
 

@@ -19,7 +19,7 @@
 //! MetadataRequest), ListOffsets for a reset is answered at once, and a request to a broker that
 //! crashed fails at the client's next step instead of after a TCP timeout.
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::{self, Member, Strategy, Subscription, TopicPartition};
 use super::broker::{FetchResponse, Isolation, OffsetSpec};
 use super::cluster::*;
@@ -189,7 +189,7 @@ struct PartState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Mode {
     None,
-    Subscribed(VecSet<String>),
+    Subscribed(BTreeSet<String>),
     Assigned,
 }
 
@@ -225,22 +225,22 @@ pub(crate) struct Consumer {
     waiting_for_poll: bool,
     join_retry_at_ms: i64,
     /// Partition counts the last assignment was computed from (leader: every group topic).
-    metadata_snapshot: VecMap<String, i32>,
+    metadata_snapshot: BTreeMap<String, i32>,
     next_metadata_check_ms: i64,
     assignment: Vec<TopicPartition>,
-    parts: VecMap<TopicPartition, PartState>,
+    parts: BTreeMap<TopicPartition, PartState>,
     /// Partitions with buffered data, in arrival order (poll drains them in this order).
     ready: VecDeque<TopicPartition>,
     offset_fetch_inflight: Option<(Inflight, Vec<TopicPartition>)>,
-    fetch_inflight: VecMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
+    fetch_inflight: BTreeMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
     fetch_retry_at_ms: i64,
     commits: Vec<PendingCommit>,
-    commit_results: VecMap<u64, KResult<()>>,
+    commit_results: BTreeMap<u64, KResult<()>>,
     last_poll_ms: i64,
     next_auto_commit_ms: i64,
     pending_error: Option<KafkaError>,
     logs: Vec<ConsumerLog>,
-    wake_at: VecSet<i64>,
+    wake_at: BTreeSet<i64>,
 }
 
 fn commit_failed() -> String {
@@ -301,21 +301,21 @@ impl Cluster {
                 next_heartbeat_ms: 0,
                 waiting_for_poll: false,
                 join_retry_at_ms: 0,
-                metadata_snapshot: VecMap::new(),
+                metadata_snapshot: BTreeMap::new(),
                 next_metadata_check_ms: 0,
                 assignment: Vec::new(),
-                parts: VecMap::new(),
+                parts: BTreeMap::new(),
                 ready: VecDeque::new(),
                 offset_fetch_inflight: None,
-                fetch_inflight: VecMap::new(),
+                fetch_inflight: BTreeMap::new(),
                 fetch_retry_at_ms: 0,
                 commits: Vec::new(),
-                commit_results: VecMap::new(),
+                commit_results: BTreeMap::new(),
                 last_poll_ms: now,
                 next_auto_commit_ms: next_auto,
                 pending_error: None,
                 logs: Vec::new(),
-                wake_at: VecSet::new(),
+                wake_at: BTreeSet::new(),
             },
         );
         Ok(id)
@@ -344,7 +344,7 @@ impl Cluster {
         if topics.iter().any(|t| t.trim().is_empty()) {
             return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, "Topic collection to subscribe to cannot contain null or empty topic"));
         }
-        let set: VecSet<String> = topics.iter().map(|t| t.to_string()).collect();
+        let set: BTreeSet<String> = topics.iter().map(|t| t.to_string()).collect();
         let changed = x.mode != Mode::Subscribed(set.clone());
         x.mode = if set.is_empty() { Mode::None } else { Mode::Subscribed(set.clone()) };
         if changed && x.state != MemberState::Unjoined {
@@ -406,7 +406,7 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, "Subscription to topics, partitions and pattern are mutually exclusive"));
         }
         x.mode = Mode::Assigned;
-        let new: VecSet<TopicPartition> = partitions.iter().cloned().collect();
+        let new: BTreeSet<TopicPartition> = partitions.iter().cloned().collect();
         x.parts.retain(|tp, _| new.contains(tp));
         for tp in &new {
             x.parts.entry(tp.clone()).or_default();
@@ -572,7 +572,7 @@ impl Cluster {
 
     /// `commitAsync`: commits `offsets` (or the current positions). Failures show up as
     /// [`ConsumerLog::CommitFailed`].
-    pub fn commit_async(&mut self, c: ConsumerId, offsets: Option<VecMap<TopicPartition, i64>>) -> KResult<()> {
+    pub fn commit_async(&mut self, c: ConsumerId, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<()> {
         let x = self.consumer_ref(c)?;
         if x.config.group_id.is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
@@ -586,7 +586,7 @@ impl Cluster {
 
     /// `commitSync`: commits `offsets` (or the current positions) and runs the simulation until
     /// the coordinator answered (retrying retriable errors up to `default.api.timeout.ms`).
-    pub fn commit_sync(&mut self, c: ConsumerId, offsets: Option<VecMap<TopicPartition, i64>>) -> KResult<()> {
+    pub fn commit_sync(&mut self, c: ConsumerId, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<()> {
         let x = self.consumer_ref(c)?;
         if x.config.group_id.is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
@@ -605,7 +605,7 @@ impl Cluster {
     }
 
     /// `committed(partitions)` from the coordinator (admin path, synchronous).
-    pub fn committed(&mut self, c: ConsumerId) -> KResult<VecMap<TopicPartition, i64>> {
+    pub fn committed(&mut self, c: ConsumerId) -> KResult<BTreeMap<TopicPartition, i64>> {
         let group = self.consumer_ref(c)?.config.group_id.clone().ok_or_else(|| KafkaError::of(ErrorCode::INVALID_GROUP_ID))?;
         Ok(self.list_group_offsets(&group)?.into_iter().map(|(tp, o)| (tp, o.offset)).collect())
     }
@@ -1016,7 +1016,7 @@ impl Cluster {
         if now < x.fetch_retry_at_ms {
             return;
         }
-        let mut by_leader: VecMap<BrokerId, Vec<(TopicPartition, i64)>> = VecMap::new();
+        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         for (tp, p) in &x.parts {
             let (Some(pos), None) = (p.position, &p.buffer) else { continue };
             let Some(l) = self.ctl.by_name.get(&tp.topic).and_then(|i| self.ctl.topics.get(i)).and_then(|t| t.partitions.get(tp.partition as usize)).and_then(|m| m.leader) else { continue };
@@ -1227,7 +1227,7 @@ impl Cluster {
         let Some(b) = x.coordinator else { return };
         let g = x.config.group_id.clone().unwrap_or_default();
         let mut assignment = None;
-        let mut snapshot = VecMap::new();
+        let mut snapshot = BTreeMap::new();
         if let Mode::Subscribed(topics) = &x.mode {
             for t in topics {
                 snapshot.insert(t.clone(), 0);
@@ -1240,7 +1240,7 @@ impl Cluster {
                     snapshot.insert(t.clone(), 0);
                 }
             }
-            let ppt: VecMap<String, i32> = VecMap::from_iter(snapshot.keys().map(|t| (t.clone(), self.partition_count(t))));
+            let ppt: BTreeMap<String, i32> = BTreeMap::from_iter(snapshot.keys().map(|t| (t.clone(), self.partition_count(t))));
             let members: Vec<Member> = ok.members.clone();
             assignment = Some(assignor::assign(ok.protocol, &members, &ppt).unwrap_or_default());
         }
@@ -1261,8 +1261,8 @@ impl Cluster {
         let x = self.consumers.get_mut(&c).expect("exists");
         x.state = MemberState::Stable;
         x.next_heartbeat_ms = now + x.config.heartbeat_interval_ms;
-        let old: VecSet<TopicPartition> = x.assignment.iter().cloned().collect();
-        let new: VecSet<TopicPartition> = assignment.iter().cloned().collect();
+        let old: BTreeSet<TopicPartition> = x.assignment.iter().cloned().collect();
+        let new: BTreeSet<TopicPartition> = assignment.iter().cloned().collect();
         let revoked: Vec<TopicPartition> = old.difference(&new).cloned().collect();
         let added: Vec<TopicPartition> = new.difference(&old).cloned().collect();
         for tp in &revoked {
@@ -1285,7 +1285,7 @@ impl Cluster {
 impl Cluster {
     /// `commitAsync` whose outcome the caller collects with [`Cluster::take_commit_result`]
     /// (retriable errors are retried up to `default.api.timeout.ms`).
-    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: VecMap<TopicPartition, i64>) -> KResult<u64> {
+    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64> {
         let x = self.consumer_ref(c)?;
         if x.config.group_id.is_none() {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));

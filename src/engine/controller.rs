@@ -2,7 +2,7 @@
 //! changes (AlterPartition), controlled shutdown, the quorum (voters = the first min(3, n)
 //! brokers), and the admin operations (topics, partitions, configs, elections).
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use super::cluster::*;
 use super::config::{self, ConfigEntry, ConfigSource, TopicSettings};
 use super::error::{ErrorCode, KResult, KafkaError};
@@ -512,7 +512,7 @@ impl Cluster {
         self.advance(3 * NET_LATENCY_MS);
     }
 
-    pub(crate) fn topic_settings_for(&self, overrides: &VecMap<String, String>) -> TopicSettings {
+    pub(crate) fn topic_settings_for(&self, overrides: &BTreeMap<String, String>) -> TopicSettings {
         TopicSettings::resolve(overrides, &self.ctl.dynamic_broker_configs, &self.static_broker_configs)
     }
 
@@ -638,7 +638,7 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list."));
         }
         let mut sorted = replicas.to_vec();
-        crate::engine::sort::sort(&mut sorted);
+        sorted.sort();
         let mut prev = None;
         for b in &sorted {
             if !self.ctl.regs.contains_key(b) {

@@ -19,7 +19,7 @@
 //! - `CleanerKeepsLatestPerKey` (checked after each cleaning pass, see `cleaner.rs`): the latest
 //!   committed record of every key below the cleaner point is still held.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use super::cluster::*;
 use std::rc::Rc;
 
@@ -48,7 +48,7 @@ impl Cluster {
         }
         let v = |property: &'static str, detail: String| Err(Violation { property, detail });
         // OneLeaderPerEpoch
-        let mut acting: VecMap<(Tp, i32), BrokerId> = VecMap::new();
+        let mut acting: BTreeMap<(Tp, i32), BrokerId> = BTreeMap::new();
         for b in self.brokers.values() {
             if !self.broker_up(b.id) {
                 continue;

@@ -7,7 +7,7 @@
 //! leader wraps a producer's [`RecordsData`] in a [`Batch`] (offsets, epoch) once, and followers
 //! append the very same `Rc<Batch>`: replication copies a pointer, never the bytes.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -100,9 +100,9 @@ pub struct CompletedTxn {
 /// replica keeps it while appending, so a new leader has it; truncation rebuilds it from the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProducerState {
-    pub producers: VecMap<i64, ProducerStateEntry>,
+    pub producers: BTreeMap<i64, ProducerStateEntry>,
     /// first offset -> producer id of each open transaction.
-    pub ongoing: VecMap<i64, i64>,
+    pub ongoing: BTreeMap<i64, i64>,
     /// In marker-offset order.
     pub completed: Vec<CompletedTxn>,
 }

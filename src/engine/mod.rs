@@ -28,7 +28,7 @@ pub mod controller;
 pub mod digest;
 pub mod error;
 pub mod event;
-pub mod float;
+pub mod javafmt;
 pub mod group;
 pub mod invariants;
 pub mod log;
@@ -37,9 +37,7 @@ pub mod placement;
 pub mod producer;
 pub mod retention;
 pub mod rng;
-pub mod sort;
 pub mod txn;
-pub mod vecmap;
 pub mod workload;
 
 pub use cleaner::{CleanReport, CleanerPass, LogToClean};

@@ -32,7 +32,7 @@
 //!
 //! Transactions (`transactional_id`) are driven by [`super::txn`].
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::log::{Header, RecordsData};
@@ -225,12 +225,12 @@ pub(crate) struct Idem {
     pub init_inflight: Option<(u64, i64)>,
     pub init_retry_at_ms: i64,
     /// Next sequence number per partition for this producer id and epoch.
-    pub next_seq: VecMap<(String, i32), i32>,
+    pub next_seq: BTreeMap<(String, i32), i32>,
 }
 
 impl Idem {
     fn new() -> Idem {
-        Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: VecMap::new() }
+        Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: BTreeMap::new() }
     }
     /// A batch failed for good: its sequence is unknown to the broker, so later batches start
     /// over at sequence 0 under the next epoch of the same producer id, which the client bumps
@@ -257,20 +257,20 @@ pub(crate) struct Producer {
     pub config: ProducerConfig,
     pub idem: Option<Idem>,
     pub txn: Option<super::txn::TxnClient>,
-    topics: VecMap<String, TopicCache>,
+    topics: BTreeMap<String, TopicCache>,
     metadata_inflight: Option<(u64, i64)>,
     metadata_retry_at_ms: i64,
-    metadata_wanted: VecSet<String>,
+    metadata_wanted: BTreeSet<String>,
     waiting: VecDeque<Waiting>,
-    queues: VecMap<(String, i32), PartQueue>,
-    sticky: VecMap<String, StickyState>,
+    queues: BTreeMap<(String, i32), PartQueue>,
+    sticky: BTreeMap<String, StickyState>,
     results: VecDeque<(SendId, SendResult)>,
     warnings: Vec<ProducerWarning>,
     next_send_id: SendId,
     correlation_id: u64,
     pending: u64,
     flushing: bool,
-    wake_at: VecSet<i64>,
+    wake_at: BTreeSet<i64>,
     closed: bool,
 }
 
@@ -367,20 +367,20 @@ impl Cluster {
                 idem: if idempotent { Some(Idem::new()) } else { None },
                 txn,
                 config,
-                topics: VecMap::new(),
+                topics: BTreeMap::new(),
                 metadata_inflight: None,
                 metadata_retry_at_ms: 0,
-                metadata_wanted: VecSet::new(),
+                metadata_wanted: BTreeSet::new(),
                 waiting: VecDeque::new(),
-                queues: VecMap::new(),
-                sticky: VecMap::new(),
+                queues: BTreeMap::new(),
+                sticky: BTreeMap::new(),
                 results: VecDeque::new(),
                 warnings: Vec::new(),
                 next_send_id: 1,
                 correlation_id: 0,
                 pending: 0,
                 flushing: false,
-                wake_at: VecSet::new(),
+                wake_at: BTreeSet::new(),
                 closed: false,
             },
         );

@@ -187,12 +187,12 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
     use crate::engine::log::{Batch, RecordsData, RollPolicy};
-    use crate::engine::vecmap::VecMap;
+    use std::collections::BTreeMap;
     use std::rc::Rc;
 
     fn settings(pairs: &[(&str, &str)]) -> TopicSettings {
-        let o: VecMap<String, String> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        TopicSettings::resolve(&o, &VecMap::new(), &VecMap::new())
+        let o: BTreeMap<String, String> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        TopicSettings::resolve(&o, &BTreeMap::new(), &BTreeMap::new())
     }
 
     const R: RollPolicy = RollPolicy { segment_bytes: 1 << 30, segment_ms: i64::MAX / 4, segment_jitter_ms: 0 };

@@ -30,7 +30,7 @@
 //! modelled; a transactional offset commit still pending when its group coordinator moves is lost
 //! (the loader keeps only offsets of committed transactions); the cleaner keeps markers forever.
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::{coordinator_partition, TopicPartition};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
@@ -124,7 +124,7 @@ pub(crate) struct TxnMeta {
     pub epoch: i16,
     pub timeout_ms: i64,
     pub state: TransactionState,
-    pub partitions: VecSet<(String, i32)>,
+    pub partitions: BTreeSet<(String, i32)>,
     pub start_ms: i64,
     pub update_ms: i64,
 }
@@ -140,7 +140,7 @@ fn decode_meta(v: &[u8]) -> Option<TxnMeta> {
     if f.len() != 7 {
         return None;
     }
-    let mut partitions = VecSet::new();
+    let mut partitions = BTreeSet::new();
     for tp in f[6].split(',').filter(|x| !x.is_empty()) {
         let (t, p) = tp.rsplit_once(':')?;
         partitions.insert((t.to_string(), p.parse().ok()?));
@@ -163,11 +163,11 @@ pub(crate) struct TxnShard {
     pub incarnation: u64,
     /// The partition's leader epoch: the coordinator epoch markers carry.
     pub leader_epoch: i32,
-    pub txns: VecMap<String, TxnMeta>,
+    pub txns: BTreeMap<String, TxnMeta>,
     /// Transactions with a state write in flight.
-    pub writing: VecSet<String>,
+    pub writing: BTreeSet<String>,
     /// Markers still to write per transaction (commit?, partitions).
-    pub markers_left: VecMap<String, (bool, VecSet<(String, i32)>)>,
+    pub markers_left: BTreeMap<String, (bool, BTreeSet<(String, i32)>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -214,14 +214,14 @@ struct OffsetsAppend {
 /// All transaction-related state of the cluster.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Txns {
-    pub shards: VecMap<(BrokerId, i32), TxnShard>,
-    appends: VecMap<u64, TxnAppend>,
-    offset_appends: VecMap<u64, OffsetsAppend>,
-    markers: VecMap<u64, MarkerWrite>,
+    pub shards: BTreeMap<(BrokerId, i32), TxnShard>,
+    appends: BTreeMap<u64, TxnAppend>,
+    offset_appends: BTreeMap<u64, OffsetsAppend>,
+    markers: BTreeMap<u64, MarkerWrite>,
     /// Pending transactional offsets per (broker, offsets partition, group shard id) and producer.
-    group_pending: VecMap<(BrokerId, i32, u64), VecMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
+    group_pending: BTreeMap<(BrokerId, i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
     /// Per broker: (incarnation, next id, end of block).
-    pid_blocks: VecMap<BrokerId, (u64, i64, i64)>,
+    pid_blocks: BTreeMap<BrokerId, (u64, i64, i64)>,
     next_pid_block: i64,
     tick_scheduled: bool,
 }
@@ -322,8 +322,8 @@ pub(crate) struct TxnClient {
     group_coordinator: Option<(String, BrokerId)>,
     inflight: Option<(u64, TxnReq, i64, Vec<(String, i32)>)>,
     retry_at_ms: i64,
-    added: VecSet<(String, i32)>,
-    pending_add: VecSet<(String, i32)>,
+    added: BTreeSet<(String, i32)>,
+    pending_add: BTreeSet<(String, i32)>,
     offsets: Option<PendingOffsets>,
     op: Option<TxnOp>,
     result: Option<KResult<()>>,
@@ -345,8 +345,8 @@ impl TxnClient {
             group_coordinator: None,
             inflight: None,
             retry_at_ms: 0,
-            added: VecSet::new(),
-            pending_add: VecSet::new(),
+            added: BTreeSet::new(),
+            pending_add: BTreeSet::new(),
             offsets: None,
             op: None,
             result: None,
@@ -956,7 +956,7 @@ impl Cluster {
                 return Ok(s.id);
             }
         }
-        let mut txns: VecMap<String, TxnMeta> = VecMap::new();
+        let mut txns: BTreeMap<String, TxnMeta> = BTreeMap::new();
         for bt in r.log.all_batches() {
             for rec in bt.records() {
                 let Some(key) = rec.key.and_then(|k| std::str::from_utf8(k).ok()) else { continue };
@@ -971,12 +971,12 @@ impl Cluster {
             }
         }
         let id = self.next_id();
-        let resume: Vec<(String, bool, VecSet<(String, i32)>)> = txns
+        let resume: Vec<(String, bool, BTreeSet<(String, i32)>)> = txns
             .iter()
             .filter(|(_, m)| matches!(m.state, TransactionState::PrepareCommit | TransactionState::PrepareAbort))
             .map(|(k, m)| (k.clone(), m.state == TransactionState::PrepareCommit, m.partitions.clone()))
             .collect();
-        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: VecSet::new(), markers_left: VecMap::new() };
+        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: BTreeSet::new(), markers_left: BTreeMap::new() };
         for (k, commit, parts) in &resume {
             shard.markers_left.insert(k.clone(), (*commit, parts.clone()));
         }
@@ -1083,7 +1083,7 @@ impl Cluster {
         let meta = match existing {
             None => {
                 let pid = self.allocate_producer_id(b)?;
-                TxnMeta { producer_id: pid, epoch: 0, timeout_ms, state: TransactionState::Empty, partitions: VecSet::new(), start_ms: -1, update_ms: now }
+                TxnMeta { producer_id: pid, epoch: 0, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now }
             }
             Some(m) => match m.state {
                 TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence => return Err(ErrorCode::CONCURRENT_TRANSACTIONS),
@@ -1094,7 +1094,7 @@ impl Cluster {
                 }
                 _ => {
                     let (pid, epoch) = if m.epoch >= i16::MAX - 1 { (self.allocate_producer_id(b)?, 0) } else { (m.producer_id, m.epoch + 1) };
-                    TxnMeta { producer_id: pid, epoch, timeout_ms, state: TransactionState::Empty, partitions: VecSet::new(), start_ms: -1, update_ms: now }
+                    TxnMeta { producer_id: pid, epoch, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now }
                 }
             },
         };
@@ -1186,7 +1186,7 @@ impl Cluster {
             s.markers_left.remove(txn_id);
             let now = self.now_ms;
             let state = if commit { TransactionState::CompleteCommit } else { TransactionState::CompleteAbort };
-            let done = TxnMeta { state, partitions: VecSet::new(), update_ms: now, ..meta };
+            let done = TxnMeta { state, partitions: BTreeSet::new(), update_ms: now, ..meta };
             self.txn_write(c, p, sid, txn_id, done, Then::Nothing);
             return;
         }
@@ -1353,7 +1353,7 @@ impl Cluster {
                 out.push(TransactionListing { transactional_id: id.clone(), coordinator: l, producer_id: m.producer_id, state: m.state });
             }
         }
-        crate::engine::sort::sort_by(&mut out, |a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
+        out.sort_by(|a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
         Ok(out)
     }
 
@@ -1420,7 +1420,7 @@ mod tests {
 
     #[test]
     fn txn_metadata_round_trips_through_its_record() {
-        let mut partitions = VecSet::new();
+        let mut partitions = BTreeSet::new();
         partitions.insert(("out".to_string(), 2));
         partitions.insert(("__consumer_offsets".to_string(), 12));
         let m = TxnMeta { producer_id: 1000, epoch: 3, timeout_ms: 60_000, state: TransactionState::PrepareCommit, partitions, start_ms: 5, update_ms: 9 };

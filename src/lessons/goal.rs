@@ -9,7 +9,7 @@
 //! watermark (a partition without a leader is "offline" and counts nothing), groups from their
 //! coordinator. Nothing here changes the sandbox.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::history::History;
 use crate::engine::{BrokerStatus, Cluster, FetchRequest, ProcessState};
@@ -162,7 +162,7 @@ pub struct GroupView {
     pub state: String,
     /// Each member's assigned partitions.
     pub members: Vec<Vec<(String, i32)>>,
-    pub committed: VecMap<(String, i32), i64>,
+    pub committed: BTreeMap<(String, i32), i64>,
 }
 
 /// Groups matching `pattern`, as their coordinators know them.

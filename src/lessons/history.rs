@@ -7,7 +7,7 @@
 //! ([`History::record_output`]). Everything is bounded: output keeps the last
 //! [`OUTPUT_BYTES_MAX`] bytes per terminal, facts are sets keyed by topic.
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Cluster, Event, EventKind, ProcessState};
 use crate::shell::{Chunk, TermId};
@@ -57,19 +57,19 @@ impl Tail {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
-    output: VecMap<TermId, Tail>,
+    output: BTreeMap<TermId, Tail>,
     /// Output positions when the current step started.
-    step_marks: VecMap<TermId, usize>,
+    step_marks: BTreeMap<TermId, usize>,
     /// (topic, error name) of every refused write.
-    refused: VecSet<(String, String)>,
+    refused: BTreeSet<(String, String)>,
     /// Topics whose partitions saw a leader elected after the first one (leader epoch > 0).
-    leader_moved: VecSet<String>,
+    leader_moved: BTreeSet<String>,
     /// Brokers down (crashed or stopped) as the events tell.
-    down: VecSet<i32>,
+    down: BTreeSet<i32>,
     /// Per topic: the most brokers that were down while its high watermark advanced.
-    committed_with_down: VecMap<String, u32>,
+    committed_with_down: BTreeMap<String, u32>,
     /// Topics where a replica threw records away (leader-epoch truncation).
-    truncated: VecSet<String>,
+    truncated: BTreeSet<String>,
     /// Simulated time of the last event seen (time going back means the cluster was reset).
     last_event_ms: i64,
 }

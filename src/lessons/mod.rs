@@ -109,7 +109,7 @@ impl Action {
             Action::Line { term, text } => format!("[terminal {term}] {text}"),
             Action::Eof { term } => format!("[terminal {term}] Ctrl-D"),
             Action::Interrupt { term } => format!("[terminal {term}] Ctrl-C"),
-            Action::Wait { ms } => format!("(wait {} s)", crate::engine::float::to_shortest(*ms as f64 / 1000.0)),
+            Action::Wait { ms } => format!("(wait {} s)", *ms as f64 / 1000.0),
         }
     }
 }

@@ -9,13 +9,13 @@
 //! list. [`parse_link`] validates the lesson id and the step number against the catalog.
 
 use super::{lesson, LESSONS};
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use crate::json::{self, Value};
 
 /// Steps done per lesson id (step indices counted from 0).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
-    pub done: VecMap<String, VecSet<usize>>,
+    pub done: BTreeMap<String, BTreeSet<usize>>,
 }
 
 impl Progress {
@@ -108,7 +108,7 @@ impl Progress {
         let Some(Value::Object(lessons)) = done else { return None };
         let mut progress = Progress::new();
         for (id, steps) in lessons {
-            let steps = steps.as_array()?.iter().map(|s| s.as_u64().and_then(|n| usize::try_from(n).ok())).collect::<Option<VecSet<usize>>>()?;
+            let steps = steps.as_array()?.iter().map(|s| s.as_u64().and_then(|n| usize::try_from(n).ok())).collect::<Option<BTreeSet<usize>>>()?;
             progress.done.insert(id.clone(), steps);
         }
         Some(progress)

@@ -1,6 +1,8 @@
 //! The shell's own commands that feed the tools: `echo`, `printf`, `seq`, and `sleep` on the
 //! simulated clock. They follow bash's builtins and GNU coreutils in output and error wording.
 
+use std::fmt::Write as _;
+
 use super::{Chunk, Outcome};
 
 /// `seq` refuses to print more lines than this (a learner typing `seq 1000000000`).
@@ -259,7 +261,7 @@ fn printf_once(format: &str, rest: &mut &[String], out: &mut String, errors: &mu
             }
             'f' | 'e' | 'g' => {
                 let text = arg.unwrap_or_else(|| "0".into());
-                let value: f64 = match crate::engine::float::parse_f64(&text).ok_or(()) {
+                let value: f64 = match text.parse::<f64>() {
                     Ok(v) => v,
                     Err(_) => {
                         errors.push(Chunk::err(format!("bash: printf: {text}: invalid number\n")));
@@ -268,7 +270,7 @@ fn printf_once(format: &str, rest: &mut &[String], out: &mut String, errors: &mu
                     }
                 };
                 let p = precision.as_ref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(6).min(64);
-                crate::engine::float::to_fixed(value, p)
+                format!("{value:.p$}")
             }
             other => {
                 errors.push(Chunk::err(format!("bash: printf: `{other}': invalid format character\n")));
@@ -359,7 +361,7 @@ pub fn seq(args: &[String]) -> Outcome {
     }
     let mut numbers = Vec::new();
     for arg in args {
-        match crate::engine::float::parse_f64(arg).ok_or(()) {
+        match arg.parse::<f64>() {
             Ok(v) if v.is_finite() => numbers.push(v),
             _ => {
                 return Outcome::stderr(format!("seq: invalid floating point argument: '{arg}'\nTry 'seq --help' for more information.\n"), 1)
@@ -394,7 +396,7 @@ pub fn seq(args: &[String]) -> Outcome {
                 1,
             );
         }
-        crate::engine::float::push_fixed(&mut out, value, decimals);
+        let _ = write!(out, "{value:.decimals$}");
         out.push('\n');
         n += 1;
     }
@@ -429,7 +431,7 @@ pub fn parse_duration_s(text: &str) -> Result<u64, ()> {
         Some('d') => (&text[..text.len() - 1], 86_400_000.0),
         _ => (text, 1000.0),
     };
-    let value: f64 = crate::engine::float::parse_f64(number).ok_or(())?;
+    let value: f64 = number.parse::<f64>().map_err(|_| ())?;
     if !value.is_finite() || value < 0.0 || number.starts_with(['+', '-']) {
         return Err(());
     }

@@ -18,7 +18,7 @@
 //! The help table is rendered like jopt-simple's `BuiltinHelpFormatter` (80 columns, 2-space
 //! separator, options sorted by name, wrapped descriptions indented by 2).
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 /// The value type an option converts its argument to (shown in the help table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,7 +117,7 @@ pub struct OptError(pub String);
 pub struct Parsed {
     /// Option name -> the arguments given to it, one entry per occurrence (`None` for flags and
     /// optional arguments left out).
-    found: VecMap<&'static str, Vec<Option<String>>>,
+    found: BTreeMap<&'static str, Vec<Option<String>>>,
     pub non_options: Vec<String>,
     /// Number of arguments the command line had (some tools print usage when it is zero).
     pub arg_count: usize,
@@ -267,7 +267,7 @@ fn short_cluster_error(specs: &[Table], body: &str) -> OptError {
 /// The full option table, as `parser.printHelpOn` prints it.
 pub fn help_table(specs: &[Table]) -> String {
     let mut all: Vec<OptSpec> = specs.iter().flat_map(|s| s.iter()).collect();
-    crate::engine::sort::sort_by(&mut all, |a, b| a.name.cmp(b.name));
+    all.sort_by(|a, b| a.name.cmp(b.name));
     all.dedup_by(|a, b| a.name == b.name);
     let any_required = all.iter().any(|o| o.required);
     let mut rows: Vec<(String, String)> = Vec::new();

@@ -7,7 +7,7 @@
 //!
 //! [`Shell`] is the single-terminal convenience the tests, `sandbox-shell` and the first UI use.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ClusterConfig};
 
@@ -113,12 +113,12 @@ pub struct World {
     pub(crate) cluster: Cluster,
     pub(crate) brokers: u32,
     pub(crate) seed: u64,
-    pub(crate) files: VecMap<String, String>,
-    pub(crate) procs: VecMap<ProcId, Slot>,
+    pub(crate) files: BTreeMap<String, String>,
+    pub(crate) procs: BTreeMap<ProcId, Slot>,
     next_proc: ProcId,
     /// Processes that ended and whose terminal has not collected them: status, captured stdout.
-    pub(crate) exited: VecMap<ProcId, (i32, String)>,
-    pub(crate) outbox: VecMap<TermId, Vec<Chunk>>,
+    pub(crate) exited: BTreeMap<ProcId, (i32, String)>,
+    pub(crate) outbox: BTreeMap<TermId, Vec<Chunk>>,
     pub(crate) interactive: bool,
     /// `sim consumer` applications (they run on simulated time like processes, in no terminal).
     pub(crate) apps: super::tools::sim_consumer::Apps,
@@ -142,11 +142,11 @@ impl World {
             cluster: new_cluster(brokers, seed),
             brokers,
             seed,
-            files: VecMap::new(),
-            procs: VecMap::new(),
+            files: BTreeMap::new(),
+            procs: BTreeMap::new(),
             next_proc: 1,
-            exited: VecMap::new(),
-            outbox: VecMap::new(),
+            exited: BTreeMap::new(),
+            outbox: BTreeMap::new(),
             interactive: true,
             apps: Default::default(),
             limits: WorkLimits::default(),
@@ -400,7 +400,7 @@ impl World {
     }
 }
 
-fn slot_state_of(procs: &VecMap<ProcId, Slot>, exited: &VecMap<ProcId, (i32, String)>, id: ProcId) -> ProcState {
+fn slot_state_of(procs: &BTreeMap<ProcId, Slot>, exited: &BTreeMap<ProcId, (i32, String)>, id: ProcId) -> ProcState {
     match procs.get(&id) {
         Some(slot) => slot.state,
         None => exited.get(&id).map_or(ProcState::Exited(0), |(s, _)| ProcState::Exited(*s)),
@@ -417,7 +417,7 @@ pub struct Term {
     /// Lines of a command still being typed (here-document, open quote).
     pub(crate) pending: String,
     pub(crate) history: Vec<String>,
-    pub(crate) vars: VecMap<String, String>,
+    pub(crate) vars: BTreeMap<String, String>,
     pub(crate) last_status: i32,
     pub(crate) jobs: jobs::Jobs,
     pub(crate) foreground: Option<Foreground>,
@@ -440,7 +440,7 @@ pub(crate) struct Foreground {
 /// One simulated cluster and the terminals attached to it.
 pub struct Sandbox {
     world: World,
-    terms: VecMap<TermId, Term>,
+    terms: BTreeMap<TermId, Term>,
     next_term: TermId,
     transcript: Vec<Input>,
     events: EventLog,
@@ -461,7 +461,7 @@ impl Sandbox {
     /// A sandbox with a fresh cluster of `brokers` brokers (clamped to 1..=9) simulated from
     /// `seed`, and no terminal yet.
     pub fn new(brokers: u32, seed: u64) -> Sandbox {
-        Sandbox { world: World::new(brokers, seed), terms: VecMap::new(), next_term: 1, transcript: Vec::new(), events: EventLog::default() }
+        Sandbox { world: World::new(brokers, seed), terms: BTreeMap::new(), next_term: 1, transcript: Vec::new(), events: EventLog::default() }
     }
 
     /// Rebuilds a session from its seed and transcript.

@@ -11,7 +11,6 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::engine::float::{push_fixed, to_fixed, to_shortest};
 use super::{class_names, when};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -194,13 +193,13 @@ fn brokers_panel(props: &ClusterProps) -> Html {
     let flows = v.animate.then(|| {
         let position = |b: i32| props.snapshot.brokers.iter().position(|x| x.id == b);
         html! {
-            <div class="flows" aria-hidden="true" style={format!("--flow-ms: {}ms", to_fixed(flow_ms, 0))}>
+            <div class="flows" aria-hidden="true" style={format!("--flow-ms: {flow_ms:.0}ms")}>
                 { for props.flows.iter().filter_map(|f| {
                     let (from, to) = (position(f.from)?, position(f.to)?);
                     let x = |i: usize| (i as f64 + 0.5) * 100.0 / n as f64;
                     Some(html! {
                         <span class="flow" key={f.seq} title={format!("{}-{}: {} record(s) {} → {}", f.topic, f.partition, f.records, f.from, f.to)}
-                            style={format!("--x0: {}%; --x1: {}%", to_fixed(x(from), 2), to_fixed(x(to), 2))}></span>
+                            style={format!("--x0: {:.2}%; --x1: {:.2}%", x(from), x(to))}></span>
                     })
                 }) }
             </div>
@@ -235,8 +234,8 @@ fn brokers_panel(props: &ClusterProps) -> Html {
                     <label class="anim-speed">
                         <span class="visually-hidden">{ "Animation speed" }</span>
                         <input type="range" min="0" max={(ANIM_SPEEDS.len() - 1).to_string()} step="1" value={v.anim_speed.to_string()}
-                            disabled={!v.animate} aria-valuetext={format!("{}x", to_shortest(anim_speed_at(v.anim_speed)))} oninput={on_anim_speed} />
-                        <output>{ format!("{}x", to_shortest(anim_speed_at(v.anim_speed))) }</output>
+                            disabled={!v.animate} aria-valuetext={format!("{}x", anim_speed_at(v.anim_speed))} oninput={on_anim_speed} />
+                        <output>{ format!("{}x", anim_speed_at(v.anim_speed)) }</output>
                     </label>
                 </span>
             </div>
@@ -446,13 +445,13 @@ fn log_body(v: &LogView, record: Option<i64>, groups: &GroupsView, d: &Dispatch)
             let pending = percent(m.log_end, start, end);
             html! {
                 <div class="track" aria-hidden="true">
-                    <span class="committed" style={format!("left: {}%; width: {}%", to_fixed(committed.0, 2), to_fixed(committed.1 - committed.0, 2))}></span>
-                    <span class="pending" style={format!("left: {}%; width: {}%", to_fixed(committed.1, 2), to_fixed((pending - committed.1).max(0.0), 2))}></span>
+                    <span class="committed" style={format!("left: {:.2}%; width: {:.2}%", committed.0, committed.1 - committed.0)}></span>
+                    <span class="pending" style={format!("left: {:.2}%; width: {:.2}%", committed.1, (pending - committed.1).max(0.0))}></span>
                     { for r.segments.iter().skip(1).map(|s| html! {
-                        <span class="segment" style={format!("left: {}%", to_fixed(percent(*s, start, end), 2))}></span>
+                        <span class="segment" style={format!("left: {:.2}%", percent(*s, start, end))}></span>
                     }) }
                     if let Some(c) = v.cleaner_point {
-                        <span class="cleaner" style={format!("left: {}%", to_fixed(percent(c, start, end), 2))}></span>
+                        <span class="cleaner" style={format!("left: {:.2}%", percent(c, start, end))}></span>
                     }
                 </div>
             }
@@ -629,7 +628,7 @@ fn groups_panel(view: &GroupsView, look_at: &[crate::lessons::LookAt]) -> Html {
     };
     // Groups a lesson step points at first (the sort is stable: otherwise by id).
     let mut order: Vec<&GroupView> = groups.iter().collect();
-    crate::engine::sort::sort_by_key(&mut order, |g| !looked(g));
+    order.sort_by_key(|g| !looked(g));
     html! {
         <section class="panel groups" aria-labelledby="groups-title">
             <h2 id="groups-title">{ "Consumer groups" }</h2>
@@ -731,7 +730,7 @@ fn polyline(h: &LagHistory, values: impl Iterator<Item = (i64, Option<i64>)>, y_
         if !out.is_empty() {
             out.push(' ');
         }
-        push_fixed(&mut out, x, 1);
+        let _ = write!(out, "{x:.1}");
         out.push(',');
         push_fixed(&mut out, y, 1);
     }
@@ -754,7 +753,7 @@ fn lag_chart(g: &GroupView) -> Html {
     html! {
         <figure class="lag-chart">
             <svg viewBox={format!("0 0 {} {}", to_shortest(CHART_W), to_shortest(CHART_H))} preserveAspectRatio="none" role="img" aria-label={label}>
-                <line class="axis" x1="0" y1={to_fixed(CHART_H - 1.0, 1)} x2={to_shortest(CHART_W)} y2={to_fixed(CHART_H - 1.0, 1)}
+                <line class="axis" x1="0" y1={format!("{:.1}", CHART_H - 1.0)} x2={to_shortest(CHART_W)} y2={format!("{:.1}", CHART_H - 1.0)}
                     stroke="currentColor" stroke-opacity="0.3" stroke-width="1" />
                 { for top.iter().enumerate().map(|(i, (c, _))| html! {
                     <polyline class="lag-partition" fill="none" stroke={CHART_COLOURS[i % CHART_COLOURS.len()]} stroke-width="1.5"

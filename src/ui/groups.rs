@@ -23,7 +23,7 @@
 //! Pure (no DOM): only `crate::engine` and the snapshot are used, so `tests/ui_model.rs` runs it
 //! natively.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::snapshot::Snapshot;
@@ -135,7 +135,7 @@ pub struct LagHistory {
 }
 
 impl LagHistory {
-    fn column(&mut self, key: &PartitionKey, index: &mut VecMap<PartitionKey, usize>) -> usize {
+    fn column(&mut self, key: &PartitionKey, index: &mut BTreeMap<PartitionKey, usize>) -> usize {
         if let Some(i) = index.get(key) {
             return *i;
         }
@@ -146,7 +146,7 @@ impl LagHistory {
 
     /// Adds the present as the newest sample (replacing the newest if it is too close to the one
     /// before it).
-    fn record(&mut self, at_ms: i64, partitions: &[PartitionLag], total: i64, index: &mut VecMap<PartitionKey, usize>) {
+    fn record(&mut self, at_ms: i64, partitions: &[PartitionLag], total: i64, index: &mut BTreeMap<PartitionKey, usize>) {
         let mut lags = vec![-1; self.keys.len()];
         for p in partitions {
             let Some(lag) = p.lag() else { continue };
@@ -203,7 +203,7 @@ impl GroupView {
             return (self.partitions.iter().collect(), false);
         }
         let mut rows: Vec<&PartitionLag> = self.partitions.iter().collect();
-        crate::engine::sort::sort_by_key(&mut rows, |p| std::cmp::Reverse(p.lag().unwrap_or(-1)));
+        rows.sort_by_key(|p| std::cmp::Reverse(p.lag().unwrap_or(-1)));
         rows.truncate(PARTITION_ROWS_MAX);
         (rows, true)
     }
@@ -212,7 +212,7 @@ impl GroupView {
     pub fn chart_top(&self) -> Vec<(usize, &PartitionKey)> {
         let Some(last) = self.history.samples.last() else { return Vec::new() };
         let mut columns: Vec<(usize, i64)> = last.lags.iter().copied().enumerate().filter(|(_, l)| *l > 0).collect();
-        crate::engine::sort::sort_by_key(&mut columns, |(c, l)| (std::cmp::Reverse(*l), *c));
+        columns.sort_by_key(|(c, l)| (std::cmp::Reverse(*l), *c));
         columns.into_iter().take(CHART_TOP_PARTITIONS).filter_map(|(c, _)| Some((c, self.history.keys.get(c)?))).collect()
     }
 
@@ -320,7 +320,7 @@ pub fn diff(before: &GroupsView, after: &GroupsView) -> Vec<GroupChange> {
     out
 }
 
-fn key(tp: &TopicPartition, names: &mut VecMap<String, Rc<str>>) -> PartitionKey {
+fn key(tp: &TopicPartition, names: &mut BTreeMap<String, Rc<str>>) -> PartitionKey {
     let topic = match names.get(&tp.topic) {
         Some(t) => t.clone(),
         None => {
@@ -335,9 +335,9 @@ fn key(tp: &TopicPartition, names: &mut VecMap<String, Rc<str>>) -> PartitionKey
 /// The groups as they are now (histories empty: [`GroupsWatch`] carries them over).
 pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
     // Topic names shared with the snapshot where possible (one Rc per topic).
-    let mut names: VecMap<String, Rc<str>> = snapshot.topics.iter().map(|t| (t.name.to_string(), t.name.clone())).collect();
+    let mut names: BTreeMap<String, Rc<str>> = snapshot.topics.iter().map(|t| (t.name.to_string(), t.name.clone())).collect();
     // How far each group's open consumers have read: (group, partition) -> position.
-    let mut positions: VecMap<(String, PartitionKey), i64> = VecMap::new();
+    let mut positions: BTreeMap<(String, PartitionKey), i64> = BTreeMap::new();
     for c in cluster.consumer_ids() {
         let Some(info) = cluster.consumer_info(c) else { continue };
         let Some(group) = info.group_id else { continue };
@@ -362,12 +362,12 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
                 .iter()
                 .map(|m| {
                     let mut assignment: Vec<PartitionKey> = m.assignment.iter().map(|tp| key(tp, &mut names)).collect();
-                    crate::engine::sort::sort(&mut assignment);
+                    assignment.sort();
                     assignment.dedup();
                     MemberView { member_id: m.member_id.clone(), client_id: m.client_id.clone(), host: m.host.clone(), assignment }
                 })
                 .collect();
-            let mut rows: VecMap<PartitionKey, PartitionLag> = VecMap::new();
+            let mut rows: BTreeMap<PartitionKey, PartitionLag> = BTreeMap::new();
             for (tp, offset) in &offsets {
                 let k = key(tp, &mut names);
                 rows.insert(
@@ -407,7 +407,7 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
             }
         })
         .collect();
-    crate::engine::sort::sort_by(&mut groups, |a, b| a.id.cmp(&b.id));
+    groups.sort_by(|a, b| a.id.cmp(&b.id));
     // Two coordinators cannot both hold a group (one leader per __consumer_offsets partition).
     groups.dedup_by(|a, b| a.id == b.id);
     GroupsView { now_ms: snapshot.now_ms, groups }
@@ -418,7 +418,7 @@ pub fn build(cluster: &Cluster, snapshot: &Snapshot) -> GroupsView {
 pub struct GroupsWatch {
     view: Rc<GroupsView>,
     /// Per group: partition key -> history column.
-    columns: VecMap<Rc<str>, VecMap<PartitionKey, usize>>,
+    columns: BTreeMap<Rc<str>, BTreeMap<PartitionKey, usize>>,
 }
 
 impl GroupsWatch {

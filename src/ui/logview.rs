@@ -161,7 +161,7 @@ pub fn build(cluster: &Cluster, topic: &str, partition: i32, window_end: Option<
                     .filter(|(_, l)| l.and_then(|l| batch_at(l, r.offset)).is_some_and(|b| Rc::ptr_eq(b, batch)))
                     .map(|(b, _)| *b)
                     .collect();
-                crate::engine::sort::sort(&mut held_by);
+                held_by.sort();
                 records.push(RecordCell {
                     offset: r.offset,
                     key: text(r.key),

@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::snapshot::{Change, Snapshot};
@@ -91,7 +91,7 @@ impl Loss {
 #[derive(Clone, Debug, Default)]
 pub struct Monitor {
     /// (topic id, partition) -> the highest high watermark seen on its leader.
-    hw_max: VecMap<(Rc<str>, i32), i64>,
+    hw_max: BTreeMap<(Rc<str>, i32), i64>,
     alarm: Option<Alarm>,
     losses: VecDeque<Loss>,
 }
@@ -115,7 +115,7 @@ impl Monitor {
                 Some(Alarm { property: v.property.to_string(), detail: v.detail, explanation: explain(v.property), since_ms })
             }
         };
-        let mut seen: VecMap<(Rc<str>, i32), i64> = VecMap::new();
+        let mut seen: BTreeMap<(Rc<str>, i32), i64> = BTreeMap::new();
         for t in &snapshot.topics {
             for p in &t.partitions {
                 let key = (t.id.clone(), p.partition);

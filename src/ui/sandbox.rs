@@ -6,7 +6,7 @@
 //! Everything that changes the simulation arrives here as a [`super::transcript::Entry`]
 //! (through [`super::session::Session`]), so it is recorded and replays.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::transcript::TermId;
 use crate::engine::Cluster;
@@ -24,13 +24,13 @@ pub enum SandboxError {
 pub struct Sandbox {
     inner: shell::Sandbox,
     /// UI tab id -> the shell's terminal id.
-    terms: VecMap<TermId, shell::TermId>,
+    terms: BTreeMap<TermId, shell::TermId>,
 }
 
 impl Sandbox {
     /// A sandbox with `brokers` brokers simulated from `seed`, and no terminal yet.
     pub fn new(brokers: u32, seed: u64) -> Sandbox {
-        Sandbox { inner: shell::Sandbox::new(brokers, seed), terms: VecMap::new() }
+        Sandbox { inner: shell::Sandbox::new(brokers, seed), terms: BTreeMap::new() }
     }
 
     pub fn brokers(&self) -> u32 {

@@ -168,7 +168,7 @@ pub fn export_filename(saved: &SavedSession) -> String {
 pub fn read_chosen_file(input: &web_sys::HtmlInputElement, done: impl FnOnce(Result<String, String>) + 'static) {
     let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
     if file.size() > SAVED_JSON_BYTES_MAX as f64 {
-        done(Err(format!("the file is too large ({} bytes, at most {SAVED_JSON_BYTES_MAX})", crate::engine::float::to_shortest(file.size()))));
+        done(Err(format!("the file is too large ({} bytes, at most {SAVED_JSON_BYTES_MAX})", file.size())));
         return;
     }
     let Ok(reader) = web_sys::FileReader::new() else {

@@ -102,7 +102,7 @@ impl Watch {
         let mut flows: Vec<Flow> = self.flows.iter().filter(|f| f.generation >= oldest).cloned().collect();
         let mut traffic: Vec<&Change> = changes.iter().filter(|c| matches!(c, Change::Replicated { .. })).collect();
         // Busiest first; the sort is stable, so ties keep topic and partition order.
-        crate::engine::sort::sort_by_key(&mut traffic, |c| match c {
+        traffic.sort_by_key(|c| match c {
             Change::Replicated { records, .. } => std::cmp::Reverse(*records),
             _ => std::cmp::Reverse(0),
         });

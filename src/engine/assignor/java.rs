@@ -62,7 +62,7 @@ pub fn hash_map_order(hashes: &[i32]) -> Vec<usize> {
     let mask = default_capacity_for(hashes.len()) - 1;
     let mut order: Vec<usize> = (0..hashes.len()).collect();
     // Stable: same-bucket entries keep their insertion order.
-    crate::engine::sort::sort_by_key(&mut order, |&i| spread(hashes[i]) as usize & mask);
+    order.sort_by_key(|&i| spread(hashes[i]) as usize & mask);
     order
 }
 

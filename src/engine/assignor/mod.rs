@@ -26,7 +26,7 @@ mod sticky;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use java::{coordinator_partition, java_string_cmp, java_string_hash_code};
 
@@ -51,7 +51,7 @@ impl TopicPartition {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Subscription {
     /// Topics the member subscribes to (names of topics that do not exist are ignored).
-    pub topics: VecSet<String>,
+    pub topics: BTreeSet<String>,
     /// Partitions the member owned before this rebalance. For `sticky` this is its previous
     /// assignment as encoded in its user data; for `cooperative-sticky` the `ownedPartitions`
     /// field. Empty for a member that never got an assignment. Order matters only in corner cases
@@ -97,7 +97,7 @@ impl Member {
 }
 
 /// Member id -> its partitions, sorted by (topic, partition). Every input member has an entry.
-pub type Assignment = VecMap<String, Vec<TopicPartition>>;
+pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
 
 /// The built-in `partition.assignment.strategy` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -207,7 +207,7 @@ pub fn select_strategy(member_strategies: &[Vec<Strategy>]) -> Result<Strategy, 
     if candidates.is_empty() {
         return Err(AssignError::InconsistentGroupProtocol);
     }
-    let mut votes: VecMap<Strategy, usize> = VecMap::new();
+    let mut votes: BTreeMap<Strategy, usize> = BTreeMap::new();
     for list in member_strategies {
         let vote = list
             .iter()
@@ -242,7 +242,7 @@ pub fn select_strategy(member_strategies: &[Vec<Strategy>]) -> Result<Strategy, 
 pub fn assign(
     strategy: Strategy,
     members: &[Member],
-    partitions_per_topic: &VecMap<String, i32>,
+    partitions_per_topic: &BTreeMap<String, i32>,
 ) -> Result<Assignment, AssignError> {
     let input = Input::new(members, partitions_per_topic)?;
     let lists = match strategy {
@@ -254,7 +254,7 @@ pub fn assign(
     debug_assert_eq!(lists.len(), members.len());
     let mut out = Assignment::new();
     for (member, mut list) in members.iter().zip(lists) {
-        crate::engine::sort::sort(&mut list);
+        list.sort();
         out.insert(member.member_id.clone(), list);
     }
     Ok(out)
@@ -265,7 +265,7 @@ pub fn assign(
 /// Returns every round's assignment; the last one is stable.
 pub fn assign_cooperative_until_stable(
     members: &[Member],
-    partitions_per_topic: &VecMap<String, i32>,
+    partitions_per_topic: &BTreeMap<String, i32>,
     generation: i32,
     rounds_max: usize,
 ) -> Result<Vec<Assignment>, AssignError> {
@@ -276,7 +276,7 @@ pub fn assign_cooperative_until_stable(
         let result = assign(Strategy::CooperativeSticky, &members, partitions_per_topic)?;
         let stable = members.iter().all(|m| {
             let mut owned = m.subscription.owned_partitions.clone();
-            crate::engine::sort::sort(&mut owned);
+            owned.sort();
             result.get(&m.member_id) == Some(&owned)
         });
         rounds.push(result.clone());
@@ -304,18 +304,18 @@ pub(crate) struct Input<'a> {
 impl<'a> Input<'a> {
     fn new(
         members: &'a [Member],
-        partitions_per_topic: &'a VecMap<String, i32>,
+        partitions_per_topic: &'a BTreeMap<String, i32>,
     ) -> Result<Input<'a>, AssignError> {
         if members.len() > MEMBERS_MAX {
             return Err(AssignError::TooLarge);
         }
-        let mut ids = VecSet::new();
+        let mut ids = BTreeSet::new();
         for m in members {
             if !ids.insert(m.member_id.as_str()) {
                 return Err(AssignError::DuplicateMember(m.member_id.clone()));
             }
         }
-        let mut subscribed = VecSet::new();
+        let mut subscribed = BTreeSet::new();
         for m in members {
             subscribed.extend(m.subscription.topics.iter().map(String::as_str));
         }
@@ -333,7 +333,7 @@ impl<'a> Input<'a> {
         if total > PARTITIONS_TOTAL_MAX {
             return Err(AssignError::TooLarge);
         }
-        crate::engine::sort::sort_by(&mut topics, |a, b| java_string_cmp(a.0, b.0));
+        topics.sort_by(|a, b| java_string_cmp(a.0, b.0));
         Ok(Input { members, topics })
     }
 }

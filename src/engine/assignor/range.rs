@@ -10,7 +10,7 @@ pub(super) fn assign(input: &Input<'_>) -> Vec<Vec<TopicPartition>> {
     let members = input.members;
     let mut result = vec![Vec::new(); members.len()];
     let mut sorted: Vec<usize> = (0..members.len()).collect();
-    crate::engine::sort::sort_by(&mut sorted, |&a, &b| member_info_cmp(&members[a], &members[b]));
+    sorted.sort_by(|&a, &b| member_info_cmp(&members[a], &members[b]));
 
     for &(topic, partitions) in &input.topics {
         let consumers: Vec<usize> =

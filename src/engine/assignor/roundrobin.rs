@@ -11,7 +11,7 @@ pub(super) fn assign(input: &Input<'_>) -> Vec<Vec<TopicPartition>> {
         return result;
     }
     let mut sorted: Vec<usize> = (0..members.len()).collect();
-    crate::engine::sort::sort_by(&mut sorted, |&a, &b| member_info_cmp(&members[a], &members[b]));
+    sorted.sort_by(|&a, &b| member_info_cmp(&members[a], &members[b]));
 
     // Topic order: Kafka collects subscribed topics in a `TreeSet<String>`; `input.topics` is in
     // that order.

@@ -21,7 +21,7 @@
 //! Internally partitions are numbered `pid` in topic (Java string) order then partition order, and
 //! members by their index in the input.
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::collections::VecDeque;
 
 use super::java::{hash_map_order, java_string_cmp, java_string_hash_code, topic_partition_hash, JavaBucketSet};
@@ -94,7 +94,7 @@ pub(super) fn assign(input: &Input<'_>, cooperative: bool) -> Result<Vec<Vec<Top
     // The leader's hash map of member id -> subscription, filled in JoinGroup order.
     let order = hash_map_order(&hashes);
     let mut by_id: Vec<usize> = (0..members.len()).collect();
-    crate::engine::sort::sort_by(&mut by_id, |&a, &b| java_string_cmp(&members[a].member_id, &members[b].member_id));
+    by_id.sort_by(|&a, &b| java_string_cmp(&members[a].member_id, &members[b].member_id));
     let mut rank = vec![0usize; members.len()];
     for (r, &m) in by_id.iter().enumerate() {
         rank[m] = r;
@@ -131,7 +131,7 @@ fn generation_of(input: &Input<'_>, m: usize) -> i32 {
 fn resolve_claims(input: &Input<'_>, layout: &Layout<'_>, order: &[usize]) -> Claims {
     let members = input.members;
     let mut all_subscriptions_equal = true;
-    let mut subscribed: VecSet<&str> = VecSet::new();
+    let mut subscribed: BTreeSet<&str> = BTreeSet::new();
     let mut owner: Vec<Option<usize>> = vec![None; layout.partitions.len()];
     let mut owned: Vec<Vec<usize>> = vec![Vec::new(); members.len()];
     let mut multiple_owners = vec![false; layout.partitions.len()];
@@ -186,7 +186,7 @@ fn remove_first(list: &mut Vec<usize>, value: usize) -> bool {
     }
 }
 
-type Transferring = VecMap<usize, usize>;
+type Transferring = BTreeMap<usize, usize>;
 
 /// `ConstrainedAssignmentBuilder`: all members subscribe to the same topics.
 fn constrained(
@@ -213,7 +213,7 @@ fn constrained(
         let mut owned: Vec<usize> =
             claims.owned[m].iter().copied().filter(|&pid| !claims.multiple_owners[pid]).collect();
         // Kafka keeps the lowest partition numbers first, across topics: by partition, then topic.
-        crate::engine::sort::sort_by_key(&mut owned, |&pid| (layout.partitions[pid].1, layout.partitions[pid].0));
+        owned.sort_by_key(|&pid| (layout.partitions[pid].1, layout.partitions[pid].0));
         let keep = if owned.len() < quota_min {
             under_min.push(m);
             owned.len()
@@ -238,8 +238,8 @@ fn constrained(
         }
     }
 
-    crate::engine::sort::sort_by_key(&mut under_min, |&m| rank[m]);
-    crate::engine::sort::sort_by_key(exactly_min.make_contiguous(), |&m| rank[m]);
+    under_min.sort_by_key(|&m| rank[m]);
+    exactly_min.make_contiguous().sort_by_key(|&m| rank[m]);
 
     // Round-robin over the members under the minimum quota, then one more each to members at it.
     let mut cursor = 0usize;
@@ -292,10 +292,10 @@ fn constrained(
 /// (per its raw `ownedPartitions`) loses.
 fn compute_transferring(input: &Input<'_>, layout: &Layout<'_>, assignment: &[Vec<usize>]) -> Transferring {
     let mut added = Transferring::new();
-    let mut revoked = VecSet::new();
+    let mut revoked = BTreeSet::new();
     for (m, member) in input.members.iter().enumerate() {
-        let owned: VecSet<usize> = member.subscription.owned_partitions.iter().filter_map(|tp| layout.pid(tp)).collect();
-        let now: VecSet<usize> = assignment[m].iter().copied().collect();
+        let owned: BTreeSet<usize> = member.subscription.owned_partitions.iter().filter_map(|tp| layout.pid(tp)).collect();
+        let now: BTreeSet<usize> = assignment[m].iter().copied().collect();
         for &pid in &assignment[m] {
             if !owned.contains(&pid) {
                 added.insert(pid, m);
@@ -314,14 +314,14 @@ struct Movements {
     by_partition: Vec<Option<(usize, usize)>>,
     /// Per topic: (source, destination) -> partitions so moved, as a Java hash set because which
     /// one gets moved back is the set's first element.
-    by_topic: Vec<VecMap<(usize, usize), JavaBucketSet<usize>>>,
+    by_topic: Vec<BTreeMap<(usize, usize), JavaBucketSet<usize>>>,
 }
 
 impl Movements {
     fn new(layout: &Layout<'_>) -> Self {
         Movements {
             by_partition: vec![None; layout.partitions.len()],
-            by_topic: vec![VecMap::new(); layout.topics.len()],
+            by_topic: vec![BTreeMap::new(); layout.topics.len()],
         }
     }
 
@@ -383,7 +383,7 @@ struct General<'a> {
     owner: Vec<Option<usize>>,
     sorted_all_partitions: Vec<usize>,
     /// Members ordered by (partition count, member id): Kafka's `TreeSet` with `SubscriptionComparator`.
-    by_load: VecSet<(usize, usize)>,
+    by_load: BTreeSet<(usize, usize)>,
     revocation_required: bool,
     movements: Movements,
 }
@@ -417,7 +417,7 @@ impl<'a> General<'a> {
         }
         // Topics with fewer potential consumers first, then by name.
         let mut sorted_topics: Vec<usize> = (0..layout.topics.len()).collect();
-        crate::engine::sort::sort_by_key(&mut sorted_topics, |&t| (potential_consumers[t].len(), t));
+        sorted_topics.sort_by_key(|&t| (potential_consumers[t].len(), t));
         let sorted_all_partitions = sorted_topics
             .iter()
             .flat_map(|&t| layout.topic_offset[t]..layout.topic_offset[t] + layout.topics[t].1 as usize)
@@ -434,7 +434,7 @@ impl<'a> General<'a> {
             current,
             owner,
             sorted_all_partitions,
-            by_load: VecSet::new(),
+            by_load: BTreeSet::new(),
             revocation_required: false,
             movements: Movements::new(layout),
         }
@@ -664,7 +664,7 @@ impl<'a> General<'a> {
 /// Sum over member pairs of the difference in partition counts (lower is more balanced).
 fn balance_score(assignment: &[Option<Vec<usize>>]) -> u64 {
     let mut sizes: Vec<u64> = assignment.iter().flatten().map(|l| l.len() as u64).collect();
-    crate::engine::sort::sort(&mut sizes); // integers: the stable sort gives the same order
+    sizes.sort();
     // With sorted sizes, sum_{i<j} (s_j - s_i) = sum_j s_j * (2j - n + 1).
     let n = sizes.len() as i64;
     let mut score: i64 = 0;

@@ -21,7 +21,7 @@ fn tps(list: &[(&str, i32)]) -> Vec<TopicPartition> {
     sorted(list.iter().map(|(t, p)| tp(t, *p)).collect())
 }
 
-fn topics(list: &[(&str, i32)]) -> VecMap<String, i32> {
+fn topics(list: &[(&str, i32)]) -> BTreeMap<String, i32> {
     list.iter().map(|(t, n)| (t.to_string(), *n)).collect()
 }
 
@@ -613,9 +613,9 @@ fn java_hash_map_order_matches_java_for_known_keys() {
 
 use crate::engine::rng::Rng;
 
-fn check_valid(s: Strategy, members: &[Member], parts: &VecMap<String, i32>, r: &Assignment, complete: bool) {
+fn check_valid(s: Strategy, members: &[Member], parts: &BTreeMap<String, i32>, r: &Assignment, complete: bool) {
     assert_eq!(r.len(), members.len());
-    let mut seen = VecSet::new();
+    let mut seen = BTreeSet::new();
     for m in members {
         for p in &r[&m.member_id] {
             assert!(m.subscription.topics.contains(&p.topic), "{s:?}: {} got unsubscribed {p:?}", m.member_id);
@@ -634,9 +634,9 @@ fn check_valid(s: Strategy, members: &[Member], parts: &VecMap<String, i32>, r: 
     }
 }
 
-fn random_group(rng: &mut Rng, equal: bool) -> (Vec<Member>, VecMap<String, i32>) {
+fn random_group(rng: &mut Rng, equal: bool) -> (Vec<Member>, BTreeMap<String, i32>) {
     let topic_count = 1 + rng.below(4) as usize;
-    let parts: VecMap<String, i32> = (0..topic_count).map(|t| (format!("t{t}"), 1 + rng.below(12) as i32)).collect();
+    let parts: BTreeMap<String, i32> = (0..topic_count).map(|t| (format!("t{t}"), 1 + rng.below(12) as i32)).collect();
     let names: Vec<String> = parts.keys().cloned().collect();
     let member_count = 1 + rng.below(9) as usize;
     let members = (0..member_count)
@@ -701,7 +701,7 @@ fn property_sticky_members_that_stay_keep_what_they_can() {
             let r = assign(s, &next, &parts).unwrap();
             check_valid(s, &next, &parts, &r, s == Strategy::Sticky);
             for m in &next {
-                let owned: VecSet<&TopicPartition> = m.subscription.owned_partitions.iter().collect();
+                let owned: BTreeSet<&TopicPartition> = m.subscription.owned_partitions.iter().collect();
                 let kept = r[&m.member_id].iter().filter(|p| owned.contains(p)).count();
                 // A stayer keeps min(owned, quota_min) at least; it never keeps more than quota_max.
                 assert!(kept >= owned.len().min(quota_min), "{s:?} {} kept {kept} of {}", m.member_id, owned.len());

@@ -73,7 +73,7 @@ impl Cluster {
                 out.push(GroupListing { group_id: g.id.clone(), state: g.state, protocol_type: g.protocol_type.clone().unwrap_or_default(), group_type: "classic" });
             }
         }
-        crate::engine::sort::sort_by(&mut out, |a, b| a.group_id.cmp(&b.group_id));
+        out.sort_by(|a, b| a.group_id.cmp(&b.group_id));
         Ok(out)
     }
 
@@ -95,7 +95,7 @@ impl Cluster {
     }
 
     /// OffsetFetch of every committed offset of the group.
-    pub fn list_group_offsets(&mut self, group: &str) -> KResult<VecMap<TopicPartition, CommittedOffset>> {
+    pub fn list_group_offsets(&mut self, group: &str) -> KResult<BTreeMap<TopicPartition, CommittedOffset>> {
         let (b, p, sid) = self.admin_group_coordinator(group)?;
         Ok(self.admin_group(b, p, sid, group).map(|g| g.offsets.clone()).unwrap_or_default())
     }
@@ -111,7 +111,7 @@ impl Cluster {
 
     /// AlterConsumerGroupOffsets (what `--reset-offsets --execute` does). Allowed only while the
     /// group is Empty or unknown (Dead); the error then carries the tool's text.
-    pub fn alter_group_offsets(&mut self, group: &str, offsets: &VecMap<TopicPartition, i64>) -> KResult<()> {
+    pub fn alter_group_offsets(&mut self, group: &str, offsets: &BTreeMap<TopicPartition, i64>) -> KResult<()> {
         let (b, p, sid) = self.admin_group_coordinator(group)?;
         if let Some(g) = self.admin_group(b, p, sid, group) {
             if !matches!(g.state, GroupState::Empty | GroupState::Dead) {

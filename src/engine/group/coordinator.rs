@@ -100,7 +100,7 @@ impl Cluster {
         }
         // (Re)load: replay the partition's records (later records win, null values delete).
         let now = self.now_ms;
-        let mut groups: VecMap<String, Group> = VecMap::new();
+        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
         for bt in r.log.all_batches() {
             // Transactional offset commits count only once their transaction committed.
             let info = &bt.data.producer;
@@ -255,7 +255,7 @@ impl Cluster {
     }
 
     /// Writes the group's metadata record (members, generation, assignments).
-    pub(crate) fn store_group(&mut self, b: BrokerId, p: i32, shard_id: u64, group: &str, assignment: Option<&VecMap<String, Vec<TopicPartition>>>, kind: AppendKind) {
+    pub(crate) fn store_group(&mut self, b: BrokerId, p: i32, shard_id: u64, group: &str, assignment: Option<&BTreeMap<String, Vec<TopicPartition>>>, kind: AppendKind) {
         let Some(g) = self.group_mut(b, p, shard_id, group) else { return };
         let value = GroupValue {
             protocol_type: g.protocol_type.clone().unwrap_or_default(),
@@ -531,7 +531,7 @@ impl Cluster {
     // ----- SyncGroup, Heartbeat, LeaveGroup -----
 
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn handle_sync(&mut self, b: BrokerId, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32, assignment: Option<VecMap<String, Vec<TopicPartition>>>) {
+    pub(crate) fn handle_sync(&mut self, b: BrokerId, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>>) {
         let result = self.sync_inner(b, consumer, req_id, group, member_id, generation, assignment);
         match result {
             Ok(Some(a)) => self.reply(b, consumer, GroupMsg::SyncResp { req_id, result: Ok(a) }),
@@ -541,7 +541,7 @@ impl Cluster {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn sync_inner(&mut self, b: BrokerId, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32, assignment: Option<VecMap<String, Vec<TopicPartition>>>) -> Result<Option<Vec<TopicPartition>>, ErrorCode> {
+    fn sync_inner(&mut self, b: BrokerId, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>>) -> Result<Option<Vec<TopicPartition>>, ErrorCode> {
         let (p, sid) = self.group_shard(b, group)?;
         let now = self.now_ms;
         let g = self.group_mut(b, p, sid, group).ok_or(ErrorCode::UNKNOWN_MEMBER_ID)?;
@@ -570,7 +570,7 @@ impl Cluster {
                 let m = g.member_mut(member_id).expect("checked");
                 m.awaiting_sync = Some((consumer, req_id));
                 if is_leader {
-                    let mut full: VecMap<String, Vec<TopicPartition>> = VecMap::new();
+                    let mut full: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
                     let given = assignment.unwrap_or_default();
                     for m in &g.members {
                         full.insert(m.member_id.clone(), given.get(&m.member_id).cloned().unwrap_or_default());

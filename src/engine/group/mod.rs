@@ -28,7 +28,7 @@ pub mod admin;
 pub mod coordinator;
 pub mod records;
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use super::assignor::{Strategy, Subscription, TopicPartition};
 use super::broker::FetchResponse;
 use super::cluster::{BrokerId, Cluster, Tp};
@@ -174,7 +174,7 @@ pub(crate) struct Group {
     pub members_table_len: usize,
     /// Member ids handed out with MEMBER_ID_REQUIRED that have not joined yet.
     pub pending_members: Vec<String>,
-    pub offsets: VecMap<TopicPartition, CommittedOffset>,
+    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
     /// Bumped on every new rebalance: a join timer only acts if it still matches.
     pub rebalance_seq: u64,
     /// Initial delayed join: (remaining ms of the rebalance timeout, new members joined meanwhile).
@@ -220,7 +220,7 @@ impl Group {
             members: Vec::new(),
             members_table_len: SCALA_HASH_MAP_INITIAL_LEN,
             pending_members: Vec::new(),
-            offsets: VecMap::new(),
+            offsets: BTreeMap::new(),
             rebalance_seq: 0,
             initial_delay: None,
             state_timestamp_ms: now_ms,
@@ -237,7 +237,7 @@ impl Group {
             self.members_table_len *= 2;
             // Splitting buckets keeps each list's hash order: the order is again (bucket, hash).
             let len = self.members_table_len;
-            crate::engine::sort::sort_by_key(&mut self.members, |m| scala_hash_map_slot(&m.member_id, len));
+            self.members.sort_by_key(|m| scala_hash_map_slot(&m.member_id, len));
         }
         let len = self.members_table_len;
         let slot = scala_hash_map_slot(&member.member_id, len);
@@ -264,7 +264,7 @@ pub(crate) struct Shard {
     pub id: u64,
     pub incarnation: u64,
     pub leader_epoch: i32,
-    pub groups: VecMap<String, Group>,
+    pub groups: BTreeMap<String, Group>,
 }
 
 /// What a coordinator write does once it is committed.
@@ -272,7 +272,7 @@ pub(crate) struct Shard {
 pub(crate) enum AppendKind {
     Commit { group: String, offsets: Vec<(TopicPartition, CommittedOffset)>, reply: Option<(u32, u64)> },
     /// Group metadata after a SyncGroup from the leader (assignments then go out).
-    SyncDone { group: String, generation: i32, assignment: VecMap<String, Vec<TopicPartition>> },
+    SyncDone { group: String, generation: i32, assignment: BTreeMap<String, Vec<TopicPartition>> },
     /// Group metadata or tombstones whose completion needs no reaction.
     Plain,
     /// A write a synchronous admin call waits for (its outcome goes to `admin_results`).
@@ -300,11 +300,11 @@ pub(crate) struct ParkedConsumerFetch {
 /// All group-related state of the cluster.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Groups {
-    pub shards: VecMap<(BrokerId, i32), Shard>,
-    pub appends: VecMap<u64, PendingAppend>,
-    pub parked: VecMap<BrokerId, Vec<ParkedConsumerFetch>>,
+    pub shards: BTreeMap<(BrokerId, i32), Shard>,
+    pub appends: BTreeMap<u64, PendingAppend>,
+    pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
     /// Admin writes whose outcome a synchronous admin call waits for.
-    pub admin_results: VecMap<u64, Result<(), KafkaError>>,
+    pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
 }
 
 /// JoinGroup's successful answer.
@@ -325,7 +325,7 @@ pub(crate) enum GroupMsg {
     FindCoordinatorResp { req_id: u64, result: Result<BrokerId, ErrorCode> },
     Join { consumer: u32, req_id: u64, group: String, member_id: String, client_id: String, host: String, session_timeout_ms: i64, rebalance_timeout_ms: i64, protocols: Vec<(Strategy, Subscription)> },
     JoinResp { req_id: u64, result: Result<JoinOk, (ErrorCode, String)> },
-    Sync { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, assignment: Option<VecMap<String, Vec<TopicPartition>>> },
+    Sync { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>> },
     SyncResp { req_id: u64, result: Result<Vec<TopicPartition>, ErrorCode> },
     Heartbeat { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32 },
     HeartbeatResp { req_id: u64, error: Option<ErrorCode> },
@@ -499,7 +499,7 @@ impl Cluster {
     ///   high watermark the partition reached.
     pub fn check_group_invariants(&self) -> Result<(), super::invariants::Violation> {
         let v = |property: &'static str, detail: String| Err(super::invariants::Violation { property, detail });
-        let mut owners: VecMap<(String, i32, TopicPartition), u32> = VecMap::new();
+        let mut owners: BTreeMap<(String, i32, TopicPartition), u32> = BTreeMap::new();
         for id in self.consumer_ids() {
             let Some(info) = self.consumer_info(id) else { continue };
             let Some(g) = info.group_id else { continue };
@@ -539,7 +539,7 @@ impl Cluster {
 impl Cluster {
     /// The committed offsets the group's current coordinator holds in memory, without running
     /// the simulation (None if the coordinator is unknown or has not loaded the group's partition).
-    pub fn coordinator_offsets(&self, group: &str) -> Option<VecMap<TopicPartition, i64>> {
+    pub fn coordinator_offsets(&self, group: &str) -> Option<BTreeMap<TopicPartition, i64>> {
         let p = super::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
         let idx = self.ctl.by_name.get(OFFSETS_TOPIC)?;
         let l = self.ctl.topics.get(idx)?.partitions.get(p as usize)?.leader?;
@@ -556,7 +556,7 @@ impl Cluster {
     /// its committed offsets; READ-ONLY: no FindCoordinator, no shard loading, no simulated time
     /// passes (observers such as lesson goals and the UI must not change the run). A coordinator
     /// that has not (re)loaded its `__consumer_offsets` partition yet contributes nothing.
-    pub fn peek_groups(&self) -> Vec<(GroupDescription, VecMap<TopicPartition, i64>)> {
+    pub fn peek_groups(&self) -> Vec<(GroupDescription, BTreeMap<TopicPartition, i64>)> {
         let Some(idx) = self.ctl.by_name.get(OFFSETS_TOPIC) else { return Vec::new() };
         let Some(topic) = self.ctl.topics.get(idx) else { return Vec::new() };
         let mut out = Vec::new();
@@ -571,10 +571,10 @@ impl Cluster {
             }
             for g in shard.groups.values().filter(|g| g.state != GroupState::Dead) {
                 let description = g.description(*b);
-                out.push((description, VecMap::from_iter(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)))));
+                out.push((description, BTreeMap::from_iter(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)))));
             }
         }
-        crate::engine::sort::sort_by(&mut out, |a, b| a.0.group_id.cmp(&b.0.group_id));
+        out.sort_by(|a, b| a.0.group_id.cmp(&b.0.group_id));
         out
     }
 }

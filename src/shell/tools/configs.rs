@@ -277,7 +277,7 @@ fn resource_config(session: &Session<'_>, entity_type: &str, name: &str, all: bo
     if !all {
         entries.retain(|e| e.source == dynamic_source);
     }
-    crate::engine::sort::sort_by(&mut entries, |a, b| a.name.cmp(&b.name));
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(entries)
 }
 

@@ -2,7 +2,7 @@
 //! the checks of `checkRequiredArgs`, `checkConsumerGroup`, `parseOffset` and the
 //! `auto.offset.reset` rule.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::{key_values, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 use crate::shell::process::{ProcCx, ProcState, Process, Signal};
@@ -33,9 +33,9 @@ pub struct ConsumerCommand {
     pub max_messages: Option<i32>,
     pub timeout_ms: Option<i64>,
     pub isolation_level: String,
-    pub consumer_props: VecMap<String, String>,
+    pub consumer_props: BTreeMap<String, String>,
     /// `--property` values for the formatter (print.key, key.separator, ...).
-    pub formatter_props: VecMap<String, String>,
+    pub formatter_props: BTreeMap<String, String>,
     pub skip_message_on_error: bool,
 }
 
@@ -356,7 +356,7 @@ impl ConsoleConsumer {
 }
 
 /// `DefaultMessageFormatter.writeTo` with the formatter properties.
-pub fn format_record(props: &VecMap<String, String>, r: &crate::engine::ConsumerRecord) -> Vec<u8> {
+pub fn format_record(props: &BTreeMap<String, String>, r: &crate::engine::ConsumerRecord) -> Vec<u8> {
     let flag = |k: &str, d: bool| props.get(k).map_or(d, |v| v.trim().eq_ignore_ascii_case("true"));
     let (ts, partition, offset, headers, key, value) =
         (flag("print.timestamp", false), flag("print.partition", false), flag("print.offset", false), flag("print.headers", false), flag("print.key", false), flag("print.value", true));

@@ -1,7 +1,7 @@
 //! `kafka-console-producer` (3.9: `core/.../kafka/tools/ConsoleProducer.scala`): options, the
 //! checks of `ProducerConfig`, and the reader properties of `LineMessageReader`.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::{key_values, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 use crate::engine::{Header, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
@@ -22,9 +22,9 @@ pub struct ProducerCommand {
     pub max_block_ms: i64,
     pub retries: i32,
     /// `--property` values for the line reader (parse.key, key.separator, null.marker, ...).
-    pub reader: VecMap<String, String>,
+    pub reader: BTreeMap<String, String>,
     /// `--producer-property` values.
-    pub producer: VecMap<String, String>,
+    pub producer: BTreeMap<String, String>,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ProducerCommand, Outcome> {
@@ -108,7 +108,7 @@ pub struct LineRecord {
 }
 
 /// Splits one input line per the reader properties; `line_number` counts from 1.
-pub fn read_line(props: &VecMap<String, String>, line: &str, line_number: usize) -> Result<LineRecord, String> {
+pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usize) -> Result<LineRecord, String> {
     let get = |k: &str, d: &str| props.get(k).cloned().unwrap_or_else(|| d.to_string());
     let parse_key = get("parse.key", "false").eq_ignore_ascii_case("true");
     let parse_headers = get("parse.headers", "false").eq_ignore_ascii_case("true");
@@ -171,7 +171,7 @@ pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
 
 /// Producer properties given as `key=value` pairs (`--producer-property`, `--producer-props`),
 /// applied over `config`; properties the engine does not model are ignored.
-pub fn apply_producer_props(config: &mut ProducerConfig, props: &VecMap<String, String>) {
+pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String, String>) {
     for (key, value) in props {
         let number = value.trim().parse::<i64>().ok();
         match (key.as_str(), number) {
@@ -212,7 +212,7 @@ pub struct ConsoleProducer {
     producer: Option<ProducerId>,
     line_number: usize,
     /// Key/value descriptions of sends awaiting their result (for the error line).
-    pending: VecMap<SendId, (String, String)>,
+    pending: BTreeMap<SendId, (String, String)>,
     eof: bool,
     /// Set when the tool dies (reader error, failed `--sync` send): exit status once flushed.
     exit_status: Option<i32>,
@@ -304,7 +304,7 @@ impl ConsoleProducer {
     pub fn new(command: ProducerCommand) -> ConsoleProducer {
         let config = producer_config(&command);
         let unreachable = (!command.bootstrap.reachable()).then(|| Unreachable::new(&command.bootstrap));
-        ConsoleProducer { command, config, producer: None, line_number: 0, pending: VecMap::new(), eof: false, exit_status: None, unreachable }
+        ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None, unreachable }
     }
 
     /// The unreachable-bootstrap variant of `poll` (see [`Unreachable`]).

@@ -1,7 +1,7 @@
 //! `kafka-consumer-groups` (3.9: `ConsumerGroupCommandOptions.checkArgs` then the action count of
 //! `ConsumerGroupCommand.main`).
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use super::{push_row, check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
 
 use crate::engine::{Cluster, ErrorCode, GroupState, OffsetSpec, TopicPartition};
@@ -226,7 +226,7 @@ fn bind_csv_line(line: &str, with_group: bool) -> Result<(String, TopicPartition
 
 /// `parseResetPlan`: the first line decides the format ("topic,partition,offset" for a single
 /// `--group`, else "group,topic,partition,offset"); a later duplicate line wins.
-fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, VecMap<TopicPartition, i64>>, String> {
+fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<BTreeMap<String, BTreeMap<TopicPartition, i64>>, String> {
     // Java's String.split drops trailing empty strings.
     let mut lines: Vec<&str> = csv.split('\n').collect();
     while lines.len() > 1 && lines.last().is_some_and(|l| l.is_empty()) {
@@ -234,7 +234,7 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<VecMap<String, VecMa
     }
     let single_group = groups.len() == 1;
     let old_format = lines.first().is_some_and(|l| bind_csv_line(l, false).is_ok());
-    let mut plan: VecMap<String, VecMap<TopicPartition, i64>> = VecMap::new();
+    let mut plan: BTreeMap<String, BTreeMap<TopicPartition, i64>> = BTreeMap::new();
     for line in lines {
         if single_group && old_format {
             let (_, tp, offset) = bind_csv_line(line, false)?;
@@ -304,7 +304,7 @@ fn target_groups(cluster: &mut Cluster, command: &GroupsCommand) -> Vec<String> 
     } else {
         command.groups.clone()
     };
-    crate::engine::sort::sort(&mut groups);
+    groups.sort();
     groups.dedup();
     groups
 }
@@ -429,18 +429,18 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
                     } else {
                         // 3.9 groups by topic and prints each topic's partitions (sorted as strings),
                         // the groups sorted as strings; the topic name itself is not printed.
-                        let mut by_topic: VecMap<&str, Vec<String>> = VecMap::new();
+                        let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
                         for tp in &m.assignment {
                             by_topic.entry(tp.topic.as_str()).or_default().push(tp.partition.to_string());
                         }
                         let mut groups: Vec<String> = by_topic
                             .into_values()
                             .map(|mut ps| {
-                                crate::engine::sort::sort(&mut ps);
+                                ps.sort();
                                 format!("({})", ps.join(","))
                             })
                             .collect();
-                        crate::engine::sort::sort(&mut groups);
+                        groups.sort();
                         text.push_str(&groups.join(", "));
                     }
                 }
@@ -463,12 +463,12 @@ fn describe(cluster: &mut Cluster, out: &mut Vec<Chunk>, group: &str, view: &str
             let committed = cluster.list_group_offsets(group).unwrap_or_default();
             // Rows: members with partitions (most partitions first), then committed partitions nobody owns.
             let mut members: Vec<&crate::engine::MemberDescription> = d.members.iter().filter(|m| !m.assignment.is_empty()).collect();
-            crate::engine::sort::sort_by(&mut members, |a, b| b.assignment.len().cmp(&a.assignment.len()));
+            members.sort_by(|a, b| b.assignment.len().cmp(&a.assignment.len()));
             let mut rows: Vec<[String; 9]> = Vec::new();
             let mut assigned: Vec<TopicPartition> = Vec::new();
             let add_rows = |cluster: &mut Cluster, rows: &mut Vec<[String; 9]>, tps: &[TopicPartition], who: (&str, &str, &str)| {
                 let mut sorted = tps.to_vec();
-                crate::engine::sort::sort_by_key(&mut sorted, |tp| tp.partition);
+                sorted.sort_by_key(|tp| tp.partition);
                 for tp in java_map_order(&sorted) {
                     let end = cluster.list_offsets(&tp.topic, tp.partition, OffsetSpec::Latest).ok().map(|(o, _)| o);
                     let cur = committed.get(&tp).map(|o| o.offset);
@@ -571,7 +571,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
             unknown.push(t.clone());
         }
     }
-    crate::engine::sort::sort(&mut tps);
+    tps.sort();
     tps.dedup();
     let mut text = String::new();
     let mut status = 0;
@@ -605,7 +605,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
     for t in unknown {
         rows.push((t, "Not Provided".into(), "Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.".into()));
     }
-    crate::engine::sort::sort_by(&mut rows, |a, b| format!("{}{}", a.0, a.1).cmp(&format!("{}{}", b.0, b.1)));
+    rows.sort_by(|a, b| format!("{}{}", a.0, a.1).cmp(&format!("{}{}", b.0, b.1)));
     push_row(&mut text, "\n", &[("TOPIC", 30), ("PARTITION", 15), ("STATUS", 15)], " ", "");
     for (t, p, s) in rows {
         push_row(&mut text, "", &[(&t, 30), (&p, 15), (&s, 15)], " ", "");
@@ -656,7 +656,7 @@ fn parse_duration(s: &str) -> Option<i64> {
     };
     let mut ms = 0f64;
     if !days_part.is_empty() {
-        ms += crate::engine::float::parse_f64(days_part.strip_suffix(['D', 'd'])?)? * 86_400_000.0;
+        ms += days_part.strip_suffix(['D', 'd'])?.parse::<f64>().ok()? * 86_400_000.0;
     }
     if let Some(mut t) = time_part {
         if t.is_empty() {
@@ -664,7 +664,7 @@ fn parse_duration(s: &str) -> Option<i64> {
         }
         for (unit, factor) in [('H', 3_600_000.0), ('M', 60_000.0), ('S', 1000.0)] {
             if let Some(pos) = t.find([unit, unit.to_ascii_lowercase()]) {
-                ms += crate::engine::float::parse_f64(&t[..pos])? * factor;
+                ms += t[..pos].parse::<f64>().ok()? * factor;
                 t = &t[pos + 1..];
             }
         }
@@ -707,7 +707,7 @@ fn reset(
         }
         let committed = cluster.list_group_offsets(&g).unwrap_or_default();
         let mut partitions: Vec<TopicPartition> = if all_topics { committed.keys().cloned().collect() } else { parse_topic_partitions(cluster, &command.topics) };
-        let mut file_plan: VecMap<TopicPartition, i64> = VecMap::new();
+        let mut file_plan: BTreeMap<TopicPartition, i64> = BTreeMap::new();
         if let ResetScenario::FromFile(path) = scenario {
             let Some(Some(csv)) = plan_file else {
                 out.push(error(format_args!("Executing consumer group command failed due to java.nio.file.NoSuchFileException: {path}")));
@@ -806,7 +806,7 @@ fn reset(
             out.push(Chunk::err(format!("{} WARN {w} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n", super::log_time(cluster.now_ms()))));
         }
         if execute {
-            let map: VecMap<TopicPartition, i64> = VecMap::from_iter(planned.iter().cloned());
+            let map: BTreeMap<TopicPartition, i64> = BTreeMap::from_iter(planned.iter().cloned());
             if let Err(e) = cluster.alter_group_offsets(&g, &map) {
                 out.push(error(format_args!("Executing consumer group command failed due to {}", e.message)));
                 return 1;

@@ -1,7 +1,7 @@
 //! `consumer_perf` options (3.9 declarations) and its first client-side checks. The tool's remaining
 //! semantics (what to describe, alter or elect) are carried to the engine as parsed options.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::{parse_jopt, specs, Bootstrap, Env};
 use crate::shell::Outcome;
@@ -10,13 +10,13 @@ use crate::shell::Outcome;
 pub struct ConsumerPerfCommand {
     pub bootstrap: Bootstrap,
     /// Every option given, with its values in order (flags map to an empty list).
-    pub options: VecMap<String, Vec<String>>,
+    pub options: BTreeMap<String, Vec<String>>,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerPerfCommand, Outcome> {
     let p = parse_jopt(invoked, specs::CONSUMER_PERF, args, "This tool is used to verify the consumer performance.")?;
     check(invoked, &p)?;
-    let mut options = VecMap::new();
+    let mut options = BTreeMap::new();
     for spec in specs::CONSUMER_PERF.iter() {
         if p.has(spec.name) {
             options.insert(spec.name.to_string(), p.values(spec.name));

@@ -228,7 +228,7 @@ pub fn execute(session: &mut Session<'_>, command: &GetOffsetsCommand) -> Outcom
     if partitions.is_empty() {
         return terse(format_args!("Could not match any topic-partitions with the specified filters"));
     }
-    crate::engine::sort::sort_by(&mut partitions, |a, b| format!("{}-{}", a.0, a.1).cmp(&format!("{}-{}", b.0, b.1)));
+    partitions.sort_by(|a, b| format!("{}-{}", a.0, a.1).cmp(&format!("{}-{}", b.0, b.1)));
     let mut out = String::new();
     let mut errors = String::new();
     for (topic, partition) in &partitions {

@@ -5,7 +5,7 @@
 //! error and a one-line hint).
 
 
-use crate::engine::vecmap::{VecMap, VecSet};
+use std::collections::{BTreeMap, BTreeSet};
 use super::{Bootstrap, Env};
 use crate::shell::{Chunk, Outcome};
 
@@ -43,7 +43,7 @@ pub struct KcatCommand {
     pub quiet: bool,
     pub headers: Vec<String>,
     /// `-X prop=val` (librdkafka properties, e.g. partitioner=murmur2_random).
-    pub properties: VecMap<String, String>,
+    pub properties: BTreeMap<String, String>,
     /// Topics (balanced consumer) or files (producer) after the options.
     pub rest: Vec<String>,
     /// `-Q`: the `-t topic:partition:timestamp` given after `-Q` (kcat reads `-t` that way only
@@ -82,7 +82,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
         null_empty: false,
         quiet: false,
         headers: Vec::new(),
-        properties: VecMap::new(),
+        properties: BTreeMap::new(),
         rest: Vec::new(),
         query: Vec::new(),
         tee: false,
@@ -584,7 +584,7 @@ pub struct KcatGroupConsumer {
     /// The assignment as the last rebalance_cb saw it.
     assignment: Vec<crate::engine::TopicPartition>,
     /// Partitions whose end was reported and that got no message since.
-    at_eof: VecSet<crate::engine::TopicPartition>,
+    at_eof: BTreeSet<crate::engine::TopicPartition>,
     received: i64,
     last_activity_ms: i64,
     prefix: Vec<Chunk>,

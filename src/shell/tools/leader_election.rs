@@ -4,7 +4,7 @@
 //! Everything the tool throws ends in `mainNoExit`: the message, then `Utils.stackTrace(e)` on
 //! stderr, exit 1; we print the stack trace's first line (the exception), not its frames.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::{parse_jopt, specs, Bootstrap, Env};
 use crate::engine::{ElectionType, ErrorCode};
@@ -14,13 +14,13 @@ use crate::shell::{Chunk, Outcome, Session};
 pub struct ElectionCommand {
     pub bootstrap: Bootstrap,
     /// Every option given, with its values in order (flags map to an empty list).
-    pub options: VecMap<String, Vec<String>>,
+    pub options: BTreeMap<String, Vec<String>>,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ElectionCommand, Outcome> {
     let p = parse_jopt(invoked, specs::LEADER_ELECTION, args, "This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.")?;
     check(invoked, &p)?;
-    let mut options = VecMap::new();
+    let mut options = BTreeMap::new();
     for spec in specs::LEADER_ELECTION.iter() {
         if p.has(spec.name) {
             options.insert(spec.name.to_string(), p.values(spec.name));
@@ -91,7 +91,7 @@ pub fn topic_partition_hash_order(items: &mut [(String, i32)]) {
         let h = 31i32.wrapping_mul(31i32.wrapping_add(*partition)).wrapping_add(crate::engine::assignor::java_string_hash_code(topic)) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    crate::engine::sort::sort_by_key(items, |item| bucket(item));
+    items.sort_by_key(|item| bucket(item));
 }
 
 pub fn execute(session: &mut Session<'_>, command: &ElectionCommand) -> Outcome {

@@ -23,7 +23,7 @@ pub mod specs;
 pub mod topics;
 pub mod transactions;
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::jopt::{self, Parsed, Table};
 use super::process::Exec;
@@ -473,8 +473,8 @@ pub fn value_error(invoked: &str, e: jopt::OptError) -> Outcome {
 }
 
 /// `CommandLineUtils.parseKeyValueArgs`: `k=v` (value may contain `=`; missing value is "").
-pub fn key_values(values: &[String]) -> VecMap<String, String> {
-    let mut map = VecMap::new();
+pub fn key_values(values: &[String]) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
     for v in values {
         match v.split_once('=') {
             Some((k, val)) => map.insert(k.to_string(), val.to_string()),
@@ -570,7 +570,7 @@ pub fn complete(line: &str, names: &CompletionNames<'_>) -> Vec<String> {
     } else {
         offer(&mut names.files.iter().copied(), &mut out);
     }
-    crate::engine::sort::sort(&mut out);
+    out.sort();
     out.dedup();
     out
 }

@@ -10,7 +10,7 @@
 //! completions, and the summary with Java's `%f`/`%.2f` formatting. Payloads are
 //! `SplittableRandom(0).nextInt(26) + 65` bytes, as the real tool generates them.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use super::{key_values, Bootstrap, Env};
 use crate::engine::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
@@ -25,7 +25,7 @@ pub struct ProducerPerfCommand {
     /// Records per second; -1: no throttling.
     /// Records per second times 1000 (milli-records/s) to keep the request `Eq`; -1000: unthrottled.
     pub throughput_milli: i64,
-    pub producer_props: VecMap<String, String>,
+    pub producer_props: BTreeMap<String, String>,
     pub bootstrap: Bootstrap,
     pub payload_monotonic: bool,
     pub print_metrics: bool,
@@ -42,7 +42,7 @@ fn error(message: std::fmt::Arguments<'_>) -> Outcome {
 
 pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfCommand, Outcome> {
     let known = ["--topic", "--num-records", "--payload-delimiter", "--throughput", "--producer-props", "--producer.config", "--print-metrics", "--transactional-id", "--transaction-duration-ms", "--record-size", "--payload-file", "--payload-monotonic", "-h", "--help"];
-    let mut values: VecMap<&str, Vec<String>> = VecMap::new();
+    let mut values: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -81,7 +81,7 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<ProducerPerfC
     }
     let last = |k: &str| values.get(k).and_then(|v| v.last().cloned()).unwrap_or_default();
     let num_records = last("--num-records").parse::<i64>().map_err(|_| error(format_args!("argument --num-records: could not convert '{}' to Long", last("--num-records"))))?;
-    let throughput = crate::engine::float::parse_f64(&last("--throughput")).ok_or_else(|| error(format_args!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
+    let throughput = last("--throughput").parse::<f64>().ok().ok_or_else(|| error(format_args!("argument --throughput: could not convert '{}' to Double", last("--throughput"))))?;
     let record_size = match values.get("--record-size") {
         Some(_) => Some(last("--record-size").parse::<i32>().map_err(|_| error(format_args!("argument --record-size: could not convert '{}' to Integer", last("--record-size"))))?),
         None => None,
@@ -187,7 +187,7 @@ pub fn java_fixed(v: f64, decimals: usize) -> String {
         return if v.is_nan() { "NaN".into() } else if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
     let mut out = String::new();
-    crate::engine::float::push_shortest_half_up(&mut out, v, decimals);
+    crate::engine::javafmt::push_fixed_half_up(&mut out, v, decimals);
     out
 }
 
@@ -269,9 +269,7 @@ impl Stats {
         let elapsed = (now_ms - self.start_ms) as f64;
         let records_per_s = 1000.0 * self.count as f64 / elapsed;
         let mb_per_s = 1000.0 * self.bytes as f64 / elapsed / (1024.0 * 1024.0);
-        // Integers: a stable sort orders them exactly as an unstable one (engine::sort keeps one
-        // copy of the sorting code in the bundle).
-        crate::engine::sort::sort(&mut self.latencies);
+        self.latencies.sort_unstable();
         let size = self.latencies.len();
         let percentile = |p: f64| -> i32 {
             // `latencies` is sized index + 1 in Java: an empty run reads the zeroed slot.
@@ -293,7 +291,7 @@ impl Stats {
 }
 
 /// The producer settings `--producer-props` give (KafkaProducer 3.9 defaults otherwise).
-fn producer_config(props: &VecMap<String, String>) -> ProducerConfig {
+fn producer_config(props: &BTreeMap<String, String>) -> ProducerConfig {
     let mut config = ProducerConfig { linger_ms: 0, client_id: "perf-producer-client".into(), ..ProducerConfig::default() };
     super::console_producer::apply_producer_props(&mut config, props);
     config
@@ -532,7 +530,7 @@ mod tests {
     /// idempotence and in-flight settings: `--producer-props enable.idempotence=false` was ignored.
     #[test]
     fn producer_props_honour_idempotence_and_in_flight_like_the_console_producer() {
-        let props: VecMap<String, String> = [("enable.idempotence", "false"), ("max.in.flight.requests.per.connection", "1"), ("acks", "all")]
+        let props: BTreeMap<String, String> = [("enable.idempotence", "false"), ("max.in.flight.requests.per.connection", "1"), ("acks", "all")]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();

@@ -2,7 +2,7 @@
 //! and `docker-compose up` / `docker compose up`, which the tutorial uses to start its cluster.
 
 use super::Env;
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use crate::shell::{Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
@@ -372,7 +372,7 @@ fn leaders_of(cluster: &crate::engine::Cluster, broker: i32) -> Vec<(String, i32
 /// `sim status`: one line per broker.
 pub fn status(cluster: &crate::engine::Cluster) -> String {
     use crate::engine::ProcessState;
-    let mut leaders: VecMap<i32, usize> = VecMap::new();
+    let mut leaders: BTreeMap<i32, usize> = BTreeMap::new();
     for name in cluster.topic_names() {
         if let Ok(d) = cluster.describe_topic(&name) {
             for p in d.partitions {

@@ -20,7 +20,7 @@
 //! started one does not stop it; its lines then go nowhere). The sandbox calls [`Apps::poll`]
 //! after every slice of simulated time.
 
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 
 use crate::engine::{Cluster, ConsumerConfig, ConsumerId, ConsumerLog, OffsetReset, OffsetSpec, TopicPartition};
 use crate::shell::sandbox::{TermId, World};
@@ -123,15 +123,15 @@ pub struct App {
     pub last_error: Option<String>,
     retry_at_ms: i64,
     /// Failed tries per record (kept across restarts: the outside world remembers).
-    failures: VecMap<(TopicPartition, i64), u32>,
+    failures: BTreeMap<(TopicPartition, i64), u32>,
     /// Next offset to process per partition, as far as this run got (what `stop` commits).
-    done: VecMap<TopicPartition, i64>,
+    done: BTreeMap<TopicPartition, i64>,
 }
 
 /// Every sandbox consumer of a sandbox, by name.
 #[derive(Clone, Debug, Default)]
 pub struct Apps {
-    by_name: VecMap<String, App>,
+    by_name: BTreeMap<String, App>,
 }
 
 fn fail(message: impl std::fmt::Display) -> Outcome {
@@ -291,7 +291,7 @@ fn start(world: &mut World, term: TermId, name: &str, args: &StartArgs) -> Outco
             last_error: None,
             retry_at_ms: 0,
             failures,
-            done: VecMap::new(),
+            done: BTreeMap::new(),
         },
     );
     Outcome::stdout(text)
@@ -311,7 +311,7 @@ fn stop(world: &mut World, name: &str) -> Outcome {
     let cluster = &mut world.cluster;
     let mut text = String::new();
     if commit_after && !done.is_empty() {
-        let offsets: VecMap<TopicPartition, i64> = done;
+        let offsets: BTreeMap<TopicPartition, i64> = done;
         match cluster.commit_sync(id, Some(offsets.clone())) {
             Ok(()) => {
                 let list: Vec<String> = offsets.iter().map(|(tp, o)| format!("{}-{} at {o}", tp.topic, tp.partition)).collect();
@@ -495,13 +495,13 @@ impl App {
         }
         if self.spec.commit == CommitWhen::Before {
             // At-most-once: the whole batch is marked consumed before any action runs.
-            let mut ends: VecMap<TopicPartition, i64> = VecMap::new();
+            let mut ends: BTreeMap<TopicPartition, i64> = BTreeMap::new();
             for r in &records {
                 ends.insert(TopicPartition::new(r.topic.as_str(), r.partition), r.offset + 1);
             }
             let _ = cluster.commit_async(id, Some(ends));
         }
-        let mut succeeded: VecMap<TopicPartition, i64> = VecMap::new();
+        let mut succeeded: BTreeMap<TopicPartition, i64> = BTreeMap::new();
         let mut failed_at: Option<usize> = None;
         for (i, r) in records.iter().enumerate() {
             let tp = TopicPartition::new(r.topic.as_str(), r.partition);
@@ -530,7 +530,7 @@ impl App {
         if let Some(i) = failed_at {
             // Seek every partition of the batch back to its first record not processed, so the
             // next poll reads the failed record (and what followed it) again.
-            let mut rewind: VecMap<TopicPartition, i64> = VecMap::new();
+            let mut rewind: BTreeMap<TopicPartition, i64> = BTreeMap::new();
             for r in &records[i..] {
                 rewind.entry(TopicPartition::new(r.topic.as_str(), r.partition)).or_insert(r.offset);
             }

@@ -6,7 +6,7 @@
 
 
 use super::{check_invalid, check_rules, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
-use crate::engine::vecmap::VecMap;
+use std::collections::BTreeMap;
 use crate::engine::{ConfigResource, ErrorCode, NewTopic};
 use crate::shell::regex::Regex;
 use crate::shell::{Chunk, Outcome, Session};
@@ -30,7 +30,7 @@ pub enum TopicsCommand {
         partitions: Option<i32>,
         replication_factor: Option<i32>,
         /// Partition -> broker ids, in order.
-        replica_assignment: Option<VecMap<i32, Vec<i32>>>,
+        replica_assignment: Option<BTreeMap<i32, Vec<i32>>>,
         /// `--config k=v`, in the order given (keys and values trimmed).
         configs: Vec<(String, String)>,
         if_not_exists: bool,
@@ -49,7 +49,7 @@ pub enum TopicsCommand {
         bootstrap: Bootstrap,
         topic: String,
         partitions: i32,
-        replica_assignment: Option<VecMap<i32, Vec<i32>>>,
+        replica_assignment: Option<BTreeMap<i32, Vec<i32>>>,
         if_exists: bool,
     },
     Delete { bootstrap: Bootstrap, topic: String, if_exists: bool },
@@ -203,8 +203,8 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
 }
 
 /// `TopicCommand.parseReplicaAssignment`: `0:1,1:2` -> {0: [0, 1], 1: [1, 2]}.
-pub fn parse_replica_assignment(text: &str) -> Result<VecMap<i32, Vec<i32>>, String> {
-    let mut out: VecMap<i32, Vec<i32>> = VecMap::new();
+pub fn parse_replica_assignment(text: &str) -> Result<BTreeMap<i32, Vec<i32>>, String> {
+    let mut out: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
     let mut first_len = None;
     for (index, partition) in java_split(text, ',').iter().enumerate() {
         let mut brokers = Vec::new();
@@ -278,7 +278,7 @@ pub fn java_hashmap_order(names: &mut [String], capacity: usize) {
         let h = crate::engine::assignor::java_string_hash_code(name) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    crate::engine::sort::sort_by_key(names, |n| bucket(n)); // stable: insertion order within a bucket
+    names.sort_by_key(|n| bucket(n)); // stable: insertion order within a bucket
 }
 
 /// The final table length of `new HashMap<>(expected)` after `n` insertions.
@@ -312,7 +312,7 @@ pub fn describe_config_order(entries: &mut [(String, String)]) {
         let h = hash ^ ((hash as u32) >> 16) as i32;
         ((h as u32 & 63), h)
     };
-    crate::engine::sort::sort_by_key(entries, |(name, _)| key(name));
+    entries.sort_by_key(|(name, _)| key(name));
 }
 
 /// `IncludeList`: the `--topic` value as a Java regex (commas mean `|`, quotes and spaces
@@ -332,7 +332,7 @@ fn is_internal(name: &str) -> bool {
 fn get_topics(session: &Session<'_>, topic: Option<&str>, exclude_internal: bool) -> Result<Vec<String>, String> {
     let filter = topic_filter(topic)?;
     let mut names = session.cluster().topic_names();
-    crate::engine::sort::sort_by(&mut names, |a, b| crate::engine::assignor::java_string_cmp(a, b));
+    names.sort_by(|a, b| crate::engine::assignor::java_string_cmp(a, b));
     Ok(names
         .into_iter()
         .filter(|n| !(exclude_internal && is_internal(n)))
