@@ -126,7 +126,7 @@ fn keyless_records_are_rejected_on_compacted_topics() {
     match send(&mut c, p, "compacted", None, Some("x")) {
         SendResult::Failed(e) => {
             assert_eq!(e.code, ErrorCode::INVALID_RECORD);
-            assert_eq!(e.message, "Compacted topic cannot accept message without key in topic partition compacted-0.");
+            assert_eq!(e.message, "Compacted topic cannot accept message without key in topic partition compacted-0");
         }
         other => panic!("expected a failure, got {other:?}"),
     }

@@ -835,26 +835,15 @@ impl Cluster {
             if data.index.iter().any(|ri| ri.key_len < 0) {
                 return refuse(
                     self,
-                    KafkaError::new(ErrorCode::INVALID_RECORD, format!("Compacted topic cannot accept message without key in topic partition {}-{}.", name, tp.partition)),
+                    KafkaError::new(ErrorCode::INVALID_RECORD, format!("Compacted topic cannot accept message without key in topic partition {}-{}", name, tp.partition)),
                 );
             }
         }
         let effective_min_isr = (settings.min_insync_replicas as usize).min(pm.replicas.len());
         if acks == -1 && pm.isr.len() < effective_min_isr {
-            let isr: Vec<String> = pm.isr.iter().map(|b| b.to_string()).collect();
-            return refuse(
-                self,
-                KafkaError::new(
-                    ErrorCode::NOT_ENOUGH_REPLICAS,
-                    format!(
-                        "The size of the current ISR Set({}) is insufficient to satisfy the min.isr requirement of {} for partition {}-{}",
-                        isr.join(", "),
-                        effective_min_isr,
-                        name,
-                        tp.partition
-                    ),
-                ),
-            );
+            // The broker logs its own "size of the current ISR" text, but the response carries no
+            // custom message (ReplicaManager), so the client shows the error code's default.
+            return refuse(self, KafkaError::of(ErrorCode::NOT_ENOUGH_REPLICAS));
         }
         let epoch = r.vol.leader_epoch;
         let base = r.log.log_end_offset;
@@ -947,6 +936,26 @@ impl Cluster {
             }
         }
         self.net_send(Some(b), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
+    }
+
+    /// A synchronous Metadata request naming a missing topic with AllowAutoTopicCreation (what
+    /// librdkafka's producer handle sends, e.g. `kcat -L -t`): the broker creates the topic when
+    /// `auto.create.topics.enable` allows it and answers LEADER_NOT_AVAILABLE (the partitions
+    /// have no leader yet); without auto-creation, UNKNOWN_TOPIC_OR_PARTITION.
+    pub fn metadata_auto_create(&mut self, topic: &str) -> ErrorCode {
+        if super::controller::topic_name_error(topic).is_some() {
+            return ErrorCode::INVALID_TOPIC_EXCEPTION;
+        }
+        if !self.broker_bool("auto.create.topics.enable") {
+            return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        let forwarded = self.ctl.active.is_some_and(|active| {
+            self.brokers.keys().any(|&b| self.client_reaches(b) && self.brokers_connected(b, active))
+        });
+        if forwarded && !self.ctl.by_name.contains_key(topic) {
+            let _ = self.create_topic_now(&super::controller::NewTopic { name: topic.to_string(), ..Default::default() });
+        }
+        ErrorCode::LEADER_NOT_AVAILABLE
     }
 
     // ----- consumer-facing reads (synchronous) -----

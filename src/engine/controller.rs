@@ -79,6 +79,9 @@ pub enum ElectionType {
 
 pub const INTERNAL_TOPICS: [&str; 3] = ["__consumer_offsets", "__transaction_state", "__share_group_state"];
 
+/// QuorumController's `maxRecordsPerUserOp`: the most metadata records one request may write.
+const MAX_RECORDS_PER_USER_OP: usize = 10_000;
+
 pub(crate) fn topic_name_error(name: &str) -> Option<String> {
     let reason = if name.is_empty() {
         "the empty string is not allowed".to_string()
@@ -584,6 +587,11 @@ impl Cluster {
                     ErrorCode::INVALID_REPLICATION_FACTOR,
                     format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."),
                 ));
+            }
+            // The controller collects a topic's records in a BoundedList of maxRecordsPerUserOp
+            // (10000): one TopicRecord, a ConfigRecord per config, a PartitionRecord per partition.
+            if 1 + req.configs.len() + np as usize > MAX_RECORDS_PER_USER_OP {
+                return Err(KafkaError::new(ErrorCode::POLICY_VIOLATION, "Unable to perform excessively large batch operation."));
             }
             if np > 100_000 {
                 return Err(KafkaError::new(ErrorCode::POLICY_VIOLATION, format!("The sandbox supports at most 100000 partitions per topic, not {np}.")));

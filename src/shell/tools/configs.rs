@@ -205,6 +205,18 @@ fn admin_failure(command: &ConfigsCommand, exception: &str) -> Outcome {
     Outcome::stderr(format!("Error while executing config command with args '{}'\n{exception}\n", command.args.join(" ")), 1)
 }
 
+/// A failed `getResourceConfig`. The admin client sends a broker resource's request to that very
+/// broker (ConstantNodeIdProvider): for an id no broker has, nothing is ever sent and the tool's
+/// `get(30, SECONDS)` times out.
+fn resource_failure(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &str, name: &str, error: &KafkaError) -> Outcome {
+    let unknown_broker = entity_type == "brokers" && name.parse::<i32>().is_ok_and(|id| !session.cluster().broker_ids().contains(&id));
+    if unknown_broker {
+        session.advance_ms(30_000);
+        return admin_failure(command, "java.util.concurrent.TimeoutException");
+    }
+    execution_exception(command, error)
+}
+
 fn execution_exception(command: &ConfigsCommand, error: &KafkaError) -> Outcome {
     admin_failure(command, &format!("java.util.concurrent.ExecutionException: {}: {}", super::exception_class(error.code), error_message(error)))
 }
@@ -381,7 +393,7 @@ fn describe(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &s
         let entries = match resource_config(session, entity_type, entity, command.all) {
             Ok(entries) => entries,
             Err(e) => {
-                let mut failed = execution_exception(command, &e);
+                let mut failed = resource_failure(session, command, entity_type, entity, &e);
                 if !out.is_empty() {
                     failed.chunks.insert(0, Chunk::out(out));
                 }
@@ -422,7 +434,7 @@ fn alter(session: &mut Session<'_>, command: &ConfigsCommand, entity_type: &str)
     let old = match resource_config(session, entity_type, &name, false) {
         Ok(old) => old,
         Err(e) => {
-            let mut failed = execution_exception(command, &e);
+            let mut failed = resource_failure(session, command, entity_type, &name, &e);
             chunks.append(&mut failed.chunks);
             failed.chunks = chunks;
             return failed;

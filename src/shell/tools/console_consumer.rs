@@ -37,6 +37,8 @@ pub struct ConsumerCommand {
     /// `--property` values for the formatter (print.key, key.separator, ...).
     pub formatter_props: BTreeMap<String, String>,
     pub skip_message_on_error: bool,
+    /// The deprecation WARNING `--formatter` with an old `kafka.tools.` class name prints.
+    pub formatter_warning: Option<String>,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerCommand, Outcome> {
@@ -100,11 +102,10 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
     let auto_offset_reset = match consumer_props.get("auto.offset.reset") {
         Some(reset) => {
             if from_beginning && reset != "earliest" {
-                return Err(usage_error(
-                    invoked,
-                    &format!(
-                        "Can't simultaneously specify --from-beginning and 'auto.offset.reset={reset}', please remove one option"
-                    ),
+                // System.err.println and Exit.exit(1): no usage table.
+                return Err(Outcome::stderr(
+                    format!("Can't simultaneously specify --from-beginning and 'auto.offset.reset={reset}', please remove one option\n"),
+                    1,
                 ));
             }
             reset.clone()
@@ -139,6 +140,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
         .filter(|_| !p.has("isolation-level"))
         .cloned()
         .unwrap_or(v("isolation-level")?.unwrap_or_else(|| "read_uncommitted".into()));
+    let formatter_warning = check_formatter(invoked, &v("formatter")?.unwrap_or_default())?;
     Ok(ConsumerCommand {
         bootstrap: Bootstrap::new(&v("bootstrap-server")?.unwrap_or_default(), env),
         topic,
@@ -154,7 +156,55 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
         consumer_props,
         formatter_props: key_values(&p.values("property")),
         skip_message_on_error: p.has("skip-message-on-error"),
+        formatter_warning,
     })
+}
+
+/// The formatter classes of Kafka 3.9's tools package; the sandbox formats with the default one.
+const FORMATTERS: &[&str] = &[
+    "org.apache.kafka.tools.consumer.DefaultMessageFormatter",
+    "org.apache.kafka.tools.consumer.LoggingMessageFormatter",
+    "org.apache.kafka.tools.consumer.NoOpMessageFormatter",
+    "org.apache.kafka.tools.consumer.TransactionLogMessageFormatter",
+    "org.apache.kafka.tools.consumer.OffsetsMessageFormatter",
+    "org.apache.kafka.tools.consumer.GroupMetadataMessageFormatter",
+];
+
+/// `buildFormatter`: the old `kafka.tools.` names still load, with a deprecation WARNING on
+/// stderr (`convertDeprecatedClass`); an unknown class fails `Class.forName`, and the
+/// ClassNotFoundException's message (the class name) goes to `printUsageAndExit`.
+fn check_formatter(invoked: &str, class: &str) -> Result<Option<String>, Outcome> {
+    const OLD: &[&str] = &["DefaultMessageFormatter", "LoggingMessageFormatter", "NoOpMessageFormatter"];
+    if let Some(old) = class.strip_prefix("kafka.tools.").filter(|c| OLD.contains(c)) {
+        return Ok(Some(format!(
+            "WARNING: kafka.tools.{old} is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.{old} instead\n"
+        )));
+    }
+    const SCALA: &[(&str, &str)] = &[
+        ("kafka.coordinator.transaction.TransactionLog$TransactionLogMessageFormatter", "TransactionLogMessageFormatter"),
+        ("kafka.coordinator.group.GroupMetadataManager$OffsetsMessageFormatter", "OffsetsMessageFormatter"),
+        ("kafka.coordinator.group.GroupMetadataManager$GroupMetadataMessageFormatter", "GroupMetadataMessageFormatter"),
+    ];
+    if let Some((_, new)) = SCALA.iter().find(|(old, _)| *old == class) {
+        return Ok(Some(format!(
+            "WARNING: {class} is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.{new} instead\n"
+        )));
+    }
+    if class.is_empty() || FORMATTERS.contains(&class) {
+        return Ok(None);
+    }
+    Err(usage_error(invoked, class))
+}
+
+impl ConsumerCommand {
+    /// ConsumerConfig's checks over the properties as ConsoleConsumerOptions builds them
+    /// (`auto.offset.reset` resolved, `--isolation-level` merged over `--consumer-property`).
+    fn check_client_config(&self) -> Result<(), String> {
+        let mut props = self.consumer_props.clone();
+        props.insert("auto.offset.reset".into(), self.auto_offset_reset.clone());
+        props.insert("isolation.level".into(), self.isolation_level.clone());
+        super::client_config::check_consumer(&props)
+    }
 }
 
 /// Runs `kafka-console-consumer` against the cluster: a process printing records as they arrive
@@ -366,10 +416,10 @@ pub fn format_record(props: &BTreeMap<String, String>, r: &crate::engine::Consum
     let null_literal = props.get("null.literal").cloned().unwrap_or_else(|| "null".into());
     let bytes = |b: &Option<Vec<u8>>| b.clone().unwrap_or_else(|| null_literal.as_bytes().to_vec());
     let mut out: Vec<u8> = Vec::new();
+    // writeSeparator: the key separator between fields, the line separator after the last one
+    // (so with print.value=false each record still ends its line).
     let write_sep = |out: &mut Vec<u8>, more: bool| {
-        if more {
-            out.extend_from_slice(sep.as_bytes());
-        }
+        out.extend_from_slice(if more { sep.as_bytes() } else { line_sep.as_bytes() });
     };
     if ts {
         let kind = if r.log_append_time { "LogAppendTime" } else { "CreateTime" };
@@ -416,8 +466,21 @@ impl Process for ConsoleConsumer {
         }
         if !self.started {
             self.started = true;
+            if let Some(warning) = &self.command.formatter_warning {
+                cx.stderr(warning.clone());
+            }
             self.last_activity_ms = cx.now_ms();
             self.last_records_ms = cx.now_ms();
+            if let Err(message) = self.command.check_client_config() {
+                // ConsumerConfig throws in KafkaConsumer's constructor, before run's try/finally:
+                // no "Processed a total" line.
+                cx.stderr(format!(
+                    "{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.config.ConfigException: {message}\n",
+                    super::log_time(cx.now_ms())
+                ));
+                self.done = Some(1);
+                return ProcState::Exited(1);
+            }
             if !self.command.bootstrap.reachable() {
                 let group = self.group_or_random(cx);
                 let client_id = self.client_id();

@@ -72,7 +72,13 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ProducerComman
     let _ = int("max-partition-memory-bytes", 16384)?;
     let _ = int("socket-buffer-size", 102400)?;
     let producer = key_values(&p.values("producer-property"));
-    let acks = producer.get("acks").cloned().unwrap_or(v("request-required-acks")?.unwrap_or_else(|| "-1".into()));
+    // CommandLineUtils.maybeMergeOptions: an option given on the command line wins over
+    // --producer-property; the option's default applies only when neither is given.
+    let acks = match (p.has("request-required-acks"), producer.get("acks")) {
+        (false, Some(a)) => a.clone(),
+        _ => v("request-required-acks")?.unwrap_or_else(|| "-1".into()),
+    };
+    check_client_config(&producer, &acks, &compression, p.has("message-send-max-retries").then_some(retries))?;
     Ok(ProducerCommand {
         bootstrap: Bootstrap::new(&hosts, env),
         topic,
@@ -86,6 +92,20 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ProducerComman
         reader: key_values(&p.values("property")),
         producer,
     })
+}
+
+/// `new KafkaProducer(producerProps(config))` runs before any line is read: ProducerConfig's
+/// checks over the properties as ConsoleProducer merges them (the codec always sets
+/// `compression.type`); `main` prints the exception and exits 1.
+fn check_client_config(producer: &BTreeMap<String, String>, acks: &str, compression: &str, retries: Option<i32>) -> Result<(), Outcome> {
+    let mut props = producer.clone();
+    props.insert("acks".into(), acks.into());
+    props.insert("compression.type".into(), compression.into());
+    if let Some(n) = retries {
+        props.insert("retries".into(), n.to_string());
+    }
+    super::client_config::check_producer(&props)
+        .map_err(|message| Outcome::stderr(format!("org.apache.kafka.common.config.ConfigException: {message}\n"), 1))
 }
 
 /// `ToolsUtils.validatePortOrDie`: every comma-separated entry needs a numeric port after its
@@ -158,12 +178,13 @@ pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usiz
 /// The producer settings the tool's options and `--producer-property` give.
 pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
     let mut config = ProducerConfig::console();
-    config.acks = parse_acks(&command.acks);
     config.retries = command.retries.max(0) as u32;
     config.linger_ms = command.linger_ms.max(0);
     config.request_timeout_ms = i64::from(command.request_timeout_ms.max(0));
     config.max_block_ms = command.max_block_ms.max(0);
     apply_producer_props(&mut config, &command.producer);
+    // `command.acks` already merges --request-required-acks over --producer-property.
+    config.acks = parse_acks(&command.acks);
     // KafkaProducer raises delivery.timeout.ms to linger + request timeout when left unset.
     config.delivery_timeout_ms = config.delivery_timeout_ms.max(config.linger_ms + config.request_timeout_ms);
     config

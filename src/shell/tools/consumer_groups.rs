@@ -61,7 +61,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
         if !has_scope {
             return Err(usage_error(
                 invoked,
-                "Option [describe] takes one of these options: [list], [describe], [delete], [reset-offsets]",
+                "Option [describe] takes one of these options: [reset-offsets], [describe], [delete], [list]",
             ));
         }
         if p.count(&["members", "offsets", "state"]) > 1 {
@@ -73,7 +73,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
     }
     if p.has("delete") {
         if !has_scope {
-            return Err(usage_error(invoked, "Option [delete] takes one of these options: [group], [all-groups]"));
+            return Err(usage_error(invoked, "Option [delete] takes one of these options: [all-groups], [group]"));
         }
         if p.has("topic") {
             return Err(usage_error(
@@ -83,7 +83,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
         }
     }
     if p.has("delete-offsets") && (!p.has("group") || !p.has("topic")) {
-        return Err(usage_error(invoked, "Option [delete-offsets] takes the following options: [group], [all-groups]"));
+        return Err(usage_error(invoked, "Option [delete-offsets] takes the following options: [all-groups], [group]"));
     }
     let mut warning = None;
     if p.has("reset-offsets") {
@@ -94,7 +94,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
             warning = Some("WARN: No action will be performed as the --execute option is missing.In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.".to_string());
         }
         if !has_scope {
-            return Err(usage_error(invoked, "Option [reset-offsets] takes one of these options: [group], [all-groups]"));
+            return Err(usage_error(invoked, "Option [reset-offsets] takes one of these options: [all-groups], [group]"));
         }
         for scenario in SCENARIOS {
             let others: Vec<&str> = SCENARIOS.iter().copied().filter(|s| *s != scenario).collect();
@@ -247,6 +247,16 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<BTreeMap<String, BTr
     Ok(plan)
 }
 
+/// The scenario options print as a `HashSet<OptionSpec>`: Java's bucket order of the hashes of
+/// their name lists, each as `[name]`.
+const RESET_SCENARIO_REQUIRED: &str = "Option '[reset-offsets]' requires one of the following scenarios: [[to-offset], [to-current], [to-datetime], [from-file], [by-duration], [to-earliest], [to-latest], [shift-by]]";
+
+/// `printUsageAndExit` reached from `run` (an IllegalArgumentException, or the missing reset
+/// scenario): the message and the option table, no `Error: ` prefix.
+fn usage(message: &str) -> Vec<Chunk> {
+    super::usage_error("kafka-consumer-groups", message).chunks
+}
+
 fn error(msg: std::fmt::Arguments<'_>) -> Chunk {
     Chunk::out(format!("\nError: {msg}\n"))
 }
@@ -316,7 +326,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
             match STATES.iter().find(|n| n.eq_ignore_ascii_case(s.trim())) {
                 Some(n) => wanted_states.push(*n),
                 None => {
-                    out.push(error(format_args!("Invalid state list '{sv}'. Valid states are: {}", STATES.join(", "))));
+                    out.extend(usage(&format!("Invalid state list '{sv}'. Valid states are: {}", STATES.join(", "))));
                     return 1;
                 }
             }
@@ -328,7 +338,7 @@ fn list(cluster: &mut Cluster, out: &mut Vec<Chunk>, states: Option<&str>, types
             match ["consumer", "classic", "share"].iter().find(|n| **n == t.trim()) {
                 Some(n) => wanted_types.push(*n),
                 None => {
-                    out.push(error(format_args!("Invalid types list '{tv}'. Valid types are: Consumer, Classic, Share")));
+                    out.extend(usage(&format!("Invalid types list '{tv}'. Valid types are: Consumer, Classic, Share")));
                     return 1;
                 }
             }
@@ -533,13 +543,20 @@ fn delete(cluster: &mut Cluster, out: &mut Vec<Chunk>, groups: &[String]) -> i32
     }
     let mut text = "\nError: Deletion of some consumer groups failed:\n".to_string();
     for (g, e) in &failed {
-        crate::shell::push_fmt(&mut text, format_args!("* Group '{g}' could not be deleted due to: {}: {}\n", super::exception_class(e.code).replace("NonEmptyGroupException", "GroupNotEmptyException").replace("GroupIdNotFoundException", "GroupIdNotFoundException"), e.message));
+        // The tool prints the ExecutionException from `future.get()`, whose message is its
+        // cause's toString().
+        crate::shell::push_fmt(&mut text, format_args!("* Group '{g}' could not be deleted due to: java.util.concurrent.ExecutionException: {}: {}\n", super::exception_class(e.code), e.message));
     }
     if !ok.is_empty() {
         crate::shell::push_fmt(&mut text, format_args!("\nThese consumer groups were deleted successfully: '{}', '\n", ok.join("'")));
     }
     out.push(Chunk::out(text));
     1
+}
+
+/// `ExecutionException.getMessage()`: the cause's toString(), class and message.
+fn exception_text(e: &crate::engine::KafkaError) -> String {
+    format!("{}: {}", super::exception_class(e.code), e.message)
 }
 
 fn parse_topic_partitions(cluster: &Cluster, topics: &[String]) -> Vec<TopicPartition> {
@@ -584,7 +601,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
             } else {
                 crate::shell::push_fmt(&mut text, format_args!("Request succeed for deleting offsets with topic {} group {group}\n", command.topics.join(", ")));
             }
-            r.into_iter().map(|(tp, x)| (tp, x.err().map(|e| e.message))).collect()
+            r.into_iter().map(|(tp, x)| (tp, x.err().map(|e| exception_text(&e)))).collect()
         }
         Err(e) => {
             status = 1;
@@ -595,7 +612,7 @@ fn delete_offsets(cluster: &mut Cluster, out: &mut Vec<Chunk>, command: &GroupsC
                 _ => format!("Encounter some unknown error: {}", e.code.name()),
             };
             crate::shell::push_fmt(&mut text, format_args!("\nError: {msg}\n"));
-            tps.iter().map(|tp| (tp.clone(), Some(e.message.clone()))).collect()
+            tps.iter().map(|tp| (tp.clone(), Some(exception_text(&e)))).collect()
         }
     };
     let mut rows: Vec<(String, String, String)> = results
@@ -687,7 +704,7 @@ fn reset(
     plan_file: Option<&Option<String>>,
 ) -> i32 {
     let Some(scenario) = scenario else {
-        out.push(Chunk::err("Option '[reset-offsets]' requires one of the following scenarios: [to-offset, shift-by, to-datetime, by-duration, to-earliest, to-latest, to-current, from-file]\n".to_string()));
+        out.extend(usage(RESET_SCENARIO_REQUIRED));
         return 1;
     };
     let groups = target_groups(cluster, command);

@@ -301,54 +301,116 @@ pub fn execute(session: &mut Session<'_>, command: KcatCommand) -> Exec {
     }
 }
 
-/// `metadata_print`: brokers, then topics (all, or `-t`'s), partitions with leader, replicas and
-/// ISRs; the answering broker is the first reachable bootstrap address.
-fn metadata(session: &Session<'_>, command: &KcatCommand) -> Outcome {
-    let cluster = session.cluster();
-    let Some((index, broker)) = command.bootstrap.brokers.iter().enumerate().find_map(|(i, b)| b.map(|b| (i, b))) else {
+/// One topic of a Metadata response: its error, and (id, leader, replicas, ISR) per partition.
+struct TopicMetadata {
+    name: String,
+    error: Option<String>,
+    partitions: Vec<(i32, i32, Vec<i32>, Vec<i32>)>,
+}
+
+/// `kcat -L` (`metadata_list`): one Metadata request from a librdkafka producer handle to the
+/// bootstrap broker (node id -1, named `host:port/bootstrap`). Naming a missing topic with `-t`
+/// asks for auto-creation (producer handles allow it). In KRaft the response's controller id is
+/// a random alive broker (`KRaftMetadataCache.getControllerId`), which kcat marks `(controller)`.
+fn metadata(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
+    let Some(index) = command.bootstrap.brokers.iter().position(|b| b.is_some()) else {
         return Outcome::stderr("% ERROR: Failed to acquire metadata: Local: Broker transport failure\n", 1);
     };
-    let address = &command.bootstrap.addresses[index];
-    let mut out = format!(
-        "Metadata for {} (from broker {broker}: {address}/{broker}):\n",
-        command.topic.as_deref().unwrap_or("all topics")
-    );
-    let statuses = cluster.broker_status();
-    let controller = cluster.active_controller();
-    let alive: Vec<_> = statuses.iter().filter(|s| s.process == crate::engine::ProcessState::Running && !s.fenced).collect();
-    crate::shell::push_fmt(&mut out, format_args!(" {} brokers:\n", alive.len()));
-    for s in &alive {
-        let suffix = if controller == Some(s.id) { " (controller)" } else { "" };
-        crate::shell::push_fmt(&mut out, format_args!("  broker {} at localhost:{}{suffix}\n", s.id, 9091 + s.id));
-    }
+    let origin = format!("{}/bootstrap", command.bootstrap.addresses[index]);
+    let cluster = session.cluster_mut();
+    let alive: Vec<i32> = cluster
+        .broker_status()
+        .iter()
+        .filter(|s| s.process == crate::engine::ProcessState::Running && !s.fenced)
+        .map(|s| s.id)
+        .collect();
+    let controller = if alive.is_empty() { -1 } else { alive[cluster.random_below(alive.len() as u64) as usize] };
     let names: Vec<String> = match &command.topic {
         Some(t) => vec![t.clone()],
         None => cluster.topic_names(),
     };
-    crate::shell::push_fmt(&mut out, format_args!(" {} topics:\n", names.len()));
-    for name in &names {
-        match cluster.describe_topic(name) {
-            Ok(d) => {
-                crate::shell::push_fmt(&mut out, format_args!("  topic \"{name}\" with {} partitions:\n", d.partitions.len()));
-                for p in &d.partitions {
-                    let list = |v: &[i32]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
-                    crate::shell::push_fmt(&mut out, format_args!(
-                        "    partition {}, leader {}, replicas: {}, isrs: {}",
-                        p.id,
-                        p.leader.unwrap_or(-1),
-                        list(&p.replicas),
-                        list(&p.isr)
-                    ));
-                    if p.leader.is_none() {
-                        out.push_str(", Broker: Leader not available");
-                    }
-                    out.push('\n');
-                }
+    let mut topics = Vec::new();
+    for name in names {
+        let topic = match cluster.describe_topic(&name) {
+            Ok(d) => TopicMetadata {
+                name,
+                error: None,
+                partitions: d.partitions.iter().map(|p| (p.id, p.leader.unwrap_or(-1), p.replicas.clone(), p.isr.clone())).collect(),
+            },
+            Err(_) => {
+                let error = Some(rdkafka_error(cluster.metadata_auto_create(&name)));
+                TopicMetadata { name, error, partitions: Vec::new() }
             }
-            Err(_) => crate::shell::push_fmt(&mut out, format_args!("  topic \"{name}\" with 0 partitions: Broker: Unknown topic or partition\n")),
+        };
+        topics.push(topic);
+    }
+    let text = if command.json {
+        metadata_json(command, &origin, controller, &alive, &topics)
+    } else {
+        metadata_text(command, &origin, controller, &alive, &topics)
+    };
+    Outcome::stdout(text)
+}
+
+/// `metadata_print`.
+fn metadata_text(command: &KcatCommand, origin: &str, controller: i32, brokers: &[i32], topics: &[TopicMetadata]) -> String {
+    let query = command.topic.as_deref().unwrap_or("all topics");
+    let mut out = format!("Metadata for {query} (from broker -1: {origin}):\n {} brokers:\n", brokers.len());
+    for id in brokers {
+        let suffix = if *id == controller { " (controller)" } else { "" };
+        crate::shell::push_fmt(&mut out, format_args!("  broker {id} at localhost:{}{suffix}\n", 9091 + id));
+    }
+    crate::shell::push_fmt(&mut out, format_args!(" {} topics:\n", topics.len()));
+    let list = |v: &[i32]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
+    for t in topics {
+        crate::shell::push_fmt(&mut out, format_args!("  topic \"{}\" with {} partitions:", t.name, t.partitions.len()));
+        if let Some(e) = &t.error {
+            crate::shell::push_fmt(&mut out, format_args!(" {e}{}", if e == LEADER_NOT_AVAILABLE { " (try again)" } else { "" }));
+        }
+        out.push('\n');
+        for (id, leader, replicas, isr) in &t.partitions {
+            crate::shell::push_fmt(&mut out, format_args!("    partition {id}, leader {leader}, replicas: {}, isrs: {}", list(replicas), list(isr)));
+            if *leader < 0 {
+                crate::shell::push_fmt(&mut out, format_args!(", {LEADER_NOT_AVAILABLE}"));
+            }
+            out.push('\n');
         }
     }
-    Outcome::stdout(out)
+    out
+}
+
+const LEADER_NOT_AVAILABLE: &str = "Broker: Leader not available";
+
+/// `metadata_print_json`: one compact JSON object, with no newline after it.
+fn metadata_json(command: &KcatCommand, origin: &str, controller: i32, brokers: &[i32], topics: &[TopicMetadata]) -> String {
+    let mut out = String::from("{\"originating_broker\":{\"id\":-1,\"name\":");
+    json_string(&mut out, origin.as_bytes());
+    out.push_str("},\"query\":{\"topic\":");
+    json_string(&mut out, command.topic.as_deref().unwrap_or("*").as_bytes());
+    crate::shell::push_fmt(&mut out, format_args!("}},\"controllerid\":{controller},\"brokers\":["));
+    let ids = |v: &[i32]| v.iter().map(|b| format!("{{\"id\":{b}}}")).collect::<Vec<_>>().join(",");
+    let brokers: Vec<String> = brokers.iter().map(|id| format!("{{\"id\":{id},\"name\":\"localhost:{}\"}}", 9091 + id)).collect();
+    out.push_str(&brokers.join(","));
+    out.push_str("],\"topics\":[");
+    for (i, t) in topics.iter().enumerate() {
+        out.push_str(if i > 0 { ",{\"topic\":" } else { "{\"topic\":" });
+        json_string(&mut out, t.name.as_bytes());
+        if let Some(e) = &t.error {
+            out.push_str(",\"error\":");
+            json_string(&mut out, e.as_bytes());
+        }
+        out.push_str(",\"partitions\":[");
+        for (j, (id, leader, replicas, isr)) in t.partitions.iter().enumerate() {
+            crate::shell::push_fmt(&mut out, format_args!("{}{{\"partition\":{id}", if j > 0 { "," } else { "" }));
+            if *leader < 0 {
+                crate::shell::push_fmt(&mut out, format_args!(",\"error\":\"{LEADER_NOT_AVAILABLE}\""));
+            }
+            crate::shell::push_fmt(&mut out, format_args!(",\"leader\":{leader},\"replicas\":[{}],\"isrs\":[{}]}}", ids(replicas), ids(isr)));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}");
+    out
 }
 
 /// Expands kcat's `-f` escapes (`\n`, `\t`, `\\`) once, at parse time.
@@ -427,9 +489,19 @@ impl KcatConsumer {
         Ok(())
     }
 
-    fn render(&self, topic: &str, partition: i32, r: &crate::engine::RecordRef<'_>) -> String {
-        let fields = Fields { topic, partition, offset: r.offset, timestamp_ms: r.timestamp_ms, key: r.key, value: r.value, headers: r.headers };
-        render_record(&self.format, self.command.null_empty, &fields)
+    fn render(&self, topic: &str, partition: i32, broker: i32, r: &crate::engine::RecordRef<'_>) -> String {
+        let fields = Fields {
+            topic,
+            partition,
+            offset: r.offset,
+            timestamp_ms: r.timestamp_ms,
+            log_append_time: r.log_append_time,
+            broker,
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+        };
+        output(&self.command, &self.format, &fields)
     }
 }
 
@@ -442,6 +514,79 @@ struct Fields<'a> {
     key: Option<&'a [u8]>,
     value: Option<&'a [u8]>,
     headers: &'a [crate::engine::Header],
+    log_append_time: bool,
+    /// The broker the message was fetched from (`rd_kafka_message_broker_id`).
+    broker: i32,
+}
+
+/// One consumed message as kcat prints it: `-J`'s JSON envelope followed by the `-D` delimiter
+/// (the format string is the delimiter under -J), else the `-f` format.
+fn output(command: &KcatCommand, format: &str, fields: &Fields<'_>) -> String {
+    if command.json {
+        let mut out = json_envelope(fields);
+        out.push_str(&command.delimiter);
+        out
+    } else {
+        render_record(format, command.null_empty, fields)
+    }
+}
+
+/// `fmt_msg_output_json`: topic, partition, offset, tstype and ts, broker, headers (only when
+/// the message has any: name, value, name, value...), key and payload (null when absent), as
+/// yajl writes them (compact, integers in decimal).
+fn json_envelope(r: &Fields<'_>) -> String {
+    let mut out = String::from("{\"topic\":");
+    json_string(&mut out, r.topic.as_bytes());
+    let tstype = if r.log_append_time { "logappend" } else { "create" };
+    crate::shell::push_fmt(&mut out, format_args!(
+        ",\"partition\":{},\"offset\":{},\"tstype\":\"{tstype}\",\"ts\":{},\"broker\":{}",
+        r.partition, r.offset, r.timestamp_ms, r.broker
+    ));
+    if !r.headers.is_empty() {
+        out.push_str(",\"headers\":[");
+        for (i, h) in r.headers.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, h.key.as_bytes());
+            out.push(',');
+            json_bytes_or_null(&mut out, h.value.as_deref());
+        }
+        out.push(']');
+    }
+    out.push_str(",\"key\":");
+    json_bytes_or_null(&mut out, r.key);
+    out.push_str(",\"payload\":");
+    json_bytes_or_null(&mut out, r.value);
+    out.push('}');
+    out
+}
+
+fn json_bytes_or_null(out: &mut String, bytes: Option<&[u8]>) {
+    match bytes {
+        Some(b) => json_string(out, b),
+        None => out.push_str("null"),
+    }
+}
+
+/// `yajl_gen_string` without the validate-UTF-8 and escape-solidus flags: quotes, backslashes
+/// and control characters escaped, other bytes as they are.
+fn json_string(out: &mut String, bytes: &[u8]) {
+    out.push('"');
+    for chunk in String::from_utf8_lossy(bytes).chars() {
+        match chunk {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => crate::shell::push_fmt(out, format_args!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// One message through kcat's format (`%s %S %k %K %t %p %o %T %h %%`).
@@ -519,7 +664,7 @@ impl Process for KcatConsumer {
                 if budget == 0 || self.command.count.is_some_and(|c| self.printed >= c) {
                     break;
                 }
-                out.push_str(&self.render(&topic, partition, &r));
+                out.push_str(&self.render(&topic, partition, response.leader, &r));
                 next = r.offset + 1;
                 budget -= 1;
                 self.printed += 1;
@@ -571,6 +716,11 @@ impl Process for KcatConsumer {
 /// `rebalance_cb`, `enable.partition.eof` on (a `Reached end` line each time a partition is caught
 /// up), `-o` applied to every assigned partition, `-e` exits once every assigned partition is at its
 /// end, `-c` after that many messages; `consumer_close` commits and leaves the group.
+/// The partition's leader now: the broker a `-G` consumer's fetch went to.
+fn leader_of(cx: &ProcCx<'_>, topic: &str, partition: i32) -> i32 {
+    cx.cluster.describe_topic(topic).ok().and_then(|d| d.partitions.iter().find(|p| p.id == partition).and_then(|p| p.leader)).unwrap_or(-1)
+}
+
 fn balanced_consumer(command: KcatCommand, prefix: Vec<Chunk>) -> Exec {
     Exec::Spawn(Box::new(KcatGroupConsumer::new(command, prefix)))
 }
@@ -770,8 +920,10 @@ impl Process for KcatGroupConsumer {
                 key: r.key.as_deref(),
                 value: r.value.as_deref(),
                 headers: &r.headers,
+                log_append_time: r.log_append_time,
+                broker: leader_of(cx, &r.topic, r.partition),
             };
-            out.push_str(&render_record(&self.format, self.command.null_empty, &fields));
+            out.push_str(&output(&self.command, &self.format, &fields));
             self.at_eof.remove(&TopicPartition::new(r.topic.as_str(), r.partition));
             self.received += 1;
         }

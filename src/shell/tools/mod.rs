@@ -3,10 +3,10 @@
 //!
 //! Each tool has its own module with a `parse(invoked, args, env) -> Result<Command, Outcome>`:
 //! `Err` carries exactly what the real tool prints when its client-side checks fail (message,
-//! stream and exit status); `Ok` is a request for the engine. Where the real tool would print its
-//! whole option table after an error, we print the message plus one line of usage hint; `--help`
-//! prints the real table.
+//! stream and exit status); `Ok` is a request for the engine. Where the real tool prints its whole
+//! option table after an error (`printUsageAndExit`), so do we.
 
+pub mod client_config;
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
@@ -298,6 +298,7 @@ pub fn exception_class(code: crate::engine::ErrorCode) -> String {
         E::UNKNOWN_SERVER_ERROR => "UnknownServerException".to_string(),
         E::TOPIC_ALREADY_EXISTS => "TopicExistsException".to_string(),
         E::INVALID_CONFIG => "InvalidConfigurationException".to_string(),
+        E::NON_EMPTY_GROUP => "GroupNotEmptyException".to_string(),
         other => {
             let camel: String = other
                 .name()
@@ -412,9 +413,57 @@ pub fn push_row(out: &mut String, lead: &str, cells: &[(&str, usize)], sep: &str
 
 // ---- helpers shared by the jopt-simple tools ----
 
-/// The message plus our one-line hint, on stderr, exit 1 (the real tool prints the whole table).
+/// `CommandLineUtils.printUsageAndExit(parser, message)`: the message and the tool's whole
+/// option table, on stderr, exit 1.
 pub fn usage_error(invoked: &str, message: &str) -> Outcome {
-    Outcome::stderr(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"), 1)
+    match jopt_table(invoked) {
+        Some(table) => usage_full(message, &[jopt::DEFAULT_OPTS, table]),
+        None => Outcome::stderr(format!("{message}\nRun '{invoked} --help' for the full list of options.\n"), 1),
+    }
+}
+
+/// The option table of a jopt-simple tool, by the name it was invoked as.
+fn jopt_table(invoked: &str) -> Option<Table> {
+    Some(match Tool::from_command(invoked)? {
+        Tool::Topics => specs::TOPICS,
+        Tool::ConsoleProducer => specs::CONSOLE_PRODUCER,
+        Tool::ConsoleConsumer => specs::CONSOLE_CONSUMER,
+        Tool::ConsumerGroups => specs::CONSUMER_GROUPS,
+        Tool::Configs => specs::CONFIGS,
+        Tool::LeaderElection => specs::LEADER_ELECTION,
+        Tool::GetOffsets => specs::GET_OFFSETS,
+        Tool::ConsumerPerfTest => specs::CONSUMER_PERF,
+        _ => return None,
+    })
+}
+
+/// A jopt-simple `OptionException` thrown by `parser.parse(args)`, as each tool's `main` lets
+/// it out (stack traces left out): kafka-topics and kafka-leader-election print the message and
+/// then the trace (`mainNoExit`); kafka-consumer-groups parses outside `main`'s try, so the JVM
+/// reports it; kafka-configs prints the message alone; the others print the usage.
+pub fn parse_failure(invoked: &str, message: &str) -> Outcome {
+    let class = jopt_exception_class(message);
+    match Tool::from_command(invoked) {
+        Some(Tool::Topics | Tool::LeaderElection) => Outcome::stderr(format!("{message}\njoptsimple.{class}: {message}\n"), 1),
+        Some(Tool::ConsumerGroups) => Outcome::stderr(format!("Exception in thread \"main\" joptsimple.{class}: {message}\n"), 1),
+        Some(Tool::Configs) => Outcome::stderr(format!("{message}\n"), 1),
+        _ => usage_error(invoked, message),
+    }
+}
+
+/// The jopt-simple exception class behind one of its messages.
+fn jopt_exception_class(message: &str) -> &'static str {
+    if message.ends_with("is not a recognized option") {
+        "UnrecognizedOptionException"
+    } else if message.ends_with("requires an argument") {
+        "OptionMissingRequiredArgumentException"
+    } else if message.starts_with("Missing required option(s)") {
+        "MissingRequiredOptionsException"
+    } else if message.starts_with("Found multiple arguments") {
+        "MultipleArgumentsForOptionException"
+    } else {
+        "OptionArgumentConversionException"
+    }
 }
 
 /// `printUsageAndExit(parser, message)` for `--help` or no arguments: the message and the real
@@ -432,7 +481,7 @@ pub fn parse_jopt(
     help_message: &str,
 ) -> Result<Parsed, Outcome> {
     let all: [Table; 2] = [jopt::DEFAULT_OPTS, specs];
-    let parsed = jopt::parse(&all, args).map_err(|e| usage_error(invoked, &e.0))?;
+    let parsed = jopt::parse(&all, args).map_err(|e| parse_failure(invoked, &e.0))?;
     if args.is_empty() || parsed.has("help") {
         return Err(usage_full(help_message, &all));
     }
@@ -467,9 +516,14 @@ pub fn check_rules(invoked: &str, p: &Parsed, rules: &[(&str, &[&str])]) -> Resu
     rules.iter().try_for_each(|(used, invalid)| check_invalid(invoked, p, used, invalid))
 }
 
-/// A jopt value access error (repeated option, bad number) as the tool prints it.
+/// A jopt value access error (repeated option, bad number) as the tool prints it: the console
+/// producer and kafka-configs read their values inside `main`'s try, whose OptionException case
+/// prints the message alone; the others print the usage.
 pub fn value_error(invoked: &str, e: jopt::OptError) -> Outcome {
-    usage_error(invoked, &e.0)
+    match Tool::from_command(invoked) {
+        Some(Tool::ConsoleProducer | Tool::Configs) => Outcome::stderr(format!("{}\n", e.0), 1),
+        _ => usage_error(invoked, &e.0),
+    }
 }
 
 /// `CommandLineUtils.parseKeyValueArgs`: `k=v` (value may contain `=`; missing value is "").

@@ -514,6 +514,10 @@ pub fn execute(command: ProducerPerfCommand, limits: crate::shell::WorkLimits) -
     if let Some(prop) = &command.invalid_prop {
         return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));
     }
+    if let Err(message) = super::client_config::check_producer(&command.producer_props) {
+        // KafkaProducer's constructor throws out of `main`.
+        return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" org.apache.kafka.common.config.ConfigException: {message}\n"), 1));
+    }
     if command.transaction_duration_ms > 0 {
         return Exec::Done(Outcome::stderr("kafka-producer-perf-test: transactions are not simulated in the sandbox\n", 1));
     }

@@ -5,7 +5,7 @@
 //! print `Error while executing topic command : <message>` on stdout and exit 1.
 
 
-use super::{check_invalid, check_rules, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use super::{check_invalid, check_rules, missing_required, parse_jopt, specs, usage_error, Bootstrap, Env};
 use std::collections::BTreeMap;
 use crate::engine::{ConfigResource, ErrorCode, NewTopic};
 use crate::shell::regex::Regex;
@@ -140,12 +140,15 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<TopicsCommand,
     }
     check_rules(invoked, &p, INVALID_AFTER_CREATE)?;
 
-    let v = |name: &'static str| p.value(name).map_err(|e| value_error(invoked, e));
-    let bootstrap = Bootstrap::new(&v("bootstrap-server")?.unwrap_or_default(), env);
+    // `execute` reads --bootstrap-server before its try (a jopt exception reaches mainNoExit:
+    // message and stack trace) and the action's options inside it ("Error while executing").
+    let bootstrap = p.value("bootstrap-server").map_err(|e| super::parse_failure(invoked, &e.0))?;
+    let bootstrap = Bootstrap::new(&bootstrap.unwrap_or_default(), env);
+    let v = |name: &'static str| p.value(name).map_err(|e| execution_error(&e.0));
     let topic = v("topic")?;
-    let partitions = p.int("partitions").map_err(|e| value_error(invoked, e))?;
-    let replication_factor = p.int("replication-factor").map_err(|e| value_error(invoked, e))?;
-    let _ = p.int("partition-size-limit-per-response").map_err(|e| value_error(invoked, e))?;
+    let partitions = p.int("partitions").map_err(|e| execution_error(&e.0))?;
+    let replication_factor = p.int("replication-factor").map_err(|e| execution_error(&e.0))?;
+    let _ = p.int("partition-size-limit-per-response").map_err(|e| execution_error(&e.0))?;
     let replica_assignment = match v("replica-assignment")? {
         Some(text) if !text.is_empty() => Some(parse_replica_assignment(&text).map_err(|m| execution_error(&m))?),
         _ => None,
@@ -457,6 +460,7 @@ fn describe(
         out.push_str("Only topic id will be used when both --topic and --topic-id are specified and topicId is not Uuid.ZERO_UUID\n");
     }
     let use_id = topic_id.filter(|id| *id != ZERO_UUID);
+    let by_id = use_id.is_some();
     let mut names: Vec<String>;
     if let Some(id) = use_id {
         let found: Vec<String> = session
@@ -532,8 +536,15 @@ fn describe(
                 continue;
             }
             let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
-            let elr = p.elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
-            let last_known = p.last_known_elr.as_ref().map_or("N/A".to_string(), |e| ids(e));
+            // By name, 3.9's admin client uses DescribeTopicPartitions, whose response always
+            // carries the ELR lists (empty with ELR off); by id it uses Metadata, which has no
+            // ELR fields, so TopicPartitionInfo's are null and print as N/A.
+            let elr_text = |list: &Option<Vec<i32>>| match (by_id, list) {
+                (true, _) => "N/A".to_string(),
+                (false, Some(e)) => ids(e),
+                (false, None) => String::new(),
+            };
+            let (elr, last_known) = (elr_text(&p.elr), elr_text(&p.last_known_elr));
             crate::shell::push_fmt(&mut out, format_args!(
                 "\tTopic: {name}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: {elr}\tLastKnownElr: {last_known}\n",
                 p.id,
