@@ -557,7 +557,7 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
     let mut pairs: Vec<(&'static str, Option<&'static str>, Html)> = vec![
         ("Key", None, r.key.clone().unwrap_or_else(|| "null".into()).into()),
         ("Value", None, r.value.clone().unwrap_or_else(|| "null".into()).into()),
-        ("Timestamp", None, format!("{} ms (simulated)", r.timestamp_ms).into()),
+        ("Timestamp", None, format!("{} ms since the epoch", r.timestamp_ms).into()),
         ("Leader epoch", None, r.leader_epoch.to_string().into()),
         ("Held by", Some("held-by"), brokers(&holders).into()),
     ];

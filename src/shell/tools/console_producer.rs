@@ -182,6 +182,7 @@ pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String
             ("delivery.timeout.ms", Some(n)) => config.delivery_timeout_ms = n.max(0),
             ("max.block.ms", Some(n)) => config.max_block_ms = n.max(0),
             ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n.max(0),
+            ("retry.backoff.max.ms", Some(n)) => config.retry_backoff_max_ms = n.max(0),
             ("batch.size", Some(n)) => config.batch_size = n.clamp(0, i64::from(u32::MAX)) as u32,
             ("client.id", _) => config.client_id = value.clone(),
             ("enable.idempotence", _) => config.enable_idempotence = Some(value.trim().eq_ignore_ascii_case("true")),
