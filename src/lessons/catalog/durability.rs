@@ -42,6 +42,7 @@ pub const REPLICATION: Lesson = Lesson {
             narrative: &[
                 "With a replication factor of 3, every partition lives on three brokers. One replica is the leader: producers write to it and, by default, consumers read from it. The others are followers that fetch from the leader, like consumers do. A follower that keeps up is in sync (in the Isr). Leaders are spread over the brokers so that the load is too.",
                 "Create the tutorial's `account-event` example, 120 partitions with three replicas each, and describe it. The first replica listed is the preferred leader.",
+                "Your replica lists differ from the tutorial's table, which came from a ZooKeeper cluster. A KRaft controller rotates one order of the brokers (`1,2,3`, `2,3,1`, `3,1,2`, from a random start), shuffles the order after every block of as many partitions as there are live brokers, and never makes a fenced broker the leader of a new partition.",
             ],
             commands: &[
                 cmd(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic account-event --partitions 120 --replication-factor 3"),

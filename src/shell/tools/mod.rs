@@ -265,7 +265,7 @@ pub fn admin_unreachable(
 }
 
 /// Simulated time 0 on the log4j clock: 2024-11-06 09:00:00 UTC (ms since the Unix epoch).
-pub const SIM_EPOCH_MS: i64 = 1_730_883_600_000;
+pub const SIM_EPOCH_MS: i64 = crate::engine::WALL_CLOCK_EPOCH_MS;
 
 /// log4j's `[%d]` for a simulated instant: `[2024-11-06 09:00:01,234]`.
 pub fn log_time(now_ms: i64) -> String {
@@ -518,10 +518,15 @@ pub fn check_rules(invoked: &str, p: &Parsed, rules: &[(&str, &[&str])]) -> Resu
 
 /// A jopt value access error (repeated option, bad number) as the tool prints it: the console
 /// producer and kafka-configs read their values inside `main`'s try, whose OptionException case
-/// prints the message alone; the others print the usage.
+/// prints the message alone; the console consumer reads them in ConsoleConsumerOptions'
+/// constructor, before `main`'s try, so the JVM reports the exception; the others print the
+/// usage.
 pub fn value_error(invoked: &str, e: jopt::OptError) -> Outcome {
     match Tool::from_command(invoked) {
         Some(Tool::ConsoleProducer | Tool::Configs) => Outcome::stderr(format!("{}\n", e.0), 1),
+        Some(Tool::ConsoleConsumer) => {
+            Outcome::stderr(format!("Exception in thread \"main\" joptsimple.{}: {}\n", jopt_exception_class(&e.0), e.0), 1)
+        }
         _ => usage_error(invoked, &e.0),
     }
 }
