@@ -39,6 +39,8 @@ pub struct ConsumerCommand {
     pub skip_message_on_error: bool,
     /// The deprecation WARNING `--formatter` with an old `kafka.tools.` class name prints.
     pub formatter_warning: Option<String>,
+    /// `--formatter` NoOpMessageFormatter: records are consumed and counted, nothing printed.
+    pub noop_formatter: bool,
 }
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerCommand, Outcome> {
@@ -140,7 +142,9 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
         .filter(|_| !p.has("isolation-level"))
         .cloned()
         .unwrap_or(v("isolation-level")?.unwrap_or_else(|| "read_uncommitted".into()));
-    let formatter_warning = check_formatter(invoked, &v("formatter")?.unwrap_or_default())?;
+    let formatter = v("formatter")?.unwrap_or_default();
+    let formatter_warning = check_formatter(invoked, &formatter)?;
+    let noop_formatter = formatter.ends_with(".NoOpMessageFormatter");
     Ok(ConsumerCommand {
         bootstrap: Bootstrap::new(&v("bootstrap-server")?.unwrap_or_default(), env),
         topic,
@@ -157,10 +161,13 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ConsumerComman
         formatter_props: key_values(&p.values("property")),
         skip_message_on_error: p.has("skip-message-on-error"),
         formatter_warning,
+        noop_formatter,
     })
 }
 
-/// The formatter classes of Kafka 3.9's tools package; the sandbox formats with the default one.
+/// The formatter classes of Kafka 3.9's tools package. The sandbox prints with the default one
+/// (LoggingMessageFormatter's extra lines are INFO, which the tools' log4j config hides) or, for
+/// NoOpMessageFormatter, prints nothing.
 const FORMATTERS: &[&str] = &[
     "org.apache.kafka.tools.consumer.DefaultMessageFormatter",
     "org.apache.kafka.tools.consumer.LoggingMessageFormatter",
@@ -548,7 +555,9 @@ impl Process for ConsoleConsumer {
                         let _ = cx.cluster.seek(id, &crate::engine::TopicPartition::new(r.topic.as_str(), r.partition), r.offset);
                         break;
                     }
-                    text.extend(format_record(&self.command.formatter_props, r));
+                    if !self.command.noop_formatter {
+                        text.extend(format_record(&self.command.formatter_props, r));
+                    }
                     self.processed += 1;
                 }
                 if !text.is_empty() {

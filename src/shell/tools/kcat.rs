@@ -381,8 +381,10 @@ fn metadata(session: &mut Session<'_>, command: &KcatCommand) -> Outcome {
                 partitions: d.partitions.iter().map(|p| (p.id, p.leader.unwrap_or(-1), p.replicas.clone(), p.isr.clone())).collect(),
             },
             Err(_) => {
-                let error = Some(rdkafka_error(cluster.metadata_auto_create(&name)));
-                TopicMetadata { name, error, partitions: Vec::new() }
+                // A producer handle asks for auto-creation unless `-X allow.auto.create.topics=false`.
+                let allow = command.properties.get("allow.auto.create.topics").is_none_or(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "false" | "f" | "0"));
+                let code = if allow { cluster.metadata_auto_create(&name) } else { crate::engine::ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
+                TopicMetadata { name, error: Some(rdkafka_error(code)), partitions: Vec::new() }
             }
         };
         topics.push(topic);
