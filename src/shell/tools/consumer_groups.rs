@@ -2,7 +2,7 @@
 //! `ConsumerGroupCommand.main`).
 
 use std::collections::BTreeMap;
-use super::{push_row, check_invalid, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
+use super::{push_row, check_invalid, missing_required, parse_jopt, specs, usage_error, Bootstrap, Env};
 
 use crate::engine::{Cluster, ErrorCode, GroupState, OffsetSpec, TopicPartition};
 use crate::shell::{Chunk, Outcome};
@@ -61,19 +61,20 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
         if !has_scope {
             return Err(usage_error(
                 invoked,
-                "Option [describe] takes one of these options: [reset-offsets], [describe], [delete], [list]",
+                &format!("Option [describe] takes one of these options: {}", option_set(&["list", "describe", "delete", "reset-offsets"]).join(", ")),
             ));
         }
         if p.count(&["members", "offsets", "state"]) > 1 {
             return Err(usage_error(invoked, "Option [describe] takes at most one of these options: [members], [offsets], [state]"));
         }
-        if p.value("state").map_err(|e| value_error(invoked, e))?.is_some() {
+        // checkArgs reads it in fromArgs, outside main's try.
+        if p.value("state").map_err(|e| super::parse_failure(invoked, &e.0))?.is_some() {
             return Err(usage_error(invoked, "Option [describe] does not take a value for [state]"));
         }
     }
     if p.has("delete") {
         if !has_scope {
-            return Err(usage_error(invoked, "Option [delete] takes one of these options: [all-groups], [group]"));
+            return Err(usage_error(invoked, &format!("Option [delete] takes one of these options: {}", option_set(&GROUP_SCOPE).join(", "))));
         }
         if p.has("topic") {
             return Err(usage_error(
@@ -83,7 +84,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
         }
     }
     if p.has("delete-offsets") && (!p.has("group") || !p.has("topic")) {
-        return Err(usage_error(invoked, "Option [delete-offsets] takes the following options: [all-groups], [group]"));
+        return Err(usage_error(invoked, &format!("Option [delete-offsets] takes the following options: {}", option_set(&GROUP_SCOPE).join(", "))));
     }
     let mut warning = None;
     if p.has("reset-offsets") {
@@ -94,7 +95,7 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
             warning = Some("WARN: No action will be performed as the --execute option is missing.In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.".to_string());
         }
         if !has_scope {
-            return Err(usage_error(invoked, "Option [reset-offsets] takes one of these options: [all-groups], [group]"));
+            return Err(usage_error(invoked, &format!("Option [reset-offsets] takes one of these options: {}", option_set(&GROUP_SCOPE).join(", "))));
         }
         for scenario in SCENARIOS {
             let others: Vec<&str> = SCENARIOS.iter().copied().filter(|s| *s != scenario).collect();
@@ -109,8 +110,10 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<GroupsCommand,
             "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets",
         ));
     }
-    let v = |name: &'static str| p.value(name).map_err(|e| value_error(invoked, e));
-    let long = |name: &'static str| p.long(name).map_err(|e| value_error(invoked, e));
+    // The action's option values are read inside `run`, whose catch-all prints the exception
+    // with printError (message on stdout, stack trace on stderr) and lets main end normally.
+    let v = |name: &'static str| p.value(name).map_err(|e| run_failure(&e.0));
+    let long = |name: &'static str| p.long(name).map_err(|e| run_failure(&e.0));
     let action = if p.has("list") {
         GroupsAction::List {
             states: if p.has("state") { Some(v("state")?.unwrap_or_default()) } else { None },
@@ -247,9 +250,32 @@ fn parse_reset_plan(csv: &str, groups: &[String]) -> Result<BTreeMap<String, BTr
     Ok(plan)
 }
 
-/// The scenario options print as a `HashSet<OptionSpec>`: Java's bucket order of the hashes of
-/// their name lists, each as `[name]`.
-const RESET_SCENARIO_REQUIRED: &str = "Option '[reset-offsets]' requires one of the following scenarios: [[to-offset], [to-current], [to-datetime], [from-file], [by-duration], [to-earliest], [to-latest], [shift-by]]";
+/// `printError("Executing consumer group command failed due to " + e.getMessage(), Optional.of(e))`
+/// for a jopt-simple exception: exit status 0, as `main` returns normally.
+fn run_failure(message: &str) -> Outcome {
+    Outcome::ok(vec![
+        Chunk::out(format!("\nError: Executing consumer group command failed due to {message}\n")),
+        Chunk::err(format!("joptsimple.{}: {message}\n", super::jopt_exception_class(message))),
+    ])
+}
+
+/// `allGroupSelectionScopeOpts`, in declaration order.
+const GROUP_SCOPE: [&str; 2] = ["group", "all-groups"];
+
+/// How `new HashSet<>(Arrays.asList(specs))` of single-name jopt-simple options iterates, each
+/// printed `[name]`: an OptionSpec hashes as its list of names (`31 + name.hashCode()`),
+/// HashSet(Collection) sizes its table to `max(n / .75 + 1, 16)` rounded to a power of two, and
+/// iteration goes bucket by bucket, in insertion order within a bucket.
+fn option_set(names: &[&str]) -> Vec<String> {
+    let capacity = ((names.len() as f64 / 0.75) as usize + 1).max(16).next_power_of_two();
+    let bucket = |name: &str| {
+        let h = 31u32.wrapping_add(crate::engine::assignor::java_string_hash_code(name) as u32);
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    let mut ordered = names.to_vec();
+    ordered.sort_by_key(|n| bucket(n)); // stable: insertion order within a bucket
+    ordered.iter().map(|n| format!("[{n}]")).collect()
+}
 
 /// `printUsageAndExit` reached from `run` (an IllegalArgumentException, or the missing reset
 /// scenario): the message and the option table, no `Error: ` prefix.
@@ -704,7 +730,8 @@ fn reset(
     plan_file: Option<&Option<String>>,
 ) -> i32 {
     let Some(scenario) = scenario else {
-        out.extend(usage(RESET_SCENARIO_REQUIRED));
+        let scenarios = option_set(&SCENARIOS).join(", ");
+        out.extend(usage(&format!("Option '[reset-offsets]' requires one of the following scenarios: [{scenarios}]")));
         return 1;
     };
     let groups = target_groups(cluster, command);
@@ -859,4 +886,24 @@ fn reset(
         out.push(Chunk::out(text));
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    use super::*;
+
+    /// The sets kafka-consumer-groups prints came out in declaration order, not Java's; the
+    /// expected strings are Java 17's output (fidelity audit, row 15).
+    #[test]
+    fn option_sets_print_in_java_hashset_order() {
+        assert_eq!(
+            option_set(&SCENARIOS).join(", "),
+            "[to-offset], [to-current], [to-datetime], [from-file], [by-duration], [to-earliest], [to-latest], [shift-by]"
+        );
+        assert_eq!(option_set(&["list", "describe", "delete", "reset-offsets"]).join(", "), "[reset-offsets], [describe], [delete], [list]");
+        assert_eq!(option_set(&GROUP_SCOPE).join(", "), "[all-groups], [group]");
+    }
 }

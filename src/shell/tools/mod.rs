@@ -452,7 +452,7 @@ pub fn parse_failure(invoked: &str, message: &str) -> Outcome {
 }
 
 /// The jopt-simple exception class behind one of its messages.
-fn jopt_exception_class(message: &str) -> &'static str {
+pub(super) fn jopt_exception_class(message: &str) -> &'static str {
     if message.ends_with("is not a recognized option") {
         "UnrecognizedOptionException"
     } else if message.ends_with("requires an argument") {
