@@ -56,6 +56,23 @@ pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 30_000;
 pub const ALTER_PARTITION_RETRY_MS: i64 = 1_000;
 /// Admin calls give up after this (`default.api.timeout.ms` is 60 s; tools use 30 s).
 pub const ADMIN_TIMEOUT_MS: i64 = 30_000;
+/// Events one simulated instant may run before zero-delay work is pushed 1 ms later. No
+/// legitimate instant comes near it (messages take [`NET_LATENCY_MS`]); a client that wakes
+/// itself at the same instant without progress reaches it in well under a second, and the guard
+/// turns the spin into at most this many events per simulated millisecond.
+pub const INSTANT_EVENTS_MAX: u64 = 1_000_000;
+
+/// The delay `schedule` really uses: a zero delay once the instant ran [`INSTANT_EVENTS_MAX`]
+/// events becomes 1 ms (and a debug build stops: something spins).
+fn instant_guard_delay(delay_ms: i64, instant_events: u64) -> i64 {
+    let delay_ms = delay_ms.max(0);
+    if delay_ms == 0 && instant_events >= INSTANT_EVENTS_MAX {
+        debug_assert!(cfg!(test), "{instant_events} events at one simulated instant: something reschedules itself without progress");
+        return 1;
+    }
+    delay_ms
+}
+
 /// Brokers a cluster may have: the one limit the engine, the shell (`--brokers`, `sim reset`) and
 /// the page (saved sessions, the broker columns) all use.
 pub const BROKERS_MAX: u32 = 9;
@@ -386,6 +403,9 @@ pub struct Cluster {
     /// until they reconcile with a leader (first successful data fetch).
     pub(crate) unclean_tainted: BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
+    /// Events run at the current simulated instant, and how often the same-instant guard fired.
+    instant_events: u64,
+    instant_overflows: u64,
     /// The log cleaners' reports and compaction watermarks.
     pub(crate) cleaner: super::cleaner::CleanerState,
     /// Group coordinators' state (see [`super::group`]).
@@ -481,6 +501,8 @@ impl Cluster {
             violations: Vec::new(),
             unclean_tainted: BTreeSet::new(),
             steps: 0,
+            instant_events: 0,
+            instant_overflows: 0,
             cleaner: Default::default(),
             groups: Default::default(),
             consumers: BTreeMap::new(),
@@ -520,9 +542,19 @@ impl Cluster {
 
     pub(crate) fn schedule(&mut self, delay_ms: i64, ev: Ev) {
         debug_assert!(delay_ms >= 0);
+        let delay_ms = instant_guard_delay(delay_ms, self.instant_events);
+        if delay_ms > 0 && self.instant_events >= INSTANT_EVENTS_MAX {
+            self.instant_overflows += 1;
+        }
         let seq = self.seq;
         self.seq += 1;
-        self.queue.push(Reverse(Scheduled { time_ms: self.now_ms + delay_ms.max(0), seq, ev }));
+        self.queue.push(Reverse(Scheduled { time_ms: self.now_ms.saturating_add(delay_ms), seq, ev }));
+    }
+
+    /// How many times the same-instant guard deferred work (0 unless something spins: tests and
+    /// swarms assert it stays 0).
+    pub fn instant_overflows(&self) -> u64 {
+        self.instant_overflows
     }
 
     pub(crate) fn next_id(&mut self) -> u64 {
@@ -540,7 +572,11 @@ impl Cluster {
     pub fn step(&mut self) -> bool {
         let Some(Reverse(s)) = self.queue.pop() else { return false };
         debug_assert!(s.time_ms >= self.now_ms, "time never goes backwards");
+        if s.time_ms != self.now_ms || self.steps == 0 {
+            self.instant_events = 0;
+        }
         self.now_ms = s.time_ms;
+        self.instant_events += 1;
         self.steps += 1;
         self.dispatch(s.ev);
         true
@@ -947,5 +983,21 @@ impl Cluster {
     pub(crate) fn broker_int(&self, name: &str) -> i64 {
         let v = self.ctl.dynamic_broker_configs.get(name).cloned().or_else(|| self.static_broker_config(name));
         v.and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+    use super::*;
+
+    #[test]
+    fn same_instant_guard_defers_zero_delays_only_past_the_limit() {
+        assert_eq!(instant_guard_delay(0, 0), 0);
+        assert_eq!(instant_guard_delay(-5, 10), 0);
+        assert_eq!(instant_guard_delay(0, INSTANT_EVENTS_MAX - 1), 0);
+        assert_eq!(instant_guard_delay(0, INSTANT_EVENTS_MAX), 1);
+        assert_eq!(instant_guard_delay(7, INSTANT_EVENTS_MAX * 2), 7);
     }
 }

@@ -21,6 +21,7 @@ pub mod app;
 pub mod assignor;
 pub mod broker;
 pub mod cleaner;
+pub mod client_config;
 pub mod cluster;
 pub mod config;
 pub mod consumer;

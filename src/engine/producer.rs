@@ -128,6 +128,23 @@ impl ProducerConfig {
         Ok(on)
     }
 
+    /// `ConfigDef`'s range checks on the timeouts, intervals and backoffs (Kafka's messages).
+    pub fn check_ranges(&self) -> KResult<()> {
+        use super::client_config::{check_at_least, PRODUCER_NUMBERS};
+        let values = [
+            ("request.timeout.ms", self.request_timeout_ms),
+            ("delivery.timeout.ms", self.delivery_timeout_ms),
+            ("linger.ms", self.linger_ms),
+            ("max.block.ms", self.max_block_ms),
+            ("retry.backoff.ms", self.retry_backoff_ms),
+        ];
+        for (name, n) in values {
+            let min = PRODUCER_NUMBERS.iter().find(|d| d.0 == name).and_then(|d| d.2);
+            check_at_least(name, n, min)?;
+        }
+        Ok(())
+    }
+
     /// `kafka-console-producer` defaults: acks=-1, retries=3, linger 1000 ms (`--timeout`),
     /// request timeout 1500 ms.
     pub fn console() -> ProducerConfig {
@@ -349,9 +366,10 @@ impl Cluster {
                 format!("Invalid value {} for configuration acks: String must be one of: all, -1, 0, 1", config.acks),
             ));
         }
-        if config.batch_size == 0 || config.request_timeout_ms < 0 || config.linger_ms < 0 || config.delivery_timeout_ms < 0 {
+        if config.batch_size == 0 {
             return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, "Producer timeouts, linger.ms and batch.size must not be negative."));
         }
+        config.check_ranges()?;
         if config.delivery_timeout_ms < config.linger_ms + config.request_timeout_ms {
             return Err(KafkaError::new(
                 ErrorCode::INVALID_CONFIG,
@@ -652,11 +670,11 @@ impl Cluster {
                     let p = self.producers.get_mut(&producer).expect("exists");
                     p.metadata_inflight = Some((req_id, now));
                     self.net_send(None, Dest::Broker(b), Msg::MetadataReq { producer, req_id, topics });
-                    self.wake_producer_at(producer, now + cfg.request_timeout_ms);
+                    self.wake_producer_at(producer, now + cfg.request_timeout_ms.max(1));
                 }
                 None => {
                     p.metadata_retry_at_ms = now + cfg.retry_backoff_ms;
-                    self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+                    self.wake_producer_at(producer, now + cfg.retry_backoff_ms.max(1));
                 }
             }
         }
@@ -774,7 +792,7 @@ impl Cluster {
         let Some(l) = leader else {
             // No known leader: refresh metadata and wait.
             p.metadata_wanted.insert(key.0.clone());
-            self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+            self.wake_producer_at(producer, now + cfg.retry_backoff_ms.max(1));
             return false;
         };
         let earlier_on_wire = q.batches.iter().take(index).any(|x| x.inflight.is_some());
@@ -847,7 +865,7 @@ impl Cluster {
         }
         q.batches[index].inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms, dest: l });
         self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
-        self.wake_producer_at(producer, now + cfg.request_timeout_ms);
+        self.wake_producer_at(producer, now + cfg.request_timeout_ms.max(1));
         true
     }
 
@@ -881,7 +899,7 @@ impl Cluster {
             if matches!(e.code, ErrorCode::NOT_LEADER_OR_FOLLOWER | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::LEADER_NOT_AVAILABLE | ErrorCode::REQUEST_TIMED_OUT | ErrorCode::NETWORK_EXCEPTION) {
                 p.metadata_wanted.insert(key.0.clone());
             }
-            self.wake_producer_at(producer, now + backoff_ms);
+            self.wake_producer_at(producer, now + backoff_ms.max(1));
         } else {
             let b = q.batches.remove(index).expect("found");
             let e = if expired {
