@@ -4,12 +4,15 @@ use super::{cmd, l, wait, wrong};
 use crate::lessons::{Goal, Lesson, LookAt, Step};
 
 const DESCRIBE_ACCOUNTS: &str = "kafka-topics --bootstrap-server localhost:9092 --describe --topic account-event";
+const CREATE_LEDGER: &str = "kafka-topics --bootstrap-server localhost:9092 --create --topic ledger --replica-assignment 1:2:3";
+const DESCRIBE_LEDGER: &str = "kafka-topics --bootstrap-server localhost:9092 --describe --topic ledger";
+const SLOW_LOAD: &str = "kafka-producer-perf-test --topic ledger --num-records 45 --record-size 100 --throughput 1 --producer-props bootstrap.servers=localhost:9092 acks=1";
 const ELECT_PREFERRED: &str = "kafka-leader-election --bootstrap-server localhost:9092 --election-type PREFERRED --all-topic-partitions";
 
 pub const REPLICATION: Lesson = Lesson {
     id: "replication",
     title: "Listing topics and replication",
-    summary: "List and describe topics; leaders, followers and in-sync replicas; a broker dies and leaders move.",
+    summary: "List and describe topics; leaders, followers and in-sync replicas; a broker dies and leaders move; a slow follower leaves the Isr.",
     challenge: false,
     brokers: 3,
     setup: &[
@@ -92,6 +95,31 @@ pub const REPLICATION: Lesson = Lesson {
             hints: &["Wait until `sim status` shows broker 2 running before electing leaders."],
             solution: &[l(1, "sim start 2"), wait(10_000), l(1, ELECT_PREFERRED), wait(2_000), l(1, DESCRIBE_ACCOUNTS)],
             wrong: &[wrong("broker 2 restarted, but no election", &[l(1, "sim start 2"), wait(10_000), l(1, DESCRIBE_ACCOUNTS)])],
+        },
+        Step {
+            title: "A slow follower",
+            narrative: &[
+                "A broker need not die to leave the Isr. Create a topic `ledger` led by broker 1 and followed by brokers 2 and 3, then make broker 3 slow: each fetch it sends to its leaders now waits 40 s (a slow disk or link). It keeps its session with the controller, so it is not fenced, but as a follower it falls behind while records arrive.",
+                "A leader drops a follower from the Isr when the follower has not caught up for `replica.lag.time.max.ms` (30 s; leaders check every 15 s), through an AlterPartition request to the controller. Produce a record a second for 45 s with `acks=1` (with `acks=all` each write would wait for the slow follower until it leaves the Isr), then describe the topic: its Isr lacks broker 3 while `sim status` shows broker 3 running and unfenced.",
+            ],
+            commands: &[cmd(1, CREATE_LEDGER), cmd(1, "sim slow 3 40s"), cmd(1, SLOW_LOAD), cmd(1, DESCRIBE_LEDGER), cmd(1, "sim status")],
+            look_at: &[LookAt::Broker(3), LookAt::Topic("ledger"), LookAt::Events],
+            goal_text: "Broker 3 is slow but up and unfenced, and `ledger`'s Isr has dropped it.",
+            goal: Goal::All(&[Goal::Ran { pattern: "sim slow 3" }, Goal::BrokerUp { broker: 3 }, Goal::IsrAtMost { topic: "ledger", size: 2 }]),
+            hints: &["The shrink comes 30 to 45 s after broker 3 fell behind: let the load run (or `sim advance 15s`)."],
+            solution: &[l(1, CREATE_LEDGER), l(1, "sim slow 3 40s"), l(1, SLOW_LOAD), wait(15_000), l(1, DESCRIBE_LEDGER)],
+            wrong: &[wrong("slow, but never 30 s behind", &[l(1, CREATE_LEDGER), l(1, "sim slow 3 5s"), l(1, SLOW_LOAD), wait(15_000), l(1, DESCRIBE_LEDGER)])],
+        },
+        Step {
+            title: "Back to speed",
+            narrative: &["`sim heal` makes broker 3 fast again. It catches up within a few fetches, and broker 1 adds it back to the Isr (AlterPartition again)."],
+            commands: &[cmd(1, "sim heal"), cmd(1, DESCRIBE_LEDGER)],
+            look_at: &[LookAt::Broker(3), LookAt::Topic("ledger")],
+            goal_text: "After `sim heal`, broker 3 is back in `ledger`'s Isr.",
+            goal: Goal::All(&[Goal::Ran { pattern: "sim heal" }, Goal::FullIsr { topic: "ledger" }]),
+            hints: &[],
+            solution: &[l(1, "sim heal"), wait(2_000), l(1, DESCRIBE_LEDGER)],
+            wrong: &[wrong("still slow: no heal", &[wait(2_000), l(1, DESCRIBE_LEDGER)])],
         },
     ],
 };

@@ -324,7 +324,8 @@ impl Process for ConsumerPerf {
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
         if let Some(id) = self.consumer.take() {
-            let _ = cx.cluster.close_consumer(id);
+            // kill -9 runs no shutdown hook: no LeaveGroup, the group waits session.timeout.ms.
+            let _ = if signal == Signal::Kill { cx.cluster.crash_consumer(id) } else { cx.cluster.close_consumer(id) };
         }
         signal.status()
     }

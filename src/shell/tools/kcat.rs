@@ -1014,7 +1014,13 @@ impl Process for KcatGroupConsumer {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: crate::shell::process::Signal) -> i32 {
-        if self.done.is_none() {
+        if signal == Signal::Kill {
+            // kill -9: no rd_kafka_consumer_close, so no LeaveGroup (session.timeout.ms decides).
+            if let Some(id) = self.consumer.take() {
+                let _ = cx.cluster.crash_consumer(id);
+            }
+            self.done = Some(signal.status());
+        } else if self.done.is_none() {
             self.finish(cx, signal.status());
         }
         signal.status()
