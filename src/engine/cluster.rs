@@ -306,7 +306,8 @@ pub(crate) enum Msg {
     ControlledShutdown { broker: BrokerId, incarnation: u64 },
     ControlledShutdownDone,
     AlterPartition { broker: BrokerId, tp: Tp, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
-    AlterPartitionDone { tp: Tp },
+    /// The controller's answer: the partition epoch it committed, or None (rejected).
+    AlterPartitionDone { tp: Tp, committed_epoch: Option<i32> },
     Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<(u32, Rc<str>)>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
     /// A follower's FetchRequest: every partition it replicates from the receiving leader.
     Fetch { follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart> },

@@ -456,8 +456,9 @@ impl Cluster {
                 if ok {
                     self.publish(vec![tp], Vec::new(), Vec::new());
                 }
+                let committed_epoch = ok.then_some(partition_epoch + 1);
                 let c = self.ctl.active.expect("checked");
-                self.net_send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp });
+                self.net_send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp, committed_epoch });
             }
             _ => {}
         }

@@ -763,10 +763,17 @@ impl PartitionLog {
             }
             return self.log_end_offset;
         }
+        // `LocalLog.truncateTo` sets the LEO to the target itself: below it, a compacted
+        // replica may have a gap where the cleaner removed whole batches, and its LEO must not
+        // fall back to the end of the batch before the gap (that put it below the leader's HW:
+        // HwWithinIsrLeo, compacted swarm seed 4019). A batch straddling the target goes whole,
+        // and then the LEO is its base (replicas' batches normally align, so this is rare).
+        let mut cut = offset;
         loop {
             let n = self.segments.len();
             let seg = self.segments.last_mut().expect("a log always has an active segment");
-            while seg.batches.last().is_some_and(|b| b.last_offset() >= offset) {
+            while let Some(b) = seg.batches.last().filter(|b| b.last_offset() >= offset) {
+                cut = cut.min(b.base_offset);
                 seg.batches.pop();
             }
             if seg.batches.is_empty() && n > 1 {
@@ -781,7 +788,7 @@ impl PartitionLog {
             let base = offset.min(seg.base_offset).max(self.log_start_offset);
             *seg = Segment::new(base, now_ms);
         }
-        self.log_end_offset = self.segments.last().map_or(offset, |s| s.next_offset());
+        self.log_end_offset = cut.max(self.segments.last().map_or(cut, |s| s.next_offset()));
         if self.log_end_offset < self.log_start_offset {
             self.log_start_offset = self.log_end_offset;
         }
