@@ -19,6 +19,10 @@ use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 /// One-way network latency between any two nodes.
+/// The wall clock at simulated time 0: 2024-11-06 09:00:00 UTC (log lines and record
+/// timestamps share it).
+pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
+
 pub const NET_LATENCY_MS: i64 = 1;
 /// A request and its answer, delivered: what a client that waits for an answer (a consumer's
 /// close awaiting LeaveGroup) lets pass before it returns.
@@ -69,8 +73,9 @@ fn instant_guard_delay(delay_ms: i64, instant_events: u64) -> i64 {
     delay_ms
 }
 
-/// Upper bound on brokers.
-pub const BROKERS_MAX: u32 = 12;
+/// Brokers a cluster may have: the one limit the engine, the shell (`--brokers`, `sim reset`) and
+/// the page (saved sessions, the broker columns) all use.
+pub const BROKERS_MAX: u32 = 9;
 
 pub type BrokerId = i32;
 
@@ -242,6 +247,8 @@ pub(crate) struct Fetcher {
     pub in_flight: Option<(u64, Vec<FetchPart>)>,
     /// When a backoff wake-up is scheduled (no partition was ready to fetch).
     pub backoff_until_ms: Option<i64>,
+    /// A slow broker (`sim slow`): when its held next fetch may go out.
+    pub slow_until_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -271,6 +278,9 @@ pub(crate) struct Broker {
     pub fetchers: BTreeMap<BrokerId, Fetcher>,
     pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
     pub shutdown_deadline_ms: Option<i64>,
+    /// A slow broker (slow disk or link): every replica fetch it sends waits this long first.
+    /// 0 = normal. Its heartbeats and client traffic are not slowed, so it stays registered.
+    pub slow_ms: i64,
 }
 
 /// Where a message goes.
@@ -332,6 +342,8 @@ pub(crate) enum Ev {
     FollowerFetchTimeout { broker: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64 },
     /// A follower's fetcher had no partition ready: try again.
     FetcherBackoff { broker: BrokerId, incarnation: u64, leader: BrokerId },
+    /// A slow broker's held fetch may go out.
+    SlowFetchDue { broker: BrokerId, incarnation: u64, leader: BrokerId },
     ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
     ShutdownTimeout { broker: BrokerId, incarnation: u64 },
     ProducerWake { producer: u32 },
@@ -451,6 +463,7 @@ impl Cluster {
                     fetchers: BTreeMap::new(),
                     purgatory: BTreeMap::new(),
                     shutdown_deadline_ms: None,
+                    slow_ms: 0,
                 },
             );
             // The cluster starts formed: every broker registered and unfenced.
@@ -515,6 +528,13 @@ impl Cluster {
 
     pub fn now_ms(&self) -> i64 {
         self.now_ms
+    }
+
+    /// The session's wall clock (epoch milliseconds): simulated time from
+    /// [`WALL_CLOCK_EPOCH_MS`]. Record timestamps, log append times and everything compared with
+    /// them (retention, compaction lags, ListOffsets by time) use it, as Kafka's `time.milliseconds()`.
+    pub fn wall_clock_ms(&self) -> i64 {
+        WALL_CLOCK_EPOCH_MS + self.now_ms
     }
 
     pub fn seed(&self) -> u64 {
@@ -612,6 +632,7 @@ impl Cluster {
             Ev::FetchExpire { leader, incarnation, fetch_id } => self.on_fetch_expire(leader, incarnation, fetch_id),
             Ev::FollowerFetchTimeout { broker, incarnation, leader, fetch_id } => self.on_follower_fetch_timeout(broker, incarnation, leader, fetch_id),
             Ev::FetcherBackoff { broker, incarnation, leader } => self.on_fetcher_backoff(broker, incarnation, leader),
+            Ev::SlowFetchDue { broker, incarnation, leader } => self.on_slow_fetch_due(broker, incarnation, leader),
             Ev::ProduceExpire { leader, incarnation, tp, req_id } => self.on_produce_expire(leader, incarnation, tp, req_id),
             Ev::ShutdownTimeout { broker, incarnation } => self.on_shutdown_timeout(broker, incarnation),
             Ev::ProducerWake { producer } => self.producer_poll(producer),
@@ -808,12 +829,56 @@ impl Cluster {
         Ok(())
     }
 
-    /// Mends every network cut.
+    /// Makes a broker slow (a slow disk or link): each replica fetch it sends waits `delay_ms`
+    /// first, so as a follower it falls behind; more than `replica.lag.time.max.ms` behind, its
+    /// leaders drop it from the ISR (AlterPartition) and it rejoins once it has caught up.
+    /// Heartbeats are not slowed: the broker stays registered and unfenced. 0 = normal speed.
+    pub fn slow(&mut self, id: BrokerId, delay_ms: i64) -> KResult<()> {
+        self.check_broker(id)?;
+        let delay_ms = delay_ms.max(0);
+        let b = self.brokers.get_mut(&id).expect("checked");
+        if b.slow_ms == delay_ms {
+            return Ok(());
+        }
+        b.slow_ms = delay_ms;
+        self.events.push(self.now_ms, EventKind::BrokerSlowed { broker: id, delay_ms });
+        if delay_ms == 0 {
+            self.release_slow_fetches(id);
+        }
+        Ok(())
+    }
+
+    /// How long each replica fetch of this broker waits (`sim slow`); 0 = normal.
+    pub fn broker_slow_ms(&self, id: BrokerId) -> i64 {
+        self.brokers.get(&id).map_or(0, |b| b.slow_ms)
+    }
+
+    /// A broker back to normal speed sends its held fetches at once.
+    fn release_slow_fetches(&mut self, id: BrokerId) {
+        let Some(b) = self.brokers.get_mut(&id) else { return };
+        let leaders: Vec<BrokerId> = b.fetchers.keys().copied().collect();
+        for f in b.fetchers.values_mut() {
+            f.slow_until_ms = None;
+        }
+        for leader in leaders {
+            self.maybe_send_fetch(id, leader);
+        }
+    }
+
+    /// Mends every network cut and makes slow brokers normal again.
     pub fn heal(&mut self) {
         let mut any = false;
+        let mut slowed = Vec::new();
         for b in self.brokers.values_mut() {
-            any |= b.isolated;
+            any |= b.isolated || b.slow_ms > 0;
             b.isolated = false;
+            if b.slow_ms > 0 {
+                b.slow_ms = 0;
+                slowed.push(b.id);
+            }
+        }
+        for id in slowed {
+            self.release_slow_fetches(id);
         }
         if any {
             self.events.push(self.now_ms, EventKind::NetworkHealed);

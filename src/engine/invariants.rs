@@ -87,8 +87,7 @@ impl Cluster {
                     }
                     next = Some(bt.next_offset());
                 }
-                // After a truncation into a cleaned-away gap, the LEO is the truncation point
-                // (`LocalLog.truncateTo`), past the last batch, within the compacted range.
+                // A truncation point inside a compacted stretch leaves the LEO past the last batch.
                 let end = next.unwrap_or(log.log_end_offset);
                 if end != log.log_end_offset && !(end < log.log_end_offset && log.log_end_offset <= compacted_upto) {
                     return v("DenseOffsets", format!("broker {} {tpl} LEO {} != end of batches {}", b.id, log.log_end_offset, offset_or_none(next), tpl = self.tp_label(tp)));

@@ -44,7 +44,7 @@ pub mod workload;
 pub use cleaner::{CleanReport, CleanerPass, LogToClean};
 pub use retention::DeletionReason;
 pub use broker::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
-pub use cluster::{BrokerId, BrokerStatus, Cluster, ClusterConfig, PartitionMeta, ProcessState, TopicMeta, NET_LATENCY_MS, ROUND_TRIP_MS};
+pub use cluster::{BrokerId, BrokerStatus, Cluster, ClusterConfig, PartitionMeta, ProcessState, TopicMeta, NET_LATENCY_MS, ROUND_TRIP_MS, WALL_CLOCK_EPOCH_MS};
 pub use config::{ConfigEntry, ConfigSource};
 pub use controller::{AlterOp, ConfigResource, ElectionType, NewTopic, PartitionDescription, TopicDescription};
 pub use error::{ErrorCode, KafkaError};

@@ -22,8 +22,7 @@ pub type TermId = u32;
 
 /// Terminals a sandbox may have open at once.
 pub const TERMS_MAX: usize = 16;
-/// Brokers a sandbox may have.
-pub const BROKERS_MAX: u32 = 9;
+pub use crate::engine::cluster::BROKERS_MAX;
 /// Processes alive at once across all terminals (jobs are bounded per terminal too).
 pub const PROCS_MAX: usize = 64;
 /// Output chunks kept per terminal while nobody collects them (oldest dropped first).
@@ -267,7 +266,15 @@ impl World {
     }
 
     pub(crate) fn signal(&mut self, id: ProcId, signal: Signal) {
-        self.with_proc(id, |p, cx| Some(ProcState::Exited(p.signal(cx, signal))));
+        self.with_proc(id, |p, cx| {
+            let printed = cx.out.len();
+            let status = p.signal(cx, signal);
+            if signal == Signal::Kill {
+                // SIGKILL runs no shutdown hook: whatever the tool would say last is never said.
+                cx.out.truncate(printed);
+            }
+            Some(ProcState::Exited(status))
+        });
     }
 
     /// The state of a process (exited ones until collected).

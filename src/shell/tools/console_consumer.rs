@@ -533,7 +533,14 @@ impl Process for ConsoleConsumer {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
-        if self.done.is_none() {
+        if signal == Signal::Kill {
+            // kill -9: no shutdown hook, so no commit, no LeaveGroup and no "Processed a total";
+            // the coordinator notices after session.timeout.ms.
+            if let Some(id) = self.consumer.take() {
+                let _ = cx.cluster.crash_consumer(id);
+            }
+            self.done = Some(signal.status());
+        } else if self.done.is_none() {
             self.finish(cx, signal.status());
         }
         signal.status()

@@ -195,6 +195,7 @@ pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String
             ("delivery.timeout.ms", Some(n)) => config.delivery_timeout_ms = n,
             ("max.block.ms", Some(n)) => config.max_block_ms = n,
             ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n,
+            ("retry.backoff.max.ms", Some(n)) => config.retry_backoff_max_ms = n,
             ("batch.size", Some(n)) => config.batch_size = n as u32,
             ("client.id", _) => config.client_id = value.clone(),
             ("enable.idempotence", _) => config.enable_idempotence = Some(value.trim().eq_ignore_ascii_case("true")),
