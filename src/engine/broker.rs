@@ -919,6 +919,9 @@ impl Cluster {
             }
             Err(e) => return refuse(self, e),
         }
+        if let Err(e) = self.check_log_budget(u64::from(data.size_bytes)) {
+            return refuse(self, e);
+        }
         let append_time = if settings.log_append_time { Some(WALL_CLOCK_EPOCH_MS + now) } else { None };
         let count = data.len() as i64;
         let batch = Rc::new(if data.producer.control.is_some() { Batch::control(base, epoch, data) } else { Batch::new(base, epoch, append_time, data) });

@@ -590,6 +590,7 @@ impl Cluster {
             };
             a
         };
+        self.check_partition_budget(assignment.len())?;
         if req.validate_only {
             return Ok(u32::MAX);
         }
@@ -697,6 +698,8 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::POLICY_VIOLATION, format!("The sandbox supports at most 100000 partitions per topic, not {total}.")));
         }
         let additional = total - current;
+        self.check_partition_budget(additional as usize)?;
+        let t = &self.ctl.topics[&idx];
         let rf = t.partitions[0].replicas.len();
         let new: Vec<Vec<i32>> = match assignment {
             Some(a) => {
