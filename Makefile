@@ -16,7 +16,7 @@ export TRUNK_VERSION WASM_BINDGEN_VERSION WASM_PACK_VERSION BINARYEN_VERSION PLA
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 SHELL := bash
 
-.PHONY: serve test tools tools-serve fetch check-versions build bench profile-page test-native test-wasm test-e2e
+.PHONY: serve test tools tools-serve fetch check-versions build bench profile-page test-native test-wasm test-e2e soak
 
 ## serve: install what is missing, then serve the app on http://127.0.0.1:$(PORT)/
 serve: tools-serve
@@ -33,6 +33,11 @@ test: tools
 ## build: the release bundle in dist/ (trunk build --release, with trunk's wasm-opt step: .ci/bundle.sh).
 build: tools-serve
 	bash .ci/bundle.sh
+
+## soak: every swarm with 20 times the seeds CI runs (SOAK_FACTOR=n to change); prints a table
+# of runs, violations and failing seeds (record it in RELIABILITY.md).
+soak:
+	@bash tests/soak.sh
 
 ## bench: every benchmark; writes BENCHMARKS.md.
 bench: tools

@@ -13,8 +13,8 @@
 //! its retry) and reorderings (a failed batch retried after a later one succeeded). Nothing
 //! acknowledged may be lost either way.
 //!
-//! `IDEM_SWARM_RUNS=n` sets the number of schedules; `IDEM_SWARM_SEED=s` reruns one seed
-//! (`IDEM_SWARM_OFF=1` for the non-idempotent variant).
+//! Seeds: `SWARM_SEEDS=a,b,c` or `SWARM_COUNT=n` (see `tests/common`), plus named regression
+//! seeds.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -25,13 +25,15 @@ use kafka_sandbox::engine::rng::Rng;
 use kafka_sandbox::engine::*;
 use std::collections::BTreeMap;
 
+mod common;
+
 /// Schedules per variant: fewer in the browser, where the same code runs ~1.2x slower and each
 /// test must finish in under 15 s.
 const DEFAULT_RUNS: u64 = if cfg!(target_arch = "wasm32") { 200 } else { 1000 };
 
 fn rerun_hint(seed: u64, idempotent: bool) -> String {
-    let off = if idempotent { "" } else { "IDEM_SWARM_OFF=1 " };
-    format!("rerun: {off}IDEM_SWARM_SEED={seed} cargo test --release --test engine_idempotence_swarm")
+    let test = if idempotent { "swarm_idempotent" } else { "swarm_without" };
+    format!("rerun: SWARM_SEEDS={seed} cargo test --test engine_idempotence_swarm {test}")
 }
 
 fn checked_run(c: &mut Cluster, ms: i64, seed: u64, idempotent: bool) {
@@ -196,52 +198,28 @@ fn run_schedule(seed: u64, idempotent: bool) -> Outcome {
     out
 }
 
-fn runs() -> u64 {
-    std::env::var("IDEM_SWARM_RUNS").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(DEFAULT_RUNS)
-}
-
-fn one_seed() -> Option<u64> {
-    std::env::var("IDEM_SWARM_SEED").ok().map(|s| s.trim().parse().expect("IDEM_SWARM_SEED must be a number"))
-}
+/// Seeds that once broke `HwWithinIsrLeo` beyond what CI runs (issue 19).
+const REGRESSIONS: &[u64] = &[20404, 25316];
 
 #[test]
 fn swarm_idempotent_producer_never_duplicates_or_reorders_across_failovers() {
-    if let Some(seed) = one_seed() {
-        if std::env::var("IDEM_SWARM_OFF").is_err() {
-            run_schedule(seed, true);
-        }
-        return;
-    }
-    let runs = runs();
-    let mut acked = 0;
-    for seed in 1..=runs {
-        acked += run_schedule(seed, true).acked;
-    }
-    assert!(acked as u64 > runs * 20, "only {acked} acknowledged records in {runs} runs");
+    let seeds = common::seeds(DEFAULT_RUNS, REGRESSIONS);
+    let acked: usize = common::run_all("idempotence", &seeds, |seed| run_schedule(seed, true).acked).into_iter().sum();
+    assert!(acked > if common::is_broad_run() { seeds.len() * 20 } else { 0 }, "only {acked} acknowledged records in {} runs", seeds.len());
 }
 
 #[test]
 fn swarm_without_idempotence_lost_acks_and_retries_duplicate_records() {
-    if let Some(seed) = one_seed() {
-        if std::env::var("IDEM_SWARM_OFF").is_ok() {
-            eprintln!("{:?}", run_schedule(seed, false));
-        }
-        return;
+    let seeds = common::seeds(DEFAULT_RUNS, &[]);
+    let outcomes = common::run_all("no-idempotence", &seeds, |seed| run_schedule(seed, false));
+    let acked: usize = outcomes.iter().map(|o| o.acked).sum();
+    let duplicates: usize = outcomes.iter().map(|o| o.duplicates).sum();
+    let reorders: usize = outcomes.iter().map(|o| o.reorders).sum();
+    assert!(acked > if common::is_broad_run() { seeds.len() * 20 } else { 0 }, "only {acked} acknowledged records in {} runs", seeds.len());
+    if common::is_broad_run() {
+        assert!(duplicates > 0, "no duplicate in {} schedules without idempotence", seeds.len());
+        // With max.in.flight.requests.per.connection > 1 a failed batch retried after a later
+        // one succeeded lands behind it.
+        assert!(reorders > 0, "no reordering in {} schedules without idempotence", seeds.len());
     }
-    let runs = runs();
-    let (mut acked, mut duplicates, mut reorders) = (0, 0, 0);
-    for seed in 1..=runs {
-        let o = run_schedule(seed, false);
-        if std::env::var("IDEM_SWARM_DEBUG").is_ok() {
-            eprintln!("seed {seed}: {o:?}");
-        }
-        acked += o.acked;
-        duplicates += o.duplicates;
-        reorders += o.reorders;
-    }
-    assert!(acked as u64 > runs * 20, "only {acked} acknowledged records in {runs} runs");
-    assert!(duplicates > 0, "no duplicate in {runs} schedules without idempotence");
-    // With max.in.flight.requests.per.connection > 1 a failed batch retried after a later one
-    // succeeded lands behind it.
-    assert!(reorders > 0, "no reordering in {runs} schedules without idempotence");
 }

@@ -7,7 +7,7 @@
 //! committed offset was processed by some consumer (at-least-once: nothing skipped), and the
 //! group caught up with the log.
 //!
-//! `GROUP_SWARM_RUNS=n` sets the number of schedules (default 25); `GROUP_SWARM_SEED=s` reruns one.
+//! Seeds: `SWARM_SEEDS=a,b,c` or `SWARM_COUNT=n` (default 25; see `tests/common`).
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -17,6 +17,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use kafka_sandbox::engine::rng::Rng;
 use kafka_sandbox::engine::*;
 use std::collections::{BTreeMap, BTreeSet};
+
+mod common;
 
 struct World {
     c: Cluster,
@@ -37,11 +39,11 @@ impl World {
             // cost 3/4 of the run per step and `engine_swarm` checks them after every step.
             self.c.run_until(until, |c| {
                 if let Err(v) = c.check_group_invariants() {
-                    panic!("seed {seed}: invariant violated at t={}: {v}\nrerun: GROUP_SWARM_SEED={seed} cargo test --test groups_swarm", c.now_ms());
+                    panic!("seed {seed}: invariant violated at t={}: {v}\nrerun: SWARM_SEEDS={seed} cargo test --test groups_swarm", c.now_ms());
                 }
             });
             if let Err(v) = self.c.check_invariants() {
-                panic!("seed {seed}: invariant violated at t={}: {v}\nrerun: GROUP_SWARM_SEED={seed} cargo test --test groups_swarm", self.c.now_ms());
+                panic!("seed {seed}: invariant violated at t={}: {v}\nrerun: SWARM_SEEDS={seed} cargo test --test groups_swarm", self.c.now_ms());
             }
             let periodic = self.c.now_ms() % 1_000 < 100;
             for &a in &self.apps.clone() {
@@ -169,12 +171,6 @@ const DEFAULT_RUNS: u64 = if cfg!(target_arch = "wasm32") { 2 } else { 25 };
 
 #[test]
 fn group_swarm_at_least_once_and_one_owner() {
-    if let Ok(s) = std::env::var("GROUP_SWARM_SEED") {
-        run_schedule(s.parse().expect("GROUP_SWARM_SEED is a number"));
-        return;
-    }
-    let runs: u64 = std::env::var("GROUP_SWARM_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_RUNS);
-    for seed in 1..=runs {
-        run_schedule(seed);
-    }
+    let seeds = common::seeds(DEFAULT_RUNS, &[]);
+    common::run_all("groups", &seeds, run_schedule);
 }

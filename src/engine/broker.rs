@@ -128,12 +128,17 @@ impl Cluster {
                 self.apply_metadata(b, from_version, to_version, full, topics, deleted_topics, parts)
             }
             Msg::ControlledShutdownDone => self.finish_shutdown(b),
-            Msg::AlterPartitionDone { tp } => {
-                // The outcome arrives as metadata; a rejected change just clears the pending state.
-                let pe = self.brokers[&b].view.get(&tp).map(|m| m.partition_epoch);
-                let _ = pe;
-                if let Some(r) = self.brokers.get_mut(&b).and_then(|br| br.replicas.get_mut(&tp)) {
-                    r.vol.pending_isr = None;
+            Msg::AlterPartitionDone { tp, committed_epoch } => {
+                // A rejected change clears the pending state. An accepted one arrives as metadata:
+                // until the view holds the committed epoch, the leader keeps its maximal ISR
+                // (Kafka's leader moves to the committed state the response carries; here the
+                // view is that state, so dropping the pending ISR before it would compute the HW
+                // over the old, smaller ISR while the controller committed the larger one).
+                let view_epoch = self.brokers[&b].view.get(&tp).map_or(-1, |m| m.partition_epoch);
+                if committed_epoch.is_none_or(|e| view_epoch >= e) {
+                    if let Some(r) = self.brokers.get_mut(&b).and_then(|br| br.replicas.get_mut(&tp)) {
+                        r.vol.pending_isr = None;
+                    }
                 }
             }
             Msg::Fetch { follower, fetch_id, parts } => self.handle_replica_fetch(b, follower, fetch_id, parts),
@@ -158,11 +163,17 @@ impl Cluster {
         parts: Vec<(Tp, PartitionMeta)>,
     ) {
         let br = self.brokers.get_mut(&b).expect("exists");
+        // A snapshot replaces the view; like the metadata loader's delta between the old image
+        // and the new one, only partitions whose state differs count as changed. (Treating every
+        // partition as changed made a leader drop its pending ISR expansion on a snapshot of the
+        // same partition epoch, and advance its HW over the smaller committed ISR while the
+        // controller committed the larger one: HwWithinIsrLeo, swarm seed 54419.)
+        let mut old_view = std::collections::BTreeMap::new();
         if full {
             if to_version < br.view_version {
                 return;
             }
-            br.view.clear();
+            old_view = std::mem::take(&mut br.view);
             br.view_topics.clear();
         } else if from_version != br.view_version {
             // A gap (a delta was lost): wait for the snapshot the next heartbeat brings.
@@ -178,11 +189,16 @@ impl Cluster {
         }
         let mut changed = Vec::new();
         for (tp, pm) in parts {
-            let old = br.view.insert(tp, pm.clone());
+            let old = if full { old_view.remove(&tp) } else { br.view.insert(tp, pm.clone()) };
+            if full {
+                br.view.insert(tp, pm.clone());
+            }
             if old.as_ref() != Some(&pm) {
                 changed.push(tp);
             }
         }
+        // Partitions the snapshot no longer holds.
+        changed.extend(old_view.into_keys());
         // Replicas of topics this broker no longer knows are deleted from disk.
         let gone: Vec<Tp> = br.replicas.keys().filter(|tp| !br.view_topics.contains_key(&tp.topic)).copied().collect();
         if full || !deleted.is_empty() {
@@ -197,7 +213,8 @@ impl Cluster {
         }
         if full {
             let br = self.brokers.get_mut(&b).expect("exists");
-            changed = br.view.keys().copied().collect();
+            changed.sort_unstable();
+            changed.dedup();
             // A first snapshot after (re)start: tell the controller we caught up.
             let inc = br.incarnation;
             self.schedule(0, Ev::BrokerHeartbeat { broker: b, incarnation: inc });
@@ -890,6 +907,9 @@ impl Cluster {
                 return;
             }
             Err(e) => return refuse(self, e),
+        }
+        if let Err(e) = self.check_log_budget(u64::from(data.size_bytes)) {
+            return refuse(self, e);
         }
         let append_time = if settings.log_append_time { Some(WALL_CLOCK_EPOCH_MS + now) } else { None };
         let count = data.len() as i64;

@@ -316,7 +316,8 @@ pub(crate) enum Msg {
     ControlledShutdown { broker: BrokerId, incarnation: u64 },
     ControlledShutdownDone,
     AlterPartition { broker: BrokerId, tp: Tp, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
-    AlterPartitionDone { tp: Tp },
+    /// The controller's answer: the partition epoch it committed, or None (rejected).
+    AlterPartitionDone { tp: Tp, committed_epoch: Option<i32> },
     Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<(u32, Rc<str>)>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
     /// A follower's FetchRequest: every partition it replicates from the receiving leader.
     Fetch { follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart> },
@@ -406,6 +407,8 @@ pub struct Cluster {
     /// Events run at the current simulated instant, and how often the same-instant guard fired.
     instant_events: u64,
     instant_overflows: u64,
+    /// The work and memory budget's counters (see [`super::budget`]).
+    pub(crate) budget: super::budget::Budget,
     /// The log cleaners' reports and compaction watermarks.
     pub(crate) cleaner: super::cleaner::CleanerState,
     /// Group coordinators' state (see [`super::group`]).
@@ -503,6 +506,7 @@ impl Cluster {
             steps: 0,
             instant_events: 0,
             instant_overflows: 0,
+            budget: Default::default(),
             cleaner: Default::default(),
             groups: Default::default(),
             consumers: BTreeMap::new(),
@@ -590,10 +594,14 @@ impl Cluster {
 
     /// Runs every event due up to `until_ms`, calling `after_step` after each one (tests use it
     /// to check invariants after every event).
+    /// When the action's event budget runs out, simulated time stops where it is.
     pub fn run_until(&mut self, until_ms: i64, mut after_step: impl FnMut(&mut Cluster)) {
         while let Some(t) = self.next_event_time_ms() {
             if t > until_ms {
                 break;
+            }
+            if !self.charge_event() {
+                return;
             }
             self.step();
             after_step(self);
@@ -612,6 +620,9 @@ impl Cluster {
             }
             match self.next_event_time_ms() {
                 Some(t) if t <= until => {
+                    if !self.charge_event() {
+                        return done(self);
+                    }
                     self.step();
                 }
                 _ => {

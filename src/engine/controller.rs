@@ -466,8 +466,9 @@ impl Cluster {
                 if ok {
                     self.publish(vec![tp], Vec::new(), Vec::new());
                 }
+                let committed_epoch = ok.then_some(partition_epoch + 1);
                 let c = self.ctl.active.expect("checked");
-                self.net_send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp });
+                self.net_send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp, committed_epoch });
             }
             _ => {}
         }
@@ -597,6 +598,7 @@ impl Cluster {
             }
             a
         };
+        self.check_partition_budget(assignment.len())?;
         if req.validate_only {
             return Ok(u32::MAX);
         }
@@ -704,6 +706,8 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::POLICY_VIOLATION, format!("The sandbox supports at most 100000 partitions per topic, not {total}.")));
         }
         let additional = total - current;
+        self.check_partition_budget(additional as usize)?;
+        let t = &self.ctl.topics[&idx];
         let rf = t.partitions[0].replicas.len();
         let new: Vec<Vec<i32>> = match assignment {
             Some(a) => {

@@ -20,6 +20,7 @@
 pub mod app;
 pub mod assignor;
 pub mod broker;
+pub mod budget;
 pub mod cleaner;
 pub mod client_config;
 pub mod cluster;

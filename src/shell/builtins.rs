@@ -413,6 +413,13 @@ pub fn sleep_ms(args: &[String]) -> Result<u64, Outcome> {
     let mut total: u64 = 0;
     for arg in args {
         match parse_duration_s(arg) {
+            // Like `sim advance`, a sleep past a year is refused, not silently cut to a year.
+            Ok(ms) if total.saturating_add(ms) > SLEEP_MS_MAX => {
+                return Err(Outcome::stderr(
+                    format!("sleep: invalid time interval '{arg}': the sandbox's clock moves at most 365d at once\nTry 'sleep --help' for more information.\n"),
+                    1,
+                ))
+            }
             Ok(ms) => total = total.saturating_add(ms),
             Err(()) => {
                 return Err(Outcome::stderr(format!("sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information.\n"), 1))
@@ -435,10 +442,12 @@ pub fn parse_duration_s(text: &str) -> Result<u64, ()> {
     if !value.is_finite() || value < 0.0 || number.starts_with(['+', '-']) {
         return Err(());
     }
-    let ms = value * unit_ms;
-    // A year of simulated time is plenty; more is surely a typo.
-    Ok(ms.min(365.0 * 86_400_000.0).round() as u64)
+    // Past a year the caller refuses it (saturating: 1e300 days is just "too long").
+    Ok((value * unit_ms).min(u64::MAX as f64).round() as u64)
 }
+
+/// The longest `sleep`: the same year `sim advance` allows.
+const SLEEP_MS_MAX: u64 = super::sandbox::ADVANCE_MS_MAX;
 
 /// `help <builtin>`.
 pub fn help(command: &str) -> Option<String> {

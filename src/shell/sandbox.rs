@@ -52,18 +52,20 @@ pub struct WorkLimits {
     /// Processes alive at once (at most [`PROCS_MAX`]): every live process is polled in every
     /// slice of simulated time, and each live client keeps the engine busy too.
     pub procs_max: usize,
+    /// Simulated events one action may run (see `engine::budget`).
+    pub events_max: u64,
 }
 
 impl Default for WorkLimits {
     fn default() -> WorkLimits {
-        WorkLimits { advance_ms_max: ADVANCE_MS_MAX, wait_ms_max: i64::MAX, perf_records_max: i64::MAX, procs_max: PROCS_MAX }
+        WorkLimits { advance_ms_max: ADVANCE_MS_MAX, wait_ms_max: i64::MAX, perf_records_max: i64::MAX, procs_max: PROCS_MAX, events_max: crate::engine::budget::EVENTS_PER_ACTION_MAX }
     }
 }
 
 impl WorkLimits {
     /// Small bounds for fuzzing: a few simulated seconds and a few thousand records per line.
     pub fn small() -> WorkLimits {
-        WorkLimits { advance_ms_max: 5_000, wait_ms_max: 5_000, perf_records_max: 2_000, procs_max: 4 }
+        WorkLimits { advance_ms_max: 5_000, wait_ms_max: 5_000, perf_records_max: 2_000, procs_max: 4, events_max: 2_000_000 }
     }
 }
 
@@ -361,12 +363,26 @@ impl World {
         }
     }
 
+    /// The error an action whose event budget ran out ends with (once).
+    pub(crate) fn budget_notice(&mut self) -> Option<Chunk> {
+        if !self.cluster.action_budget_spent() {
+            return None;
+        }
+        self.cluster.begin_action(self.limits.events_max);
+        Some(Chunk::err(format!(
+            "sandbox: this action stopped after {} simulated events, the sandbox's work budget for one command; the clock stands at {} ms\n",
+            self.limits.events_max,
+            self.cluster.now_ms()
+        )))
+    }
+
     /// Lets `ms` of simulated time pass in slices of `slice_ms`, polling every process after
     /// each slice. Without processes the cluster jumps in one go.
     pub(crate) fn advance(&mut self, ms: i64, slice_ms: i64) {
         let until = self.cluster.now_ms().saturating_add(ms.max(0));
         let slice_ms = slice_ms.max(1);
-        while self.cluster.now_ms() < until {
+        // The action's event budget spent: simulated time stands still (see `engine::budget`).
+        while self.cluster.now_ms() < until && !self.cluster.action_budget_spent() {
             if self.procs.is_empty() && !self.apps.any_running() {
                 let rest = until - self.cluster.now_ms();
                 self.cluster.advance(rest);
@@ -583,8 +599,10 @@ impl Sandbox {
             return Vec::new();
         }
         self.record(Input::Line(term, line.to_string()));
-        let out = self.session(term).map(|mut s| s.run(line)).unwrap_or_default();
+        self.world.cluster.begin_action(self.world.limits.events_max);
+        let mut out = self.session(term).map(|mut s| s.run(line)).unwrap_or_default();
         self.settle_others(term);
+        out.extend(self.world.budget_notice());
         out
     }
 
@@ -594,8 +612,10 @@ impl Sandbox {
             return Vec::new();
         }
         self.record(Input::Eof(term));
-        let out = self.session(term).map(|mut s| s.eof()).unwrap_or_default();
+        self.world.cluster.begin_action(self.world.limits.events_max);
+        let mut out = self.session(term).map(|mut s| s.eof()).unwrap_or_default();
         self.settle_others(term);
+        out.extend(self.world.budget_notice());
         out
     }
 
@@ -605,8 +625,10 @@ impl Sandbox {
             return Vec::new();
         }
         self.record(Input::Interrupt(term));
-        let out = self.session(term).map(|mut s| s.interrupt()).unwrap_or_default();
+        self.world.cluster.begin_action(self.world.limits.events_max);
+        let mut out = self.session(term).map(|mut s| s.interrupt()).unwrap_or_default();
         self.settle_others(term);
+        out.extend(self.world.budget_notice());
         out
     }
 
@@ -615,9 +637,13 @@ impl Sandbox {
     pub fn advance(&mut self, ms: u64) -> Vec<(TermId, Vec<Chunk>)> {
         let ms = ms.min(ADVANCE_MS_MAX).min(self.world.limits.advance_ms_max);
         self.record(Input::Advance(ms));
+        self.world.cluster.begin_action(self.world.limits.events_max);
         self.world.advance(ms as i64, SLICE_MS);
         self.settle_others(0);
         let mut out = Vec::new();
+        if let Some(notice) = self.world.budget_notice() {
+            out.push((0, vec![notice]));
+        }
         for term in self.terminals() {
             let chunks = self.world.take_outbox(term);
             if !chunks.is_empty() {

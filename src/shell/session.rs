@@ -255,6 +255,12 @@ impl<'a> Session<'a> {
         let script_until = start.saturating_add(SCRIPT_WAIT_MS.max(self.w.busy_limit_ms(fg.proc)).min(self.w.limits.wait_ms_max));
         loop {
             let now = self.w.now_ms();
+            if self.w.cluster.action_budget_spent() {
+                // Simulated time no longer moves in this action: stop the tool as Ctrl-C would.
+                self.w.signal(fg.proc, Signal::Interrupt);
+                self.t.deferred.clear();
+                break;
+            }
             match self.w.state(fg.proc) {
                 Some(ProcState::Busy) if now < busy_until => {
                     self.w.advance(BUSY_SLICE_MS, BUSY_SLICE_MS);
@@ -287,7 +293,7 @@ impl<'a> Session<'a> {
     fn wait_exit(&mut self, id: ProcId) -> (i32, String) {
         let until = self.w.now_ms().saturating_add(SCRIPT_WAIT_MS.max(self.w.busy_limit_ms(id)).min(self.w.limits.wait_ms_max));
         while matches!(self.w.state(id), Some(ProcState::Busy) | Some(ProcState::Idle)) {
-            if self.w.now_ms() >= until {
+            if self.w.now_ms() >= until || self.w.cluster.action_budget_spent() {
                 self.w.signal(id, Signal::Interrupt);
                 break;
             }
@@ -342,7 +348,7 @@ impl<'a> Session<'a> {
     /// `cmd &`: bash prints `[N] PID`; the job runs on the simulated clock.
     fn start_job(&mut self, list: &AndOr) {
         let now = self.now_ms();
-        let sleep_ms = single_sleep(list).and_then(|arg| builtins::parse_duration_s(&arg).ok());
+        let sleep_ms = single_sleep(list).and_then(|arg| builtins::parse_duration_s(&arg).ok()).map(|ms| ms.min(super::sandbox::ADVANCE_MS_MAX));
         let kind = match sleep_ms {
             Some(ms) => jobs::JobKind::Sleep { until_ms: now.saturating_add(ms) },
             None => {

@@ -514,6 +514,22 @@ pub fn execute(command: ProducerPerfCommand, limits: crate::shell::WorkLimits) -
     if command.num_records > NUM_RECORDS_MAX || command.record_size.is_some_and(|s| s > RECORD_SIZE_MAX) {
         return Exec::Done(Outcome::stderr(format!("kafka-producer-perf-test: the sandbox runs at most {NUM_RECORDS_MAX} records of at most {RECORD_SIZE_MAX} bytes\n"), 1));
     }
+    // What the run would leave in the brokers' logs against the sandbox's budget for them.
+    if let Some(size) = command.record_size {
+        let needed = (command.num_records.max(0) as u64).saturating_mul(size.max(0) as u64 + RECORD_OVERHEAD_BYTES);
+        let max = crate::engine::budget::LOG_BYTES_MAX;
+        if needed > max {
+            return Exec::Done(Outcome::stderr(
+                format!(
+                    "kafka-producer-perf-test: the sandbox's brokers hold at most {} MiB of records; {} records of {size} bytes would need {} MiB\n",
+                    max >> 20,
+                    command.num_records,
+                    needed >> 20
+                ),
+                1,
+            ));
+        }
+    }
     if let Some(prop) = &command.invalid_prop {
         return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));
     }
