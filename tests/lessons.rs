@@ -160,7 +160,7 @@ fn goals_say_what_is_missing() {
     assert_eq!(Goal::Ran { pattern: "sim status" }.check(&observe(&sandbox, &history)), Ok(()));
     assert_eq!(
         Goal::RanTimes { pattern: "sim status", times: 2 }.check(&observe(&sandbox, &history)),
-        Err("You have run it successfully 1 time(s) so far; 2 wanted. Run `sim status` again".to_string())
+        Err("You have run it successfully once so far; 2 wanted. Run `sim status` again".to_string())
     );
     history.record_output(t, &[Chunk::out("hello there\n")]);
     assert_eq!(Goal::Output { term: t, text: "hello" }.check(&observe(&sandbox, &history)), Ok(()));
@@ -214,7 +214,7 @@ fn a_crashed_broker_is_down_for_goals() {
     sandbox.run(t, "sim crash 2");
     assert_eq!(Goal::BrokerDown { broker: 2 }.check(&observe(&sandbox, &history)), Ok(()));
     assert_eq!(Goal::BrokersDown { at_least: 1 }.check(&observe(&sandbox, &history)), Ok(()));
-    assert_eq!(Goal::BrokersDown { at_least: 2 }.check(&observe(&sandbox, &history)), Err("1 broker(s) down; 2 wanted".to_string()));
+    assert_eq!(Goal::BrokersDown { at_least: 2 }.check(&observe(&sandbox, &history)), Err("1 broker down; 2 wanted".to_string()));
 }
 
 #[test]

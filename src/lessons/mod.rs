@@ -19,6 +19,7 @@
 
 pub mod catalog;
 pub mod commands;
+pub mod failover;
 pub mod goal;
 mod observe_groups;
 pub mod history;
