@@ -441,3 +441,29 @@ fn paths_parse_in_the_solution_listings_words() {
         }
     }
 }
+
+/// `sandbox-shell lessons --verify LESSON` ends with the summary line; `--check ID STEP` reads a
+/// path on stdin and ends with `met: ...` or `unmet: <why>` (exit status 0 or 1).
+#[test]
+fn the_lessons_command_verifies_and_checks_paths() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_sandbox-shell");
+    let out = Command::new(bin).args(["lessons", "--verify", "log-not-queue", "first-topic"]).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("2 passed, 0 failed (8 steps, 10 wrong paths refused)"), "{stdout}");
+    let check = |id: &str, step: &str, path: &str| {
+        let mut child = Command::new(bin).args(["lessons", "--check", id, step]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("runs");
+        child.stdin.take().expect("stdin").write_all(path.as_bytes()).expect("writes");
+        let out = child.wait_with_output().expect("ends");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string())
+    };
+    let (status, last) = check("first-topic", "1", "kafka-consumer-groups --list\n");
+    assert_eq!(status, Some(1));
+    assert!(last.starts_with("unmet: Your command `kafka-consumer-groups --list` did not succeed"), "{last}");
+    let (status, last) = check("first-topic", "1", "# the right way\n[terminal 1] kafka-consumer-groups --bootstrap-server localhost:9092 --list\n");
+    assert_eq!((status, last.as_str()), (Some(0), "met: List the consumer groups (the list is empty)."));
+    let (status, _) = check("first-topic", "9", "");
+    assert_eq!(status, Some(2), "a step that does not exist is a usage error");
+}
