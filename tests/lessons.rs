@@ -416,7 +416,7 @@ fn a_step_that_cannot_be_met_any_more_is_blocked() {
 
 #[test]
 fn paths_parse_in_the_solution_listings_words() {
-    let inputs = parse_path("# a comment\n\n[terminal 2] kafka-topics --list\nhello\n^D\n[1] Ctrl-C\n(wait 1.5 s)\n(wait 200 ms)\n$ sim status").expect("path");
+    let inputs = parse_path("# a comment\n\n[terminal 2] kafka-topics --list\nhello\n^D\n[1] Ctrl-C\n(wait 1.5 s)\n(wait 200 ms)\n$ sim status\n> typed").expect("path");
     assert_eq!(
         inputs,
         vec![
@@ -427,6 +427,7 @@ fn paths_parse_in_the_solution_listings_words() {
             Action::Wait { ms: 1500 },
             Action::Wait { ms: 200 },
             Action::Line { term: 1, text: "sim status" },
+            Action::Line { term: 1, text: "typed" },
         ]
     );
     assert_eq!(parse_path("[terminal 9] x"), Err("line 1: no terminal `terminal 9` (terminals 1 to 4)".to_string()));

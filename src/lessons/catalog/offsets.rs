@@ -79,11 +79,19 @@ pub const OFFSETS: Lesson = Lesson {
                 l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --group billing-app --from-beginning --max-messages 1"),
                 wait(5_000),
             ],
-            wrong: &[wrong("a group-less consumer starts afresh", &[
-                l(1, "echo 'invoice 7' | kafka-console-producer --bootstrap-server localhost:9092 --topic billing"),
-                l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --from-beginning --max-messages 1"),
-                wait(5_000),
-            ])],
+            wrong: &[
+                wrong("a group-less consumer starts afresh", &[
+                    l(1, "echo 'invoice 7' | kafka-console-producer --bootstrap-server localhost:9092 --topic billing"),
+                    l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --from-beginning --max-messages 1"),
+                    wait(5_000),
+                ]),
+                wrong("the consumer first: the produce line then goes to the waiting consumer, not the shell", &[
+                    l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --group billing-app --from-beginning --max-messages 1"),
+                    wait(5_000),
+                    l(1, "echo 'invoice 7' | kafka-console-producer --bootstrap-server localhost:9092 --topic billing"),
+                    wait(5_000),
+                ]),
+            ],
         },
         Step {
             title: "Commit after processing",
