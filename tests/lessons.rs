@@ -160,7 +160,7 @@ fn goals_say_what_is_missing() {
     assert_eq!(Goal::Ran { pattern: "sim status" }.check(&observe(&sandbox, &history)), Ok(()));
     assert_eq!(
         Goal::RanTimes { pattern: "sim status", times: 2 }.check(&observe(&sandbox, &history)),
-        Err("You have run it successfully 1 time(s) so far; 2 wanted. Run `sim status` again".to_string())
+        Err("You have run it successfully once so far; 2 wanted. Run `sim status` again".to_string())
     );
     history.record_output(t, &[Chunk::out("hello there\n")]);
     assert_eq!(Goal::Output { term: t, text: "hello" }.check(&observe(&sandbox, &history)), Ok(()));
@@ -214,7 +214,7 @@ fn a_crashed_broker_is_down_for_goals() {
     sandbox.run(t, "sim crash 2");
     assert_eq!(Goal::BrokerDown { broker: 2 }.check(&observe(&sandbox, &history)), Ok(()));
     assert_eq!(Goal::BrokersDown { at_least: 1 }.check(&observe(&sandbox, &history)), Ok(()));
-    assert_eq!(Goal::BrokersDown { at_least: 2 }.check(&observe(&sandbox, &history)), Err("1 broker(s) down; 2 wanted".to_string()));
+    assert_eq!(Goal::BrokersDown { at_least: 2 }.check(&observe(&sandbox, &history)), Err("1 broker down; 2 wanted".to_string()));
 }
 
 #[test]
@@ -416,7 +416,7 @@ fn a_step_that_cannot_be_met_any_more_is_blocked() {
 
 #[test]
 fn paths_parse_in_the_solution_listings_words() {
-    let inputs = parse_path("# a comment\n\n[terminal 2] kafka-topics --list\nhello\n^D\n[1] Ctrl-C\n(wait 1.5 s)\n(wait 200 ms)\n$ sim status").expect("path");
+    let inputs = parse_path("# a comment\n\n[terminal 2] kafka-topics --list\nhello\n^D\n[1] Ctrl-C\n(wait 1.5 s)\n(wait 200 ms)\n$ sim status\n> typed").expect("path");
     assert_eq!(
         inputs,
         vec![
@@ -427,6 +427,7 @@ fn paths_parse_in_the_solution_listings_words() {
             Action::Wait { ms: 1500 },
             Action::Wait { ms: 200 },
             Action::Line { term: 1, text: "sim status" },
+            Action::Line { term: 1, text: "typed" },
         ]
     );
     assert_eq!(parse_path("[terminal 9] x"), Err("line 1: no terminal `terminal 9` (terminals 1 to 4)".to_string()));
@@ -440,4 +441,30 @@ fn paths_parse_in_the_solution_listings_words() {
             assert_eq!(parse_path(listing).as_deref(), Ok(s.solution), "{}", l.id);
         }
     }
+}
+
+/// `sandbox-shell lessons --verify LESSON` ends with the summary line; `--check ID STEP` reads a
+/// path on stdin and ends with `met: ...` or `unmet: <why>` (exit status 0 or 1).
+#[test]
+fn the_lessons_command_verifies_and_checks_paths() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_sandbox-shell");
+    let out = Command::new(bin).args(["lessons", "--verify", "log-not-queue", "first-topic"]).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("2 passed, 0 failed (8 steps, 10 wrong paths refused)"), "{stdout}");
+    let check = |id: &str, step: &str, path: &str| {
+        let mut child = Command::new(bin).args(["lessons", "--check", id, step]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("runs");
+        child.stdin.take().expect("stdin").write_all(path.as_bytes()).expect("writes");
+        let out = child.wait_with_output().expect("ends");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string())
+    };
+    let (status, last) = check("first-topic", "1", "kafka-consumer-groups --list\n");
+    assert_eq!(status, Some(1));
+    assert!(last.starts_with("unmet: Your command `kafka-consumer-groups --list` did not succeed"), "{last}");
+    let (status, last) = check("first-topic", "1", "# the right way\n[terminal 1] kafka-consumer-groups --bootstrap-server localhost:9092 --list\n");
+    assert_eq!((status, last.as_str()), (Some(0), "met: List the consumer groups (the list is empty)."));
+    let (status, _) = check("first-topic", "9", "");
+    assert_eq!(status, Some(2), "a step that does not exist is a usage error");
 }

@@ -129,7 +129,26 @@ pub enum Goal {
 type Check = Result<(), String>;
 
 fn fail(msg: String) -> Check {
-    Err(msg)
+    Err(plural(msg))
+}
+
+/// "1 partition(s)" reads "1 partition", "3 partition(s)" reads "3 partitions".
+fn plural(msg: String) -> String {
+    if !msg.contains("(s)") {
+        return msg;
+    }
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg.as_str();
+    while let Some(i) = rest.find("(s)") {
+        let before = &rest[..i];
+        out.push_str(before);
+        if before.trim_end().rsplit(' ').nth(1) != Some("1") {
+            out.push('s');
+        }
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every readable record of a partition: (key, value).
@@ -607,7 +626,8 @@ impl Goal {
                 let last_failed = step_matching(h, pattern).filter_map(|c| failure(h, c).map(|why| (c, why))).last();
                 let done = match ok {
                     0 => String::new(),
-                    n => format!("You have run it successfully {n} time(s) so far; {times} wanted. "),
+                    1 => "You have run it successfully once so far; ".to_string() + &format!("{times} wanted. "),
+                    n => format!("You have run it successfully {n} times so far; {times} wanted. "),
                 };
                 match last_failed {
                     Some((c, why)) => fail(format!("{done}Your command `{}` did not succeed: {why}", c.line)),
@@ -682,6 +702,10 @@ impl Goal {
 
     /// What the goal asks for, in plain words (empty for conditions that only forbid).
     pub fn describe(&self) -> String {
+        plural(self.describe_counted())
+    }
+
+    fn describe_counted(&self) -> String {
         match *self {
             Goal::All(goals) => goals.iter().map(Goal::describe).filter(|d| !d.is_empty()).collect::<Vec<_>>().join("; "),
             Goal::Any(goals) => goals.first().map(Goal::describe).unwrap_or_default(),

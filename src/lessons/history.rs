@@ -115,6 +115,8 @@ pub struct History {
     /// The first command of the current step.
     step_first_command: u64,
     seen: BTreeMap<TermId, Seen>,
+    /// Crashed brokers the controller has not fenced yet: when they crashed (simulated ms).
+    crashed_unfenced: BTreeMap<i32, i64>,
 }
 
 impl History {
@@ -208,6 +210,7 @@ impl History {
         if cluster.now_ms() < self.last_event_ms {
             // A fresh cluster (`sim reset`): every broker starts up.
             self.down.clear();
+            self.crashed_unfenced.clear();
         }
         self.last_event_ms = cluster.now_ms();
         for event in events {
@@ -227,11 +230,18 @@ impl History {
                         self.leader_moved.insert(topic.to_string());
                     }
                 }
-                EventKind::BrokerCrashed { broker } | EventKind::BrokerStopped { broker } => {
+                EventKind::BrokerCrashed { broker } => {
+                    self.down.insert(*broker);
+                    self.crashed_unfenced.insert(*broker, event.time_ms);
+                }
+                EventKind::BrokerStopped { broker } => {
                     self.down.insert(*broker);
                 }
-                EventKind::BrokerStarted { broker } => {
-                    self.down.remove(broker);
+                EventKind::BrokerStarted { broker } | EventKind::BrokerFenced { broker } => {
+                    if matches!(event.kind, EventKind::BrokerStarted { .. }) {
+                        self.down.remove(broker);
+                    }
+                    self.crashed_unfenced.remove(broker);
                 }
                 EventKind::HighWatermarkAdvanced { topic, .. } => {
                     let down = self.down.len() as u32;
@@ -264,6 +274,11 @@ impl History {
     /// Terminals that printed anything.
     pub fn terminals(&self) -> Vec<TermId> {
         self.output.keys().copied().collect()
+    }
+
+    /// Crashed brokers not fenced yet, with the simulated time they crashed at.
+    pub fn crashed_unfenced(&self) -> &BTreeMap<i32, i64> {
+        &self.crashed_unfenced
     }
 
     pub fn write_refused(&self, topic: &str, error: &str) -> bool {

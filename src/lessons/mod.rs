@@ -7,18 +7,21 @@
 //! which, when unmet, says in words which condition is missing. `solution` is the input that
 //! reaches the goal from the state the previous steps left behind: the UI shows it on request
 //! ("show solution" fills the terminal without running it) and `sandbox-shell lessons --verify`
-//! replays it.
+//! replays it, along with the step's near misses ([`WrongPath`]), which must leave it unmet.
 //!
 //! Everything here is `'static` data compiled into the binary: no parsing at start-up, nothing
 //! to get out of sync with a file. Module map:
 //! - [`catalog`]: the lessons themselves ([`catalog::LESSONS`]);
 //! - [`goal`]: the goal predicates and their evaluation;
+//! - [`commands`]: which commands count (succeeded, in the current step) and why a write failed;
+//! - [`failover`]: what the panel says while a failover is under way;
 //! - [`history`]: what happened in a sandbox that its state alone does not show;
 //! - [`run`]: a lesson running in a sandbox (reset step, reset lesson, verification);
 //! - [`progress`]: the learner's progress (kept as JSON) and deep links (`#/lesson/<id>/step/<n>`).
 
 pub mod catalog;
 pub mod commands;
+pub mod failover;
 pub mod goal;
 mod observe_groups;
 pub mod history;

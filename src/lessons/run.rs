@@ -273,7 +273,7 @@ pub fn verify_all() -> Vec<(&'static str, Verdict)> {
 /// one input per line, `[terminal N] ` before it names its terminal (and the next lines', until
 /// another is named; terminal 1 at first), `Ctrl-D` / `Ctrl-C` (or `^D` / `^C`) are the keys,
 /// `(wait 12 s)` or `(wait 500 ms)` lets time pass; blank lines and lines starting with `# `
-/// are skipped. Errors name the line.
+/// are skipped; a transcript's `$ ` and `> ` prefixes are accepted. Errors name the line.
 pub fn parse_path(text: &'static str) -> Result<Vec<Action>, String> {
     let mut term: TermId = 1;
     let mut actions = Vec::new();
@@ -296,7 +296,8 @@ pub fn parse_path(text: &'static str) -> Result<Vec<Action>, String> {
         actions.push(match rest.trim() {
             "Ctrl-D" | "^D" => Action::Eof { term },
             "Ctrl-C" | "^C" => Action::Interrupt { term },
-            _ => Action::Line { term, text: rest.strip_prefix("$ ").unwrap_or(rest) },
+            // A transcript's `$ ` (a command) and `> ` (a line for the running tool) are dropped.
+            _ => Action::Line { term, text: rest.strip_prefix("$ ").or_else(|| rest.strip_prefix("> ")).unwrap_or(rest) },
         });
     }
     Ok(actions)

@@ -353,6 +353,11 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                 (tracker.check(&session, &s.goal), tracker.blocked(&session, &s.goal))
             };
             let (verdict, blocked) = verdict;
+            // A failover in progress: why writes wait (countdown to fencing, a lost quorum).
+            let failover = {
+                let session = session.borrow();
+                lessons::failover::failover_notes(kept.borrow().tracker.history(), session.shell().cluster())
+            };
             let met = verdict.is_ok();
             if met && kept.borrow_mut().progress.mark_done(id, step) {
                 save_progress(&kept.borrow().progress);
@@ -406,6 +411,9 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                     }
                     if !s.look_at.is_empty() {
                         <p class="look-at">{ "Look at: " }{ s.look_at.iter().map(super::look::describe).collect::<Vec<_>>().join(", ") }</p>
+                    }
+                    if !failover.is_empty() {
+                        <div class="failover" role="status">{ for failover.iter().map(|n| html! { <p>{ n.clone() }</p> }) }</div>
                     }
                     <div ~className={if met { "goal met" } else { "goal unmet" }} role="status" aria-live="polite">
                         <span class="goal-mark" aria-hidden="true">{ if met { "\u{2714}" } else { "\u{25cb}" } }</span>

@@ -480,7 +480,7 @@ pub const KEYS: Lesson = Lesson {
         Step {
             title: "No key spreads the load",
             narrative: &[
-                "Without a key there is no reason to pick any particular partition. The producer fills a batch for one partition, then moves on, so over many records the partitions get about the same share. Write ten thousand unkeyed records and look at the offsets with `kafka-get-offsets`.",
+                "Without a key there is no reason to pick any particular partition. The producer fills a batch for one partition, then moves on, so over many records every partition gets a share; not an equal one (a batch at a time, and the next partition is picked at random), so expect counts that differ by a factor of two. Write ten thousand unkeyed records and look at the offsets with `kafka-get-offsets`.",
             ],
             commands: &[
                 cmd(1, "kafka-producer-perf-test --topic test2 --num-records 10000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092"),

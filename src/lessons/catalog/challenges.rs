@@ -201,7 +201,7 @@ pub const ACKS_LOSS: Lesson = Lesson {
             ],
             commands: &[],
             look_at: &[LookAt::Topic("safe")],
-            goal_text: "`safe` keeps every acknowledged write on two brokers or more, and an acks=all write to it succeeded while a broker was down.",
+            goal_text: "`safe` keeps every acknowledged write on two brokers or more, and a safe write to it succeeded while a broker was down.",
             goal: Goal::All(&[
                 Goal::SurvivesFailures { topic: "safe", failures: 1 },
                 Goal::BrokersDown { at_least: 1 },

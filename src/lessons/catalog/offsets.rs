@@ -79,11 +79,19 @@ pub const OFFSETS: Lesson = Lesson {
                 l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --group billing-app --from-beginning --max-messages 1"),
                 wait(5_000),
             ],
-            wrong: &[wrong("a group-less consumer starts afresh", &[
-                l(1, "echo 'invoice 7' | kafka-console-producer --bootstrap-server localhost:9092 --topic billing"),
-                l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --from-beginning --max-messages 1"),
-                wait(5_000),
-            ])],
+            wrong: &[
+                wrong("a group-less consumer starts afresh", &[
+                    l(1, "echo 'invoice 7' | kafka-console-producer --bootstrap-server localhost:9092 --topic billing"),
+                    l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --from-beginning --max-messages 1"),
+                    wait(5_000),
+                ]),
+                wrong("the consumer first: the produce line then goes to the waiting consumer, not the shell", &[
+                    l(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic billing --group billing-app --from-beginning --max-messages 1"),
+                    wait(5_000),
+                    l(1, "echo 'invoice 7' | kafka-console-producer --bootstrap-server localhost:9092 --topic billing"),
+                    wait(5_000),
+                ]),
+            ],
         },
         Step {
             title: "Commit after processing",
@@ -160,6 +168,7 @@ pub const LAG_AND_RESET: Lesson = Lesson {
             title: "Check, then update",
             narrative: &[
                 "`--reset-offsets` is the offset checker and updater. Without `--execute` it is a dry run: it prints the offsets it would set. Rewind `dashboard` to the start of every partition, first as a dry run, then for real, to reprocess everything.",
+                "Kafka 3.9's tool prints the rows of this table without line breaks between them (its header and rows run together), so for 600 partitions the output is a wall of text: that is the real tool, not a glitch. For a check you can read, narrow the scope, e.g. `--topic clicks:0,1,2`.",
             ],
             commands: &[
                 cmd(1, "kafka-consumer-groups --bootstrap-server localhost:9092 --group dashboard --reset-offsets --to-earliest --topic clicks --dry-run"),
