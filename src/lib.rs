@@ -8,14 +8,11 @@
 //! - [`shell`]: the Kafka command-line tools (and `sim ...` sandbox controls) run against the engine.
 //!   It returns text; it never prints.
 //! - [`lessons`]: lessons as data, with goal predicates over engine state and history.
-//! - [`json`]: a small strict JSON reader and writer for the documents the UI keeps (saved
-//!   sessions, share links, lesson progress). Depends on nothing else here.
 //! - `ui` (browser build only): yew components, the only code that touches the DOM.
 //!
 //! See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod engine;
-pub mod json;
 pub mod lessons;
 pub mod shell;
 

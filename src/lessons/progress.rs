@@ -1,7 +1,7 @@
 //! The learner's progress (which steps of which lessons are done) and deep links.
 //!
 //! [`Progress`] is plain data, kept by the UI in localStorage as `{"done":{"<id>":[0,1]}}`
-//! ([`Progress::to_json`], [`Progress::from_json`]). It is forgiving on load: [`Progress::sanitize`] drops lessons that no longer exist and steps beyond a lesson's end
+//! ([`Progress::to_json`], [`Progress::from_json`], with serde_json). It is forgiving on load: [`Progress::sanitize`] drops lessons that no longer exist and steps beyond a lesson's end
 //! (lessons change between releases; an old save must never break the app).
 //!
 //! Deep links are `#/lesson/<id>/step/<n>` with `n` counted from 1, as people count steps;
@@ -10,10 +10,9 @@
 
 use super::{lesson, LESSONS};
 use std::collections::{BTreeMap, BTreeSet};
-use crate::json::{self, Value};
 
 /// Steps done per lesson id (step indices counted from 0).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub done: BTreeMap<String, BTreeSet<usize>>,
 }
@@ -80,40 +79,23 @@ impl Progress {
 
     /// `{"done":{"<id>":[<step>,...],...}}`, lessons and steps in ascending order.
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"done\":{");
-        for (i, (id, steps)) in self.done.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json::push_str(&mut out, id);
-            out.push_str(":[");
-            for (j, step) in steps.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                json::push_u64(&mut out, *step as u64);
-            }
-            out.push(']');
-        }
-        out.push_str("}}");
-        out
+        // A map of strings to sets of integers: serde_json cannot fail on it.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Reads what [`Progress::to_json`] wrote; None for anything else (the learner then starts
-    /// with no progress). Unknown top-level fields are ignored; a lesson given twice keeps its
-    /// last list. Call [`Progress::sanitize`] after.
+    /// Reads what [`Progress::to_json`] wrote; None for anything else, or anything over
+    /// [`PROGRESS_JSON_BYTES_MAX`] (the learner then starts with no progress). Unknown top-level
+    /// fields are ignored; a lesson given twice keeps its last list. Call [`Progress::sanitize`] after.
     pub fn from_json(text: &str) -> Option<Progress> {
-        let document = json::parse(text).ok()?;
-        let [done] = json::fields(&document, ["done"], true).ok()?;
-        let Some(Value::Object(lessons)) = done else { return None };
-        let mut progress = Progress::new();
-        for (id, steps) in lessons {
-            let steps = steps.as_array()?.iter().map(|s| s.as_u64().and_then(|n| usize::try_from(n).ok())).collect::<Option<BTreeSet<usize>>>()?;
-            progress.done.insert(id.clone(), steps);
+        if text.len() > PROGRESS_JSON_BYTES_MAX {
+            return None;
         }
-        Some(progress)
+        serde_json::from_str(text).ok()
     }
 }
+
+/// The largest progress document read (a full catalog's progress is a few KB).
+pub const PROGRESS_JSON_BYTES_MAX: usize = 1024 * 1024;
 
 /// Where a deep link points.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,6 +202,8 @@ mod tests {
         assert_eq!(sanitized.to_json(), r#"{"done":{"first-topic":[0,1]}}"#);
         let twice = Progress::from_json(r#"{"done":{"first-topic":[0],"first-topic":[1]}}"#).expect("readable");
         assert_eq!(twice.to_json(), r#"{"done":{"first-topic":[1]}}"#, "the last list wins, as with serde's maps");
+        let oversized = format!(r#"{{"done":{{}},"pad":"{}"}}"#, "x".repeat(PROGRESS_JSON_BYTES_MAX));
+        assert_eq!(Progress::from_json(&oversized), None, "refused before parsing");
         for unreadable in ["", "null", "[]", "{}", r#"{"done":[]}"#, r#"{"done":{"a":[-1]}}"#, r#"{"done":{"a":[1.5]}}"#, r#"{"done":{"a":"0"}}"#, r#"{"done":{},"done":{}}"#, r#"{"done":{"#] {
             assert_eq!(Progress::from_json(unreadable), None, "{unreadable}");
         }

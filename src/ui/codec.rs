@@ -12,8 +12,9 @@
 //! ([`super::transcript::validate`]). Every failure is a [`LoadError`] with a message for the
 //! learner; nothing here can panic on any input. Lines are only ever shown as text.
 
+use serde::{Deserialize, Serialize};
+
 use super::transcript::{self, Entry, TranscriptError};
-use crate::json::{self, Value};
 use crate::engine::cluster::BROKERS_MAX;
 
 /// The version of the saved-session document. Bump it when old documents can no longer be
@@ -29,7 +30,8 @@ pub const SAVED_JSON_BYTES_MAX: usize = 1024 * 1024;
 pub const SHARE_FRAGMENT_PREFIX: &str = "#s=";
 
 /// A session as stored: enough to rebuild it exactly by replay.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SavedSession {
     pub app: String,
     pub format: u64,
@@ -44,8 +46,15 @@ impl SavedSession {
     }
 }
 
-// The parser's own limit must not refuse what ours accepts.
-const _: () = assert!(SAVED_JSON_BYTES_MAX <= json::INPUT_BYTES_MAX && SHARE_JSON_BYTES_MAX <= SAVED_JSON_BYTES_MAX);
+const _: () = assert!(SHARE_JSON_BYTES_MAX <= SAVED_JSON_BYTES_MAX);
+
+/// The two fields read before anything else, so that a document from another version is told
+/// apart from a corrupted one. Other fields are skipped unread (their syntax is still checked).
+#[derive(Deserialize)]
+struct Header {
+    app: Option<serde_json::Value>,
+    format: Option<serde_json::Value>,
+}
 
 /// Why a saved session could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,54 +87,37 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// The document as compact JSON, fields in declaration order.
+/// The document as compact JSON, fields in declaration order (`op` first in each entry).
 pub fn encode(saved: &SavedSession) -> String {
-    let mut out = String::with_capacity(96 + saved.transcript.len() * 40);
-    out.push_str("{\"app\":");
-    json::push_str(&mut out, &saved.app);
-    out.push_str(",\"format\":");
-    json::push_u64(&mut out, saved.format);
-    out.push_str(",\"seed\":");
-    json::push_u64(&mut out, saved.seed);
-    out.push_str(",\"brokers\":");
-    json::push_u64(&mut out, u64::from(saved.brokers));
-    out.push_str(",\"transcript\":[");
-    for (i, entry) in saved.transcript.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        entry.write_json(&mut out);
-    }
-    out.push_str("]}");
-    out
+    // Structs of strings and integers with string keys: serde_json cannot fail on them.
+    serde_json::to_string(saved).unwrap_or_default()
+}
+
+/// The bytes `entry` takes in [`encode`]'s document (without the comma between entries).
+pub fn entry_json_bytes(entry: &Entry) -> usize {
+    serde_json::to_string(entry).map_or(0, |json| json.len())
 }
 
 /// Parses and validates a document of at most `bytes_max` bytes.
+///
+/// Depth: serde_json refuses nesting beyond 128 (its recursion limit), which bounds the stack
+/// before anything else here looks at the document. (Our documents nest 3 deep.)
 pub fn decode(json: &str, bytes_max: usize) -> Result<SavedSession, LoadError> {
     if json.len() > bytes_max {
         return Err(LoadError::TooLarge { bytes: json.len(), bytes_max });
     }
-    let document = json::parse(json).map_err(|e| LoadError::NotJson(e.to_string()))?;
-    // `app` and `format` first, so that a document from another version is told apart from a
-    // corrupted one.
-    let Value::Object(_) = document else { return Err(LoadError::NotASession) };
-    let [app, format] = json::fields(&document, ["app", "format"], true).map_err(LoadError::NotJson)?;
-    if app.and_then(Value::as_str) != Some(APP_TAG) {
+    let header: Header = serde_json::from_str(json).map_err(|e| LoadError::NotJson(bounded(&e.to_string())))?;
+    if header.app.as_ref().and_then(serde_json::Value::as_str) != Some(APP_TAG) {
         return Err(LoadError::NotASession);
     }
-    match format {
-        Some(n) if n.as_u64() == Some(FORMAT_VERSION) => {}
-        None | Some(Value::Null) => return Err(LoadError::OtherVersion { found: "(none)".to_string() }),
-        Some(other) => {
-            // Shown to the learner, so bounded: a hostile document could put a novel here.
-            let mut found = other.to_json();
-            if found.len() > 40 {
-                found = format!("{}...", found.chars().take(40).collect::<String>());
-            }
-            return Err(LoadError::OtherVersion { found });
-        }
+    match header.format {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT_VERSION) => {}
+        // `"format":null` reads as None too.
+        None => return Err(LoadError::OtherVersion { found: "(none)".to_string() }),
+        // Shown to the learner, so bounded: a hostile document could put a novel here.
+        Some(other) => return Err(LoadError::OtherVersion { found: excerpt(&other.to_string()) }),
     }
-    let saved = session_from_json(&document).map_err(LoadError::Malformed)?;
+    let saved: SavedSession = serde_json::from_str(json).map_err(|e| LoadError::Malformed(bounded(&e.to_string())))?;
     if saved.brokers == 0 || saved.brokers > BROKERS_MAX {
         return Err(LoadError::Brokers { brokers: saved.brokers });
     }
@@ -133,22 +125,43 @@ pub fn decode(json: &str, bytes_max: usize) -> Result<SavedSession, LoadError> {
     Ok(saved)
 }
 
-/// The session's fields, strictly: no unknown or repeated keys, each of its type.
-fn session_from_json(document: &Value) -> Result<SavedSession, String> {
-    let [app, format, seed, brokers, entries] = json::fields(document, ["app", "format", "seed", "brokers", "transcript"], false)?;
-    let entries = json::required(entries, "transcript")?;
-    let entries = entries.as_array().ok_or_else(|| format!("field `transcript`: expected an array, found {}", entries.kind()))?;
-    let mut transcript = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
-        transcript.push(Entry::from_json(entry).map_err(|e| format!("transcript entry {}: {e}", i + 1))?);
+/// At most 40 characters of `text` (with `...` when cut): for echoing untrusted text.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.to_string(),
     }
-    Ok(SavedSession {
-        app: json::string_field(app, "app")?,
-        format: json::integer_field(format, "format", u64::MAX)?,
-        seed: json::integer_field(seed, "seed", u64::MAX)?,
-        brokers: json::integer_field(brokers, "brokers", u64::from(u32::MAX))? as u32,
-        transcript,
-    })
+}
+
+/// A parser's message bounded for the learner: serde_json echoes unknown field names, unknown
+/// `op`s and wrong-typed strings, which a hostile document can make megabytes long. What is
+/// quoted (between backticks or double quotes) is cut after 40 characters (with `...`), and the
+/// whole after 400.
+fn bounded(message: &str) -> String {
+    const QUOTED_CHARS_MAX: usize = 40;
+    const MESSAGE_CHARS_MAX: usize = 400;
+    let mut out = String::new();
+    let (mut quoted, mut quoted_chars, mut out_chars) = (false, 0, 0);
+    for c in message.chars() {
+        if out_chars == MESSAGE_CHARS_MAX {
+            out.push_str("...");
+            break;
+        }
+        if matches!(c, '`' | '"') {
+            (quoted, quoted_chars) = (!quoted, 0);
+        } else if quoted {
+            quoted_chars += 1;
+            if quoted_chars == QUOTED_CHARS_MAX + 1 {
+                out.push_str("...");
+            }
+            if quoted_chars > QUOTED_CHARS_MAX {
+                continue;
+            }
+        }
+        out.push(c);
+        out_chars += 1;
+    }
+    out
 }
 
 /// The fragment of a share link for `saved`, or None when it would exceed the share limit.
@@ -257,9 +270,9 @@ mod tests {
         );
     }
 
-    /// What the serde_json version of this module wrote for a session with every entry kind and
-    /// every kind of character escaping (generated with it, before it was replaced).
-    const WRITTEN_BY_SERDE: &str = concat!(
+    /// What the previous codec (src/json.rs, and serde_json before it: both wrote the same bytes)
+    /// wrote for a session with every entry kind and every kind of character escaping.
+    const WRITTEN_BEFORE: &str = concat!(
         r#"{"app":"kafka-sandbox","format":1,"seed":18446744073709551615,"brokers":9,"transcript":[{"op":"run","term":1,"#,
         r#""line":"echo \"q\" back\\slash tab\t bell\u0007 esc\u001b del"#,
         "\u{7f} </script> ü 🦀 \u{2028}",
@@ -267,47 +280,121 @@ mod tests {
     );
 
     #[wasm_bindgen_test]
-    fn a_document_the_serde_version_wrote_loads_and_is_written_back_byte_for_byte() {
-        let saved = decode(WRITTEN_BY_SERDE, SAVED_JSON_BYTES_MAX).expect("loads");
+    fn a_document_the_previous_codec_wrote_loads_and_is_written_back_byte_for_byte() {
+        let saved = decode(WRITTEN_BEFORE, SAVED_JSON_BYTES_MAX).expect("loads");
         assert_eq!(saved.seed, u64::MAX);
         assert_eq!(
             saved.transcript[0],
             Entry::Run { term: 1, line: "echo \"q\" back\\slash tab\t bell\u{7} esc\u{1b} del\u{7f} </script> ü 🦀 \u{2028}".to_string() }
         );
         assert_eq!(saved.transcript[5], Entry::Advance { ms: 31_536_000_000 });
-        assert_eq!(encode(&saved), WRITTEN_BY_SERDE);
+        assert_eq!(encode(&saved), WRITTEN_BEFORE);
         // Whitespace, another member order and escapes the writer does not use read the same.
         let reordered = r#" { "transcript" : [ { "line" : "\u0065cho\/", "term" : 1 , "op" : "run" } ] , "brokers" : 3 , "seed" : 5 , "format" : 1 , "app" : "kafka-sandbox" } "#;
         assert_eq!(decode(reordered, SAVED_JSON_BYTES_MAX), Ok(SavedSession::new(5, 3, vec![Entry::Run { term: 1, line: "echo/".into() }])));
+    }
+
+    /// The message without serde_json's " at line L column C" (positions inside a buffered,
+    /// internally tagged entry are serde's business; the codes around them are ours).
+    fn without_position(message: &str) -> &str {
+        message.rsplit_once(" at line ").map_or(message, |(what, _)| what)
     }
 
     #[wasm_bindgen_test]
     fn repeated_stray_and_out_of_range_fields_are_malformed() {
         let session = |transcript: &str| format!(r#"{{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":[{transcript}]}}"#);
         let malformed = |json: &str| match decode(json, SAVED_JSON_BYTES_MAX) {
-            Err(LoadError::Malformed(e)) => e,
+            Err(LoadError::Malformed(e)) => without_position(&e).to_string(),
             other => panic!("{json}: {other:?}"),
         };
-        assert_eq!(malformed(&session(r#"{"op":"advance","ms":5,"term":1}"#)), "transcript entry 1: unknown field `term` in an `advance` entry");
-        assert_eq!(malformed(&session(r#"{"op":"eof","term":1,"line":"x"}"#)), "transcript entry 1: unknown field `line` in an `eof` entry");
-        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":"a","line":"b"}"#)), "transcript entry 1: duplicate field `line`");
-        assert_eq!(malformed(&session(r#"{"term":1}"#)), "transcript entry 1: missing field `op`");
-        assert_eq!(malformed(&session(r#"{"op":"run","term":1}"#)), "transcript entry 1: missing field `line`");
-        assert_eq!(malformed(&session(r#"{"op":"open","term":4294967296}"#)), "transcript entry 1: field `term`: expected an integer from 0 to 4294967295, found 4294967296");
-        assert_eq!(malformed(&session(r#"{"op":"advance","ms":1.5}"#)), "transcript entry 1: field `ms`: expected an integer from 0 to 18446744073709551615, found 1.5");
-        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":7}"#)), "transcript entry 1: field `line`: expected a string, found a number");
+        assert_eq!(malformed(&session(r#"{"op":"advance","ms":5,"term":1}"#)), "unknown field `term`, expected `ms`");
+        assert_eq!(malformed(&session(r#"{"op":"eof","term":1,"line":"x"}"#)), "unknown field `line`, expected `term`");
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":"a","line":"b"}"#)), "duplicate field `line`");
+        assert_eq!(malformed(&session(r#"{"term":1}"#)), "missing field `op`");
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1}"#)), "missing field `line`");
+        assert_eq!(malformed(&session(r#"{"op":"open","term":4294967296}"#)), "invalid value: integer `4294967296`, expected u32");
+        assert_eq!(malformed(&session(r#"{"op":"advance","ms":1.5}"#)), "invalid type: floating point `1.5`, expected u64");
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":7}"#)), "invalid type: integer `7`, expected a string");
         assert_eq!(
             malformed(&session(r#"{"op":"rm -rf","term":1}"#)),
-            "transcript entry 1: unknown op `rm -rf`, expected one of `run`, `eof`, `interrupt`, `open`, `close`, `advance`"
+            "unknown variant `rm -rf`, expected one of `run`, `eof`, `interrupt`, `open`, `close`, `advance`"
         );
-        assert_eq!(malformed(&session("7")), "transcript entry 1: expected an object, found a number");
+        assert_eq!(malformed(&session("7")), "invalid type: integer `7`, expected internally tagged enum Entry");
         assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"seed":2,"brokers":3,"transcript":[]}"#), "duplicate field `seed`");
-        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":{}}"#), "field `transcript`: expected an array, found an object");
-        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":4294967296,"transcript":[]}"#), "field `brokers`: expected an integer from 0 to 4294967295, found 4294967296");
-        // The header is read first: a repeated `app` or `format` is refused as serde_json's first pass did.
+        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":{}}"#), "invalid type: map, expected a sequence");
+        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":1,"brokers":4294967296,"transcript":[]}"#), "invalid value: integer `4294967296`, expected u32");
+        assert_eq!(malformed(r#"{"app":"kafka-sandbox","format":1,"seed":-1,"brokers":3,"transcript":[]}"#), "invalid value: integer `-1`, expected u64");
+        // The header is read first: a repeated `app` or `format` is not a readable document.
         assert!(matches!(decode(r#"{"app":"kafka-sandbox","app":"kafka-sandbox","format":1}"#, SAVED_JSON_BYTES_MAX), Err(LoadError::NotJson(_))));
-        // A lone surrogate is not JSON text we read (serde_json refused it in the second pass).
-        assert!(matches!(decode(&session(r#"{"op":"run","term":1,"line":"\ud800"}"#), SAVED_JSON_BYTES_MAX), Err(LoadError::NotJson(_))));
+        // A lone surrogate is refused where the line is read as a string.
+        assert_eq!(malformed(&session(r#"{"op":"run","term":1,"line":"\ud800"}"#)), "unexpected end of hex escape");
+    }
+
+    #[wasm_bindgen_test]
+    fn hostile_names_and_values_are_echoed_bounded() {
+        let session = |transcript: &str| format!(r#"{{"app":"kafka-sandbox","format":1,"seed":1,"brokers":3,"transcript":[{transcript}]}}"#);
+        let long_op = session(&format!(r#"{{"op":"{}","term":1}}"#, "k".repeat(50_000)));
+        let Err(LoadError::Malformed(message)) = decode(&long_op, SAVED_JSON_BYTES_MAX) else { panic!("refused") };
+        assert!(message.starts_with(&format!("unknown variant `{}...`, expected one of `run`", "k".repeat(40))), "{message}");
+        assert!(message.len() < 400, "{}", message.len());
+        let quotes = session(&format!(r#"{{"op":"run","term":1,"line":"x","{}":1}}"#, "\\\"".repeat(20_000)));
+        let Err(LoadError::Malformed(message)) = decode(&quotes, SAVED_JSON_BYTES_MAX) else { panic!("refused") };
+        assert!(message.starts_with("unknown field `\"\"\""), "{message}");
+        assert!(message.len() <= 403, "{}", message.len());
+        assert_eq!(bounded("short `x` message"), "short `x` message");
+        let unquoted = "EOF while parsing a value at line 1 column 23 and more words";
+        assert_eq!(bounded(unquoted), unquoted, "only what is quoted is cut");
+    }
+
+    /// What the previous codec (src/json.rs, deleted) refused, still refused here with the
+    /// parser's message and where it stopped (serde_json counts columns from 1, in bytes).
+    #[wasm_bindgen_test]
+    fn text_that_is_not_json_is_refused_with_what_and_where() {
+        let not_json = |text: &str| match decode(text, SAVED_JSON_BYTES_MAX) {
+            Err(LoadError::NotJson(e)) => e,
+            other => panic!("{text:?}: {other:?}"),
+        };
+        assert_eq!(without_position(&not_json(r#"{"app":"kafka-sandbox","#)), "EOF while parsing a value");
+        assert_eq!(not_json("{} x"), "trailing characters at line 1 column 4");
+        assert_eq!(not_json("{}\n\n ]"), "trailing characters at line 3 column 2");
+        for (text, what) in [
+            ("", "EOF while parsing a value"),
+            ("   ", "EOF while parsing a value"),
+            ("{\"a\"", "EOF while parsing an object"),
+            ("{\"a\":", "EOF while parsing a value"),
+            ("{\"a\":\"abc", "EOF while parsing a string"),
+            ("{\"a\":trux}", "expected ident"),
+            ("{", "EOF while parsing an object"),
+            ("{\"a\":[1,]}", "expected value"),
+            ("{\"a\":1,}", "trailing comma"),
+            ("{a:1}", "key must be a string"),
+            ("{\"a\" 1}", "expected `:`"),
+            ("{\"a\":[1 2]}", "expected `,` or `]`"),
+            ("{\"a\":1 \"b\":2}", "expected `,` or `}`"),
+            ("\u{0}garbage", "expected value"),
+            ("'single'", "expected value"),
+            ("// comment\n{}", "expected value"),
+            ("{\"a\":01}", "invalid number"),
+            ("{\"a\":\"\\x\"}", "invalid escape"),
+            ("{\"a\":\"\\u12g4\"}", "invalid escape"),
+            ("{\"a\":\"tab\there\"}", "control character (\\u0000-\\u001F) found while parsing a string"),
+        ] {
+            assert_eq!(without_position(&not_json(text)), what, "{text:?}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn deep_nesting_is_refused_without_exhausting_the_stack() {
+        // serde_json's recursion limit is 128: the previous codec's was 32, our documents nest 3.
+        let nested = |depth: usize| format!(r#"{{"app":{}{}}}"#, "[".repeat(depth), "]".repeat(depth));
+        // The document's object and 126 arrays: 127 levels read, the 128th refused.
+        assert_eq!(decode(&nested(126), SAVED_JSON_BYTES_MAX), Err(LoadError::NotASession));
+        let Err(LoadError::NotJson(e)) = decode(&nested(127), SAVED_JSON_BYTES_MAX) else { panic!("refused") };
+        assert_eq!(without_position(&e), "recursion limit exceeded");
+        for depth in [10_000, 500_000] {
+            assert!(matches!(decode(&nested(depth), SAVED_JSON_BYTES_MAX), Err(LoadError::NotJson(_))), "{depth}");
+        }
+        assert!(matches!(decode(&"{\"a\":".repeat(100_000), SAVED_JSON_BYTES_MAX), Err(LoadError::NotJson(_))));
     }
 
     #[wasm_bindgen_test]

@@ -65,14 +65,17 @@ pub fn header(props: &HeaderProps) -> Html {
                     codec::decode(&text, codec::SAVED_JSON_BYTES_MAX).map_err(|e| e.to_string())
                 });
                 match loaded {
-                    Ok(saved) => {
-                        let n = saved.transcript.len();
-                        // The import replaces the session: keep the learner's own work aside.
-                        if let Some(own) = storage::get(storage::KEY_SESSION) {
-                            storage::set(storage::KEY_PREVIOUS, &own);
+                    // The import replaces the session: keep the learner's own work aside first.
+                    Ok(saved) => match storage::keep_own_session() {
+                        Ok(kept) => {
+                            let n = saved.transcript.len();
+                            let kept = kept.map(|key| format!(" Your own session is kept as {key} in this browser's storage.")).unwrap_or_default();
+                            d.dispatch(Action::Load(Box::new(saved), format!("Imported a session: {n} actions replayed.{kept}")))
                         }
-                        d.dispatch(Action::Load(Box::new(saved), format!("Imported a session: {n} actions replayed.")))
-                    }
+                        Err(why) => d.dispatch(Action::SetNotice(Some(Notice::error(format!(
+                            "That file was not imported: your own session could not be kept aside ({why}). Export your session to keep it first."
+                        ))))),
+                    },
                     Err(e) => d.dispatch(Action::SetNotice(Some(Notice::error(format!("That file could not be imported: {e}."))))),
                 }
             });

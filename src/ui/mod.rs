@@ -35,6 +35,7 @@ pub mod watch;
 
 mod cluster;
 mod header;
+mod replay;
 pub mod lesson;
 mod terminal;
 
@@ -50,8 +51,8 @@ use state::NoticeKind;
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
-        let (session, notice) = storage::initial_session();
-        AppState::with_view(session, notice, storage::load_theme(), state::ViewState::new(!prefers_reduced_motion()))
+        let (session, notice, replay) = storage::initial_session();
+        AppState::with_view(session, notice, storage::load_theme(), state::ViewState::new(!prefers_reduced_motion())).with_replay(replay)
     });
 
     // Autosave after every change to the session; the theme on <html>, so the whole page (and
@@ -60,11 +61,21 @@ pub fn app() -> Html {
     // Playing: a clock advance every tick, from an interval kept while playing (so other actions
     // do not shift it) and dropped with the app.
     let ticker = use_mut_ref(|| None::<Interval>);
+    // Whether the last autosave was written: a failure is reported once, not on every action.
+    let saved_ok = use_mut_ref(|| true);
     {
         let state = state.clone();
         use_effect_with((state.revision, state.theme), move |(_, theme)| {
-            let saved = state.session.borrow().saved();
-            storage::save(&saved);
+            // While a replay goes on, the session shown is not the one being rebuilt: the
+            // autosave keeps what it held.
+            if state.replay.is_none() {
+                let ok = storage::save(&state.session.borrow().saved());
+                if std::mem::replace(&mut *saved_ok.borrow_mut(), ok) && !ok {
+                    state.dispatch(Action::SetNotice(Some(state::Notice::error(
+                        "Your session could not be saved in this browser's storage (it is full or not available): export it to keep it.",
+                    ))));
+                }
+            }
             storage::apply_theme(*theme);
             let mut ticker = ticker.borrow_mut();
             if ticker.is_some() != state.playing {
@@ -74,6 +85,7 @@ pub fn app() -> Html {
         });
     }
 
+    replay::use_replay_driver(&state);
     let laid_memo = use_mut_ref(|| None::<(Rc<snapshot::Snapshot>, layout::Filter, Rc<cluster::Laid>)>);
     let (lesson_panel, look_at) = lesson::use_lesson_panel(&state.session, &state.dispatcher());
     let session = state.session.borrow();
@@ -123,6 +135,7 @@ pub fn app() -> Html {
                     <button class="notice-close" aria-label="Dismiss the message" onclick={state::send(&dispatcher, Action::SetNotice(None))}>{ "×" }</button>
                 </div>
             }
+            { replay::replay_bar(&state, &dispatcher) }
             if let Some(url) = &state.share_url {
                 <div class="share" role="dialog" aria-label="Share link">
                     <label for="share-url">{ "Share link (replays this session):" }</label>

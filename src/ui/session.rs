@@ -9,7 +9,7 @@
 
 use std::rc::Rc;
 
-use super::codec::{LoadError, SavedSession};
+use super::codec::{self, LoadError, SavedSession, SAVED_JSON_BYTES_MAX};
 use super::sandbox::Sandbox;
 use super::transcript::{self, Entry, Tabs, TermId, TranscriptError, TERM_FIRST};
 use crate::shell::{Chunk, Mode, Stream};
@@ -101,6 +101,8 @@ pub enum ActError {
     /// The transcript holds [`transcript::ENTRIES_MAX`] entries.
     Full,
     Invalid(TranscriptError),
+    /// The entry would make the saved document larger than [`SAVED_JSON_BYTES_MAX`].
+    TooLarge { bytes: usize },
 }
 
 impl std::fmt::Display for ActError {
@@ -112,6 +114,10 @@ impl std::fmt::Display for ActError {
                 transcript::ENTRIES_MAX
             ),
             ActError::Invalid(e) => write!(f, "Not done: {e}."),
+            ActError::TooLarge { bytes } => write!(
+                f,
+                "Not done: this session would grow to {bytes} bytes, more than a saved session may hold ({SAVED_JSON_BYTES_MAX}). Export it, then reset to go on."
+            ),
         }
     }
 }
@@ -129,6 +135,10 @@ pub struct Session {
     /// The transcript a reset threw away, until the next action: Undo right after Reset brings
     /// the session back (a misclick on Reset must not cost a learner their session).
     before_reset: Option<Vec<Entry>>,
+    /// The size of the saved document ([`Session::saved`] as JSON): an action that would take it
+    /// over [`SAVED_JSON_BYTES_MAX`] is refused, so whatever the page accepts saves, exports and
+    /// loads again.
+    json_bytes: usize,
     /// Unique per built session (see [`Session::id`]).
     id: u64,
     /// Every terminal's output since an observer last took it (see [`Session::take_printed`]).
@@ -150,6 +160,7 @@ impl Session {
             terminals: vec![Terminal::new(TERM_FIRST)],
             active: TERM_FIRST,
             before_reset: None,
+            json_bytes: codec::encode(&SavedSession::new(seed, brokers, Vec::new())).len(),
             id: SESSION_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             printed: Vec::new(),
         }
@@ -178,17 +189,12 @@ impl Session {
         self.sandbox.shell()
     }
 
-    /// Rebuilds a saved session by replaying its transcript (validated first).
+    /// Rebuilds a saved session by replaying its transcript (validated first), all at once. The
+    /// page replays through [`Replay`] instead, a slice at a time.
     pub fn restore(saved: &SavedSession) -> Result<Session, LoadError> {
-        transcript::validate(&saved.transcript).map_err(LoadError::Transcript)?;
-        let mut session = Session::new(saved.seed, saved.brokers);
-        for entry in &saved.transcript {
-            session.act(entry.clone()).map_err(|e| match e {
-                ActError::Invalid(e) => LoadError::Transcript(e),
-                ActError::Full => LoadError::Transcript(TranscriptError::TooManyEntries { entries: saved.transcript.len() }),
-            })?;
-        }
-        Ok(session)
+        let mut replay = Replay::restore(saved)?;
+        replay.step(&mut || false)?;
+        Ok(replay.finish())
     }
 
     pub fn saved(&self) -> SavedSession {
@@ -268,42 +274,67 @@ impl Session {
         }
         let mut tabs = self.tabs.clone();
         tabs.admit(self.transcript.len(), &entry).map_err(ActError::Invalid)?;
+        let len_before = self.transcript.len();
+        let last_before = if merges { self.transcript.last().cloned() } else { None };
         if !transcript::push_merging(&mut self.transcript, entry.clone()) {
             return Err(ActError::Full);
         }
+        let bytes = self.json_bytes_after(len_before, last_before.as_ref());
+        if bytes > SAVED_JSON_BYTES_MAX {
+            // Taken back: the session could no longer be saved, exported or loaded again.
+            match last_before {
+                Some(last) if self.transcript.len() == len_before => self.transcript[len_before - 1] = last,
+                _ => drop(self.transcript.pop()),
+            }
+            return Err(ActError::TooLarge { bytes });
+        }
+        self.json_bytes = bytes;
         self.tabs = tabs;
         self.apply(&entry);
         Ok(())
     }
 
-    /// Takes back the last action: replays everything before it into a fresh sandbox.
-    pub fn undo(&mut self) -> bool {
-        if self.transcript.is_empty() {
-            if let Some(entries) = self.before_reset.take() {
-                self.replay(entries);
-                self.redo.clear();
-                return true;
-            }
+    /// The saved document's size once an entry is pushed onto a transcript of `len_before`
+    /// entries (merged into the last one, `last_before`, when the length did not change).
+    fn json_bytes_after(&self, len_before: usize, last_before: Option<&Entry>) -> usize {
+        let last = self.transcript.last().map_or(0, codec::entry_json_bytes);
+        if self.transcript.len() == len_before {
+            self.json_bytes - last_before.map_or(0, codec::entry_json_bytes) + last
+        } else {
+            // A comma before every entry but the first.
+            self.json_bytes + last + usize::from(len_before > 0)
         }
-        let Some(last) = self.transcript.pop() else { return false };
-        let mut redo = std::mem::take(&mut self.redo);
-        redo.push(last);
-        let active = self.active;
-        let entries = std::mem::take(&mut self.transcript);
-        self.replay(entries);
-        self.redo = redo;
-        self.select(active);
+    }
+
+    /// The size of [`Session::saved`] as JSON, kept as entries are recorded.
+    pub fn json_bytes(&self) -> usize {
+        self.json_bytes
+    }
+
+    /// Takes back the last action: replays everything before it into a fresh sandbox, all at
+    /// once (the page replays [`Session::undo_replay`] a slice at a time).
+    pub fn undo(&mut self) -> bool {
+        let Some(mut replay) = self.undo_replay() else { return false };
+        // Every entry was admitted once against the same prefix: replay admits it again.
+        let replayed = replay.step(&mut || false);
+        debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
+        *self = replay.finish();
         true
     }
 
-    /// Rebuilds the session from scratch by replaying `entries`, all recorded before.
-    fn replay(&mut self, entries: Vec<Entry>) {
-        *self = Session::new(self.seed, self.brokers);
-        for entry in entries {
-            // Every entry was admitted once against the same prefix: replay admits it again.
-            let replayed = self.record(entry);
-            debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
+    /// The replay that undoes the last action (or, right after a reset, brings the session
+    /// back); None when there is nothing to undo. `self` is unchanged until the replay finishes,
+    /// so a cancelled undo loses nothing.
+    pub fn undo_replay(&self) -> Option<Replay> {
+        if self.transcript.is_empty() {
+            let entries = self.before_reset.clone()?;
+            return Some(Replay::new(self.seed, self.brokers, entries, Vec::new(), None));
         }
+        let mut entries = self.transcript.clone();
+        let last = entries.pop()?;
+        let mut redo = self.redo.clone();
+        redo.push(last);
+        Some(Replay::new(self.seed, self.brokers, entries, redo, Some(self.active)))
     }
 
     /// Does the last undone action again.
@@ -408,6 +439,92 @@ impl Session {
         }
         debug_assert!(self.terminals.iter().any(|t| t.id == self.active), "the active tab is open");
         debug_assert_eq!(self.terminals.len(), self.tabs.open.len());
+    }
+}
+
+/// A transcript replayed into a fresh session a slice at a time ([`Replay::step`]), so that the
+/// page keeps drawing, shows progress and can cancel while a long session loads or an undo
+/// replays. The unit of work is one entry: a single slow entry (a year of simulated time) still
+/// runs in one slice.
+pub struct Replay {
+    session: Session,
+    entries: std::vec::IntoIter<Entry>,
+    total: usize,
+    /// Given back to the session when done: what an undo leaves to redo, the tab to select.
+    redo: Vec<Entry>,
+    active: Option<TermId>,
+}
+
+impl Replay {
+    fn new(seed: u64, brokers: u32, entries: Vec<Entry>, redo: Vec<Entry>, active: Option<TermId>) -> Replay {
+        let total = entries.len();
+        Replay { session: Session::new(seed, brokers), entries: entries.into_iter(), total, redo, active }
+    }
+
+    /// The replay of a loaded session: its transcript validated first, nothing run if invalid.
+    pub fn restore(saved: &SavedSession) -> Result<Replay, LoadError> {
+        transcript::validate(&saved.transcript).map_err(LoadError::Transcript)?;
+        Ok(Replay::new(saved.seed, saved.brokers, saved.transcript.clone(), Vec::new(), None))
+    }
+
+    /// Replays entries until all are done (true) or `out_of_time` says to stop (false, asked
+    /// after each entry: at least one entry per call, so every call makes progress).
+    pub fn step(&mut self, out_of_time: &mut dyn FnMut() -> bool) -> Result<bool, LoadError> {
+        while let Some(entry) = self.entries.next() {
+            self.session.act(entry).map_err(|e| match e {
+                ActError::Invalid(e) => LoadError::Transcript(e),
+                ActError::Full => LoadError::Transcript(TranscriptError::TooManyEntries { entries: self.total }),
+                ActError::TooLarge { bytes } => LoadError::TooLarge { bytes, bytes_max: SAVED_JSON_BYTES_MAX },
+            })?;
+            if out_of_time() {
+                return Ok(self.entries.len() == 0);
+            }
+        }
+        Ok(true)
+    }
+
+    /// (entries replayed, entries in all).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.total - self.entries.len(), self.total)
+    }
+
+    /// The rebuilt session (replay every entry with [`Replay::step`] first).
+    pub fn finish(self) -> Session {
+        debug_assert_eq!(self.entries.len(), 0, "finished before the end");
+        let mut session = self.session;
+        session.redo = self.redo;
+        if let Some(active) = self.active {
+            session.select(active);
+        }
+        session
+    }
+}
+
+/// Why a session is being replayed, which says what to do when the replay ends or is cancelled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplayPurpose {
+    /// An undo: the session shown stays as it was until the replay ends.
+    Undo,
+    /// A share link or an import, with the message to show once it is loaded.
+    Load { message: String },
+    /// The learner's own autosaved session, at page load.
+    Autosave,
+}
+
+/// A replay the page runs a slice at a time, and why.
+pub struct ReplayJob {
+    pub replay: Replay,
+    pub purpose: ReplayPurpose,
+}
+
+impl ReplayJob {
+    /// The rebuilt session and the message to show about it, if any.
+    pub fn finish(self) -> (Session, Option<String>) {
+        let message = match self.purpose {
+            ReplayPurpose::Load { message } => Some(message),
+            ReplayPurpose::Undo | ReplayPurpose::Autosave => None,
+        };
+        (self.replay.finish(), message)
     }
 }
 
@@ -551,5 +668,86 @@ mod tests {
         s.act(Entry::Advance { ms: 1500 }).unwrap();
         s.act(run(2, "sim time")).unwrap();
         assert_eq!(texts(&s, 2), vec!["$ sim time", "1500 ms"]);
+    }
+
+    /// Issue 19: the page accepted 300 lines of 4 KB (or 43 lines of control characters, six
+    /// bytes each once escaped) but refused to reload the saved session, over 1 MB. Now the
+    /// action that would take the document over the limit is refused, and all that was
+    /// accepted saves, loads and replays.
+    #[wasm_bindgen_test]
+    fn whatever_the_page_accepts_saves_and_loads_again() {
+        for line in ["x".repeat(transcript::LINE_BYTES_MAX), "\u{1}".repeat(transcript::LINE_BYTES_MAX)] {
+            let mut s = Session::new(1, 1);
+            let refused = (0..300).find_map(|_| s.act(Entry::Run { term: 1, line: format!("# {}", &line[2..]) }).err());
+            let Some(ActError::TooLarge { bytes }) = refused else { panic!("refused once over the limit: {refused:?}") };
+            assert!(bytes > SAVED_JSON_BYTES_MAX);
+            let json = codec::encode(&s.saved());
+            assert_eq!(json.len(), s.json_bytes(), "the size is kept exactly");
+            assert!(json.len() <= SAVED_JSON_BYTES_MAX && json.len() > SAVED_JSON_BYTES_MAX - 30 * transcript::LINE_BYTES_MAX);
+            let loaded = codec::decode(&json, SAVED_JSON_BYTES_MAX).expect("a saved session loads");
+            let restored = Session::restore(&loaded).expect("and replays");
+            assert_eq!((restored.transcript(), restored.json_bytes()), (s.transcript(), s.json_bytes()));
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn merged_clock_advances_keep_the_size_exact() {
+        let mut s = Session::new(123, 3);
+        for ms in [5, 95, 900, 9_000, 90_000] {
+            s.act(Entry::Advance { ms }).unwrap();
+            s.act(run(1, "echo \"q\"")).unwrap();
+            s.act(Entry::Advance { ms }).unwrap();
+            s.act(Entry::Advance { ms: ms * 10 }).unwrap();
+            assert_eq!(codec::encode(&s.saved()).len(), s.json_bytes());
+        }
+        assert!(s.undo());
+        assert_eq!(codec::encode(&s.saved()).len(), s.json_bytes(), "a replayed session counts again");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_replay_runs_in_slices_and_ends_where_an_all_at_once_replay_does() {
+        let mut s = Session::new(4, 3);
+        for i in 0..40 {
+            s.act(run(1, &format!("echo {i}"))).unwrap();
+        }
+        let saved = s.saved();
+        let mut replay = Replay::restore(&saved).expect("valid");
+        assert_eq!(replay.progress(), (0, 40));
+        let mut slices = 0;
+        // A budget of three entries a slice: the page's budget is wall-clock time instead.
+        loop {
+            let mut left = 3;
+            slices += 1;
+            let done = replay.step(&mut || {
+                left -= 1;
+                left == 0
+            });
+            if done.expect("replays") {
+                break;
+            }
+            assert_eq!(replay.progress(), (3 * slices, 40));
+        }
+        assert_eq!(slices, 14);
+        assert_eq!(replay.progress(), (40, 40));
+        let sliced = replay.finish();
+        assert_eq!(sliced.terminals(), s.terminals());
+        assert_eq!(sliced.saved(), saved);
+    }
+
+    #[wasm_bindgen_test]
+    fn an_undo_replay_leaves_the_session_alone_until_it_finishes() {
+        let mut s = Session::new(6, 3);
+        s.act(Entry::Open { term: 2 }).unwrap();
+        s.act(run(2, "echo a")).unwrap();
+        s.act(run(1, "echo b")).unwrap();
+        s.select(2);
+        let replay = s.undo_replay().expect("something to undo");
+        assert_eq!(s.transcript().len(), 3, "cancelling an undo loses nothing");
+        assert_eq!(replay.progress(), (0, 2));
+        let mut replay = replay;
+        assert_eq!(replay.step(&mut || false), Ok(true));
+        let undone = replay.finish();
+        assert_eq!((undone.transcript().len(), undone.active(), undone.can_redo()), (2, 2, true));
+        assert!(Session::new(6, 3).undo_replay().is_none());
     }
 }

@@ -9,7 +9,8 @@ use yew::prelude::*;
 use super::clock;
 use super::codec::SavedSession;
 use super::layout::Filter;
-use super::session::Session;
+use super::session::{Replay, ReplayJob, ReplayPurpose, Session};
+use super::storage;
 use super::transcript::{Entry, TermId};
 use super::watch::Watch;
 
@@ -72,6 +73,9 @@ impl Theme {
     }
 }
 
+/// A replay going on, shared by the states the reducer makes; emptied when it ends.
+pub type SharedReplay = Rc<RefCell<Option<ReplayJob>>>;
+
 pub struct AppState {
     /// Shared with the previous state value: the reducer mutates it in place (a Shell is not
     /// cheap to clone) and bumps `revision`, which is what components compare.
@@ -88,6 +92,9 @@ pub struct AppState {
     pub watch: Rc<RefCell<Watch>>,
     /// The cluster views' own state (not recorded: it changes what the learner looks at).
     pub view: ViewState,
+    /// A long replay (load, share link, undo) going on a slice at a time ([`Action::ReplaySlice`]),
+    /// with its progress bar and Cancel; the session shown is unchanged until it ends.
+    pub replay: Option<SharedReplay>,
 }
 
 /// What the learner looks at in the cluster area.
@@ -136,6 +143,7 @@ impl PartialEq for AppState {
             && self.share_url == other.share_url
             && Rc::ptr_eq(&self.watch, &other.watch)
             && self.view == other.view
+            && self.replay.as_ref().map(Rc::as_ptr) == other.replay.as_ref().map(Rc::as_ptr)
     }
 }
 
@@ -156,7 +164,14 @@ impl AppState {
             speed: clock::SPEED_POSITION_DEFAULT,
             theme,
             share_url: None,
+            replay: None,
         }
+    }
+
+    /// The state with `job` going on (started by [`super::storage::initial_session`]).
+    pub fn with_replay(mut self, job: Option<ReplayJob>) -> AppState {
+        self.replay = job.map(|job| Rc::new(RefCell::new(Some(job))));
+        self
     }
 
     fn with(&self, revision: u64) -> AppState {
@@ -170,7 +185,69 @@ impl AppState {
             share_url: self.share_url.clone(),
             watch: self.watch.clone(),
             view: self.view.clone(),
+            replay: self.replay.clone(),
         }
+    }
+
+    /// Starts a replay: its first slice now, the rest (if any) slice by slice, with progress.
+    fn start_replay(&mut self, job: ReplayJob) {
+        self.playing = false;
+        self.replay = Some(Rc::new(RefCell::new(Some(job))));
+        self.replay_slice();
+    }
+
+    /// Runs one slice of the replay going on; installs the session when it ends.
+    fn replay_slice(&mut self) {
+        let Some(cell) = self.replay.clone() else { return };
+        let mut slot = cell.borrow_mut();
+        let result = match slot.as_mut() {
+            Some(job) => job.replay.step(&mut storage::out_of_time_after(storage::REPLAY_SLICE_MS)),
+            None => Ok(true),
+        };
+        if result == Ok(false) {
+            return;
+        }
+        // Ended (or failed): taken out of the cell, which earlier states still share.
+        let job = slot.take();
+        self.replay = None;
+        match (result, job) {
+            (Ok(_), Some(job)) => {
+                let (session, message) = job.finish();
+                *self.session.borrow_mut() = session;
+                if let Some(message) = message {
+                    self.notice = Some(Notice::info(message));
+                }
+            }
+            (Err(e), _) => self.notice = Some(Notice::error(format!("Could not load that session: {e}."))),
+            (Ok(_), None) => {}
+        }
+    }
+
+    /// (actions replayed, actions in all) of the replay going on.
+    pub fn replay_progress(&self) -> Option<(usize, usize)> {
+        self.replay.as_ref().and_then(|cell| cell.borrow().as_ref().map(|job| job.replay.progress()))
+    }
+
+    /// Stops the replay going on and keeps the session shown (as it was before an undo; a fresh
+    /// one at page load). The learner's own autosave is set aside first, or the replay goes on.
+    fn cancel_replay(&mut self) {
+        let Some(cell) = self.replay.take() else { return };
+        let Some(purpose) = cell.borrow().as_ref().map(|job| job.purpose.clone()) else { return };
+        let text = match purpose {
+            ReplayPurpose::Undo => "Undo cancelled: the session is as it was.".to_string(),
+            ReplayPurpose::Load { .. } => "Loading cancelled: nothing more from it was run.".to_string(),
+            ReplayPurpose::Autosave => match storage::keep_own_session() {
+                Ok(Some(key)) => format!("Restoring your saved session was cancelled: you start with a fresh session; the saved one is kept as {key} in this browser's storage."),
+                Ok(None) => "Restoring your saved session was cancelled: you start with a fresh session.".to_string(),
+                Err(why) => {
+                    self.replay = Some(cell);
+                    self.notice = Some(Notice::error(format!("Not cancelled: your saved session could not be set aside ({why}), and a fresh session would replace it.")));
+                    return;
+                }
+            },
+        };
+        cell.borrow_mut().take();
+        self.notice = Some(Notice::info(text));
     }
 }
 
@@ -194,6 +271,10 @@ pub enum Action {
     Reset,
     /// Replace the session by a loaded one (import, share link); the caller checked it.
     Load(Box<SavedSession>, String),
+    /// The next slice of the replay going on.
+    ReplaySlice,
+    /// Stop the replay going on.
+    CancelReplay,
     SetNotice(Option<Notice>),
     SetTheme(Theme),
     ShowShare(Option<AttrValue>),
@@ -225,7 +306,7 @@ impl Reducible for AppState {
         let (touched, fresh) = match &action {
             Action::Act(_) | Action::Run { .. } | Action::RunInActive(_) | Action::OpenTerminal | Action::CloseTerminal(_) => (true, false),
             Action::Tick | Action::Step | Action::Redo => (true, false),
-            Action::Undo | Action::Reset | Action::Load(..) => (true, true),
+            Action::Undo | Action::Reset | Action::Load(..) | Action::ReplaySlice | Action::CancelReplay => (true, true),
             _ => (false, false),
         };
         let act = |next: &mut AppState, entry: Entry| {
@@ -236,6 +317,14 @@ impl Reducible for AppState {
             }
         };
         match action {
+            Action::Tick if next.replay.is_some() => return self,
+            // While a replay goes on, the session it will replace takes no other change.
+            Action::Act(_) | Action::Run { .. } | Action::RunInActive(_) | Action::OpenTerminal | Action::CloseTerminal(_)
+            | Action::Step | Action::Undo | Action::Redo | Action::Reset | Action::Load(..)
+                if next.replay.is_some() =>
+            {
+                next.notice = Some(Notice::info("A session is being replayed: wait for it, or cancel it."));
+            }
             Action::Act(entry) => act(&mut next, entry),
             Action::Run { term, line } => act(&mut next, Entry::Run { term, line }),
             Action::OpenTerminal => {
@@ -257,9 +346,13 @@ impl Reducible for AppState {
             }
             Action::SetPlaying(playing) => next.playing = playing,
             Action::SetSpeed(position) => next.speed = position.min(clock::SPEED_POSITION_MAX),
+            Action::ReplaySlice => next.replay_slice(),
+            Action::CancelReplay => next.cancel_replay(),
             Action::Undo => {
-                next.playing = false;
-                next.session.borrow_mut().undo();
+                let replay = next.session.borrow().undo_replay();
+                if let Some(replay) = replay {
+                    next.start_replay(ReplayJob { replay, purpose: ReplayPurpose::Undo });
+                }
             }
             Action::Redo => {
                 next.session.borrow_mut().redo();
@@ -269,12 +362,8 @@ impl Reducible for AppState {
                 next.session.borrow_mut().reset();
                 next.notice = Some(Notice::info("Started over: a fresh cluster from the same seed. Undo brings the previous session back."));
             }
-            Action::Load(saved, message) => match Session::restore(&saved) {
-                Ok(session) => {
-                    next.playing = false;
-                    *next.session.borrow_mut() = session;
-                    next.notice = Some(Notice::info(message));
-                }
+            Action::Load(saved, message) => match Replay::restore(&saved) {
+                Ok(replay) => next.start_replay(ReplayJob { replay, purpose: ReplayPurpose::Load { message } }),
                 Err(e) => next.notice = Some(Notice::error(format!("Could not load that session: {e}."))),
             },
             Action::SetNotice(notice) => next.notice = notice,

@@ -5,16 +5,24 @@
 //! aside; a `#s=...` share link replaces the session (the fragment is then removed, so a reload
 //! keeps the learner's changes); otherwise the autosave is restored. A saved session that cannot
 //! be read is kept aside under [`KEY_UNREADABLE`] and the learner starts fresh with a message.
+//!
+//! Nothing the learner saved is overwritten without a check: a session set aside goes to a free
+//! place among [`KEPT_KEYS`] ([`keep_aside`]), and a link or an import that would replace a
+//! session which cannot be kept is not opened. Long sessions are replayed a slice at a time
+//! ([`super::session::Replay`]): `initial_session` runs the first slice and hands back the rest.
 
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 use super::codec::{self, SavedSession, SAVED_JSON_BYTES_MAX};
-use super::session::Session;
+use super::session::{Replay, ReplayJob, ReplayPurpose, Session};
 use super::state::{Notice, Theme, BROKERS_DEFAULT, SEED_DEFAULT};
 
 pub const KEY_SESSION: &str = "kafka-sandbox.session";
 pub const KEY_UNREADABLE: &str = "kafka-sandbox.session.unreadable";
 pub const KEY_PREVIOUS: &str = "kafka-sandbox.session.previous";
+/// Where sessions set aside are kept, first free first: a second share link or import keeps the
+/// learner's session in the next place instead of overwriting the first.
+pub const KEPT_KEYS: [&str; 3] = [KEY_PREVIOUS, "kafka-sandbox.session.previous.2", "kafka-sandbox.session.previous.3"];
 pub const KEY_THEME: &str = "kafka-sandbox.theme";
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -37,9 +45,45 @@ pub fn remove(key: &str) {
     }
 }
 
-/// Autosaves the session (called after every change).
+/// Autosaves the session (called after every change); false when the write failed.
 pub fn save(saved: &SavedSession) -> bool {
     set(KEY_SESSION, &codec::encode(saved))
+}
+
+/// Keeps `json` (a session about to be replaced) in the first free place of [`KEPT_KEYS`], or
+/// finds it already kept there. Ok(key) when it is safely stored; Err(why not) otherwise, and
+/// then the caller must not replace it.
+pub fn keep_aside(json: &str) -> Result<&'static str, String> {
+    if local_storage().is_none() {
+        return Err("this browser's storage is not available".to_string());
+    }
+    if let Some(key) = KEPT_KEYS.iter().find(|key| get(key).as_deref() == Some(json)) {
+        return Ok(key);
+    }
+    let Some(key) = KEPT_KEYS.iter().find(|key| get(key).is_none()) else {
+        return Err(format!("the {} places for sessions set aside ({}...) are all taken", KEPT_KEYS.len(), KEY_PREVIOUS));
+    };
+    // Read back: a write that "succeeded" into a full or evicting storage must hold the text.
+    if set(key, json) && get(key).as_deref() == Some(json) {
+        Ok(key)
+    } else {
+        remove(key);
+        Err("this browser's storage is full".to_string())
+    }
+}
+
+/// Keeps the autosaved session aside before something replaces it. Ok(None) when there is
+/// nothing worth keeping (no session, or one with no action), Ok(Some(key)) when kept.
+pub fn keep_own_session() -> Result<Option<&'static str>, String> {
+    match get(KEY_SESSION) {
+        Some(own) if !is_empty_session(&own) => keep_aside(&own).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A saved session without a single action: nothing of the learner's to keep.
+fn is_empty_session(json: &str) -> bool {
+    codec::decode(json, SAVED_JSON_BYTES_MAX).is_ok_and(|saved| saved.transcript.is_empty())
 }
 
 pub fn load_theme() -> Theme {
@@ -66,61 +110,94 @@ fn strip_address() {
     }
 }
 
-/// The session to start with, and a message about how it was found.
-pub fn initial_session() -> (Session, Option<Notice>) {
+/// The wall-clock budget of one replay slice: the page draws, and its Cancel button answers,
+/// between slices.
+pub const REPLAY_SLICE_MS: f64 = 40.0;
+
+/// A budget for [`Replay::step`]: true once `budget_ms` of wall-clock time have passed.
+pub fn out_of_time_after(budget_ms: f64) -> impl FnMut() -> bool {
+    let start = js_sys::Date::now();
+    move || js_sys::Date::now() - start >= budget_ms
+}
+
+/// The session to start with, a message about how it was found, and the rest of its replay
+/// when one slice did not finish it (the session is then a fresh placeholder until it does).
+pub fn initial_session() -> (Session, Option<Notice>, Option<ReplayJob>) {
     let location = web_sys::window().map(|w| w.location());
     let search = location.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
     let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
-    let mut notices: Vec<Notice> = Vec::new();
+    let mut notices: Vec<String> = Vec::new();
 
     if search.trim_start_matches('?').split('&').any(|p| p == "reset") {
-        if let Some(old) = get(KEY_SESSION) {
-            set(KEY_PREVIOUS, &old);
-        }
-        remove(KEY_SESSION);
         strip_address();
-        return (
-            Session::new(SEED_DEFAULT, BROKERS_DEFAULT),
-            Some(Notice::info(format!("Started a fresh session (the previous one is kept as {KEY_PREVIOUS} in this browser's storage)."))),
-        );
+        match keep_own_session() {
+            Ok(kept) => {
+                remove(KEY_SESSION);
+                let text = match kept {
+                    Some(key) => format!("Started a fresh session (the previous one is kept as {key} in this browser's storage)."),
+                    None => "Started a fresh session.".to_string(),
+                };
+                return (Session::new(SEED_DEFAULT, BROKERS_DEFAULT), Some(Notice::info(text)), None);
+            }
+            Err(why) => notices.push(format!("Your session could not be set aside ({why}), so it was not reset.")),
+        }
     }
 
     if let Some(shared) = codec::parse_share_fragment(&hash) {
         strip_address();
-        match shared.and_then(|saved| Session::restore(&saved)) {
-            Ok(session) => {
-                let n = session.transcript().len();
-                let mut text = format!("Opened a shared session: seed {}, {} brokers, {n} actions replayed.", session.seed(), session.brokers());
-                // The shared session replaces the autosave: keep the learner's own work aside.
-                if let Some(own) = get(KEY_SESSION) {
-                    set(KEY_PREVIOUS, &own);
-                    text.push_str(&format!(" Your own session is kept as {KEY_PREVIOUS} in this browser's storage."));
+        match shared.and_then(|saved| Ok((Replay::restore(&saved)?, saved))) {
+            Ok((replay, saved)) => match keep_own_session() {
+                Ok(kept) => {
+                    let n = saved.transcript.len();
+                    let mut text = format!("Opened a shared session: seed {}, {} brokers, {n} actions replayed.", saved.seed, saved.brokers);
+                    if let Some(key) = kept {
+                        text.push_str(&format!(" Your own session is kept as {key} in this browser's storage."));
+                    }
+                    let job = ReplayJob { replay, purpose: ReplayPurpose::Load { message: text } };
+                    return start_replay(&saved, job, notices);
                 }
-                return (session, Some(Notice::info(text)));
-            }
-            Err(e) => notices.push(Notice::error(format!("This share link could not be opened: {e}. Nothing from it was run."))),
+                Err(why) => notices.push(format!(
+                    "This share link was not opened: your own session could not be kept aside ({why}). Export your session to keep it, then open the link again."
+                )),
+            },
+            Err(e) => notices.push(format!("This share link could not be opened: {e}. Nothing from it was run.")),
         }
     }
 
-    let session = match get(KEY_SESSION) {
-        None => Session::new(SEED_DEFAULT, BROKERS_DEFAULT),
-        Some(json) => match codec::decode(&json, SAVED_JSON_BYTES_MAX).and_then(|saved| Session::restore(&saved)) {
-            Ok(session) => session,
-            Err(e) => {
-                set(KEY_UNREADABLE, &json);
-                remove(KEY_SESSION);
-                notices.push(Notice::error(format!(
-                    "Your saved session could not be restored: {e}. You start with a fresh session; the old one is kept as {KEY_UNREADABLE} in this browser's storage."
-                )));
-                Session::new(SEED_DEFAULT, BROKERS_DEFAULT)
-            }
-        },
-    };
-    let notice = match notices.len() {
-        0 => None,
-        _ => Some(Notice::error(notices.into_iter().map(|n| n.text).collect::<Vec<_>>().join(" "))),
-    };
-    (session, notice)
+    let Some(json) = get(KEY_SESSION) else { return (Session::new(SEED_DEFAULT, BROKERS_DEFAULT), joined(notices), None) };
+    match codec::decode(&json, SAVED_JSON_BYTES_MAX).and_then(|saved| Ok((Replay::restore(&saved)?, saved))) {
+        Ok((replay, saved)) => start_replay(&saved, ReplayJob { replay, purpose: ReplayPurpose::Autosave }, notices),
+        Err(e) => {
+            let kept = match set(KEY_UNREADABLE, &json) {
+                true => format!("the old one is kept as {KEY_UNREADABLE} in this browser's storage"),
+                false => "the old one could not be kept (this browser's storage is full)".to_string(),
+            };
+            notices.push(format!("Your saved session could not be restored: {e}. You start with a fresh session; {kept}."));
+            (Session::new(SEED_DEFAULT, BROKERS_DEFAULT), joined(notices), None)
+        }
+    }
+}
+
+/// Runs the first slice of `job`: the session when it is done, else a fresh placeholder and
+/// the job for the page to go on with.
+fn start_replay(saved: &SavedSession, mut job: ReplayJob, notices: Vec<String>) -> (Session, Option<Notice>, Option<ReplayJob>) {
+    let notice = joined(notices);
+    match job.replay.step(&mut out_of_time_after(REPLAY_SLICE_MS)) {
+        Ok(true) => {
+            let (session, done) = job.finish();
+            (session, done.map(Notice::info).or(notice), None)
+        }
+        Ok(false) => (Session::new(saved.seed, saved.brokers), notice, Some(job)),
+        Err(e) => {
+            let text = format!("That session could not be replayed: {e}.");
+            (Session::new(SEED_DEFAULT, BROKERS_DEFAULT), Some(Notice::error(text)), None)
+        }
+    }
+}
+
+/// One error notice for the messages gathered at start-up, if any.
+fn joined(notices: Vec<String>) -> Option<Notice> {
+    (!notices.is_empty()).then(|| Notice::error(notices.join(" ")))
 }
 
 /// The page address with a share fragment, or None when the session is too large to share.

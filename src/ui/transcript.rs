@@ -8,7 +8,7 @@
 //!
 //! Pure logic, no DOM: unit tested in the browser test run.
 
-use crate::json::{self, Value};
+use serde::{Deserialize, Serialize};
 
 /// A terminal tab's id: 1 for the tab every session starts with, then 2, 3, ... in opening order.
 /// Ids are never reused within a session, so a replayed transcript addresses the same tabs.
@@ -28,8 +28,10 @@ pub const TERMINALS_OPEN_MAX: usize = 8;
 pub const ADVANCE_MS_MAX: u64 = 365 * 86_400_000;
 
 /// One learner action. As JSON, an object with the action in `op` and the variant's fields after
-/// it: `{"op":"run","term":1,"line":"ls"}`, `{"op":"advance","ms":500}` (see [`Entry::write_json`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// it: `{"op":"run","term":1,"line":"ls"}`, `{"op":"advance","ms":500}`. Read strictly: a known
+/// `op` and exactly that action's fields (range checks beyond the types are [`validate`]'s).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Entry {
     /// A line typed into a terminal and submitted with Enter (a command, a continuation line, or
     /// a line of input for a foreground tool such as the console producer).
@@ -44,77 +46,6 @@ pub enum Entry {
     Close { term: TermId },
     /// Simulated time passing, from the clock controls (play, step): `sim advance <ms>ms`.
     Advance { ms: u64 },
-}
-
-impl Entry {
-    /// The `op` of each variant in its JSON form.
-    fn op(&self) -> &'static str {
-        match self {
-            Entry::Run { .. } => "run",
-            Entry::Eof { .. } => "eof",
-            Entry::Interrupt { .. } => "interrupt",
-            Entry::Open { .. } => "open",
-            Entry::Close { .. } => "close",
-            Entry::Advance { .. } => "advance",
-        }
-    }
-
-    /// Appends the entry as compact JSON, `op` first, then the fields in declaration order (the
-    /// layout serde's internally tagged enums wrote, which saved sessions keep).
-    pub fn write_json(&self, out: &mut String) {
-        out.push_str("{\"op\":\"");
-        out.push_str(self.op());
-        out.push('"');
-        match self {
-            Entry::Run { term, line } => {
-                out.push_str(",\"term\":");
-                json::push_u64(out, u64::from(*term));
-                out.push_str(",\"line\":");
-                json::push_str(out, line);
-            }
-            Entry::Eof { term } | Entry::Interrupt { term } | Entry::Open { term } | Entry::Close { term } => {
-                out.push_str(",\"term\":");
-                json::push_u64(out, u64::from(*term));
-            }
-            Entry::Advance { ms } => {
-                out.push_str(",\"ms\":");
-                json::push_u64(out, *ms);
-            }
-        }
-        out.push('}');
-    }
-
-    /// Reads an entry strictly: a known `op`, exactly the fields of that action, each of its type
-    /// (range checks beyond the types are [`validate`]'s).
-    pub fn from_json(value: &Value) -> Result<Entry, String> {
-        let [op, term, line, ms] = json::fields(value, ["op", "term", "line", "ms"], false)?;
-        let op = json::string_field(op, "op")?;
-        let read_term = || json::integer_field(term, "term", u64::from(TermId::MAX)).map(|t| t as TermId);
-        let entry = match op.as_str() {
-            "run" => Entry::Run { term: read_term()?, line: json::string_field(line, "line")? },
-            "eof" => Entry::Eof { term: read_term()? },
-            "interrupt" => Entry::Interrupt { term: read_term()? },
-            "open" => Entry::Open { term: read_term()? },
-            "close" => Entry::Close { term: read_term()? },
-            "advance" => Entry::Advance { ms: json::integer_field(ms, "ms", u64::MAX)? },
-            other => {
-                return Err(format!(
-                    "unknown op `{}`, expected one of `run`, `eof`, `interrupt`, `open`, `close`, `advance`",
-                    json::excerpt(other)
-                ))
-            }
-        };
-        // Fields another action has are as unknown here as any other key.
-        let stray = match entry {
-            Entry::Run { .. } => ms.map(|_| "ms"),
-            Entry::Advance { .. } => term.map(|_| "term").or(line.map(|_| "line")),
-            _ => line.map(|_| "line").or(ms.map(|_| "ms")),
-        };
-        if let Some(key) = stray {
-            return Err(format!("unknown field `{key}` in an `{op}` entry"));
-        }
-        Ok(entry)
-    }
 }
 
 /// Why a transcript is not acceptable.

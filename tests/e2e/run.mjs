@@ -112,6 +112,41 @@ test('a hostile share link is refused with a message', async (page) => {
   if (text !== '') throw new Error(`something ran: ${text}`);
 });
 
+/// A share link of `entries`, as the page writes them.
+const shareLink = (page, entries) => {
+  const json = JSON.stringify({ app: 'kafka-sandbox', format: 1, seed: 7, brokers: 3, transcript: entries });
+  return `${page.url().split('#')[0]}#s=${Buffer.from(json).toString('base64url')}`;
+};
+
+// Issue 19: a long replay shows its progress and can be cancelled; the learner's own session is
+// kept aside, and a second link does not overwrite it.
+test('a long share link replays with a progress bar and cancels to a fresh session', async (page) => {
+  await typeCommand(page, 'echo my own work');
+  await page.waitForFunction(() => localStorage.getItem('kafka-sandbox.session')?.includes('my own work'));
+  const entries = [{ op: 'run', term: 1, line: 'kafka-topics --bootstrap-server localhost:9092 --create --topic t --partitions 30' }];
+  for (let i = 0; i < 900; i++) entries.push({ op: 'run', term: 1, line: `sim advance 1h` });
+  await page.goto(shareLink(page, entries));
+  await page.reload();
+  await page.waitForSelector('.replay progress');
+  const label = await page.textContent('.replay label');
+  if (!/^Replaying the session: \d+ of 901 actions$/.test(label)) throw new Error(`label: ${label}`);
+  await page.click('.replay-cancel');
+  await page.waitForSelector('text=Loading cancelled');
+  if (await page.$('.replay')) throw new Error('the progress bar stayed');
+  if (await scrollbackText(page) !== '') throw new Error('the session shown is not a fresh one');
+  await typeCommand(page, 'echo the page answers');
+  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('the page answers'));
+  const kept = () => page.evaluate(() => localStorage.getItem('kafka-sandbox.session.previous'));
+  if (!(await kept())?.includes('my own work')) throw new Error(`own session not kept: ${await kept()}`);
+  // A second link: the session it replaces goes to the next place, the first stays.
+  await page.goto(shareLink(page, [{ op: 'run', term: 1, line: 'echo second link' }]));
+  await page.reload();
+  await page.waitForSelector('text=Opened a shared session');
+  if (!(await kept())?.includes('my own work')) throw new Error(`own session lost: ${await kept()}`);
+  const next = await page.evaluate(() => localStorage.getItem('kafka-sandbox.session.previous.2'));
+  if (!next?.includes('the page answers')) throw new Error(`second place: ${next}`);
+});
+
 test('screenshots: light, dark, 1024x768', async (page) => {
   await typeCommand(page, 'help');
   await typeCommand(page, 'cat missing');
