@@ -17,7 +17,9 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::clock;
+use super::ghosts::Ghost;
 use super::groups::{GroupView, GroupsView, LagHistory};
+use super::topiclogs::{plural, TopicLogs};
 use super::layout::{layout, Column, Filter, Layout, Mode, Role};
 use super::logview::{self, LogView, RecordCell};
 use super::monitor::{Alarm, Loss, EXPECTED_WHEN};
@@ -99,6 +101,10 @@ pub struct ClusterProps {
     pub view: ViewState,
     pub log_view: Option<Rc<LogView>>,
     pub groups: Rc<GroupsView>,
+    /// The topic in view drawn as logs (None: no topic yet).
+    pub topic_logs: Option<Rc<TopicLogs>>,
+    /// Records lost with a leader, oldest first.
+    pub ghosts: Rc<Vec<Ghost>>,
     pub dispatch: Dispatch,
 }
 
@@ -107,8 +113,13 @@ pub struct ClusterProps {
 pub fn cluster_area(props: &ClusterProps) -> Html {
     let v = &props.view;
     html! {
-        <section class="cluster" aria-label="Cluster">
-            { monitor_panel(props.alarm.as_ref(), &props.losses, &props.dispatch) }
+        <section class="cluster" id="cluster" aria-label="Cluster">
+            <div class="visually-hidden" id="cluster-description">
+                <h2>{ "The cluster in words" }</h2>
+                <p>{ super::topiclogs::describe_cluster(&props.snapshot, &props.groups) }</p>
+            </div>
+            { monitor_panel(props.alarm.as_ref(), &props.losses, &props.ghosts, &props.dispatch) }
+            { super::strips::logs_panel(props.topic_logs.as_deref(), &props.laid.layout.topics, &v.filter, &props.dispatch) }
             { brokers_panel(props) }
             { partition_panel(props) }
             { events_panel(&props.log) }
@@ -121,8 +132,8 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
 
 /// A quiet line while every property holds; an alarm panel when one does not, or when
 /// acknowledged records disappeared.
-fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) -> Html {
-    if alarm.is_none() && losses.is_empty() {
+fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], ghosts: &[Ghost], dispatch: &Dispatch) -> Html {
+    if alarm.is_none() && losses.is_empty() && ghosts.is_empty() {
         return html! {
             <p class="monitor-ok" role="status">
                 { "Invariant monitor: every safety property holds (checked after each action)." }
@@ -146,10 +157,41 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
                         <li>{ format!("{}: {}", clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)), l.describe()) }</li>
                     }) }
                 </ul>
+            }
+            { lost_links(ghosts, dispatch) }
+            if !losses.is_empty() || !ghosts.is_empty() {
                 <button class="dismiss-losses" onclick={dismiss}>{ "Dismiss the losses" }</button>
             }
             <p class="alarm-expected">{ EXPECTED_WHEN }</p>
         </section>
+    }
+}
+
+/// One line per partition with ghosts, each a button that shows them in the logs panel.
+fn lost_links(ghosts: &[Ghost], dispatch: &Dispatch) -> Html {
+    let mut parts: Vec<(&Ghost, usize)> = Vec::new();
+    for g in ghosts {
+        match parts.iter_mut().find(|(x, _)| x.topic == g.topic && x.partition == g.partition) {
+            Some((last, n)) => {
+                *last = g;
+                *n += 1;
+            }
+            None => parts.push((g, 1)),
+        }
+    }
+    if parts.is_empty() {
+        return html! {};
+    }
+    html! {
+        <ul class="losses ghost-links">
+            { for parts.into_iter().map(|(g, n)| html! {
+                <li>
+                    <button class="show-lost" onclick={send(dispatch, Action::ShowLost(g.topic.clone(), g.partition))}>
+                        { format!("{}-{}: {} {} (show)", g.topic, g.partition, plural(n, "record"), g.label()) }
+                    </button>
+                </li>
+            }) }
+        </ul>
     }
 }
 
@@ -159,7 +201,7 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
 /// Memoised by the app on the snapshot and the filter ([`lay_out`]).
 #[derive(PartialEq)]
 pub struct Laid {
-    layout: Layout,
+    pub layout: Layout,
     rows: Rc<Vec<PartitionKey>>,
 }
 
@@ -223,7 +265,7 @@ fn brokers_panel(props: &ClusterProps) -> Html {
                     <span>{ if l.hidden_internal > 0 { format!("internal topics ({} hidden)", l.hidden_internal) } else { "internal topics".to_string() } }</span>
                 </label>
                 <span class="partition-flags">
-                    { format!("{} partition{}", l.rows.len(), if l.rows.len() == 1 { "" } else { "s" }) }
+                    { plural(l.rows.len(), "partition") }
                     if l.under_replicated > 0 { <span class="flag under">{ format!("{} under-replicated", l.under_replicated) }</span> }
                     if l.offline > 0 { <span class="flag offline">{ format!("{} offline", l.offline) }</span> }
                 </span>
