@@ -16,7 +16,7 @@ export TRUNK_VERSION WASM_BINDGEN_VERSION WASM_PACK_VERSION BINARYEN_VERSION PLA
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 SHELL := bash
 
-.PHONY: serve test tools tools-serve check-versions build bench profile-page test-native test-wasm test-e2e
+.PHONY: serve test tools tools-serve fetch check-versions build bench profile-page test-native test-wasm test-e2e
 
 ## serve: install what is missing, then serve the app on http://127.0.0.1:$(PORT)/
 serve: tools-serve
@@ -24,13 +24,13 @@ serve: tools-serve
 	  echo "make serve: port $(PORT) is already taken (is another 'make serve' running?)."; \
 	  echo "Stop that process, or pick another port: make serve PORT=8081"; exit 1; fi
 	@echo "Serving the Kafka sandbox at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	trunk serve --offline --port $(PORT)
+	trunk serve --offline --no-autoreload --port $(PORT)
 
 ## test: install what is missing, then the whole suite (native, wasm in headless Chromium, e2e).
 test: tools
 	@bash .ci/test.sh
 
-## build: the release bundle in dist/ (std rebuilt for size, panics as aborts, wasm-opt: .ci/bundle.sh).
+## build: the release bundle in dist/ (trunk build --release, with trunk's wasm-opt step: .ci/bundle.sh).
 build: tools-serve
 	bash .ci/bundle.sh
 
@@ -42,7 +42,7 @@ bench: tools
 # The bundle keeps the wasm's function names (data-keep-debug, no wasm-opt), in dist-profile/.
 profile-page: tools
 	@mkdir -p target/profile-page
-	@sed -e 's|data-wasm-opt="z"|data-wasm-opt="0" data-keep-debug href="../../Cargo.toml"|' -e 's|href="styles/|href="../../styles/|' index.html > target/profile-page/index.html
+	@sed -e 's|data-wasm-opt="z"|data-wasm-opt="0" data-keep-debug href="../../Cargo.toml"|' -e 's|href="styles/|href="../../styles/|' -e 's|href="assets/|href="../../assets/|' index.html > target/profile-page/index.html
 	bash .ci/bundle.sh --dist dist-profile target/profile-page/index.html
 	DIST_DIR=$(CURDIR)/dist-profile/ node tests/e2e/profile.mjs
 
@@ -60,6 +60,12 @@ check-versions:
 	  echo "Trunk.toml [tools] wasm_opt must be version_$(BINARYEN_VERSION)"; exit 1; }
 	@grep -q '"binaryen": "$(BINARYEN_VERSION).0.0"' package.json && grep -q '"playwright-core": "$(PLAYWRIGHT_VERSION)"' package.json || { \
 	  echo "package.json must pin binaryen $(BINARYEN_VERSION).0.0 and playwright-core $(PLAYWRIGHT_VERSION)"; exit 1; }
+
+# Every crate any build needs (native, wasm32, every profile), from Cargo.lock, into this run's cargo
+# home: after it, the `--offline` builds (trunk) resolve from what this step fetched, never from an
+# earlier run's cache. .ci/tools.sh runs it; `make fetch` on its own refreshes it.
+fetch:
+	cargo fetch --locked
 
 # The suite's stages one at a time (each assumes `make tools` has run).
 test-native:

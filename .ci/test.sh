@@ -30,12 +30,13 @@ run_stage() { # run_stage <name> <counter> <command...>
 browser_tmp=$PWD/target/tmp-browser
 in_browser_tmp() { rm -rf "$browser_tmp"; mkdir -p "$browser_tmp"; TMPDIR=$browser_tmp "$@"; local s=$?; rm -rf "$browser_tmp"; return $s; }
 
-count_e2e() { awk '/^e2e: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END { printf "%d %d\n", p, f }' "$1"; }
+# The last `<stage>: N passed, M failed` line of the bundle (.ci/bundle-size.mjs) and e2e stages.
+count_plain() { awk '/^[a-z0-9]+: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END { printf "%d %d\n", p, f }' "$1"; }
 
 run_stage native count_cargo cargo test --locked --no-fail-fast
 run_stage wasm count_cargo in_browser_tmp wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
-run_stage bundle count_e2e bash .ci/bundle.sh
-run_stage e2e count_e2e in_browser_tmp node tests/e2e/run.mjs
+run_stage bundle count_plain bash .ci/bundle.sh
+run_stage e2e count_plain in_browser_tmp node tests/e2e/run.mjs
 
 echo "==> disk: target/ holds $(du -sh target 2>/dev/null | cut -f1); $(df -h . | awk 'NR == 2 { print $4 " free on " $6 }')"
 echo

@@ -5,15 +5,6 @@ fn main() {
     kafka_sandbox::ui::start();
 }
 
-/// Draws the error panel for a trap the page's script caught (see index.html). The release bundle
-/// turns a Rust panic into an immediate abort, which traps without running the panic hook: the
-/// page's `error`/`unhandledrejection` listener calls this instead, with the trap's JS message.
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn show_panic_panel(message: &str) {
-    kafka_sandbox::ui::panic::show_panel(message);
-}
-
 /// A deliberate panic, for the browser test that proves a real panic in the release bundle ends in
 /// the error panel (tests/e2e/run.mjs). Nothing in the page calls it.
 #[cfg(target_arch = "wasm32")]

@@ -52,8 +52,9 @@ pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 30_000;
 pub const ALTER_PARTITION_RETRY_MS: i64 = 1_000;
 /// Admin calls give up after this (`default.api.timeout.ms` is 60 s; tools use 30 s).
 pub const ADMIN_TIMEOUT_MS: i64 = 30_000;
-/// Upper bound on brokers.
-pub const BROKERS_MAX: u32 = 12;
+/// Brokers a cluster may have: the one limit the engine, the shell (`--brokers`, `sim reset`) and
+/// the page (saved sessions, the broker columns) all use.
+pub const BROKERS_MAX: u32 = 9;
 
 pub type BrokerId = i32;
 

@@ -22,8 +22,7 @@ pub type TermId = u32;
 
 /// Terminals a sandbox may have open at once.
 pub const TERMS_MAX: usize = 16;
-/// Brokers a sandbox may have.
-pub const BROKERS_MAX: u32 = 9;
+pub use crate::engine::cluster::BROKERS_MAX;
 /// Processes alive at once across all terminals (jobs are bounded per terminal too).
 pub const PROCS_MAX: usize = 64;
 /// Output chunks kept per terminal while nobody collects them (oldest dropped first).

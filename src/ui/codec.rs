@@ -14,7 +14,7 @@
 
 use super::transcript::{self, Entry, TranscriptError};
 use crate::json::{self, Value};
-use crate::shell::tools::sim::BROKERS_MAX;
+use crate::engine::cluster::BROKERS_MAX;
 
 /// The version of the saved-session document. Bump it when old documents can no longer be
 /// replayed faithfully (a changed entry meaning, or a simulation change that alters outcomes).

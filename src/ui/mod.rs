@@ -346,8 +346,6 @@ pub fn mount(root: web_sys::Element) -> AppHandle<App> {
 
 /// Entry point of the web app: installs the panic panel, then mounts into `<body>`.
 pub fn start() {
-    // An immediate abort runs no hook: the code would only weigh on the bundle.
-    #[cfg(not(panic = "immediate-abort"))]
     panic::install();
     yew::Renderer::<App>::new().render();
 }

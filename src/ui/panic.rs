@@ -3,10 +3,8 @@
 //! start over. Its controls are plain links, so they work without calling back into the
 //! WebAssembly instance after the panic has trapped.
 //!
-//! Two routes lead to it. In the release bundle panics are immediate aborts (.ci/bundle.sh): no
-//! hook runs, the wasm traps, and index.html's listener calls the exported `show_panic_panel` with
-//! the trap's message. In other builds (`make serve`, the browser tests) the hook below draws it
-//! with the panic's own message first; the listener then finds it already shown.
+//! The panic hook below draws it, with the panic's own message, in every build (the release
+//! bundle, `make serve` and the browser tests alike).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

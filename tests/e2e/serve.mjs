@@ -1,8 +1,11 @@
 // Serves the release bundle in dist/ on a free loopback port, for the e2e tests and the page
-// benchmarks. Paths cannot climb out of dist/.
+// benchmarks. Paths cannot climb out of dist/. Text and wasm go out gzipped when the browser asks
+// for it, as any static host sends them: the emulated-network load time counts the bytes a learner
+// really downloads.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 // DIST_DIR: another bundle (tests/e2e/profile.mjs serves one built with function names).
 const DIST = process.env.DIST_DIR ?? new URL('../../dist/', import.meta.url).pathname;
@@ -15,8 +18,15 @@ export function serveDist() {
     const file = join(DIST, path.endsWith('/') ? 'index.html' : path);
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
+      if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && extname(file) in TYPES) {
+        headers['content-encoding'] = 'gzip';
+        res.writeHead(200, headers);
+        res.end(gzipSync(body, { level: 9 }));
+      } else {
+        res.writeHead(200, headers);
+        res.end(body);
+      }
     } catch {
       res.writeHead(404); res.end('not found');
     }

@@ -29,8 +29,7 @@ sim: control the simulated cluster
   sim app list                 the apps, their state and records in/out
 ";
 
-/// Brokers a sandbox may have.
-pub const BROKERS_MAX: u32 = 9;
+use crate::engine::cluster::BROKERS_MAX;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SimCommand {
