@@ -667,6 +667,9 @@ fn an_acks_1_leader_crash_leaves_labelled_ghosts() {
     let logs = topic_logs(&c, &w, "fragile");
     assert_eq!(strips(&logs)[0].ghosts.len(), 2, "the log view draws them");
     assert_eq!(ghosts[0].anchor(), "ghosts-fragile-0");
+    let lost = w.ghosts().lost("fragile", 0);
+    assert_eq!((lost.records, lost.at_least, lost.text()), (2, false, "2 records".to_string()), "the kept record is older than the loss");
+    assert_eq!(w.ghosts().by_partition().len(), 1);
     // Looking again reports nothing twice; a clean election that keeps every record makes none.
     w.observe(&c, false);
     assert_eq!(w.ghosts().all().count(), 2);

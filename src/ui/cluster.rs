@@ -17,7 +17,7 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::clock;
-use super::ghosts::Ghost;
+use super::ghosts::{Ghost, LostCount};
 use super::groups::{GroupView, GroupsView, LagHistory};
 use super::topiclogs::{plural, TopicLogs};
 use super::layout::{layout, Column, Filter, Layout, Mode, Role};
@@ -103,8 +103,8 @@ pub struct ClusterProps {
     pub groups: Rc<GroupsView>,
     /// The topic in view drawn as logs (None: no topic yet).
     pub topic_logs: Option<Rc<TopicLogs>>,
-    /// Records lost with a leader, oldest first.
-    pub ghosts: Rc<Vec<Ghost>>,
+    /// Per partition with lost records: its newest ghost and how many were lost.
+    pub ghosts: Rc<Vec<(Ghost, LostCount)>>,
     pub dispatch: Dispatch,
 }
 
@@ -132,7 +132,7 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
 
 /// A quiet line while every property holds; an alarm panel when one does not, or when
 /// acknowledged records disappeared.
-fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], ghosts: &[Ghost], dispatch: &Dispatch) -> Html {
+fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], ghosts: &[(Ghost, LostCount)], dispatch: &Dispatch) -> Html {
     if alarm.is_none() && losses.is_empty() && ghosts.is_empty() {
         return html! {
             <p class="monitor-ok" role="status">
@@ -168,26 +168,17 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], ghosts: &[Ghost], dispa
 }
 
 /// One line per partition with ghosts, each a button that shows them in the logs panel.
-fn lost_links(ghosts: &[Ghost], dispatch: &Dispatch) -> Html {
-    let mut parts: Vec<(&Ghost, usize)> = Vec::new();
-    for g in ghosts {
-        match parts.iter_mut().find(|(x, _)| x.topic == g.topic && x.partition == g.partition) {
-            Some((last, n)) => {
-                *last = g;
-                *n += 1;
-            }
-            None => parts.push((g, 1)),
-        }
-    }
+fn lost_links(ghosts: &[(Ghost, LostCount)], dispatch: &Dispatch) -> Html {
+    let parts = ghosts;
     if parts.is_empty() {
         return html! {};
     }
     html! {
         <ul class="losses ghost-links">
-            { for parts.into_iter().map(|(g, n)| html! {
+            { for parts.iter().map(|(g, n)| html! {
                 <li>
                     <button class="show-lost" onclick={send(dispatch, Action::ShowLost(g.topic.clone(), g.partition))}>
-                        { format!("{}-{}: {} {} (show)", g.topic, g.partition, plural(n, "record"), g.label()) }
+                        { format!("{}-{}: {} {} (show)", g.topic, g.partition, n.text(), g.label()) }
                     </button>
                 </li>
             }) }
@@ -448,7 +439,9 @@ fn partition_panel(props: &ClusterProps) -> Html {
                 </label>
                 <label>
                     <span>{ "Partition" }</span>
-                    <input type="number" min="0" max={partitions.saturating_sub(1).to_string()} value={partition.to_string()}
+                    // Keyed by what it shows: yew leaves an unchanged `value` alone, so a number typed
+                    // for another lesson's topic stayed in the field; a new key is a new field.
+                    <input key={format!("{topic}/{partition}")} type="number" min="0" max={partitions.saturating_sub(1).to_string()} value={partition.to_string()}
                         disabled={topic.is_empty()} onchange={on_partition} aria-label="Partition log: partition" />
                 </label>
             </span>
@@ -459,7 +452,7 @@ fn partition_panel(props: &ClusterProps) -> Html {
         Some(v) => log_body(v, props.view.record, &props.groups, &d),
     };
     html! {
-        <section class="panel partitions" aria-labelledby="partitions-title">
+        <section class="panel partitions" id="partition-log" aria-labelledby="partitions-title">
             <div class="panel-head">
                 <h2 id="partitions-title">{ "Partition log" }</h2>
                 { picker }
@@ -772,9 +765,7 @@ fn polyline(h: &LagHistory, values: impl Iterator<Item = (i64, Option<i64>)>, y_
         if !out.is_empty() {
             out.push(' ');
         }
-        let _ = write!(out, "{x:.1}");
-        out.push(',');
-        push_fixed(&mut out, y, 1);
+        out.push_str(&format!("{x:.1},{y:.1}"));
     }
     out
 }
@@ -790,12 +781,12 @@ fn lag_chart(g: &GroupView) -> Html {
     let (first, last) = (h.samples[0].at_ms, h.samples[h.samples.len() - 1].at_ms);
     let span_s = (last - first) as f64 / 1000.0;
     let top = g.chart_top();
-    let span_s = to_fixed(span_s, 1);
+    let span_s = format!("{span_s:.1}");
     let label = format!("Lag over the last {span_s} s of simulated time: total lag now {}, peak {y_max}", g.total_lag);
     html! {
         <figure class="lag-chart">
-            <svg viewBox={format!("0 0 {} {}", to_shortest(CHART_W), to_shortest(CHART_H))} preserveAspectRatio="none" role="img" aria-label={label}>
-                <line class="axis" x1="0" y1={format!("{:.1}", CHART_H - 1.0)} x2={to_shortest(CHART_W)} y2={format!("{:.1}", CHART_H - 1.0)}
+            <svg viewBox={format!("0 0 {} {}", CHART_W.to_string(), CHART_H.to_string())} preserveAspectRatio="none" role="img" aria-label={label}>
+                <line class="axis" x1="0" y1={format!("{:.1}", CHART_H - 1.0)} x2={CHART_W.to_string()} y2={format!("{:.1}", CHART_H - 1.0)}
                     stroke="currentColor" stroke-opacity="0.3" stroke-width="1" />
                 { for top.iter().enumerate().map(|(i, (c, _))| html! {
                     <polyline class="lag-partition" fill="none" stroke={CHART_COLOURS[i % CHART_COLOURS.len()]} stroke-width="1.5"

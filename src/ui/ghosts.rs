@@ -83,11 +83,29 @@ struct Seen {
     batches: VecDeque<Rc<Batch>>,
 }
 
+/// How many records a partition lost (more than the ghosts drawn when it was many).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LostCount {
+    pub records: i64,
+    /// The loss reached past what was remembered: at least `records`.
+    pub at_least: bool,
+}
+
+impl LostCount {
+    /// `3 records`, `at least 64 records`.
+    pub fn text(&self) -> String {
+        let n = super::topiclogs::plural(usize::try_from(self.records).unwrap_or(0), "record");
+        if self.at_least { format!("at least {n}") } else { n }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Ghosts {
     /// (topic id, partition) -> what its leader's log ended with.
     seen: BTreeMap<(Rc<str>, i32), Seen>,
     ghosts: VecDeque<Ghost>,
+    /// (topic, partition) -> records lost there since the last clear.
+    lost: BTreeMap<(Rc<str>, i32), LostCount>,
 }
 
 fn holds(log: &PartitionLog, batch: &Batch) -> bool {
@@ -124,6 +142,24 @@ impl Ghosts {
 
     pub fn clear(&mut self) {
         self.ghosts.clear();
+        self.lost.clear();
+    }
+
+    /// Per partition with ghosts, in the order they were lost: its newest ghost and the count.
+    pub fn by_partition(&self) -> Vec<(Ghost, LostCount)> {
+        let mut out: Vec<(Ghost, LostCount)> = Vec::new();
+        for g in &self.ghosts {
+            match out.iter_mut().find(|(x, _)| x.topic == g.topic && x.partition == g.partition) {
+                Some((newest, _)) => *newest = g.clone(),
+                None => out.push((g.clone(), self.lost(&g.topic, g.partition))),
+            }
+        }
+        out
+    }
+
+    /// Records lost on a partition (the ghosts kept may be fewer).
+    pub fn lost(&self, topic: &str, partition: i32) -> LostCount {
+        self.lost.iter().find(|((t, p), _)| &**t == topic && *p == partition).map(|(_, c)| *c).unwrap_or_default()
     }
 
     /// Looks at every partition's leader after an action.
@@ -166,6 +202,12 @@ impl Ghosts {
             (kept, lost)
         };
         let fate = fate(snapshot, old_leader);
+        if let Some(first) = lost.first() {
+            let count = self.lost.entry((topic.clone(), partition)).or_default();
+            count.records += lost.iter().map(|b| b.records().count() as i64).sum::<i64>();
+            // The oldest remembered batch is gone too: older records may be gone as well.
+            count.at_least |= first.base_offset > log.log_start_offset && kept.front().is_none_or(|k| k.base_offset > first.base_offset);
+        }
         for b in &lost {
             for r in b.records() {
                 if self.ghosts.len() >= GHOSTS_MAX {

@@ -113,7 +113,7 @@ pub fn app() -> Html {
             .map(Rc::new)
     };
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());
-    let ghosts: Rc<Vec<ghosts::Ghost>> = Rc::new(watch.ghosts().all().cloned().collect());
+    let ghosts = Rc::new(watch.ghosts().by_partition());
     let welcome = (!state.view.welcomed && session.timeline().1 == 0 && at_home()).then(|| welcome_card(&dispatcher));
     let two_terminals = session.terminals().len() > 1;
     let shown: Vec<&session::Terminal> = if two_terminals {
@@ -139,7 +139,7 @@ pub fn app() -> Html {
                 brokers: u32::try_from(session.cluster().broker_ids().len()).unwrap_or(0),
                 playing: state.playing, speed: state.speed, can_undo: session.can_undo(), can_redo: session.can_redo(),
                 timeline: (done, all), theme: state.theme, dispatch: dispatcher.clone(), session: state.session.clone() }) }
-            if let Some(notice) = &state.notice {
+            if let Some(notice) = state.notice.as_ref().filter(|n| !stale_lesson_notice(n)) {
                 <div ~className={if notice.kind == NoticeKind::Error { "notice error" } else { "notice" }}
                     role={if notice.kind == NoticeKind::Error { "alert" } else { "status" }}>
                     <span class="notice-text">{ notice.text.clone() }</span>
@@ -185,6 +185,12 @@ fn wanted_topics<'a>(view: &'a state::ViewState, look_at: &'static [crate::lesso
     }
     wanted.extend(view.selected.as_ref().map(|(t, _)| &**t));
     wanted
+}
+
+/// A lesson's "opened on a fresh cluster" banner once the learner left that lesson.
+fn stale_lesson_notice(notice: &state::Notice) -> bool {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    notice.kind == NoticeKind::Info && notice.text.starts_with("Lesson \u{201c}") && !hash.starts_with("#/lesson/")
 }
 
 /// The page shows the lesson list (no lesson, no free sandbox chosen yet).
@@ -292,9 +298,11 @@ fn use_scrolling(scroll_to: Option<(String, u64)>, look_at: &'static [crate::les
             let _ = js_sys::Reflect::set(&options, &"behavior".into(), &"smooth".into());
             js_call(&el, "scrollIntoView", &options);
             // The target flashes, so the eye finds it after the scroll.
-            let _ = el.class_list().remove_1("flash");
-            let _ = js_call(&el, "getBoundingClientRect", &wasm_bindgen::JsValue::UNDEFINED); // restart the animation
-            let _ = el.class_list().add_1("flash");
+            if let Ok(classes) = js_sys::Reflect::get(&el, &"classList".into()) {
+                js_call(&classes, "remove", &"flash".into());
+                js_call(&el, "getBoundingClientRect", &wasm_bindgen::JsValue::UNDEFINED); // restarts the animation
+                js_call(&classes, "add", &"flash".into());
+            }
         }
     });
 }

@@ -228,6 +228,8 @@ pub enum Action {
     Seek(usize),
     /// Close the welcome card.
     Welcomed,
+    /// Scroll the element with this id into view after the render.
+    ScrollTo(String),
     SetTerminalShare(u8),
 }
 
@@ -337,6 +339,10 @@ impl Reducible for AppState {
                 return Rc::new(next);
             }
             Action::Welcomed => next.view.welcomed = true,
+            Action::ScrollTo(id) => {
+                let seq = next.view.scroll_to.as_ref().map_or(0, |(_, n)| n + 1);
+                next.view.scroll_to = Some((id, seq));
+            }
             Action::SetTerminalShare(share) => next.view.terminal_share = clamp_share(i16::from(share)),
         }
         if touched {

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use super::cluster::{on_value, ValueTarget};
 use super::ghosts::anchor;
 use super::layout::Filter;
-use super::state::{send, Action, AppState};
+use super::state::{Action, AppState};
 use super::topiclogs::{plural, Body, HeatCell, Strip, TopicLogs};
 use super::{class_names, when};
 
@@ -67,7 +67,13 @@ fn at(slot: i64) -> String {
 }
 
 fn strip(s: &Strip, d: &Dispatch) -> Html {
-    let select = send(d, Action::SelectPartition(Some((s.topic.clone(), s.partition))));
+    let select = {
+        let (d, key) = (d.clone(), (s.topic.clone(), s.partition));
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Action::SelectPartition(Some(key.clone())));
+            d.dispatch(Action::ScrollTo("partition-log".to_string()));
+        })
+    };
     let owner_style = s.owner().map(|(_, hue)| format!("--owner: {hue}"));
     let older = s.from - s.log_start;
     let head = format!("P{} · leader {}", s.partition, s.leader.map_or_else(|| "none".to_string(), |l| l.to_string()));
@@ -87,8 +93,22 @@ fn strip(s: &Strip, d: &Dispatch) -> Html {
                 { for s.markers.iter().filter_map(|m| {
                     let c = m.committed?;
                     let text = format!("{} {}", m.group, if c < s.from { format!("◀{c}") } else { c.to_string() });
-                    Some(html! { <span class="marker" data-group={m.group.to_string()} style={at(s.slot(c))}
-                        title={format!("group {} committed offset {c}, lag {}", m.group, m.lag.unwrap_or(0))}>{ format!("▲{text}") }</span> })
+                    let (a, b) = (s.slot(c), s.slot(s.high_watermark));
+                    let lag = m.lag.unwrap_or(0);
+                    Some(html! { <>
+                        if lag > 0 {
+                            <span class="lag-gap" style={format!("--at: {a}; --len: {}", (b - a).max(0))} title={format!("group {}: lag {lag}", m.group)}>
+                                { format!("lag {lag}") }</span>
+                        }
+                        <span class="marker" data-group={m.group.to_string()} style={at(a)}
+                            title={format!("group {} committed offset {c}, lag {lag}", m.group)}>{ format!("▲{text}") }</span>
+                    </> })
+                }) }
+                // Where the owning member reads now (its position), when it is ahead of the commit.
+                { for s.markers.iter().filter_map(|m| {
+                    let p = m.position.filter(|p| Some(*p) != m.committed)?;
+                    let who = m.owner.as_ref().map_or_else(|| m.group.to_string(), |(o, _)| o.clone());
+                    Some(html! { <span class="position" style={at(s.slot(p))} title={format!("{who} ({}) reads next at offset {p}", m.group)}>{ "▼" }</span> })
                 }) }
                 <ul class="lanes">{ for s.lanes.iter().map(|l| {
                     let (a, b) = (s.slot(l.log_start.max(s.from)), s.slot(l.log_end));
@@ -112,7 +132,8 @@ fn strip(s: &Strip, d: &Dispatch) -> Html {
                             </li>
                         }
                     }) }</ol>
-                    <p class="ghost-label">{ format!("{} {}", plural(s.ghosts.len(), "record"), s.ghosts[s.ghosts.len() - 1].label()) }</p>
+                    <p class="ghost-label">{ format!("{} {}{}", s.lost.text(), s.ghosts[s.ghosts.len() - 1].label(),
+                        if (s.ghosts.len() as i64) < s.lost.records { format!(" (the newest {} drawn)", s.ghosts.len()) } else { String::new() }) }</p>
                 </div>
             }
         </li>
@@ -139,6 +160,7 @@ fn heat_map(topic: &std::rc::Rc<str>, cells: &[HeatCell], by_lag: bool, d: &Disp
             let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else { return };
             if let Some(p) = el.get_attribute("data-p").and_then(|p| p.parse::<i32>().ok()) {
                 d.dispatch(Action::SelectPartition(Some((topic.clone(), p))));
+                d.dispatch(Action::ScrollTo("partition-log".to_string()));
             }
         })
     };

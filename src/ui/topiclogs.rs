@@ -84,7 +84,9 @@ pub struct Strip {
     pub cells: Vec<Cell>,
     pub lanes: Vec<Lane>,
     pub markers: Vec<Marker>,
+    /// The newest ghosts (at most [`CELLS_MAX`]), and how many records were lost in all.
     pub ghosts: Vec<Ghost>,
+    pub lost: super::ghosts::LostCount,
 }
 
 impl Strip {
@@ -116,8 +118,8 @@ impl Strip {
                 text.push_str(&format!("; group {} committed {c}, lag {}", m.group, m.lag.unwrap_or(0)));
             }
         }
-        if !self.ghosts.is_empty() {
-            text.push_str(&format!("; {} lost", plural(self.ghosts.len(), "record")));
+        if self.lost.records > 0 {
+            text.push_str(&format!("; {} lost", self.lost.text()));
         }
         text
     }
@@ -242,7 +244,11 @@ fn strip(cluster: &Cluster, topic: &Rc<str>, p: &PartitionView, groups: &GroupsV
         cells,
         lanes,
         markers: markers(topic, p.partition, high_watermark, groups),
-        ghosts: ghosts.of(topic, p.partition).into_iter().cloned().collect(),
+        ghosts: {
+            let all = ghosts.of(topic, p.partition);
+            all[all.len().saturating_sub(CELLS_MAX as usize)..].iter().map(|g| (*g).clone()).collect()
+        },
+        lost: ghosts.lost(topic, p.partition),
     }
 }
 

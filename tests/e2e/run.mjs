@@ -458,6 +458,13 @@ test('a group marker moves on the log as the group consumes', async (page) => {
     throw new Error(`marker before ${first}, after ${second}`);
   }
   await shot(page, 'group-marker-light-1440x900');
+  const flags = await page.textContent('.panel.brokers .partition-flags');
+  if (!flags.startsWith('1 partition') || flags.startsWith('1 partitions')) throw new Error(`brokers panel: ${flags}`);
+  // Hovering the selected leader tile keeps the leader's colours (the label stays readable).
+  await page.click('.tile.leader');
+  await page.hover('.tile.leader');
+  const [fg, bg] = await page.$eval('.tile.leader', (t) => [getComputedStyle(t).color, getComputedStyle(t).backgroundColor]);
+  if (fg !== 'rgb(255, 255, 255)' || bg !== 'rgb(11, 98, 214)') throw new Error(`hovered leader tile: ${fg} on ${bg}`);
 });
 
 test('a crash with acks=1 leaves labelled ghosts; the monitor links to them', async (page) => {
@@ -521,14 +528,15 @@ test('phone 390x844: brokers on the first screen, Ctrl-C and Ctrl-D buttons work
   await page.click('.terminal.active .touch-key[aria-label^="End the tool"]');
   await page.waitForFunction(() => document.querySelector('.terminal.active .prompt')?.textContent === '$ ');
   await typeCommand(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic phone --from-beginning');
-  await typeCommand(page, 'sim advance 2s');
+  await page.click('.step');
+  await page.click('.step');
   await page.click('.terminal.active .touch-key[aria-label^="Interrupt"]');
   await waitText(page, 'Processed a total of 1 messages');
   const text = await scrollbackText(page);
   if (!text.includes('hello from a phone')) throw new Error(`consumer output: ${text}`);
   if ((text.match(/\^C/g) ?? []).length !== 1) throw new Error(`one Ctrl-C printed: ${text}`);
   await setTheme(page, 'light');
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => { document.querySelector('.app-main').scrollTop = 0; });
   await shot(page, 'phone-light-390x844');
   await setTheme(page, 'dark');
   await shot(page, 'phone-dark-390x844');
