@@ -42,7 +42,7 @@ pub mod snapshot;
 pub mod watch;
 /// The included modules as the app names them.
 mod ui {
-    pub use super::{layout, logview, monitor, snapshot, topiclogs, watch};
+    pub use super::{ghosts, layout, logview, monitor, snapshot, topiclogs, watch};
 }
 
 use std::rc::Rc;
@@ -700,4 +700,40 @@ fn the_cluster_is_described_in_words_for_screen_readers() {
     assert!(text.starts_with("3 brokers: broker 1 alive"), "{text}");
     assert!(text.contains("Topic orders, 1 partition; partition 0 leader"), "{text}");
     assert!(text.contains("in-sync replicas 1 2 3") || text.contains("in-sync replicas"), "{text}");
+}
+
+/// More records lost than the ghosts remember: the count is still exact (the new leader's log
+/// ends before them), the ghosts drawn are the newest, and memory stays bounded.
+#[test]
+fn a_large_acks_1_loss_is_counted_exactly_and_its_ghosts_stay_bounded() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("fragile", 1, 3)).unwrap();
+    c.advance(100);
+    let mut w = Watch::new(&c);
+    let leader = c.partition_meta("fragile", 0).unwrap().leader.unwrap();
+    for b in c.partition_meta("fragile", 0).unwrap().replicas.clone() {
+        if b != leader {
+            c.isolate(b).unwrap();
+        }
+    }
+    let p = c.create_producer(ProducerConfig { acks: 1, linger_ms: 5, ..Default::default() }).unwrap();
+    for i in 0..300 {
+        c.send(p, ProducerRecord::new("fragile", Some(format!("k{i}").as_bytes()), Some(b"v"))).unwrap();
+        if i % 50 == 0 {
+            poll_watching(&mut c, &mut w, &[], 100);
+        }
+    }
+    poll_watching(&mut c, &mut w, &[], 1_000);
+    let written = c.replica_log(leader, "fragile", 0).unwrap().log_end_offset;
+    assert_eq!(written, 300);
+    c.crash(leader).unwrap();
+    c.heal();
+    poll_watching(&mut c, &mut w, &[], 15_000);
+    let lost = w.ghosts().lost("fragile", 0);
+    assert_eq!((lost.records, lost.at_least), (300, false));
+    let ghosts = w.ghosts().of("fragile", 0);
+    assert!(ghosts.len() <= ui::ghosts::GHOSTS_MAX && !ghosts.is_empty());
+    assert_eq!(ghosts.last().unwrap().offset, 299, "the newest are kept");
+    let logs = topic_logs(&c, &w, "fragile");
+    assert_eq!(strips(&logs)[0].ghosts.len() as i64, topiclogs::CELLS_MAX, "a strip draws a window of them");
 }

@@ -76,8 +76,9 @@ pub fn anchor(topic: &str, partition: i32) -> String {
 struct Seen {
     epoch: i32,
     leader: Option<BrokerId>,
-    /// The leader's high watermark when last seen.
+    /// The leader's high watermark and log end when last seen.
     high_watermark: i64,
+    log_end: i64,
     /// Offsets below this are remembered (or older than the memory).
     next: i64,
     batches: VecDeque<Rc<Batch>>,
@@ -177,6 +178,7 @@ impl Ghosts {
                     s.epoch = p.leader_epoch;
                     s.leader = Some(leader);
                     s.high_watermark = log.high_watermark;
+                    s.log_end = log.log_end_offset;
                     remember(&mut s, log);
                 }
                 seen.insert(key, s);
@@ -204,9 +206,15 @@ impl Ghosts {
         let fate = fate(snapshot, old_leader);
         if let Some(first) = lost.first() {
             let count = self.lost.entry((topic.clone(), partition)).or_default();
-            count.records += lost.iter().map(|b| b.records().count() as i64).sum::<i64>();
-            // The oldest remembered batch is gone too: older records may be gone as well.
-            count.at_least |= first.base_offset > log.log_start_offset && kept.front().is_none_or(|k| k.base_offset > first.base_offset);
+            // The new leader's log ends before the first lost batch: everything from its end to
+            // where the old leader's ended is gone, remembered or not. Otherwise the remembered
+            // ones are all that is known (and older ones may be gone too if the oldest is).
+            if log.log_end_offset <= first.base_offset && s.log_end > log.log_end_offset {
+                count.records += s.log_end - log.log_end_offset;
+            } else {
+                count.records += lost.iter().map(|b| b.records().count() as i64).sum::<i64>();
+                count.at_least |= first.base_offset > log.log_start_offset && kept.front().is_none_or(|k| k.base_offset > first.base_offset);
+            }
         }
         for b in &lost {
             for r in b.records() {
