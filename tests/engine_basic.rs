@@ -191,8 +191,9 @@ fn golden_digest_for_fixed_scenario() {
     assert_eq!(d, GOLDEN, "digest changed: {d:#x}");
 }
 
-// Changed by the idempotent producer (on by default: InitProducerId first, batches carry producer ids).
-const GOLDEN: u64 = 0xb68e_a1cc_47f0_5433;
+// Changed by the idempotent producer (on by default: InitProducerId first, batches carry producer ids),
+// then by KRaft's striped replica placement and epoch-millisecond record timestamps (issue #20).
+const GOLDEN: u64 = 0xa6bc_8344_f0c8_0b8b;
 
 /// KRaft's automatic preferred-leader election (`auto.leader.rebalance.enable`, on by default):
 /// after a broker comes back, the leaderships it lost return to it once it is in the ISR again,
@@ -228,4 +229,144 @@ fn no_automatic_rebalance_when_disabled() {
     c.start(2).unwrap();
     c.advance(400_000);
     assert!((0..6).all(|p| c.partition_meta("t", p).unwrap().leader != Some(2)));
+}
+
+/// Issue #20 item 1: a KRaft controller places replicas with `StripedReplicaPlacer`. On a
+/// healthy 3-broker cluster, each block of 3 partitions holds the rotations of one broker order.
+#[test]
+fn kraft_striped_placement_rotates_one_broker_order_per_block_on_three_brokers() {
+    for seed in 1..=20 {
+        let mut c = cluster(3, seed);
+        c.create_topic(NewTopic::new("striped", 9, 3)).unwrap();
+        let d = c.describe_topic("striped").unwrap();
+        let replicas: Vec<Vec<i32>> = d.partitions.iter().map(|p| p.replicas.clone()).collect();
+        for block in replicas.chunks(3) {
+            let order = &block[0];
+            for (k, r) in block.iter().enumerate() {
+                let rotated: Vec<i32> = (0..3).map(|j| order[(j + k) % 3]).collect();
+                assert_eq!(r, &rotated, "seed {seed}: {replicas:?}");
+            }
+        }
+        for p in &d.partitions {
+            assert_eq!(p.leader, Some(p.replicas[0]), "seed {seed}");
+        }
+    }
+}
+
+/// Issue #20 item 1: with brokers 4 and 5 of 5 crashed and fenced, no new partition is led by
+/// them, they get no replica while three unfenced brokers suffice, and `__consumer_offsets`
+/// (created by the first group) is not placed on them either.
+#[test]
+fn kraft_placement_never_makes_fenced_brokers_four_and_five_leaders() {
+    for seed in 1..=10 {
+        let mut c = cluster(5, seed);
+        c.crash(4).unwrap();
+        c.crash(5).unwrap();
+        step_checked(&mut c, 15_000);
+        let fenced: Vec<i32> = c.broker_status().iter().filter(|b| b.fenced).map(|b| b.id).collect();
+        assert_eq!(fenced, vec![4, 5], "seed {seed}");
+        c.create_topic(NewTopic::new("after-crash", 6, 3)).unwrap();
+        for p in c.describe_topic("after-crash").unwrap().partitions {
+            assert!(p.replicas.iter().all(|b| *b <= 3), "seed {seed}: {p:?}");
+            assert_eq!(p.isr.len(), 3, "seed {seed}: {p:?}");
+        }
+        c.create_topic(NewTopic::new("wide", 10, 4)).unwrap();
+        for p in c.describe_topic("wide").unwrap().partitions {
+            assert!(p.leader.is_some_and(|l| l <= 3) && p.replicas[0] <= 3, "seed {seed}: {p:?}");
+            assert_eq!(p.replicas.iter().filter(|b| **b >= 4).count(), 1, "seed {seed}: {p:?}");
+        }
+        let config = ConsumerConfig { group_id: Some("g".into()), ..Default::default() };
+        let consumer = c.create_consumer(config).unwrap();
+        c.subscribe(consumer, &["after-crash"]).unwrap();
+        for _ in 0..20 {
+            let _ = c.poll(consumer);
+            step_checked(&mut c, 500);
+        }
+        let offsets = c.describe_topic("__consumer_offsets").unwrap();
+        for p in offsets.partitions {
+            assert!(p.leader.is_some_and(|l| l <= 3), "seed {seed}: {p:?}");
+        }
+    }
+}
+
+/// Issue #20 item 16: a slow follower (each of its fetches waits 40 s) leaves the ISR through
+/// its leader's AlterPartition after replica.lag.time.max.ms, while it stays registered and
+/// unfenced; after `heal` it catches up and rejoins.
+#[test]
+fn slow_follower_leaves_the_isr_after_replica_lag_time_max_and_rejoins_after_heal() {
+    let mut c = cluster(3, 4);
+    c.create_topic(NewTopic { name: "slow".into(), assignment: Some(vec![vec![1, 2, 3]]), ..Default::default() }).unwrap();
+    step_checked(&mut c, 1_000);
+    c.slow(3, 40_000).unwrap();
+    let p = c.create_producer(ProducerConfig { acks: 1, ..Default::default() }).unwrap();
+    let start = c.now_ms();
+    let mut left_at = None;
+    while c.now_ms() - start < 60_000 {
+        c.send(p, ProducerRecord::new("slow", None, Some(b"tick"))).unwrap();
+        step_checked(&mut c, 1_000);
+        let isr = c.describe_topic("slow").unwrap().partitions[0].isr.clone();
+        if left_at.is_none() && !isr.contains(&3) {
+            left_at = Some(c.now_ms() - start);
+        }
+    }
+    let left_at = left_at.expect("the slow follower left the ISR");
+    assert!((30_000..=60_000).contains(&left_at), "left after {left_at} ms");
+    assert!(c.broker_status().iter().all(|b| !b.fenced), "a slow broker keeps its controller session");
+    c.heal();
+    step_checked(&mut c, 2_000);
+    assert_eq!(c.describe_topic("slow").unwrap().partitions[0].isr, vec![1, 2, 3]);
+    // Mildly slow (5 s a fetch, well under 30 s): it lags but stays in sync.
+    c.slow(3, 5_000).unwrap();
+    for _ in 0..60 {
+        c.send(p, ProducerRecord::new("slow", None, Some(b"tick"))).unwrap();
+        step_checked(&mut c, 1_000);
+        assert_eq!(c.describe_topic("slow").unwrap().partitions[0].isr, vec![1, 2, 3]);
+    }
+}
+
+/// Issue #20 item 12: producer retries back off exponentially (KIP-580): retry.backoff.ms 100
+/// doubling per retry up to retry.backoff.max.ms 1000, each with ±20% jitter. The broker refuses
+/// every attempt at once (NOT_ENOUGH_REPLICAS), so the gaps between refusals are the backoffs.
+#[test]
+fn producer_retries_back_off_exponentially_with_jitter_up_to_the_max() {
+    let mut c = cluster(3, 5);
+    c.create_topic(NewTopic { name: "strict".into(), assignment: Some(vec![vec![1, 2, 3]]), ..Default::default() }.config("min.insync.replicas", "3")).unwrap();
+    c.crash(3).unwrap();
+    step_checked(&mut c, 40_000);
+    c.drain_events();
+    let config = ProducerConfig { retries: 6, enable_idempotence: Some(false), ..Default::default() };
+    let p = c.create_producer(config).unwrap();
+    c.send(p, ProducerRecord::new("strict", None, Some(b"x"))).unwrap();
+    c.flush(p).unwrap();
+    let refused: Vec<i64> = c.drain_events().into_iter().filter(|e| matches!(e.kind, EventKind::WriteRefused { .. })).map(|e| e.time_ms).collect();
+    assert_eq!(refused.len(), 7, "one send and six retries: {refused:?}");
+    let gaps: Vec<i64> = refused.windows(2).map(|w| w[1] - w[0]).collect();
+    // Each gap is the backoff plus one produce round trip (a few ms).
+    let expected = [(80, 120), (160, 240), (320, 480), (640, 960), (800, 1000), (800, 1000)];
+    for (gap, (lo, hi)) in gaps.iter().zip(expected) {
+        assert!((lo..=hi + 5).contains(gap), "gaps {gaps:?}");
+    }
+}
+
+/// Issue #20 item 2: an acks=0 request expects no response: each send completes when it goes
+/// out and holds no in-flight slot, so thousands of records never wait for request.timeout.ms.
+#[test]
+fn acks_zero_completes_when_sent_and_never_stalls_on_in_flight_slots() {
+    let mut c = cluster(3, 2);
+    c.create_topic(NewTopic::new("fire", 1, 3)).unwrap();
+    step_checked(&mut c, 1_000);
+    let config = ProducerConfig { acks: 0, enable_idempotence: Some(false), batch_size: 1_000, ..Default::default() };
+    let p = c.create_producer(config).unwrap();
+    let start = c.now_ms();
+    for i in 0..2000 {
+        c.send(p, ProducerRecord::new("fire", None, Some(format!("{i:0100}").as_bytes()))).unwrap();
+    }
+    c.flush(p).unwrap();
+    let took = c.now_ms() - start;
+    assert!(took < 100, "2000 acks=0 records took {took} ms");
+    let results = c.take_send_results(p);
+    assert_eq!(results.len(), 2000);
+    assert!(results.iter().all(|(_, r)| matches!(r, SendResult::Delivered { offset: -1, .. })));
+    step_checked(&mut c, 1_000);
+    assert_eq!(c.list_offsets("fire", 0, OffsetSpec::Latest).unwrap().0, 2000);
 }

@@ -1,4 +1,4 @@
-//! Swarm test: many seeded random fault schedules (crash, controlled stop, start, isolate, heal)
+//! Swarm test: many seeded random fault schedules (crash, controlled stop, start, isolate, slow, heal)
 //! while producing with acks=all to an RF 3, min.insync.replicas=2 topic on 3 to 5 brokers,
 //! with every invariant checked after every event; then a liveness phase (heal and restart
 //! everything: the cluster must converge, all replicas back in the ISR, every acknowledged record
@@ -102,6 +102,8 @@ fn run_schedule_with(seed: u64, compacted: bool) -> (usize, usize) {
             2 | 3 => c.start(b).unwrap(),
             4 => c.isolate(b).unwrap(),
             5 | 6 => c.heal(),
+            // A slow follower: mildly, or far past replica.lag.time.max.ms (ISR shrink/expand).
+            7 => c.slow(b, [500, 5_000, 40_000][rng.below(3) as usize]).unwrap(),
             _ => {}
         }
         checked_run(&mut c, 100 + rng.below(1500) as i64, seed);

@@ -217,7 +217,7 @@ impl Cluster {
             return self.fetcher_remove(b, tp);
         }
         let br = self.brokers.get_mut(&b).expect("exists");
-        let r = br.replicas.entry(tp).or_insert_with(|| Replica { log: PartitionLog::new(now), vol: ReplicaVolatile::default() });
+        let r = br.replicas.entry(tp).or_insert_with(|| Replica { log: PartitionLog::new(WALL_CLOCK_EPOCH_MS + now), vol: ReplicaVolatile::default() });
         if pm.leader == Some(b) {
             if !r.vol.is_leader || r.vol.leader_epoch != pm.leader_epoch {
                 // Become leader: new epoch starts at our LEO.
@@ -319,6 +319,9 @@ impl Cluster {
         if f.in_flight.is_some() {
             return;
         }
+        if br.slow_ms > 0 && f.slow_until_ms.is_none_or(|t| t > now) {
+            return self.hold_slow_fetch(b, leader);
+        }
         debug_assert!(leader != b, "a broker never fetches from itself");
         let mut parts = Vec::with_capacity(f.parts.len());
         let mut next_ready_ms: Option<i64> = None;
@@ -348,8 +351,31 @@ impl Cluster {
         let f = self.brokers.get_mut(&b).expect("exists").fetchers.get_mut(&leader).expect("exists");
         f.in_flight = Some((fetch_id, parts.clone()));
         f.backoff_until_ms = None;
+        f.slow_until_ms = None;
         self.net_send(Some(b), Dest::Broker(leader), Msg::Fetch { follower: b, fetch_id, parts });
         self.schedule(REPLICA_FETCH_TIMEOUT_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, leader, fetch_id });
+    }
+
+    /// A slow broker's fetcher waits `slow_ms` before each fetch (once per fetch: the wake-up is
+    /// scheduled when the wait starts).
+    fn hold_slow_fetch(&mut self, b: BrokerId, leader: BrokerId) {
+        let now = self.now_ms;
+        let br = self.brokers.get_mut(&b).expect("exists");
+        let (slow_ms, inc) = (br.slow_ms, br.incarnation);
+        let f = br.fetchers.get_mut(&leader).expect("exists");
+        if f.slow_until_ms.is_none() {
+            f.slow_until_ms = Some(now + slow_ms);
+            self.schedule(slow_ms, Ev::SlowFetchDue { broker: b, incarnation: inc, leader });
+        }
+    }
+
+    pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        let now = self.now_ms;
+        let Some(br) = self.brokers.get(&b) else { return };
+        let due = br.fetchers.get(&leader).is_some_and(|f| f.slow_until_ms == Some(now));
+        if br.incarnation == incarnation && due {
+            self.maybe_send_fetch(b, leader);
+        }
     }
 
     pub(crate) fn on_fetcher_backoff(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
@@ -581,10 +607,10 @@ impl Cluster {
                 // leader's end -> truncate to it. Then fetch again at once.
                 let from = r.log.log_end_offset;
                 if from < log_start_offset {
-                    r.log.truncate_fully_and_start_at(log_start_offset, now);
+                    r.log.truncate_fully_and_start_at(log_start_offset, WALL_CLOCK_EPOCH_MS + now);
                     self.events.push(now, EventKind::LogStartOffsetAdvanced { topic: name.clone(), partition: tp.partition, broker: b, log_start_offset });
                 } else if from > log_end_offset {
-                    let to = r.log.truncate_to(log_end_offset, now);
+                    let to = r.log.truncate_to(log_end_offset, WALL_CLOCK_EPOCH_MS + now);
                     if to < from {
                         self.events.push(now, EventKind::Truncated { topic: name, partition: tp.partition, broker: b, from, to });
                     }
@@ -605,7 +631,7 @@ impl Cluster {
                         None => r.log.log_start_offset,
                     }
                 };
-                let to = r.log.truncate_to(target, now);
+                let to = r.log.truncate_to(target, WALL_CLOCK_EPOCH_MS + now);
                 if to < from {
                     self.events.push(now, EventKind::Truncated { topic: name, partition: tp.partition, broker: b, from, to });
                 }
@@ -626,7 +652,7 @@ impl Cluster {
                     }
                     // A base offset above our LEO is a gap the leader's cleaner left: copy it.
                     let base = bt.base_offset;
-                    if r.log.append(bt, roll, now) {
+                    if r.log.append(bt, roll, WALL_CLOCK_EPOCH_MS + now) {
                         rolled_at.push(base);
                     }
                 }
@@ -876,7 +902,7 @@ impl Cluster {
             }
             Err(e) => return refuse(self, e),
         }
-        let append_time = if settings.log_append_time { Some(now) } else { None };
+        let append_time = if settings.log_append_time { Some(WALL_CLOCK_EPOCH_MS + now) } else { None };
         let count = data.len() as i64;
         let batch = Rc::new(if data.producer.control.is_some() { Batch::control(base, epoch, data) } else { Batch::new(base, epoch, append_time, data) });
         let count = if batch.is_control() { 1 } else { count };
@@ -884,7 +910,7 @@ impl Cluster {
         let roll = self.roll_policy(tp);
         let inc = self.brokers[&l].incarnation;
         let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
-        if r.log.append(batch, roll, now) {
+        if r.log.append(batch, roll, WALL_CLOCK_EPOCH_MS + now) {
             self.events.push(now, EventKind::SegmentRolled { topic: name.clone(), partition: tp.partition, broker: l, base_offset: base });
         }
         let control = if batch_is_control { Some(batch_info) } else { None };

@@ -626,6 +626,8 @@ impl Cluster {
     /// `cleanFilthiestLog`: returns the pass's duration if a log was cleaned.
     fn clean_filthiest_log(&mut self, b: BrokerId) -> Option<i64> {
         let now = self.now_ms;
+        // Record timestamps, segment times and delete horizons are on the wall clock.
+        let wall = self.wall_clock_ms();
         let br = &self.brokers[&b];
         let mut best: Option<(Tp, LogToClean)> = None;
         for (tp, r) in &br.replicas {
@@ -633,7 +635,7 @@ impl Cluster {
             if !t.settings.cleanup_compact {
                 continue;
             }
-            let ltc = log_to_clean(&r.log, &t.settings, now);
+            let ltc = log_to_clean(&r.log, &t.settings, wall);
             if ltc.total_bytes() == 0 || !ltc.is_cleanable(t.settings.min_cleanable_dirty_ratio) {
                 continue;
             }
@@ -646,7 +648,7 @@ impl Cluster {
         let settings = self.ctl.topics[&tp.topic].settings.clone();
         let name = self.topic_name(tp.topic);
         let r = self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("chosen above");
-        let report = clean_log(&mut r.log, &settings, now, &ltc)?;
+        let report = clean_log(&mut r.log, &settings, wall, &ltc)?;
         debug_assert!(report.cleaner_point <= r.log.high_watermark, "only committed data is cleaned");
         let upto = self.cleaner.compacted_upto.entry(tp).or_insert(0);
         *upto = (*upto).max(report.cleaner_point);
@@ -730,7 +732,7 @@ impl Cluster {
         let idx = *self.ctl.by_name.get(topic)?;
         let t = self.ctl.topics.get(&idx)?;
         let r = self.brokers.get(&broker)?.replicas.get(&Tp { topic: idx, partition })?;
-        Some(log_to_clean(&r.log, &t.settings, self.now_ms))
+        Some(log_to_clean(&r.log, &t.settings, self.wall_clock_ms()))
     }
 }
 

@@ -19,6 +19,10 @@ use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 /// One-way network latency between any two nodes.
+/// The wall clock at simulated time 0: 2024-11-06 09:00:00 UTC (log lines and record
+/// timestamps share it).
+pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
+
 pub const NET_LATENCY_MS: i64 = 1;
 /// A request and its answer, delivered: what a client that waits for an answer (a consumer's
 /// close awaiting LeaveGroup) lets pass before it returns.
@@ -52,6 +56,23 @@ pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 30_000;
 pub const ALTER_PARTITION_RETRY_MS: i64 = 1_000;
 /// Admin calls give up after this (`default.api.timeout.ms` is 60 s; tools use 30 s).
 pub const ADMIN_TIMEOUT_MS: i64 = 30_000;
+/// Events one simulated instant may run before zero-delay work is pushed 1 ms later. No
+/// legitimate instant comes near it (messages take [`NET_LATENCY_MS`]); a client that wakes
+/// itself at the same instant without progress reaches it in well under a second, and the guard
+/// turns the spin into at most this many events per simulated millisecond.
+pub const INSTANT_EVENTS_MAX: u64 = 1_000_000;
+
+/// The delay `schedule` really uses: a zero delay once the instant ran [`INSTANT_EVENTS_MAX`]
+/// events becomes 1 ms (and a debug build stops: something spins).
+fn instant_guard_delay(delay_ms: i64, instant_events: u64) -> i64 {
+    let delay_ms = delay_ms.max(0);
+    if delay_ms == 0 && instant_events >= INSTANT_EVENTS_MAX {
+        debug_assert!(cfg!(test), "{instant_events} events at one simulated instant: something reschedules itself without progress");
+        return 1;
+    }
+    delay_ms
+}
+
 /// Brokers a cluster may have: the one limit the engine, the shell (`--brokers`, `sim reset`) and
 /// the page (saved sessions, the broker columns) all use.
 pub const BROKERS_MAX: u32 = 9;
@@ -226,6 +247,8 @@ pub(crate) struct Fetcher {
     pub in_flight: Option<(u64, Vec<FetchPart>)>,
     /// When a backoff wake-up is scheduled (no partition was ready to fetch).
     pub backoff_until_ms: Option<i64>,
+    /// A slow broker (`sim slow`): when its held next fetch may go out.
+    pub slow_until_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -255,6 +278,9 @@ pub(crate) struct Broker {
     pub fetchers: BTreeMap<BrokerId, Fetcher>,
     pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
     pub shutdown_deadline_ms: Option<i64>,
+    /// A slow broker (slow disk or link): every replica fetch it sends waits this long first.
+    /// 0 = normal. Its heartbeats and client traffic are not slowed, so it stays registered.
+    pub slow_ms: i64,
 }
 
 /// Where a message goes.
@@ -315,6 +341,8 @@ pub(crate) enum Ev {
     FollowerFetchTimeout { broker: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64 },
     /// A follower's fetcher had no partition ready: try again.
     FetcherBackoff { broker: BrokerId, incarnation: u64, leader: BrokerId },
+    /// A slow broker's held fetch may go out.
+    SlowFetchDue { broker: BrokerId, incarnation: u64, leader: BrokerId },
     ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
     ShutdownTimeout { broker: BrokerId, incarnation: u64 },
     ProducerWake { producer: u32 },
@@ -375,6 +403,9 @@ pub struct Cluster {
     /// until they reconcile with a leader (first successful data fetch).
     pub(crate) unclean_tainted: BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
+    /// Events run at the current simulated instant, and how often the same-instant guard fired.
+    instant_events: u64,
+    instant_overflows: u64,
     /// The log cleaners' reports and compaction watermarks.
     pub(crate) cleaner: super::cleaner::CleanerState,
     /// Group coordinators' state (see [`super::group`]).
@@ -431,6 +462,7 @@ impl Cluster {
                     fetchers: BTreeMap::new(),
                     purgatory: BTreeMap::new(),
                     shutdown_deadline_ms: None,
+                    slow_ms: 0,
                 },
             );
             // The cluster starts formed: every broker registered and unfenced.
@@ -469,6 +501,8 @@ impl Cluster {
             violations: Vec::new(),
             unclean_tainted: BTreeSet::new(),
             steps: 0,
+            instant_events: 0,
+            instant_overflows: 0,
             cleaner: Default::default(),
             groups: Default::default(),
             consumers: BTreeMap::new(),
@@ -495,15 +529,32 @@ impl Cluster {
         self.now_ms
     }
 
+    /// The session's wall clock (epoch milliseconds): simulated time from
+    /// [`WALL_CLOCK_EPOCH_MS`]. Record timestamps, log append times and everything compared with
+    /// them (retention, compaction lags, ListOffsets by time) use it, as Kafka's `time.milliseconds()`.
+    pub fn wall_clock_ms(&self) -> i64 {
+        WALL_CLOCK_EPOCH_MS + self.now_ms
+    }
+
     pub fn seed(&self) -> u64 {
         self.seed
     }
 
     pub(crate) fn schedule(&mut self, delay_ms: i64, ev: Ev) {
         debug_assert!(delay_ms >= 0);
+        let delay_ms = instant_guard_delay(delay_ms, self.instant_events);
+        if delay_ms > 0 && self.instant_events >= INSTANT_EVENTS_MAX {
+            self.instant_overflows += 1;
+        }
         let seq = self.seq;
         self.seq += 1;
-        self.queue.push(Reverse(Scheduled { time_ms: self.now_ms + delay_ms.max(0), seq, ev }));
+        self.queue.push(Reverse(Scheduled { time_ms: self.now_ms.saturating_add(delay_ms), seq, ev }));
+    }
+
+    /// How many times the same-instant guard deferred work (0 unless something spins: tests and
+    /// swarms assert it stays 0).
+    pub fn instant_overflows(&self) -> u64 {
+        self.instant_overflows
     }
 
     pub(crate) fn next_id(&mut self) -> u64 {
@@ -521,7 +572,11 @@ impl Cluster {
     pub fn step(&mut self) -> bool {
         let Some(Reverse(s)) = self.queue.pop() else { return false };
         debug_assert!(s.time_ms >= self.now_ms, "time never goes backwards");
+        if s.time_ms != self.now_ms || self.steps == 0 {
+            self.instant_events = 0;
+        }
         self.now_ms = s.time_ms;
+        self.instant_events += 1;
         self.steps += 1;
         self.dispatch(s.ev);
         true
@@ -576,6 +631,7 @@ impl Cluster {
             Ev::FetchExpire { leader, incarnation, fetch_id } => self.on_fetch_expire(leader, incarnation, fetch_id),
             Ev::FollowerFetchTimeout { broker, incarnation, leader, fetch_id } => self.on_follower_fetch_timeout(broker, incarnation, leader, fetch_id),
             Ev::FetcherBackoff { broker, incarnation, leader } => self.on_fetcher_backoff(broker, incarnation, leader),
+            Ev::SlowFetchDue { broker, incarnation, leader } => self.on_slow_fetch_due(broker, incarnation, leader),
             Ev::ProduceExpire { leader, incarnation, tp, req_id } => self.on_produce_expire(leader, incarnation, tp, req_id),
             Ev::ShutdownTimeout { broker, incarnation } => self.on_shutdown_timeout(broker, incarnation),
             Ev::ProducerWake { producer } => self.producer_poll(producer),
@@ -772,12 +828,56 @@ impl Cluster {
         Ok(())
     }
 
-    /// Mends every network cut.
+    /// Makes a broker slow (a slow disk or link): each replica fetch it sends waits `delay_ms`
+    /// first, so as a follower it falls behind; more than `replica.lag.time.max.ms` behind, its
+    /// leaders drop it from the ISR (AlterPartition) and it rejoins once it has caught up.
+    /// Heartbeats are not slowed: the broker stays registered and unfenced. 0 = normal speed.
+    pub fn slow(&mut self, id: BrokerId, delay_ms: i64) -> KResult<()> {
+        self.check_broker(id)?;
+        let delay_ms = delay_ms.max(0);
+        let b = self.brokers.get_mut(&id).expect("checked");
+        if b.slow_ms == delay_ms {
+            return Ok(());
+        }
+        b.slow_ms = delay_ms;
+        self.events.push(self.now_ms, EventKind::BrokerSlowed { broker: id, delay_ms });
+        if delay_ms == 0 {
+            self.release_slow_fetches(id);
+        }
+        Ok(())
+    }
+
+    /// How long each replica fetch of this broker waits (`sim slow`); 0 = normal.
+    pub fn broker_slow_ms(&self, id: BrokerId) -> i64 {
+        self.brokers.get(&id).map_or(0, |b| b.slow_ms)
+    }
+
+    /// A broker back to normal speed sends its held fetches at once.
+    fn release_slow_fetches(&mut self, id: BrokerId) {
+        let Some(b) = self.brokers.get_mut(&id) else { return };
+        let leaders: Vec<BrokerId> = b.fetchers.keys().copied().collect();
+        for f in b.fetchers.values_mut() {
+            f.slow_until_ms = None;
+        }
+        for leader in leaders {
+            self.maybe_send_fetch(id, leader);
+        }
+    }
+
+    /// Mends every network cut and makes slow brokers normal again.
     pub fn heal(&mut self) {
         let mut any = false;
+        let mut slowed = Vec::new();
         for b in self.brokers.values_mut() {
-            any |= b.isolated;
+            any |= b.isolated || b.slow_ms > 0;
             b.isolated = false;
+            if b.slow_ms > 0 {
+                b.slow_ms = 0;
+                slowed.push(b.id);
+            }
+        }
+        for id in slowed {
+            self.release_slow_fetches(id);
         }
         if any {
             self.events.push(self.now_ms, EventKind::NetworkHealed);
@@ -883,5 +983,21 @@ impl Cluster {
     pub(crate) fn broker_int(&self, name: &str) -> i64 {
         let v = self.ctl.dynamic_broker_configs.get(name).cloned().or_else(|| self.static_broker_config(name));
         v.and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+    use super::*;
+
+    #[test]
+    fn same_instant_guard_defers_zero_delays_only_past_the_limit() {
+        assert_eq!(instant_guard_delay(0, 0), 0);
+        assert_eq!(instant_guard_delay(-5, 10), 0);
+        assert_eq!(instant_guard_delay(0, INSTANT_EVENTS_MAX - 1), 0);
+        assert_eq!(instant_guard_delay(0, INSTANT_EVENTS_MAX), 1);
+        assert_eq!(instant_guard_delay(7, INSTANT_EVENTS_MAX * 2), 7);
     }
 }

@@ -105,6 +105,25 @@ impl Default for ConsumerConfig {
 }
 
 impl ConsumerConfig {
+    /// `ConfigDef`'s range checks on the timeouts, intervals and backoffs (Kafka's messages).
+    pub fn check_ranges(&self) -> KResult<()> {
+        use super::client_config::{check_at_least, CONSUMER_NUMBERS};
+        let values = [
+            ("auto.commit.interval.ms", self.auto_commit_interval_ms),
+            ("default.api.timeout.ms", self.default_api_timeout_ms),
+            ("fetch.max.wait.ms", self.fetch_max_wait_ms),
+            ("max.poll.interval.ms", self.max_poll_interval_ms),
+            ("metadata.max.age.ms", self.metadata_max_age_ms),
+            ("request.timeout.ms", self.request_timeout_ms),
+            ("retry.backoff.ms", self.retry_backoff_ms),
+        ];
+        for (name, n) in values {
+            let min = CONSUMER_NUMBERS.iter().find(|d| d.0 == name).and_then(|d| d.2);
+            check_at_least(name, n, min)?;
+        }
+        Ok(())
+    }
+
     pub fn group(group_id: &str) -> ConsumerConfig {
         ConsumerConfig { group_id: Some(group_id.to_string()), ..Default::default() }
     }
@@ -271,9 +290,7 @@ impl Cluster {
         if config.partition_assignment_strategy.is_empty() {
             return invalid("Invalid value  for configuration partition.assignment.strategy: Partition assignor list must not be empty".to_string());
         }
-        if config.max_poll_interval_ms <= 0 || config.auto_commit_interval_ms < 0 || config.request_timeout_ms <= 0 || config.retry_backoff_ms < 0 {
-            return invalid("Consumer timeouts must be positive.".to_string());
-        }
+        config.check_ranges()?;
         if config.group_id.as_deref() == Some("") {
             return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "The configured groupId is invalid"));
         }
@@ -863,7 +880,9 @@ impl Cluster {
             consider(now + x.config.retry_backoff_ms);
         }
         if next != i64::MAX {
-            self.wake_consumer_at(c, next);
+            // A step never wakes itself at its own instant: with 0 ms timeouts or backoffs (which
+            // Kafka accepts) that would spin without simulated time passing.
+            self.wake_consumer_at(c, next.max(now + 1));
         }
     }
 

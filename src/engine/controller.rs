@@ -231,6 +231,13 @@ impl Cluster {
         self.publish(changed, Vec::new(), Vec::new());
     }
 
+    /// The brokers a new partition may be placed on, with whether each is fenced: every
+    /// registered broker (ClusterControlManager.usableBrokers); one in controlled shutdown counts
+    /// as fenced, so it never leads a new partition.
+    fn usable_brokers(&self) -> Vec<(BrokerId, bool)> {
+        self.ctl.regs.keys().map(|b| (*b, !self.broker_active(*b))).collect()
+    }
+
     pub(crate) fn broker_active(&self, b: BrokerId) -> bool {
         self.ctl.regs.get(&b).is_some_and(|r| !r.fenced && !r.in_controlled_shutdown)
     }
@@ -539,7 +546,6 @@ impl Cluster {
             return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, format!("Topic '{}' collides with existing topic: {}", req.name, other)));
         }
         let configs = config::validate_topic_configs(&req.configs)?;
-        let registered: Vec<BrokerId> = self.ctl.regs.keys().copied().collect();
         let assignment: Vec<Vec<i32>> = if let Some(asg) = &req.assignment {
             if req.replication_factor.is_some_and(|r| r != -1) {
                 return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, "A manual partition assignment was specified, but replication factor was not set to -1."));
@@ -573,34 +579,14 @@ impl Cluster {
             }
             let rf = if rf == -1 { self.broker_int("default.replication.factor") as i32 } else { rf };
             let np = if np == -1 { self.broker_int("num.partitions") as i32 } else { np };
-            if rf as usize > registered.len() {
-                return Err(KafkaError::new(
-                    ErrorCode::INVALID_REPLICATION_FACTOR,
-                    format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {} broker(s) are registered.", registered.len()),
-                ));
-            }
-            if registered.iter().all(|b| !self.broker_active(*b)) {
-                return Err(KafkaError::new(
-                    ErrorCode::INVALID_REPLICATION_FACTOR,
-                    format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."),
-                ));
-            }
             if np > 100_000 {
                 return Err(KafkaError::new(ErrorCode::POLICY_VIOLATION, format!("The sandbox supports at most 100000 partitions per topic, not {np}.")));
             }
-            let n = registered.len() as u64;
-            let start = self.rng.below(n) as usize;
-            let shift = self.rng.below(n) as usize;
-            let a = placement::assign_rack_unaware(&registered, np, rf, start, shift, 0);
-            for (p, replicas) in a.iter().enumerate() {
-                if !replicas.iter().any(|b| self.broker_active(*b)) {
-                    let _ = p;
-                    return Err(KafkaError::new(
-                        ErrorCode::INVALID_REPLICATION_FACTOR,
-                        format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced or in controlled shutdown."),
-                    ));
-                }
-            }
+            let usable = self.usable_brokers();
+            let Some(a) = placement::place_striped(&usable, np, rf, &mut self.rng) else {
+                let why = placement::placement_error(&usable, rf).unwrap_or_default();
+                return Err(KafkaError::new(ErrorCode::INVALID_REPLICATION_FACTOR, format!("Unable to replicate the partition {rf} time(s): {why}")));
+            };
             a
         };
         if req.validate_only {
@@ -711,8 +697,6 @@ impl Cluster {
         }
         let additional = total - current;
         let rf = t.partitions[0].replicas.len();
-        let first_leader = t.partitions[0].replicas[0];
-        let registered: Vec<BrokerId> = self.ctl.regs.keys().copied().collect();
         let new: Vec<Vec<i32>> = match assignment {
             Some(a) => {
                 if a.len() as i32 != additional {
@@ -733,14 +717,15 @@ impl Cluster {
                 a
             }
             None => {
-                if rf > registered.len() {
-                    return Err(KafkaError::new(
-                        ErrorCode::INVALID_REPLICATION_FACTOR,
-                        format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {} broker(s) are registered.", registered.len()),
-                    ));
+                // Kafka's createPartitions passes the placer's message on without a prefix.
+                let usable = self.usable_brokers();
+                match placement::place_striped(&usable, additional, rf as i32, &mut self.rng) {
+                    Some(a) => a,
+                    None => {
+                        let why = placement::placement_error(&usable, rf as i32).unwrap_or_default();
+                        return Err(KafkaError::new(ErrorCode::INVALID_REPLICATION_FACTOR, why));
+                    }
                 }
-                let start = registered.iter().position(|b| *b == first_leader).unwrap_or(0);
-                placement::assign_rack_unaware(&registered, additional, rf as i32, start, start, current)
             }
         };
         let mut parts = Vec::new();

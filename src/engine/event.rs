@@ -58,6 +58,8 @@ pub enum EventKind {
     BrokerStopped { broker: i32 },
     BrokerStarted { broker: i32 },
     BrokerIsolated { broker: i32 },
+    /// `sim slow`: the broker's replica fetches now wait `delay_ms` each (0: normal again).
+    BrokerSlowed { broker: i32, delay_ms: i64 },
     NetworkHealed,
     ControllerElected { broker: i32 },
     /// No controller: the quorum has no reachable majority (metadata is frozen).

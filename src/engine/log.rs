@@ -753,7 +753,9 @@ impl PartitionLog {
     }
 
     /// Removes every batch containing an offset >= `offset` (a batch straddling it goes whole, as
-    /// Kafka truncates at batch boundaries). Returns the new LEO.
+    /// Kafka truncates at batch boundaries). Returns the new LEO: `offset` itself
+    /// (`LocalLog.truncateTo` sets the LEO to the target) unless a straddling batch went, even
+    /// when compaction left the batches below it ending earlier.
     pub fn truncate_to(&mut self, offset: i64, now_ms: i64) -> i64 {
         if offset >= self.log_end_offset {
             // Nothing to remove, but epochs that start at or after the point are gone too
@@ -763,11 +765,12 @@ impl PartitionLog {
             }
             return self.log_end_offset;
         }
+        let mut straddled = false;
         loop {
             let n = self.segments.len();
             let seg = self.segments.last_mut().expect("a log always has an active segment");
             while seg.batches.last().is_some_and(|b| b.last_offset() >= offset) {
-                seg.batches.pop();
+                straddled |= seg.batches.pop().is_some_and(|b| b.base_offset < offset);
             }
             if seg.batches.is_empty() && n > 1 {
                 self.segments.pop();
@@ -781,7 +784,8 @@ impl PartitionLog {
             let base = offset.min(seg.base_offset).max(self.log_start_offset);
             *seg = Segment::new(base, now_ms);
         }
-        self.log_end_offset = self.segments.last().map_or(offset, |s| s.next_offset());
+        let end_of_batches = self.segments.last().map_or(offset, |s| s.next_offset());
+        self.log_end_offset = if straddled { end_of_batches } else { offset.max(end_of_batches) };
         if self.log_end_offset < self.log_start_offset {
             self.log_start_offset = self.log_end_offset;
         }

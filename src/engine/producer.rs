@@ -50,7 +50,10 @@ pub struct ProducerConfig {
     pub acks: i16,
     /// `retries` (Java default Integer.MAX_VALUE; console producer 3).
     pub retries: u32,
+    /// `retry.backoff.ms` (100): the first retry's backoff, doubled per retry (KIP-580)...
     pub retry_backoff_ms: i64,
+    /// ... up to `retry.backoff.max.ms` (1000).
+    pub retry_backoff_max_ms: i64,
     pub request_timeout_ms: i64,
     pub delivery_timeout_ms: i64,
     pub linger_ms: i64,
@@ -76,6 +79,7 @@ impl Default for ProducerConfig {
             acks: -1,
             retries: i32::MAX as u32,
             retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1000,
             request_timeout_ms: 30_000,
             delivery_timeout_ms: 120_000,
             linger_ms: 5,
@@ -122,6 +126,23 @@ impl ProducerConfig {
             return cfg("Cannot set a transactional.id without also enabling idempotence.");
         }
         Ok(on)
+    }
+
+    /// `ConfigDef`'s range checks on the timeouts, intervals and backoffs (Kafka's messages).
+    pub fn check_ranges(&self) -> KResult<()> {
+        use super::client_config::{check_at_least, PRODUCER_NUMBERS};
+        let values = [
+            ("request.timeout.ms", self.request_timeout_ms),
+            ("delivery.timeout.ms", self.delivery_timeout_ms),
+            ("linger.ms", self.linger_ms),
+            ("max.block.ms", self.max_block_ms),
+            ("retry.backoff.ms", self.retry_backoff_ms),
+        ];
+        for (name, n) in values {
+            let min = PRODUCER_NUMBERS.iter().find(|d| d.0 == name).and_then(|d| d.2);
+            check_at_least(name, n, min)?;
+        }
+        Ok(())
     }
 
     /// `kafka-console-producer` defaults: acks=-1, retries=3, linger 1000 ms (`--timeout`),
@@ -345,9 +366,10 @@ impl Cluster {
                 format!("Invalid value {} for configuration acks: String must be one of: all, -1, 0, 1", config.acks),
             ));
         }
-        if config.batch_size == 0 || config.request_timeout_ms < 0 || config.linger_ms < 0 || config.delivery_timeout_ms < 0 {
+        if config.batch_size == 0 {
             return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, "Producer timeouts, linger.ms and batch.size must not be negative."));
         }
+        config.check_ranges()?;
         if config.delivery_timeout_ms < config.linger_ms + config.request_timeout_ms {
             return Err(KafkaError::new(
                 ErrorCode::INVALID_CONFIG,
@@ -544,7 +566,8 @@ impl Cluster {
             self.producer_poll_later(producer);
         }
         let p = self.producers.get_mut(&producer).expect("exists");
-        let ts = record.timestamp_ms.unwrap_or(now);
+        // CreateTime: the producer's wall clock.
+        let ts = record.timestamp_ms.unwrap_or(super::cluster::WALL_CLOCK_EPOCH_MS + now);
         let batch_size = p.config.batch_size;
         let qkey = (record.topic.clone(), partition);
         let q = match p.queues.get_mut(&qkey) {
@@ -647,11 +670,11 @@ impl Cluster {
                     let p = self.producers.get_mut(&producer).expect("exists");
                     p.metadata_inflight = Some((req_id, now));
                     self.net_send(None, Dest::Broker(b), Msg::MetadataReq { producer, req_id, topics });
-                    self.wake_producer_at(producer, now + cfg.request_timeout_ms);
+                    self.wake_producer_at(producer, now + cfg.request_timeout_ms.max(1));
                 }
                 None => {
                     p.metadata_retry_at_ms = now + cfg.retry_backoff_ms;
-                    self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+                    self.wake_producer_at(producer, now + cfg.retry_backoff_ms.max(1));
                 }
             }
         }
@@ -731,8 +754,11 @@ impl Cluster {
         }
         let limit = cfg.max_in_flight.max(1) as usize;
         // Each pass sends one batch; a partition never has more batches on the wire than the
-        // connection allows, so this ends.
-        for _ in 0..=limit {
+        // connection allows, so this ends. An acks=0 send completes at once and holds no
+        // in-flight slot (no response will come to wake the producer): every ready batch goes.
+        let queued = self.producers[&producer].queues.get(key).map_or(0, |q| q.batches.len());
+        let passes = if cfg.acks == 0 { queued } else { limit };
+        for _ in 0..=passes {
             if !self.send_next_batch(producer, key, limit) {
                 return;
             }
@@ -766,7 +792,7 @@ impl Cluster {
         let Some(l) = leader else {
             // No known leader: refresh metadata and wait.
             p.metadata_wanted.insert(key.0.clone());
-            self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+            self.wake_producer_at(producer, now + cfg.retry_backoff_ms.max(1));
             return false;
         };
         let earlier_on_wire = q.batches.iter().take(index).any(|x| x.inflight.is_some());
@@ -839,7 +865,7 @@ impl Cluster {
         }
         q.batches[index].inflight = Some(InFlight { req_id, correlation_id: corr, deadline_ms: now + cfg.request_timeout_ms, dest: l });
         self.net_send(None, Dest::Broker(l), Msg::Produce { producer, req_id, tp, data, acks: cfg.acks, timeout_ms: cfg.request_timeout_ms });
-        self.wake_producer_at(producer, now + cfg.request_timeout_ms);
+        self.wake_producer_at(producer, now + cfg.request_timeout_ms.max(1));
         true
     }
 
@@ -861,7 +887,9 @@ impl Cluster {
         // and always by an idempotent (non-transactional) producer.
         let retriable = e.code.is_retriable() || (e.code == ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER && idempotent && (index > 0 || !transactional));
         if retriable && attempts_left > 0 && !expired {
-            b.retry_at_ms = now + cfg.retry_backoff_ms;
+            // RecordAccumulator: backoff(attempts() - 1), attempts() being the re-enqueues so far.
+            let backoff_ms = exponential_backoff_ms(cfg.retry_backoff_ms, cfg.retry_backoff_max_ms, b.attempts.saturating_sub(1), &mut self.rng);
+            b.retry_at_ms = now + backoff_ms;
             // Only the Sender's own timeout response is known to carry an error message.
             let message = (e.code == ErrorCode::REQUEST_TIMED_OUT && e.message.starts_with("Disconnected from node")).then(|| e.message.clone());
             // Sender logs `retries - batch.attempts() - 1`, where attempts() counts re-enqueues
@@ -871,7 +899,7 @@ impl Cluster {
             if matches!(e.code, ErrorCode::NOT_LEADER_OR_FOLLOWER | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::LEADER_NOT_AVAILABLE | ErrorCode::REQUEST_TIMED_OUT | ErrorCode::NETWORK_EXCEPTION) {
                 p.metadata_wanted.insert(key.0.clone());
             }
-            self.wake_producer_at(producer, now + cfg.retry_backoff_ms);
+            self.wake_producer_at(producer, now + backoff_ms.max(1));
         } else {
             let b = q.batches.remove(index).expect("found");
             let e = if expired {
@@ -983,5 +1011,52 @@ impl Cluster {
     /// transaction stays open until the coordinator aborts it).
     pub fn crash_producer(&mut self, producer: ProducerId) {
         self.producers.remove(&producer);
+    }
+}
+
+/// Kafka's `ExponentialBackoff(initial, 2, max, 0.2).backoff(attempts)`: `initial * 2^attempts`
+/// capped at `max`, times a jitter factor uniform in [0.8, 1.2) from the seeded RNG, capped at
+/// `max` again. With `max <= initial` it is `initial` without jitter, as in Kafka. Integer
+/// doubling instead of Java's `Math.pow`/`Math.log` keeps it the same natively and in wasm.
+pub(crate) fn exponential_backoff_ms(initial_ms: i64, max_ms: i64, attempts: u32, rng: &mut super::rng::Rng) -> i64 {
+    let initial = initial_ms.min(max_ms).max(0);
+    if max_ms <= initial {
+        return initial;
+    }
+    let term = initial.checked_shl(attempts.min(62)).filter(|t| *t <= max_ms && *t >= initial).unwrap_or(max_ms);
+    let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    let factor = 0.8 + 0.4 * unit;
+    ((factor * term as f64) as i64).min(max_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    #[test]
+    fn producer_retry_backoff_doubles_from_100_ms_with_jitter_up_to_1000_ms() {
+        let mut rng = crate::engine::rng::Rng::new(3);
+        for _ in 0..200 {
+            let b: Vec<i64> = (0..6).map(|a| exponential_backoff_ms(100, 1000, a, &mut rng)).collect();
+            assert!((80..120).contains(&b[0]), "{b:?}");
+            assert!((160..240).contains(&b[1]), "{b:?}");
+            assert!((320..480).contains(&b[2]), "{b:?}");
+            assert!((640..960).contains(&b[3]), "{b:?}");
+            assert!((800..=1000).contains(&b[4]) && (800..=1000).contains(&b[5]), "{b:?}");
+        }
+        // The jitter really varies (seeded: the same on every run).
+        let mut rng = crate::engine::rng::Rng::new(3);
+        let firsts: std::collections::BTreeSet<i64> = (0..50).map(|_| exponential_backoff_ms(100, 1000, 0, &mut rng)).collect();
+        assert!(firsts.len() > 10, "{firsts:?}");
+    }
+
+    #[test]
+    fn producer_retry_backoff_without_room_to_grow_is_constant() {
+        let mut rng = crate::engine::rng::Rng::new(3);
+        assert_eq!(exponential_backoff_ms(100, 100, 5, &mut rng), 100);
+        assert_eq!(exponential_backoff_ms(500, 200, 0, &mut rng), 200);
+        assert_eq!(exponential_backoff_ms(0, 1000, 3, &mut rng), 0);
     }
 }

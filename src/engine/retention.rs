@@ -158,7 +158,8 @@ impl Cluster {
         let settings = t.settings.clone();
         let name = t.name.clone();
         let Some(r) = self.brokers.get_mut(&b).and_then(|br| br.replicas.get_mut(&tp)) else { return };
-        let deletions = delete_old_segments(&mut r.log, &settings, now);
+        // Segment and record times are on the wall clock.
+        let deletions = delete_old_segments(&mut r.log, &settings, super::cluster::WALL_CLOCK_EPOCH_MS + now);
         for d in deletions {
             self.events.push(
                 now,

@@ -1209,7 +1209,7 @@ impl Cluster {
                 unreachable = true;
                 continue;
             };
-            let now = self.now_ms;
+            let now = self.wall_clock_ms();
             let mut data = RecordsData::new();
             data.first_timestamp = now;
             data.max_timestamp = now;

@@ -1,5 +1,8 @@
 //! Goals: predicates over a sandbox (engine state, files, commands run) and its [`History`],
-//! composable with [`Goal::All`], [`Goal::Any`] and [`Goal::Not`].
+//! composable with [`Goal::All`], [`Goal::Any`], [`Goal::Never`] and [`Goal::Say`].
+//!
+//! Commands count only once they succeeded (exit status 0, no error printed) and only in the
+//! current step (see [`super::commands`]).
 //!
 //! [`Goal::check`] answers `Ok(())` when the goal is met, or `Err(why)` with the first missing
 //! condition in plain words ("Topic `test` does not exist yet"). [`Goal::describe`] says what the
@@ -27,8 +30,33 @@ pub struct Observed<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Goal {
     All(&'static [Goal]),
+    /// Alternatives (several ways to the same result); unmet, it says why the first is unmet.
     Any(&'static [Goal]),
-    Not(&'static Goal),
+    /// Met while `goal` is not. Once `goal` holds the step is blocked (what was printed or run
+    /// stays so): `why` says what happened, and the learner needs "Reset step".
+    Never { goal: &'static Goal, why: &'static str },
+    /// `goal`, explained in the lesson's own words when unmet (no spoilers, no internals).
+    Say { goal: &'static Goal, why: &'static str },
+    /// A command of this step matching `pattern` printed `text` (whatever its exit status: a
+    /// consumer stopped with Ctrl-C counts, so does one still running).
+    Showed { pattern: &'static str, text: &'static str },
+    /// A producer command of this step wrote to `topic` and succeeded.
+    WroteOk { topic: &'static str },
+    /// As [`Goal::WroteOk`], with acks=all (the default): not `acks=0` or `acks=1`.
+    WroteAcksAll { topic: &'static str },
+    /// The topic's min.insync.replicas (its own or the broker default) is at least `min`.
+    MinIsrAtLeast { topic: &'static str, min: i32 },
+    /// Writes that need min.insync.replicas (at least 2) still succeed after any `failures`
+    /// brokers fail: replication factor >= min.insync.replicas + failures.
+    SurvivesFailures { topic: &'static str, failures: usize },
+    /// A record's value is a JSON object with this top-level field.
+    JsonField { topic: &'static str, field: &'static str },
+    /// Exactly one readable record of the topic has this value.
+    ValueOnce { topic: &'static str, value: &'static str },
+    /// A file of the sandbox does not contain this text (or does not exist).
+    FileLacks { path: &'static str, text: &'static str },
+    /// The KRaft controller quorum has an active controller.
+    ControllerActive,
     TopicExists { topic: &'static str },
     TopicAbsent { topic: &'static str },
     Partitions { topic: &'static str, count: i32 },
@@ -197,24 +225,64 @@ impl Goal {
         let cluster = o.sandbox.cluster();
         match *self {
             Goal::All(goals) => {
+                // What can no longer be met matters more than what is still to do.
+                if let Some(Err(why)) = goals.iter().find(|g| g.blocked(o)).map(|g| g.check(o)) {
+                    return fail(why);
+                }
+                let mut done = Vec::new();
                 for g in goals {
-                    g.check(o)?;
+                    if let Err(why) = g.check(o) {
+                        let done = if done.is_empty() { String::new() } else { format!(" (Already done: {}.)", done.join("; ")) };
+                        return fail(format!("{why}{done}"));
+                    }
+                    let text = g.describe();
+                    if !text.is_empty() {
+                        done.push(text);
+                    }
                 }
                 Ok(())
             }
             Goal::Any(goals) => {
-                let mut whys = Vec::new();
+                let mut first = None;
                 for g in goals {
                     match g.check(o) {
                         Ok(()) => return Ok(()),
-                        Err(why) => whys.push(why),
+                        Err(why) => {
+                            first.get_or_insert(why);
+                        }
                     }
                 }
-                fail(format!("None of these holds yet: {}", whys.join("; ")))
+                Err(first.unwrap_or_default())
             }
-            Goal::Not(goal) => match goal.check(o) {
-                Ok(()) => fail(format!("This should not be so: {}", goal.describe())),
+            Goal::Never { goal, why } => match goal.check(o) {
+                Ok(()) => fail(format!("{why} This step can no longer be met: press Reset step to try again.")),
                 Err(_) => Ok(()),
+            },
+            Goal::Say { goal, why } => goal.check(o).map_err(|_| why.to_string()),
+            Goal::Showed { .. } | Goal::WroteOk { .. } | Goal::WroteAcksAll { .. } | Goal::Ran { .. } | Goal::RanTimes { .. } => self.check_commands(o),
+            Goal::MinIsrAtLeast { .. } | Goal::SurvivesFailures { .. } | Goal::ControllerActive => self.check_design(cluster),
+            Goal::JsonField { topic, field } => {
+                let rows = topic_rows(cluster, topic)?;
+                let values = || rows.iter().flatten().flatten().filter_map(|(_, v)| v.as_deref()).map(String::from_utf8_lossy);
+                if values().any(|v| super::commands::json_has_top_level_field(&v, field)) {
+                    Ok(())
+                } else if values().any(|v| v.contains(field)) {
+                    fail(format!("No record of `{topic}` is a JSON object with a top-level `{field}` field yet (one mentions `{field}`, but not as a top-level field of a JSON object)"))
+                } else {
+                    fail(format!("No record of `{topic}` is a JSON object with a top-level `{field}` field yet"))
+                }
+            }
+            Goal::ValueOnce { topic, value } => {
+                let rows = topic_rows(cluster, topic)?;
+                match rows.iter().flatten().flatten().filter(|(_, v)| v.as_deref() == Some(value.as_bytes())).count() {
+                    0 => fail(format!("No record of `{topic}` has the value `{value}` yet")),
+                    1 => Ok(()),
+                    n => fail(format!("`{topic}` holds `{value}` {n} times: it was written more than once")),
+                }
+            }
+            Goal::FileLacks { path, text } => match o.sandbox.world().files.get(path) {
+                Some(content) if content.contains(text) => fail(format!("File `{path}` still contains `{text}`")),
+                _ => Ok(()),
             },
             Goal::TopicExists { topic } => {
                 if cluster.topic_meta(topic).is_some() {
@@ -497,24 +565,6 @@ impl Goal {
                 Some(n) if n >= down => Ok(()),
                 _ => fail(format!("`{topic}` has not committed a write while {down} broker(s) were down")),
             },
-            Goal::Ran { pattern } => Goal::RanTimes { pattern, times: 1 }.check(o),
-            Goal::RanTimes { pattern, times } => {
-                let pat = normalize_line(pattern);
-                let n = o
-                    .sandbox
-                    .terminals()
-                    .into_iter()
-                    .flat_map(|t| o.sandbox.history(t).iter())
-                    .filter(|line| glob_contains(&pat, &normalize_line(line)))
-                    .count();
-                if n >= times {
-                    Ok(())
-                } else if times == 1 {
-                    fail(format!("You have not run `{pattern}` yet"))
-                } else {
-                    fail(format!("You have run `{pattern}` {n} time(s); {times} wanted"))
-                }
-            }
             Goal::Output { term, text } => {
                 let terms: Vec<TermId> = if term == 0 { o.history.terminals() } else { vec![term] };
                 if terms.iter().any(|t| o.history.output_since_step(*t).contains(text)) {
@@ -533,26 +583,126 @@ impl Goal {
         }
     }
 
-    /// What the goal asks for, in words.
+    /// The step can no longer be met without "Reset step": something it forbids happened.
+    pub fn blocked(&self, o: &Observed<'_>) -> bool {
+        match *self {
+            Goal::All(goals) | Goal::Any(goals) => goals.iter().any(|g| g.blocked(o)) && (matches!(self, Goal::All(_)) || goals.iter().all(|g| g.blocked(o))),
+            Goal::Never { goal, .. } => goal.check(o).is_ok(),
+            Goal::Say { goal, .. } => goal.blocked(o),
+            _ => false,
+        }
+    }
+
+    /// Goals about the commands of the current step.
+    fn check_commands(&self, o: &Observed<'_>) -> Check {
+        use super::commands::{explain_write_failure, failure, step_matching, succeeded, writes_to};
+        let h = o.history;
+        match *self {
+            Goal::Ran { pattern } => Goal::RanTimes { pattern, times: 1 }.check_commands(o),
+            Goal::RanTimes { pattern, times } => {
+                let ok = step_matching(h, pattern).filter(|c| succeeded(h, c)).count();
+                if ok >= times {
+                    return Ok(());
+                }
+                let last_failed = step_matching(h, pattern).filter_map(|c| failure(h, c).map(|why| (c, why))).last();
+                let done = match ok {
+                    0 => String::new(),
+                    n => format!("You have run it successfully {n} time(s) so far; {times} wanted. "),
+                };
+                match last_failed {
+                    Some((c, why)) => fail(format!("{done}Your command `{}` did not succeed: {why}", c.line)),
+                    None if ok == 0 => fail(format!("You have not run `{}` yet in this step", shown_pattern(pattern))),
+                    None => fail(format!("{done}Run `{}` again", shown_pattern(pattern))),
+                }
+            }
+            Goal::Showed { pattern, text } => {
+                if step_matching(h, pattern).any(|c| h.command_output(c).contains(text)) {
+                    Ok(())
+                } else {
+                    fail(format!("No `{}` command has shown `{text}` yet in this step", shown_pattern(pattern)))
+                }
+            }
+            Goal::WroteOk { topic } | Goal::WroteAcksAll { topic } => {
+                let acks_all_only = matches!(self, Goal::WroteAcksAll { .. });
+                let weak = |c: &&super::history::CommandRun| acks_all_only && (c.line.contains("acks=1") || c.line.contains("acks=0"));
+                let all: Vec<_> = h.step_commands().filter(|c| writes_to(c, topic)).collect();
+                let writes: Vec<_> = all.iter().copied().filter(|c| !weak(c)).collect();
+                if writes.is_empty() && !all.is_empty() {
+                    return fail(format!("Your writes to `{topic}` used acks=0 or acks=1: the producer was told a record was written before it was safe. Write with acks=all (the default)"));
+                }
+                if writes.iter().any(|c| succeeded(h, c)) {
+                    return Ok(());
+                }
+                match writes.iter().rev().find_map(|c| failure(h, c)) {
+                    Some(error) => fail(format!("Your last write to `{topic}` failed with {}", explain_write_failure(&error))),
+                    None if writes.iter().any(|c| !c.ended) => fail(format!("Your producer for `{topic}` is still running: type the records, then press Ctrl-D")),
+                    None => fail(format!("You have not written to `{topic}` yet in this step")),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Goals about a topic's design and the controller quorum.
+    fn check_design(&self, cluster: &Cluster) -> Check {
+        let min_isr = |topic: &str| -> Result<(i32, usize), String> {
+            let meta = cluster.topic_meta(topic).ok_or_else(|| format!("Topic `{topic}` does not exist yet"))?;
+            Ok((meta.settings.min_insync_replicas, meta.partitions.iter().map(|p| p.replicas.len()).min().unwrap_or(0)))
+        };
+        match *self {
+            Goal::MinIsrAtLeast { topic, min } => {
+                let (isr, _) = min_isr(topic)?;
+                if isr >= min {
+                    Ok(())
+                } else {
+                    fail(format!("Topic `{topic}` has min.insync.replicas={isr}; at least {min} wanted"))
+                }
+            }
+            Goal::SurvivesFailures { topic, failures } => {
+                let (isr, rf) = min_isr(topic)?;
+                if isr < 2 {
+                    fail(format!("Topic `{topic}` has min.insync.replicas={isr}: an acknowledged write could sit on a single broker. Ask for at least 2"))
+                } else if rf < isr as usize + failures {
+                    fail(format!(
+                        "Topic `{topic}` has {rf} replicas and min.insync.replicas={isr}: if {failures} of the brokers holding them fail, only {} replica(s) are left and writes stop. Any {failures} failures need at least min.insync.replicas + {failures} = {} replicas",
+                        rf.saturating_sub(failures),
+                        isr as usize + failures
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            Goal::ControllerActive => match cluster.active_controller() {
+                Some(_) => Ok(()),
+                None => fail("There is no active controller: a majority of the controller voters is down, so metadata is frozen (no broker is fenced, no leader moves). Start one of the crashed voters again".to_string()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// What the goal asks for, in plain words (empty for conditions that only forbid).
     pub fn describe(&self) -> String {
         match *self {
-            Goal::All(goals) => goals.iter().map(Goal::describe).collect::<Vec<_>>().join("; "),
-            Goal::Any(goals) => format!("one of: {}", goals.iter().map(Goal::describe).collect::<Vec<_>>().join(" / ")),
-            Goal::Not(goal) => format!("not ({})", goal.describe()),
+            Goal::All(goals) => goals.iter().map(Goal::describe).filter(|d| !d.is_empty()).collect::<Vec<_>>().join("; "),
+            Goal::Any(goals) => goals.first().map(Goal::describe).unwrap_or_default(),
+            Goal::Never { .. } => String::new(),
+            Goal::Say { goal, .. } => goal.describe(),
             Goal::TopicExists { topic } => format!("topic `{topic}` exists"),
-            Goal::TopicAbsent { topic } => format!("topic `{topic}` does not exist"),
-            Goal::Partitions { topic, count } => format!("topic `{topic}` has {count} partition(s)"),
-            Goal::ReplicationFactor { topic, factor } => format!("topic `{topic}` has replication factor {factor}"),
-            Goal::TopicConfig { topic, key, value } => format!("topic `{topic}` has {key}={value}"),
-            Goal::Records { topic, at_least } => format!("topic `{topic}` holds at least {at_least} record(s)"),
+            Goal::TopicAbsent { topic } => format!("topic `{topic}` is gone"),
+            Goal::Partitions { topic, count } => format!("`{topic}` has {count} partition(s)"),
+            Goal::ReplicationFactor { topic, factor } => format!("`{topic}` has {factor} replica(s) per partition"),
+            Goal::TopicConfig { topic, key, value } => format!("`{topic}` has {key}={value}"),
+            Goal::Records { topic, at_least } => format!("`{topic}` holds at least {at_least} record(s)"),
             Goal::PartitionsWithRecords { topic, at_least } => format!("records of `{topic}` sit in at least {at_least} partitions"),
-            Goal::KeyInOnePartition { topic, key, at_least } => format!("at least {at_least} records with key `{key}` in one partition of `{topic}`"),
+            Goal::KeyInOnePartition { topic, key, at_least } => format!("at least {at_least} records with key `{key}` sit in one partition of `{topic}`"),
             Goal::KeyInPartitions { topic, key, at_least } => format!("key `{key}` sits in at least {at_least} partitions of `{topic}`"),
             Goal::KeyCopiesAtMost { topic, key, at_most } => format!("at most {at_most} record(s) with key `{key}` remain in `{topic}`"),
             Goal::KeyDeleted { topic, key } => format!("key `{key}` is deleted from `{topic}`"),
-            Goal::ValueExists { topic, value } => format!("a record of `{topic}` has the value `{value}`"),
+            Goal::ValueExists { topic, value } => format!("`{topic}` holds a record `{value}`"),
+            Goal::ValueOnce { topic, value } => format!("`{topic}` holds `{value}` exactly once"),
+            Goal::JsonField { topic, field } => format!("`{topic}` holds a JSON record with a top-level `{field}`"),
             Goal::GroupExists { group } => format!("group `{group}` exists"),
-            Goal::GroupAbsent { group } => format!("group `{group}` does not exist"),
+            Goal::GroupAbsent { group } => format!("group `{group}` is gone"),
             Goal::GroupMembers { group, count } => format!("group `{group}` has {count} member(s)"),
             Goal::GroupIdleMember { group } => format!("a member of group `{group}` owns no partition"),
             Goal::GroupMembersOwn { group, topic, members } => format!("{members} member(s) of group `{group}` own partitions of `{topic}`"),
@@ -571,12 +721,24 @@ impl Goal {
             Goal::IsrAtMost { topic, size } => format!("a partition of `{topic}` has at most {size} replicas in sync"),
             Goal::LeaderMoved { topic } => format!("a leader of `{topic}` moved"),
             Goal::WriteRefused { topic, error } => format!("a write to `{topic}` was refused with {error}"),
-            Goal::WritesLost { topic } => format!("a replica of `{topic}` threw accepted records away"),
-            Goal::CommittedWithBrokersDown { topic, down } => format!("`{topic}` committed a write with {down} brokers down"),
-            Goal::Ran { pattern } => format!("you ran `{pattern}`"),
-            Goal::RanTimes { pattern, times } => format!("you ran `{pattern}` {times} times"),
+            Goal::WritesLost { topic } => format!("a replica of `{topic}` threw acknowledged records away"),
+            Goal::CommittedWithBrokersDown { topic, down } => format!("`{topic}` committed a write with {down} broker(s) down"),
+            Goal::Ran { pattern } => format!("you ran `{}` successfully", shown_pattern(pattern)),
+            Goal::RanTimes { pattern, times } => format!("you ran `{}` successfully {times} times", shown_pattern(pattern)),
+            Goal::Showed { pattern, text } => format!("a `{}` command showed `{text}`", shown_pattern(pattern)),
+            Goal::WroteOk { topic } => format!("a write to `{topic}` succeeded"),
+            Goal::WroteAcksAll { topic } => format!("an acks=all write to `{topic}` succeeded"),
+            Goal::MinIsrAtLeast { topic, min } => format!("`{topic}` has min.insync.replicas of at least {min}"),
+            Goal::SurvivesFailures { topic, failures } => format!("`{topic}` keeps accepting safe writes with any {failures} brokers down"),
+            Goal::ControllerActive => "the cluster has an active controller".to_string(),
             Goal::Output { text, .. } => format!("the terminal shows `{text}`"),
             Goal::FileContains { path, text } => format!("file `{path}` contains `{text}`"),
+            Goal::FileLacks { path, text } => format!("file `{path}` no longer contains `{text}`"),
         }
     }
+}
+
+/// A command pattern as the learner reads it: the `*` between its parts becomes " ... ".
+fn shown_pattern(pattern: &str) -> String {
+    pattern.split('*').map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ... ")
 }

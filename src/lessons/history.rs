@@ -1,21 +1,44 @@
 //! What happened in a sandbox that its current state does not show: the text each terminal
-//! printed, writes the brokers refused, leaders that moved, writes committed while brokers were
-//! down.
+//! printed, the commands run with their exit status and output, writes the brokers refused,
+//! leaders that moved, writes committed while brokers were down.
 //!
 //! The engine's events are drained by whoever drives the sandbox (the UI animates them), so the
-//! driver hands them here too ([`History::record_events`]), along with every terminal's output
-//! ([`History::record_output`]). Everything is bounded: output keeps the last
-//! [`OUTPUT_BYTES_MAX`] bytes per terminal, facts are sets keyed by topic.
+//! driver hands them here, along with every terminal's output, once per input
+//! ([`History::sync`]). Commands are noticed from the shell's own history and finish when their
+//! terminal is back at the prompt: only then is their exit status known, and goals count a
+//! command only once it has succeeded. Everything is bounded: output keeps the last
+//! [`OUTPUT_BYTES_MAX`] bytes per terminal, [`COMMANDS_MAX`] commands are kept, facts are sets
+//! keyed by topic.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::collections::VecDeque;
+
 use crate::engine::{Cluster, Event, EventKind, ProcessState};
-use crate::shell::{Chunk, TermId};
+use crate::shell::{Chunk, Mode, Sandbox, TermId};
 
 /// Output bytes kept per terminal (the oldest go first).
 pub const OUTPUT_BYTES_MAX: usize = 256 * 1024;
 /// Topics tracked per fact (beyond that new topics are not recorded).
 pub const TOPICS_MAX: usize = 1_000;
+/// Commands kept (the oldest go first).
+pub const COMMANDS_MAX: usize = 500;
+
+/// A command line a terminal ran, as the lesson saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandRun {
+    pub term: TermId,
+    pub line: String,
+    /// Exit status once it ended; None while it runs (or when its end went unseen).
+    pub status: Option<i32>,
+    pub ended: bool,
+    /// Counts commands from the session's start: the step's commands are those from
+    /// [`History::step_first_command`] on.
+    pub seq: u64,
+    /// The terminal's output positions when it started and ended (None while it runs).
+    out_from: usize,
+    out_to: Option<usize>,
+}
 
 /// Output of one terminal: a bounded tail plus how many bytes were ever written, so that a
 /// position ("where the step started") survives the tail being trimmed.
@@ -46,13 +69,28 @@ impl Tail {
 
     /// The text written since byte position `from` (as much of it as is kept).
     fn since(&self, from: usize) -> &str {
-        let start = from.saturating_sub(self.dropped).min(self.text.len());
-        let mut start = start;
-        while !self.text.is_char_boundary(start) {
-            start += 1;
-        }
-        &self.text[start..]
+        self.between(from, self.total())
     }
+
+    /// The text written between positions `from` and `to` (as much of it as is kept).
+    fn between(&self, from: usize, to: usize) -> &str {
+        let boundary = |pos: usize| {
+            let mut i = pos.saturating_sub(self.dropped).min(self.text.len());
+            while !self.text.is_char_boundary(i) {
+                i += 1;
+            }
+            i
+        };
+        let (start, end) = (boundary(from), boundary(to));
+        &self.text[start..end.max(start)]
+    }
+}
+
+/// What History remembers of a terminal's shell history, to notice new command lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Seen {
+    len: usize,
+    last: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,11 +110,88 @@ pub struct History {
     truncated: BTreeSet<String>,
     /// Simulated time of the last event seen (time going back means the cluster was reset).
     last_event_ms: i64,
+    commands: VecDeque<CommandRun>,
+    next_command: u64,
+    /// The first command of the current step.
+    step_first_command: u64,
+    seen: BTreeMap<TermId, Seen>,
 }
 
 impl History {
     pub fn new() -> History {
         History::default()
+    }
+
+    /// Everything one input (or a stretch of time) produced: the terminals' output, the cluster's
+    /// events, and the commands the shell started or finished meanwhile.
+    pub fn sync(&mut self, sandbox: &Sandbox, events: &[Event], output: &[(TermId, Vec<Chunk>)]) {
+        let marks: BTreeMap<TermId, usize> = self.output.iter().map(|(t, tail)| (*t, tail.total())).collect();
+        for (term, chunks) in output {
+            self.record_output(*term, chunks);
+        }
+        self.record_events(events, sandbox.cluster());
+        for term in sandbox.terminals() {
+            self.notice_commands(sandbox, term, marks.get(&term).copied().unwrap_or(0));
+        }
+    }
+
+    fn total(&self, term: TermId) -> usize {
+        self.output.get(&term).map_or(0, Tail::total)
+    }
+
+    /// New lines in `term`'s shell history start commands; a terminal back at its prompt ends the
+    /// one that ran. `mark`: where the terminal's output stood before this input.
+    fn notice_commands(&mut self, sandbox: &Sandbox, term: TermId, mark: usize) {
+        let lines = sandbox.history(term);
+        let seen = self.seen.entry(term).or_default();
+        let fresh = if lines.len() > seen.len {
+            lines.len() - seen.len
+        } else if lines.last() != seen.last.as_ref() {
+            1 // the shell's history is full: it drops its oldest line for each new one
+        } else {
+            0
+        };
+        *seen = Seen { len: lines.len(), last: lines.last().cloned() };
+        let at_prompt = matches!(sandbox.mode(term), Mode::Command | Mode::Continuation);
+        let total = self.total(term);
+        if fresh > 0 {
+            // Whatever ran before ended unseen (a terminal runs one foreground command at a time).
+            self.end_running(term, None, mark);
+        }
+        let start = lines.len() - fresh;
+        for line in &lines[start..] {
+            if self.commands.len() >= COMMANDS_MAX {
+                self.commands.pop_front();
+            }
+            let seq = self.next_command;
+            self.next_command += 1;
+            self.commands.push_back(CommandRun { term, line: line.clone(), status: None, ended: false, seq, out_from: mark, out_to: None });
+        }
+        if at_prompt {
+            self.end_running(term, Some(sandbox.last_status(term)), total);
+        }
+    }
+
+    fn end_running(&mut self, term: TermId, status: Option<i32>, out_to: usize) {
+        for c in self.commands.iter_mut().rev().filter(|c| c.term == term && !c.ended) {
+            c.ended = true;
+            c.status = status;
+            c.out_to = Some(out_to);
+        }
+    }
+
+    /// The commands of the current step, in order.
+    pub fn step_commands(&self) -> impl Iterator<Item = &CommandRun> {
+        let first = self.step_first_command;
+        self.commands.iter().filter(move |c| c.seq >= first)
+    }
+
+    /// What a command printed (so far, if it still runs).
+    pub fn command_output(&self, c: &CommandRun) -> &str {
+        match self.output.get(&c.term) {
+            Some(tail) => tail.between(c.out_from, c.out_to.unwrap_or_else(|| tail.total())),
+            None => "",
+        }
     }
 
     /// Output a terminal showed (stdout and stderr alike: the learner sees both).
@@ -135,6 +250,7 @@ impl History {
     /// A new step starts: output goals look only at what is printed from now on.
     pub fn mark_step(&mut self) {
         self.step_marks = self.output.iter().map(|(t, tail)| (*t, tail.total())).collect();
+        self.step_first_command = self.next_command;
     }
 
     /// What terminal `term` printed since the step started.

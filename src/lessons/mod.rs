@@ -18,6 +18,7 @@
 //! - [`progress`]: the learner's progress (kept as JSON) and deep links (`#/lesson/<id>/step/<n>`).
 
 pub mod catalog;
+pub mod commands;
 pub mod goal;
 mod observe_groups;
 pub mod history;
@@ -28,7 +29,7 @@ pub use catalog::LESSONS;
 pub use goal::{Goal, Observed};
 pub use history::History;
 pub use progress::{format_link, parse_link, LinkError, Progress, Route};
-pub use run::{verify_all, verify_lesson, LessonRun, Verdict};
+pub use run::{check_path, parse_path, verify_all, verify_lesson, LessonRun, Verdict};
 
 use crate::shell::TermId;
 
@@ -59,10 +60,22 @@ pub struct Step {
     pub commands: &'static [Command],
     /// What the UI should highlight while the step is open.
     pub look_at: &'static [LookAt],
+    /// What the goal asks, in plain words (the UI shows it beside the goal's tick).
+    pub goal_text: &'static str,
     pub goal: Goal,
     pub hints: &'static [&'static str],
     /// The input that reaches the goal from the end of the previous step.
     pub solution: &'static [Action],
+    /// Near misses that must leave the goal unmet (a failed command, a cheat, a skipped record):
+    /// `--verify` runs each from the step's start.
+    pub wrong: &'static [WrongPath],
+}
+
+/// A near miss: what it gets wrong, in words, and its input from the step's start.
+#[derive(Debug)]
+pub struct WrongPath {
+    pub what: &'static str,
+    pub inputs: &'static [Action],
 }
 
 /// A command line offered by a step, to be run in terminal `term` (1 is the first tab).

@@ -12,6 +12,7 @@ use super::history::History;
 use super::{Action, Lesson, LESSONS};
 use crate::shell::{Chunk, Sandbox, TermId};
 
+
 /// Seed of every lesson's sandbox (lessons explain what they show, so it must not vary).
 pub const LESSON_SEED: u64 = 1;
 /// Simulated time after each typed line: a person does not type faster.
@@ -106,25 +107,31 @@ impl LessonRun {
         self.history.mark_step();
     }
 
-    fn observe(&mut self, term: TermId, chunks: &[Chunk]) {
-        self.history.record_output(term, chunks);
-    }
-
-    fn collect(&mut self) {
-        let events = self.sandbox.events_since(&mut self.events_cursor);
-        self.history.record_events(&events, self.sandbox.cluster());
+    /// Hands the history what `direct` (output returned by an input) and the rest of the sandbox
+    /// (other terminals' output, events) produced.
+    fn collect(&mut self, direct: Option<(TermId, Vec<Chunk>)>) {
+        let mut output: Vec<(TermId, Vec<Chunk>)> = direct.into_iter().collect();
         for term in self.sandbox.terminals() {
             let chunks = self.sandbox.take_output(term);
-            self.observe(term, &chunks);
+            if !chunks.is_empty() {
+                output.push((term, chunks));
+            }
         }
+        let events = self.sandbox.events_since(&mut self.events_cursor);
+        self.history.sync(&self.sandbox, &events, &output);
     }
 
     fn advance(&mut self, ms: u64) {
         self.log(Action::Wait { ms });
-        for (term, chunks) in self.sandbox.advance(ms) {
-            self.observe(term, &chunks);
+        let mut output = self.sandbox.advance(ms);
+        for term in self.sandbox.terminals() {
+            let chunks = self.sandbox.take_output(term);
+            if !chunks.is_empty() {
+                output.push((term, chunks));
+            }
         }
-        self.collect();
+        let events = self.sandbox.events_since(&mut self.events_cursor);
+        self.history.sync(&self.sandbox, &events, &output);
     }
 
     /// Opens terminals until `term` exists (lessons name terminals 1, 2, 3 as tabs).
@@ -142,25 +149,10 @@ impl LessonRun {
         if !matches!(action, Action::Wait { .. }) {
             self.log(*action);
         }
-        match *action {
-            Action::Line { term, text } => {
-                if self.ensure_terminal(term) {
-                    let out = self.sandbox.run(term, text);
-                    self.observe(term, &out);
-                }
-            }
-            Action::Eof { term } => {
-                if self.ensure_terminal(term) {
-                    let out = self.sandbox.eof(term);
-                    self.observe(term, &out);
-                }
-            }
-            Action::Interrupt { term } => {
-                if self.ensure_terminal(term) {
-                    let out = self.sandbox.interrupt(term);
-                    self.observe(term, &out);
-                }
-            }
+        let direct = match *action {
+            Action::Line { term, text } => self.ensure_terminal(term).then(|| (term, self.sandbox.run(term, text))),
+            Action::Eof { term } => self.ensure_terminal(term).then(|| (term, self.sandbox.eof(term))),
+            Action::Interrupt { term } => self.ensure_terminal(term).then(|| (term, self.sandbox.interrupt(term))),
             Action::Wait { ms } => {
                 let mut left = ms;
                 while left > 0 {
@@ -170,8 +162,8 @@ impl LessonRun {
                 }
                 return;
             }
-        }
-        self.collect();
+        };
+        self.collect(direct);
         self.advance(TYPING_MS);
     }
 
@@ -202,21 +194,43 @@ impl LessonRun {
     }
 }
 
+/// How long a near miss is watched after its last input: its goal must stay unmet all along.
+pub const WRONG_WATCH_MS: u64 = 30_000;
+
 /// The outcome of replaying one lesson.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    Passed,
+    /// Every step's solution met its goal and every near miss left it unmet.
+    Passed { steps: usize, refused: usize },
     /// `step` counts from 1.
     Failed { step: usize, why: String },
 }
 
 /// Replays a lesson's solutions on a fresh sandbox: each step's goal must be unmet before its
-/// solution and met after it (time may pass, up to [`SETTLE_MS_MAX`]).
+/// solution and met after it (time may pass, up to [`SETTLE_MS_MAX`]); each of the step's near
+/// misses, run from the step's start on a sandbox of its own, must leave it unmet for
+/// [`WRONG_WATCH_MS`].
 pub fn verify_lesson(lesson: &'static Lesson) -> Verdict {
+    verify_lesson_with(lesson, &mut |_, _, _| {})
+}
+
+/// [`verify_lesson`], telling `refused` each near miss refused: its step (from 1), what it
+/// gets wrong, and why the goal is unmet after it (what the learner would read).
+pub fn verify_lesson_with(lesson: &'static Lesson, refused_why: &mut dyn FnMut(usize, &str, &str)) -> Verdict {
     let mut run = LessonRun::start(lesson);
+    let mut refused = 0;
     for (i, step) in lesson.steps.iter().enumerate() {
         if run.check().is_ok() {
             return Verdict::Failed { step: i + 1, why: format!("the goal is already met before the step ({})", step.goal.describe()) };
+        }
+        for wrong in step.wrong {
+            match check_path(lesson, i, wrong.inputs, WRONG_WATCH_MS) {
+                (Ok(()), _) => return Verdict::Failed { step: i + 1, why: format!("the near miss \"{}\" meets the goal", wrong.what) },
+                (Err(why), _) => {
+                    refused_why(i + 1, wrong.what, &why);
+                    refused += 1;
+                }
+            }
         }
         for action in step.solution {
             run.apply(action);
@@ -226,10 +240,71 @@ pub fn verify_lesson(lesson: &'static Lesson) -> Verdict {
         }
         run.next_step();
     }
-    Verdict::Passed
+    Verdict::Passed { steps: lesson.steps.len(), refused }
+}
+
+/// Runs `inputs` from the start of step `step` (from 0) and watches the goal for `watch_ms`
+/// afterwards: met as soon as it is met, else why not at the end. Also returns the run.
+pub fn check_path(lesson: &'static Lesson, step: usize, inputs: &[Action], watch_ms: u64) -> (Result<(), String>, LessonRun) {
+    let mut run = LessonRun::at_step(lesson, step);
+    for action in inputs {
+        run.apply(action);
+        if run.check().is_ok() {
+            return (Ok(()), run);
+        }
+    }
+    let mut waited = 0;
+    loop {
+        let result = run.check();
+        if result.is_ok() || waited >= watch_ms {
+            return (result, run);
+        }
+        run.advance(SETTLE_SLICE_MS);
+        waited += SETTLE_SLICE_MS;
+    }
 }
 
 /// Every lesson, verified.
 pub fn verify_all() -> Vec<(&'static str, Verdict)> {
     LESSONS.iter().map(|l| (l.id, verify_lesson(l))).collect()
+}
+
+/// A path as `sandbox-shell lessons --check` reads it, in the "show solution" listing's words:
+/// one input per line, `[terminal N] ` before it names its terminal (and the next lines', until
+/// another is named; terminal 1 at first), `Ctrl-D` / `Ctrl-C` (or `^D` / `^C`) are the keys,
+/// `(wait 12 s)` or `(wait 500 ms)` lets time pass; blank lines and lines starting with `# `
+/// are skipped. Errors name the line.
+pub fn parse_path(text: &'static str) -> Result<Vec<Action>, String> {
+    let mut term: TermId = 1;
+    let mut actions = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim() == "#" || line.trim_start().starts_with("# ") {
+            continue;
+        }
+        if let Some(wait) = line.trim().strip_prefix("(wait ").and_then(|w| w.strip_suffix(')')) {
+            actions.push(Action::Wait { ms: parse_wait(wait).ok_or_else(|| format!("line {}: cannot read the wait `{}` (try `(wait 12 s)`)", n + 1, line.trim()))? });
+            continue;
+        }
+        let mut rest = line;
+        if let Some(tail) = line.strip_prefix('[') {
+            let (inside, after) = tail.split_once("] ").or_else(|| tail.strip_suffix(']').map(|t| (t, ""))).ok_or_else(|| format!("line {}: `[` without `] `", n + 1))?;
+            let number = inside.strip_prefix("terminal ").unwrap_or(inside);
+            term = number.trim().parse().ok().filter(|t| (1..=4).contains(t)).ok_or_else(|| format!("line {}: no terminal `{inside}` (terminals 1 to 4)", n + 1))?;
+            rest = after;
+        }
+        actions.push(match rest.trim() {
+            "Ctrl-D" | "^D" => Action::Eof { term },
+            "Ctrl-C" | "^C" => Action::Interrupt { term },
+            _ => Action::Line { term, text: rest.strip_prefix("$ ").unwrap_or(rest) },
+        });
+    }
+    Ok(actions)
+}
+
+fn parse_wait(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (number, factor) = if let Some(n) = text.strip_suffix("ms") { (n, 1.0) } else { (text.strip_suffix('s')?, 1000.0) };
+    let value: f64 = number.trim().parse().ok()?;
+    (value.is_finite() && (0.0..=86_400.0).contains(&(value * factor / 1000.0))).then(|| (value * factor) as u64)
 }

@@ -450,7 +450,7 @@ pub fn help(command: &str) -> Option<String> {
         "sleep" => "sleep: sleep NUMBER[smhd]\n    Let simulated time pass (the sandbox's clock, not yours).\n",
         "jobs" => "jobs: jobs\n    Display status of background jobs.\n",
         "fg" => "fg: fg [job_spec]\n    Move job to the foreground.\n",
-        "kill" => "kill: kill %N\n    Stop a background job.\n",
+        "kill" => "kill: kill [-9] %N\n    Stop a background job; -9 (SIGKILL) kills it at once, with no shutdown hook.\n",
         "history" => "history: history\n    Display the command history list with line numbers.\n",
         "clear" => "clear: clear\n    Clear the terminal screen.\n",
         "help" => "help: help [command]\n    Display information about commands.\n",

@@ -2,7 +2,7 @@
 //! `[1] 4242` on start, `[1]+  Running                 sleep 10 &` in `jobs`, and
 //! `[1]+  Done                    sleep 10` once finished (shown before the next prompt).
 
-use super::process::ProcId;
+use super::process::{ProcId, Signal};
 use super::{Chunk, Outcome};
 
 /// More jobs than this at once is refused (bash has no such limit; a browser tab does).
@@ -184,13 +184,17 @@ impl Jobs {
         Some(self.jobs.remove(index))
     }
 
-    /// `kill %N` (or `kill PID`): the job ends as `Terminated`. Returns the processes to signal.
-    pub fn kill(&mut self, args: &[String]) -> (Outcome, Vec<ProcId>) {
+    /// `kill [-9|-s KILL|...] %N` (or `PID`): the job ends as `Terminated` (`Killed` for
+    /// SIGKILL). Returns the processes to signal and the signal.
+    pub fn kill(&mut self, args: &[String]) -> (Outcome, Vec<ProcId>, Signal) {
         let mut killed = Vec::new();
-        let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.starts_with("-%")).collect();
+        let (signal, targets) = match kill_signal(args) {
+            Ok(parsed) => parsed,
+            Err(outcome) => return (outcome, killed, Signal::Terminate),
+        };
         if targets.is_empty() {
             let usage = "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n";
-            return (Outcome::stderr(usage, 2), killed);
+            return (Outcome::stderr(usage, 2), killed, signal);
         }
         let mut chunks = Vec::new();
         let mut status = 0;
@@ -235,11 +239,42 @@ impl Jobs {
                         if let JobKind::Process { proc } = job.kind {
                             killed.push(proc);
                         }
-                        self.notifications.push(Chunk::out(format!("[{}]{}  {:<24}{}\n", job.id, marker, "Terminated", job.text)));
+                        self.notifications.push(Chunk::out(format!("[{}]{}  {:<24}{}\n", job.id, marker, signal.job_status(), job.text)));
                     }
                 }
             }
         }
-        (Outcome { chunks, status }, killed)
+        (Outcome { chunks, status }, killed, signal)
     }
+}
+
+/// `kill`'s options: `-9`/`-KILL`/`-SIGKILL`, `-s <sigspec>`, `-n <signum>` (SIGTERM without
+/// one), and the targets after them.
+fn kill_signal(args: &[String]) -> Result<(Signal, Vec<&String>), Outcome> {
+    let mut signal = Signal::Terminate;
+    let mut targets = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        if !arg.starts_with('-') || arg.starts_with("-%") || arg.len() < 2 {
+            targets.push(arg);
+            continue;
+        }
+        let spec = if arg == "-s" || arg == "-n" {
+            let Some(spec) = args.get(i) else {
+                let text = format!("bash: kill: {arg}: option requires an argument\nkill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n");
+                return Err(Outcome::stderr(text, 2));
+            };
+            i += 1;
+            spec.as_str()
+        } else {
+            &arg[1..]
+        };
+        match Signal::parse(spec) {
+            Some(s) => signal = s,
+            None => return Err(Outcome::stderr(format!("bash: kill: {spec}: invalid signal specification\n"), 1)),
+        }
+    }
+    Ok((signal, targets))
 }

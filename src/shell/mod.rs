@@ -171,6 +171,7 @@ Sandbox controls:
   sim advance <duration>       let simulated time pass (500ms, 10s, 5m)
   sim crash|stop|start <id>    fail or restart a broker
   sim isolate <id> / sim heal  cut a broker off the network, and mend it
+  sim slow <id> <delay>        slow a broker's replication down (sim heal undoes it)
   sim time / sim seed          the simulated clock and the session's seed
   sim reset [--brokers N] [--seed S]
   sim export                   a docker-compose file and this session's commands

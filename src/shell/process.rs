@@ -37,6 +37,9 @@ pub enum Signal {
     Interrupt,
     /// `kill %N` (SIGTERM, exit status 143).
     Terminate,
+    /// `kill -9 %N` (SIGKILL, exit status 137): the process dies at once. No shutdown hook runs,
+    /// so it prints nothing and its clients close nothing (no commit, no LeaveGroup).
+    Kill,
 }
 
 impl Signal {
@@ -45,6 +48,27 @@ impl Signal {
         match self {
             Signal::Interrupt => 130,
             Signal::Terminate => 143,
+            Signal::Kill => 137,
+        }
+    }
+
+    /// `kill`'s signal from a number or name (`9`, `KILL`, `SIGKILL`); None if unknown here.
+    pub fn parse(spec: &str) -> Option<Signal> {
+        let name = spec.strip_prefix("SIG").unwrap_or(spec);
+        match name.to_ascii_uppercase().as_str() {
+            "2" | "INT" => Some(Signal::Interrupt),
+            "15" | "TERM" => Some(Signal::Terminate),
+            "9" | "KILL" => Some(Signal::Kill),
+            _ => None,
+        }
+    }
+
+    /// How bash reports a job this signal ended (`[1]+  Killed   ...`).
+    pub fn job_status(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "Interrupt",
+            Signal::Terminate => "Terminated",
+            Signal::Kill => "Killed",
         }
     }
 }

@@ -266,7 +266,15 @@ impl World {
     }
 
     pub(crate) fn signal(&mut self, id: ProcId, signal: Signal) {
-        self.with_proc(id, |p, cx| Some(ProcState::Exited(p.signal(cx, signal))));
+        self.with_proc(id, |p, cx| {
+            let printed = cx.out.len();
+            let status = p.signal(cx, signal);
+            if signal == Signal::Kill {
+                // SIGKILL runs no shutdown hook: whatever the tool would say last is never said.
+                cx.out.truncate(printed);
+            }
+            Some(ProcState::Exited(status))
+        });
     }
 
     /// The state of a process (exited ones until collected).

@@ -652,9 +652,9 @@ impl<'a> Session<'a> {
             }
             "fg" => self.fg(args),
             "kill" => {
-                let (outcome, killed) = self.t.jobs.kill(args);
+                let (outcome, killed, signal) = self.t.jobs.kill(args);
                 for proc in killed {
-                    self.w.signal(proc, Signal::Terminate);
+                    self.w.signal(proc, signal);
                     self.w.reap(proc);
                 }
                 self.flush_outbox();

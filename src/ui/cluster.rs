@@ -9,6 +9,7 @@
 //! delegated click handler per column reads `data-row`); animations are a bounded set of
 //! elements keyed by a sequence number, driven by CSS.
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use super::{class_names, when};
@@ -591,7 +592,7 @@ fn record_detail(r: &RecordCell, v: &LogView, groups: &GroupsView) -> Html {
     let mut pairs: Vec<(&'static str, Option<&'static str>, Html)> = vec![
         ("Key", None, r.key.clone().unwrap_or_else(|| "null".into()).into()),
         ("Value", None, r.value.clone().unwrap_or_else(|| "null".into()).into()),
-        ("Timestamp", None, format!("{} ms (simulated)", r.timestamp_ms).into()),
+        ("Timestamp", None, format!("{} ms since the epoch", r.timestamp_ms).into()),
         ("Leader epoch", None, r.leader_epoch.to_string().into()),
         ("Held by", Some("held-by"), brokers(&holders).into()),
     ];
@@ -765,7 +766,7 @@ fn polyline(h: &LagHistory, values: impl Iterator<Item = (i64, Option<i64>)>, y_
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&format!("{x:.1},{y:.1}"));
+        let _ = write!(out, "{x:.1},{y:.1}");
     }
     out
 }
@@ -781,11 +782,10 @@ fn lag_chart(g: &GroupView) -> Html {
     let (first, last) = (h.samples[0].at_ms, h.samples[h.samples.len() - 1].at_ms);
     let span_s = (last - first) as f64 / 1000.0;
     let top = g.chart_top();
-    let span_s = format!("{span_s:.1}");
-    let label = format!("Lag over the last {span_s} s of simulated time: total lag now {}, peak {y_max}", g.total_lag);
+    let label = format!("Lag over the last {span_s:.1} s of simulated time: total lag now {}, peak {y_max}", g.total_lag);
     html! {
         <figure class="lag-chart">
-            <svg viewBox={format!("0 0 {} {}", CHART_W.to_string(), CHART_H.to_string())} preserveAspectRatio="none" role="img" aria-label={label}>
+            <svg viewBox={format!("0 0 {CHART_W} {CHART_H}")} preserveAspectRatio="none" role="img" aria-label={label}>
                 <line class="axis" x1="0" y1={format!("{:.1}", CHART_H - 1.0)} x2={CHART_W.to_string()} y2={format!("{:.1}", CHART_H - 1.0)}
                     stroke="currentColor" stroke-opacity="0.3" stroke-width="1" />
                 { for top.iter().enumerate().map(|(i, (c, _))| html! {

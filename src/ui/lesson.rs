@@ -350,8 +350,9 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                 let mut session = session.borrow_mut();
                 let tracker = &mut kept.borrow_mut().tracker;
                 tracker.sync(&mut session);
-                tracker.check(&session, &s.goal)
+                (tracker.check(&session, &s.goal), tracker.blocked(&session, &s.goal))
             };
+            let (verdict, blocked) = verdict;
             let met = verdict.is_ok();
             if met && kept.borrow_mut().progress.mark_done(id, step) {
                 save_progress(&kept.borrow().progress);
@@ -409,9 +410,12 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                     <div ~className={if met { "goal met" } else { "goal unmet" }} role="status" aria-live="polite">
                         <span class="goal-mark" aria-hidden="true">{ if met { "\u{2714}" } else { "\u{25cb}" } }</span>
                         <span class="goal-label">{ if met { "Goal met: " } else { "Goal: " } }</span>
-                        <span class="goal-text">{ rich(&s.goal.describe()) }</span>
+                        <span class="goal-text">{ rich(s.goal_text) }</span>
                         if let Err(why) = &verdict {
-                            <p class="goal-missing">{ "Not yet: " }{ rich(why) }</p>
+                            <p class="goal-missing">{ if blocked { "Stuck: " } else { "Not yet: " } }{ rich(why) }</p>
+                        }
+                        if blocked {
+                            { button(&act, "reset-step stuck", Some("Rebuild the cluster as this step starts".into()), Msg::Open(lesson, step), "Reset step".into()) }
                         }
                     </div>
                     if hints_shown > 0 {

@@ -94,10 +94,8 @@ impl LessonTracker {
             self.history = History::new();
         }
         let events = session.events_since(&mut self.events_cursor);
-        self.history.record_events(&events, session.shell().cluster());
-        for (term, chunk) in session.take_printed() {
-            self.history.record_output(term as ShellTermId, std::slice::from_ref(&chunk));
-        }
+        let output: Vec<(ShellTermId, Vec<crate::shell::Chunk>)> = session.take_printed().into_iter().map(|(term, chunk)| (term as ShellTermId, vec![chunk])).collect();
+        self.history.sync(session.shell(), &events, &output);
         if rebuilt {
             self.history.mark_step();
         }
@@ -115,6 +113,11 @@ impl LessonTracker {
     /// The goal against `session` (call [`LessonTracker::sync`] first).
     pub fn check(&self, session: &Session, goal: &Goal) -> Result<(), String> {
         goal.check(&Observed { sandbox: session.shell(), history: &self.history })
+    }
+
+    /// The step can no longer be met in `session`: the panel then offers "Reset step" with why.
+    pub fn blocked(&self, session: &Session, goal: &Goal) -> bool {
+        goal.blocked(&Observed { sandbox: session.shell(), history: &self.history })
     }
 }
 

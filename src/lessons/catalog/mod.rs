@@ -1,7 +1,8 @@
 //! The lessons, in the order the learner meets them. Each file holds a few lessons as `static`
-//! data; [`LESSONS`] lists them all. The tutorial's commands are used verbatim where it has them
-//! (`/app/confluent/bin/kafka-topics ...`, `kafkacat -b localhost:9092 -t compacted -e`); the
-//! narrative is our own.
+//! data; [`LESSONS`] lists them all. The Kafka introduction the lessons follow has its commands
+//! used verbatim (`/app/confluent/bin/kafka-topics ...`, `kafkacat -b localhost:9092 -t compacted
+//! -e`), but no lesson assumes the learner has read it: each stands on its own. Every step has at
+//! least one near miss ([`WrongPath`]) that `--verify` checks its goal refuses.
 
 mod basics;
 mod challenges;
@@ -9,7 +10,7 @@ mod durability;
 mod offsets;
 mod storage;
 
-use super::{Action, Command, Lesson};
+use super::{Action, Command, Lesson, WrongPath};
 use crate::shell::TermId;
 
 pub(crate) const fn l(term: TermId, text: &'static str) -> Action {
@@ -26,6 +27,10 @@ pub(crate) const fn ctrl_c(term: TermId) -> Action {
 
 pub(crate) const fn wait(ms: u64) -> Action {
     Action::Wait { ms }
+}
+
+pub(crate) const fn wrong(what: &'static str, inputs: &'static [Action]) -> WrongPath {
+    WrongPath { what, inputs }
 }
 
 pub(crate) const fn cmd(term: TermId, line: &'static str) -> Command {

@@ -252,6 +252,7 @@ impl ConsoleConsumer {
     }
 
     fn start(&mut self, cx: &mut ProcCx<'_>) -> Result<(), String> {
+        use crate::engine::client_config::{parse_number, CONSUMER_NUMBERS};
         use crate::engine::{ConsumerConfig, Isolation, OffsetReset, Strategy, TopicPartition};
         let mut cfg = ConsumerConfig { client_id: self.client_id(), ..Default::default() };
         let explicit_commit = self.command.consumer_props.get("enable.auto.commit").map(|v| v.eq_ignore_ascii_case("true"));
@@ -266,7 +267,25 @@ impl ConsoleConsumer {
             format!("Invalid value {} for configuration auto.offset.reset: String must be one of: latest, earliest, none", c.auto_offset_reset)
         })?;
         cfg.isolation_level = if c.isolation_level == "read_committed" { Isolation::ReadCommitted } else { Isolation::ReadUncommitted };
-        let num = |k: &str| props.get(k).and_then(|v| v.trim().parse::<i64>().ok());
+        let mut numbers = BTreeMap::new();
+        for (k, v) in props {
+            if let Some(n) = parse_number(CONSUMER_NUMBERS, k, v).map_err(|e| e.message)? {
+                numbers.insert(k.as_str(), n);
+            }
+        }
+        let num = |k: &str| numbers.get(k).copied();
+        if let Some(v) = num("request.timeout.ms") {
+            cfg.request_timeout_ms = v;
+        }
+        if let Some(v) = num("retry.backoff.ms") {
+            cfg.retry_backoff_ms = v;
+        }
+        if let Some(v) = num("fetch.max.wait.ms") {
+            cfg.fetch_max_wait_ms = v;
+        }
+        if let Some(v) = num("default.api.timeout.ms") {
+            cfg.default_api_timeout_ms = v;
+        }
         if let Some(v) = num("session.timeout.ms") {
             cfg.session_timeout_ms = v;
         }
@@ -280,7 +299,7 @@ impl ConsoleConsumer {
             cfg.auto_commit_interval_ms = v;
         }
         if let Some(v) = num("max.poll.records") {
-            cfg.max_poll_records = v.max(0) as usize;
+            cfg.max_poll_records = v as usize;
         }
         if let Some(v) = props.get("allow.auto.create.topics") {
             cfg.allow_auto_create_topics = v.trim().eq_ignore_ascii_case("true");
@@ -426,7 +445,9 @@ impl Process for ConsoleConsumer {
             }
             if self.unreachable.is_none() {
                 if let Err(message) = self.start(cx) {
-                    cx.stderr(format!("{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.KafkaException: {message}\n", super::log_time(cx.now_ms())));
+                    // ConsumerConfig's checks throw ConfigException before KafkaConsumer wraps.
+                    let class = if is_config_exception(&message) { "config.ConfigException" } else { "KafkaException" };
+                    cx.stderr(format!("{} ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.{class}: {message}\n", super::log_time(cx.now_ms())));
                     return ProcState::Exited(self.finish(cx, 1));
                 }
             }
@@ -512,9 +533,21 @@ impl Process for ConsoleConsumer {
     }
 
     fn signal(&mut self, cx: &mut ProcCx<'_>, signal: Signal) -> i32 {
-        if self.done.is_none() {
+        if signal == Signal::Kill {
+            // kill -9: no shutdown hook, so no commit, no LeaveGroup and no "Processed a total";
+            // the coordinator notices after session.timeout.ms.
+            if let Some(id) = self.consumer.take() {
+                let _ = cx.cluster.crash_consumer(id);
+            }
+            self.done = Some(signal.status());
+        } else if self.done.is_none() {
             self.finish(cx, signal.status());
         }
         signal.status()
     }
+}
+
+/// `ConfigException`'s message shape: "Invalid value <v> for configuration <name>...".
+fn is_config_exception(message: &str) -> bool {
+    message.starts_with("Invalid value ") && message.contains(" for configuration ")
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{key_values, missing_required, parse_jopt, specs, usage_error, value_error, Bootstrap, Env};
-use crate::engine::{Header, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
+use crate::engine::{Header, KafkaError, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
 use crate::shell::process::{ProcCx, ProcState, Process, Signal};
 use crate::shell::Outcome;
 
@@ -15,17 +15,27 @@ pub struct ProducerCommand {
     pub sync: bool,
     /// `none` unless given; `gzip` if `--compression-codec` has no value.
     pub compression: String,
-    /// `--request-required-acks` (default "-1"), overridden by `--producer-property acks=`.
+    /// `acks` after merging `--request-required-acks` (default "-1") and `--producer-property`.
     pub acks: String,
-    pub request_timeout_ms: i32,
-    pub linger_ms: i64,
-    pub max_block_ms: i64,
-    pub retries: i32,
     /// `--property` values for the line reader (parse.key, key.separator, null.marker, ...).
     pub reader: BTreeMap<String, String>,
-    /// `--producer-property` values.
+    /// `--producer-property` values merged with the flags that map to producer configs.
     pub producer: BTreeMap<String, String>,
 }
+
+/// (flag, producer config, the flag's default): `ConsoleProducer.producerProps`' merges.
+const MERGED_FLAGS: [(&str, &str, &str); 10] = [
+    ("timeout", "linger.ms", "1000"),
+    ("request-required-acks", "acks", "-1"),
+    ("request-timeout-ms", "request.timeout.ms", "1500"),
+    ("message-send-max-retries", "retries", "3"),
+    ("retry-backoff-ms", "retry.backoff.ms", "100"),
+    ("max-memory-bytes", "buffer.memory", "33554432"),
+    ("batch-size", "batch.size", "16384"),
+    ("max-partition-memory-bytes", "batch.size", "16384"),
+    ("metadata-expiry-ms", "metadata.max.age.ms", "300000"),
+    ("max-block-ms", "max.block.ms", "60000"),
+];
 
 pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ProducerCommand, Outcome> {
     let p = parse_jopt(
@@ -61,28 +71,30 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<ProducerComman
     let int = |name: &'static str, default: i32| -> Result<i32, Outcome> {
         Ok(p.int(name).map_err(|e| value_error(invoked, e))?.unwrap_or(default))
     };
-    let _ = int("batch-size", 16384)?;
-    let retries = int("message-send-max-retries", 3)?;
-    let _ = num("retry-backoff-ms", 100)?;
-    let linger_ms = num("timeout", 1000)?;
-    let request_timeout_ms = int("request-timeout-ms", 1500)?;
-    let _ = num("metadata-expiry-ms", 300000)?;
-    let max_block_ms = num("max-block-ms", 60000)?;
-    let _ = num("max-memory-bytes", 33554432)?;
-    let _ = int("max-partition-memory-bytes", 16384)?;
-    let _ = int("socket-buffer-size", 102400)?;
-    let producer = key_values(&p.values("producer-property"));
-    let acks = producer.get("acks").cloned().unwrap_or(v("request-required-acks")?.unwrap_or_else(|| "-1".into()));
+    // jopt-simple's own checks: each flag's type, whether given or not.
+    for name in ["batch-size", "message-send-max-retries", "request-timeout-ms", "max-partition-memory-bytes", "socket-buffer-size"] {
+        let _ = int(name, 0)?;
+    }
+    for name in ["retry-backoff-ms", "timeout", "metadata-expiry-ms", "max-block-ms", "max-memory-bytes"] {
+        let _ = num(name, 0)?;
+    }
+    let mut producer = key_values(&p.values("producer-property"));
+    // `CommandLineUtils.maybeMergeOptions`: a flag given on the command line overrides the
+    // property; a flag left at its default only fills a property not set otherwise.
+    for (flag, config, default) in MERGED_FLAGS {
+        if p.has(flag) {
+            producer.insert(config.to_string(), v(flag)?.unwrap_or_default());
+        } else {
+            producer.entry(config.to_string()).or_insert_with(|| default.to_string());
+        }
+    }
+    let acks = producer.get("acks").cloned().unwrap_or_else(|| "-1".into());
     Ok(ProducerCommand {
         bootstrap: Bootstrap::new(&hosts, env),
         topic,
         sync: p.has("sync"),
         compression,
         acks,
-        request_timeout_ms,
-        linger_ms,
-        max_block_ms,
-        retries,
         reader: key_values(&p.values("property")),
         producer,
     })
@@ -155,42 +167,45 @@ pub fn read_line(props: &BTreeMap<String, String>, line: &str, line_number: usiz
 
 // ---------------------------------------------------------------- execution
 
-/// The producer settings the tool's options and `--producer-property` give.
-pub fn producer_config(command: &ProducerCommand) -> ProducerConfig {
+/// The producer settings the tool's options and `--producer-property` give, or the
+/// `ConfigException` `ProducerConfig` throws for them.
+pub fn producer_config(command: &ProducerCommand) -> Result<ProducerConfig, KafkaError> {
     let mut config = ProducerConfig::console();
-    config.acks = parse_acks(&command.acks);
-    config.retries = command.retries.max(0) as u32;
-    config.linger_ms = command.linger_ms.max(0);
-    config.request_timeout_ms = i64::from(command.request_timeout_ms.max(0));
-    config.max_block_ms = command.max_block_ms.max(0);
-    apply_producer_props(&mut config, &command.producer);
+    let explicit_delivery = command.producer.contains_key("delivery.timeout.ms");
+    apply_producer_props(&mut config, &command.producer)?;
     // KafkaProducer raises delivery.timeout.ms to linger + request timeout when left unset.
-    config.delivery_timeout_ms = config.delivery_timeout_ms.max(config.linger_ms + config.request_timeout_ms);
-    config
+    if !explicit_delivery {
+        config.delivery_timeout_ms = config.delivery_timeout_ms.max(config.linger_ms + config.request_timeout_ms);
+    }
+    Ok(config)
 }
 
 /// Producer properties given as `key=value` pairs (`--producer-property`, `--producer-props`),
-/// applied over `config`; properties the engine does not model are ignored.
-pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String, String>) {
+/// applied over `config`: numbers parsed and range-checked as `ProducerConfig` does (its
+/// `ConfigException` message otherwise); properties the engine does not model are ignored.
+pub fn apply_producer_props(config: &mut ProducerConfig, props: &BTreeMap<String, String>) -> Result<(), KafkaError> {
+    use crate::engine::client_config::{parse_number, PRODUCER_NUMBERS};
     for (key, value) in props {
-        let number = value.trim().parse::<i64>().ok();
+        let number = parse_number(PRODUCER_NUMBERS, key, value)?;
         match (key.as_str(), number) {
             ("acks", _) => config.acks = parse_acks(value),
-            ("linger.ms", Some(n)) => config.linger_ms = n.max(0),
-            ("retries", Some(n)) => config.retries = n.clamp(0, i64::from(i32::MAX)) as u32,
-            ("request.timeout.ms", Some(n)) => config.request_timeout_ms = n.max(0),
-            ("delivery.timeout.ms", Some(n)) => config.delivery_timeout_ms = n.max(0),
-            ("max.block.ms", Some(n)) => config.max_block_ms = n.max(0),
-            ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n.max(0),
-            ("batch.size", Some(n)) => config.batch_size = n.clamp(0, i64::from(u32::MAX)) as u32,
+            ("linger.ms", Some(n)) => config.linger_ms = n,
+            ("retries", Some(n)) => config.retries = n as u32,
+            ("request.timeout.ms", Some(n)) => config.request_timeout_ms = n,
+            ("delivery.timeout.ms", Some(n)) => config.delivery_timeout_ms = n,
+            ("max.block.ms", Some(n)) => config.max_block_ms = n,
+            ("retry.backoff.ms", Some(n)) => config.retry_backoff_ms = n,
+            ("retry.backoff.max.ms", Some(n)) => config.retry_backoff_max_ms = n,
+            ("batch.size", Some(n)) => config.batch_size = n as u32,
             ("client.id", _) => config.client_id = value.clone(),
             ("enable.idempotence", _) => config.enable_idempotence = Some(value.trim().eq_ignore_ascii_case("true")),
-            ("max.in.flight.requests.per.connection", Some(n)) => config.max_in_flight = n.clamp(0, i64::from(u32::MAX)) as u32,
+            ("max.in.flight.requests.per.connection", Some(n)) => config.max_in_flight = n as u32,
             ("transactional.id", _) => config.transactional_id = Some(value.clone()),
             ("transaction.timeout.ms", Some(n)) => config.transaction_timeout_ms = n,
             _ => {}
         }
     }
+    Ok(())
 }
 
 fn parse_acks(text: &str) -> i16 {
@@ -209,6 +224,8 @@ fn parse_acks(text: &str) -> i16 {
 pub struct ConsoleProducer {
     command: ProducerCommand,
     config: ProducerConfig,
+    /// `ProducerConfig`'s `ConfigException`: the tool dies at start, before reading a line.
+    config_error: Option<String>,
     producer: Option<ProducerId>,
     line_number: usize,
     /// Key/value descriptions of sends awaiting their result (for the error line).
@@ -302,9 +319,12 @@ impl Unreachable {
 
 impl ConsoleProducer {
     pub fn new(command: ProducerCommand) -> ConsoleProducer {
-        let config = producer_config(&command);
+        let (config, config_error) = match producer_config(&command) {
+            Ok(config) => (config, None),
+            Err(e) => (ProducerConfig::console(), Some(e.message)),
+        };
         let unreachable = (!command.bootstrap.reachable()).then(|| Unreachable::new(&command.bootstrap));
-        ConsoleProducer { command, config, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None, unreachable }
+        ConsoleProducer { command, config, config_error, producer: None, line_number: 0, pending: BTreeMap::new(), eof: false, exit_status: None, unreachable }
     }
 
     /// The unreachable-bootstrap variant of `poll` (see [`Unreachable`]).
@@ -437,6 +457,10 @@ fn describe_bytes(field: &Option<String>) -> String {
 
 impl Process for ConsoleProducer {
     fn poll(&mut self, cx: &mut ProcCx<'_>) -> ProcState {
+        if let Some(message) = self.config_error.take() {
+            cx.stderr(format!("org.apache.kafka.common.config.ConfigException: {message}\n"));
+            return ProcState::Exited(1);
+        }
         if self.unreachable.is_some() {
             return self.poll_unreachable(cx);
         }

@@ -778,9 +778,9 @@ fn reset(
                 },
                 ResetScenario::ToDatetime(text) | ResetScenario::ByDuration(text) => {
                     let ts = if matches!(scenario, ResetScenario::ToDatetime(_)) {
-                        parse_datetime(text).map(|t| t - super::SIM_EPOCH_MS)
+                        parse_datetime(text)
                     } else {
-                        parse_duration(text).map(|d| cluster.now_ms() - d)
+                        parse_duration(text).map(|d| cluster.wall_clock_ms() - d)
                     };
                     let Some(ts) = ts else {
                         out.push(error(format_args!("Executing consumer group command failed due to Text '{text}' could not be parsed at index 0")));

@@ -208,6 +208,9 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
     if mode == 'Q' && cmd.query.is_empty() {
         return Err(usage_error(invoked, "-t <topic>:<partition>:<offset_or_timestamp> missing"));
     }
+    for (name, value) in &cmd.properties {
+        check_rdkafka_range(name, value)?;
+    }
     if let Some(p) = cmd.properties.get("partitioner") {
         let known = ["random", "consistent", "consistent_random", "murmur2", "murmur2_random", "fnv1a", "fnv1a_random"];
         if !known.contains(&p.as_str()) {
@@ -215,6 +218,46 @@ pub fn parse(invoked: &str, args: &[String], env: &Env) -> Result<KcatCommand, O
         }
     }
     Ok(cmd)
+}
+
+/// librdkafka's integer ranges (`rdkafka_conf.c`, 2.3) for the timeouts, intervals and
+/// backoffs the sandbox models: `rd_kafka_conf_set` refuses a value outside them, and kcat dies
+/// with the message (`KC_FATAL`).
+const RDKAFKA_RANGES: &[(&str, i64, i64)] = &[
+    ("auto.commit.interval.ms", 0, 86_400_000),
+    ("delivery.timeout.ms", 0, 2_147_483_647),
+    ("fetch.wait.max.ms", 0, 300_000),
+    ("heartbeat.interval.ms", 1, 3_600_000),
+    ("linger.ms", 0, 900_000),
+    ("max.poll.interval.ms", 1, 86_400_000),
+    ("message.timeout.ms", 0, 2_147_483_647),
+    ("queue.buffering.max.ms", 0, 900_000),
+    ("reconnect.backoff.max.ms", 0, 3_600_000),
+    ("reconnect.backoff.ms", 0, 3_600_000),
+    ("request.timeout.ms", 1, 900_000),
+    ("retry.backoff.max.ms", 1, 300_000),
+    ("retry.backoff.ms", 1, 300_000),
+    ("session.timeout.ms", 1, 3_600_000),
+    ("socket.timeout.ms", 10, 300_000),
+];
+
+/// `rd_kafka_anyconf_set_prop0` for an integer property: `strtol` (a number prefix; none is
+/// "Invalid value"), then the range check.
+fn check_rdkafka_range(name: &str, value: &str) -> Result<(), Outcome> {
+    let Some(&(_, min, max)) = RDKAFKA_RANGES.iter().find(|r| r.0 == name) else { return Ok(()) };
+    let text = value.trim_start();
+    let sign_len = usize::from(text.starts_with(['-', '+']));
+    let digits = text[sign_len..].bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return Err(fatal(format_args!("Invalid value for configuration property \"{name}\"")));
+    }
+    // strtol saturates; the range check then refuses it either way.
+    let n = text[..sign_len + digits].parse::<i64>().unwrap_or(if text.starts_with('-') { i64::MIN } else { i64::MAX });
+    if n < min || n > max {
+        let shown = n.clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+        return Err(fatal(format_args!("Configuration property \"{name}\" value {shown} is outside allowed range {min}..{max}")));
+    }
+    Ok(())
 }
 
 /// `add_topparoff`: `topic:partition:offset_or_timestamp` (strtoul/strtoll: a number prefix).
@@ -1000,7 +1043,8 @@ impl KcatProducer {
             config.linger_ms = ms.clamp(0, 900_000);
         }
         if let Some(ms) = number("message.timeout.ms").or(number("delivery.timeout.ms")) {
-            config.delivery_timeout_ms = ms.clamp(0, i64::from(i32::MAX));
+            // librdkafka: 0 is "infinite".
+            config.delivery_timeout_ms = if ms == 0 { i64::from(i32::MAX) } else { ms.clamp(0, i64::from(i32::MAX)) };
         }
         if let Some(ms) = number("request.timeout.ms") {
             config.request_timeout_ms = ms.clamp(1, 900_000);

@@ -265,7 +265,7 @@ pub fn admin_unreachable(
 }
 
 /// Simulated time 0 on the log4j clock: 2024-11-06 09:00:00 UTC (ms since the Unix epoch).
-pub const SIM_EPOCH_MS: i64 = 1_730_883_600_000;
+pub const SIM_EPOCH_MS: i64 = crate::engine::WALL_CLOCK_EPOCH_MS;
 
 /// log4j's `[%d]` for a simulated instant: `[2024-11-06 09:00:01,234]`.
 pub fn log_time(now_ms: i64) -> String {

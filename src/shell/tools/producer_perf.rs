@@ -291,10 +291,10 @@ impl Stats {
 }
 
 /// The producer settings `--producer-props` give (KafkaProducer 3.9 defaults otherwise).
-fn producer_config(props: &BTreeMap<String, String>) -> ProducerConfig {
+fn producer_config(props: &BTreeMap<String, String>) -> Result<ProducerConfig, crate::engine::KafkaError> {
     let mut config = ProducerConfig { linger_ms: 0, client_id: "perf-producer-client".into(), ..ProducerConfig::default() };
-    super::console_producer::apply_producer_props(&mut config, props);
-    config
+    super::console_producer::apply_producer_props(&mut config, props)?;
+    Ok(config)
 }
 
 /// Sends of one poll: ids in `[first, last]` started at `start_ms` with values of `bytes` bytes
@@ -326,7 +326,8 @@ pub struct ProducerPerf {
 
 impl ProducerPerf {
     pub fn new(command: ProducerPerfCommand) -> ProducerPerf {
-        let config = producer_config(&command.producer_props);
+        // `execute` refused props that do not parse.
+        let config = producer_config(&command.producer_props).unwrap_or_default();
         let size = command.record_size.unwrap_or(0).max(0) as usize;
         ProducerPerf {
             command,
@@ -460,7 +461,9 @@ impl Process for ProducerPerf {
             match cx.cluster.create_producer(self.config.clone()) {
                 Ok(id) => self.producer = Some(id),
                 Err(e) => {
-                    cx.stderr(format!("Exception in thread \"main\" org.apache.kafka.common.KafkaException: {}\n", e.message));
+                    // ProducerConfig's own checks throw ConfigException, unwrapped.
+                    let class = if e.code == crate::engine::ErrorCode::INVALID_CONFIG { "config.ConfigException" } else { "KafkaException" };
+                    cx.stderr(format!("Exception in thread \"main\" org.apache.kafka.common.{class}: {}\n", e.message));
                     self.done = Some(1);
                     return ProcState::Exited(1);
                 }
@@ -514,6 +517,9 @@ pub fn execute(command: ProducerPerfCommand, limits: crate::shell::WorkLimits) -
     if let Some(prop) = &command.invalid_prop {
         return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" java.lang.IllegalArgumentException: Invalid property: {prop}\n"), 1));
     }
+    if let Err(e) = producer_config(&command.producer_props) {
+        return Exec::Done(Outcome::stderr(format!("Exception in thread \"main\" org.apache.kafka.common.config.ConfigException: {}\n", e.message), 1));
+    }
     if command.transaction_duration_ms > 0 {
         return Exec::Done(Outcome::stderr("kafka-producer-perf-test: transactions are not simulated in the sandbox\n", 1));
     }
@@ -534,7 +540,7 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let config = producer_config(&props);
+        let config = producer_config(&props).unwrap();
         assert_eq!(config.enable_idempotence, Some(false));
         assert_eq!(config.max_in_flight, 1);
         assert_eq!(config.acks, -1);

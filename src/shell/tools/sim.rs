@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::shell::{Outcome, Session};
 
 pub const SUBCOMMANDS: &[&str] =
-    &["advance", "app", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "start", "status", "stop", "time"];
+    &["advance", "app", "consumer", "crash", "export", "heal", "isolate", "reset", "seed", "slow", "start", "status", "stop", "time"];
 
 pub const HELP: &str = "\
 sim: control the simulated cluster
@@ -18,7 +18,9 @@ sim: control the simulated cluster
   sim stop <broker>            controlled shutdown of a broker
   sim start <broker>           start a stopped or crashed broker
   sim isolate <broker>         cut a broker off the network
-  sim heal                     mend every network cut
+  sim slow <broker> <delay>    slow a broker down: each replica fetch it sends waits <delay>
+                               (e.g. 40s); a follower more than 30s behind leaves the ISR
+  sim heal                     mend every network cut, make slow brokers normal again
   sim reset [--brokers N] [--seed S]
   sim export                   a docker-compose file and this session's Kafka commands
   sim consumer ...             consumers that process records and commit (sim consumer help)
@@ -41,6 +43,7 @@ pub enum SimCommand {
     Stop { broker: u32 },
     Start { broker: u32 },
     Isolate { broker: u32 },
+    Slow { broker: u32, ms: u64 },
     Heal,
     Reset { brokers: Option<u32>, seed: Option<u64> },
     Export,
@@ -115,6 +118,14 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
         "stop" => SimCommand::Stop { broker: broker("stop")? },
         "start" => SimCommand::Start { broker: broker("start")? },
         "isolate" => SimCommand::Isolate { broker: broker("isolate")? },
+        "slow" => {
+            let broker = broker("slow")?;
+            let Some(d) = args.get(2) else { return Err(error(format_args!("slow: how slow? e.g. sim slow {broker} 40s"))) };
+            match parse_duration_ms(d) {
+                Some(ms) => SimCommand::Slow { broker, ms },
+                None => return Err(error(format_args!("slow: invalid delay '{d}' (e.g. 500ms, 10s, 5m)"))),
+            }
+        }
         "reset" => {
             let (mut brokers, mut seed) = (None, None);
             let mut i = 1;
@@ -140,6 +151,8 @@ pub fn parse(_invoked: &str, args: &[String], env: &Env) -> Result<SimCommand, O
     };
     if matches!(command, SimCommand::Status | SimCommand::Time | SimCommand::Seed | SimCommand::Heal | SimCommand::Export) {
         extra(1)?;
+    } else if matches!(command, SimCommand::Slow { .. }) {
+        extra(3)?;
     } else if !matches!(command, SimCommand::Reset { .. }) {
         extra(2)?;
     }
@@ -266,9 +279,19 @@ pub fn execute_offline(shell: &mut Session<'_>, command: &SimCommand) -> Option<
             let r = shell.cluster_mut().isolate(*broker as i32);
             fault(r, format!("broker {broker} is cut off the network\n"))
         }
+        SimCommand::Slow { broker, ms } => {
+            let r = shell.cluster_mut().slow(*broker as i32, *ms as i64);
+            let text = if *ms == 0 { format!("broker {broker} is back to normal speed\n") } else { format!("broker {broker} is slow: each replica fetch it sends waits {ms} ms\n") };
+            fault(r, text)
+        }
         SimCommand::Heal => {
+            let slow: Vec<i32> = shell.cluster().broker_ids().into_iter().filter(|b| shell.cluster().broker_slow_ms(*b) > 0).collect();
             shell.cluster_mut().heal();
-            ok("every network cut is mended\n".into())
+            let mut text = String::from("every network cut is mended\n");
+            for b in slow {
+                text.push_str(&format!("broker {b} is back to normal speed\n"));
+            }
+            ok(text)
         }
         SimCommand::Status => ok(status(shell.cluster())),
         SimCommand::Reset { brokers, seed } => {
