@@ -90,53 +90,73 @@ fn strip(s: &Strip, d: &Dispatch) -> Html {
                 <ol class="cells">{ for s.cells.iter().map(cell) }</ol>
                 <span class="mark hw" style={at(s.slot(s.high_watermark))} title={format!("high watermark {}", s.high_watermark)}>{ "HW" }</span>
                 <span class="mark leo" style={at(s.slot(s.log_end))} title={format!("log end offset {}", s.log_end)}></span>
-                { for s.markers.iter().filter_map(|m| {
-                    let c = m.committed?;
-                    let text = format!("{} {}", m.group, if c < s.from { format!("◀{c}") } else { c.to_string() });
-                    let (a, b) = (s.slot(c), s.slot(s.high_watermark));
-                    let lag = m.lag.unwrap_or(0);
-                    Some(html! { <>
-                        if lag > 0 {
-                            <span class="lag-gap" style={format!("--at: {a}; --len: {}", (b - a).max(0))} title={format!("group {}: lag {lag}", m.group)}>
-                                { format!("lag {lag}") }</span>
-                        }
-                        <span class="marker" data-group={m.group.to_string()} style={at(a)}
-                            title={format!("group {} committed offset {c}, lag {lag}", m.group)}>{ format!("▲{text}") }</span>
-                    </> })
-                }) }
-                // Where the owning member reads now (its position), when it is ahead of the commit.
-                { for s.markers.iter().filter_map(|m| {
-                    let p = m.position.filter(|p| Some(*p) != m.committed)?;
-                    let who = m.owner.as_ref().map_or_else(|| m.group.to_string(), |(o, _)| o.clone());
-                    Some(html! { <span class="position" style={at(s.slot(p))} title={format!("{who} ({}) reads next at offset {p}", m.group)}>{ "▼" }</span> })
-                }) }
-                <ul class="lanes">{ for s.lanes.iter().map(|l| {
-                    let (a, b) = (s.slot(l.log_start.max(s.from)), s.slot(l.log_end));
-                    html! {
-                        <li ~className={class_names(&["lane", l.role.class()])} title={format!("broker {}: {}, log end {}", l.broker, l.role.describe(), l.log_end)}>
-                            <span class="lane-bar" style={format!("--at: {a}; --len: {}", (b - a).max(0))}></span>
-                            <span class="lane-name" style={at(s.slot(s.to))}>{ format!("B{}{}", l.broker, if l.behind > 0 { format!(" −{}", l.behind) } else { String::new() }) }</span>
-                        </li>
-                    }
-                }) }</ul>
+                { group_marks(s) }
+                { lanes(s) }
             </div>
-            if !s.ghosts.is_empty() {
-                <div class="ghosts" id={anchor(&s.topic, s.partition)} role="group" aria-label={format!("Lost records of partition {}", s.partition)}>
-                    <ol class="cells">{ for s.ghosts.iter().map(|g| {
-                        let label = format!("offset {}, key {}: {}", g.offset, g.key.as_deref().unwrap_or("null"), g.label());
-                        html! {
-                            <li key={g.offset} ~className={class_names(&["cell", "ghost", when(g.key_hue.is_none(), "no-key")])}
-                                style={g.key_hue.map(|h| format!("--hue: {h}"))} title={label.clone()} aria-label={label}>
-                                <span class="cell-offset">{ g.offset }</span>
-                                <span class="cell-key">{ g.key.clone().unwrap_or_else(|| "∅".into()) }</span>
-                            </li>
-                        }
-                    }) }</ol>
-                    <p class="ghost-label">{ format!("{} {}{}", s.lost.text(), s.ghosts[s.ghosts.len() - 1].label(),
-                        if (s.ghosts.len() as i64) < s.lost.records { format!(" (the newest {} drawn)", s.ghosts.len()) } else { String::new() }) }</p>
-                </div>
-            }
+            { ghost_lane(s) }
         </li>
+    }
+}
+
+/// Each group's committed offset (a marker, the lag as a hatched gap up to the high watermark)
+/// and, ahead of it, where the owning member reads next.
+fn group_marks(s: &Strip) -> Html {
+    let committed = s.markers.iter().filter_map(|m| {
+        let c = m.committed?;
+        let text = format!("{} {}", m.group, if c < s.from { format!("◀{c}") } else { c.to_string() });
+        let (a, b) = (s.slot(c), s.slot(s.high_watermark));
+        let lag = m.lag.unwrap_or(0);
+        Some(html! { <>
+            if lag > 0 {
+                <span class="lag-gap" style={format!("--at: {a}; --len: {}", (b - a).max(0))} title={format!("group {}: lag {lag}", m.group)}>
+                    { format!("lag {lag}") }</span>
+            }
+            <span class="marker" data-group={m.group.to_string()} style={at(a)}
+                title={format!("group {} committed offset {c}, lag {lag}", m.group)}>{ format!("▲{text}") }</span>
+        </> })
+    });
+    let positions = s.markers.iter().filter_map(|m| {
+        let p = m.position.filter(|p| Some(*p) != m.committed)?;
+        let who = m.owner.as_ref().map_or_else(|| m.group.to_string(), |(o, _)| o.clone());
+        Some(html! { <span class="position" style={at(s.slot(p))} title={format!("{who} ({}) reads next at offset {p}", m.group)}>{ "▼" }</span> })
+    });
+    html! { <>{ for committed }{ for positions }</> }
+}
+
+/// Each replica's copy of the window: followers catching up show as shorter bars.
+fn lanes(s: &Strip) -> Html {
+    html! {
+        <ul class="lanes">{ for s.lanes.iter().map(|l| {
+            let (a, b) = (s.slot(l.log_start.max(s.from)), s.slot(l.log_end));
+            let name = if l.behind > 0 { format!("B{} −{}", l.broker, l.behind) } else { format!("B{}", l.broker) };
+            html! {
+                <li ~className={class_names(&["lane", l.role.class()])} title={format!("broker {}: {}, log end {}", l.broker, l.role.describe(), l.log_end)}>
+                    <span class="lane-bar" style={format!("--at: {a}; --len: {}", (b - a).max(0))}></span>
+                    <span class="lane-name">{ name }</span>
+                </li>
+            }
+        }) }</ul>
+    }
+}
+
+/// The records lost with a leader, struck through, with what happened to them.
+fn ghost_lane(s: &Strip) -> Html {
+    let Some(newest) = s.ghosts.last() else { return html! {} };
+    let drawn = if (s.ghosts.len() as i64) < s.lost.records { format!(" (the newest {} drawn)", s.ghosts.len()) } else { String::new() };
+    html! {
+        <div class="ghosts" id={anchor(&s.topic, s.partition)} role="group" aria-label={format!("Lost records of partition {}", s.partition)}>
+            <ol class="cells">{ for s.ghosts.iter().map(|g| {
+                let label = format!("offset {}, key {}: {}", g.offset, g.key.as_deref().unwrap_or("null"), g.label());
+                html! {
+                    <li key={g.offset} ~className={class_names(&["cell", "ghost", when(g.key_hue.is_none(), "no-key")])}
+                        style={g.key_hue.map(|h| format!("--hue: {h}"))} title={label.clone()} aria-label={label}>
+                        <span class="cell-offset">{ g.offset }</span>
+                        <span class="cell-key">{ g.key.clone().unwrap_or_else(|| "∅".into()) }</span>
+                    </li>
+                }
+            }) }</ol>
+            <p class="ghost-label">{ format!("{} {}{drawn}", s.lost.text(), newest.label()) }</p>
+        </div>
     }
 }
 
