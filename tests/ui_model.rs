@@ -14,6 +14,12 @@ pub use kafka_sandbox::engine;
 pub use kafka_sandbox::lessons;
 
 #[allow(dead_code)]
+#[path = "../src/ui/ghosts.rs"]
+pub mod ghosts;
+#[allow(dead_code)]
+#[path = "../src/ui/topiclogs.rs"]
+pub mod topiclogs;
+#[allow(dead_code)]
 #[path = "../src/ui/groups.rs"]
 pub mod groups;
 #[allow(dead_code)]
@@ -36,7 +42,7 @@ pub mod snapshot;
 pub mod watch;
 /// The included modules as the app names them.
 mod ui {
-    pub use super::{layout, logview, monitor, snapshot, watch};
+    pub use super::{ghosts, layout, logview, monitor, snapshot, topiclogs, watch};
 }
 
 use std::rc::Rc;
@@ -514,4 +520,220 @@ fn group_patterns_and_escaping() {
     let (boxes, _) = look::selectors(&[LookAt::Group("console-consumer-*"), LookAt::Group("a\"b")], &[], false);
     assert_eq!(boxes, vec![r#".group-card[data-group^="console-consumer-"]"#.to_string(), r#".group-card[data-group="a\"b"]"#.to_string()]);
     assert_eq!(look::css(&[], &look_rows(), false), "");
+}
+
+// ----- the log at the centre: topic logs, markers, ghosts -----
+
+use ui::topiclogs::Body;
+
+fn topic_logs(c: &Cluster, w: &Watch, topic: &str) -> topiclogs::TopicLogs {
+    topiclogs::build(c, &w.snapshot(), topic, &w.groups(), w.ghosts()).expect("the topic is drawn")
+}
+
+fn strips(logs: &topiclogs::TopicLogs) -> &[topiclogs::Strip] {
+    match &logs.body {
+        Body::Strips(s) => s,
+        Body::HeatMap { .. } => panic!("drawn as a heat map"),
+    }
+}
+
+#[test]
+fn keyed_records_are_drawn_on_their_partitions_log_with_one_colour_per_key() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 3, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["alice", "bob", "alice", "carol", "alice"]);
+    let w = Watch::new(&c);
+    let logs = topic_logs(&c, &w, "orders");
+    assert_eq!(logs.partitions, 3);
+    let cells: Vec<&topiclogs::Cell> = strips(&logs).iter().flat_map(|s| s.cells.iter()).collect();
+    assert_eq!(cells.len(), 5, "every record is a cell");
+    let alice: Vec<&&topiclogs::Cell> = cells.iter().filter(|c| c.key.as_deref() == Some("alice")).collect();
+    assert_eq!(alice.len(), 3);
+    // One key, one partition (the default partitioner hashes the key), one colour.
+    let home = strips(&logs).iter().find(|s| s.cells.iter().any(|c| c.key.as_deref() == Some("alice"))).unwrap();
+    assert_eq!(home.cells.iter().filter(|c| c.key.as_deref() == Some("alice")).count(), 3);
+    assert!(alice.iter().all(|c| c.key_hue == alice[0].key_hue && c.committed));
+    for s in strips(&logs) {
+        assert_eq!((s.from, s.to, s.log_end, s.high_watermark), (0, s.log_end, s.cells.len() as i64, s.cells.len() as i64));
+        assert_eq!(s.lanes.len(), 3, "each replica's copy beside the leader's");
+        assert!(s.lanes.iter().all(|l| l.log_end == s.log_end && l.behind == 0));
+    }
+    assert_eq!(topiclogs::plural(1, "partition"), "1 partition");
+    assert_eq!(topiclogs::plural(3, "broker"), "3 brokers");
+}
+
+#[test]
+fn the_window_keeps_the_newest_cells_and_a_lagging_follower_shows_behind() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("t", 1, 3)).unwrap();
+    c.advance(100);
+    let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    produce(&mut c, "t", &refs);
+    let leader = c.partition_meta("t", 0).unwrap().leader.unwrap();
+    let follower = c.partition_meta("t", 0).unwrap().replicas.iter().copied().find(|b| *b != leader).unwrap();
+    c.crash(follower).unwrap();
+    produce(&mut c, "t", &["late"]);
+    let w = Watch::new(&c);
+    let logs = topic_logs(&c, &w, "t");
+    let s = &strips(&logs)[0];
+    assert_eq!((s.from, s.to), (41 - topiclogs::CELLS_MAX, 41), "a window of the newest cells");
+    assert_eq!(s.cells.len() as i64, topiclogs::CELLS_MAX);
+    assert_eq!(s.cells.last().unwrap().key.as_deref(), Some("late"));
+    let lane = s.lanes.iter().find(|l| l.broker == follower).unwrap();
+    assert_eq!((lane.log_end, lane.behind), (40, 1), "the crashed follower's copy stops one record short");
+    assert!(s.describe().contains(&format!("broker {follower} is 1 record behind")), "{}", s.describe());
+}
+
+#[test]
+fn a_groups_marker_moves_as_it_consumes_and_its_owner_tints_the_partition() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["a", "b", "c", "d"]);
+    let mut w = Watch::new(&c);
+    let consumer = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[consumer], 8_000);
+    c.commit_sync(consumer, None).unwrap();
+    c.advance(500);
+    w.observe(&c, false);
+    let before = strips(&topic_logs(&c, &w, "orders"))[0].markers.clone();
+    assert_eq!(before.len(), 1);
+    assert_eq!((before[0].committed, before[0].lag), (Some(4), Some(0)));
+    let (owner, hue) = before[0].owner.clone().expect("the member owns the partition");
+    assert_eq!((owner.as_str(), hue), ("console-consumer", topiclogs::member_hue("console-consumer")));
+    produce(&mut c, "orders", &["e", "f"]);
+    w.observe(&c, false);
+    let lagging = strips(&topic_logs(&c, &w, "orders"))[0].markers[0].clone();
+    assert_eq!((lagging.committed, lagging.lag), (Some(4), Some(2)), "lag is the gap between marker and HW");
+    poll_watching(&mut c, &mut w, &[consumer], 1_000);
+    c.commit_sync(consumer, None).unwrap();
+    c.advance(500);
+    w.observe(&c, false);
+    let after = strips(&topic_logs(&c, &w, "orders"))[0].markers[0].clone();
+    assert_eq!((after.committed, after.lag), (Some(6), Some(0)), "the marker moved with the consumer");
+}
+
+#[test]
+fn the_tutorials_120_partitions_fold_into_a_heat_map_shaded_by_records() {
+    let mut c = cluster(5);
+    c.create_topic(NewTopic::new("big", 120, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "big", &["x", "x", "x", "y"]);
+    let w = Watch::new(&c);
+    let logs = topic_logs(&c, &w, "big");
+    let Body::HeatMap { cells, by_lag } = &logs.body else { panic!("120 partitions fold") };
+    assert!(!by_lag);
+    assert_eq!(cells.len(), 120);
+    let hot: Vec<_> = cells.iter().filter(|c| c.level > 0).collect();
+    assert!(!hot.is_empty() && hot.len() <= 2, "only the partitions with records are shaded: {hot:?}");
+    assert!(hot.iter().any(|c| c.level == topiclogs::HEAT_LEVELS), "the busiest is the darkest");
+    assert_eq!((topiclogs::level(0, 10), topiclogs::level(1, 10), topiclogs::level(10, 10)), (0, 1, topiclogs::HEAT_LEVELS));
+}
+
+/// The challenge's recipe: followers cut off, the acks=1 leader acknowledges alone, crashes; a
+/// follower takes over; the records it never got stay on screen as labelled ghosts.
+#[test]
+fn an_acks_1_leader_crash_leaves_labelled_ghosts() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("fragile", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "fragile", &["kept"]);
+    let mut w = Watch::new(&c);
+    let leader = c.partition_meta("fragile", 0).unwrap().leader.unwrap();
+    for b in c.partition_meta("fragile", 0).unwrap().replicas.clone() {
+        if b != leader {
+            c.isolate(b).unwrap();
+        }
+    }
+    let p = c.create_producer(ProducerConfig { acks: 1, linger_ms: 0, ..Default::default() }).unwrap();
+    for k in ["gone-1", "gone-2"] {
+        c.send(p, ProducerRecord::new("fragile", Some(k.as_bytes()), Some(b"v"))).unwrap();
+    }
+    poll_watching(&mut c, &mut w, &[], 1_000);
+    assert!(c.take_send_results(p).iter().all(|(_, r)| matches!(r, SendResult::Delivered { .. })), "acks=1 acknowledged them");
+    c.crash(leader).unwrap();
+    c.heal();
+    poll_watching(&mut c, &mut w, &[], 15_000);
+    let new_leader = c.partition_meta("fragile", 0).unwrap().leader.expect("a follower took over");
+    assert_ne!(new_leader, leader);
+    let ghosts = w.ghosts().of("fragile", 0);
+    assert_eq!(ghosts.iter().map(|g| (g.offset, g.key.as_deref())).collect::<Vec<_>>(), vec![(1, Some("gone-1")), (2, Some("gone-2"))]);
+    assert_eq!(
+        ghosts[0].label(),
+        format!("acked with acks=1 only (never reached the high watermark), lost when broker {leader} crashed and broker {new_leader} took over")
+    );
+    let logs = topic_logs(&c, &w, "fragile");
+    assert_eq!(strips(&logs)[0].ghosts.len(), 2, "the log view draws them");
+    assert_eq!(ghosts[0].anchor(), "ghosts-fragile-0");
+    let lost = w.ghosts().lost("fragile", 0);
+    assert_eq!((lost.records, lost.at_least, lost.text()), (2, false, "2 records".to_string()), "the kept record is older than the loss");
+    assert_eq!(w.ghosts().by_partition().len(), 1);
+    // Looking again reports nothing twice; a clean election that keeps every record makes none.
+    w.observe(&c, false);
+    assert_eq!(w.ghosts().all().count(), 2);
+}
+
+#[test]
+fn a_clean_leader_change_with_every_record_replicated_makes_no_ghost() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("t", 1, 3)).unwrap();
+    c.advance(100);
+    let mut w = Watch::new(&c);
+    produce(&mut c, "t", &["a", "b", "c"]);
+    w.observe(&c, false);
+    let leader = c.partition_meta("t", 0).unwrap().leader.unwrap();
+    c.crash(leader).unwrap();
+    poll_watching(&mut c, &mut w, &[], 15_000);
+    assert_ne!(c.partition_meta("t", 0).unwrap().leader, Some(leader));
+    assert_eq!(w.ghosts().all().count(), 0);
+}
+
+#[test]
+fn the_cluster_is_described_in_words_for_screen_readers() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    let w = Watch::new(&c);
+    let text = topiclogs::describe_cluster(&w.snapshot(), &w.groups());
+    assert!(text.starts_with("3 brokers: broker 1 alive"), "{text}");
+    assert!(text.contains("Topic orders, 1 partition; partition 0 leader"), "{text}");
+    assert!(text.contains("in-sync replicas 1 2 3") || text.contains("in-sync replicas"), "{text}");
+}
+
+/// More records lost than the ghosts remember: the count is still exact (the new leader's log
+/// ends before them), the ghosts drawn are the newest, and memory stays bounded.
+#[test]
+fn a_large_acks_1_loss_is_counted_exactly_and_its_ghosts_stay_bounded() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("fragile", 1, 3)).unwrap();
+    c.advance(100);
+    let mut w = Watch::new(&c);
+    let leader = c.partition_meta("fragile", 0).unwrap().leader.unwrap();
+    for b in c.partition_meta("fragile", 0).unwrap().replicas.clone() {
+        if b != leader {
+            c.isolate(b).unwrap();
+        }
+    }
+    let p = c.create_producer(ProducerConfig { acks: 1, linger_ms: 5, ..Default::default() }).unwrap();
+    for i in 0..300 {
+        c.send(p, ProducerRecord::new("fragile", Some(format!("k{i}").as_bytes()), Some(b"v"))).unwrap();
+        if i % 50 == 0 {
+            poll_watching(&mut c, &mut w, &[], 100);
+        }
+    }
+    poll_watching(&mut c, &mut w, &[], 1_000);
+    let written = c.replica_log(leader, "fragile", 0).unwrap().log_end_offset;
+    assert_eq!(written, 300);
+    c.crash(leader).unwrap();
+    c.heal();
+    poll_watching(&mut c, &mut w, &[], 15_000);
+    let lost = w.ghosts().lost("fragile", 0);
+    assert_eq!((lost.records, lost.at_least), (300, false));
+    let ghosts = w.ghosts().of("fragile", 0);
+    assert!(ghosts.len() <= ui::ghosts::GHOSTS_MAX && !ghosts.is_empty());
+    assert_eq!(ghosts.last().unwrap().offset, 299, "the newest are kept");
+    let logs = topic_logs(&c, &w, "fragile");
+    assert_eq!(strips(&logs)[0].ghosts.len() as i64, topiclogs::CELLS_MAX, "a strip draws a window of them");
 }

@@ -87,7 +87,7 @@ fn text_of(root: &web_sys::Element, selector: &str) -> String {
 }
 
 fn scrollback(root: &web_sys::Element) -> String {
-    let lines = root.query_selector_all(".scrollback .line").unwrap();
+    let lines = root.query_selector_all(".terminal.active .scrollback .line").unwrap();
     (0..lines.length()).filter_map(|i| lines.item(i)).filter_map(|n| n.text_content()).collect::<Vec<_>>().join("\n")
 }
 
@@ -128,7 +128,7 @@ async fn app_shows_header_cluster_and_terminal() {
 async fn typing_help_shows_the_shells_help() {
     let root = mount().await;
     run(&root, "help").await;
-    let scrollback = text_of(&root, ".scrollback");
+    let scrollback = text_of(&root, ".terminal.active .scrollback");
     assert!(scrollback.contains("$ help"), "the command is echoed: {scrollback}");
     assert!(scrollback.contains("kafka-console-consumer"), "help text shown: {scrollback}");
 }
@@ -176,11 +176,11 @@ async fn tab_completes_and_lists_candidates() {
 async fn ctrl_c_abandons_a_continued_line() {
     let root = mount().await;
     run(&root, "echo 'open quote").await;
-    assert_eq!(text_of(&root, ".prompt"), "> ");
-    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Command (continued)"));
+    assert_eq!(text_of(&root, ".terminal.active .prompt"), "> ");
+    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Terminal 1: Command (continued)"));
     press(&root, "c", true);
     next_frame().await;
-    assert_eq!(text_of(&root, ".prompt"), "$ ");
+    assert_eq!(text_of(&root, ".terminal.active .prompt"), "$ ");
     assert!(scrollback(&root).ends_with("> ^C"), "{}", scrollback(&root));
 }
 
@@ -357,7 +357,7 @@ async fn play_advances_the_clock_as_one_merged_transcript_entry() {
     let root = mount().await;
     click(&root, ".play");
     yew::platform::time::sleep(std::time::Duration::from_millis(700)).await;
-    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Command"));
+    assert_eq!(command_input(&root).get_attribute("aria-label").as_deref(), Some("Terminal 1: Command"));
     assert_eq!(root.query_selector(".play").unwrap().unwrap().get_attribute("aria-pressed").as_deref(), Some("true"));
     click(&root, ".play");
     next_frame().await;
@@ -670,4 +670,31 @@ async fn a_lesson_steps_look_at_outlines_its_brokers_then_its_partition() {
     next_frame().await;
     assert!(root.query_selector(".look-at-style").unwrap().is_none());
     set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn keyed_records_are_cells_in_the_cluster_region_without_a_click() {
+    let root = mount().await;
+    run(&root, "kafka-topics --create --topic k --partitions 1 --replication-factor 3 --bootstrap-server localhost:9092").await;
+    run(&root, "printf 'a:1\\nb:2\\na:3\\n' | kafka-console-producer --topic k --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092").await;
+    run(&root, "sim advance 1s").await;
+    let keys = root.query_selector_all("[aria-label=Cluster] .strip .cell-key").unwrap();
+    let keys: Vec<String> = (0..keys.length()).filter_map(|i| keys.item(i)?.text_content()).collect();
+    assert_eq!(keys, vec!["a", "b", "a"]);
+    assert_eq!(text_of(&root, "[aria-label=Cluster] .strip-marks"), "start 0 · HW 3 · end 3");
+}
+
+#[wasm_bindgen_test]
+async fn the_touch_keys_end_a_tools_input_and_interrupt_it_once() {
+    let root = mount().await;
+    run(&root, "kafka-topics --create --topic t --bootstrap-server localhost:9092").await;
+    run(&root, "kafka-console-producer --topic t --bootstrap-server localhost:9092").await;
+    assert_eq!(text_of(&root, ".terminal.active .prompt"), ">");
+    click(&root, ".terminal.active .touch-key[aria-label^='End the tool']");
+    next_frame().await;
+    assert_eq!(text_of(&root, ".terminal.active .prompt"), "$ ");
+    run(&root, "kafka-console-consumer --topic t --bootstrap-server localhost:9092").await;
+    click(&root, ".terminal.active .touch-key[aria-label^='Interrupt']");
+    next_frame().await;
+    assert_eq!(scrollback(&root).matches("^C").count(), 1, "{}", scrollback(&root));
 }

@@ -18,7 +18,9 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use super::clock;
+use super::ghosts::{Ghost, LostCount};
 use super::groups::{GroupView, GroupsView, LagHistory};
+use super::topiclogs::{plural, TopicLogs};
 use super::layout::{layout, Column, Filter, Layout, Mode, Role};
 use super::logview::{self, LogView, RecordCell};
 use super::monitor::{Alarm, Loss, EXPECTED_WHEN};
@@ -100,6 +102,10 @@ pub struct ClusterProps {
     pub view: ViewState,
     pub log_view: Option<Rc<LogView>>,
     pub groups: Rc<GroupsView>,
+    /// The topic in view drawn as logs (None: no topic yet).
+    pub topic_logs: Option<Rc<TopicLogs>>,
+    /// Per partition with lost records: its newest ghost and how many were lost.
+    pub ghosts: Rc<Vec<(Ghost, LostCount)>>,
     pub dispatch: Dispatch,
 }
 
@@ -108,8 +114,13 @@ pub struct ClusterProps {
 pub fn cluster_area(props: &ClusterProps) -> Html {
     let v = &props.view;
     html! {
-        <section class="cluster" aria-label="Cluster">
-            { monitor_panel(props.alarm.as_ref(), &props.losses, &props.dispatch) }
+        <section class="cluster" id="cluster" aria-label="Cluster">
+            <div class="visually-hidden" id="cluster-description">
+                <h2>{ "The cluster in words" }</h2>
+                <p>{ super::topiclogs::describe_cluster(&props.snapshot, &props.groups) }</p>
+            </div>
+            { monitor_panel(props.alarm.as_ref(), &props.losses, &props.ghosts, &props.dispatch) }
+            { super::strips::logs_panel(props.topic_logs.as_deref(), &props.laid.layout.topics, &v.filter, &props.dispatch) }
             { brokers_panel(props) }
             { partition_panel(props) }
             { events_panel(&props.log) }
@@ -122,8 +133,8 @@ pub fn cluster_area(props: &ClusterProps) -> Html {
 
 /// A quiet line while every property holds; an alarm panel when one does not, or when
 /// acknowledged records disappeared.
-fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) -> Html {
-    if alarm.is_none() && losses.is_empty() {
+fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], ghosts: &[(Ghost, LostCount)], dispatch: &Dispatch) -> Html {
+    if alarm.is_none() && losses.is_empty() && ghosts.is_empty() {
         return html! {
             <p class="monitor-ok" role="status">
                 { "Invariant monitor: every safety property holds (checked after each action)." }
@@ -147,10 +158,32 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
                         <li>{ format!("{}: {}", clock::format_clock(u64::try_from(l.at_ms).unwrap_or(0)), l.describe()) }</li>
                     }) }
                 </ul>
+            }
+            { lost_links(ghosts, dispatch) }
+            if !losses.is_empty() || !ghosts.is_empty() {
                 <button class="dismiss-losses" onclick={dismiss}>{ "Dismiss the losses" }</button>
             }
             <p class="alarm-expected">{ EXPECTED_WHEN }</p>
         </section>
+    }
+}
+
+/// One line per partition with ghosts, each a button that shows them in the logs panel.
+fn lost_links(ghosts: &[(Ghost, LostCount)], dispatch: &Dispatch) -> Html {
+    let parts = ghosts;
+    if parts.is_empty() {
+        return html! {};
+    }
+    html! {
+        <ul class="losses ghost-links">
+            { for parts.iter().map(|(g, n)| html! {
+                <li>
+                    <button class="show-lost" onclick={send(dispatch, Action::ShowLost(g.topic.clone(), g.partition))}>
+                        { format!("{}-{}: {} {} (show)", g.topic, g.partition, n.text(), g.label()) }
+                    </button>
+                </li>
+            }) }
+        </ul>
     }
 }
 
@@ -160,7 +193,7 @@ fn monitor_panel(alarm: Option<&Alarm>, losses: &[Loss], dispatch: &Dispatch) ->
 /// Memoised by the app on the snapshot and the filter ([`lay_out`]).
 #[derive(PartialEq)]
 pub struct Laid {
-    layout: Layout,
+    pub layout: Layout,
     rows: Rc<Vec<PartitionKey>>,
 }
 
@@ -224,7 +257,7 @@ fn brokers_panel(props: &ClusterProps) -> Html {
                     <span>{ if l.hidden_internal > 0 { format!("internal topics ({} hidden)", l.hidden_internal) } else { "internal topics".to_string() } }</span>
                 </label>
                 <span class="partition-flags">
-                    { format!("{} partition{}", l.rows.len(), if l.rows.len() == 1 { "" } else { "s" }) }
+                    { plural(l.rows.len(), "partition") }
                     if l.under_replicated > 0 { <span class="flag under">{ format!("{} under-replicated", l.under_replicated) }</span> }
                     if l.offline > 0 { <span class="flag offline">{ format!("{} offline", l.offline) }</span> }
                 </span>
@@ -407,7 +440,9 @@ fn partition_panel(props: &ClusterProps) -> Html {
                 </label>
                 <label>
                     <span>{ "Partition" }</span>
-                    <input type="number" min="0" max={partitions.saturating_sub(1).to_string()} value={partition.to_string()}
+                    // Keyed by what it shows: yew leaves an unchanged `value` alone, so a number typed
+                    // for another lesson's topic stayed in the field; a new key is a new field.
+                    <input key={format!("{topic}/{partition}")} type="number" min="0" max={partitions.saturating_sub(1).to_string()} value={partition.to_string()}
                         disabled={topic.is_empty()} onchange={on_partition} aria-label="Partition log: partition" />
                 </label>
             </span>
@@ -418,7 +453,7 @@ fn partition_panel(props: &ClusterProps) -> Html {
         Some(v) => log_body(v, props.view.record, &props.groups, &d),
     };
     html! {
-        <section class="panel partitions" aria-labelledby="partitions-title">
+        <section class="panel partitions" id="partition-log" aria-labelledby="partitions-title">
             <div class="panel-head">
                 <h2 id="partitions-title">{ "Partition log" }</h2>
                 { picker }

@@ -22,6 +22,8 @@ pub struct HeaderProps {
     pub speed: u32,
     pub can_undo: bool,
     pub can_redo: bool,
+    /// (actions done, actions in all): the timeline slider.
+    pub timeline: (usize, usize),
     pub theme: Theme,
     pub dispatch: UseReducerDispatcher<AppState>,
     /// The session, saved for export and share when clicked.
@@ -111,9 +113,10 @@ pub fn header(props: &HeaderProps) -> Html {
                     <output class="speed-value">{ speed_text }</output>
                 </label>
             </div>
+            { timeline(props.timeline, &d) }
             <div class="session" role="group" aria-label="Session">
                 <span class="seed" title="The seed this simulation runs from: same seed, same commands, same results">
-                    { format!("seed {} · {} brokers", props.seed, props.brokers) }
+                    { format!("seed {} · {}", props.seed, super::topiclogs::plural(props.brokers as usize, "broker")) }
                 </span>
                 { for buttons.map(|(label, onclick, disabled, title)| html! { <button {onclick} disabled={disabled} {title}>{ label }</button> }) }
                 <label class="button import" title="Load a session from a JSON file">
@@ -126,5 +129,36 @@ pub fn header(props: &HeaderProps) -> Html {
                 </button>
             </div>
         </header>
+    }
+}
+
+/// The timeline: a slider over the session's actions. Moving it replays the session from its
+/// seed up to that action (the later ones are kept to come back to); a new action there branches
+/// off. Changes on release (`change`), so dragging does not replay at every pixel.
+fn timeline((done, all): (usize, usize), d: &UseReducerDispatcher<AppState>) -> Html {
+    let on_change = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).and_then(|i| i.value().parse::<usize>().ok());
+            if let Some(at) = value {
+                d.dispatch(Action::Seek(at));
+            }
+        })
+    };
+    let earlier = done < all;
+    html! {
+        <div ~className={if earlier { "timeline earlier" } else { "timeline" }} role="group" aria-label="Timeline">
+            <label>
+                <span>{ "Timeline" }</span>
+                <input type="range" min="0" max={all.to_string()} step="1" value={done.to_string()} disabled={all == 0}
+                    aria-label={format!("Timeline of the session's actions: at action {done} of {all}")}
+                    aria-valuetext={format!("after action {done} of {all}")} onchange={on_change} />
+            </label>
+            <output class="timeline-at">{ format!("{done}/{all}") }</output>
+            if earlier {
+                <button class="timeline-now" onclick={send(d, Action::Seek(all))} title="Replay every action again: back to the latest moment">{ "Back to now" }</button>
+                <span class="timeline-note" role="status">{ "An earlier moment: look around, or type a command to branch from here (the later actions are then dropped)." }</span>
+            }
+        </div>
     }
 }

@@ -337,6 +337,31 @@ impl Session {
         Some(Replay::new(self.seed, self.brokers, entries, redo, Some(self.active)))
     }
 
+    /// The timeline: the session as it was after the first `at` of all its actions (done and
+    /// undone), replayed from the seed; the later ones wait to be redone, so moving forward
+    /// again brings them back and any new action branches off here (it forgets them, as after
+    /// undo). `observe` looks at the cluster before the first action (`fresh`) and after each.
+    pub fn seek(&mut self, at: usize, mut observe: impl FnMut(&crate::engine::Cluster, bool)) {
+        let mut all = std::mem::take(&mut self.transcript);
+        all.extend(self.redo.drain(..).rev());
+        let later = all.split_off(at.min(all.len()));
+        let active = self.active;
+        *self = Session::new(self.seed, self.brokers);
+        observe(self.cluster(), true);
+        for entry in all {
+            let replayed = self.record(entry);
+            debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
+            observe(self.cluster(), false);
+        }
+        self.redo = later.into_iter().rev().collect();
+        self.select(active);
+    }
+
+    /// Where the timeline stands: (actions done, actions in all including the undone ones).
+    pub fn timeline(&self) -> (usize, usize) {
+        (self.transcript.len(), self.transcript.len() + self.redo.len())
+    }
+
     /// Does the last undone action again.
     pub fn redo(&mut self) -> bool {
         let Some(entry) = self.redo.pop() else { return false };
@@ -400,8 +425,9 @@ impl Session {
             Entry::Interrupt { term } => {
                 let mode = self.sandbox.mode(*term);
                 let prompt = self.sandbox.prompt(*term);
-                if mode != Mode::ToolInput {
-                    // bash echoes ^C after the abandoned line; the tool case prints its own.
+                if matches!(mode, Mode::Command | Mode::Continuation) {
+                    // bash echoes ^C after the abandoned line; a running tool (reading input or
+                    // not) prints its own, so echoing here too showed ^C twice.
                     if let Some(t) = self.terminal_mut(*term) {
                         t.push_line(LineKind::Input, format!("{prompt}^C"));
                     }
@@ -580,6 +606,36 @@ mod tests {
         s.act(Entry::Interrupt { term: 1 }).unwrap();
         assert_eq!(texts(&s, 1), vec!["$ echo 'a", "> ^C"]);
         assert_eq!(s.terminal(1).unwrap().prompt, "$ ");
+    }
+
+    #[wasm_bindgen_test]
+    fn one_ctrl_c_on_a_running_tool_prints_caret_c_once() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic t")).unwrap();
+        s.act(run(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic t")).unwrap();
+        s.act(Entry::Interrupt { term: 1 }).unwrap();
+        let carets = texts(&s, 1).iter().filter(|l| l.contains("^C")).count();
+        assert_eq!(carets, 1, "{:?}", texts(&s, 1));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_timeline_goes_back_and_forth_and_a_new_action_branches() {
+        let mut s = Session::new(1, 3);
+        for line in ["echo one", "echo two", "echo three"] {
+            s.act(run(1, line)).unwrap();
+        }
+        let mut looks = 0;
+        s.seek(1, |_, _| looks += 1);
+        assert_eq!(looks, 2, "before the first action and after it");
+        assert_eq!(s.timeline(), (1, 3));
+        assert_eq!(texts(&s, 1), vec!["$ echo one", "one"]);
+        s.seek(3, |_, _| {});
+        assert_eq!(s.timeline(), (3, 3));
+        assert_eq!(texts(&s, 1).last().map(String::as_str), Some("three"));
+        s.seek(2, |_, _| {});
+        s.act(run(1, "echo branch")).unwrap();
+        assert_eq!(s.timeline(), (3, 3));
+        assert_eq!(texts(&s, 1).last().map(String::as_str), Some("branch"));
     }
 
     #[wasm_bindgen_test]

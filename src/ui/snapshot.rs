@@ -225,7 +225,9 @@ impl Change {
             }
             Change::BrokerFenced { broker, fenced } => format!("Broker {broker} {}", if *fenced { "fenced by the controller" } else { "unfenced" }),
             Change::ControllerMoved { from, to } => format!("Active controller: {} → {}", who(*from), who(*to)),
-            Change::TopicCreated { topic, partitions } => format!("Topic {topic} created ({partitions} partitions)"),
+            Change::TopicCreated { topic, partitions } => {
+                format!("Topic {topic} created ({partitions} partition{})", if *partitions == 1 { "" } else { "s" })
+            }
             Change::TopicDeleted { topic } => format!("Topic {topic} deleted"),
             Change::LeaderChanged { topic, partition, from, to, epoch, unclean } => format!(
                 "{topic}-{partition}: leader {} → {} (epoch {epoch}){}",

@@ -114,6 +114,22 @@ pub struct ViewState {
     /// What the open lesson step says to look at: highlighted ([`super::look`]). Set by the app
     /// from the lesson panel on every render.
     pub look_at: &'static [crate::lessons::LookAt],
+    /// An element to scroll into view after the next render (its id), with a counter so that
+    /// asking twice scrolls twice.
+    pub scroll_to: Option<(String, u64)>,
+    /// The welcome card was closed.
+    pub welcomed: bool,
+    /// The terminal's share of the main area's height, in percent (the resizable split).
+    pub terminal_share: u8,
+}
+
+/// The split's bounds: neither the cluster view nor the terminal disappears.
+pub const SHARE_MIN: u8 = 15;
+pub const SHARE_MAX: u8 = 85;
+pub const SHARE_DEFAULT: u8 = 42;
+
+pub fn clamp_share(percent: i16) -> u8 {
+    u8::try_from(percent.clamp(i16::from(SHARE_MIN), i16::from(SHARE_MAX))).expect("within u8")
 }
 
 /// Animation speeds: a quarter, half, normal, twice, four times.
@@ -128,7 +144,7 @@ pub fn anim_speed_at(position: u32) -> f64 {
 
 impl ViewState {
     pub fn new(animate: bool) -> ViewState {
-        ViewState { filter: Filter::default(), selected: None, record: None, window_end: None, animate, anim_speed: ANIM_SPEED_DEFAULT, look_at: &[] }
+        ViewState { filter: Filter::default(), selected: None, record: None, window_end: None, animate, anim_speed: ANIM_SPEED_DEFAULT, look_at: &[], scroll_to: None, welcomed: false, terminal_share: SHARE_DEFAULT }
     }
 }
 
@@ -287,6 +303,15 @@ pub enum Action {
     SetAnimate(bool),
     SetAnimSpeed(u32),
     ClearLosses,
+    /// Show a partition's lost records (the monitor's link): its topic in view, scrolled to.
+    ShowLost(Rc<str>, i32),
+    /// The timeline: go to the moment after this many actions (replayed from the seed).
+    Seek(usize),
+    /// Close the welcome card.
+    Welcomed,
+    /// Scroll the element with this id into view after the render.
+    ScrollTo(String),
+    SetTerminalShare(u8),
 }
 
 /// A handler that dispatches `action`, whatever the event: one closure type for every control
@@ -385,11 +410,44 @@ impl Reducible for AppState {
             Action::SetAnimSpeed(position) => {
                 next.view.anim_speed = position.min(u32::try_from(ANIM_SPEEDS.len() - 1).expect("a few speeds"))
             }
-            Action::ClearLosses => next.watch.borrow_mut().monitor_mut().clear_losses(),
+            Action::ClearLosses => {
+                let mut watch = next.watch.borrow_mut();
+                watch.monitor_mut().clear_losses();
+                watch.ghosts_mut().clear();
+            }
+            Action::ShowLost(topic, partition) => {
+                next.view.filter.topic = Some(topic.to_string());
+                let seq = next.view.scroll_to.as_ref().map_or(0, |(_, n)| n + 1);
+                next.view.scroll_to = Some((super::ghosts::anchor(&topic, partition), seq));
+            }
+            Action::Seek(at) => {
+                next.playing = false;
+                let watch = next.watch.clone();
+                next.session.borrow_mut().seek(at, |cluster, fresh| watch.borrow_mut().observe(cluster, fresh));
+                // Already observed action by action (ghosts need every step).
+                return Rc::new(next);
+            }
+            Action::Welcomed => next.view.welcomed = true,
+            Action::ScrollTo(id) => {
+                let seq = next.view.scroll_to.as_ref().map_or(0, |(_, n)| n + 1);
+                next.view.scroll_to = Some((id, seq));
+            }
+            Action::SetTerminalShare(share) => next.view.terminal_share = clamp_share(i16::from(share)),
         }
         if touched {
             let session = next.session.borrow();
             next.watch.borrow_mut().observe(session.cluster(), fresh);
+            // What the views point at may be gone (another lesson's cluster, a deleted topic):
+            // a stale partition or topic must not stay in the pickers.
+            let exists = |t: &str| session.cluster().topic_meta(t).is_some();
+            if next.view.selected.as_ref().is_some_and(|(t, _)| !exists(t)) {
+                next.view.selected = None;
+                next.view.record = None;
+                next.view.window_end = None;
+            }
+            if next.view.filter.topic.as_deref().is_some_and(|t| !exists(t)) {
+                next.view.filter.topic = None;
+            }
         }
         Rc::new(next)
     }

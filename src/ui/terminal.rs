@@ -29,7 +29,7 @@ pub fn terminal_tabs(tabs: &[TermId], active: TermId, d: &UseReducerDispatcher<A
                     html! {
                         <span ~className={if selected { "tab active" } else { "tab" }} key={id}>
                             <button role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()}
-                                aria-controls="terminal-panel"
+                                aria-controls={format!("terminal-panel-{id}")}
                                 onclick={send(d, Action::SelectTerminal(id))}>
                                 { format!("Terminal {id}") }
                             </button>
@@ -52,6 +52,8 @@ pub fn terminal_tabs(tabs: &[TermId], active: TermId, d: &UseReducerDispatcher<A
 #[derive(Properties, PartialEq)]
 pub struct TerminalProps {
     pub id: TermId,
+    /// Keyboard input and lesson commands go to this terminal.
+    pub active: bool,
     pub lines: Rc<Vec<TermLine>>,
     pub prompt: AttrValue,
     pub mode: Mode,
@@ -102,14 +104,18 @@ pub fn terminal(props: &TerminalProps) -> Html {
 
     // One effect (each effect type instantiates yew's code again).
     {
-        let (scrollback, input, keys, id) = (scrollback.clone(), input.clone(), keys.clone(), props.id);
-        use_effect_with((props.id, props.lines.clone()), move |_| {
+        let (scrollback, input, keys, id, active) = (scrollback.clone(), input.clone(), keys.clone(), props.id, props.active);
+        use_effect_with((props.id, props.lines.clone(), props.active), move |_| {
             // New output: scroll to the bottom.
             if let Some(el) = scrollback.cast::<web_sys::Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
-            // A terminal that becomes visible (tab switch, new tab) takes the keyboard.
-            let newly_shown = keys.borrow().focused != Some(id);
+            // A terminal that becomes the active one (tab switch, new tab) takes the keyboard;
+            // one shown beside it does not.
+            if !active {
+                keys.borrow_mut().focused = None;
+            }
+            let newly_shown = active && keys.borrow().focused != Some(id);
             if newly_shown {
                 keys.borrow_mut().focused = Some(id);
                 if let Some(el) = input.cast::<web_sys::HtmlElement>() {
@@ -119,7 +125,9 @@ pub fn terminal(props: &TerminalProps) -> Html {
         });
     }
 
-    let onkeydown = {
+    // One handler for keys and the touch buttons: `(key, ctrl, shift)`; true when it handled it
+    // (the browser's default is then prevented).
+    let press: Rc<dyn Fn(&str, bool, bool) -> bool> = {
         let input = input.clone();
         let keys = keys.clone();
         let rerender = rerender.clone();
@@ -129,75 +137,102 @@ pub fn terminal(props: &TerminalProps) -> Html {
         let on_entry = move |entry: Entry| d.dispatch(Action::Act(entry));
         let term = props.id;
         let mode = props.mode;
-        Callback::from(move |e: KeyboardEvent| {
-            let Some(el) = input.cast::<HtmlInputElement>() else { return };
+        Rc::new(move |key: &str, ctrl: bool, shift: bool| -> bool {
+            let Some(el) = input.cast::<HtmlInputElement>() else { return false };
             let set_candidates = |candidates: Vec<String>| {
                 keys.borrow_mut().candidates = candidates;
                 rerender.force_update();
             };
-            let key = e.key();
-            let ctrl = e.ctrl_key() && !e.alt_key() && !e.meta_key();
             if key != "Tab" {
                 keys.borrow_mut().tab_passes = false;
             }
-            match key.as_str() {
+            match key {
                 "Enter" => {
-                    e.prevent_default();
                     let line = el.value();
                     el.set_value("");
                     keys.borrow_mut().cursor.reset();
                     set_candidates(Vec::new());
                     on_entry(Entry::Run { term, line });
+                    true
                 }
-                "ArrowUp" => {
-                    e.prevent_default();
-                    let line = keys.borrow_mut().cursor.up(&history, &el.value());
+                "ArrowUp" | "ArrowDown" => {
+                    let line = if key == "ArrowUp" { keys.borrow_mut().cursor.up(&history, &el.value()) } else { keys.borrow_mut().cursor.down(&history) };
                     if let Some(line) = line {
                         el.set_value(&line);
                     }
+                    true
                 }
-                "ArrowDown" => {
-                    e.prevent_default();
-                    let line = keys.borrow_mut().cursor.down(&history);
-                    if let Some(line) = line {
-                        el.set_value(&line);
-                    }
-                }
-                "Tab" if !e.shift_key() && !keys.borrow().tab_passes && !el.value().is_empty() => {
-                    e.prevent_default();
+                "Tab" if !shift && !keys.borrow().tab_passes && !el.value().is_empty() => {
                     let line = el.value();
                     let done = input::complete(&line, &session.0.borrow().complete(term, &line));
                     el.set_value(&done.line);
                     set_candidates(done.candidates);
+                    true
                 }
                 "Escape" => {
                     keys.borrow_mut().tab_passes = true;
                     set_candidates(Vec::new());
+                    false
                 }
                 "c" | "C" if ctrl => {
+                    // With text selected, Ctrl-C copies it.
                     let selected = matches!((el.selection_start(), el.selection_end()), (Ok(Some(a)), Ok(Some(b))) if a != b);
-                    if !selected {
-                        e.prevent_default();
-                        el.set_value("");
-                        keys.borrow_mut().cursor.reset();
-                        set_candidates(Vec::new());
-                        on_entry(Entry::Interrupt { term });
+                    if selected {
+                        return false;
                     }
+                    el.set_value("");
+                    keys.borrow_mut().cursor.reset();
+                    set_candidates(Vec::new());
+                    on_entry(Entry::Interrupt { term });
+                    true
                 }
                 "d" | "D" if ctrl => {
                     // The browser's Ctrl-D (bookmark) is never wanted in a terminal.
-                    e.prevent_default();
                     if mode != Mode::Command && el.value().is_empty() {
                         on_entry(Entry::Eof { term });
                     }
+                    true
                 }
-                _ => {}
+                _ => false,
+            }
+        })
+    };
+    let onkeydown = {
+        let press = press.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let ctrl = e.ctrl_key() && !e.alt_key() && !e.meta_key();
+            if press(&e.key(), ctrl, e.shift_key()) {
+                e.prevent_default();
+            }
+        })
+    };
+    // Touch screens have no Ctrl or Tab key: the same keys as buttons, which give the keyboard
+    // back to the command line.
+    let touch_keys = [("Ctrl-C", "c", true, "Interrupt the running tool (Ctrl-C)"), ("Ctrl-D", "d", true, "End the tool's input (Ctrl-D)"),
+        ("Tab", "Tab", false, "Complete the command (Tab)"), ("↑", "ArrowUp", false, "Previous command in the history"), ("↓", "ArrowDown", false, "Next command in the history")]
+    .map(|(label, key, ctrl, title)| {
+        let (press, input) = (press.clone(), input.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            press(key, ctrl, false);
+            if let Some(el) = input.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+        html! { <button class="touch-key" type="button" aria-label={title} {title} {onclick}>{ label }</button> }
+    });
+    let onfocus = {
+        let (d, id, active) = (props.dispatch.clone(), props.id, props.active);
+        Callback::from(move |_: FocusEvent| {
+            if !active {
+                d.dispatch(Action::SelectTerminal(id));
             }
         })
     };
 
     let keys_now = keys.borrow();
-    let input_id = "command-input";
+    // The active terminal's line is `#command-input` (the skip link's target); another one shown
+    // beside it has its own id.
+    let input_id = if props.active { "command-input".to_string() } else { format!("command-input-{}", props.id) };
     let hint_id = format!("terminal-{}-hint", props.id);
     let what = match props.mode {
         Mode::Command => "Command",
@@ -206,7 +241,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
         Mode::Running => "A tool is running (Ctrl-C stops it)",
     };
     html! {
-        <section class="terminal" id="terminal-panel" role="tabpanel" aria-labelledby={format!("tab-{}", props.id)}>
+        <section ~className={if props.active { "terminal active" } else { "terminal" }} id={format!("terminal-panel-{}", props.id)} role="tabpanel"
+            aria-labelledby={format!("tab-{}", props.id)}>
             <div class="scrollback" ref={scrollback} role="log" aria-live="polite" aria-label={format!("Terminal {} output", props.id)} tabindex="0">
                 { for props.lines.iter().map(line_view) }
             </div>
@@ -219,11 +255,12 @@ pub fn terminal(props: &TerminalProps) -> Html {
                 </div>
             }
             <div class="command-line">
-                <label for={input_id} class="prompt" aria-hidden="true">{ props.prompt.clone() }</label>
-                <input id={input_id} ref={input} type="text" aria-label={what}
+                <label for={input_id.clone()} class="prompt" aria-hidden="true">{ props.prompt.clone() }</label>
+                <input id={input_id} ref={input} type="text" aria-label={format!("Terminal {}: {what}", props.id)}
                     aria-describedby={hint_id.clone()} autocomplete="off" autocapitalize="off"
-                    spellcheck="false" autofocus=true {onkeydown} />
+                    spellcheck="false" autofocus={props.active} {onkeydown} {onfocus} />
             </div>
+            <div class="touch-keys" role="group" aria-label={format!("Keys for terminal {}", props.id)}>{ for touch_keys }</div>
             <p id={hint_id} class="visually-hidden">
                 { "Enter runs the line. Up and Down browse the history. Tab completes; press Escape first to move focus with Tab. Control C interrupts, Control D ends a tool's input." }
             </p>

@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use super::ghosts::Ghosts;
 use super::groups::{GroupsView, GroupsWatch};
 use super::monitor::Monitor;
 use super::snapshot::{diff, Change, Snapshot};
@@ -52,6 +53,7 @@ pub struct Watch {
     log: Rc<VecDeque<Logged>>,
     flows: Rc<Vec<Flow>>,
     monitor: Monitor,
+    ghosts: Ghosts,
     groups: GroupsWatch,
     generation: u64,
     next_flow: u64,
@@ -74,6 +76,7 @@ impl Watch {
         self.generation += 1;
         let changes = if fresh {
             self.monitor.reset();
+            self.ghosts.reset();
             if !self.log.is_empty() {
                 self.log = Rc::new(VecDeque::new());
             }
@@ -82,6 +85,7 @@ impl Watch {
             diff(&self.snapshot, &snapshot)
         };
         self.monitor.observe(&snapshot, &changes, cluster.check_invariants());
+        self.ghosts.observe(cluster, &snapshot);
 
         // Consumer groups: read-only (no simulated time passes), rebalances into the log too.
         let group_changes = self.groups.observe(cluster, &snapshot, fresh);
@@ -148,6 +152,14 @@ impl Watch {
 
     pub fn monitor(&self) -> &Monitor {
         &self.monitor
+    }
+
+    pub fn ghosts(&self) -> &Ghosts {
+        &self.ghosts
+    }
+
+    pub fn ghosts_mut(&mut self) -> &mut Ghosts {
+        &mut self.ghosts
     }
 
     pub fn monitor_mut(&mut self) -> &mut Monitor {

@@ -25,17 +25,17 @@ test('the page loads with a header, a cluster area and a terminal', async (page)
 
 test('typing help in the terminal shows the shell help', async (page) => {
   await typeCommand(page, 'help');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('kafka-console-consumer'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('kafka-console-consumer'));
   await page.screenshot({ path: join(SHOTS, 'help.png') });
 });
 
 
-const scrollbackText = (page) => page.$$eval('.scrollback .line', (lines) => lines.map((l) => l.textContent).join('\n'));
+const scrollbackText = (page) => page.$$eval('.terminal.active .scrollback .line', (lines) => lines.map((l) => l.textContent).join('\n'));
 
 test('stderr is styled and Up recalls the last command', async (page) => {
   await typeCommand(page, 'cat nothing-here');
   await page.waitForSelector('.line.stderr');
-  const err = await page.textContent('.line.stderr');
+  const err = await page.textContent('.terminal.active .line.stderr');
   if (err !== 'cat: nothing-here: No such file or directory') throw new Error(`stderr line: ${err}`);
   await page.press('#command-input', 'ArrowUp');
   const value = await page.inputValue('#command-input');
@@ -47,10 +47,10 @@ test('a second terminal tab is its own session', async (page) => {
   await page.click('.tab-open');
   await page.waitForSelector('#tab-2[aria-selected=true]');
   await typeCommand(page, 'echo second');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('second'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('second'));
   await page.screenshot({ path: join(SHOTS, 'two-tabs.png') });
   await page.click('#tab-1');
-  await page.waitForFunction(() => !document.querySelector('.scrollback')?.textContent.includes('second'));
+  await page.waitForFunction(() => !document.querySelector('.terminal.active .scrollback')?.textContent.includes('second'));
   const text = await scrollbackText(page);
   if (text !== '$ echo first\nfirst') throw new Error(`terminal 1 shows: ${text}`);
 });
@@ -60,7 +60,7 @@ test('a reload restores the session', async (page) => {
   await page.click('.step');
   await page.waitForFunction(() => document.querySelector('.clock-time')?.textContent === '0:00:01.000');
   await page.reload();
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('kept across reloads'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('kept across reloads'));
   const clock = await page.textContent('.clock-time');
   if (clock !== '0:00:01.000') throw new Error(`clock after reload: ${clock}`);
 });
@@ -68,7 +68,7 @@ test('a reload restores the session', async (page) => {
 test('a value like <img onerror> is shown as text and runs nothing', async (page) => {
   const hostile = '<img src=x onerror=alert(1)>';
   await typeCommand(page, `echo '${hostile}'`);
-  await page.waitForFunction((h) => [...document.querySelectorAll('.scrollback .line')].some((l) => l.textContent === h), hostile);
+  await page.waitForFunction((h) => [...document.querySelectorAll('.terminal.active .scrollback .line')].some((l) => l.textContent === h), hostile);
   if (await page.$('.scrollback img')) throw new Error('an <img> element was created');
   await page.waitForTimeout(300); // an onerror handler would have fired by now
 });
@@ -86,9 +86,9 @@ test('a share link replays the session in a new page, text stays text', async (p
   other.on('dialog', (d) => { errors.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
   await other.goto(link);
   await other.waitForSelector('text=Opened a shared session');
-  await other.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('from tab two'));
+  await other.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('from tab two'));
   await other.click('#tab-1');
-  await other.waitForFunction((h) => [...document.querySelectorAll('.scrollback .line')].some((l) => l.textContent === h), hostile);
+  await other.waitForFunction((h) => [...document.querySelectorAll('.terminal.active .scrollback .line')].some((l) => l.textContent === h), hostile);
   if (await other.$('.scrollback img')) throw new Error('an <img> element was created');
   if (new URL(other.url()).hash !== '') throw new Error(`fragment kept: ${other.url()}`);
   await other.screenshot({ path: join(SHOTS, 'shared.png') });
@@ -194,7 +194,7 @@ test('export downloads the session as JSON and import replays it in a fresh page
   await fresh.waitForSelector('#command-input');
   await fresh.setInputFiles('input[type=file]', path);
   await fresh.waitForSelector('text=Imported a session: 2 actions replayed.');
-  const text = await fresh.$$eval('.scrollback .line', (ls) => ls.map((l) => l.textContent).join('\n'));
+  const text = await fresh.$$eval('.terminal.active .scrollback .line', (ls) => ls.map((l) => l.textContent).join('\n'));
   const clock = await fresh.textContent('.clock-time');
   await fresh.close();
   if (text !== '$ echo exported line\nexported line' || clock !== '0:00:01.000') throw new Error(`imported: ${text} at ${clock}`);
@@ -242,7 +242,7 @@ test('a real panic in the release bundle ends in the error panel, with the panic
 
 test('crash the leader by clicking: leadership moves and the ISR shrinks, in the view and in --describe', async (page) => {
   await typeCommand(page, 'kafka-topics --create --topic orders --partitions 1 --replication-factor 3 --bootstrap-server localhost:9092');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Created topic orders.'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('Created topic orders.'));
   await page.waitForSelector('.tile.leader');
   const tileLabel = await page.getAttribute('.tile.leader', 'aria-label');
   if (tileLabel !== 'orders-0: leader') throw new Error(`leader tile: ${tileLabel}`);
@@ -252,7 +252,7 @@ test('crash the leader by clicking: leadership moves and the ISR shrinks, in the
   await page.waitForSelector('.replica-row.leader');
   await page.screenshot({ path: join(SHOTS, 'cluster-before-crash.png') });
   await page.click(`[aria-label="Crash broker ${old}"]`);
-  await page.waitForFunction((b) => document.querySelector('.scrollback')?.textContent.includes(`broker ${b} crashed (kill -9)`), old);
+  await page.waitForFunction((b) => document.querySelector('.terminal.active .scrollback')?.textContent.includes(`broker ${b} crashed (kill -9)`), old);
   // Time passes (the step button: 1 s at 1x) until the controller fences the broker and re-elects.
   for (let i = 0; i < 12; i++) await page.click('.step');
   await page.waitForFunction((b) => {
@@ -267,7 +267,7 @@ test('crash the leader by clicking: leadership moves and the ISR shrinks, in the
   if (!events.includes(`orders-0: leader broker ${old} →`) || !events.includes('orders-0: ISR shrank')) throw new Error(`events: ${events}`);
   await page.screenshot({ path: join(SHOTS, 'cluster-after-crash.png') });
   await typeCommand(page, 'kafka-topics --describe --topic orders --bootstrap-server localhost:9092');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Partition: 0'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('Partition: 0'));
   const text = await scrollbackText(page);
   const line = text.split('\n').find((l) => l.includes('Partition: 0'));
   const leader = Number(/Leader: (\d+)/.exec(line)[1]);
@@ -331,7 +331,7 @@ test('120 partitions on 5 brokers fold into a heat map; a cell opens its log', a
 test('two console consumers in a group: members and partitions in the groups view, then lag', async (page) => {
   const consume = 'kafka-console-consumer --bootstrap-server localhost:9092 --topic events --group readers';
   await typeCommand(page, 'kafka-topics --create --topic events --partitions 4 --replication-factor 3 --bootstrap-server localhost:9092');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Created topic events.'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('Created topic events.'));
   await typeCommand(page, consume);
   await page.click('.tab-open');
   await page.waitForSelector('#tab-2[aria-selected=true]');
@@ -382,7 +382,7 @@ test('the first lesson, worked through by clicking its commands and reading the 
   const missing = await page.textContent('.goal-missing');
   if (!missing.includes('Topic greetings does not exist yet')) throw new Error(`missing condition: ${missing}`);
   await page.click('.lesson-commands li:nth-child(1) .run-command');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Created topic greetings.'));
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('Created topic greetings.'));
   await page.click('.lesson-commands li:nth-child(2) .run-command');
   for (const line of ['hello', 'log', 'world']) await typeCommand(page, line);
   await page.press('#command-input', 'Control+d');
@@ -391,7 +391,7 @@ test('the first lesson, worked through by clicking its commands and reading the 
   // Step 3: read it twice (the lesson's clock plays, so the consumer gets its records).
   await page.waitForSelector('aside.lesson[data-step="3"] .goal.unmet');
   await page.click('.lesson-commands .run-command');
-  await page.waitForFunction(() => document.querySelector('.scrollback')?.textContent.includes('Processed a total of 3 messages'), null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.includes('Processed a total of 3 messages'), null, { timeout: 20000 });
   await page.waitForTimeout(1500);
   await page.click('.lesson-commands .run-command');
   await goalMet(page);
@@ -429,6 +429,167 @@ test('a deep link opens a lesson at a step; show solution fills the input withou
   const err = await page.textContent('.lesson-error');
   if (!err.includes('That lesson link does not work: there is no lesson')) throw new Error(`error: ${err}`);
   if (await page.$('.lesson-error img')) throw new Error('the link was rendered as HTML');
+});
+
+// ----- the page that teaches (issue 18) -----
+
+const cluster = '[aria-label=Cluster]';
+const waitText = (page, text, timeout = 20000) =>
+  page.waitForFunction((t) => document.querySelector('.terminal.active .scrollback')?.textContent.includes(t), text, { timeout });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+async function setTheme(page, theme) {
+  for (let i = 0; i < 3 && (await page.getAttribute('html', 'data-theme')) !== theme; i++) await page.click('.theme');
+}
+
+test('the welcome card starts lesson 1 in one click, or the free sandbox', async (page) => {
+  await page.waitForSelector('.welcome');
+  await shot(page, 'welcome-light-1440x900');
+  await page.click('.welcome-start');
+  await page.waitForSelector('aside.lesson[data-step="1"]');
+  if (await page.$('.welcome')) throw new Error('the card stayed');
+  for (const name of ['Cluster', 'Terminal', 'Lessons']) {
+    if (!(await page.$(`[aria-label="${name}"]`))) throw new Error(`no landmark named ${name}`);
+  }
+  const description = await page.textContent('#cluster-description');
+  if (!description.includes('3 brokers: broker 1 alive')) throw new Error(`description: ${description}`);
+});
+
+test('keyed records are drawn in the Cluster region without a click, one colour per key', async (page) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await typeCommand(page, 'kafka-topics --create --topic keyed --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092');
+  await waitText(page, 'Created topic keyed.');
+  await typeCommand(page, "printf 'alice:1\\nbob:2\\nalice:3\\ncarol:4\\nalice:5\\n' | kafka-console-producer --topic keyed --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092");
+  await typeCommand(page, 'sim advance 1s');
+  await page.waitForFunction((c) => document.querySelectorAll(`${c} .strip .cell:not(.ghost)`).length === 5, cluster);
+  const cells = await page.$$eval(`${cluster} .strip .cell`, (cs) => cs.map((c) => [c.querySelector('.cell-key').textContent, c.style.getPropertyValue('--hue')]));
+  const alice = cells.filter(([k]) => k === 'alice');
+  if (alice.length !== 3 || new Set(alice.map(([, h]) => h)).size !== 1) throw new Error(`alice's cells: ${JSON.stringify(cells)}`);
+  if (cells.find(([k]) => k === 'bob')[1] === alice[0][1]) throw new Error('bob and alice share a colour');
+  const strips = await page.$$eval(`${cluster} .strip`, (ss) => ss.map((s) => s.querySelectorAll('.cell-key').length));
+  if (strips.length !== 3) throw new Error(`strips: ${strips}`);
+  const hw = await page.$$eval(`${cluster} .strip .mark.hw`, (ms) => ms.length);
+  const lanes = await page.$$eval(`${cluster} .strip .lane`, (ls) => ls.length);
+  if (hw !== 3 || lanes !== 9) throw new Error(`marks ${hw}, replica lanes ${lanes}`);
+  await setTheme(page, 'light');
+  await shot(page, 'keys-light-1440x900');
+  await setTheme(page, 'dark');
+  await shot(page, 'keys-dark-1440x900');
+});
+
+test('a group marker moves on the log as the group consumes', async (page) => {
+  await typeCommand(page, 'kafka-topics --create --topic orders --partitions 1 --replication-factor 3 --bootstrap-server localhost:9092');
+  await typeCommand(page, "printf 'a\\nb\\nc\\nd\\n' | kafka-console-producer --topic orders --bootstrap-server localhost:9092");
+  await typeCommand(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --group billing --from-beginning --max-messages 2');
+  await typeCommand(page, 'sim advance 8s');
+  const marker = `${cluster} .strip .marker[data-group=billing]`;
+  await page.waitForSelector(marker);
+  const first = await page.$eval(marker, (m) => [m.textContent, m.style.getPropertyValue('--at')]);
+  await typeCommand(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --group billing --max-messages 2');
+  await typeCommand(page, 'sim advance 8s');
+  await page.waitForFunction(([m, before]) => document.querySelector(m)?.textContent !== before, [marker, first[0]]);
+  const second = await page.$eval(marker, (m) => [m.textContent, m.style.getPropertyValue('--at')]);
+  if (first[0] !== '▲billing 2' || second[0] !== '▲billing 4' || Number(second[1]) <= Number(first[1])) {
+    throw new Error(`marker before ${first}, after ${second}`);
+  }
+  await shot(page, 'group-marker-light-1440x900');
+  const flags = await page.textContent('.panel.brokers .partition-flags');
+  if (!flags.startsWith('1 partition') || flags.startsWith('1 partitions')) throw new Error(`brokers panel: ${flags}`);
+  // Hovering the selected leader tile keeps the leader's colours (the label stays readable).
+  await page.click('.tile.leader');
+  await page.hover('.tile.leader');
+  const [fg, bg] = await page.$eval('.tile.leader', (t) => [getComputedStyle(t).color, getComputedStyle(t).backgroundColor]);
+  if (fg !== 'rgb(255, 255, 255)' || bg !== 'rgb(11, 98, 214)') throw new Error(`hovered leader tile: ${fg} on ${bg}`);
+});
+
+test('a crash with acks=1 leaves labelled ghosts; the monitor links to them', async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  for (const line of [
+    'kafka-topics --bootstrap-server localhost:9092 --create --topic fragile --replica-assignment 1:2:3',
+    'kafka-producer-perf-test --topic fragile --num-records 4000 --record-size 100 --throughput 400 --producer-props bootstrap.servers=localhost:9092 acks=1 &',
+    'sim isolate 2', 'sim isolate 3', 'sim advance 1s', 'sim crash 1', 'sim heal', 'sim advance 15s', 'sim start 1', 'sim advance 15s',
+  ]) await typeCommand(page, line);
+  await page.waitForSelector(`${cluster} .show-lost`, { timeout: 30000 });
+  const link = await page.textContent(`${cluster} .show-lost`);
+  if (!link.startsWith('fragile-0: ') || !link.includes('acked with acks=1 only') || !link.includes('lost when broker 1 crashed')) throw new Error(`monitor: ${link}`);
+  await page.click(`${cluster} .show-lost`);
+  await page.waitForSelector('#ghosts-fragile-0 .cell.ghost');
+  const label = await page.getAttribute('#ghosts-fragile-0 .cell.ghost', 'aria-label');
+  if (!label.includes('acked with acks=1 only') || !label.includes('broker 1 crashed')) throw new Error(`ghost: ${label}`);
+  const visible = await page.$eval('#ghosts-fragile-0', (g) => { const r = g.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; });
+  if (!visible) throw new Error('the link did not scroll to the ghosts');
+  await setTheme(page, 'light');
+  await shot(page, 'ghosts-light-1024x768');
+  await setTheme(page, 'dark');
+  await shot(page, 'ghosts-dark-1024x768');
+});
+
+test('the timeline returns to an earlier moment and back, and a new action branches', async (page) => {
+  for (const line of ['echo one', 'kafka-topics --create --topic later --partitions 1 --replication-factor 3 --bootstrap-server localhost:9092', 'echo three']) {
+    await typeCommand(page, line);
+  }
+  await waitText(page, 'three');
+  const slider = '.timeline input[type=range]';
+  const name = await page.getAttribute(slider, 'aria-label');
+  if (!name.startsWith('Timeline')) throw new Error(`slider's name: ${name}`);
+  await page.$eval(slider, (s) => { s.value = '1'; s.dispatchEvent(new Event('change', { bubbles: true })); });
+  await page.waitForSelector('.timeline.earlier');
+  const earlier = await scrollbackText(page);
+  if (earlier !== '$ echo one\none') throw new Error(`at action 1: ${earlier}`);
+  if (await page.$(`${cluster} .strip`)) throw new Error('the topic created later is drawn');
+  await shot(page, 'timeline-earlier-light-1440x900');
+  await page.click('.timeline-now');
+  await page.waitForFunction(() => !document.querySelector('.timeline.earlier'));
+  await waitText(page, 'three');
+  await page.waitForSelector(`${cluster} .strip`);
+  await page.$eval(slider, (s) => { s.value = '2'; s.dispatchEvent(new Event('change', { bubbles: true })); });
+  await page.waitForSelector('.timeline.earlier');
+  await typeCommand(page, 'echo branch');
+  await waitText(page, 'branch');
+  const at = await page.textContent('.timeline-at');
+  if (at !== '3/3') throw new Error(`after branching: ${at}`);
+  if ((await scrollbackText(page)).includes('three')) throw new Error('the dropped action is still shown');
+});
+
+test('phone 390x844: brokers on the first screen, Ctrl-C and Ctrl-D buttons work', async (page) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await page.waitForSelector('#command-input');
+  const top = await page.$eval('.panel.brokers', (b) => b.getBoundingClientRect().top);
+  if (top >= 844) throw new Error(`the brokers start at ${top} px, below the first screen`);
+  await typeCommand(page, 'kafka-topics --create --topic phone --partitions 1 --replication-factor 3 --bootstrap-server localhost:9092');
+  await typeCommand(page, 'kafka-console-producer --topic phone --bootstrap-server localhost:9092');
+  await typeCommand(page, 'hello from a phone');
+  await page.click('.terminal.active .touch-key[aria-label^="End the tool"]');
+  await page.waitForFunction(() => document.querySelector('.terminal.active .prompt')?.textContent === '$ ');
+  await typeCommand(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic phone --from-beginning');
+  await page.click('.step');
+  await page.click('.step');
+  await page.click('.terminal.active .touch-key[aria-label^="Interrupt"]');
+  await waitText(page, 'Processed a total of 1 messages');
+  const text = await scrollbackText(page);
+  if (!text.includes('hello from a phone')) throw new Error(`consumer output: ${text}`);
+  if ((text.match(/\^C/g) ?? []).length !== 1) throw new Error(`one Ctrl-C printed: ${text}`);
+  await setTheme(page, 'light');
+  await page.evaluate(() => { document.querySelector('.app-main').scrollTop = 0; });
+  await shot(page, 'phone-light-390x844');
+  await setTheme(page, 'dark');
+  await shot(page, 'phone-dark-390x844');
+  await page.$eval('#command-input', (i) => i.scrollIntoView());
+  await shot(page, 'phone-terminal-dark-390x844');
+});
+
+test('two terminals side by side at 1024x768, the cluster view beside them', async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await typeCommand(page, 'echo left');
+  await page.click('.tab-open');
+  await page.waitForSelector('#tab-2[aria-selected=true]');
+  await typeCommand(page, 'echo right');
+  const panes = await page.$$eval('.terminal-panes .terminal', (ts) => ts.map((t) => t.getBoundingClientRect().left));
+  if (panes.length !== 2 || !(panes[1] > panes[0])) throw new Error(`terminal panes at ${panes}`);
+  await shot(page, 'two-terminals-light-1024x768');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  if (overflow) throw new Error('horizontal overflow at 1024 px');
 });
 
 const server = await serveDist();
