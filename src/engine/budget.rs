@@ -17,7 +17,7 @@ pub const PARTITIONS_MAX: usize = 20_000;
 /// Bytes of record batches held in logs (each batch once, however many replicas hold it).
 pub const LOG_BYTES_MAX: u64 = 512 * 1024 * 1024;
 /// Events one action may run.
-pub const EVENTS_PER_ACTION_MAX: u64 = 20_000_000;
+pub const EVENTS_PER_ACTION_MAX: u64 = 10_000_000;
 /// How often (simulated ms) a full log is measured again while writes are refused.
 const RECOUNT_INTERVAL_MS: i64 = 1_000;
 
