@@ -14,12 +14,6 @@ verdict() { # verdict <value> <op> <target>: met / NOT met
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | \`$5\` |"); }
 
-# twiggy lists the bundle's largest contributors; installed like the other cargo tools when missing.
-if ! command -v twiggy >/dev/null 2>&1; then
-  echo "==> installing twiggy (cargo install twiggy --locked, once)"
-  cargo install twiggy --locked
-fi
-
 echo "==> building the native benchmarks and the release bundle"
 cargo build --release --examples --bin sandbox-shell >/dev/null
 bash .ci/bundle.sh >/dev/null 2>&1
@@ -97,10 +91,6 @@ echo "==> bundle"
 node .ci/bundle-size.mjs dist >"$tmp/bundle.txt"
 bundle_kb=$(sed -nE 's/^bundle: ([0-9]+) B gzipped in all.*/\1/p' "$tmp/bundle.txt" | awk '{ printf "%.1f", $1 / 1024 }')
 row "Whole download: wasm + JS + CSS + HTML, gzipped" "$bundle_kb KB" "<= 800 KB" "$(verdict "$bundle_kb" "<=" 800)" "make build; node .ci/bundle-size.mjs"
-# The largest contributors, from the wasm rustc emits for the web profile (it still has names).
-named_wasm=target/wasm32-unknown-unknown/web-release/kafka-sandbox.wasm
-twiggy top -n 1000000 -f csv "$named_wasm" | node .ci/bundle-areas.mjs >"$tmp/areas.md"
-
 {
   echo "# Benchmarks"
   echo
@@ -158,10 +148,6 @@ twiggy top -n 1000000 -f csv "$named_wasm" | node .ci/bundle-areas.mjs >"$tmp/ar
   echo '```'
   cat "$tmp/bundle.txt"
   echo '```'
-  echo
-  echo "By area, in the wasm rustc emits before wasm-opt (\`twiggy top -n 1000000 -f csv $named_wasm | node .ci/bundle-areas.mjs\`):"
-  echo
-  cat "$tmp/areas.md"
   echo
   echo "### Assignor detail"
   echo

@@ -542,7 +542,7 @@ async fn a_clicked_command_runs_in_the_terminal_and_ticks_the_goal() {
     next_frame().await;
     next_frame().await;
     assert!(root.query_selector(".goal.unmet").unwrap().is_some(), "{}", text_of(&root, ".lesson"));
-    assert_eq!(text_of(&root, ".goal-missing"), "Not yet: You have not run sim status yet");
+    assert_eq!(text_of(&root, ".goal-missing"), "Not yet: You have not run sim status yet in this step");
     assert_eq!(gloo::utils::window().location().hash().unwrap(), "#/lesson/log-not-queue/step/1");
     click(&root, ".lesson-commands li:nth-child(2) .run-command");
     next_frame().await;

@@ -263,3 +263,39 @@ pub fn read_chosen_file(input: &web_sys::HtmlInputElement, done: impl FnOnce(Res
     onloadend.forget();
     let _ = reader.read_as_text(&file);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn clear_kept() {
+        for key in KEPT_KEYS {
+            remove(key);
+        }
+    }
+
+    /// Issue 19: a second share link overwrote the session the first one had set aside.
+    #[wasm_bindgen_test]
+    fn a_second_session_set_aside_does_not_overwrite_the_first() {
+        clear_kept();
+        assert_eq!(keep_aside("one"), Ok(KEY_PREVIOUS));
+        assert_eq!(keep_aside("two"), Ok(KEPT_KEYS[1]));
+        assert_eq!(keep_aside("one"), Ok(KEY_PREVIOUS), "already kept: not kept twice");
+        assert_eq!(keep_aside("three"), Ok(KEPT_KEYS[2]));
+        let refused = keep_aside("four").expect_err("no free place");
+        assert!(refused.contains("all taken"), "{refused}");
+        assert_eq!(KEPT_KEYS.map(get), [Some("one".to_string()), Some("two".to_string()), Some("three".to_string())]);
+        clear_kept();
+    }
+
+    /// Issue 19: a failed write was not noticed. Larger than any browser's localStorage quota.
+    #[wasm_bindgen_test]
+    fn a_write_the_storage_refuses_is_reported_and_leaves_nothing_behind() {
+        clear_kept();
+        let huge = "x".repeat(12 * 1024 * 1024);
+        let refused = keep_aside(&huge).expect_err("over the quota");
+        assert!(refused.contains("full"), "{refused}");
+        assert_eq!(KEPT_KEYS.map(get), [None, None, None]);
+    }
+}
