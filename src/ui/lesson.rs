@@ -186,7 +186,7 @@ fn handle(c: &Ctx, msg: Msg) {
             let step = step.min(lesson.steps.len().saturating_sub(1));
             let saved = lesson_model::saved_at_step(lesson, step);
             let what = if step == 0 { "from its start".to_string() } else { format!("at step {} (earlier steps' solutions replayed)", step + 1) };
-            c.dispatch.dispatch(AppAction::Load(Box::new(saved), format!("Lesson \u{201c}{}\u{201d} opened {what} on a fresh cluster.", lesson.title)));
+            c.dispatch.dispatch(AppAction::Load(Box::new(saved), format!("Lesson \u{201c}{}\u{201d} opened {what} on a fresh cluster.", lesson.title.replace('`', "")))); 
             c.dispatch.dispatch(AppAction::SetPlaying(true));
             storage::set(KEY_POSITION, &lesson_model::position_key(lesson.id, step));
             let route = Route::Lesson { id: lesson.id, step };
@@ -315,7 +315,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                                 <li ~className={class_names(&["lesson-item", when(l.challenge, "challenge")])} key={l.id}>
                                     <button class="lesson-open" data-lesson={l.id}
                                         onclick={on(&act, Msg::Open(l, resume))}>
-                                        <span class="lesson-item-title">{ l.title }</span>
+                                        <span class="lesson-item-title">{ rich(l.title) }</span>
                                     </button>
                                     <span class="lesson-summary">{ rich(l.summary) }</span>
                                     <span class="lesson-progress-row">
@@ -336,7 +336,7 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                 <aside class="lesson" aria-labelledby="lesson-title">
                     <h2 id="lesson-title">{ "Free sandbox" }</h2>
                     { for error }
-                    <p class="placeholder">{ "No lesson, no goals: the cluster is yours. Type any command in the terminal; `sim status`, `help` and the Kafka tools all work." }</p>
+                    <p class="placeholder">{ rich("No lesson, no goals: the cluster is yours. Type any command in the terminal; `sim status`, `help` and the Kafka tools all work.") }</p>
                     { button(&act, "lesson-home", None, Msg::Go(Route::Home, false), "All lessons".into()) }
                 </aside>
             }
@@ -395,10 +395,10 @@ pub fn use_lesson_panel(session: &Rc<RefCell<Session>>, dispatch: &UseReducerDis
                         <span class="lesson-step-count">{ format!("Step {} of {}", step + 1, lesson.steps.len()) }</span>
                     </nav>
                     { for error }
-                    <h2 id="lesson-title">{ lesson.title }</h2>
+                    <h2 id="lesson-title">{ rich(lesson.title) }</h2>
                     <progress class="lesson-progress" max={total.to_string()} value={done.to_string()}
                         aria-label={format!("{done} of {total} steps done")}></progress>
-                    <h3 class="step-title">{ s.title }</h3>
+                    <h3 class="step-title">{ rich(s.title) }</h3>
                     if step == 0 && !lesson.setup.is_empty() {
                         <details class="lesson-setup">
                             <summary>{ "This lesson starts with" }</summary>
