@@ -107,10 +107,9 @@ impl LessonRun {
         self.history.mark_step();
     }
 
-    /// Hands the history what `direct` (output returned by an input) and the rest of the sandbox
+    /// Hands the history `output` (what an input or an advance returned) and what the rest of the sandbox
     /// (other terminals' output, events) produced.
-    fn collect(&mut self, direct: Option<(TermId, Vec<Chunk>)>) {
-        let mut output: Vec<(TermId, Vec<Chunk>)> = direct.into_iter().collect();
+    fn collect(&mut self, mut output: Vec<(TermId, Vec<Chunk>)>) {
         for term in self.sandbox.terminals() {
             let chunks = self.sandbox.take_output(term);
             if !chunks.is_empty() {
@@ -123,15 +122,8 @@ impl LessonRun {
 
     fn advance(&mut self, ms: u64) {
         self.log(Action::Wait { ms });
-        let mut output = self.sandbox.advance(ms);
-        for term in self.sandbox.terminals() {
-            let chunks = self.sandbox.take_output(term);
-            if !chunks.is_empty() {
-                output.push((term, chunks));
-            }
-        }
-        let events = self.sandbox.events_since(&mut self.events_cursor);
-        self.history.sync(&self.sandbox, &events, &output);
+        let output = self.sandbox.advance(ms);
+        self.collect(output);
     }
 
     /// Opens terminals until `term` exists (lessons name terminals 1, 2, 3 as tabs).
@@ -163,7 +155,7 @@ impl LessonRun {
                 return;
             }
         };
-        self.collect(direct);
+        self.collect(direct.into_iter().collect());
         self.advance(TYPING_MS);
     }
 

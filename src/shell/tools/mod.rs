@@ -424,17 +424,7 @@ pub fn usage_error(invoked: &str, message: &str) -> Outcome {
 
 /// The option table of a jopt-simple tool, by the name it was invoked as.
 fn jopt_table(invoked: &str) -> Option<Table> {
-    Some(match Tool::from_command(invoked)? {
-        Tool::Topics => specs::TOPICS,
-        Tool::ConsoleProducer => specs::CONSOLE_PRODUCER,
-        Tool::ConsoleConsumer => specs::CONSOLE_CONSUMER,
-        Tool::ConsumerGroups => specs::CONSUMER_GROUPS,
-        Tool::Configs => specs::CONFIGS,
-        Tool::LeaderElection => specs::LEADER_ELECTION,
-        Tool::GetOffsets => specs::GET_OFFSETS,
-        Tool::ConsumerPerfTest => specs::CONSUMER_PERF,
-        _ => return None,
-    })
+    Some(tool_specs(Tool::from_command(invoked)?)).filter(|table| !table.0.is_empty())
 }
 
 /// A jopt-simple `OptionException` thrown by `parser.parse(args)`, as each tool's `main` lets
