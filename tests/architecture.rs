@@ -135,6 +135,22 @@ fn imports_of(modules: &BTreeSet<String>, module: &str, code: &str) -> BTreeSet<
     found
 }
 
+/// Modules a parent declares under `#[cfg(test)]` (`#[cfg(test)] mod liveness_tests;`).
+fn test_only_modules(files: &[std::path::PathBuf], root: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for f in files {
+        let Some(parent) = module_of(f.strip_prefix(root).expect("under src/engine")) else { continue };
+        let source = std::fs::read_to_string(f).expect("readable source");
+        let lines: Vec<&str> = source.lines().map(str::trim).collect();
+        for pair in lines.windows(2).filter(|w| w[0] == "#[cfg(test)]") {
+            if let Some(name) = pair[1].strip_prefix("mod ").and_then(|r| r.strip_suffix(';')) {
+                out.insert(format!("{parent}::{name}"));
+            }
+        }
+    }
+    out
+}
+
 fn engine_graph() -> Graph {
     let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/engine"));
     let mut files = Vec::new();
@@ -148,6 +164,8 @@ fn engine_graph() -> Graph {
             Some((module, code_of(&source)))
         })
         .collect();
+    let test_only = test_only_modules(&files, root);
+    let named: Vec<(String, String)> = named.into_iter().filter(|(m, _)| !test_only.contains(m)).collect();
     let modules: BTreeSet<String> = named.iter().map(|(m, _)| m.clone()).collect();
     named.iter().map(|(m, code)| (m.clone(), imports_of(&modules, m, code))).collect()
 }

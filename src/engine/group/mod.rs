@@ -51,7 +51,8 @@ pub const GROUP_MAX_SESSION_TIMEOUT_MS: i64 = 1_800_000;
 pub const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
 /// `group.max.size` is unbounded in Kafka; the simulator caps members per group.
 pub const GROUP_MEMBERS_MAX: usize = 10_000;
-pub(crate) use crate::engine::ids::COORDINATOR_CLIENT;
+#[allow(unused_imports)] // the old path, kept for code written against it (tests)
+pub(crate) use crate::engine::ids::{CONSUMER_ID_BASE, COORDINATOR_CLIENT};
 pub(crate) use crate::engine::msg::{GroupEv, GroupMsg, JoinOk};
 
 pub(crate) mod state;
