@@ -15,6 +15,7 @@ use super::log::PartitionLog;
 use super::producer::state::Producer;
 use super::rng::Rng;
 use super::budget::{log_bytes_held, Budget};
+use super::node::Out;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::rc::Rc;
@@ -574,6 +575,21 @@ impl Cluster {
     /// Whether a client can reach a broker.
     pub(crate) fn client_reaches(&self, b: BrokerId) -> bool {
         self.broker_up(b) && !self.brokers[&b].isolated
+    }
+
+    /// The brokers a client reaches now, in id order (a handler's view of the network).
+    pub(crate) fn client_reachable_brokers(&self) -> Vec<BrokerId> {
+        self.brokers.keys().copied().filter(|b| self.client_reaches(*b)).collect()
+    }
+
+    /// Sends and schedules a handler's outputs, in the order it made them.
+    pub(crate) fn route(&mut self, outputs: Vec<Out>) {
+        for o in outputs {
+            match o {
+                Out::Send { from, to, msg } => self.net_send(from, to, msg),
+                Out::Timer { delay_ms, ev } => self.schedule(delay_ms, ev),
+            }
+        }
     }
 
     fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {

@@ -39,6 +39,7 @@ pub mod ids;
 pub mod invariants;
 pub mod log;
 pub mod msg;
+pub(crate) mod node;
 pub mod partitioner;
 pub mod placement;
 pub mod producer;

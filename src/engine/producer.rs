@@ -330,16 +330,9 @@ impl Cluster {
     fn wake_producer_at(&mut self, producer: ProducerId, at_ms: i64) {
         let now = self.now_ms;
         let Some(p) = self.producers.get_mut(&producer) else { return };
-        let at = at_ms.max(now);
-        // Drop past wake-ups; schedule only if no earlier-or-equal one is pending.
-        while p.wake_at.first().is_some_and(|t| *t < now) {
-            p.wake_at.pop_first();
+        if let Some(delay_ms) = p.wake_delay(now, at_ms) {
+            self.schedule(delay_ms, Ev::ProducerWake { producer });
         }
-        if p.wake_at.contains(&at) {
-            return;
-        }
-        p.wake_at.insert(at);
-        self.schedule(at - now, Ev::ProducerWake { producer });
     }
 
     /// The producer's state machine: metadata, expiry, sending ready batches.

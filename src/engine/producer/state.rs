@@ -269,6 +269,15 @@ impl Producer {
     pub(crate) fn pending_sends_count(&self) -> u64 {
         self.pending
     }
+    /// Registers a wake-up at `at_ms` (not before `now_ms`): the delay of the timer to set, or
+    /// None when one for that time is already pending. Past wake-ups are dropped first.
+    pub(crate) fn wake_delay(&mut self, now_ms: i64, at_ms: i64) -> Option<i64> {
+        let at = at_ms.max(now_ms);
+        while self.wake_at.first().is_some_and(|t| *t < now_ms) {
+            self.wake_at.pop_first();
+        }
+        self.wake_at.insert(at).then_some(at - now_ms)
+    }
     /// Transactions: commit/abort send every batch at once (like `flush`).
     pub(crate) fn flushing_for_txn(&mut self, on: bool) {
         self.flushing = on;
