@@ -32,6 +32,7 @@ pub mod error;
 pub mod event;
 pub mod javafmt;
 pub mod group;
+pub mod idle;
 pub mod invariants;
 pub mod log;
 pub mod partitioner;
