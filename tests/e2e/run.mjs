@@ -431,6 +431,144 @@ test('a deep link opens a lesson at a step; show solution fills the input withou
   if (await page.$('.lesson-error img')) throw new Error('the link was rendered as HTML');
 });
 
+// ----- two whole lessons walked as a learner would (issue 17) -----
+
+/// Opens lesson `id` from the list (the welcome card's free-sandbox choice first, if shown).
+async function openLesson(page, id) {
+  await page.click(`.lesson-open[data-lesson=${id}]`);
+  await page.waitForSelector(`aside.lesson[data-lesson=${id}][data-step="1"]`);
+}
+
+/// Step `n` is shown and its goal is not met yet (nothing of the step has run).
+async function stepStarts(page, n, title) {
+  await page.waitForSelector(`aside.lesson[data-step="${n}"] .goal.unmet`);
+  const shown = await page.textContent('.step-title');
+  if (shown !== title) throw new Error(`step ${n}: title ${shown}`);
+  if (await page.$('.next-step, .lesson-complete')) throw new Error(`step ${n}: next offered before the goal`);
+}
+
+/// The goal is still unmet (after a command that must not be enough on its own).
+async function stillUnmet(page, why) {
+  await page.waitForTimeout(400); // a few ticks of the lesson's clock
+  if (await page.$('.goal.met')) throw new Error(`the goal ticked too early: ${why}`);
+}
+
+const clickCommand = (page, n) => page.click(`.lesson-commands li:nth-child(${n}) .run-command`);
+/// Time passes as a learner makes it pass: the step button (1 s of simulated time at 1x).
+async function stepSeconds(page, seconds) {
+  for (let i = 0; i < seconds; i++) await page.click('.step');
+}
+
+test('lesson min.insync.replicas walked by clicking, with a broker crash: the failover note counts down, every goal ticks after its command', async (page) => {
+  await openLesson(page, 'min-insync-replicas');
+  // Step 1: create orders (RF 3, min ISR 3), write one order.
+  await stepStarts(page, 1, 'Three copies, all required');
+  await clickCommand(page, 1);
+  await waitText(page, 'Created topic orders.');
+  await stillUnmet(page, 'the topic exists but holds no order');
+  await clickCommand(page, 2);
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 2: crash broker 3; the panel counts down to its fencing; then the write is refused.
+  await stepStarts(page, 2, 'One broker down: writes stop');
+  await clickCommand(page, 1);
+  await page.waitForSelector('aside.lesson .failover');
+  const note = await page.textContent('aside.lesson .failover');
+  if (!/^Broker 3 crashed \d+ s ago\. The controller fences it when its session times out/.test(note) || !note.includes('s left')) throw new Error(`failover note: ${note}`);
+  const [bg, border] = await page.$eval('aside.lesson .failover', (f) => [getComputedStyle(f).backgroundColor, getComputedStyle(f).borderLeftWidth]);
+  if (bg === 'rgba(0, 0, 0, 0)' || border !== '4px') throw new Error(`the failover note is not styled: ${bg}, ${border}`);
+  await setTheme(page, 'light');
+  await page.$eval('aside.lesson .failover', (f) => f.scrollIntoView({ block: 'center' }));
+  await shot(page, 'lesson-failover-light-1280x800');
+  await setTheme(page, 'dark');
+  await shot(page, 'lesson-failover-dark-1280x800');
+  await stillUnmet(page, 'broker 3 crashed, no write yet');
+  await stepSeconds(page, 11);
+  await page.waitForFunction(() => !document.querySelector('aside.lesson .failover'), null, { timeout: 20000 });
+  await clickCommand(page, 2);
+  await goalMet(page);
+  await shot(page, 'lesson-write-refused-dark-1280x800');
+  await page.click('.next-step');
+  // Step 3: reads still work.
+  await stepStarts(page, 3, 'Reads still work');
+  await clickCommand(page, 1);
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 4: min ISR 2 (kafka-configs), then a write succeeds with broker 3 down.
+  await stepStarts(page, 4, 'min ISR 2 keeps writing');
+  await clickCommand(page, 1);
+  await waitText(page, 'Completed updating config for topic orders.');
+  await stillUnmet(page, 'the config changed, nothing written yet');
+  await clickCommand(page, 2);
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 5: five brokers, RF 5, min ISR 3, broker 5 crashes, the write waits out the fencing.
+  await stepStarts(page, 5, 'Why five brokers');
+  await clickCommand(page, 1);
+  await page.waitForSelector('[aria-label="Broker 5"]');
+  await clickCommand(page, 2);
+  await page.waitForFunction(() => document.querySelector('.terminal.active .scrollback')?.textContent.split('Created topic orders.').length === 3);
+  await clickCommand(page, 3);
+  await page.waitForSelector('aside.lesson .failover');
+  await stillUnmet(page, 'broker 5 crashed, nothing written');
+  await stepSeconds(page, 11);
+  await page.waitForFunction(() => !document.querySelector('aside.lesson .failover'), null, { timeout: 20000 });
+  await clickCommand(page, 4);
+  await goalMet(page);
+  await page.waitForSelector('.lesson-complete');
+  await shot(page, 'lesson-min-isr-complete-dark-1280x800');
+  await page.click('.lesson-home');
+  const row = await page.textContent('.lesson-item:has([data-lesson=min-insync-replicas]) .lesson-progress-text');
+  if (row !== '5/5') throw new Error(`progress: ${row}`);
+});
+
+test('lesson first-topic walked by clicking and typing where it asks, in two terminals', async (page) => {
+  await openLesson(page, 'first-topic');
+  await stepStarts(page, 1, 'Nobody is reading yet');
+  // A failed command does not count: the same list without --bootstrap-server.
+  await typeCommand(page, 'kafka-consumer-groups --list');
+  await page.waitForSelector('.terminal.active .line.stderr');
+  await stillUnmet(page, 'a refused --list');
+  await clickCommand(page, 1);
+  await goalMet(page);
+  await page.click('.next-step');
+  await stepStarts(page, 2, 'Create the topic test');
+  await clickCommand(page, 1);
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 3: the producer, three typed lines, Ctrl-D.
+  await stepStarts(page, 3, 'Produce');
+  await clickCommand(page, 1);
+  await typeCommand(page, 'first message');
+  await typeCommand(page, 'second message');
+  await stillUnmet(page, 'two records only');
+  await typeCommand(page, 'third message');
+  await page.press('#command-input', 'Control+d');
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 4: the consumer runs in terminal 2 (the click opens it).
+  await stepStarts(page, 4, 'Consume from the beginning');
+  await clickCommand(page, 1);
+  await page.waitForSelector('#tab-2[aria-selected=true]');
+  await waitText(page, 'third message');
+  await goalMet(page);
+  await page.click('.next-step');
+  // Step 5: produce in terminal 1 while the consumer in terminal 2 keeps running.
+  await stepStarts(page, 5, 'A stream, not a batch');
+  await clickCommand(page, 1);
+  await page.waitForSelector('#tab-1[aria-selected=true]');
+  await typeCommand(page, 'fourth message');
+  await page.press('#command-input', 'Control+d');
+  await goalMet(page);
+  await page.waitForSelector('.lesson-complete');
+  await shot(page, 'lesson-first-topic-complete-light-1280x800');
+  await page.click('#tab-2');
+  await waitText(page, 'fourth message');
+  await page.click('.lesson-home');
+  const row = await page.textContent('.lesson-item:has([data-lesson=first-topic]) .lesson-progress-text');
+  if (row !== '5/5') throw new Error(`progress: ${row}`);
+});
+
 // ----- the page that teaches (issue 18) -----
 
 const cluster = '[aria-label=Cluster]';
@@ -603,7 +741,9 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 let passed = 0, failed = 0;
-for (const { name, fn } of tests) {
+// E2E_FILTER=text runs only the tests whose name contains it (while working on them).
+const only = process.env.E2E_FILTER;
+for (const { name, fn } of tests.filter((t) => !only || t.name.includes(only))) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
