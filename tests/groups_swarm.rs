@@ -169,8 +169,17 @@ fn run_schedule(seed: u64) {
 /// test runner's ~20 s webdriver poll (a synchronous test blocks the page).
 const DEFAULT_RUNS: u64 = if cfg!(target_arch = "wasm32") { 2 } else { 25 };
 
+/// Seeds that kept the group from catching up after healing (issue 19 item 8): the coordinator's
+/// write of an assignment completed over the network, so isolating the coordinator lost it and
+/// the group sat in CompletingRebalance; members whose session expired while they waited in
+/// SyncGroup then never expired again, and one that had died held the next rebalance until the
+/// rebalance timeout (`max.poll.interval.ms`). Kafka restarts those sessions when it answers
+/// SyncGroup (`GroupCoordinator.propagateAssignment`). 832 passed again before the fixes (other
+/// merges changed its schedule) and stays as a guard.
+const REGRESSIONS: &[u64] = &[52, 704, 832, 1095, 1115];
+
 #[test]
 fn group_swarm_at_least_once_and_one_owner() {
-    let seeds = common::seeds(DEFAULT_RUNS, &[]);
+    let seeds = common::seeds(DEFAULT_RUNS, REGRESSIONS);
     common::run_all("groups", &seeds, run_schedule);
 }

@@ -1,7 +1,7 @@
 //! What the lesson panel says about a failover in progress, so that a learner knows why writes
 //! wait: the countdown to a crashed broker's fencing (its session times out after
 //! `broker.session.timeout.ms`, 9 s, and only then does the controller move its leaderships and
-//! shrink the Isr lists), and a lost controller quorum (no active controller: metadata is frozen,
+//! shrink the ISR lists), and a lost controller quorum (no active controller: metadata is frozen,
 //! nothing is fenced and no leader moves).
 
 use super::history::History;

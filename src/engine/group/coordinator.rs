@@ -222,6 +222,9 @@ impl Cluster {
                 }
                 match err {
                     Some(e) => {
+                        // `GroupMetadataManager.storeGroup` (the 3.9 default, Scala coordinator)
+                        // answers a timed-out group write with REBALANCE_IN_PROGRESS.
+                        let e = if e == ErrorCode::REQUEST_TIMED_OUT { ErrorCode::REBALANCE_IN_PROGRESS } else { e };
                         self.propagate_sync_error(b, p, sid, &group, e);
                         self.prepare_rebalance(b, p, sid, &group);
                     }
@@ -232,13 +235,14 @@ impl Cluster {
                         for m in g.members.iter_mut() {
                             m.assignment = assignment.get(&m.member_id).cloned().unwrap_or_default();
                             if let Some((c, r)) = m.awaiting_sync.take() {
-                                replies.push((c, r, m.assignment.clone()));
+                                replies.push((c, r, m.assignment.clone(), m.member_id.clone()));
                             }
                         }
                         g.state = GroupState::Stable;
                         g.state_timestamp_ms = now;
-                        for (c, r, a) in replies {
+                        for (c, r, a, member_id) in replies {
                             self.reply(b, c, GroupMsg::SyncResp { req_id: r, result: Ok(a) });
+                            self.reschedule_heartbeat(b, p, sid, &group, &member_id);
                         }
                     }
                 }
@@ -435,12 +439,28 @@ impl Cluster {
         for m in g.members.iter_mut() {
             m.assignment.clear();
             if let Some((c, r)) = m.awaiting_sync.take() {
-                replies.push((c, r));
+                replies.push((c, r, m.member_id.clone()));
             }
         }
-        for (c, r) in replies {
+        for (c, r, member_id) in replies {
             self.reply(b, c, GroupMsg::SyncResp { req_id: r, result: Err(e) });
+            self.reschedule_heartbeat(b, p, sid, group, &member_id);
         }
+    }
+
+    /// `completeAndScheduleNextHeartbeatExpiration` (GroupCoordinator.scala; the Java classic
+    /// coordinator's `rescheduleClassicGroupMemberHeartbeat`): the member's session starts again
+    /// now. `propagateAssignment` does it for every member whose SyncGroup it answers, because a
+    /// session that expired while the member waited in SyncGroup was ignored and left no timer:
+    /// without it a member that crashed while waiting would never expire (it then holds the next
+    /// rebalance until the rebalance timeout).
+    fn reschedule_heartbeat(&mut self, b: BrokerId, p: i32, sid: u64, group: &str, member_id: &str) {
+        let now = self.now_ms;
+        let Some(m) = self.group_mut(b, p, sid, group).and_then(|g| g.member_mut(member_id)) else { return };
+        m.last_heartbeat_ms = now;
+        m.heartbeat_seq += 1;
+        let (session_ms, seq) = (m.session_timeout_ms, m.heartbeat_seq);
+        self.schedule(session_ms, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: group.to_string(), member_id: member_id.to_string(), heartbeat_seq: seq }));
     }
 
     fn try_complete_join(&mut self, b: BrokerId, p: i32, sid: u64, group: &str) {

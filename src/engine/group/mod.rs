@@ -27,6 +27,8 @@
 pub mod admin;
 pub mod coordinator;
 pub mod records;
+#[cfg(test)]
+mod liveness_tests;
 
 use std::collections::BTreeMap;
 use super::assignor::{Strategy, Subscription, TopicPartition};

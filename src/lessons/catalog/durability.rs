@@ -12,7 +12,7 @@ const ELECT_PREFERRED: &str = "kafka-leader-election --bootstrap-server localhos
 pub const REPLICATION: Lesson = Lesson {
     id: "replication",
     title: "Listing topics and replication",
-    summary: "List and describe topics; leaders, followers and in-sync replicas; a broker dies and leaders move; a slow follower leaves the Isr.",
+    summary: "List and describe topics; leaders, followers and in-sync replicas; a broker dies and leaders move; a slow follower leaves the ISR.",
     challenge: false,
     brokers: 3,
     setup: &[
@@ -34,11 +34,11 @@ pub const REPLICATION: Lesson = Lesson {
         Step {
             title: "Describe",
             narrative: &[
-                "`--describe` shows each partition's leader, its replicas and its in-sync replicas (Isr). A common trap: `--describe test` passes `test` as a stray argument, which the tool ignores, so it describes every topic. `--describe --topic test` describes only `test`. (`Elr` and `LastKnownElr` belong to a newer feature, eligible leader replicas, which is off in Kafka 3.9: `N/A`.)",
+                "`--describe` shows each partition's leader, its replicas and its in-sync replicas (the ISR, printed as `Isr:`). A common trap: `--describe test` passes `test` as a stray argument, which the tool ignores, so it describes every topic. `--describe --topic test` describes only `test`. (`Elr` and `LastKnownElr` belong to a newer feature, eligible leader replicas, which is off in Kafka 3.9: `N/A`.)",
             ],
             commands: &[cmd(1, "/app/confluent/bin/kafka-topics --bootstrap-server localhost:9092 --describe test"), cmd(1, "kafka-topics --bootstrap-server localhost:9092 --describe --topic test")],
             look_at: &[LookAt::Topic("test")],
-            goal_text: "Describe the topics: each partition's leader, replicas and Isr.",
+            goal_text: "Describe the topics: each partition's leader, replicas and ISR.",
             goal: Goal::Say { goal: &Goal::Showed { pattern: "kafka-topics*--describe", text: "Leader:" }, why: "No `kafka-topics --describe` has shown a partition yet" },
             hints: &[],
             solution: &[l(1, "/app/confluent/bin/kafka-topics --bootstrap-server localhost:9092 --describe test")],
@@ -47,7 +47,7 @@ pub const REPLICATION: Lesson = Lesson {
         Step {
             title: "Replicas, leaders and followers",
             narrative: &[
-                "With a replication factor of 3, every partition lives on three brokers. One replica is the leader: producers write to it and, by default, consumers read from it. The others are followers that fetch from the leader, like consumers do. A follower that keeps up is in sync (in the Isr). Leaders are spread over the brokers so that the load is too.",
+                "With a replication factor of 3, every partition lives on three brokers. One replica is the leader: producers write to it and, by default, consumers read from it. The others are followers that fetch from the leader, like consumers do. A follower that keeps up is in sync (in the ISR). Leaders are spread over the brokers so that the load is too.",
                 "Create an `account-event` topic, 120 partitions with three replicas each, and describe it. The first replica listed is the preferred leader. Kafka introductions often print such an `account-event` table taken from a ZooKeeper-era cluster; KRaft places replicas differently, so yours will not match theirs line for line, but it is spread just as evenly: a KRaft controller rotates one order of the brokers (`1,2,3`, `2,3,1`, `3,1,2`, from a random start), shuffles the order after every block of as many partitions as there are live brokers, and never makes a fenced broker the leader of a new partition.",
             ],
             commands: &[
@@ -68,12 +68,12 @@ pub const REPLICATION: Lesson = Lesson {
         Step {
             title: "A broker dies",
             narrative: &[
-                "Crash broker 2. The cluster does not notice at once: only when its session times out (`broker.session.timeout.ms`, 9 seconds without a heartbeat) does the controller fence it, remove it from every Isr and move leadership of its partitions to other in-sync replicas. Wait about 10 seconds, then describe the topic again: no partition is led by 2 and the Isr lists are shorter.",
+                "Crash broker 2. The cluster does not notice at once: only when its session times out (`broker.session.timeout.ms`, 9 seconds without a heartbeat) does the controller fence it, remove it from every ISR and move leadership of its partitions to other in-sync replicas. Wait about 10 seconds, then describe the topic again: no partition is led by 2 and the ISR lists are shorter.",
                 "For `account-event` nothing was lost: the remaining replicas had everything that was committed. `test` and `test2` are another story: with a single replica, their partitions on broker 2 are now offline (the page counts them). Nobody can read or write them until broker 2 returns, and had its disk died with it, their records would be gone. That is what replication factor 1 means.",
             ],
             commands: &[cmd(1, "sim crash 2"), cmd(1, DESCRIBE_ACCOUNTS)],
             look_at: &[LookAt::Broker(2), LookAt::Topic("account-event"), LookAt::Events],
-            goal_text: "Broker 2 is down, and the cluster has moved its leaderships and shrunk the Isr lists of `account-event`.",
+            goal_text: "Broker 2 is down, and the cluster has moved its leaderships and shrunk the ISR lists of `account-event`.",
             goal: Goal::All(&[
                 Goal::BrokerDown { broker: 2 },
                 Goal::Say { goal: &Goal::NotLeader { topic: "account-event", broker: 2 }, why: "Broker 2 still leads partitions of `account-event`: the cluster notices a crash only after the broker's session times out (9 s). Wait a little" },
@@ -86,11 +86,11 @@ pub const REPLICATION: Lesson = Lesson {
         Step {
             title: "It comes back",
             narrative: &[
-                "Start broker 2. It catches up as a follower and rejoins the Isr, but it leads nothing until leadership is handed back. Ask for a preferred leader election (the cluster would also do it on its own after a while, `auto.leader.rebalance.enable`).",
+                "Start broker 2. It catches up as a follower and rejoins the ISR, but it leads nothing until leadership is handed back. Ask for a preferred leader election (the cluster would also do it on its own after a while, `auto.leader.rebalance.enable`).",
             ],
             commands: &[cmd(1, "sim start 2"), cmd(1, ELECT_PREFERRED), cmd(1, DESCRIBE_ACCOUNTS)],
             look_at: &[LookAt::Broker(2), LookAt::Topic("account-event")],
-            goal_text: "Broker 2 is back in every Isr and leads its preferred partitions again.",
+            goal_text: "Broker 2 is back in every ISR and leads its preferred partitions again.",
             goal: Goal::All(&[Goal::BrokerUp { broker: 2 }, Goal::FullIsr { topic: "account-event" }, Goal::PreferredLeaders { topic: "account-event" }]),
             hints: &["Wait until `sim status` shows broker 2 running before electing leaders."],
             solution: &[l(1, "sim start 2"), wait(10_000), l(1, ELECT_PREFERRED), wait(2_000), l(1, DESCRIBE_ACCOUNTS)],
@@ -99,12 +99,12 @@ pub const REPLICATION: Lesson = Lesson {
         Step {
             title: "A slow follower",
             narrative: &[
-                "A broker need not die to leave the Isr. Create a topic `ledger` led by broker 1 and followed by brokers 2 and 3, then make broker 3 slow: each fetch it sends to its leaders now waits 40 s (a slow disk or link). It keeps its session with the controller, so it is not fenced, but as a follower it falls behind while records arrive.",
-                "A leader drops a follower from the Isr when the follower has not caught up for `replica.lag.time.max.ms` (30 s; leaders check every 15 s), through an AlterPartition request to the controller. Produce a record a second for 45 s with `acks=1` (with `acks=all` each write would wait for the slow follower until it leaves the Isr), then describe the topic: its Isr lacks broker 3 while `sim status` shows broker 3 running and unfenced.",
+                "A broker need not die to leave the ISR. Create a topic `ledger` led by broker 1 and followed by brokers 2 and 3, then make broker 3 slow: each fetch it sends to its leaders now waits 40 s (a slow disk or link). It keeps its session with the controller, so it is not fenced, but as a follower it falls behind while records arrive.",
+                "A leader drops a follower from the ISR when the follower has not caught up for `replica.lag.time.max.ms` (30 s; leaders check every 15 s), through an AlterPartition request to the controller. Produce a record a second for 45 s with `acks=1` (with `acks=all` each write would wait for the slow follower until it leaves the ISR), then describe the topic: its ISR lacks broker 3 while `sim status` shows broker 3 running and unfenced.",
             ],
             commands: &[cmd(1, CREATE_LEDGER), cmd(1, "sim slow 3 40s"), cmd(1, SLOW_LOAD), cmd(1, DESCRIBE_LEDGER), cmd(1, "sim status")],
             look_at: &[LookAt::Broker(3), LookAt::Topic("ledger"), LookAt::Events],
-            goal_text: "Broker 3 is slow but up and unfenced, and `ledger`'s Isr has dropped it.",
+            goal_text: "Broker 3 is slow but up and unfenced, and `ledger`'s ISR has dropped it.",
             goal: Goal::All(&[Goal::Ran { pattern: "sim slow 3" }, Goal::BrokerUp { broker: 3 }, Goal::IsrAtMost { topic: "ledger", size: 2 }]),
             hints: &["The shrink comes 30 to 45 s after broker 3 fell behind: let the load run (or `sim advance 15s`)."],
             solution: &[l(1, CREATE_LEDGER), l(1, "sim slow 3 40s"), l(1, SLOW_LOAD), wait(15_000), l(1, DESCRIBE_LEDGER)],
@@ -112,10 +112,10 @@ pub const REPLICATION: Lesson = Lesson {
         },
         Step {
             title: "Back to speed",
-            narrative: &["`sim heal` makes broker 3 fast again. It catches up within a few fetches, and broker 1 adds it back to the Isr (AlterPartition again)."],
+            narrative: &["`sim heal` makes broker 3 fast again. It catches up within a few fetches, and broker 1 adds it back to the ISR (AlterPartition again)."],
             commands: &[cmd(1, "sim heal"), cmd(1, DESCRIBE_LEDGER)],
             look_at: &[LookAt::Broker(3), LookAt::Topic("ledger")],
-            goal_text: "After `sim heal`, broker 3 is back in `ledger`'s Isr.",
+            goal_text: "After `sim heal`, broker 3 is back in `ledger`'s ISR.",
             goal: Goal::All(&[Goal::Ran { pattern: "sim heal" }, Goal::FullIsr { topic: "ledger" }]),
             hints: &[],
             solution: &[l(1, "sim heal"), wait(2_000), l(1, DESCRIBE_LEDGER)],
@@ -219,12 +219,12 @@ pub const MIN_ISR: Lesson = Lesson {
         Step {
             title: "One broker down: writes stop",
             narrative: &[
-                "Crash broker 3 and wait about 10 seconds for the cluster to notice: its session times out (`broker.session.timeout.ms`, 9 s) and it leaves the Isr. Then try to write: the leader refuses with NOT_ENOUGH_REPLICAS, because only two replicas are in sync and three are required. The producer retries, then gives up.",
+                "Crash broker 3 and wait about 10 seconds for the cluster to notice: its session times out (`broker.session.timeout.ms`, 9 s) and it leaves the ISR. Then try to write: the leader refuses with NOT_ENOUGH_REPLICAS, because only two replicas are in sync and three are required. The producer retries, then gives up.",
                 "Write at once instead, and you see something else: the request times out (REQUEST_TIMED_OUT), because the leader still counts broker 3 as in sync and waits for it. The console producer gives up after 3 tries of 1.5 s each, before the cluster has noticed anything.",
             ],
             commands: &[cmd(1, "sim crash 3"), cmd(1, "echo 'order 2' | kafka-console-producer --bootstrap-server localhost:9092 --topic orders")],
             look_at: &[LookAt::Broker(3), LookAt::Topic("orders"), LookAt::Events],
-            goal_text: "With broker 3 down and out of the Isr, a write to `orders` is refused with NOT_ENOUGH_REPLICAS.",
+            goal_text: "With broker 3 down and out of the ISR, a write to `orders` is refused with NOT_ENOUGH_REPLICAS.",
             goal: Goal::Say {
                 goal: &Goal::WriteRefused { topic: "orders", error: "NOT_ENOUGH_REPLICAS" },
                 why: "No write to `orders` has been refused with NOT_ENOUGH_REPLICAS yet. A write right after the crash only times out: wait about 10 seconds after `sim crash 3`, until the cluster has fenced the broker, then write",
