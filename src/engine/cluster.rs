@@ -259,10 +259,10 @@ pub(crate) struct Broker {
     pub slow_ms: i64,
 }
 
-struct Scheduled {
-    time_ms: i64,
-    seq: u64,
-    ev: Ev,
+pub(crate) struct Scheduled {
+    pub(crate) time_ms: i64,
+    pub(crate) seq: u64,
+    pub(crate) ev: Ev,
 }
 
 impl PartialEq for Scheduled {
@@ -286,7 +286,7 @@ impl Ord for Scheduled {
 pub struct Cluster {
     pub(crate) now_ms: i64,
     pub(crate) seq: u64,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
     pub(crate) rng: Rng,
     pub(crate) seed: u64,
     pub(crate) brokers: BTreeMap<BrokerId, Broker>,
@@ -305,8 +305,10 @@ pub struct Cluster {
     pub(crate) unclean_tainted: BTreeSet<(Tp, BrokerId)>,
     pub(crate) steps: u64,
     /// Events run at the current simulated instant, and how often the same-instant guard fired.
-    instant_events: u64,
+    pub(crate) instant_events: u64,
     instant_overflows: u64,
+    /// The idle skip's switch and retry time (see [`super::idle`]).
+    pub(crate) idle: super::idle::state::IdleSkip,
     /// The work and memory budget's counters (see [`super::budget`]).
     pub(crate) budget: Budget,
     /// The log cleaners' reports and compaction watermarks.
@@ -406,6 +408,7 @@ impl Cluster {
             steps: 0,
             instant_events: 0,
             instant_overflows: 0,
+            idle: Default::default(),
             budget: Default::default(),
             cleaner: Default::default(),
             groups: Default::default(),
@@ -493,18 +496,24 @@ impl Cluster {
     }
 
     /// Runs every event due up to `until_ms`, calling `after_step` after each one (tests use it
-    /// to check invariants after every event).
+    /// to check invariants after every event). Stretches where only periodic no-op traffic would
+    /// run are jumped over (see [`super::idle`]); `after_step` is not called for what they skip.
     /// When the action's event budget runs out, simulated time stops where it is.
     pub fn run_until(&mut self, until_ms: i64, mut after_step: impl FnMut(&mut Cluster)) {
-        while let Some(t) = self.next_event_time_ms() {
-            if t > until_ms {
-                break;
-            }
-            if !self.charge_event() {
+        loop {
+            if self.idle_skip_due(until_ms) && !self.idle_skip(until_ms, &mut after_step) {
                 return;
             }
-            self.step();
-            after_step(self);
+            match self.next_event_time_ms() {
+                Some(t) if t <= until_ms => {
+                    if !self.charge_event() {
+                        return;
+                    }
+                    self.step();
+                    after_step(self);
+                }
+                _ => break,
+            }
         }
         if until_ms > self.now_ms {
             self.now_ms = until_ms;

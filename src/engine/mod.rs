@@ -36,6 +36,7 @@ pub mod event;
 pub mod javafmt;
 pub mod group;
 pub mod ids;
+pub mod idle;
 pub mod invariants;
 pub mod log;
 pub mod msg;

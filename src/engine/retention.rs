@@ -37,7 +37,7 @@ pub struct Deletion {
 
 /// `LogSegment.largestTimestamp`: the largest record timestamp, or the file's last-modified time
 /// (here: creation) when the segment holds none.
-fn largest_timestamp(s: &Segment) -> i64 {
+pub(crate) fn largest_timestamp(s: &Segment) -> i64 {
     if s.max_timestamp_ms >= 0 {
         s.max_timestamp_ms
     } else {
