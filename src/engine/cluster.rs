@@ -20,10 +20,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::rc::Rc;
 
-/// One-way network latency between any two nodes.
-/// The wall clock at simulated time 0: 2024-11-06 09:00:00 UTC (log lines and record
-/// timestamps share it).
-pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
+pub use super::node::WALL_CLOCK_EPOCH_MS;
 
 pub const NET_LATENCY_MS: i64 = 1;
 /// A request and its answer, delivered: what a client that waits for an answer (a consumer's

@@ -5,6 +5,11 @@
 
 use super::ids::BrokerId;
 use super::msg::{Dest, Ev, Msg};
+use super::rng::Rng;
+
+/// Epoch milliseconds of simulated time 0 on the session's wall clock (2024-11-06 09:00 UTC):
+/// record timestamps and log times are on it.
+pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
 
 /// One output of a handler, applied by the Cluster in order.
 #[derive(Debug)]
@@ -18,6 +23,8 @@ pub(crate) enum Out {
 /// What a handler may use and do.
 pub(crate) struct Ctx<'a> {
     pub now_ms: i64,
+    /// The cluster's one seeded RNG (draws in the order the handlers make them).
+    pub rng: &'a mut Rng,
     /// The cluster's request-id counter (ids are unique across every node).
     next_id: &'a mut u64,
     /// The brokers this node can reach now, in id order (a client's view of the network: in Kafka
@@ -27,8 +34,20 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(now_ms: i64, next_id: &'a mut u64, reachable: &'a [BrokerId]) -> Ctx<'a> {
-        Ctx { now_ms, next_id, reachable, out: Vec::new() }
+    /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
+    pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
+        Ctx { now_ms, rng, next_id, reachable: &[], out: Vec::new() }
+    }
+
+    /// The brokers the node reaches now, in id order.
+    pub(crate) fn with_reachable(mut self, reachable: &'a [BrokerId]) -> Ctx<'a> {
+        self.reachable = reachable;
+        self
+    }
+
+    /// Now on the session's wall clock.
+    pub(crate) fn wall_clock_ms(&self) -> i64 {
+        WALL_CLOCK_EPOCH_MS + self.now_ms
     }
 
     /// A fresh request id.

@@ -250,7 +250,7 @@ impl Cluster {
     pub(crate) fn txn_client_poll(&mut self, producer: ProducerId) {
         let reachable = self.client_reachable_brokers();
         let Some(p) = self.producers.get_mut(&producer) else { return };
-        let mut ctx = Ctx::new(self.now_ms, &mut self.next_id, &reachable);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
         p.txn_poll(producer, &mut ctx);
         let outputs = ctx.into_outputs();
         self.route(outputs);

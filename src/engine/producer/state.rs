@@ -3,7 +3,9 @@
 //! in `producer.rs` act on it.
 
 use super::super::error::{ErrorCode, KResult, KafkaError};
-use super::super::ids::{BrokerId, SendId};
+use super::super::ids::{BrokerId, ProducerId, SendId};
+use super::super::msg::Ev;
+use super::super::node::Ctx;
 use super::super::log::{Header, RecordsData};
 use super::super::partitioner::{PartitionerKind, StickyState};
 use super::super::txn::state::TxnClient;
@@ -277,6 +279,12 @@ impl Producer {
             self.wake_at.pop_first();
         }
         self.wake_at.insert(at).then_some(at - now_ms)
+    }
+    /// Registers a wake-up of this producer (`id`) at `at_ms` through the context.
+    pub(crate) fn wake(&mut self, id: ProducerId, at_ms: i64, ctx: &mut Ctx) {
+        if let Some(delay_ms) = self.wake_delay(ctx.now_ms, at_ms) {
+            ctx.timer(delay_ms, Ev::ProducerWake { producer: id });
+        }
     }
     /// Transactions: commit/abort send every batch at once (like `flush`).
     pub(crate) fn flushing_for_txn(&mut self, on: bool) {

@@ -4,7 +4,7 @@
 
 use super::super::error::{ErrorCode, KResult, KafkaError};
 use super::super::ids::{BrokerId, ProducerId};
-use super::super::msg::{Dest, Ev, Msg, TxnMsg};
+use super::super::msg::{Dest, Msg, TxnMsg};
 use super::super::node::Ctx;
 use super::super::producer::state::Producer;
 use super::state::{TxnClient, TxnClientState, TxnOp, TxnReq};
@@ -191,13 +191,6 @@ impl TxnClient {
 }
 
 impl Producer {
-    /// Registers a wake-up of producer `id` at `at_ms` through the context.
-    fn wake(&mut self, id: ProducerId, at_ms: i64, ctx: &mut Ctx) {
-        if let Some(delay_ms) = self.wake_delay(ctx.now_ms, at_ms) {
-            ctx.timer(delay_ms, Ev::ProducerWake { producer: id });
-        }
-    }
-
     /// Drives a transactional producer's requests (from its poll): resend after a timeout, back
     /// off, or send what its state calls for to the coordinator it knows (or find it first).
     pub(crate) fn txn_poll(&mut self, id: ProducerId, ctx: &mut Ctx) {
