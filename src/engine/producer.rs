@@ -35,6 +35,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
+use super::log::ProducerBatchInfo;
 use super::node::Ctx;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -42,6 +43,7 @@ use std::rc::Rc;
 pub use super::ids::{ProducerId, SendId};
 
 mod accumulator;
+mod metadata;
 pub(crate) mod state;
 pub use state::{ProducerConfig, ProducerRecord, ProducerWarning, SendResult};
 pub(crate) use state::*;
@@ -387,14 +389,24 @@ impl Cluster {
     /// Sends the first batch of `key` not on the wire if it may go now; schedules the wake-up
     /// it waits for otherwise. Returns whether it sent one.
     fn send_next_batch(&mut self, producer: ProducerId, key: &(String, i32), limit: usize) -> bool {
+        match self.next_batch_to_send(producer, key, limit) {
+            Some((index, leader, header)) => self.send_batch(producer, key, index, leader, header),
+            None => false,
+        }
+    }
+
+    /// The batch of `key` that may go out now: its index, its leader and, for a batch sent for
+    /// the first time, its producer fields (`Some(None)`: resent as frozen). None while it must
+    /// wait (linger, backoff, no leader, ordering, in-flight limit), with a wake-up set.
+    fn next_batch_to_send(&mut self, producer: ProducerId, key: &(String, i32), limit: usize) -> Option<(usize, BrokerId, Option<ProducerBatchInfo>)> {
         let now = self.now_ms;
         let p = self.producers.get_mut(&producer).expect("exists");
         let cfg = p.config.clone();
         let flushing = p.flushing;
         let leader = p.topics.get(&key.0).and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
         let idem_only = p.idem.as_ref().filter(|_| p.txn.is_none()).map(|i| (i.producer_id, i.epoch));
-        let Some(q) = p.queues.get(key) else { return false };
-        let Some(index) = q.batches.iter().position(|b| b.inflight.is_none()) else { return false };
+        let Some(q) = p.queues.get(key) else { return None };
+        let Some(index) = q.batches.iter().position(|b| b.inflight.is_none()) else { return None };
         let b = &q.batches[index];
         let more = index + 1 < q.batches.len();
         let frozen = b.frozen.is_some();
@@ -402,32 +414,32 @@ impl Cluster {
         let (created_ms, retry_at_ms) = (b.created_ms, b.retry_at_ms);
         if !ready {
             self.wake_producer_at(producer, created_ms + cfg.linger_ms);
-            return false;
+            return None;
         }
         if now < retry_at_ms {
             self.wake_producer_at(producer, retry_at_ms);
-            return false;
+            return None;
         }
         let Some(l) = leader else {
             // No known leader: refresh metadata and wait.
             p.metadata_wanted.insert(key.0.clone());
             self.wake_producer_at(producer, now + cfg.retry_backoff_ms.max(1));
-            return false;
+            return None;
         };
         let earlier_on_wire = q.batches.iter().take(index).any(|x| x.inflight.is_some());
         // A response (or a request timeout, already scheduled) wakes the producer again.
         if p.idem.is_some() && frozen && earlier_on_wire {
-            return false;
+            return None;
         }
         if let Some((pid, epoch)) = idem_only {
             // No batch is stamped with the new epoch (or id) while one stamped with the old
             // epoch is unresolved: it could land behind the new one.
             if !frozen && q.batches.iter().any(|x| x.stale(pid, epoch)) {
-                return false;
+                return None;
             }
         }
         if Self::inflight_to(p, l) >= limit {
-            return false;
+            return None;
         }
         // The producer fields are stamped once, when the batch is first sent (retries resend it).
         let header = if frozen { Some(None) } else { self.batch_header(producer, key, index).map(Some) };
@@ -435,9 +447,17 @@ impl Cluster {
             // Waiting for a producer id or for the partition to join the transaction; the batch
             // still expires after delivery.timeout.ms.
             self.wake_producer_at(producer, created_ms + cfg.delivery_timeout_ms);
-            return false;
+            return None;
         };
+        Some((index, l, header))
+    }
+
+    /// Sends batch `index` of `key` to `l` (freezing it with `header` on its first send); true if
+    /// it went out.
+    fn send_batch(&mut self, producer: ProducerId, key: &(String, i32), index: usize, l: BrokerId, header: Option<ProducerBatchInfo>) -> bool {
+        let now = self.now_ms;
         let p = self.producers.get_mut(&producer).expect("exists");
+        let cfg = p.config.clone();
         let q = p.queues.get_mut(key).expect("exists");
         let b = q.batches.get_mut(index).expect("index checked");
         let data = match (&mut b.frozen, header) {
@@ -539,66 +559,13 @@ impl Cluster {
         match msg {
             Msg::MetadataResp { req_id, topics } => {
                 let Some(p) = self.producers.get_mut(&producer) else { return };
-                if p.metadata_inflight.map(|m| m.0) != Some(req_id) {
-                    return;
+                let mut ctx = Ctx::new(now, &mut self.rng, &mut self.next_id);
+                let answered = p.on_metadata_answer(producer, req_id, topics, &mut ctx);
+                let outputs = ctx.into_outputs();
+                self.route(outputs);
+                if answered {
+                    self.producer_poll(producer);
                 }
-                p.metadata_inflight = None;
-                let corr = p.correlation_id;
-                let mut retry = false;
-                for t in topics {
-                    match t.error {
-                        None => {
-                            let complete = t.leaders.iter().all(|l| l.is_some());
-                            p.topics.insert(t.name.clone(), TopicCache { leaders: t.leaders });
-                            if complete {
-                                p.metadata_wanted.remove(&t.name);
-                            } else {
-                                retry = true;
-                            }
-                        }
-                        Some(e) => {
-                            p.warnings.push(ProducerWarning::MetadataIssue { correlation_id: corr, topic: t.name.clone(), error: e });
-                            if e == ErrorCode::INVALID_TOPIC_EXCEPTION {
-                                // Fail the records waiting for an invalid topic right away.
-                                let name = t.name.clone();
-                                let mut keep = VecDeque::new();
-                                for w in p.waiting.drain(..) {
-                                    if w.record.topic == name {
-                                        p.results.push_back((w.send_id, SendResult::Failed(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, format!("Invalid topics: [{name}]")))));
-                                        p.pending -= 1;
-                                    } else {
-                                        keep.push_back(w);
-                                    }
-                                }
-                                p.waiting = keep;
-                                p.metadata_wanted.remove(&name);
-                            } else {
-                                retry = true;
-                            }
-                        }
-                    }
-                }
-                if retry {
-                    p.metadata_retry_at_ms = now + p.config.retry_backoff_ms;
-                    let at = p.metadata_retry_at_ms;
-                    self.wake_producer_at(producer, at);
-                }
-                // Records waiting for metadata of now-known topics get partitioned.
-                let p = self.producers.get_mut(&producer).expect("exists");
-                let mut ready = Vec::new();
-                let mut keep = VecDeque::new();
-                for w in p.waiting.drain(..) {
-                    if p.topics.contains_key(&w.record.topic) {
-                        ready.push(w);
-                    } else {
-                        keep.push_back(w);
-                    }
-                }
-                p.waiting = keep;
-                for w in ready {
-                    let _ = self.accumulate(producer, w.send_id, w.record, now);
-                }
-                self.producer_poll(producer);
             }
             Msg::ProduceResp { req_id, result } => {
                 let Some(p) = self.producers.get_mut(&producer) else { return };
