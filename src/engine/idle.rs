@@ -24,6 +24,8 @@
 //! have added; the queue keeps the order step-by-step simulation gives its entries.
 //! [`Cluster::set_idle_skip`] turns the skip off (the equivalence tests compare both).
 
+pub mod state;
+
 use super::cluster::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -47,21 +49,6 @@ const fn lcm(a: i64, b: i64) -> i64 {
 const FETCH_CYCLE_MS: i64 = REPLICA_FETCH_WAIT_MAX_MS + 2 * NET_LATENCY_MS;
 /// The period every fast idle chain shares (502 s with the defaults).
 pub const IDLE_WINDOW_MS: i64 = lcm(lcm(FETCH_CYCLE_MS, BROKER_HEARTBEAT_INTERVAL_MS), CONTROLLER_TICK_MS);
-
-/// The skip's switch and when a cluster that was no candidate is looked at again.
-#[derive(Clone, Debug)]
-pub(crate) struct IdleSkip {
-    pub enabled: bool,
-    pub retry_at_ms: i64,
-    /// Simulated time jumped over so far (tests and benchmarks read it).
-    pub skipped_ms: i64,
-}
-
-impl Default for IdleSkip {
-    fn default() -> Self {
-        IdleSkip { enabled: true, retry_at_ms: 0, skipped_ms: 0 }
-    }
-}
 
 /// What a queued event is to the skip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
