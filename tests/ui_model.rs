@@ -38,6 +38,9 @@ pub mod monitor;
 #[path = "../src/ui/snapshot.rs"]
 pub mod snapshot;
 #[allow(dead_code)]
+#[path = "../src/ui/rereads.rs"]
+pub mod rereads;
+#[allow(dead_code)]
 #[path = "../src/ui/watch.rs"]
 pub mod watch;
 /// The included modules as the app names them.
@@ -527,7 +530,7 @@ fn group_patterns_and_escaping() {
 use ui::topiclogs::Body;
 
 fn topic_logs(c: &Cluster, w: &Watch, topic: &str) -> topiclogs::TopicLogs {
-    topiclogs::build(c, &w.snapshot(), topic, &w.groups(), w.ghosts()).expect("the topic is drawn")
+    topiclogs::build(c, &w.snapshot(), topic, &w.groups(), w.ghosts(), w.rereads()).expect("the topic is drawn")
 }
 
 fn strips(logs: &topiclogs::TopicLogs) -> &[topiclogs::Strip] {
@@ -736,4 +739,146 @@ fn a_large_acks_1_loss_is_counted_exactly_and_its_ghosts_stay_bounded() {
     assert_eq!(ghosts.last().unwrap().offset, 299, "the newest are kept");
     let logs = topic_logs(&c, &w, "fragile");
     assert_eq!(strips(&logs)[0].ghosts.len() as i64, topiclogs::CELLS_MAX, "a strip draws a window of them");
+}
+
+// ----- records a group read twice (issue 18: "a record processed twice is marked") -----
+
+fn twice_cells(c: &Cluster, w: &Watch, topic: &str) -> Vec<(i64, Vec<String>)> {
+    strips(&topic_logs(c, w, topic))[0].cells.iter().map(|cell| (cell.offset, cell.read_twice_by.iter().map(|g| g.to_string()).collect())).collect()
+}
+
+fn marked(cells: &[(i64, Vec<String>)]) -> Vec<i64> {
+    cells.iter().filter(|(_, g)| !g.is_empty()).map(|(o, _)| *o).collect()
+}
+
+/// A group reads orders 0..4 and commits 4, then stops; returns the cluster, the watch and the tp.
+fn read_and_commit_four() -> (Cluster, Watch, TopicPartition) {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["a", "b", "c", "d"]);
+    let mut w = Watch::new(&c);
+    let first = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[first], 8_000);
+    c.commit_sync(first, None).unwrap();
+    c.advance(500);
+    c.close_consumer(first).unwrap();
+    poll_watching(&mut c, &mut w, &[], 1_000);
+    (c, w, TopicPartition::new("orders", 0))
+}
+
+#[test]
+fn a_reset_to_an_earlier_offset_marks_the_records_the_group_reads_again() {
+    let (mut c, mut w, tp) = read_and_commit_four();
+    assert!(marked(&twice_cells(&c, &w, "orders")).is_empty(), "read once: nothing marked");
+    c.alter_group_offsets("billing", &[(tp.clone(), 1)].into_iter().collect()).unwrap();
+    poll_watching(&mut c, &mut w, &[], 1_000);
+    assert!(marked(&twice_cells(&c, &w, "orders")).is_empty(), "a reset alone reads nothing");
+    let second = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[second], 8_000);
+    let cells = twice_cells(&c, &w, "orders");
+    assert_eq!(marked(&cells), vec![1, 2, 3], "{cells:?}");
+    assert_eq!(cells[1].1, vec!["billing".to_string()]);
+    let strip = strips(&topic_logs(&c, &w, "orders"))[0].clone();
+    assert!(strip.describe().ends_with("; group billing read offsets 1 to 3 twice"), "{}", strip.describe());
+}
+
+#[test]
+fn a_new_owner_after_a_rebalance_before_the_commit_marks_what_the_old_owner_had_read() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["a", "b", "c", "d", "e", "f"]);
+    let mut w = Watch::new(&c);
+    let tp = TopicPartition::new("orders", 0);
+    let old = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[old], 8_000);
+    // It processed all six but committed only the first two, then died.
+    c.commit_sync(old, Some([(tp.clone(), 2)].into_iter().collect())).unwrap();
+    poll_watching(&mut c, &mut w, &[], 500);
+    c.crash_consumer(old).unwrap();
+    let new = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[new], 60_000);
+    let cells = twice_cells(&c, &w, "orders");
+    assert_eq!(marked(&cells), vec![2, 3, 4, 5], "{cells:?}");
+}
+
+#[test]
+fn a_group_that_commits_as_it_goes_and_hands_over_cleanly_reads_nothing_twice() {
+    let (mut c, mut w, _) = read_and_commit_four();
+    produce(&mut c, "orders", &["e", "f"]);
+    let next = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[next], 8_000);
+    c.commit_sync(next, None).unwrap();
+    poll_watching(&mut c, &mut w, &[next], 1_000);
+    let cells = twice_cells(&c, &w, "orders");
+    assert_eq!(cells.len(), 6);
+    assert!(marked(&cells).is_empty(), "{cells:?}");
+    // Another group reading the same records reads them once each: marks are per group.
+    let other = group_consumer(&mut c, "audit", "orders");
+    poll_watching(&mut c, &mut w, &[other], 8_000);
+    assert!(marked(&twice_cells(&c, &w, "orders")).is_empty());
+}
+
+/// As the terminal does it: each consumer lives within one action (`sim advance 8s`), never seen
+/// reading; only the commits tell.
+#[test]
+fn a_reset_then_a_consumer_seen_only_through_its_commits_marks_the_records_read_again() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["a", "b", "c", "d"]);
+    let mut w = Watch::new(&c);
+    let tp = TopicPartition::new("orders", 0);
+    let run_unseen = |c: &mut Cluster| {
+        let id = group_consumer(c, "billing", "orders");
+        let end = c.now_ms() + 8_000;
+        while c.now_ms() < end {
+            let until = c.now_ms() + 100;
+            c.run_until(until, |_| {});
+            let _ = c.poll(id);
+        }
+        c.commit_sync(id, None).unwrap();
+        c.close_consumer(id).unwrap();
+        c.advance(1_000);
+    };
+    run_unseen(&mut c);
+    w.observe(&c, false);
+    assert!(marked(&twice_cells(&c, &w, "orders")).is_empty());
+    c.alter_group_offsets("billing", &[(tp, 1)].into_iter().collect()).unwrap();
+    c.advance(500);
+    w.observe(&c, false);
+    assert!(marked(&twice_cells(&c, &w, "orders")).is_empty(), "a reset alone reads nothing");
+    run_unseen(&mut c);
+    w.observe(&c, false);
+    assert_eq!(marked(&twice_cells(&c, &w, "orders")), vec![1, 2, 3]);
+}
+
+// ----- keys coloured in the terminal as in the log view (issue 18) -----
+
+#[test]
+fn a_keyed_consumers_output_lines_take_their_keys_colour_from_the_log_view() {
+    use ui::logview::{key_hue, key_span, keyed_output_separator};
+    let consumer = "kafka-console-consumer --bootstrap-server localhost:9092 --topic keyed --from-beginning";
+    assert_eq!(keyed_output_separator(&format!("{consumer} --property print.key=true")).as_deref(), Some("\t"));
+    assert_eq!(keyed_output_separator(&format!("{consumer} --property print.key=true --property key.separator=:")).as_deref(), Some(":"));
+    assert_eq!(keyed_output_separator(&format!("/app/confluent/bin/{consumer} --property 'print.key=TRUE'")).as_deref(), Some("\t"));
+    assert_eq!(keyed_output_separator(consumer), None, "no keys printed");
+    assert_eq!(keyed_output_separator(&format!("{consumer} --property print.key=true --property print.offset=true")), None, "the key is not first");
+    assert_eq!(keyed_output_separator("kcat -C -b localhost:9092 -t keyed -K:").as_deref(), Some(":"));
+    assert_eq!(keyed_output_separator("kcat -C -b localhost:9092 -t keyed -K '\\t'").as_deref(), Some("\t"));
+    assert_eq!(keyed_output_separator("kcat -P -b localhost:9092 -t keyed -K:"), None, "a producer prints no records");
+    assert_eq!(keyed_output_separator("echo print.key=true"), None);
+    // The same key, the same colour as its cells.
+    assert_eq!(key_span("alice\t1", "\t"), Some((5, Some(key_hue(b"alice")))));
+    assert_eq!(key_span("bob:2:x", ":"), Some((3, Some(key_hue(b"bob")))));
+    assert_eq!(key_span("null\tv", "\t"), Some((4, None)), "a null key has no colour, as in the log view");
+    assert_eq!(key_span("Processed a total of 3 messages", "\t"), None);
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("keyed", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "keyed", &["alice"]);
+    let w = Watch::new(&c);
+    let cell = strips(&topic_logs(&c, &w, "keyed"))[0].cells[0].clone();
+    assert_eq!(cell.key_hue, key_span("alice\tv0", "\t").unwrap().1);
 }

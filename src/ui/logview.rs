@@ -77,6 +77,42 @@ pub struct LogView {
     pub group_offsets: Vec<(String, i64)>,
 }
 
+/// The separator after the key on each output line of `command`, when it is a console consumer
+/// printing keys first (`--property print.key=true`, no timestamp, partition, offset or headers
+/// before them; `key.separator`, a tab by default) or `kcat -C -K<delimiter>`: the terminal
+/// colours those keys as the log view does. A rough reading of the line (words, quotes
+/// stripped): a command it misreads only loses its colours.
+pub fn keyed_output_separator(command: &str) -> Option<String> {
+    let words: Vec<&str> = command.split_whitespace().map(|w| w.trim_matches(|c| c == '\'' || c == '"')).collect();
+    let tool = |name: &str| words.iter().any(|w| w.rsplit('/').next().is_some_and(|t| t == name || t == format!("{name}.sh")));
+    if tool("kafka-console-consumer") {
+        let props: Vec<(&str, &str)> = words.windows(2).filter(|w| w[0] == "--property").filter_map(|w| w[1].split_once('=')).collect();
+        let on = |k: &str| props.iter().any(|(name, v)| *name == k && v.trim().eq_ignore_ascii_case("true"));
+        let before_key = ["print.timestamp", "print.partition", "print.offset", "print.headers"];
+        if !on("print.key") || before_key.iter().any(|k| on(k)) {
+            return None;
+        }
+        let separator = props.iter().rev().find(|(k, _)| *k == "key.separator").map_or("\t", |(_, v)| *v);
+        return Some(separator.to_string()).filter(|s| !s.is_empty());
+    }
+    if tool("kcat") && words.contains(&"-C") {
+        let at = words.iter().position(|w| w.starts_with("-K"))?;
+        let attached = &words[at][2..];
+        let delimiter = if attached.is_empty() { *words.get(at + 1)? } else { attached };
+        return Some(delimiter.replace("\\t", "\t").replace("\\n", "\n")).filter(|s| !s.is_empty());
+    }
+    None
+}
+
+/// The key at the start of an output `line` (its length in bytes) and its colour, as the log
+/// view colours it; None when the line has no separator. `null` is a null key: no colour, as in
+/// the log view.
+pub fn key_span(line: &str, separator: &str) -> Option<(usize, Option<u16>)> {
+    let (key, _) = line.split_once(separator)?;
+    let hue = (key != "null" && !key.is_empty()).then(|| key_hue(key.as_bytes()));
+    Some((key.len(), hue))
+}
+
 /// FNV-1a over the key's bytes, folded to a hue: stable everywhere (no platform hasher).
 pub fn key_hue(key: &[u8]) -> u16 {
     let mut h: u32 = 0x811c_9dc5;

@@ -27,6 +27,7 @@ pub mod monitor;
 pub mod lesson_model;
 pub mod panic;
 pub mod sandbox;
+pub mod rereads;
 pub mod session;
 pub mod snapshot;
 pub mod state;
@@ -121,7 +122,7 @@ pub fn app() -> Html {
         let snapshot = watch.snapshot();
         let wanted = wanted_topics(&state.view, look_at);
         topiclogs::topic_in_view(&snapshot, &wanted)
-            .and_then(|t| topiclogs::build(session.cluster(), &snapshot, &t, &watch.groups(), watch.ghosts()))
+            .and_then(|t| topiclogs::build(session.cluster(), &snapshot, &t, &watch.groups(), watch.ghosts(), watch.rereads()))
             .map(Rc::new)
     };
     let losses: Rc<Vec<monitor::Loss>> = Rc::new(watch.monitor().losses().cloned().collect());

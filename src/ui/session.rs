@@ -33,6 +33,9 @@ pub enum LineKind {
     Input,
     Out,
     Err,
+    /// Output that starts with a record's key (`key_len` bytes), drawn in its key's colour
+    /// ([`super::logview::key_hue`], as in the log view); the text stays one plain line.
+    Keyed { key_len: usize, hue: u16 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,11 +53,14 @@ pub struct Terminal {
     pub mode: Mode,
     /// The shell's history, oldest first (for Up/Down).
     pub history: Rc<Vec<String>>,
+    /// The key separator of the keyed consumer this terminal last started, if any: its output
+    /// lines get their keys coloured.
+    keyed: Option<String>,
 }
 
 impl Terminal {
     fn new(id: TermId) -> Terminal {
-        Terminal { id, lines: Rc::new(Vec::new()), prompt: "$ ", mode: Mode::Command, history: Rc::new(Vec::new()) }
+        Terminal { id, lines: Rc::new(Vec::new()), prompt: "$ ", mode: Mode::Command, history: Rc::new(Vec::new()), keyed: None }
     }
 
     fn push_line(&mut self, kind: LineKind, text: String) {
@@ -90,6 +96,11 @@ impl Terminal {
         };
         let text = text.strip_suffix('\n').unwrap_or(text);
         for line in text.split('\n') {
+            let span = self.keyed.as_deref().filter(|_| kind == LineKind::Out).and_then(|sep| super::logview::key_span(line, sep));
+            let kind = match span {
+                Some((key_len, Some(hue))) => LineKind::Keyed { key_len, hue },
+                _ => kind,
+            };
             self.push_line(kind, line.to_string());
         }
     }
@@ -406,8 +417,12 @@ impl Session {
         match entry {
             Entry::Run { term, line } => {
                 let prompt = self.sandbox.prompt(*term);
+                let command = matches!(self.sandbox.mode(*term), Mode::Command);
                 if let Some(t) = self.terminal_mut(*term) {
                     t.push_line(LineKind::Input, format!("{prompt}{line}"));
+                    if command {
+                        t.keyed = super::logview::keyed_output_separator(line);
+                    }
                 }
                 let chunks = self.sandbox.run(*term, line).unwrap_or_default();
                 outputs.extend(chunks.into_iter().map(|c| (*term, c)));
@@ -565,6 +580,22 @@ mod tests {
 
     fn texts(session: &Session, term: TermId) -> Vec<String> {
         session.terminal(term).expect("open").lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_keyed_consumers_lines_carry_their_keys_colour_and_stay_plain_text() {
+        let mut s = Session::new(1, 3);
+        s.act(run(1, "kafka-topics --bootstrap-server localhost:9092 --create --topic k --partitions 1 --replication-factor 1")).unwrap();
+        s.act(run(1, "printf 'alice:1\\nbob:2\\n' | kafka-console-producer --bootstrap-server localhost:9092 --topic k --property parse.key=true --property key.separator=:")).unwrap();
+        s.act(run(1, "kafka-console-consumer --bootstrap-server localhost:9092 --topic k --from-beginning --max-messages 2 --property print.key=true")).unwrap();
+        s.act(Entry::Advance { ms: 8_000 }).unwrap();
+        let lines = &s.terminal(1).unwrap().lines;
+        let alice = lines.iter().find(|l| l.text == "alice\t1").expect("the record is printed");
+        assert_eq!(alice.kind, LineKind::Keyed { key_len: 5, hue: super::super::logview::key_hue(b"alice") });
+        let done = lines.iter().find(|l| l.text.starts_with("Processed a total")).unwrap();
+        assert_eq!(done.kind, LineKind::Err);
+        s.act(run(1, "echo 'carol\tx'")).unwrap();
+        assert_eq!(s.terminal(1).unwrap().lines.last().unwrap().kind, LineKind::Out, "a new command's output is not keyed");
     }
 
     #[wasm_bindgen_test]

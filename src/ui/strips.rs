@@ -58,6 +58,7 @@ fn legend() -> Html {
             <span class="lg hw">{ "HW high watermark" }</span>
             <span class="lg group">{ "▲ group's committed offset" }</span>
             <span class="lg ghost">{ "lost" }</span>
+            <span class="lg twice">{ "×2 read twice by a group" }</span>
         </span>
     }
 }
@@ -162,13 +163,19 @@ fn ghost_lane(s: &Strip) -> Html {
 
 fn cell(c: &super::topiclogs::Cell) -> Html {
     let key = c.key.clone().unwrap_or_else(|| "∅".into());
-    let label = format!("offset {}, key {}, value {}{}", c.offset, c.key.as_deref().unwrap_or("null"), c.value.as_deref().unwrap_or("null"),
+    let twice = !c.read_twice_by.is_empty();
+    let mut label = format!("offset {}, key {}, value {}{}", c.offset, c.key.as_deref().unwrap_or("null"), c.value.as_deref().unwrap_or("null"),
         if c.committed { "" } else { ", not committed yet" });
+    if twice {
+        let groups: Vec<&str> = c.read_twice_by.iter().map(|g| &**g).collect();
+        label.push_str(&format!(", read twice by group {}", groups.join(" and ")));
+    }
     html! {
-        <li key={c.offset} ~className={class_names(&["cell", if c.committed { "committed" } else { "pending" }, when(c.key_hue.is_none(), "no-key")])}
-            style={c.key_hue.map(|h| format!("--hue: {h}"))} title={label}>
+        <li key={c.offset} ~className={class_names(&["cell", if c.committed { "committed" } else { "pending" }, when(c.key_hue.is_none(), "no-key"), when(twice, "twice")])}
+            style={c.key_hue.map(|h| format!("--hue: {h}"))} title={label.clone()} aria-label={label}>
             <span class="cell-offset">{ c.offset }</span>
             <span class="cell-key">{ key }</span>
+            if twice { <span class="twice-badge" aria-hidden="true">{ "×2" }</span> }
         </li>
     }
 }

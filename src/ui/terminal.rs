@@ -273,6 +273,11 @@ fn line_view(line: &TermLine) -> Html {
         LineKind::Input => "line input",
         LineKind::Out => "line",
         LineKind::Err => "line stderr",
+        LineKind::Keyed { key_len, hue } => {
+            // The key in its colour, the rest as it is: still one line of plain text to copy.
+            let (key, rest) = line.text.split_at(key_len.min(line.text.len()));
+            return html! { <div ~className="line keyed"><span class="term-key" style={format!("--hue: {hue}")}>{ key.to_string() }</span>{ rest.to_string() }</div> };
+        }
     };
     // Text nodes only: output and typed lines are never interpreted as HTML.
     html! { <div ~className={class}>{ line.text.clone() }</div> }

@@ -18,6 +18,7 @@ use super::ghosts::{Ghost, Ghosts};
 use super::groups::GroupsView;
 use super::layout::Role;
 use super::logview::{key_hue, shorten};
+use super::rereads::{Rereads, Twice};
 use super::snapshot::{PartitionView, Snapshot};
 use crate::engine::{BrokerId, Cluster};
 
@@ -44,6 +45,8 @@ pub struct Cell {
     pub value: Option<String>,
     /// Below the high watermark.
     pub committed: bool,
+    /// The groups that read this record more than once.
+    pub read_twice_by: Vec<Rc<str>>,
 }
 
 /// One replica's copy: the offsets `[log_start, log_end)` it holds.
@@ -87,6 +90,8 @@ pub struct Strip {
     /// The newest ghosts (at most [`CELLS_MAX`]), and how many records were lost in all.
     pub ghosts: Vec<Ghost>,
     pub lost: super::ghosts::LostCount,
+    /// Offsets read more than once, by group.
+    pub twice: Twice,
 }
 
 impl Strip {
@@ -120,6 +125,10 @@ impl Strip {
         }
         if self.lost.records > 0 {
             text.push_str(&format!("; {} lost", self.lost.text()));
+        }
+        for (group, ranges) in &self.twice.groups {
+            let offsets: Vec<String> = ranges.iter().map(|(a, b)| if b - a == 1 { a.to_string() } else { format!("{a} to {}", b - 1) }).collect();
+            text.push_str(&format!("; group {group} read offsets {} twice", offsets.join(", ")));
         }
         text
     }
@@ -166,12 +175,12 @@ pub fn member_hue(client_id: &str) -> u16 {
 }
 
 /// Builds the view of `topic`.
-pub fn build(cluster: &Cluster, snapshot: &Snapshot, topic: &str, groups: &GroupsView, ghosts: &Ghosts) -> Option<TopicLogs> {
+pub fn build(cluster: &Cluster, snapshot: &Snapshot, topic: &str, groups: &GroupsView, ghosts: &Ghosts, rereads: &Rereads) -> Option<TopicLogs> {
     let t = snapshot.topic(topic)?;
     let body = if t.partitions.len() > STRIPS_MAX {
         heat_map(&t.partitions, topic, groups)
     } else {
-        Body::Strips(t.partitions.iter().map(|p| strip(cluster, &t.name, p, groups, ghosts)).collect())
+        Body::Strips(t.partitions.iter().map(|p| strip(cluster, &t.name, p, groups, ghosts, rereads)).collect())
     };
     Some(TopicLogs { topic: t.name.clone(), partitions: t.partitions.len(), body })
 }
@@ -208,13 +217,14 @@ fn lanes(p: &PartitionView) -> Vec<Lane> {
         .collect()
 }
 
-fn strip(cluster: &Cluster, topic: &Rc<str>, p: &PartitionView, groups: &GroupsView, ghosts: &Ghosts) -> Strip {
+fn strip(cluster: &Cluster, topic: &Rc<str>, p: &PartitionView, groups: &GroupsView, ghosts: &Ghosts, rereads: &Rereads) -> Strip {
     let lanes = lanes(p);
     // The leader's log, or else the longest copy (an offline partition still shows its records).
     let reference = p.leader.or_else(|| lanes.iter().max_by_key(|l| (l.log_end, std::cmp::Reverse(l.broker))).map(|l| l.broker));
     let log = reference.and_then(|b| cluster.replica_log(b, topic, p.partition));
     let (log_start, high_watermark, log_end) = log.map_or((0, 0, 0), |l| (l.log_start_offset, l.high_watermark, l.log_end_offset));
     let from = (log_end - CELLS_MAX).max(log_start);
+    let twice = rereads.of(topic, p.partition);
     let mut cells = Vec::new();
     if let Some(log) = log {
         for r in log.records_from(from, log_end) {
@@ -228,6 +238,7 @@ fn strip(cluster: &Cluster, topic: &Rc<str>, p: &PartitionView, groups: &GroupsV
                 key_hue: r.key.map(key_hue),
                 value: text(r.value, 24),
                 committed: r.offset < high_watermark,
+                read_twice_by: twice.groups_at(r.offset),
             });
         }
     }
@@ -249,6 +260,7 @@ fn strip(cluster: &Cluster, topic: &Rc<str>, p: &PartitionView, groups: &GroupsV
             all[all.len().saturating_sub(CELLS_MAX as usize)..].iter().map(|g| (*g).clone()).collect()
         },
         lost: ghosts.lost(topic, p.partition),
+        twice,
     }
 }
 

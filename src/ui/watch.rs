@@ -15,6 +15,7 @@ use std::rc::Rc;
 use super::ghosts::Ghosts;
 use super::groups::{GroupsView, GroupsWatch};
 use super::monitor::Monitor;
+use super::rereads::Rereads;
 use super::snapshot::{diff, Change, Snapshot};
 use crate::engine::{BrokerId, Cluster};
 
@@ -55,6 +56,7 @@ pub struct Watch {
     monitor: Monitor,
     ghosts: Ghosts,
     groups: GroupsWatch,
+    rereads: Rereads,
     generation: u64,
     next_flow: u64,
     next_logged: u64,
@@ -89,6 +91,7 @@ impl Watch {
 
         // Consumer groups: read-only (no simulated time passes), rebalances into the log too.
         let group_changes = self.groups.observe(cluster, &snapshot, fresh);
+        self.rereads.observe(cluster, &snapshot, &self.groups.view(), fresh);
         let group_changes: Vec<Change> = group_changes.into_iter().map(Change::Group).collect();
         let notable: Vec<&Change> = changes.iter().chain(group_changes.iter()).filter(|c| !c.is_traffic()).collect();
         if !notable.is_empty() {
@@ -152,6 +155,11 @@ impl Watch {
 
     pub fn monitor(&self) -> &Monitor {
         &self.monitor
+    }
+
+    /// Records groups read more than once.
+    pub fn rereads(&self) -> &Rereads {
+        &self.rereads
     }
 
     pub fn ghosts(&self) -> &Ghosts {

@@ -578,6 +578,7 @@ const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) 
 
 async function setTheme(page, theme) {
   for (let i = 0; i < 3 && (await page.getAttribute('html', 'data-theme')) !== theme; i++) await page.click('.theme');
+  await page.waitForTimeout(400); // the tiles' colour transitions (.25 s) end before a screenshot
 }
 
 test('the welcome card starts lesson 1 in one click, or the free sandbox', async (page) => {
@@ -638,6 +639,52 @@ test('a group marker moves on the log as the group consumes', async (page) => {
   await page.hover('.tile.leader');
   const [fg, bg] = await page.$eval('.tile.leader', (t) => [getComputedStyle(t).color, getComputedStyle(t).backgroundColor]);
   if (fg !== 'rgb(255, 255, 255)' || bg !== 'rgb(11, 98, 214)') throw new Error(`hovered leader tile: ${fg} on ${bg}`);
+});
+
+test('records a group reads again after a reset are marked read twice, with a label', async (page) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const bs = '--bootstrap-server localhost:9092';
+  for (const line of [
+    `kafka-topics ${bs} --create --topic audit --partitions 1 --replication-factor 3`,
+    `printf 'i1\\ni2\\ni3\\ni4\\n' | kafka-console-producer ${bs} --topic audit`,
+    `kafka-console-consumer ${bs} --topic audit --group billing --from-beginning --max-messages 4`,
+    'sim advance 8s',
+  ]) await typeCommand(page, line);
+  await waitText(page, 'Processed a total of 4 messages');
+  if (await page.$(`${cluster} .cell.twice`)) throw new Error('marked after one read');
+  await typeCommand(page, `kafka-consumer-groups ${bs} --group billing --reset-offsets --to-offset 1 --topic audit --execute`);
+  await typeCommand(page, `kafka-console-consumer ${bs} --topic audit --group billing --max-messages 3`);
+  await typeCommand(page, 'sim advance 8s');
+  await page.waitForSelector(`${cluster} .cell.twice`);
+  const marked = await page.$$eval(`${cluster} .cell.twice`, (cs) => cs.map((c) => [c.querySelector('.cell-offset').textContent, c.getAttribute('aria-label')]));
+  if (JSON.stringify(marked.map(([o]) => o)) !== '["1","2","3"]') throw new Error(`marked: ${JSON.stringify(marked)}`);
+  if (!marked.every(([, l]) => l.endsWith('read twice by group billing'))) throw new Error(`labels: ${JSON.stringify(marked)}`);
+  const strip = await page.getAttribute(`${cluster} .strip`, 'aria-label');
+  if (!strip.includes('group billing read offsets 1 to 3 twice')) throw new Error(`strip: ${strip}`);
+  await setTheme(page, 'light');
+  await page.$eval(`${cluster} .strips`, (s) => s.scrollIntoView({ block: 'center' }));
+  await shot(page, 'read-twice-light-1440x900');
+  await setTheme(page, 'dark');
+  await shot(page, 'read-twice-dark-1440x900');
+});
+
+test('a keyed consumer shows each key in its cells colour in the terminal, as plain text', async (page) => {
+  const bs = '--bootstrap-server localhost:9092';
+  await typeCommand(page, `kafka-topics ${bs} --create --topic keyed --partitions 1 --replication-factor 3`);
+  await typeCommand(page, `printf 'alice:1\\nbob:2\\nalice:3\\n' | kafka-console-producer ${bs} --topic keyed --property parse.key=true --property key.separator=:`);
+  await typeCommand(page, `kafka-console-consumer ${bs} --topic keyed --from-beginning --max-messages 3 --property print.key=true --property key.separator==`);
+  await typeCommand(page, 'sim advance 5s');
+  await waitText(page, 'Processed a total of 3 messages');
+  if (process.env.E2E_DEBUG) console.log(await page.$eval('.terminal.active .scrollback', (s) => s.innerHTML));
+  const keys = await page.$$eval('.terminal.active .line.keyed', (ls) => ls.map((l) => [l.textContent, l.querySelector('.term-key').textContent, l.querySelector('.term-key').style.getPropertyValue('--hue')]));
+  if (JSON.stringify(keys.map(([t]) => t)) !== '["alice=1","bob=2","alice=3"]') throw new Error(`keyed lines: ${JSON.stringify(keys)}`);
+  const cells = await page.$$eval(`${cluster} .strip .cell`, (cs) => Object.fromEntries(cs.map((c) => [c.querySelector('.cell-key').textContent, c.style.getPropertyValue('--hue')])));
+  for (const [, key, hue] of keys) if (cells[key] !== hue) throw new Error(`${key}: terminal hue ${hue}, cell hue ${cells[key]}`);
+  if (keys[0][2] === keys[1][2]) throw new Error('alice and bob share a colour');
+  // The lines around them keep their own classes (yew mixes no class attribute with className).
+  const err = await page.textContent('.terminal.active .line.stderr');
+  if (err !== 'Processed a total of 3 messages') throw new Error(`stderr line: ${err}`);
+  await shot(page, 'keys-terminal-light-1280x800');
 });
 
 test('a crash with acks=1 leaves labelled ghosts; the monitor links to them', async (page) => {
