@@ -650,6 +650,9 @@ async function matrix(page, name, target) {
         await page.waitForTimeout(100);
         const box = await page.$eval(target, (t) => { const r = t.getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]; });
         const [top, bottom, left, right] = box;
+        // Only the page's own scroll areas move: the page itself never scrolls (a blank band).
+        const moved = await page.evaluate(() => ['html', 'body', '.app'].map((q) => [q, document.querySelector(q).scrollTop, document.querySelector(q).scrollHeight]).filter(([, t]) => t !== 0));
+        if (moved.length) throw new Error(`${name} at ${width}x${height}: the page itself scrolled: ${JSON.stringify(moved)}`);
         const fits = bottom - top <= height;
         if (top < 0 || top >= height || left < 0 || left >= width || (fits && bottom > height + 1)) {
           throw new Error(`${name} at ${width}x${height}: ${target} is not on screen (${box.map(Math.round)})`);
