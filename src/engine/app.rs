@@ -21,99 +21,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::TopicPartition;
 use super::cluster::*;
-use super::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
+use super::consumer::state::{ConsumerConfig, ConsumerRecord, OffsetReset};
+use super::ids::{ConsumerId, ProducerId};
 use super::error::{ErrorCode, KResult, KafkaError};
-use super::broker::Isolation;
-use super::producer::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
-use super::txn::TxnClientState;
+use super::msg::Isolation;
+use super::producer::state::{ProducerConfig, ProducerRecord, SendResult};
+use super::txn::state::TxnClientState;
 
 /// How often an app polls.
 pub const APP_POLL_MS: i64 = 100;
 /// Apps a cluster may run.
 pub const APPS_MAX: usize = 16;
 
-/// The delivery guarantee of an app.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Guarantee {
-    AtMostOnce,
-    AtLeastOnce,
-    ExactlyOnce,
-}
+pub(crate) mod state;
+pub use state::{AppSpec, AppStatus, Guarantee};
+pub(crate) use state::*;
 
-impl Guarantee {
-    pub fn parse(s: &str) -> Option<Guarantee> {
-        match s {
-            "at-most-once" => Some(Guarantee::AtMostOnce),
-            "at-least-once" => Some(Guarantee::AtLeastOnce),
-            "exactly-once" => Some(Guarantee::ExactlyOnce),
-            _ => None,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Guarantee::AtMostOnce => "at-most-once",
-            Guarantee::AtLeastOnce => "at-least-once",
-            Guarantee::ExactlyOnce => "exactly-once",
-        }
-    }
-}
 
-/// What `sim app start` asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppSpec {
-    pub name: String,
-    pub from: String,
-    pub to: String,
-    pub group: String,
-    pub guarantee: Guarantee,
-}
-
-/// An app's line in `sim app list`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppStatus {
-    pub spec: AppSpec,
-    /// `starting`, `running`, `crashed`, `fenced`.
-    pub state: &'static str,
-    /// Instances started so far (1 + restarts).
-    pub instance: u32,
-    /// Records this app consumed / produced (acknowledged), over all instances.
-    pub records_in: u64,
-    pub records_out: u64,
-}
-
-#[derive(Clone, Debug)]
-enum Phase {
-    /// Exactly-once: waiting for initTransactions.
-    Init,
-    Idle,
-    /// At-most-once: offsets committing; the records go out once it is done.
-    CommitFirst { commit: u64, records: Vec<ProducerRecord> },
-    /// At-least-once: waiting for acknowledgements, then commit these offsets.
-    Sending { sends: BTreeSet<SendId>, records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64> },
-    CommitAfter { commit: u64 },
-    /// Exactly-once: offsets being added to the transaction, then commit.
-    TxnOffsets { count: u64 },
-    TxnCommit { count: u64 },
-    TxnAbort { rewind: BTreeMap<TopicPartition, i64> },
-    /// Fenced by a newer instance, or its clients failed for good.
-    Dead(&'static str),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct App {
-    spec: AppSpec,
-    instance: u32,
-    consumer: Option<ConsumerId>,
-    producer: Option<ProducerId>,
-    phase: Phase,
-    crashed: bool,
-    records_in: u64,
-    records_out: u64,
-    /// First offset of the records in the current transaction per partition (to rewind after an abort).
-    txn_first: BTreeMap<TopicPartition, i64>,
-}
-
-fn transform(r: &super::consumer::ConsumerRecord, to: &str) -> ProducerRecord {
+fn transform(r: &ConsumerRecord, to: &str) -> ProducerRecord {
     let value = r.value.as_ref().map(|v| v.to_ascii_uppercase());
     ProducerRecord { topic: to.to_string(), partition: None, key: r.key.clone(), value, headers: r.headers.clone(), timestamp_ms: None }
 }
@@ -233,7 +158,7 @@ impl Cluster {
         self.schedule(APP_POLL_MS, Ev::AppTick { name: name.to_string(), instance });
     }
 
-    fn app_offsets(records: &[super::consumer::ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
+    fn app_offsets(records: &[ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
         let mut m = BTreeMap::new();
         for r in records {
             m.insert(TopicPartition { topic: r.topic.clone(), partition: r.partition }, r.offset + 1);

@@ -1,0 +1,480 @@
+//! Idle time costs nothing: the event loop jumps over stretches where only periodic no-op
+//! traffic would run (broker heartbeats, controller ticks, empty follower fetches that long-poll
+//! `replica.fetch.wait.max.ms`, ISR checks, cleaner and retention wake-ups that find nothing).
+//!
+//! How, and why it is exact:
+//! 1. At an instant boundary, when the run still has at least two windows to go, the cluster is
+//!    a candidate if every queued event is one of the known periodic kinds (anything else, a
+//!    client's timer, a group or transaction timer, a fault's consequence, steps normally).
+//! 2. It is snapshotted, simulated step by step for one window [`IDLE_WINDOW_MS`] (the least
+//!    common multiple of the fetch cycle, the heartbeat interval and the controller tick), and
+//!    snapshotted again. The window is real progress, never wasted.
+//! 3. The two snapshots must show a time-shifted copy of each other: the same structure (logs,
+//!    ISRs, views, fetch sessions, RNG, events recorded...), every timestamp either unchanged or
+//!    moved by exactly the window, every request id either unchanged or moved by the ids the
+//!    window used, the fast queue entries the same events one window later in the same order,
+//!    and the slow timers (ISR check, cleaner, retention, the controller's unclean-election and
+//!    leader-balance checks) where their own periods put them.
+//! 4. Then the state is periodic: `k` more windows are applied at once by shifting those fields
+//!    by `k` windows. `k` stops before anything real could happen (the first segment a time
+//!    rule would delete, a leader balance that would move a leader, a compacted log the cleaner
+//!    might clean) and before the run's end; the loop steps normally from there.
+//!
+//! Counters follow: `seq` (in the digest) and `steps` gain exactly what the skipped events would
+//! have added; the queue keeps the order step-by-step simulation gives its entries.
+//! [`Cluster::set_idle_skip`] turns the skip off (the equivalence tests compare both).
+
+pub mod state;
+
+use super::cluster::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fmt::Write;
+use std::hash::Hasher;
+use twox_hash::XxHash64;
+
+const fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+const fn lcm(a: i64, b: i64) -> i64 {
+    a / gcd(a, b) * b
+}
+
+/// One idle follower fetch: sent, parked for `replica.fetch.wait.max.ms`, answered.
+const FETCH_CYCLE_MS: i64 = REPLICA_FETCH_WAIT_MAX_MS + 2 * NET_LATENCY_MS;
+/// The period every fast idle chain shares (502 s with the defaults).
+pub const IDLE_WINDOW_MS: i64 = lcm(lcm(FETCH_CYCLE_MS, BROKER_HEARTBEAT_INTERVAL_MS), CONTROLLER_TICK_MS);
+
+/// What a queued event is to the skip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Part of a chain with a period dividing the window: `delay_ms` after the event that
+    /// scheduled it, which itself ran `parent_delay_ms` after its own scheduling.
+    Fast { delay_ms: i64, parent_delay_ms: i64 },
+    /// A timer that re-arms itself every `period_ms` and does nothing else while idle.
+    Slow { period_ms: i64 },
+}
+
+/// A state field the skip may shift.
+enum Field<'a> {
+    Time(&'a mut i64),
+    Id(&'a mut u64),
+}
+
+struct FastEntry {
+    time_ms: i64,
+    shape: String,
+    ids: Vec<u64>,
+}
+
+struct SlowEntry {
+    key: String,
+    time_ms: i64,
+    period_ms: i64,
+}
+
+/// The cluster as the skip compares it.
+struct Snap {
+    now_ms: i64,
+    seq: u64,
+    steps: u64,
+    next_id: u64,
+    shape: u64,
+    times: Vec<i64>,
+    ids: Vec<u64>,
+    fast: Vec<FastEntry>,
+    slow: Vec<SlowEntry>,
+    unclean_ms: i64,
+    balance_ms: Option<i64>,
+}
+
+/// How one window moved the state: applied `k` times at once.
+struct Plan {
+    ids_per_window: u64,
+    seq_per_window: u64,
+    steps_per_window: u64,
+    time_shifts: Vec<bool>,
+    id_shifts: Vec<bool>,
+    fast_id_shifts: Vec<Vec<bool>>,
+}
+
+/// Firings of a timer due at `next_ms` every `period_ms` within (.., `end_ms`].
+fn firings(next_ms: i64, period_ms: i64, end_ms: i64) -> i64 {
+    if next_ms > end_ms {
+        0
+    } else {
+        (end_ms - next_ms) / period_ms + 1
+    }
+}
+
+fn ev_ids(ev: &mut Ev) -> Vec<&mut u64> {
+    match ev {
+        Ev::FetchExpire { fetch_id, .. } | Ev::FollowerFetchTimeout { fetch_id, .. } => vec![fetch_id],
+        Ev::Deliver { msg: Msg::Fetch { fetch_id, .. } | Msg::FetchResp { fetch_id, .. }, .. } => vec![fetch_id],
+        _ => Vec::new(),
+    }
+}
+
+/// The event with its request ids zeroed, as text: what must repeat one window later.
+fn ev_shape(ev: &Ev) -> String {
+    let mut ev = ev.clone();
+    for id in ev_ids(&mut ev) {
+        *id = 0;
+    }
+    format!("{ev:?}")
+}
+
+fn hash(text: &str) -> u64 {
+    let mut h = XxHash64::with_seed(0);
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+impl Cluster {
+    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enabled = on;
+    }
+
+    /// Simulated time the idle skip jumped over so far.
+    pub fn idle_skipped_ms(&self) -> i64 {
+        self.idle.skipped_ms
+    }
+
+    fn role(&self, ev: &Ev) -> Option<Role> {
+        let fast = |delay_ms, parent_delay_ms| Some(Role::Fast { delay_ms, parent_delay_ms });
+        match ev {
+            Ev::BrokerHeartbeat { .. } => fast(BROKER_HEARTBEAT_INTERVAL_MS, BROKER_HEARTBEAT_INTERVAL_MS),
+            Ev::ControllerTick => fast(CONTROLLER_TICK_MS, CONTROLLER_TICK_MS),
+            Ev::FetchExpire { .. } => fast(REPLICA_FETCH_WAIT_MAX_MS, NET_LATENCY_MS),
+            Ev::FollowerFetchTimeout { .. } => fast(REPLICA_FETCH_TIMEOUT_MS, NET_LATENCY_MS),
+            Ev::Deliver { msg: Msg::Heartbeat { .. }, .. } => fast(NET_LATENCY_MS, BROKER_HEARTBEAT_INTERVAL_MS),
+            Ev::Deliver { msg: Msg::Fetch { .. }, .. } => fast(NET_LATENCY_MS, NET_LATENCY_MS),
+            Ev::Deliver { msg: Msg::FetchResp { .. }, .. } => fast(NET_LATENCY_MS, REPLICA_FETCH_WAIT_MAX_MS),
+            Ev::BrokerIsrCheck { .. } => Some(Role::Slow { period_ms: REPLICA_LAG_TIME_MAX_MS / 2 }),
+            Ev::LogCleanerWake { .. } => Some(Role::Slow { period_ms: self.cleaner_backoff_ms() }),
+            Ev::LogRetentionCheck { .. } => Some(Role::Slow { period_ms: self.retention_check_interval_ms() }),
+            _ => None,
+        }
+        .filter(|r| !matches!(r, Role::Slow { period_ms } if *period_ms < 1))
+    }
+
+    /// Every timestamp and request id the idle traffic may move, in a fixed order.
+    fn visit_idle_fields(&mut self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Id(&mut self.next_id));
+        if let Some(t) = &mut self.ctl.election_due_ms {
+            f(Field::Time(t));
+        }
+        for r in self.ctl.regs.values_mut() {
+            f(Field::Time(&mut r.last_heartbeat_ms));
+        }
+        for b in self.brokers.values_mut() {
+            for r in b.replicas.values_mut() {
+                for fp in r.vol.followers.values_mut() {
+                    f(Field::Time(&mut fp.last_caught_up_ms));
+                    f(Field::Time(&mut fp.last_fetch_ms));
+                }
+                if let Some((_, t)) = &mut r.vol.pending_isr {
+                    f(Field::Time(t));
+                }
+            }
+            for p in &mut b.parked_fetches {
+                f(Field::Id(&mut p.fetch_id));
+            }
+            for fe in b.fetchers.values_mut() {
+                fe.parts.values_mut().for_each(|t| f(Field::Time(t)));
+                if let Some((id, _)) = &mut fe.in_flight {
+                    f(Field::Id(id));
+                }
+                for t in [&mut fe.backoff_until_ms, &mut fe.slow_until_ms].into_iter().flatten() {
+                    f(Field::Time(t));
+                }
+            }
+            if let Some(t) = &mut b.shutdown_deadline_ms {
+                f(Field::Time(t));
+            }
+            for p in b.purgatory.values_mut().flatten() {
+                f(Field::Time(&mut p.append_time));
+            }
+        }
+    }
+
+    /// Everything else the idle traffic must leave as it is, hashed.
+    fn idle_shape(&self) -> u64 {
+        let mut s = String::new();
+        let c = &self.ctl;
+        let _ = write!(s, "{:?}{:?}{}{:?}{:?}", c.active, c.voters, c.version, c.dynamic_broker_configs, c.per_broker_configs);
+        for (id, r) in &c.regs {
+            let _ = write!(s, "|r{id} {} {} {}", r.incarnation, r.fenced, r.in_controlled_shutdown);
+        }
+        for b in self.brokers.values() {
+            let _ = write!(s, "|b{} {:?} {} {} {} {} {}", b.id, b.process, b.isolated, b.incarnation, b.view_version, b.slow_ms, b.view.len());
+            for (tp, r) in &b.replicas {
+                let (l, v) = (&r.log, &r.vol);
+                let _ = write!(s, "|{tp:?} {} {} {} {} {:?} {:?}", l.log_start_offset, l.log_end_offset, l.high_watermark, l.segments.len(), l.epochs, l.cleaner_checkpoint);
+                let _ = write!(s, " {} {} {} {:?} {:?}", v.leader_epoch, v.is_leader, v.epoch_start_offset, v.pending_isr.as_ref().map(|p| &p.0), v.truncated_for_epoch);
+                for (f, fp) in &v.followers {
+                    let _ = write!(s, " f{f} {} {}", fp.leo, fp.last_fetch_leader_leo);
+                }
+            }
+            for p in &b.parked_fetches {
+                let _ = write!(s, "|p{} {:?}", p.follower, p.parts);
+            }
+            for (l, fe) in &b.fetchers {
+                let _ = write!(s, "|F{l} {:?} {:?}", fe.parts.keys().collect::<Vec<_>>(), fe.in_flight.as_ref().map(|x| &x.1));
+            }
+            let _ = write!(s, "|q{:?}", b.purgatory.values().map(Vec::len).collect::<Vec<_>>());
+        }
+        let _ = write!(s, "|{:?}|{:?}|{:?}|{:?}", self.rng, self.producers.keys().collect::<Vec<_>>(), self.consumers.keys().collect::<Vec<_>>(), self.apps.keys().collect::<Vec<_>>());
+        let _ = write!(s, "|{:?}|{:?}|{:?}", self.groups, self.txns, self.cleaner);
+        let ledger: usize = self.ledger.values().map(Vec::len).sum();
+        let _ = write!(s, "|{} {} {} {:?} {} {} {}", self.events.len(), self.events.dropped, self.violations.len(), self.unclean_tainted, ledger, self.instant_overflows(), self.budget.log_bytes);
+        hash(&s)
+    }
+
+    fn snapshot(&mut self) -> Option<Snap> {
+        if self.ctl.active.is_none() || self.next_event_time_ms().is_none_or(|t| t <= self.now_ms) {
+            return None;
+        }
+        let mut entries: Vec<(u64, i64, &Ev)> = self.queue.iter().map(|Reverse(s)| (s.seq, s.time_ms, &s.ev)).collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        for (_, time_ms, ev) in entries {
+            match self.role(ev)? {
+                Role::Fast { .. } => {
+                    let mut ev = ev.clone();
+                    let ids = ev_ids(&mut ev).into_iter().map(|x| *x).collect();
+                    fast.push(FastEntry { time_ms, shape: ev_shape(&ev), ids });
+                }
+                Role::Slow { period_ms } => slow.push(SlowEntry { key: format!("{ev:?}"), time_ms, period_ms }),
+            }
+        }
+        slow.sort_by(|a, b| a.key.cmp(&b.key));
+        let (mut times, mut ids) = (Vec::new(), Vec::new());
+        self.visit_idle_fields(&mut |f| match f {
+            Field::Time(t) => times.push(*t),
+            Field::Id(x) => ids.push(*x),
+        });
+        Some(Snap {
+            now_ms: self.now_ms,
+            seq: self.seq,
+            steps: self.steps,
+            next_id: self.next_id,
+            shape: self.idle_shape(),
+            times,
+            ids,
+            fast,
+            slow,
+            unclean_ms: self.ctl.next_unclean_check_ms,
+            balance_ms: self.ctl.balance_leaders_at_ms,
+        })
+    }
+
+    /// Partitions led by another than their preferred replica.
+    fn leaders_imbalanced(&self) -> impl Iterator<Item = &PartitionMeta> {
+        self.ctl.topics.values().flat_map(|t| t.partitions.iter()).filter(|pm| pm.leader != pm.replicas.first().copied())
+    }
+
+    /// Whether the automatic leader balance would move a leader (then it is no idle traffic).
+    fn balance_would_act(&self) -> bool {
+        self.leaders_imbalanced().any(|pm| pm.replicas.first().is_some_and(|p| pm.isr.contains(p) && self.broker_active(*p)))
+    }
+
+    /// `balance_leaders_at_ms` once every tick up to `end_ms` ran, while idle: each check finds
+    /// nothing to move and the tick after it arms the next one, `leader.imbalance.check.interval`
+    /// later (so the checks repeat every interval plus one tick).
+    fn balance_at_after(&self, at: Option<i64>, end_ms: i64) -> Option<i64> {
+        let a = at?;
+        if a > end_ms {
+            return Some(a);
+        }
+        if self.leaders_imbalanced().next().is_none() || !self.broker_bool("auto.leader.rebalance.enable") {
+            return None;
+        }
+        let period_ms = self.broker_int("leader.imbalance.check.interval.seconds").max(1) * 1000 + CONTROLLER_TICK_MS;
+        let last = a + (firings(a, period_ms, end_ms) - 1) * period_ms;
+        (end_ms >= last + CONTROLLER_TICK_MS).then_some(last + period_ms)
+    }
+
+    /// The two snapshots one window apart as a shift, or None if the state did not just repeat.
+    fn idle_plan(&self, a: &Snap, b: &Snap) -> Option<Plan> {
+        let w = IDLE_WINDOW_MS;
+        if a.shape != b.shape || a.times.len() != b.times.len() || a.ids.len() != b.ids.len() || a.fast.len() != b.fast.len() || a.slow.len() != b.slow.len() {
+            return None;
+        }
+        let ids_per_window = b.next_id.checked_sub(a.next_id)?;
+        let id_shift = |x: u64, y: u64| if x == y { Some(false) } else { (y.checked_sub(x) == Some(ids_per_window)).then_some(true) };
+        let time_shifts = a.times.iter().zip(&b.times).map(|(x, y)| if x == y { Some(false) } else { (y - x == w).then_some(true) }).collect::<Option<Vec<_>>>()?;
+        let id_shifts = a.ids.iter().zip(&b.ids).map(|(x, y)| id_shift(*x, *y)).collect::<Option<Vec<_>>>()?;
+        let mut fast_id_shifts = Vec::with_capacity(a.fast.len());
+        for (x, y) in a.fast.iter().zip(&b.fast) {
+            if y.time_ms - x.time_ms != w || x.shape != y.shape {
+                return None;
+            }
+            fast_id_shifts.push(x.ids.iter().zip(&y.ids).map(|(p, q)| id_shift(*p, *q)).collect::<Option<Vec<_>>>()?);
+        }
+        let end = a.now_ms + w;
+        let mut slow_fired = 0;
+        for (x, y) in a.slow.iter().zip(&b.slow) {
+            let n = firings(x.time_ms, x.period_ms, end);
+            if x.key != y.key || x.time_ms + n * x.period_ms != y.time_ms {
+                return None;
+            }
+            slow_fired += n as u64;
+        }
+        let unclean_ok = a.unclean_ms + firings(a.unclean_ms, UNCLEAN_ELECTION_INTERVAL_MS, end) * UNCLEAN_ELECTION_INTERVAL_MS == b.unclean_ms;
+        if !unclean_ok || self.balance_at_after(a.balance_ms, end) != b.balance_ms {
+            return None;
+        }
+        let seq_per_window = (b.seq - a.seq).checked_sub(slow_fired)?;
+        let steps_per_window = (b.steps - a.steps).checked_sub(slow_fired)?;
+        Some(Plan { ids_per_window, seq_per_window, steps_per_window, time_shifts, id_shifts, fast_id_shifts })
+    }
+
+    /// The first instant (simulated ms) at which something real might happen while idle: a time
+    /// rule deleting a first segment, the leader balance moving a leader, a compacted log with
+    /// records (its cleaning depends on time in ways this does not predict: never skipped).
+    fn idle_horizon_ms(&self) -> i64 {
+        let mut horizon = i64::MAX;
+        if self.balance_would_act() {
+            horizon = self.ctl.balance_leaders_at_ms.unwrap_or(self.now_ms);
+        }
+        let cleaner = self.broker_bool("log.cleaner.enable");
+        for (id, b) in &self.brokers {
+            if !self.broker_up(*id) {
+                continue;
+            }
+            for (tp, r) in &b.replicas {
+                let Some(t) = self.ctl.topics.get(&tp.topic) else { continue };
+                let log = &r.log;
+                if t.settings.cleanup_compact && cleaner && log.log_end_offset > log.log_start_offset {
+                    return self.now_ms;
+                }
+                let first = &log.segments[0];
+                if t.settings.cleanup_delete && t.settings.retention_ms >= 0 && !(log.segments.len() == 1 && first.size_bytes == 0) {
+                    let due_wall_ms = super::retention::largest_timestamp(first).saturating_add(t.settings.retention_ms).saturating_add(1);
+                    horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
+                }
+            }
+        }
+        horizon
+    }
+
+    /// Whether the run loop should try the skip now.
+    pub(crate) fn idle_skip_due(&self, until_ms: i64) -> bool {
+        self.idle.enabled
+            && self.now_ms >= self.idle.retry_at_ms
+            && until_ms.saturating_sub(self.now_ms) >= 2 * IDLE_WINDOW_MS
+            && self.next_event_time_ms().is_some_and(|t| t > self.now_ms)
+    }
+
+    /// One attempt: snapshot, one window stepped normally, snapshot, and the jump if the window
+    /// repeated. False if the action's event budget ran out in the window.
+    pub(crate) fn idle_skip(&mut self, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
+        let Some(a) = self.snapshot() else {
+            self.idle.retry_at_ms = self.now_ms + IDLE_WINDOW_MS;
+            return true;
+        };
+        let end = self.now_ms + IDLE_WINDOW_MS;
+        while let Some(t) = self.next_event_time_ms() {
+            if t > end {
+                break;
+            }
+            if !self.charge_event() {
+                return false;
+            }
+            self.step();
+            after_step(self);
+        }
+        self.now_ms = end;
+        let Some(b) = self.snapshot() else { return true };
+        let Some(plan) = self.idle_plan(&a, &b) else { return true };
+        let last_ms = until_ms.min(self.idle_horizon_ms().saturating_sub(1));
+        let windows = (last_ms - end) / IDLE_WINDOW_MS;
+        if windows >= 1 {
+            self.idle_jump(&b, &plan, windows);
+        }
+        true
+    }
+
+    /// Applies `windows` more windows of the periodic state at once.
+    fn idle_jump(&mut self, b: &Snap, plan: &Plan, windows: i64) {
+        let span_ms = windows * IDLE_WINDOW_MS;
+        let ids = windows as u64 * plan.ids_per_window;
+        let (mut ti, mut ii) = (0, 0);
+        self.visit_idle_fields(&mut |f| match f {
+            Field::Time(t) => {
+                *t += if plan.time_shifts[ti] { span_ms } else { 0 };
+                ti += 1;
+            }
+            Field::Id(x) => {
+                *x += if plan.id_shifts[ii] { ids } else { 0 };
+                ii += 1;
+            }
+        });
+        let end = b.now_ms + span_ms;
+        let mut old: Vec<Scheduled> = std::mem::take(&mut self.queue).into_iter().map(|Reverse(s)| s).collect();
+        old.sort_unstable_by_key(|s| s.seq);
+        let (mut fast, mut slow, mut slow_fired) = (Vec::new(), Vec::new(), 0u64);
+        let mut fast_i = 0;
+        for mut s in old {
+            match self.role(&s.ev).expect("checked by the snapshot") {
+                Role::Fast { delay_ms, parent_delay_ms } => {
+                    s.time_ms += span_ms;
+                    for (id, shift) in ev_ids(&mut s.ev).into_iter().zip(&plan.fast_id_shifts[fast_i]) {
+                        *id += if *shift { ids } else { 0 };
+                    }
+                    fast_i += 1;
+                    fast.push(((s.time_ms - delay_ms, Reverse(parent_delay_ms)), s));
+                }
+                Role::Slow { period_ms } => {
+                    let n = firings(s.time_ms, period_ms, end);
+                    s.time_ms += n * period_ms;
+                    slow_fired += n as u64;
+                    slow.push(((s.time_ms - period_ms, Reverse(period_ms)), s));
+                }
+            }
+        }
+        let unclean = self.ctl.next_unclean_check_ms;
+        self.ctl.next_unclean_check_ms = unclean + firings(unclean, UNCLEAN_ELECTION_INTERVAL_MS, end) * UNCLEAN_ELECTION_INTERVAL_MS;
+        self.ctl.balance_leaders_at_ms = self.balance_at_after(self.ctl.balance_leaders_at_ms, end);
+        self.seq = b.seq + windows as u64 * plan.seq_per_window + slow_fired;
+        self.steps = b.steps + windows as u64 * plan.steps_per_window + slow_fired;
+        self.now_ms = end;
+        self.instant_events = 0;
+        self.idle.skipped_ms += span_ms;
+        self.requeue(fast, slow);
+    }
+
+    /// Rebuilds the queue in the order step-by-step simulation gives it: the fast entries keep
+    /// theirs; a slow timer goes where its scheduling instant puts it (an event scheduled earlier
+    /// has a smaller sequence number; at one instant, the handler that itself waited longer ran
+    /// first). Sequence numbers are reassigned below `seq`, which only their order matters to.
+    fn requeue(&mut self, fast: Vec<((i64, Reverse<i64>), Scheduled)>, mut slow: Vec<((i64, Reverse<i64>), Scheduled)>) {
+        slow.sort_by_key(|(k, s)| (*k, s.seq));
+        let total = fast.len() + slow.len();
+        let mut order = Vec::with_capacity(total);
+        let mut slow = slow.into_iter().peekable();
+        for (key, s) in fast {
+            while let Some((_, x)) = slow.next_if(|(k, _)| *k < key) {
+                order.push(x);
+            }
+            order.push(s);
+        }
+        order.extend(slow.map(|(_, x)| x));
+        let base = self.seq - total as u64;
+        self.queue = order
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut s)| {
+                s.seq = base + i as u64;
+                Reverse(s)
+            })
+            .collect::<BinaryHeap<_>>();
+    }
+}

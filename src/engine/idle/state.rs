@@ -1,0 +1,17 @@
+//! What the idle skip keeps between runs (see [`super`]); a leaf, so `cluster` can hold it
+//! without importing the skip's handlers.
+
+/// The skip's switch and when a cluster that was no candidate is looked at again.
+#[derive(Clone, Debug)]
+pub(crate) struct IdleSkip {
+    pub enabled: bool,
+    pub retry_at_ms: i64,
+    /// Simulated time jumped over so far (tests and benchmarks read it).
+    pub skipped_ms: i64,
+}
+
+impl Default for IdleSkip {
+    fn default() -> Self {
+        IdleSkip { enabled: true, retry_at_ms: 0, skipped_ms: 0 }
+    }
+}
