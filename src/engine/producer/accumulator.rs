@@ -69,20 +69,22 @@ impl Producer {
             }
             self.wake(id, ctx.now_ms, ctx);
         }
-        let full = self.append(id, send_id, record.clone(), partition, sticky_used, n, ctx);
-        debug_assert!(self.queues.get(&(record.topic.clone(), partition)).is_some_and(|q| q.batches.back().is_some_and(|b| b.send_ids.last() == Some(&send_id))), "the record is in its partition's last batch");
-        full.then_some((record.topic, partition))
+        self.append(id, send_id, record, partition, sticky_used, n, ctx)
     }
 
-    /// Adds the record to the open batch of (topic, `partition`), opening one if needed; true
-    /// when that batch is full.
+    /// Adds the record to the open batch of (topic, `partition`), opening one if needed; the
+    /// queue key when that batch is full.
     #[allow(clippy::too_many_arguments)]
-    fn append(&mut self, id: ProducerId, send_id: SendId, record: ProducerRecord, partition: i32, sticky_used: bool, n: i32, ctx: &mut Ctx) -> bool {
+    fn append(&mut self, id: ProducerId, send_id: SendId, record: ProducerRecord, partition: i32, sticky_used: bool, n: i32, ctx: &mut Ctx) -> Option<(String, i32)> {
         let now = ctx.now_ms;
         // CreateTime: the producer's wall clock.
         let ts = record.timestamp_ms.unwrap_or(ctx.wall_clock_ms());
         let (batch_size, linger) = (self.config.batch_size, self.config.linger_ms);
-        let q = self.queues.entry((record.topic.clone(), partition)).or_default();
+        let qkey = (record.topic.clone(), partition);
+        let q = match self.queues.get_mut(&qkey) {
+            Some(q) => q,
+            None => self.queues.entry(qkey).or_default(),
+        };
         let need_new = match q.batches.back() {
             None => true,
             Some(b) => b.frozen.is_some() || !b.data.accepts_timestamp(ts) || (b.data.size_with(ts, record.key.as_deref(), record.value.as_deref(), &record.headers) > batch_size && !b.data.is_empty()),
@@ -105,6 +107,6 @@ impl Producer {
         if need_new && !full {
             self.wake(id, created + linger, ctx);
         }
-        full
+        full.then_some((record.topic, partition))
     }
 }
