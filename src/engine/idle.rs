@@ -24,14 +24,14 @@
 //! have added; the queue keeps the order step-by-step simulation gives its entries.
 //! [`Cluster::set_idle_skip`] turns the skip off (the equivalence tests compare both).
 
-pub mod state;
-
 use super::cluster::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt::Write;
 use std::hash::Hasher;
 use twox_hash::XxHash64;
+
+pub(crate) mod state;
 
 const fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
