@@ -404,19 +404,7 @@ fn filter_batch(b: &Rc<Batch>, aborted: bool, map: &OffsetMap, first_dirty: i64,
         let retain = if offset > latest {
             true
         } else {
-            // The newest offset of this record's key in the map (-1: not in the map; None: no key).
-            let newest = if offset >= first_dirty {
-                let e = map.visits.get(*cursor).copied().unwrap_or(NO_ENTRY);
-                *cursor += 1;
-                if e == NO_ENTRY {
-                    None
-                } else {
-                    Some(map.offsets[e as usize])
-                }
-            } else {
-                b.data.key(j).map(|k| map.get(k))
-            };
-            match newest {
+            match newest_of_key(b, j, map, first_dirty, cursor) {
                 // A keyless record in a compacted log is invalid and dropped.
                 None => false,
                 Some(newest) => {
@@ -444,12 +432,30 @@ fn filter_batch(b: &Rc<Batch>, aborted: bool, map: &OffsetMap, first_dirty: i64,
         st.bytes_retained += b.size_bytes() as u64;
         return Some(b.clone());
     }
+    let delete_horizon_ms = if need_horizon { Some(now_ms.saturating_add(delete_retention_ms)) } else { b.delete_horizon_ms };
+    let nb = recopy_kept(b, keep, delete_horizon_ms);
+    st.bytes_retained += nb.size_bytes() as u64;
+    Some(Rc::new(nb))
+}
+
+/// The newest offset of record `j`'s key in the map (-1: not in the map; None: no key). Records
+/// at or above the first dirty offset read the visit the map recorded for them (`cursor`).
+fn newest_of_key(b: &Batch, j: usize, map: &OffsetMap, first_dirty: i64, cursor: &mut usize) -> Option<i64> {
+    if b.offset_of(j) < first_dirty {
+        return b.data.key(j).map(|k| map.get(k));
+    }
+    let e = map.visits.get(*cursor).copied().unwrap_or(NO_ENTRY);
+    *cursor += 1;
+    (e != NO_ENTRY).then(|| map.offsets[e as usize])
+}
+
+/// A copy of batch `b` with only the records `keep` marks, same offsets and span.
+fn recopy_kept(b: &Batch, keep: &[bool], delete_horizon_ms: Option<i64>) -> Batch {
     let mut data = RecordsData::new();
     data.producer = b.data.producer;
     for (j, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
         data.push_at(b.data.offset_delta(j), b.data.timestamp(j), b.data.key(j), b.data.value(j), b.data.headers(j).to_vec());
     }
-    let delete_horizon_ms = if need_horizon { Some(now_ms.saturating_add(delete_retention_ms)) } else { b.delete_horizon_ms };
     let nb = Batch {
         base_offset: b.base_offset,
         leader_epoch: b.leader_epoch,
@@ -459,8 +465,7 @@ fn filter_batch(b: &Rc<Batch>, aborted: bool, map: &OffsetMap, first_dirty: i64,
         data: Rc::new(data),
     };
     debug_assert_eq!(nb.next_offset(), b.next_offset(), "a cleaned batch keeps its offset span");
-    st.bytes_retained += nb.size_bytes() as u64;
-    Some(Rc::new(nb))
+    nb
 }
 
 /// One cleaning pass over `log` (`Cleaner.doClean`), or None if there is no dirty section.
@@ -522,8 +527,13 @@ pub fn clean_log_with_capacity(log: &mut PartitionLog, settings: &TopicSettings,
     log.segments = cleaned;
     log.cleaner_checkpoint = Some(end_offset);
     let after = log_to_clean(log, settings, now_ms);
+    Some(pass_report(&st, ltc, &after, end_offset, (segments_before, log.segments.len()), settings, now_ms))
+}
+
+/// A pass's report from its counters, the dirty section before (`ltc`) and after it.
+fn pass_report(st: &Recopy, ltc: &LogToClean, after: &LogToClean, end_offset: i64, (segments_before, segments_after): (usize, usize), settings: &TopicSettings, now_ms: i64) -> CleanReport {
     let bytes_removed = st.bytes_read.saturating_sub(st.bytes_retained);
-    Some(CleanReport {
+    CleanReport {
         time_ms: now_ms,
         duration_ms: (st.bytes_read / CLEANER_BYTES_PER_MS) as i64,
         first_dirty_offset: ltc.first_dirty_offset,
@@ -539,9 +549,9 @@ pub fn clean_log_with_capacity(log: &mut PartitionLog, settings: &TopicSettings,
         dirty_ratio_before: ltc.cleanable_ratio,
         dirty_ratio_after: after.cleanable_ratio,
         segments_before,
-        segments_after: log.segments.len(),
+        segments_after,
         forced_by_max_compaction_lag: ltc.need_compaction_now && ltc.cleanable_ratio <= settings.min_cleanable_dirty_ratio,
-    })
+    }
 }
 
 impl Cluster {
