@@ -25,7 +25,7 @@ use super::msg::OffsetSpec;
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::ids::CONSUMER_ID_BASE;
-use super::msg::{GroupEv, GroupMsg, JoinOk};
+use super::msg::{FetchResponse, GroupEv, GroupMsg, JoinOk};
 use std::collections::VecDeque;
 
 pub use super::ids::ConsumerId;
@@ -830,181 +830,140 @@ impl Cluster {
 
     // ----- responses -----
 
+    /// A group-protocol or fetch answer reached consumer `c`; the consumer then steps (unless
+    /// the answer was stale, or a completed join or sync already stepped it).
     pub(crate) fn consumer_receive(&mut self, c: ConsumerId, msg: GroupMsg) {
         let now = self.now_ms;
         let Some(x) = self.consumers.get_mut(&c) else { return };
         if x.closed {
             return;
         }
-        let is = |f: &Option<Inflight>, id: u64| f.as_ref().is_some_and(|f| f.req_id == id);
-        match msg {
-            GroupMsg::FindCoordinatorResp { req_id, result } => {
-                if !is(&x.find_inflight, req_id) {
-                    return;
-                }
-                x.find_inflight = None;
-                match result {
-                    Ok(b) => {
-                        x.coordinator = Some(b);
-                        x.next_heartbeat_ms = now;
-                    }
-                    Err(_) => x.coordinator_retry_at_ms = now + x.config.retry_backoff_ms,
-                }
-            }
-            GroupMsg::JoinResp { req_id, result } => {
-                if !is(&x.join_inflight, req_id) {
-                    return;
-                }
-                x.join_inflight = None;
-                match result {
-                    Ok(ok) => return self.on_join_ok(c, ok),
-                    Err((e, member_id)) => {
-                        x.state = MemberState::Unjoined;
-                        match e {
-                            ErrorCode::MEMBER_ID_REQUIRED => x.member_id = member_id,
-                            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => Self::reset_generation(x, true),
-                            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS => Self::coordinator_unknown(x),
-                            ErrorCode::INCONSISTENT_GROUP_PROTOCOL | ErrorCode::INVALID_SESSION_TIMEOUT | ErrorCode::INVALID_GROUP_ID => {
-                                x.pending_error = Some(KafkaError::of(e));
-                                x.waiting_for_poll = true;
-                            }
-                            _ => x.join_retry_at_ms = now + x.config.retry_backoff_ms,
-                        }
-                    }
-                }
-            }
-            GroupMsg::SyncResp { req_id, result } => {
-                if !is(&x.sync_inflight, req_id) {
-                    return;
-                }
-                x.sync_inflight = None;
-                match result {
-                    Ok(assignment) => return self.on_sync_ok(c, assignment),
-                    Err(e) => {
-                        x.state = MemberState::Unjoined;
-                        match e {
-                            ErrorCode::UNKNOWN_MEMBER_ID => Self::reset_generation(x, true),
-                            ErrorCode::ILLEGAL_GENERATION => Self::reset_generation(x, false),
-                            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => Self::coordinator_unknown(x),
-                            _ => {}
-                        }
-                    }
-                }
-            }
-            GroupMsg::HeartbeatResp { req_id, error } => {
-                if !is(&x.hb_inflight, req_id) {
-                    return;
-                }
-                x.hb_inflight = None;
-                match error {
-                    None => {}
-                    Some(ErrorCode::REBALANCE_IN_PROGRESS) => {
-                        if x.state == MemberState::Stable {
-                            x.state = MemberState::Unjoined;
-                        }
-                    }
-                    Some(ErrorCode::UNKNOWN_MEMBER_ID) => Self::reset_generation(x, true),
-                    Some(ErrorCode::ILLEGAL_GENERATION) => Self::reset_generation(x, false),
-                    Some(ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS) => Self::coordinator_unknown(x),
-                    Some(_) => {}
-                }
-            }
-            GroupMsg::OffsetCommitResp { req_id, result } => {
-                let Some(i) = x.commits.iter().position(|pc| is(&pc.inflight, req_id)) else { return };
-                match result {
-                    Ok(()) => {
-                        let pc = x.commits.remove(i);
-                        x.commit_results.insert(pc.id, Ok(()));
-                    }
-                    Err(e) => {
-                        let retriable = matches!(e, ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS | ErrorCode::REQUEST_TIMED_OUT);
-                        if matches!(e, ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE) {
-                            Self::coordinator_unknown(x);
-                        }
-                        if retriable && x.commits[i].retry {
-                            x.commits[i].inflight = None;
-                        } else {
-                            let err = match e {
-                                ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => KafkaError::new(e, commit_failed()),
-                                ErrorCode::REBALANCE_IN_PROGRESS => KafkaError::new(
-                                    e,
-                                    "Offset commit cannot be completed since the consumer is undergoing a rebalance for auto partition assignment. You can try completing the rebalance by calling poll() and then retry the operation.",
-                                ),
-                                other => KafkaError::of(other),
-                            };
-                            self.fail_commit(c, i, err);
-                        }
-                    }
-                }
-            }
-            GroupMsg::OffsetFetchResp { req_id, result } => {
-                let Some((f, _)) = &x.offset_fetch_inflight else { return };
-                if f.req_id != req_id {
-                    return;
-                }
-                x.offset_fetch_inflight = None;
-                match result {
-                    Ok(list) => {
-                        let policy = x.config.auto_offset_reset;
-                        for (tp, off) in list {
-                            let x = self.consumers.get_mut(&c).expect("exists");
-                            let Some(p) = x.parts.get_mut(&tp) else { continue };
-                            if p.position.is_some() || p.pending_reset.is_some() {
-                                continue;
-                            }
-                            if off >= 0 {
-                                p.position = Some(off);
-                                x.logs.push(ConsumerLog::SettingOffsetToCommitted { tp, offset: off });
-                            } else {
-                                x.logs.push(ConsumerLog::FoundNoCommittedOffset { tp: tp.clone() });
-                                self.reset_position(c, &tp, policy, None);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        if matches!(e, ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS) {
-                            Self::coordinator_unknown(x);
-                        }
-                    }
-                }
-            }
-            GroupMsg::FetchResp { req_id, parts } => {
-                let Some((&b, _)) = x.fetch_inflight.iter().find(|(_, (f, _))| f.req_id == req_id) else { return };
-                let (_, sent) = x.fetch_inflight.remove(&b).expect("found");
-                let policy = x.config.auto_offset_reset;
-                let mut errors = false;
-                for (tp, r) in parts {
-                    let x = self.consumers.get_mut(&c).expect("exists");
-                    let asked = sent.iter().find(|(t, _)| *t == tp).map(|(_, o)| *o);
-                    let Some(p) = x.parts.get_mut(&tp) else { continue };
-                    if p.position != asked || p.buffer.is_some() {
-                        continue; // seeked meanwhile: stale data
-                    }
-                    match r {
-                        Ok(resp) => {
-                            if resp.end_offset > resp.first_offset {
-                                let first = resp.first_offset;
-                                p.buffer = Some((resp, first));
-                                x.ready.push_back(tp);
-                            }
-                        }
-                        Err(e) if e.code == ErrorCode::OFFSET_OUT_OF_RANGE => {
-                            let o = asked.unwrap_or(-1);
-                            x.logs.push(ConsumerLog::OffsetOutOfRange { tp: tp.clone(), offset: o });
-                            p.position = None;
-                            self.reset_position(c, &tp, policy, Some(o));
-                        }
-                        Err(_) => errors = true,
-                    }
-                }
-                if errors {
-                    let x = self.consumers.get_mut(&c).expect("exists");
-                    x.fetch_retry_at_ms = now + x.config.retry_backoff_ms;
-                }
-            }
-            _ => {}
+        let step = match msg {
+            GroupMsg::FindCoordinatorResp { req_id, result } => x.on_find_coordinator_answer(req_id, result, now),
+            GroupMsg::JoinResp { req_id, result } => match x.on_join_answer(req_id, result, now) {
+                Answer::Stale => false,
+                Answer::Handled => true,
+                Answer::Joined(ok) => return self.on_join_ok(c, ok),
+            },
+            GroupMsg::SyncResp { req_id, result } => match x.on_sync_answer(req_id, result) {
+                Answer::Stale => false,
+                Answer::Handled => true,
+                Answer::Joined(assignment) => return self.on_sync_ok(c, assignment),
+            },
+            GroupMsg::HeartbeatResp { req_id, error } => x.on_heartbeat_answer(req_id, error),
+            GroupMsg::OffsetCommitResp { req_id, result } => self.consumer_on_commit_answer(c, req_id, result),
+            GroupMsg::OffsetFetchResp { req_id, result } => self.consumer_on_offset_fetch_answer(c, req_id, result),
+            GroupMsg::FetchResp { req_id, parts } => self.consumer_on_fetch_answer(c, req_id, parts, now),
+            _ => true,
+        };
+        if step {
+            self.consumer_step(c);
         }
-        self.consumer_step(c);
+    }
+
+    /// OffsetCommit's answer: the commit completes, is retried, or fails. False when stale.
+    fn consumer_on_commit_answer(&mut self, c: ConsumerId, req_id: u64, result: Result<(), ErrorCode>) -> bool {
+        let Some(x) = self.consumers.get_mut(&c) else { return false };
+        let Some(i) = x.commits.iter().position(|pc| is_inflight(&pc.inflight, req_id)) else { return false };
+        match result {
+            Ok(()) => {
+                let pc = x.commits.remove(i);
+                x.commit_results.insert(pc.id, Ok(()));
+            }
+            Err(e) => {
+                let retriable = matches!(e, ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS | ErrorCode::REQUEST_TIMED_OUT);
+                if matches!(e, ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE) {
+                    Self::coordinator_unknown(x);
+                }
+                if retriable && x.commits[i].retry {
+                    x.commits[i].inflight = None;
+                } else {
+                    let err = match e {
+                        ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => KafkaError::new(e, commit_failed()),
+                        ErrorCode::REBALANCE_IN_PROGRESS => KafkaError::new(
+                            e,
+                            "Offset commit cannot be completed since the consumer is undergoing a rebalance for auto partition assignment. You can try completing the rebalance by calling poll() and then retry the operation.",
+                        ),
+                        other => KafkaError::of(other),
+                    };
+                    self.fail_commit(c, i, err);
+                }
+            }
+        }
+        true
+    }
+
+    /// OffsetFetch's answer: positions start at the committed offsets, or reset. False when stale.
+    fn consumer_on_offset_fetch_answer(&mut self, c: ConsumerId, req_id: u64, result: Result<Vec<(TopicPartition, i64)>, ErrorCode>) -> bool {
+        let Some(x) = self.consumers.get_mut(&c) else { return false };
+        let Some((f, _)) = &x.offset_fetch_inflight else { return false };
+        if f.req_id != req_id {
+            return false;
+        }
+        x.offset_fetch_inflight = None;
+        match result {
+            Ok(list) => {
+                let policy = x.config.auto_offset_reset;
+                for (tp, off) in list {
+                    let x = self.consumers.get_mut(&c).expect("exists");
+                    let Some(p) = x.parts.get_mut(&tp) else { continue };
+                    if p.position.is_some() || p.pending_reset.is_some() {
+                        continue;
+                    }
+                    if off >= 0 {
+                        p.position = Some(off);
+                        x.logs.push(ConsumerLog::SettingOffsetToCommitted { tp, offset: off });
+                    } else {
+                        x.logs.push(ConsumerLog::FoundNoCommittedOffset { tp: tp.clone() });
+                        self.reset_position(c, &tp, policy, None);
+                    }
+                }
+            }
+            Err(e) => {
+                if matches!(e, ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS) {
+                    Self::coordinator_unknown(x);
+                }
+            }
+        }
+        true
+    }
+
+    /// A fetch's answer: records are buffered, out-of-range positions reset. False when stale.
+    fn consumer_on_fetch_answer(&mut self, c: ConsumerId, req_id: u64, parts: Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, now: i64) -> bool {
+        let Some(x) = self.consumers.get_mut(&c) else { return false };
+        let Some((&b, _)) = x.fetch_inflight.iter().find(|(_, (f, _))| f.req_id == req_id) else { return false };
+        let (_, sent) = x.fetch_inflight.remove(&b).expect("found");
+        let policy = x.config.auto_offset_reset;
+        let mut errors = false;
+        for (tp, r) in parts {
+            let x = self.consumers.get_mut(&c).expect("exists");
+            let asked = sent.iter().find(|(t, _)| *t == tp).map(|(_, o)| *o);
+            let Some(p) = x.parts.get_mut(&tp) else { continue };
+            if p.position != asked || p.buffer.is_some() {
+                continue; // seeked meanwhile: stale data
+            }
+            match r {
+                Ok(resp) => {
+                    if resp.end_offset > resp.first_offset {
+                        let first = resp.first_offset;
+                        p.buffer = Some((resp, first));
+                        x.ready.push_back(tp);
+                    }
+                }
+                Err(e) if e.code == ErrorCode::OFFSET_OUT_OF_RANGE => {
+                    let o = asked.unwrap_or(-1);
+                    x.logs.push(ConsumerLog::OffsetOutOfRange { tp: tp.clone(), offset: o });
+                    p.position = None;
+                    self.reset_position(c, &tp, policy, Some(o));
+                }
+                Err(_) => errors = true,
+            }
+        }
+        if errors {
+            let x = self.consumers.get_mut(&c).expect("exists");
+            x.fetch_retry_at_ms = now + x.config.retry_backoff_ms;
+        }
+        true
     }
 
     fn on_join_ok(&mut self, c: ConsumerId, ok: JoinOk) {
@@ -1091,5 +1050,103 @@ impl Cluster {
         let r = x.commit_results.remove(&id)?;
         x.logs.retain(|l| !matches!(l, ConsumerLog::CommitFailed { .. }));
         Some(r)
+    }
+}
+
+/// What an answer to a join or sync does.
+enum Answer<T> {
+    /// Not the request in flight: ignored.
+    Stale,
+    /// Handled by the consumer's own state.
+    Handled,
+    /// Completed: the cluster-side continuation runs with this.
+    Joined(T),
+}
+
+fn is_inflight(f: &Option<Inflight>, id: u64) -> bool {
+    f.as_ref().is_some_and(|f| f.req_id == id)
+}
+
+/// A consumer's reactions to its coordinator's answers that touch only its own state.
+impl Consumer {
+    /// FindCoordinator's answer; false when stale.
+    fn on_find_coordinator_answer(&mut self, req_id: u64, result: Result<BrokerId, ErrorCode>, now: i64) -> bool {
+        if !is_inflight(&self.find_inflight, req_id) {
+            return false;
+        }
+        self.find_inflight = None;
+        match result {
+            Ok(b) => {
+                self.coordinator = Some(b);
+                self.next_heartbeat_ms = now;
+            }
+            Err(_) => self.coordinator_retry_at_ms = now + self.config.retry_backoff_ms,
+        }
+        true
+    }
+
+    /// JoinGroup's answer: a failure is handled here, a success goes on in the cluster.
+    fn on_join_answer(&mut self, req_id: u64, result: Result<JoinOk, (ErrorCode, String)>, now: i64) -> Answer<JoinOk> {
+        if !is_inflight(&self.join_inflight, req_id) {
+            return Answer::Stale;
+        }
+        self.join_inflight = None;
+        let (e, member_id) = match result {
+            Ok(ok) => return Answer::Joined(ok),
+            Err(failed) => failed,
+        };
+        self.state = MemberState::Unjoined;
+        match e {
+            ErrorCode::MEMBER_ID_REQUIRED => self.member_id = member_id,
+            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => Cluster::reset_generation(self, true),
+            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS => Cluster::coordinator_unknown(self),
+            ErrorCode::INCONSISTENT_GROUP_PROTOCOL | ErrorCode::INVALID_SESSION_TIMEOUT | ErrorCode::INVALID_GROUP_ID => {
+                self.pending_error = Some(KafkaError::of(e));
+                self.waiting_for_poll = true;
+            }
+            _ => self.join_retry_at_ms = now + self.config.retry_backoff_ms,
+        }
+        Answer::Handled
+    }
+
+    /// SyncGroup's answer: a failure is handled here, the assignment goes on in the cluster.
+    fn on_sync_answer(&mut self, req_id: u64, result: Result<Vec<TopicPartition>, ErrorCode>) -> Answer<Vec<TopicPartition>> {
+        if !is_inflight(&self.sync_inflight, req_id) {
+            return Answer::Stale;
+        }
+        self.sync_inflight = None;
+        let e = match result {
+            Ok(assignment) => return Answer::Joined(assignment),
+            Err(e) => e,
+        };
+        self.state = MemberState::Unjoined;
+        match e {
+            ErrorCode::UNKNOWN_MEMBER_ID => Cluster::reset_generation(self, true),
+            ErrorCode::ILLEGAL_GENERATION => Cluster::reset_generation(self, false),
+            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => Cluster::coordinator_unknown(self),
+            _ => {}
+        }
+        Answer::Handled
+    }
+
+    /// Heartbeat's answer; false when stale.
+    fn on_heartbeat_answer(&mut self, req_id: u64, error: Option<ErrorCode>) -> bool {
+        if !is_inflight(&self.hb_inflight, req_id) {
+            return false;
+        }
+        self.hb_inflight = None;
+        match error {
+            None => {}
+            Some(ErrorCode::REBALANCE_IN_PROGRESS) => {
+                if self.state == MemberState::Stable {
+                    self.state = MemberState::Unjoined;
+                }
+            }
+            Some(ErrorCode::UNKNOWN_MEMBER_ID) => Cluster::reset_generation(self, true),
+            Some(ErrorCode::ILLEGAL_GENERATION) => Cluster::reset_generation(self, false),
+            Some(ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS) => Cluster::coordinator_unknown(self),
+            Some(_) => {}
+        }
+        true
     }
 }
