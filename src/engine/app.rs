@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::TopicPartition;
 use super::cluster::*;
 use super::consumer::state::{ConsumerConfig, ConsumerRecord, OffsetReset};
-use super::ids::{ConsumerId, ProducerId};
+use super::ids::{ConsumerId, ProducerId, SendId};
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::msg::Isolation;
 use super::producer::state::{ProducerConfig, ProducerRecord, SendResult};
@@ -36,7 +36,6 @@ pub const APPS_MAX: usize = 16;
 pub(crate) mod state;
 pub use state::{AppSpec, AppStatus, Guarantee};
 pub(crate) use state::*;
-
 
 fn transform(r: &ConsumerRecord, to: &str) -> ProducerRecord {
     let value = r.value.as_ref().map(|v| v.to_ascii_uppercase());
@@ -173,6 +172,7 @@ impl Cluster {
         }
     }
 
+    /// One poll-loop iteration of app `name` in `phase`: the phase it moves to.
     fn app_step(&mut self, name: &str, spec: &AppSpec, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
         match phase {
             Phase::Dead(w) => Phase::Dead(w),
@@ -182,60 +182,7 @@ impl Cluster {
                 Some(Err(e)) if e.code == ErrorCode::PRODUCER_FENCED => Phase::Dead("fenced"),
                 Some(Err(_)) => Phase::Dead("failed"),
             },
-            Phase::Idle => {
-                let records = match self.poll(c) {
-                    Ok(r) => r,
-                    Err(_) => return Phase::Idle,
-                };
-                if records.is_empty() {
-                    return Phase::Idle;
-                }
-                let offsets = Self::app_offsets(&records);
-                let out: Vec<ProducerRecord> = records.iter().map(|r| transform(r, &spec.to)).collect();
-                let n = records.len() as u64;
-                match spec.guarantee {
-                    Guarantee::AtMostOnce => match self.commit_tracked(c, offsets) {
-                        Ok(commit) => {
-                            self.app_count(name, n, 0);
-                            Phase::CommitFirst { commit, records: out }
-                        }
-                        Err(_) => Phase::Idle,
-                    },
-                    Guarantee::AtLeastOnce => {
-                        self.app_count(name, n, 0);
-                        let mut sends = BTreeSet::new();
-                        let mut map = BTreeMap::new();
-                        for r in out {
-                            if let Ok(id) = self.send(p, r.clone()) {
-                                sends.insert(id);
-                                map.insert(id, r);
-                            }
-                        }
-                        Phase::Sending { sends, records: map, offsets }
-                    }
-                    Guarantee::ExactlyOnce => {
-                        if self.begin_transaction(p).is_err() {
-                            return self.app_txn_failed(p);
-                        }
-                        let mut first = BTreeMap::new();
-                        for r in &records {
-                            first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
-                        }
-                        if let Some(a) = self.apps.get_mut(name) {
-                            a.txn_first = first;
-                        }
-                        self.app_count(name, n, 0);
-                        for r in out {
-                            let _ = self.send(p, r);
-                        }
-                        let offs: Vec<(TopicPartition, i64)> = offsets.into_iter().collect();
-                        match self.start_send_offsets_to_transaction(p, offs, &spec.group) {
-                            Ok(()) => Phase::TxnOffsets { count: n },
-                            Err(_) => self.app_txn_failed(p),
-                        }
-                    }
-                }
-            }
+            Phase::Idle => self.app_poll(name, spec, c, p),
             Phase::CommitFirst { commit, records } => match self.take_commit_result(c, commit) {
                 None => Phase::CommitFirst { commit, records },
                 Some(_) => {
@@ -248,64 +195,125 @@ impl Cluster {
                     Phase::Idle
                 }
             },
-            Phase::Sending { mut sends, mut records, offsets } => {
-                for (id, r) in self.take_send_results(p) {
-                    if !sends.remove(&id) {
-                        continue;
-                    }
-                    let rec = records.remove(&id);
-                    match r {
-                        SendResult::Delivered { .. } => self.app_count(name, 0, 1),
-                        SendResult::Failed(_) => {
-                            // Send it again: at-least-once never gives up on a record.
-                            if let Some(rec) = rec {
-                                if let Ok(nid) = self.send(p, rec.clone()) {
-                                    sends.insert(nid);
-                                    records.insert(nid, rec);
-                                }
-                            }
-                        }
-                    }
-                }
-                if !sends.is_empty() {
-                    return Phase::Sending { sends, records, offsets };
-                }
-                match self.commit_tracked(c, offsets) {
-                    Ok(commit) => Phase::CommitAfter { commit },
-                    Err(_) => Phase::Idle,
-                }
-            }
+            Phase::Sending { sends, records, offsets } => self.app_sending(name, c, p, sends, records, offsets),
             Phase::CommitAfter { commit } => match self.take_commit_result(c, commit) {
                 None => Phase::CommitAfter { commit },
                 Some(_) => Phase::Idle,
             },
-            Phase::TxnOffsets { count } => match self.take_transaction_result(p) {
-                None => Phase::TxnOffsets { count },
-                Some(Ok(())) => match self.start_end_transaction(p, true) {
-                    Ok(()) => Phase::TxnCommit { count },
-                    Err(_) => self.app_txn_failed(p),
-                },
-                Some(Err(_)) => self.app_txn_failed(p),
-            },
-            Phase::TxnCommit { count } => match self.take_transaction_result(p) {
-                None => Phase::TxnCommit { count },
-                Some(Ok(())) => {
-                    self.app_count(name, 0, count);
-                    Phase::Idle
+            Phase::TxnOffsets { .. } | Phase::TxnCommit { .. } | Phase::TxnAbort { .. } => self.app_txn_step(name, c, p, phase),
+        }
+    }
+
+    /// Idle: poll, and hand what came to the guarantee's processing.
+    fn app_poll(&mut self, name: &str, spec: &AppSpec, c: ConsumerId, p: ProducerId) -> Phase {
+        let records = match self.poll(c) {
+            Ok(r) => r,
+            Err(_) => return Phase::Idle,
+        };
+        if records.is_empty() {
+            return Phase::Idle;
+        }
+        let offsets = Self::app_offsets(&records);
+        let out: Vec<ProducerRecord> = records.iter().map(|r| transform(r, &spec.to)).collect();
+        let n = records.len() as u64;
+        match spec.guarantee {
+            Guarantee::AtMostOnce => match self.commit_tracked(c, offsets) {
+                Ok(commit) => {
+                    self.app_count(name, n, 0);
+                    Phase::CommitFirst { commit, records: out }
                 }
-                Some(Err(_)) => self.app_txn_failed(p),
+                Err(_) => Phase::Idle,
             },
-            Phase::TxnAbort { rewind } => match self.take_transaction_result(p) {
-                None => Phase::TxnAbort { rewind },
-                Some(Ok(())) => {
-                    // Process the aborted records again.
-                    for (tp, o) in rewind {
-                        let _ = self.seek(c, &tp, o);
+            Guarantee::AtLeastOnce => {
+                self.app_count(name, n, 0);
+                let mut sends = BTreeSet::new();
+                let mut map = BTreeMap::new();
+                for r in out {
+                    if let Ok(id) = self.send(p, r.clone()) {
+                        sends.insert(id);
+                        map.insert(id, r);
                     }
-                    Phase::Idle
                 }
-                Some(Err(_)) => self.app_txn_failed(p),
+                Phase::Sending { sends, records: map, offsets }
+            }
+            Guarantee::ExactlyOnce => self.app_process_in_transaction(name, &spec.group, p, &records, out, offsets),
+        }
+    }
+
+    /// Exactly-once: the outputs and the consumed offsets go in one transaction.
+    fn app_process_in_transaction(&mut self, name: &str, group: &str, p: ProducerId, records: &[ConsumerRecord], out: Vec<ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
+        if self.begin_transaction(p).is_err() {
+            return self.app_txn_failed(p);
+        }
+        let mut first = BTreeMap::new();
+        for r in records {
+            first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
+        }
+        if let Some(a) = self.apps.get_mut(name) {
+            a.txn_first = first;
+        }
+        let n = records.len() as u64;
+        self.app_count(name, n, 0);
+        for r in out {
+            let _ = self.send(p, r);
+        }
+        let offs: Vec<(TopicPartition, i64)> = offsets.into_iter().collect();
+        match self.start_send_offsets_to_transaction(p, offs, group) {
+            Ok(()) => Phase::TxnOffsets { count: n },
+            Err(_) => self.app_txn_failed(p),
+        }
+    }
+
+    /// At-least-once: collect the send results, resend failures, commit once all are delivered.
+    fn app_sending(&mut self, name: &str, c: ConsumerId, p: ProducerId, mut sends: BTreeSet<SendId>, mut records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
+        for (id, r) in self.take_send_results(p) {
+            if !sends.remove(&id) {
+                continue;
+            }
+            let rec = records.remove(&id);
+            match r {
+                SendResult::Delivered { .. } => self.app_count(name, 0, 1),
+                SendResult::Failed(_) => {
+                    // Send it again: at-least-once never gives up on a record.
+                    if let Some(rec) = rec {
+                        if let Ok(nid) = self.send(p, rec.clone()) {
+                            sends.insert(nid);
+                            records.insert(nid, rec);
+                        }
+                    }
+                }
+            }
+        }
+        if !sends.is_empty() {
+            return Phase::Sending { sends, records, offsets };
+        }
+        match self.commit_tracked(c, offsets) {
+            Ok(commit) => Phase::CommitAfter { commit },
+            Err(_) => Phase::Idle,
+        }
+    }
+
+    /// Exactly-once after the records went out: offsets added, then commit (or abort and rewind).
+    fn app_txn_step(&mut self, name: &str, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
+        let Some(result) = self.take_transaction_result(p) else { return phase };
+        match (phase, result) {
+            (_, Err(_)) => self.app_txn_failed(p),
+            (Phase::TxnOffsets { count }, Ok(())) => match self.start_end_transaction(p, true) {
+                Ok(()) => Phase::TxnCommit { count },
+                Err(_) => self.app_txn_failed(p),
             },
+            (Phase::TxnCommit { count }, Ok(())) => {
+                self.app_count(name, 0, count);
+                Phase::Idle
+            }
+            (Phase::TxnAbort { rewind }, Ok(())) => {
+                // Process the aborted records again.
+                for (tp, o) in rewind {
+                    let _ = self.seek(c, &tp, o);
+                }
+                Phase::Idle
+            }
+            (other, Ok(())) => other,
         }
     }
 

@@ -15,14 +15,12 @@ use super::log::PartitionLog;
 use super::producer::state::Producer;
 use super::rng::Rng;
 use super::budget::{log_bytes_held, Budget};
+use super::node::Out;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::rc::Rc;
 
-/// One-way network latency between any two nodes.
-/// The wall clock at simulated time 0: 2024-11-06 09:00:00 UTC (log lines and record
-/// timestamps share it).
-pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
+pub use super::node::WALL_CLOCK_EPOCH_MS;
 
 pub const NET_LATENCY_MS: i64 = 1;
 /// A request and its answer, delivered: what a client that waits for an answer (a consumer's
@@ -583,6 +581,21 @@ impl Cluster {
     /// Whether a client can reach a broker.
     pub(crate) fn client_reaches(&self, b: BrokerId) -> bool {
         self.broker_up(b) && !self.brokers[&b].isolated
+    }
+
+    /// The brokers a client reaches now, in id order (a handler's view of the network).
+    pub(crate) fn client_reachable_brokers(&self) -> Vec<BrokerId> {
+        self.brokers.keys().copied().filter(|b| self.client_reaches(*b)).collect()
+    }
+
+    /// Sends and schedules a handler's outputs, in the order it made them.
+    pub(crate) fn route(&mut self, outputs: Vec<Out>) {
+        for o in outputs {
+            match o {
+                Out::Send { from, to, msg } => self.net_send(from, to, msg),
+                Out::Timer { delay_ms, ev } => self.schedule(delay_ms, ev),
+            }
+        }
     }
 
     fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {

@@ -24,14 +24,14 @@
 //! have added; the queue keeps the order step-by-step simulation gives its entries.
 //! [`Cluster::set_idle_skip`] turns the skip off (the equivalence tests compare both).
 
-pub mod state;
-
 use super::cluster::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt::Write;
 use std::hash::Hasher;
 use twox_hash::XxHash64;
+
+pub(crate) mod state;
 
 const fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
@@ -135,6 +135,39 @@ fn hash(text: &str) -> u64 {
     h.finish()
 }
 
+/// When (wall clock) `retention.ms` first deletes the log's first segment, if it ever does. The
+/// size and log-start rules do not depend on time: while idle they act at once or never.
+fn retention_due_ms(log: &super::log::PartitionLog, settings: &super::config::TopicSettings) -> Option<i64> {
+    let first = &log.segments[0];
+    if !settings.cleanup_delete || settings.retention_ms < 0 || (log.segments.len() == 1 && first.size_bytes == 0) {
+        return None;
+    }
+    Some(super::retention::largest_timestamp(first).saturating_add(settings.retention_ms).saturating_add(1))
+}
+
+/// When (wall clock) time alone may make a compacted log cleanable (`min.compaction.lag.ms`
+/// ageing a dirty segment, `max.compaction.lag.ms` forcing one), if it can: a log whose dirty
+/// part is all in the active segment has nothing the cleaner may take, however long it waits;
+/// without the lags, cleanability does not change with time, and the window saw it.
+fn cleanable_due_ms(log: &super::log::PartitionLog, settings: &super::config::TopicSettings) -> Option<i64> {
+    let checkpoint = log.cleaner_checkpoint.unwrap_or(log.log_start_offset);
+    let first_dirty = if checkpoint < log.log_start_offset || checkpoint > log.log_end_offset { log.log_start_offset } else { checkpoint };
+    let segs = &log.segments;
+    let dirty = (0..segs.len() - 1).filter(|&i| segs[i + 1].base_offset > first_dirty).map(|i| &segs[i]);
+    let mut due: Option<i64> = None;
+    for s in dirty {
+        let mut at = i64::MAX;
+        if settings.min_compaction_lag_ms > 0 {
+            at = s.max_timestamp_ms.saturating_add(settings.min_compaction_lag_ms);
+        }
+        if let Some(first_ts) = s.first_batch_timestamp_ms.filter(|&t| t > 0) {
+            at = at.min(first_ts.saturating_add(settings.max_compaction_lag_ms.max(0)).saturating_add(1));
+        }
+        due = Some(due.map_or(at, |d| d.min(at)));
+    }
+    due
+}
+
 impl Cluster {
     /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
     pub fn set_idle_skip(&mut self, on: bool) {
@@ -159,6 +192,7 @@ impl Cluster {
             Ev::BrokerIsrCheck { .. } => Some(Role::Slow { period_ms: REPLICA_LAG_TIME_MAX_MS / 2 }),
             Ev::LogCleanerWake { .. } => Some(Role::Slow { period_ms: self.cleaner_backoff_ms() }),
             Ev::LogRetentionCheck { .. } => Some(Role::Slow { period_ms: self.retention_check_interval_ms() }),
+            Ev::Txn(super::txn::TxnEv::Tick) => Some(Role::Slow { period_ms: super::txn::TXN_ABORT_CHECK_INTERVAL_MS }),
             _ => None,
         }
         .filter(|r| !matches!(r, Role::Slow { period_ms } if *period_ms < 1))
@@ -337,8 +371,8 @@ impl Cluster {
     }
 
     /// The first instant (simulated ms) at which something real might happen while idle: a time
-    /// rule deleting a first segment, the leader balance moving a leader, a compacted log with
-    /// records (its cleaning depends on time in ways this does not predict: never skipped).
+    /// rule deleting a first segment, the cleaner finding a log newly cleanable, the leader
+    /// balance moving a leader, an open transaction timing out.
     fn idle_horizon_ms(&self) -> i64 {
         let mut horizon = i64::MAX;
         if self.balance_would_act() {
@@ -351,15 +385,16 @@ impl Cluster {
             }
             for (tp, r) in &b.replicas {
                 let Some(t) = self.ctl.topics.get(&tp.topic) else { continue };
-                let log = &r.log;
-                if t.settings.cleanup_compact && cleaner && log.log_end_offset > log.log_start_offset {
-                    return self.now_ms;
+                let mut due_wall_ms = retention_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX);
+                if t.settings.cleanup_compact && cleaner {
+                    due_wall_ms = due_wall_ms.min(cleanable_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX));
                 }
-                let first = &log.segments[0];
-                if t.settings.cleanup_delete && t.settings.retention_ms >= 0 && !(log.segments.len() == 1 && first.size_bytes == 0) {
-                    let due_wall_ms = super::retention::largest_timestamp(first).saturating_add(t.settings.retention_ms).saturating_add(1);
-                    horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
-                }
+                horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
+            }
+        }
+        for s in self.txns.shards.values() {
+            for m in s.txns.values().filter(|m| m.state == super::txn::TransactionState::Ongoing) {
+                horizon = horizon.min(m.start_ms.saturating_add(m.timeout_ms).saturating_add(1));
             }
         }
         horizon

@@ -35,13 +35,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
-use super::log::RecordsData;
-use super::partitioner::{self, PartitionerKind};
+use super::node::Ctx;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub use super::ids::{ProducerId, SendId};
 
+mod accumulator;
 pub(crate) mod state;
 pub use state::{ProducerConfig, ProducerRecord, ProducerWarning, SendResult};
 pub(crate) use state::*;
@@ -226,120 +226,25 @@ impl Cluster {
         Ok(())
     }
 
-    fn available_partitions(p: &Producer, topic: &str) -> Vec<i32> {
-        p.topics.get(topic).map_or_else(Vec::new, |t| t.leaders.iter().enumerate().filter(|(_, l)| l.is_some()).map(|(i, _)| i as i32).collect())
-    }
-
     /// Appends the record to its partition's open batch; returns the queue key if that batch is
-    /// now full (ready to send).
+    /// now full (ready to send). The producer decides (`Producer::accumulate`); the cluster routes
+    /// its wake-ups.
     fn accumulate(&mut self, producer: ProducerId, send_id: SendId, record: ProducerRecord, now: i64) -> Option<(String, i32)> {
-        let p = self.producers.get_mut(&producer).expect("exists");
-        let n = p.topics.get(&record.topic).map_or(0, |t| t.leaders.len() as i32);
-        let fail = |p: &mut Producer, e: KafkaError| {
-            p.results.push_back((send_id, SendResult::Failed(e)));
-            p.pending -= 1;
-            None
-        };
-        if n == 0 {
-            return fail(p, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
-        }
-        let kind = p.config.partitioner;
-        let mut sticky_used = false;
-        let partition = match (record.partition, &record.key) {
-            (Some(x), _) => {
-                if x >= n {
-                    return fail(
-                        p,
-                        KafkaError::new(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, format!("Partition {x} of topic {} with partition count {n} is not present in metadata after {} ms.", record.topic, p.config.max_block_ms)),
-                    );
-                }
-                x
-            }
-            (None, Some(k)) if matches!(kind, PartitionerKind::Default | PartitionerKind::Murmur2) => partitioner::murmur2_partition(k, n),
-            (None, Some(k)) if kind == PartitionerKind::ConsistentRandom => partitioner::crc32_partition(k, n),
-            (None, Some(k)) if kind == PartitionerKind::Xxhash => partitioner::xxhash_partition(k, n),
-            _ => {
-                let avail = Self::available_partitions(p, &record.topic);
-                let st = p.sticky.entry(record.topic.clone()).or_default();
-                match kind {
-                    PartitionerKind::RoundRobin => st.round_robin(&avail, n),
-                    PartitionerKind::ConsistentRandom => {
-                        let r = self.rng.below(if avail.is_empty() { n as u64 } else { avail.len() as u64 }) as usize;
-                        if avail.is_empty() { r as i32 } else { avail[r] }
-                    }
-                    _ => {
-                        sticky_used = true;
-                        st.peek(&mut self.rng, &avail, n)
-                    }
-                }
-            }
-        };
-        let p = self.producers.get_mut(&producer).expect("exists");
-        if let Some(t) = p.txn.as_mut() {
-            let (pid, epoch) = p.idem.as_ref().map_or((-1, -1), |i| (i.producer_id, i.epoch));
-            if let Err(e) = t.add_partition(&(record.topic.clone(), partition), pid, epoch) {
-                p.results.push_back((send_id, SendResult::Failed(e)));
-                p.pending -= 1;
-                return None;
-            }
-            self.producer_poll_later(producer);
-        }
-        let p = self.producers.get_mut(&producer).expect("exists");
-        // CreateTime: the producer's wall clock.
-        let ts = record.timestamp_ms.unwrap_or(super::cluster::WALL_CLOCK_EPOCH_MS + now);
-        let batch_size = p.config.batch_size;
-        let qkey = (record.topic.clone(), partition);
-        let q = match p.queues.get_mut(&qkey) {
-            Some(q) => q,
-            None => p.queues.entry(qkey).or_default(),
-        };
-        let need_new = match q.batches.back() {
-            None => true,
-            Some(b) => {
-                b.frozen.is_some()
-                    || !b.data.accepts_timestamp(ts)
-                    || (b.data.size_with(ts, record.key.as_deref(), record.value.as_deref(), &record.headers) > batch_size && !b.data.is_empty())
-            }
-        };
-        if need_new {
-            q.batches.push_back(PBatch { data: RecordsData::new(), frozen: None, send_ids: Vec::new(), created_ms: now, attempts: 0, retry_at_ms: 0, inflight: None });
-        }
-        let b = q.batches.back_mut().expect("just ensured");
-        let size = b.data.push(ts, record.key.as_deref(), record.value.as_deref(), record.headers);
-        b.send_ids.push(send_id);
-        let full = b.data.size_bytes >= batch_size;
-        let created = b.created_ms;
-        let linger = p.config.linger_ms;
-        if sticky_used {
-            let avail = Self::available_partitions(p, &record.topic);
-            let st = p.sticky.entry(record.topic.clone()).or_default();
-            // The switch waits until the batch is ready to send (full or lingered).
-            let ready = full || now - created >= linger;
-            st.update(&mut self.rng, size as u64, batch_size as u64, ready, &avail, n);
-        }
-        if need_new && !full {
-            self.wake_producer_at(producer, created + linger);
-        }
-        if full {
-            Some((record.topic, partition))
-        } else {
-            None
-        }
+        debug_assert_eq!(now, self.now_ms, "a producer accumulates at the time of the call");
+        let p = self.producers.get_mut(&producer)?;
+        let mut ctx = Ctx::new(now, &mut self.rng, &mut self.next_id);
+        let full = p.accumulate(producer, send_id, record, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        full
     }
 
     fn wake_producer_at(&mut self, producer: ProducerId, at_ms: i64) {
         let now = self.now_ms;
         let Some(p) = self.producers.get_mut(&producer) else { return };
-        let at = at_ms.max(now);
-        // Drop past wake-ups; schedule only if no earlier-or-equal one is pending.
-        while p.wake_at.first().is_some_and(|t| *t < now) {
-            p.wake_at.pop_first();
+        if let Some(delay_ms) = p.wake_delay(now, at_ms) {
+            self.schedule(delay_ms, Ev::ProducerWake { producer });
         }
-        if p.wake_at.contains(&at) {
-            return;
-        }
-        p.wake_at.insert(at);
-        self.schedule(at - now, Ev::ProducerWake { producer });
     }
 
     /// The producer's state machine: metadata, expiry, sending ready batches.
@@ -409,11 +314,6 @@ impl Cluster {
     }
 
     /// Schedules a poll now (a transactional producer has partitions to add).
-    fn producer_poll_later(&mut self, producer: ProducerId) {
-        let now = self.now_ms;
-        self.wake_producer_at(producer, now);
-    }
-
     fn fail_batch(p: &mut Producer, b: PBatch, e: &KafkaError) {
         if let Some(d) = &b.frozen {
             // A batch that went out failed for good: its sequence numbers are lost.

@@ -37,6 +37,7 @@ use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::EventKind;
 use super::group::{CommittedOffset, OFFSETS_TOPIC};
 use super::log::{ControlType, ProducerBatchInfo, RecordsData};
+use super::node::Ctx;
 use super::producer::ProducerId;
 use std::rc::Rc;
 
@@ -58,6 +59,7 @@ pub const MARKER_TIMEOUT_MS: i64 = 30_000;
 pub(crate) use super::ids::{TXN_LOG_CLIENT, TXN_MARKER_CLIENT};
 pub(crate) use super::msg::{TxnEv, TxnMsg};
 
+mod client;
 pub(crate) mod state;
 pub use state::{TransactionDescription, TransactionListing, TransactionState, TxnClientState};
 pub(crate) use state::*;
@@ -243,249 +245,23 @@ impl Cluster {
         }
     }
 
-    fn txn_finish_op(t: &mut TxnClient, r: KResult<()>) {
-        t.op = None;
-        t.result = Some(r);
-    }
-
-    /// Drives a transactional producer's requests (called from the producer's poll).
+    /// Drives a transactional producer's requests (called from the producer's poll): the
+    /// producer decides (`Producer::txn_poll`), the cluster routes what it sends.
     pub(crate) fn txn_client_poll(&mut self, producer: ProducerId) {
-        let now = self.now_ms;
-        let Some(prod) = self.producers.get_mut(&producer) else { return };
-        let (timeout, backoff) = (prod.config.request_timeout_ms, prod.config.retry_backoff_ms);
-        let pending_sends = prod.pending_sends_count();
-        let (pid, epoch) = prod.idem.as_ref().map_or((-1, -1), |i| (i.producer_id, i.epoch));
-        let Some(t) = prod.txn.as_mut() else { return };
-        if let Some((_, _, sent, _)) = &t.inflight {
-            if now - sent < timeout {
-                return;
-            }
-            // No answer: the coordinator may have moved.
-            t.inflight = None;
-            t.coordinator = None;
-            t.group_coordinator = None;
-        }
-        if now < t.retry_at_ms {
-            let at = t.retry_at_ms;
-            self.wake_producer(producer, at);
-            return;
-        }
-        // What to send next.
-        let aborting = t.state == TxnClientState::AbortingTransaction;
-        let (req, to_group) = if t.op == Some(TxnOp::Init) {
-            (Some(TxnReq::Init), false)
-        } else if !t.pending_add.is_empty() && !aborting && matches!(t.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
-            (Some(TxnReq::AddPartitions), false)
-        } else if t.op == Some(TxnOp::SendOffsets) {
-            match &t.offsets {
-                Some(o) if !o.added => (Some(TxnReq::AddOffsets), false),
-                Some(_) => (Some(TxnReq::OffsetCommit), true),
-                None => (None, false),
-            }
-        } else if let Some(TxnOp::End { commit }) = t.op.clone() {
-            if pending_sends > 0 {
-                (None, false)
-            } else if !t.started {
-                // Nothing was added: no EndTxn needed.
-                t.state = TxnClientState::Ready;
-                t.added.clear();
-                Self::txn_finish_op(t, Ok(()));
-                let _ = commit;
-                self.producers.get_mut(&producer).expect("exists").flushing_for_txn(false);
-                return;
-            } else {
-                (Some(TxnReq::End), false)
-            }
-        } else {
-            (None, false)
-        };
-        let Some(req) = req else { return };
-        let coordinator = if to_group {
-            let g = t.offsets.as_ref().map(|o| o.group.clone()).unwrap_or_default();
-            t.group_coordinator.as_ref().filter(|(gg, _)| *gg == g).map(|(_, b)| *b)
-        } else {
-            t.coordinator
-        };
-        let req_id = self.next_id();
-        let prod = self.producers.get_mut(&producer).expect("exists");
-        let t = prod.txn.as_mut().expect("exists");
-        let txn_id = t.id.clone();
-        let (target, msg, kind, parts) = match coordinator {
-            None => {
-                let key = if to_group { t.offsets.as_ref().map(|o| o.group.clone()).unwrap_or_default() } else { txn_id.clone() };
-                let Some(b) = self.txn_any_broker() else {
-                    let t = self.producers.get_mut(&producer).expect("exists").txn.as_mut().expect("exists");
-                    t.retry_at_ms = now + backoff;
-                    self.wake_producer(producer, now + backoff);
-                    return;
-                };
-                (b, TxnMsg::FindCoordinator { producer, req_id, key, group: to_group }, if to_group { TxnReq::FindGroup } else { TxnReq::FindTxn }, Vec::new())
-            }
-            Some(c) => match req {
-                TxnReq::Init => (c, TxnMsg::InitProducerId { producer, req_id, txn_id: Some(txn_id), timeout_ms: t.timeout_ms }, req, Vec::new()),
-                TxnReq::AddPartitions => {
-                    let parts: Vec<(String, i32)> = t.pending_add.iter().cloned().collect();
-                    (c, TxnMsg::AddPartitions { producer, req_id, txn_id, pid, epoch, parts: parts.clone() }, req, parts)
-                }
-                TxnReq::AddOffsets => {
-                    let group = t.offsets.as_ref().map(|o| o.group.clone()).unwrap_or_default();
-                    (c, TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group }, req, Vec::new())
-                }
-                TxnReq::OffsetCommit => {
-                    let o = t.offsets.clone().expect("checked");
-                    (c, TxnMsg::TxnOffsetCommit { producer, req_id, txn_id, pid, epoch, group: o.group, offsets: o.offsets }, req, Vec::new())
-                }
-                TxnReq::End => {
-                    let commit = matches!(t.op, Some(TxnOp::End { commit: true }));
-                    (c, TxnMsg::EndTxn { producer, req_id, txn_id, pid, epoch, commit }, req, Vec::new())
-                }
-                TxnReq::FindTxn | TxnReq::FindGroup => return,
-            },
-        };
-        if !self.client_reaches(target) {
-            let t = self.producers.get_mut(&producer).expect("exists").txn.as_mut().expect("exists");
-            t.coordinator = None;
-            t.group_coordinator = None;
-            t.retry_at_ms = now + backoff;
-            self.wake_producer(producer, now + backoff);
-            return;
-        }
-        let t = self.producers.get_mut(&producer).expect("exists").txn.as_mut().expect("exists");
-        t.inflight = Some((req_id, kind, now, parts));
-        self.send_txn(target, msg);
-        self.wake_producer(producer, now + timeout);
+        let reachable = self.client_reachable_brokers();
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        p.txn_poll(producer, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
     }
 
     /// A transaction-protocol answer reached producer `producer`.
     pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
-        let now = self.now_ms;
-        let Some(prod) = self.producers.get_mut(&producer) else { return };
-        let backoff = prod.config.retry_backoff_ms;
-        // Idempotent-only InitProducerId.
-        if let TxnMsg::InitProducerIdResp { req_id, result } = &msg {
-            if let Some(i) = prod.idem.as_mut().filter(|i| i.init_inflight.is_some_and(|(r, _)| r == *req_id)) {
-                i.init_inflight = None;
-                match result {
-                    Ok((pid, epoch)) => {
-                        i.producer_id = *pid;
-                        i.epoch = *epoch;
-                        i.next_seq.clear();
-                    }
-                    Err(_) => i.init_retry_at_ms = now + backoff,
-                }
-                self.producer_poll(producer);
-                return;
-            }
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        if p.on_txn_answer(msg, self.now_ms) {
+            self.producer_poll(producer);
         }
-        let Some(t) = prod.txn.as_mut() else { return };
-        let req_id = match &msg {
-            TxnMsg::FindCoordinatorResp { req_id, .. } | TxnMsg::InitProducerIdResp { req_id, .. } | TxnMsg::Resp { req_id, .. } => *req_id,
-            _ => return,
-        };
-        let Some((rid, kind, _, parts)) = t.inflight.clone() else { return };
-        if rid != req_id {
-            return;
-        }
-        t.inflight = None;
-        let retry = |t: &mut TxnClient, lose_coordinator: bool| {
-            if lose_coordinator {
-                t.coordinator = None;
-                t.group_coordinator = None;
-            }
-            t.retry_at_ms = now + backoff;
-        };
-        let mut new_identity = None;
-        match msg {
-            TxnMsg::FindCoordinatorResp { result, .. } => match result {
-                Ok(b) if kind == TxnReq::FindGroup => t.group_coordinator = t.offsets.as_ref().map(|o| (o.group.clone(), b)),
-                Ok(b) => t.coordinator = Some(b),
-                Err(_) => retry(t, false),
-            },
-            TxnMsg::InitProducerIdResp { result, .. } => match result {
-                Ok((pid, epoch)) => {
-                    new_identity = Some((pid, epoch));
-                    t.state = TxnClientState::Ready;
-                    t.added.clear();
-                    t.pending_add.clear();
-                    t.last_error = None;
-                    Self::txn_finish_op(t, Ok(()));
-                }
-                Err(e) => match e.code {
-                    ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => retry(t, true),
-                    ErrorCode::CONCURRENT_TRANSACTIONS | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS => retry(t, false),
-                    _ => {
-                        t.state = TxnClientState::FatalError;
-                        t.last_error = Some(e.clone());
-                        Self::txn_finish_op(t, Err(e));
-                    }
-                },
-            },
-            TxnMsg::Resp { result, .. } => match result {
-                Ok(()) => match kind {
-                    TxnReq::AddPartitions => {
-                        for tp in parts {
-                            t.pending_add.remove(&tp);
-                            t.added.insert(tp);
-                        }
-                        t.started = true;
-                    }
-                    TxnReq::AddOffsets => {
-                        if let Some(o) = t.offsets.as_mut() {
-                            o.added = true;
-                        }
-                        t.started = true;
-                    }
-                    TxnReq::OffsetCommit => {
-                        t.offsets = None;
-                        Self::txn_finish_op(t, Ok(()));
-                    }
-                    TxnReq::End => {
-                        t.state = TxnClientState::Ready;
-                        t.added.clear();
-                        t.started = false;
-                        Self::txn_finish_op(t, Ok(()));
-                        prod.flushing_for_txn(false);
-                    }
-                    _ => {}
-                },
-                Err(e) => match e.code {
-                    ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE | ErrorCode::REQUEST_TIMED_OUT => retry(t, true),
-                    ErrorCode::CONCURRENT_TRANSACTIONS | ErrorCode::COORDINATOR_LOAD_IN_PROGRESS | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION => retry(t, false),
-                    ErrorCode::PRODUCER_FENCED | ErrorCode::INVALID_PRODUCER_EPOCH | ErrorCode::INVALID_PRODUCER_ID_MAPPING | ErrorCode::TRANSACTION_COORDINATOR_FENCED => {
-                        t.state = TxnClientState::FatalError;
-                        let e = if e.code == ErrorCode::INVALID_PRODUCER_EPOCH { KafkaError::of(ErrorCode::PRODUCER_FENCED) } else { e };
-                        t.last_error = Some(e.clone());
-                        t.pending_add.clear();
-                        if t.op.is_some() {
-                            Self::txn_finish_op(t, Err(e.clone()));
-                        }
-                        prod.fail_unsent(&e);
-                    }
-                    _ => {
-                        if kind == TxnReq::End {
-                            t.state = TxnClientState::FatalError;
-                        } else {
-                            t.state = TxnClientState::AbortableError;
-                        }
-                        t.last_error = Some(e.clone());
-                        t.pending_add.clear();
-                        if t.op.is_some() {
-                            Self::txn_finish_op(t, Err(e.clone()));
-                        }
-                        prod.fail_unsent(&e);
-                    }
-                },
-            },
-            _ => {}
-        }
-        if let Some((pid, epoch)) = new_identity {
-            if let Some(i) = prod.idem.as_mut() {
-                i.producer_id = pid;
-                i.epoch = epoch;
-                i.next_seq.clear();
-            }
-        }
-        self.producer_poll(producer);
     }
 
     // ----- broker side -----

@@ -1,5 +1,4 @@
-//! What the idle skip keeps between runs (see [`super`]); a leaf, so `cluster` can hold it
-//! without importing the skip's handlers.
+//! What the idle skip keeps between runs (the Cluster holds it; `idle.rs` acts on it).
 
 /// The skip's switch and when a cluster that was no candidate is looked at again.
 #[derive(Clone, Debug)]

@@ -3,7 +3,9 @@
 //! in `producer.rs` act on it.
 
 use super::super::error::{ErrorCode, KResult, KafkaError};
-use super::super::ids::{BrokerId, SendId};
+use super::super::ids::{BrokerId, ProducerId, SendId};
+use super::super::msg::Ev;
+use super::super::node::Ctx;
 use super::super::log::{Header, RecordsData};
 use super::super::partitioner::{PartitionerKind, StickyState};
 use super::super::txn::state::TxnClient;
@@ -268,6 +270,21 @@ impl Producer {
     }
     pub(crate) fn pending_sends_count(&self) -> u64 {
         self.pending
+    }
+    /// Registers a wake-up at `at_ms` (not before `now_ms`): the delay of the timer to set, or
+    /// None when one for that time is already pending. Past wake-ups are dropped first.
+    pub(crate) fn wake_delay(&mut self, now_ms: i64, at_ms: i64) -> Option<i64> {
+        let at = at_ms.max(now_ms);
+        while self.wake_at.first().is_some_and(|t| *t < now_ms) {
+            self.wake_at.pop_first();
+        }
+        self.wake_at.insert(at).then_some(at - now_ms)
+    }
+    /// Registers a wake-up of this producer (`id`) at `at_ms` through the context.
+    pub(crate) fn wake(&mut self, id: ProducerId, at_ms: i64, ctx: &mut Ctx) {
+        if let Some(delay_ms) = self.wake_delay(ctx.now_ms, at_ms) {
+            ctx.timer(delay_ms, Ev::ProducerWake { producer: id });
+        }
     }
     /// Transactions: commit/abort send every batch at once (like `flush`).
     pub(crate) fn flushing_for_txn(&mut self, on: bool) {
