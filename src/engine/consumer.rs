@@ -510,6 +510,9 @@ impl Cluster {
 
     /// Everything the client does on its own: expire requests, find the coordinator, join, sync,
     /// heartbeat, look up positions, send commits and fetches; then schedule its next wake-up.
+    /// One step of consumer `c`'s background work: drop dead requests, leave after a poll
+    /// timeout, find the coordinator, keep the membership, positions, commits, fetches, and set
+    /// the next wake-up.
     pub(crate) fn consumer_step(&mut self, c: ConsumerId) {
         let now = self.now_ms;
         let Some(x) = self.consumers.get(&c) else { return };
@@ -517,6 +520,36 @@ impl Cluster {
             return;
         }
         // 1. Requests that can no longer be answered.
+        self.consumer_drop_dead_requests(c, now);
+        let x = self.consumers.get_mut(&c).expect("exists");
+        let group = x.config.group_id.clone();
+        let subscribed = matches!(x.mode, Mode::Subscribed(_));
+        // 2. max.poll.interval.ms: the member leaves until the application polls again.
+        self.consumer_check_poll_interval(c, now, subscribed, &group);
+        let x = self.consumers.get_mut(&c).expect("exists");
+        let needs_coordinator = group.is_some() && (subscribed || !x.commits.is_empty() || x.parts.values().any(|p| p.position.is_none() && p.pending_reset.is_none()));
+        // 3. Coordinator discovery.
+        if needs_coordinator && x.coordinator.is_none() && x.find_inflight.is_none() && now >= x.coordinator_retry_at_ms {
+            self.consumer_find_coordinator(c, now, group.clone().expect("group mode"));
+        }
+        // 4. Membership.
+        self.consumer_keep_membership(c, now, subscribed, group);
+        // 5. Positions: committed offsets (group) or the reset policy.
+        self.consumer_resolve_positions(c);
+        // 6. Commits.
+        self.consumer_send_commits(c);
+        // 7. Fetches.
+        self.consumer_send_fetches(c);
+        // 8. Next wake-up. A step never wakes itself at its own instant: with 0 ms timeouts or
+        // backoffs (which Kafka accepts) that would spin without simulated time passing.
+        if let Some(next) = self.consumers[&c].next_wake_ms(now, needs_coordinator, subscribed) {
+            self.wake_consumer_at(c, next.max(now + 1));
+        }
+    }
+
+    /// Requests whose deadline passed or whose broker is out of reach are dropped (the
+    /// coordinator is then unknown); commits past their deadline fail.
+    fn consumer_drop_dead_requests(&mut self, c: ConsumerId, now: i64) {
         let dead = |cl: &Cluster, f: &Inflight| now >= f.deadline_ms || !cl.client_reaches(f.broker);
         let x = &self.consumers[&c];
         let find_dead = x.find_inflight.as_ref().is_some_and(|f| dead(self, f));
@@ -546,11 +579,11 @@ impl Cluster {
                 i += 1;
             }
         }
+    }
 
+    /// `max.poll.interval.ms`: a member the application stopped polling leaves the group.
+    fn consumer_check_poll_interval(&mut self, c: ConsumerId, now: i64, subscribed: bool, group: &Option<String>) {
         let x = self.consumers.get_mut(&c).expect("exists");
-        let group = x.config.group_id.clone();
-        let subscribed = matches!(x.mode, Mode::Subscribed(_));
-        // 2. max.poll.interval.ms: the member leaves until the application polls again.
         if subscribed && x.state != MemberState::Unjoined && !x.waiting_for_poll && now - x.last_poll_ms > x.config.max_poll_interval_ms {
             x.logs.push(ConsumerLog::PollTimeoutExpired);
             x.waiting_for_poll = true;
@@ -564,26 +597,27 @@ impl Cluster {
                 self.net_send(None, Dest::Broker(b), Msg::Group(Box::new(GroupMsg::Leave { consumer: c, req_id, group: g, member_id })));
             }
         }
-        let x = self.consumers.get_mut(&c).expect("exists");
-        let needs_coordinator = group.is_some() && (subscribed || !x.commits.is_empty() || x.parts.values().any(|p| p.position.is_none() && p.pending_reset.is_none()));
-        // 3. Coordinator discovery.
-        if needs_coordinator && x.coordinator.is_none() && x.find_inflight.is_none() && now >= x.coordinator_retry_at_ms {
-            let g = group.clone().expect("group mode");
-            match self.any_reachable_broker() {
-                Some(b) => {
-                    let timeout = self.consumers[&c].config.request_timeout_ms;
-                    let f = self.send_to(c, b, timeout, |req_id| GroupMsg::FindCoordinator { consumer: c, req_id, group: g });
-                    self.consumers.get_mut(&c).expect("exists").find_inflight = Some(f);
-                }
-                None => {
-                    let x = self.consumers.get_mut(&c).expect("exists");
-                    x.coordinator_retry_at_ms = now + x.config.retry_backoff_ms;
-                }
+    }
+
+    /// FindCoordinator to any broker the consumer reaches (or back off).
+    fn consumer_find_coordinator(&mut self, c: ConsumerId, now: i64, g: String) {
+        match self.any_reachable_broker() {
+            Some(b) => {
+                let timeout = self.consumers[&c].config.request_timeout_ms;
+                let f = self.send_to(c, b, timeout, |req_id| GroupMsg::FindCoordinator { consumer: c, req_id, group: g });
+                self.consumers.get_mut(&c).expect("exists").find_inflight = Some(f);
+            }
+            None => {
+                let x = self.consumers.get_mut(&c).expect("exists");
+                x.coordinator_retry_at_ms = now + x.config.retry_backoff_ms;
             }
         }
-        // 4. Membership.
+    }
+
+    /// Rejoins after a metadata change or when unjoined, and heartbeats while a member.
+    fn consumer_keep_membership(&mut self, c: ConsumerId, now: i64, subscribed: bool, group: Option<String>) {
         let x = self.consumers.get_mut(&c).expect("exists");
-        if let (true, Some(b), Some(g)) = (subscribed, x.coordinator, group.clone()) {
+        if let (true, Some(b), Some(g)) = (subscribed, x.coordinator, group) {
             // Metadata changes (new partitions) make the member rejoin.
             if x.state == MemberState::Stable && now >= x.next_metadata_check_ms {
                 x.next_metadata_check_ms = now + x.config.metadata_max_age_ms;
@@ -606,58 +640,8 @@ impl Cluster {
                 self.consumers.get_mut(&c).expect("exists").hb_inflight = Some(f);
             }
         }
-        // 5. Positions: committed offsets (group) or the reset policy.
-        self.consumer_resolve_positions(c);
-        // 6. Commits.
-        self.consumer_send_commits(c);
-        // 7. Fetches.
-        self.consumer_send_fetches(c);
-        // 8. Next wake-up.
-        let x = &self.consumers[&c];
-        let mut next = i64::MAX;
-        let mut consider = |t: i64| next = next.min(t);
-        for f in [&x.find_inflight, &x.join_inflight, &x.sync_inflight, &x.hb_inflight].into_iter().flatten() {
-            consider(f.deadline_ms);
-        }
-        if let Some((f, _)) = &x.offset_fetch_inflight {
-            consider(f.deadline_ms);
-        }
-        for (f, _) in x.fetch_inflight.values() {
-            consider(f.deadline_ms);
-        }
-        for pc in &x.commits {
-            consider(pc.deadline_ms);
-            if pc.inflight.is_none() {
-                consider(now + x.config.retry_backoff_ms);
-            }
-        }
-        if needs_coordinator && x.coordinator.is_none() {
-            consider(x.coordinator_retry_at_ms.max(now + 1));
-        }
-        if subscribed && x.coordinator.is_some() {
-            if matches!(x.state, MemberState::CompletingRebalance | MemberState::Stable) {
-                consider(x.next_heartbeat_ms);
-                consider(x.next_metadata_check_ms);
-            }
-            if x.state == MemberState::Unjoined && !x.waiting_for_poll {
-                consider(x.join_retry_at_ms.max(now + 1));
-            }
-            if x.state != MemberState::Unjoined && !x.waiting_for_poll {
-                consider(x.last_poll_ms + x.config.max_poll_interval_ms + 1);
-            }
-        }
-        if x.fetch_retry_at_ms > now {
-            consider(x.fetch_retry_at_ms);
-        }
-        if x.parts.values().any(|p| p.position.is_none()) && x.offset_fetch_inflight.is_none() {
-            consider(now + x.config.retry_backoff_ms);
-        }
-        if next != i64::MAX {
-            // A step never wakes itself at its own instant: with 0 ms timeouts or backoffs (which
-            // Kafka accepts) that would spin without simulated time passing.
-            self.wake_consumer_at(c, next.max(now + 1));
-        }
     }
+
 
     fn partition_count(&self, topic: &str) -> i32 {
         self.ctl.by_name.get(topic).and_then(|i| self.ctl.topics.get(i)).map_or(0, |t| t.partitions.len() as i32)
@@ -1148,5 +1132,52 @@ impl Consumer {
             Some(_) => {}
         }
         true
+    }
+}
+
+impl Consumer {
+    /// When the consumer must step again: the earliest deadline, retry, heartbeat, metadata
+    /// check or poll timeout its state holds (None: nothing pending).
+    fn next_wake_ms(&self, now: i64, needs_coordinator: bool, subscribed: bool) -> Option<i64> {
+        let x = self;
+        let mut next = i64::MAX;
+        let mut consider = |t: i64| next = next.min(t);
+        for f in [&x.find_inflight, &x.join_inflight, &x.sync_inflight, &x.hb_inflight].into_iter().flatten() {
+            consider(f.deadline_ms);
+        }
+        if let Some((f, _)) = &x.offset_fetch_inflight {
+            consider(f.deadline_ms);
+        }
+        for (f, _) in x.fetch_inflight.values() {
+            consider(f.deadline_ms);
+        }
+        for pc in &x.commits {
+            consider(pc.deadline_ms);
+            if pc.inflight.is_none() {
+                consider(now + x.config.retry_backoff_ms);
+            }
+        }
+        if needs_coordinator && x.coordinator.is_none() {
+            consider(x.coordinator_retry_at_ms.max(now + 1));
+        }
+        if subscribed && x.coordinator.is_some() {
+            if matches!(x.state, MemberState::CompletingRebalance | MemberState::Stable) {
+                consider(x.next_heartbeat_ms);
+                consider(x.next_metadata_check_ms);
+            }
+            if x.state == MemberState::Unjoined && !x.waiting_for_poll {
+                consider(x.join_retry_at_ms.max(now + 1));
+            }
+            if x.state != MemberState::Unjoined && !x.waiting_for_poll {
+                consider(x.last_poll_ms + x.config.max_poll_interval_ms + 1);
+            }
+        }
+        if x.fetch_retry_at_ms > now {
+            consider(x.fetch_retry_at_ms);
+        }
+        if x.parts.values().any(|p| p.position.is_none()) && x.offset_fetch_inflight.is_none() {
+            consider(now + x.config.retry_backoff_ms);
+        }
+        (next != i64::MAX).then_some(next)
     }
 }
