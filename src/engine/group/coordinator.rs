@@ -327,49 +327,74 @@ impl Cluster {
             return err(self, ErrorCode::INCONSISTENT_GROUP_PROTOCOL, &req.member_id);
         }
         if unknown {
-            if g.members.len() + g.pending_members.len() >= GROUP_MEMBERS_MAX {
-                return err(self, ErrorCode::UNKNOWN_SERVER_ERROR, "");
-            }
-            let member_id = format!("{}-{}", req.client_id, java_uuid(&mut self.rng));
-            let g = self.group_mut(b, p, sid, &req.group).expect("exists");
-            g.pending_members.push(member_id.clone());
-            let session = req.session_timeout_ms;
-            self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: req.group.clone(), member_id: member_id.clone(), heartbeat_seq: u64::MAX }));
-            return err(self, ErrorCode::MEMBER_ID_REQUIRED, &member_id);
+            return self.join_new_member(b, p, sid, &req);
         }
         let g = self.group_mut(b, p, sid, &req.group).expect("exists");
         if let Some(pos) = g.pending_members.iter().position(|m| *m == req.member_id) {
-            // addMemberAndRebalance
-            g.pending_members.remove(pos);
-            if g.state == GroupState::PreparingRebalance && g.generation == 0 {
-                if let Some((_, added)) = g.initial_delay.as_mut() {
-                    *added = true;
-                }
-            }
-            if g.members.is_empty() {
-                g.protocol_type = Some("consumer".to_string());
-            }
-            g.add_member(GroupMember {
-                member_id: req.member_id.clone(),
-                client_id: req.client_id.clone(),
-                host: req.host.clone(),
-                session_timeout_ms: req.session_timeout_ms,
-                rebalance_timeout_ms: req.rebalance_timeout_ms,
-                protocols: req.protocols.clone(),
-                assignment: Vec::new(),
-                awaiting_join: Some((req.consumer, req.req_id)),
-                awaiting_sync: None,
-                last_heartbeat_ms: now,
-                heartbeat_seq: 0,
-                is_new: true,
-            });
-            if g.leader.is_none() {
-                g.leader = Some(req.member_id.clone());
-            }
-            self.maybe_prepare_rebalance(b, p, sid, &req.group);
-            self.try_complete_join(b, p, sid, &req.group);
-            return;
+            return self.join_pending_member(b, p, sid, &req, pos);
         }
+        self.join_known_member(b, p, sid, &req);
+    }
+
+    /// JoinGroup's answer with an error (`member`: the member id to report).
+    fn join_error(&mut self, b: BrokerId, req: &JoinRequest, e: ErrorCode, member: &str) {
+        self.reply(b, req.consumer, GroupMsg::JoinResp { req_id: req.req_id, result: Err((e, member.to_string())) });
+    }
+
+    /// A join without member id: the member gets one (MEMBER_ID_REQUIRED) and must join again
+    /// with it within its session timeout.
+    fn join_new_member(&mut self, b: BrokerId, p: i32, sid: u64, req: &JoinRequest) {
+        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
+        if g.members.len() + g.pending_members.len() >= GROUP_MEMBERS_MAX {
+            return self.join_error(b, req, ErrorCode::UNKNOWN_SERVER_ERROR, "");
+        }
+        let member_id = format!("{}-{}", req.client_id, java_uuid(&mut self.rng));
+        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
+        g.pending_members.push(member_id.clone());
+        let session = req.session_timeout_ms;
+        self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: req.group.clone(), member_id: member_id.clone(), heartbeat_seq: u64::MAX }));
+        self.join_error(b, req, ErrorCode::MEMBER_ID_REQUIRED, &member_id);
+    }
+
+    /// `addMemberAndRebalance`: a pending member (at `pos`) joins with its new id.
+    fn join_pending_member(&mut self, b: BrokerId, p: i32, sid: u64, req: &JoinRequest, pos: usize) {
+        let now = self.now_ms;
+        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
+        g.pending_members.remove(pos);
+        if g.state == GroupState::PreparingRebalance && g.generation == 0 {
+            if let Some((_, added)) = g.initial_delay.as_mut() {
+                *added = true;
+            }
+        }
+        if g.members.is_empty() {
+            g.protocol_type = Some("consumer".to_string());
+        }
+        g.add_member(GroupMember {
+            member_id: req.member_id.clone(),
+            client_id: req.client_id.clone(),
+            host: req.host.clone(),
+            session_timeout_ms: req.session_timeout_ms,
+            rebalance_timeout_ms: req.rebalance_timeout_ms,
+            protocols: req.protocols.clone(),
+            assignment: Vec::new(),
+            awaiting_join: Some((req.consumer, req.req_id)),
+            awaiting_sync: None,
+            last_heartbeat_ms: now,
+            heartbeat_seq: 0,
+            is_new: true,
+        });
+        if g.leader.is_none() {
+            g.leader = Some(req.member_id.clone());
+        }
+        self.maybe_prepare_rebalance(b, p, sid, &req.group);
+        self.try_complete_join(b, p, sid, &req.group);
+    }
+
+    /// A member of the group joins again: answered with the current generation if nothing
+    /// changed, otherwise `updateMemberAndRebalance`.
+    fn join_known_member(&mut self, b: BrokerId, p: i32, sid: u64, req: &JoinRequest) {
+        let err = |c: &mut Cluster, e: ErrorCode, member: &str| c.join_error(b, req, e, member);
+        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
         let Some(m) = g.member(&req.member_id) else { return err(self, ErrorCode::UNKNOWN_MEMBER_ID, &req.member_id) };
         let matches = m.protocols == req.protocols;
         let is_leader = g.leader.as_deref() == Some(req.member_id.as_str());
