@@ -859,106 +859,113 @@ impl Cluster {
     pub fn alter_configs(&mut self, resource: &ConfigResource, ops: &[AlterOp]) -> KResult<()> {
         self.await_controller("incrementalAlterConfigs")?;
         match resource {
-            ConfigResource::Topic(name) => {
-                let idx = self.topic_idx(name)?;
-                let mut configs = self.ctl.topics[&idx].configs.clone();
-                for op in ops {
-                    match op {
-                        AlterOp::Set(k, v) => {
-                            configs.insert(k.clone(), v.clone());
-                        }
-                        AlterOp::Delete(k) => {
-                            if config::topic_config_def(k).is_none() {
-                                return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown topic config name: {k}")));
-                            }
-                            configs.remove(k);
-                        }
+            ConfigResource::Topic(name) => self.alter_topic_configs(name, ops),
+            ConfigResource::Broker(id) => self.alter_broker_configs(*id, ops),
+        }
+    }
+
+    /// One `ConfigChanged` event per operation, on `resource` (`topic t`, `broker 1`, ...).
+    fn config_change_events(&mut self, resource: &str, ops: &[AlterOp]) {
+        for op in ops {
+            let (n, v) = match op {
+                AlterOp::Set(k, v) => (k.clone(), Some(v.clone())),
+                AlterOp::Delete(k) => (k.clone(), None),
+            };
+            self.events.push(self.now_ms, EventKind::ConfigChanged { resource: resource.to_string(), name: n, value: v });
+        }
+    }
+
+    /// A topic's configs after `ops`, validated; its settings follow.
+    fn alter_topic_configs(&mut self, name: &str, ops: &[AlterOp]) -> KResult<()> {
+        let idx = self.topic_idx(name)?;
+        let mut configs = self.ctl.topics[&idx].configs.clone();
+        for op in ops {
+            match op {
+                AlterOp::Set(k, v) => {
+                    configs.insert(k.clone(), v.clone());
+                }
+                AlterOp::Delete(k) => {
+                    if config::topic_config_def(k).is_none() {
+                        return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown topic config name: {k}")));
                     }
-                }
-                let list: Vec<(String, String)> = configs.into_iter().collect();
-                let configs = config::validate_topic_configs(&list)?;
-                let settings = self.topic_settings_for(&configs);
-                let t = self.ctl.topics.get_mut(&idx).expect("exists");
-                t.configs = configs;
-                t.settings = settings;
-                for op in ops {
-                    let (n, v) = match op {
-                        AlterOp::Set(k, v) => (k.clone(), Some(v.clone())),
-                        AlterOp::Delete(k) => (k.clone(), None),
-                    };
-                    self.events.push(self.now_ms, EventKind::ConfigChanged { resource: format!("topic {name}"), name: n, value: v });
-                }
-            }
-            ConfigResource::Broker(id) => {
-                if let Some(id) = id {
-                    self.check_broker_id(*id)?;
-                }
-                let mut dynamic = self.ctl.dynamic_broker_configs.clone();
-                let mut not_dynamic = Vec::new();
-                for op in ops {
-                    let k = match op {
-                        AlterOp::Set(k, _) | AlterOp::Delete(k) => k,
-                    };
-                    match config::broker_config_def(k) {
-                        Some((_, true)) => {}
-                        _ => not_dynamic.push(k.clone()),
-                    }
-                }
-                if !not_dynamic.is_empty() {
-                    return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Cannot update these configs dynamically: Set({})", not_dynamic.join(", "))));
-                }
-                for op in ops {
-                    match op {
-                        AlterOp::Set(k, v) => {
-                            let (def, _) = config::broker_config_def(k).expect("checked");
-                            config::parse_and_validate(def, v)?;
-                            dynamic.insert(k.clone(), v.clone());
-                        }
-                        AlterOp::Delete(k) => {
-                            dynamic.remove(k);
-                        }
-                    }
-                }
-                match id {
-                    Some(b) => {
-                        // Per-broker values are layered on top: start from that broker's own.
-                        let mut own = self.ctl.per_broker_configs.get(b).cloned().unwrap_or_default();
-                        for op in ops {
-                            match op {
-                                AlterOp::Set(k, v) => {
-                                    own.insert(k.clone(), v.clone());
-                                }
-                                AlterOp::Delete(k) => {
-                                    own.remove(k);
-                                }
-                            }
-                        }
-                        if own.is_empty() {
-                            self.ctl.per_broker_configs.remove(b);
-                        } else {
-                            self.ctl.per_broker_configs.insert(*b, own);
-                        }
-                    }
-                    None => self.ctl.dynamic_broker_configs = dynamic,
-                }
-                let idxs: Vec<u32> = self.ctl.topics.keys().copied().collect();
-                for i in idxs {
-                    let s = self.topic_settings_for(&self.ctl.topics[&i].configs);
-                    self.ctl.topics.get_mut(&i).expect("exists").settings = s;
-                }
-                for op in ops {
-                    let (n, v) = match op {
-                        AlterOp::Set(k, v) => (k.clone(), Some(v.clone())),
-                        AlterOp::Delete(k) => (k.clone(), None),
-                    };
-                    let res = match id {
-                        Some(b) => format!("broker {b}"),
-                        None => "broker default".to_string(),
-                    };
-                    self.events.push(self.now_ms, EventKind::ConfigChanged { resource: res, name: n, value: v });
+                    configs.remove(k);
                 }
             }
         }
+        let list: Vec<(String, String)> = configs.into_iter().collect();
+        let configs = config::validate_topic_configs(&list)?;
+        let settings = self.topic_settings_for(&configs);
+        let t = self.ctl.topics.get_mut(&idx).expect("exists");
+        t.configs = configs;
+        t.settings = settings;
+        self.config_change_events(&format!("topic {name}"), ops);
+        Ok(())
+    }
+
+    /// Dynamic broker configs (cluster-wide default, or one broker's) after `ops`; every topic's
+    /// settings are resolved again.
+    fn alter_broker_configs(&mut self, id: Option<BrokerId>, ops: &[AlterOp]) -> KResult<()> {
+        if let Some(id) = id {
+            self.check_broker_id(id)?;
+        }
+        let mut dynamic = self.ctl.dynamic_broker_configs.clone();
+        let mut not_dynamic = Vec::new();
+        for op in ops {
+            let k = match op {
+                AlterOp::Set(k, _) | AlterOp::Delete(k) => k,
+            };
+            match config::broker_config_def(k) {
+                Some((_, true)) => {}
+                _ => not_dynamic.push(k.clone()),
+            }
+        }
+        if !not_dynamic.is_empty() {
+            return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Cannot update these configs dynamically: Set({})", not_dynamic.join(", "))));
+        }
+        for op in ops {
+            match op {
+                AlterOp::Set(k, v) => {
+                    let (def, _) = config::broker_config_def(k).expect("checked");
+                    config::parse_and_validate(def, v)?;
+                    dynamic.insert(k.clone(), v.clone());
+                }
+                AlterOp::Delete(k) => {
+                    dynamic.remove(k);
+                }
+            }
+        }
+        match id {
+            Some(b) => {
+                // Per-broker values are layered on top: start from that broker's own.
+                let mut own = self.ctl.per_broker_configs.get(&b).cloned().unwrap_or_default();
+                for op in ops {
+                    match op {
+                        AlterOp::Set(k, v) => {
+                            own.insert(k.clone(), v.clone());
+                        }
+                        AlterOp::Delete(k) => {
+                            own.remove(k);
+                        }
+                    }
+                }
+                if own.is_empty() {
+                    self.ctl.per_broker_configs.remove(&b);
+                } else {
+                    self.ctl.per_broker_configs.insert(b, own);
+                }
+            }
+            None => self.ctl.dynamic_broker_configs = dynamic,
+        }
+        let idxs: Vec<u32> = self.ctl.topics.keys().copied().collect();
+        for i in idxs {
+            let s = self.topic_settings_for(&self.ctl.topics[&i].configs);
+            self.ctl.topics.get_mut(&i).expect("exists").settings = s;
+        }
+        let res = match id {
+            Some(b) => format!("broker {b}"),
+            None => "broker default".to_string(),
+        };
+        self.config_change_events(&res, ops);
         Ok(())
     }
 
