@@ -686,7 +686,7 @@ impl Cluster {
         self.broker_up(b) && !self.brokers[&b].isolated
     }
 
-    fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
+    pub(crate) fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
         match (from, to) {
             // A group coordinator's write to its own `__consumer_offsets` partition completes in
             // its broker's process (Kafka's append callback), not over the network: isolating
