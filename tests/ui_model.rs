@@ -882,3 +882,20 @@ fn a_keyed_consumers_output_lines_take_their_keys_colour_from_the_log_view() {
     let cell = strips(&topic_logs(&c, &w, "keyed"))[0].cells[0].clone();
     assert_eq!(cell.key_hue, key_span("alice\tv0", "\t").unwrap().1);
 }
+
+#[test]
+fn the_heat_map_moves_by_arrow_keys_within_its_grid_and_names_each_cell() {
+    use topiclogs::{heat_label, heat_step, HeatCell};
+    // 120 cells, 10 columns.
+    assert_eq!(heat_step(0, 120, 10, "ArrowRight"), Some(1));
+    assert_eq!(heat_step(0, 120, 10, "ArrowLeft"), None, "no wrap off the start");
+    assert_eq!(heat_step(5, 120, 10, "ArrowDown"), Some(15));
+    assert_eq!(heat_step(5, 120, 10, "ArrowUp"), None);
+    assert_eq!(heat_step(115, 120, 10, "ArrowDown"), None, "no row below");
+    assert_eq!(heat_step(119, 120, 10, "ArrowRight"), None);
+    assert_eq!((heat_step(57, 120, 10, "Home"), heat_step(57, 120, 10, "End")), (Some(0), Some(119)));
+    assert_eq!(heat_step(3, 120, 0, "ArrowDown"), Some(4), "a grid of unknown width moves one cell");
+    assert_eq!(heat_step(3, 120, 10, "a"), None);
+    let cell = HeatCell { partition: 7, records: 1, lag: 0, level: 1, offline: true };
+    assert_eq!(heat_label(&cell), "partition 7: 1 record, lag 0, offline");
+}

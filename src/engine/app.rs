@@ -21,99 +21,23 @@
 use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::TopicPartition;
 use super::cluster::*;
-use super::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
+use super::consumer::state::{ConsumerConfig, ConsumerRecord, OffsetReset};
+use super::ids::{ConsumerId, ProducerId, SendId};
 use super::error::{ErrorCode, KResult, KafkaError};
-use super::broker::Isolation;
-use super::producer::{ProducerConfig, ProducerId, ProducerRecord, SendId, SendResult};
-use super::txn::TxnClientState;
+use super::msg::Isolation;
+use super::producer::state::{ProducerConfig, ProducerRecord, SendResult};
+use super::txn::state::TxnClientState;
 
 /// How often an app polls.
 pub const APP_POLL_MS: i64 = 100;
 /// Apps a cluster may run.
 pub const APPS_MAX: usize = 16;
 
-/// The delivery guarantee of an app.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Guarantee {
-    AtMostOnce,
-    AtLeastOnce,
-    ExactlyOnce,
-}
+pub(crate) mod state;
+pub use state::{AppSpec, AppStatus, Guarantee};
+pub(crate) use state::*;
 
-impl Guarantee {
-    pub fn parse(s: &str) -> Option<Guarantee> {
-        match s {
-            "at-most-once" => Some(Guarantee::AtMostOnce),
-            "at-least-once" => Some(Guarantee::AtLeastOnce),
-            "exactly-once" => Some(Guarantee::ExactlyOnce),
-            _ => None,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Guarantee::AtMostOnce => "at-most-once",
-            Guarantee::AtLeastOnce => "at-least-once",
-            Guarantee::ExactlyOnce => "exactly-once",
-        }
-    }
-}
-
-/// What `sim app start` asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppSpec {
-    pub name: String,
-    pub from: String,
-    pub to: String,
-    pub group: String,
-    pub guarantee: Guarantee,
-}
-
-/// An app's line in `sim app list`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppStatus {
-    pub spec: AppSpec,
-    /// `starting`, `running`, `crashed`, `fenced`.
-    pub state: &'static str,
-    /// Instances started so far (1 + restarts).
-    pub instance: u32,
-    /// Records this app consumed / produced (acknowledged), over all instances.
-    pub records_in: u64,
-    pub records_out: u64,
-}
-
-#[derive(Clone, Debug)]
-enum Phase {
-    /// Exactly-once: waiting for initTransactions.
-    Init,
-    Idle,
-    /// At-most-once: offsets committing; the records go out once it is done.
-    CommitFirst { commit: u64, records: Vec<ProducerRecord> },
-    /// At-least-once: waiting for acknowledgements, then commit these offsets.
-    Sending { sends: BTreeSet<SendId>, records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64> },
-    CommitAfter { commit: u64 },
-    /// Exactly-once: offsets being added to the transaction, then commit.
-    TxnOffsets { count: u64 },
-    TxnCommit { count: u64 },
-    TxnAbort { rewind: BTreeMap<TopicPartition, i64> },
-    /// Fenced by a newer instance, or its clients failed for good.
-    Dead(&'static str),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct App {
-    spec: AppSpec,
-    instance: u32,
-    consumer: Option<ConsumerId>,
-    producer: Option<ProducerId>,
-    phase: Phase,
-    crashed: bool,
-    records_in: u64,
-    records_out: u64,
-    /// First offset of the records in the current transaction per partition (to rewind after an abort).
-    txn_first: BTreeMap<TopicPartition, i64>,
-}
-
-fn transform(r: &super::consumer::ConsumerRecord, to: &str) -> ProducerRecord {
+fn transform(r: &ConsumerRecord, to: &str) -> ProducerRecord {
     let value = r.value.as_ref().map(|v| v.to_ascii_uppercase());
     ProducerRecord { topic: to.to_string(), partition: None, key: r.key.clone(), value, headers: r.headers.clone(), timestamp_ms: None }
 }
@@ -233,7 +157,7 @@ impl Cluster {
         self.schedule(APP_POLL_MS, Ev::AppTick { name: name.to_string(), instance });
     }
 
-    fn app_offsets(records: &[super::consumer::ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
+    fn app_offsets(records: &[ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
         let mut m = BTreeMap::new();
         for r in records {
             m.insert(TopicPartition { topic: r.topic.clone(), partition: r.partition }, r.offset + 1);
@@ -248,6 +172,7 @@ impl Cluster {
         }
     }
 
+    /// One poll-loop iteration of app `name` in `phase`: the phase it moves to.
     fn app_step(&mut self, name: &str, spec: &AppSpec, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
         match phase {
             Phase::Dead(w) => Phase::Dead(w),
@@ -257,60 +182,7 @@ impl Cluster {
                 Some(Err(e)) if e.code == ErrorCode::PRODUCER_FENCED => Phase::Dead("fenced"),
                 Some(Err(_)) => Phase::Dead("failed"),
             },
-            Phase::Idle => {
-                let records = match self.poll(c) {
-                    Ok(r) => r,
-                    Err(_) => return Phase::Idle,
-                };
-                if records.is_empty() {
-                    return Phase::Idle;
-                }
-                let offsets = Self::app_offsets(&records);
-                let out: Vec<ProducerRecord> = records.iter().map(|r| transform(r, &spec.to)).collect();
-                let n = records.len() as u64;
-                match spec.guarantee {
-                    Guarantee::AtMostOnce => match self.commit_tracked(c, offsets) {
-                        Ok(commit) => {
-                            self.app_count(name, n, 0);
-                            Phase::CommitFirst { commit, records: out }
-                        }
-                        Err(_) => Phase::Idle,
-                    },
-                    Guarantee::AtLeastOnce => {
-                        self.app_count(name, n, 0);
-                        let mut sends = BTreeSet::new();
-                        let mut map = BTreeMap::new();
-                        for r in out {
-                            if let Ok(id) = self.send(p, r.clone()) {
-                                sends.insert(id);
-                                map.insert(id, r);
-                            }
-                        }
-                        Phase::Sending { sends, records: map, offsets }
-                    }
-                    Guarantee::ExactlyOnce => {
-                        if self.begin_transaction(p).is_err() {
-                            return self.app_txn_failed(p);
-                        }
-                        let mut first = BTreeMap::new();
-                        for r in &records {
-                            first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
-                        }
-                        if let Some(a) = self.apps.get_mut(name) {
-                            a.txn_first = first;
-                        }
-                        self.app_count(name, n, 0);
-                        for r in out {
-                            let _ = self.send(p, r);
-                        }
-                        let offs: Vec<(TopicPartition, i64)> = offsets.into_iter().collect();
-                        match self.start_send_offsets_to_transaction(p, offs, &spec.group) {
-                            Ok(()) => Phase::TxnOffsets { count: n },
-                            Err(_) => self.app_txn_failed(p),
-                        }
-                    }
-                }
-            }
+            Phase::Idle => self.app_poll(name, spec, c, p),
             Phase::CommitFirst { commit, records } => match self.take_commit_result(c, commit) {
                 None => Phase::CommitFirst { commit, records },
                 Some(_) => {
@@ -323,64 +195,125 @@ impl Cluster {
                     Phase::Idle
                 }
             },
-            Phase::Sending { mut sends, mut records, offsets } => {
-                for (id, r) in self.take_send_results(p) {
-                    if !sends.remove(&id) {
-                        continue;
-                    }
-                    let rec = records.remove(&id);
-                    match r {
-                        SendResult::Delivered { .. } => self.app_count(name, 0, 1),
-                        SendResult::Failed(_) => {
-                            // Send it again: at-least-once never gives up on a record.
-                            if let Some(rec) = rec {
-                                if let Ok(nid) = self.send(p, rec.clone()) {
-                                    sends.insert(nid);
-                                    records.insert(nid, rec);
-                                }
-                            }
-                        }
-                    }
-                }
-                if !sends.is_empty() {
-                    return Phase::Sending { sends, records, offsets };
-                }
-                match self.commit_tracked(c, offsets) {
-                    Ok(commit) => Phase::CommitAfter { commit },
-                    Err(_) => Phase::Idle,
-                }
-            }
+            Phase::Sending { sends, records, offsets } => self.app_sending(name, c, p, sends, records, offsets),
             Phase::CommitAfter { commit } => match self.take_commit_result(c, commit) {
                 None => Phase::CommitAfter { commit },
                 Some(_) => Phase::Idle,
             },
-            Phase::TxnOffsets { count } => match self.take_transaction_result(p) {
-                None => Phase::TxnOffsets { count },
-                Some(Ok(())) => match self.start_end_transaction(p, true) {
-                    Ok(()) => Phase::TxnCommit { count },
-                    Err(_) => self.app_txn_failed(p),
-                },
-                Some(Err(_)) => self.app_txn_failed(p),
-            },
-            Phase::TxnCommit { count } => match self.take_transaction_result(p) {
-                None => Phase::TxnCommit { count },
-                Some(Ok(())) => {
-                    self.app_count(name, 0, count);
-                    Phase::Idle
+            Phase::TxnOffsets { .. } | Phase::TxnCommit { .. } | Phase::TxnAbort { .. } => self.app_txn_step(name, c, p, phase),
+        }
+    }
+
+    /// Idle: poll, and hand what came to the guarantee's processing.
+    fn app_poll(&mut self, name: &str, spec: &AppSpec, c: ConsumerId, p: ProducerId) -> Phase {
+        let records = match self.poll(c) {
+            Ok(r) => r,
+            Err(_) => return Phase::Idle,
+        };
+        if records.is_empty() {
+            return Phase::Idle;
+        }
+        let offsets = Self::app_offsets(&records);
+        let out: Vec<ProducerRecord> = records.iter().map(|r| transform(r, &spec.to)).collect();
+        let n = records.len() as u64;
+        match spec.guarantee {
+            Guarantee::AtMostOnce => match self.commit_tracked(c, offsets) {
+                Ok(commit) => {
+                    self.app_count(name, n, 0);
+                    Phase::CommitFirst { commit, records: out }
                 }
-                Some(Err(_)) => self.app_txn_failed(p),
+                Err(_) => Phase::Idle,
             },
-            Phase::TxnAbort { rewind } => match self.take_transaction_result(p) {
-                None => Phase::TxnAbort { rewind },
-                Some(Ok(())) => {
-                    // Process the aborted records again.
-                    for (tp, o) in rewind {
-                        let _ = self.seek(c, &tp, o);
+            Guarantee::AtLeastOnce => {
+                self.app_count(name, n, 0);
+                let mut sends = BTreeSet::new();
+                let mut map = BTreeMap::new();
+                for r in out {
+                    if let Ok(id) = self.send(p, r.clone()) {
+                        sends.insert(id);
+                        map.insert(id, r);
                     }
-                    Phase::Idle
                 }
-                Some(Err(_)) => self.app_txn_failed(p),
+                Phase::Sending { sends, records: map, offsets }
+            }
+            Guarantee::ExactlyOnce => self.app_process_in_transaction(name, &spec.group, p, &records, out, offsets),
+        }
+    }
+
+    /// Exactly-once: the outputs and the consumed offsets go in one transaction.
+    fn app_process_in_transaction(&mut self, name: &str, group: &str, p: ProducerId, records: &[ConsumerRecord], out: Vec<ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
+        if self.begin_transaction(p).is_err() {
+            return self.app_txn_failed(p);
+        }
+        let mut first = BTreeMap::new();
+        for r in records {
+            first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
+        }
+        if let Some(a) = self.apps.get_mut(name) {
+            a.txn_first = first;
+        }
+        let n = records.len() as u64;
+        self.app_count(name, n, 0);
+        for r in out {
+            let _ = self.send(p, r);
+        }
+        let offs: Vec<(TopicPartition, i64)> = offsets.into_iter().collect();
+        match self.start_send_offsets_to_transaction(p, offs, group) {
+            Ok(()) => Phase::TxnOffsets { count: n },
+            Err(_) => self.app_txn_failed(p),
+        }
+    }
+
+    /// At-least-once: collect the send results, resend failures, commit once all are delivered.
+    fn app_sending(&mut self, name: &str, c: ConsumerId, p: ProducerId, mut sends: BTreeSet<SendId>, mut records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
+        for (id, r) in self.take_send_results(p) {
+            if !sends.remove(&id) {
+                continue;
+            }
+            let rec = records.remove(&id);
+            match r {
+                SendResult::Delivered { .. } => self.app_count(name, 0, 1),
+                SendResult::Failed(_) => {
+                    // Send it again: at-least-once never gives up on a record.
+                    if let Some(rec) = rec {
+                        if let Ok(nid) = self.send(p, rec.clone()) {
+                            sends.insert(nid);
+                            records.insert(nid, rec);
+                        }
+                    }
+                }
+            }
+        }
+        if !sends.is_empty() {
+            return Phase::Sending { sends, records, offsets };
+        }
+        match self.commit_tracked(c, offsets) {
+            Ok(commit) => Phase::CommitAfter { commit },
+            Err(_) => Phase::Idle,
+        }
+    }
+
+    /// Exactly-once after the records went out: offsets added, then commit (or abort and rewind).
+    fn app_txn_step(&mut self, name: &str, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
+        let Some(result) = self.take_transaction_result(p) else { return phase };
+        match (phase, result) {
+            (_, Err(_)) => self.app_txn_failed(p),
+            (Phase::TxnOffsets { count }, Ok(())) => match self.start_end_transaction(p, true) {
+                Ok(()) => Phase::TxnCommit { count },
+                Err(_) => self.app_txn_failed(p),
             },
+            (Phase::TxnCommit { count }, Ok(())) => {
+                self.app_count(name, 0, count);
+                Phase::Idle
+            }
+            (Phase::TxnAbort { rewind }, Ok(())) => {
+                // Process the aborted records again.
+                for (tp, o) in rewind {
+                    let _ = self.seek(c, &tp, o);
+                }
+                Phase::Idle
+            }
+            (other, Ok(())) => other,
         }
     }
 

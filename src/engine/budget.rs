@@ -9,8 +9,8 @@
 //! - Events per action: a command (or a page replaying one) runs at most 20,000,000 simulated
 //!   events, a few seconds natively; then simulated time stops where it is, with an error.
 
-use super::cluster::Cluster;
 use super::error::{ErrorCode, KResult, KafkaError};
+use super::log::PartitionLog;
 
 /// Partitions in the whole cluster, internal topics included.
 pub const PARTITIONS_MAX: usize = 20_000;
@@ -38,10 +38,9 @@ pub(crate) struct Budget {
     pub action_spent: bool,
 }
 
-impl Cluster {
-    /// Refuses a change that would take the cluster past [`PARTITIONS_MAX`] partitions.
-    pub(crate) fn check_partition_budget(&self, adding: usize) -> KResult<()> {
-        let held: usize = self.ctl.topics.values().map(|t| t.partitions.len()).sum();
+impl Budget {
+    /// Refuses a change that would take the cluster from `held` past [`PARTITIONS_MAX`] partitions.
+    pub(crate) fn check_partitions(held: usize, adding: usize) -> KResult<()> {
         if held.saturating_add(adding) > PARTITIONS_MAX {
             return Err(KafkaError::new(
                 ErrorCode::POLICY_VIOLATION,
@@ -53,68 +52,56 @@ impl Cluster {
 
     /// Whether a batch of `bytes` may be appended: the bytes held stay within [`LOG_BYTES_MAX`].
     /// The running estimate only grows; past the bound the logs are measured exactly (retention,
-    /// compaction and deleted topics free space), at most once per [`RECOUNT_INTERVAL_MS`].
-    pub(crate) fn check_log_budget(&mut self, bytes: u64) -> KResult<()> {
-        let max = if self.budget.log_bytes_max == 0 { LOG_BYTES_MAX } else { self.budget.log_bytes_max };
-        if self.budget.log_bytes.saturating_add(bytes) > max && self.now_ms >= self.budget.recount_at_ms {
-            self.budget.log_bytes = self.log_bytes_held();
-            self.budget.recount_at_ms = self.now_ms + RECOUNT_INTERVAL_MS;
+    /// compaction and deleted topics free space), at most once per [`RECOUNT_INTERVAL_MS`]:
+    /// `held_bytes` counts them.
+    pub(crate) fn check_log(&mut self, bytes: u64, now_ms: i64, held_bytes: impl FnOnce() -> u64) -> KResult<()> {
+        let max = if self.log_bytes_max == 0 { LOG_BYTES_MAX } else { self.log_bytes_max };
+        if self.log_bytes.saturating_add(bytes) > max && now_ms >= self.recount_at_ms {
+            self.log_bytes = held_bytes();
+            self.recount_at_ms = now_ms + RECOUNT_INTERVAL_MS;
         }
-        if self.budget.log_bytes.saturating_add(bytes) > max {
+        if self.log_bytes.saturating_add(bytes) > max {
             return Err(KafkaError::new(
                 ErrorCode::POLICY_VIOLATION,
                 format!("The sandbox's brokers hold at most {} MiB of records and are full: delete topics or lower retention.bytes/retention.ms to make room.", max >> 20),
             ));
         }
-        self.budget.log_bytes += bytes;
+        self.log_bytes += bytes;
         Ok(())
     }
 
-    /// Bytes of distinct batches in every replica's log.
-    fn log_bytes_held(&self) -> u64 {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut total = 0;
-        for b in self.brokers.values() {
-            for r in b.replicas.values() {
-                for batch in r.log.all_batches() {
-                    if seen.insert(std::rc::Rc::as_ptr(batch) as usize) {
-                        total += batch.size_bytes() as u64;
-                    }
-                }
-            }
-        }
-        total
-    }
-
-    /// Starts a new action's event budget of `max_events` (the shell calls it for every input,
-    /// with [`EVENTS_PER_ACTION_MAX`] unless its limits say less).
-    pub fn begin_action(&mut self, max_events: u64) {
-        self.budget.armed = true;
-        self.budget.action_events_max = max_events.min(EVENTS_PER_ACTION_MAX);
-        self.budget.action_events = 0;
-        self.budget.action_spent = false;
-    }
-
-    /// A smaller bound on bytes held in logs (tests reach it without holding 512 MiB).
-    pub fn set_log_bytes_max(&mut self, bytes: u64) {
-        self.budget.log_bytes_max = bytes;
-    }
-
-    /// Whether the current action ran out of events (simulated time stopped early).
-    pub fn action_budget_spent(&self) -> bool {
-        self.budget.action_spent
+    /// Starts a new action's event budget of `max_events` (at most [`EVENTS_PER_ACTION_MAX`]).
+    pub(crate) fn begin_action(&mut self, max_events: u64) {
+        self.armed = true;
+        self.action_events_max = max_events.min(EVENTS_PER_ACTION_MAX);
+        self.action_events = 0;
+        self.action_spent = false;
     }
 
     /// Counts one event against the action; false once the budget is spent.
     pub(crate) fn charge_event(&mut self) -> bool {
-        if !self.budget.armed {
+        if !self.armed {
             return true;
         }
-        if self.budget.action_events >= self.budget.action_events_max {
-            self.budget.action_spent = true;
+        if self.action_events >= self.action_events_max {
+            self.action_spent = true;
             return false;
         }
-        self.budget.action_events += 1;
+        self.action_events += 1;
         true
     }
+}
+
+/// Bytes of distinct batches in these logs (replicas share batches: each counts once).
+pub(crate) fn log_bytes_held<'a>(logs: impl Iterator<Item = &'a PartitionLog>) -> u64 {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut total = 0;
+    for log in logs {
+        for batch in log.all_batches() {
+            if seen.insert(std::rc::Rc::as_ptr(batch) as usize) {
+                total += batch.size_bytes() as u64;
+            }
+        }
+    }
+    total
 }

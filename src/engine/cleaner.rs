@@ -37,7 +37,10 @@ use super::cluster::*;
 use super::config::TopicSettings;
 use super::event::EventKind;
 use super::log::{Batch, PartitionLog, RecordsData, Segment};
-use std::collections::VecDeque;
+pub use super::event::CleanReport;
+
+pub(crate) mod state;
+pub use state::CleanerPass;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -51,52 +54,6 @@ pub const CLEANER_BYTES_PER_MS: u64 = 100_000;
 /// Recent passes kept for the UI.
 pub const CLEAN_REPORTS_MAX: usize = 256;
 
-/// What one cleaning pass did, for the UI and the event stream.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CleanReport {
-    /// Simulated time of the pass.
-    pub time_ms: i64,
-    /// Modelled duration of the pass (bytes read at [`CLEANER_BYTES_PER_MS`]).
-    pub duration_ms: i64,
-    /// Start of the dirty section this pass cleaned (the old checkpoint).
-    pub first_dirty_offset: i64,
-    /// The new cleaner point (checkpoint): everything below is compacted.
-    pub cleaner_point: i64,
-    /// The first uncleanable offset at the time of the pass.
-    pub first_uncleanable_offset: i64,
-    pub records_read: u64,
-    pub records_retained: u64,
-    pub records_removed: u64,
-    /// Tombstones dropped because their delete horizon had passed.
-    pub tombstones_removed: u64,
-    pub bytes_read: u64,
-    pub bytes_retained: u64,
-    pub bytes_removed: u64,
-    pub dirty_ratio_before: f64,
-    pub dirty_ratio_after: f64,
-    pub segments_before: usize,
-    pub segments_after: usize,
-    /// Chosen because a dirty segment was older than `max.compaction.lag.ms`.
-    pub forced_by_max_compaction_lag: bool,
-}
-
-/// One recorded pass: which replica, and the report.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CleanerPass {
-    pub broker: BrokerId,
-    pub topic: Rc<str>,
-    pub partition: i32,
-    pub report: CleanReport,
-}
-
-/// The cleaner's bookkeeping in the cluster.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct CleanerState {
-    pub passes: VecDeque<CleanerPass>,
-    /// Per partition, the highest cleaner point any replica ever reached: below it replicas may
-    /// legitimately differ in which records they still hold (invariants use it).
-    pub compacted_upto: BTreeMap<Tp, i64>,
-}
 
 /// `LogToClean`: where a log's dirty section is and how dirty it is.
 #[derive(Clone, Debug, PartialEq)]
@@ -702,13 +659,13 @@ impl Cluster {
         let held = |k: &[u8]| newest_held.binary_search_by(|e| e.0.cmp(k)).ok().map(|i| newest_held[i].1);
         for (k, (offset, tombstone)) in latest {
             if !tombstone && held(k).is_none_or(|h| h < offset) {
-                self.violations.push(super::invariants::Violation {
+                self.violations.push(super::violation::Violation {
                     property: "CleanerKeepsLatestPerKey",
                     detail: format!(
                         "broker {b} {}: latest record of key '{}' at offset {offset} (below cleaner point {cleaner_point}) was removed; the newest it holds is {}",
                         self.tp_label(&tp),
                         String::from_utf8_lossy(k),
-                        super::invariants::offset_or_none(held(k))
+                        super::violation::offset_or_none(held(k))
                     ),
                 });
                 return;

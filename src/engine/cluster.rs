@@ -11,17 +11,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{Event, EventKind, EventLog};
-use super::log::{PartitionLog, RecordsData};
-use super::producer::Producer;
+use super::log::PartitionLog;
+use super::producer::state::Producer;
 use super::rng::Rng;
+use super::budget::{log_bytes_held, Budget};
+use super::node::Out;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::rc::Rc;
 
-/// One-way network latency between any two nodes.
-/// The wall clock at simulated time 0: 2024-11-06 09:00:00 UTC (log lines and record
-/// timestamps share it).
-pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
+pub use super::node::WALL_CLOCK_EPOCH_MS;
 
 pub const NET_LATENCY_MS: i64 = 1;
 /// A request and its answer, delivered: what a client that waits for an answer (a consumer's
@@ -77,14 +76,9 @@ fn instant_guard_delay(delay_ms: i64, instant_events: u64) -> i64 {
 /// the page (saved sessions, the broker columns) all use.
 pub const BROKERS_MAX: u32 = 9;
 
-pub type BrokerId = i32;
-
-/// A topic-partition inside the engine: `topic` is the internal topic index (never reused).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Tp {
-    pub topic: u32,
-    pub partition: i32,
-}
+pub use super::ids::{BrokerId, Tp};
+pub use super::msg::PartitionMeta;
+pub(crate) use super::msg::{Dest, Ev, FetchPart, FetchResult, Msg, TopicAnswer};
 
 /// Cluster construction parameters.
 #[derive(Clone, Debug)]
@@ -132,18 +126,6 @@ pub struct BrokerStatus {
     pub fenced: bool,
     pub is_controller: bool,
     pub is_voter: bool,
-}
-
-/// The controller's record of one partition (the metadata image).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartitionMeta {
-    pub replicas: Vec<BrokerId>,
-    pub isr: Vec<BrokerId>,
-    pub leader: Option<BrokerId>,
-    pub leader_epoch: i32,
-    pub partition_epoch: i32,
-    /// After an unclean election (`LeaderRecoveryState.RECOVERING`).
-    pub recovering: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -218,15 +200,6 @@ pub(crate) struct ReplicaVolatile {
     pub truncated_for_epoch: Option<i32>,
 }
 
-/// One partition of a follower's FetchRequest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FetchPart {
-    pub tp: Tp,
-    pub offset: i64,
-    pub last_epoch: Option<i32>,
-    pub leader_epoch: i32,
-}
-
 /// A follower FetchRequest the leader holds in its purgatory (`DelayedFetch`): nothing to return
 /// yet for any of its partitions. `parts` is sorted by partition.
 #[derive(Clone, Debug)]
@@ -283,82 +256,6 @@ pub(crate) struct Broker {
     pub slow_ms: i64,
 }
 
-/// Where a message goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Dest {
-    Broker(BrokerId),
-    /// Whichever broker is the active controller at delivery time (must be the one it was sent to).
-    Controller(BrokerId),
-    Client(u32),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum FetchResult {
-    Data { batches: Vec<Rc<super::log::Batch>>, high_watermark: i64, log_start_offset: i64 },
-    Diverging { epoch: i32, end_offset: i64 },
-    /// OFFSET_OUT_OF_RANGE with the leader's bounds (the follower resets to them).
-    OutOfRange { log_start_offset: i64, log_end_offset: i64 },
-    #[allow(dead_code)]
-    Error(ErrorCode),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct TopicAnswer {
-    pub name: String,
-    pub error: Option<ErrorCode>,
-    /// Per partition: leader (None = no leader).
-    pub leaders: Vec<Option<BrokerId>>,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum Msg {
-    Heartbeat { broker: BrokerId, incarnation: u64, view_version: u64 },
-    ControlledShutdown { broker: BrokerId, incarnation: u64 },
-    ControlledShutdownDone,
-    AlterPartition { broker: BrokerId, tp: Tp, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
-    /// The controller's answer: the partition epoch it committed, or None (rejected).
-    AlterPartitionDone { tp: Tp, committed_epoch: Option<i32> },
-    Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<(u32, Rc<str>)>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
-    /// A follower's FetchRequest: every partition it replicates from the receiving leader.
-    Fetch { follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart> },
-    FetchResp { leader: BrokerId, fetch_id: u64, parts: Vec<(Tp, FetchResult)> },
-    Produce { producer: u32, req_id: u64, tp: Tp, data: Rc<RecordsData>, acks: i16, timeout_ms: i64 },
-    ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
-    MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
-    MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
-    /// Consumer group and consumer fetch traffic (see [`super::group`]).
-    Group(Box<super::group::GroupMsg>),
-    /// Transaction protocol traffic (see [`super::txn`]).
-    Txn(Box<super::txn::TxnMsg>),
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum Ev {
-    Deliver { from: Option<BrokerId>, from_incarnation: u64, to: Dest, incarnation: u64, msg: Msg },
-    BrokerHeartbeat { broker: BrokerId, incarnation: u64 },
-    BrokerIsrCheck { broker: BrokerId, incarnation: u64 },
-    ControllerTick,
-    FetchExpire { leader: BrokerId, incarnation: u64, fetch_id: u64 },
-    FollowerFetchTimeout { broker: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64 },
-    /// A follower's fetcher had no partition ready: try again.
-    FetcherBackoff { broker: BrokerId, incarnation: u64, leader: BrokerId },
-    /// A slow broker's held fetch may go out.
-    SlowFetchDue { broker: BrokerId, incarnation: u64, leader: BrokerId },
-    ProduceExpire { leader: BrokerId, incarnation: u64, tp: Tp, req_id: u64 },
-    ShutdownTimeout { broker: BrokerId, incarnation: u64 },
-    ProducerWake { producer: u32 },
-    /// An iteration of a broker's log cleaner thread (`log.cleaner.backoff.ms` when idle).
-    LogCleanerWake { broker: BrokerId, incarnation: u64 },
-    /// The broker's `kafka-log-retention` task (`log.retention.check.interval.ms`).
-    LogRetentionCheck { broker: BrokerId, incarnation: u64 },
-    /// Group coordinator and consumer timers.
-    Group(super::group::GroupEv),
-    /// Transaction coordinator timers.
-    Txn(super::txn::TxnEv),
-    /// A sandbox app's poll loop (see [`super::app`]).
-    AppTick { name: String, instance: u32 },
-}
-
 pub(crate) struct Scheduled {
     pub(crate) time_ms: i64,
     pub(crate) seq: u64,
@@ -399,7 +296,7 @@ pub struct Cluster {
     pub(crate) track_invariants: bool,
     /// Committed batches per partition (the invariants' ledger).
     pub(crate) ledger: BTreeMap<Tp, Vec<Rc<super::log::Batch>>>,
-    pub(crate) violations: Vec<super::invariants::Violation>,
+    pub(crate) violations: Vec<super::violation::Violation>,
     /// Replicas whose logs may legitimately diverge below their HW after an unclean election,
     /// until they reconcile with a leader (first successful data fetch).
     pub(crate) unclean_tainted: BTreeSet<(Tp, BrokerId)>,
@@ -408,19 +305,19 @@ pub struct Cluster {
     pub(crate) instant_events: u64,
     instant_overflows: u64,
     /// The idle skip's switch and retry time (see [`super::idle`]).
-    pub(crate) idle: super::idle::IdleSkip,
+    pub(crate) idle: super::idle::state::IdleSkip,
     /// The work and memory budget's counters (see [`super::budget`]).
-    pub(crate) budget: super::budget::Budget,
+    pub(crate) budget: Budget,
     /// The log cleaners' reports and compaction watermarks.
-    pub(crate) cleaner: super::cleaner::CleanerState,
+    pub(crate) cleaner: super::cleaner::state::CleanerState,
     /// Group coordinators' state (see [`super::group`]).
-    pub(crate) groups: super::group::Groups,
-    pub(crate) consumers: BTreeMap<u32, super::consumer::Consumer>,
+    pub(crate) groups: super::group::state::Groups,
+    pub(crate) consumers: BTreeMap<u32, super::consumer::state::Consumer>,
     pub(crate) next_consumer_id: u32,
     /// Transaction coordinators' state and producer id blocks (see [`super::txn`]).
-    pub(crate) txns: super::txn::Txns,
+    pub(crate) txns: super::txn::state::Txns,
     /// Sandbox apps by name (see [`super::app`]).
-    pub(crate) apps: BTreeMap<String, super::app::App>,
+    pub(crate) apps: BTreeMap<String, super::app::state::App>,
 }
 
 impl Cluster {
@@ -686,12 +583,27 @@ impl Cluster {
         self.broker_up(b) && !self.brokers[&b].isolated
     }
 
+    /// The brokers a client reaches now, in id order (a handler's view of the network).
+    pub(crate) fn client_reachable_brokers(&self) -> Vec<BrokerId> {
+        self.brokers.keys().copied().filter(|b| self.client_reaches(*b)).collect()
+    }
+
+    /// Sends and schedules a handler's outputs, in the order it made them.
+    pub(crate) fn route(&mut self, outputs: Vec<Out>) {
+        for o in outputs {
+            match o {
+                Out::Send { from, to, msg } => self.net_send(from, to, msg),
+                Out::Timer { delay_ms, ev } => self.schedule(delay_ms, ev),
+            }
+        }
+    }
+
     pub(crate) fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
         match (from, to) {
             // A group coordinator's write to its own `__consumer_offsets` partition completes in
             // its broker's process (Kafka's append callback), not over the network: isolating
             // the broker must not lose it, or the rebalance waiting for it never ends.
-            (Some(a), Dest::Client(super::group::COORDINATOR_CLIENT)) => self.broker_up(a),
+            (Some(a), Dest::Client(super::ids::COORDINATOR_CLIENT)) => self.broker_up(a),
             (Some(a), Dest::Broker(b)) => self.brokers_connected(a, b),
             (Some(a), Dest::Controller(c)) => self.ctl.active == Some(c) && self.brokers_connected(a, c),
             (Some(a), Dest::Client(_)) => self.client_reaches(a),
@@ -734,7 +646,7 @@ impl Cluster {
                     _ => self.broker_receive(b, msg),
                 }
             }
-            Dest::Client(p) if p >= super::group::CONSUMER_ID_BASE => self.group_client_receive(p, msg),
+            Dest::Client(p) if p >= super::ids::CONSUMER_ID_BASE => self.group_client_receive(p, msg),
             Dest::Client(p) => self.producer_receive(p, msg),
         }
     }
@@ -913,7 +825,7 @@ impl Cluster {
     /// check after `log.initial.task.delay.ms`).
     fn schedule_log_tasks(&mut self, id: BrokerId, incarnation: u64) {
         self.schedule(0, Ev::LogCleanerWake { broker: id, incarnation });
-        self.schedule(super::retention::LOG_INITIAL_TASK_DELAY_MS, Ev::LogRetentionCheck { broker: id, incarnation });
+        self.schedule(super::config::LOG_INITIAL_TASK_DELAY_MS, Ev::LogRetentionCheck { broker: id, incarnation });
     }
 
     // ----- read-only state -----
@@ -949,6 +861,39 @@ impl Cluster {
     /// Events since the last drain (bounded; see [`super::event::EVENT_BUFFER_MAX`]).
     pub fn drain_events(&mut self) -> Vec<Event> {
         self.events.drain()
+    }
+
+    /// Refuses a change that would take the cluster past `budget::PARTITIONS_MAX` partitions.
+    pub(crate) fn check_partition_budget(&self, adding: usize) -> KResult<()> {
+        let held: usize = self.ctl.topics.values().map(|t| t.partitions.len()).sum();
+        Budget::check_partitions(held, adding)
+    }
+
+    /// Whether a batch of `bytes` may be appended within the bytes the logs may hold.
+    pub(crate) fn check_log_budget(&mut self, bytes: u64) -> KResult<()> {
+        let brokers = &self.brokers;
+        self.budget.check_log(bytes, self.now_ms, || log_bytes_held(brokers.values().flat_map(|b| b.replicas.values().map(|r| &r.log))))
+    }
+
+    /// Starts a new action's event budget of `max_events` (the shell calls it for every input,
+    /// with `budget::EVENTS_PER_ACTION_MAX` unless its limits say less).
+    pub fn begin_action(&mut self, max_events: u64) {
+        self.budget.begin_action(max_events);
+    }
+
+    /// A smaller bound on bytes held in logs (tests reach it without holding 512 MiB).
+    pub fn set_log_bytes_max(&mut self, bytes: u64) {
+        self.budget.log_bytes_max = bytes;
+    }
+
+    /// Whether the current action ran out of events (simulated time stopped early).
+    pub fn action_budget_spent(&self) -> bool {
+        self.budget.action_spent
+    }
+
+    /// Counts one event against the action; false once the budget is spent.
+    pub(crate) fn charge_event(&mut self) -> bool {
+        self.budget.charge_event()
     }
 
     /// Number of events dropped because nobody drained them.

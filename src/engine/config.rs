@@ -92,6 +92,9 @@ const CLEANUP_POLICIES: &[&str] = &["compact", "delete"];
 const TIMESTAMP_TYPES: &[&str] = &["CreateTime", "LogAppendTime"];
 pub const LONG_MAX: &str = "9223372036854775807";
 
+/// `log.initial.task.delay.ms`: the first retention check after a broker starts.
+pub const LOG_INITIAL_TASK_DELAY_MS: i64 = 30_000;
+
 macro_rules! def {
     ($n:expr, $t:ident, $d:expr, $v:expr, $s:expr) => {
         ConfigDef { name: $n, ty: ConfigType::$t, default: $d, validator: $v, broker_synonym: $s }

@@ -8,6 +8,43 @@ use std::rc::Rc;
 /// Maximum number of undrained events kept.
 pub const EVENT_BUFFER_MAX: usize = 10_000;
 
+/// What one cleaning pass did, for the UI and the event stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CleanReport {
+    /// Simulated time of the pass.
+    pub time_ms: i64,
+    /// Modelled duration of the pass (bytes read at `cleaner::CLEANER_BYTES_PER_MS`).
+    pub duration_ms: i64,
+    /// Start of the dirty section this pass cleaned (the old checkpoint).
+    pub first_dirty_offset: i64,
+    /// The new cleaner point (checkpoint): everything below is compacted.
+    pub cleaner_point: i64,
+    /// The first uncleanable offset at the time of the pass.
+    pub first_uncleanable_offset: i64,
+    pub records_read: u64,
+    pub records_retained: u64,
+    pub records_removed: u64,
+    /// Tombstones dropped because their delete horizon had passed.
+    pub tombstones_removed: u64,
+    pub bytes_read: u64,
+    pub bytes_retained: u64,
+    pub bytes_removed: u64,
+    pub dirty_ratio_before: f64,
+    pub dirty_ratio_after: f64,
+    pub segments_before: usize,
+    pub segments_after: usize,
+    /// Chosen because a dirty segment was older than `max.compaction.lag.ms`.
+    pub forced_by_max_compaction_lag: bool,
+}
+
+/// Why segments were deleted (Kafka's `SegmentDeletionReason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeletionReason {
+    LogStartOffsetBreach,
+    RetentionSizeBreach,
+    RetentionMsBreach,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ElectionKind {
     /// First live ISR member in assignment order.
@@ -46,11 +83,11 @@ pub enum EventKind {
     /// A replica's log rolled a new active segment starting at `base_offset`.
     SegmentRolled { topic: Rc<str>, partition: i32, broker: i32, base_offset: i64 },
     /// Retention deleted whole segments from a replica's log.
-    SegmentsDeleted { topic: Rc<str>, partition: i32, broker: i32, base_offsets: Vec<i64>, bytes: u64, reason: super::retention::DeletionReason },
+    SegmentsDeleted { topic: Rc<str>, partition: i32, broker: i32, base_offsets: Vec<i64>, bytes: u64, reason: DeletionReason },
     /// A replica's log start offset moved forward (retention, or the leader's in a fetch).
     LogStartOffsetAdvanced { topic: Rc<str>, partition: i32, broker: i32, log_start_offset: i64 },
     /// The log cleaner compacted a replica's log (one pass).
-    LogCleaned { topic: Rc<str>, partition: i32, broker: i32, report: super::cleaner::CleanReport },
+    LogCleaned { topic: Rc<str>, partition: i32, broker: i32, report: CleanReport },
     BrokerFenced { broker: i32 },
     BrokerUnfenced { broker: i32 },
     BrokerCrashed { broker: i32 },

@@ -31,6 +31,8 @@ use std::fmt::Write;
 use std::hash::Hasher;
 use twox_hash::XxHash64;
 
+pub(crate) mod state;
+
 const fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 {
         a
@@ -48,23 +50,6 @@ const FETCH_CYCLE_MS: i64 = REPLICA_FETCH_WAIT_MAX_MS + 2 * NET_LATENCY_MS;
 /// The period every fast idle chain shares (125.5 s with the defaults). Broker heartbeats are
 /// computed per broker instead (their 2 s would make it 502 s, four times the stepping).
 pub const IDLE_WINDOW_MS: i64 = lcm(FETCH_CYCLE_MS, CONTROLLER_TICK_MS);
-
-/// The skip's switch and when a cluster that was no candidate is looked at again.
-#[derive(Clone, Debug)]
-pub(crate) struct IdleSkip {
-    pub enabled: bool,
-    pub retry_at_ms: i64,
-    /// Simulated time jumped over so far, windows tried and jumps made (benchmarks read them).
-    pub skipped_ms: i64,
-    pub windows: u64,
-    pub jumps: u64,
-}
-
-impl Default for IdleSkip {
-    fn default() -> Self {
-        IdleSkip { enabled: true, retry_at_ms: 0, skipped_ms: 0, windows: 0, jumps: 0 }
-    }
-}
 
 /// What a queued event is to the skip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

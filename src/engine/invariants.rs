@@ -21,19 +21,9 @@
 
 use std::collections::BTreeMap;
 use super::cluster::*;
+pub use super::violation::Violation;
+use super::violation::offset_or_none;
 use std::rc::Rc;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Violation {
-    pub property: &'static str,
-    pub detail: String,
-}
-
-impl std::fmt::Display for Violation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.property, self.detail)
-    }
-}
 
 impl Cluster {
     /// Checks every named property; the first violation found is returned.
@@ -138,11 +128,6 @@ impl Cluster {
         let idx = *self.ctl.by_name.get(topic)?;
         Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
     }
-}
-
-/// An optional offset in a violation's detail: the number, or `none`.
-pub(crate) fn offset_or_none(offset: Option<i64>) -> String {
-    offset.map_or_else(|| "none".to_string(), |o| o.to_string())
 }
 
 /// Compares a replica's log with the committed ledger for the batches that end at or below

@@ -14,8 +14,11 @@
 //! - [`group`]: the group coordinator (classic protocol, `__consumer_offsets`, group admin);
 //! - [`txn`]: transactions (coordinator, `__transaction_state`, markers, the transactional client);
 //! - [`assignor`]: the consumer group assignors (range, roundrobin, sticky, cooperative-sticky);
+//! - [`ids`] and [`msg`]: the ids and messages every node shares (leaf modules);
 //! - [`log`], [`config`], [`placement`], [`partitioner`], [`rng`], [`error`], [`event`],
-//!   [`invariants`], [`digest`].
+//!   [`invariants`], [`violation`], [`digest`].
+//!
+//! ARCHITECTURE.md's table "Engine modules" says what each module may import; a test holds it.
 
 pub mod app;
 pub mod assignor;
@@ -32,15 +35,19 @@ pub mod error;
 pub mod event;
 pub mod javafmt;
 pub mod group;
+pub mod ids;
 pub mod idle;
 pub mod invariants;
 pub mod log;
+pub mod msg;
+pub(crate) mod node;
 pub mod partitioner;
 pub mod placement;
 pub mod producer;
 pub mod retention;
 pub mod rng;
 pub mod txn;
+pub mod violation;
 pub mod workload;
 
 pub use cleaner::{CleanReport, CleanerPass, LogToClean};

@@ -35,298 +35,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
-use super::log::{Header, RecordsData};
-use super::partitioner::{self, PartitionerKind, StickyState};
+use super::node::Ctx;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-pub type ProducerId = u32;
-pub type SendId = u64;
+pub use super::ids::{ProducerId, SendId};
 
-/// Producer settings (Java names in the docs).
-#[derive(Clone, Debug)]
-pub struct ProducerConfig {
-    /// `acks`: 0, 1 or -1 (all).
-    pub acks: i16,
-    /// `retries` (Java default Integer.MAX_VALUE; console producer 3).
-    pub retries: u32,
-    /// `retry.backoff.ms` (100): the first retry's backoff, doubled per retry (KIP-580)...
-    pub retry_backoff_ms: i64,
-    /// ... up to `retry.backoff.max.ms` (1000).
-    pub retry_backoff_max_ms: i64,
-    pub request_timeout_ms: i64,
-    pub delivery_timeout_ms: i64,
-    pub linger_ms: i64,
-    pub batch_size: u32,
-    /// `max.block.ms`: how long a send waits for topic metadata.
-    pub max_block_ms: i64,
-    pub partitioner: PartitionerKind,
-    pub client_id: String,
-    /// `enable.idempotence`: None = not set by the user (on unless conflicting settings turn it
-    /// off silently); Some(true) = explicitly on (conflicts are a ConfigException).
-    pub enable_idempotence: Option<bool>,
-    /// `max.in.flight.requests.per.connection` (5): produce requests on the wire per broker.
-    pub max_in_flight: u32,
-    /// `transactional.id`.
-    pub transactional_id: Option<String>,
-    /// `transaction.timeout.ms` (60000).
-    pub transaction_timeout_ms: i64,
-}
+mod accumulator;
+pub(crate) mod state;
+pub use state::{ProducerConfig, ProducerRecord, ProducerWarning, SendResult};
+pub(crate) use state::*;
 
-impl Default for ProducerConfig {
-    fn default() -> Self {
-        ProducerConfig {
-            acks: -1,
-            retries: i32::MAX as u32,
-            retry_backoff_ms: 100,
-            retry_backoff_max_ms: 1000,
-            request_timeout_ms: 30_000,
-            delivery_timeout_ms: 120_000,
-            linger_ms: 5,
-            batch_size: 16_384,
-            max_block_ms: 60_000,
-            partitioner: PartitionerKind::Default,
-            client_id: "producer-1".to_string(),
-            enable_idempotence: None,
-            max_in_flight: 5,
-            transactional_id: None,
-            transaction_timeout_ms: 60_000,
-        }
-    }
-}
-
-impl ProducerConfig {
-    /// `ProducerConfig.postProcessAndValidateIdempotenceConfigs`: whether this producer is
-    /// idempotent, or the ConfigException Kafka throws.
-    pub fn resolve_idempotence(&self) -> KResult<bool> {
-        let explicit = self.enable_idempotence.is_some();
-        let mut on = self.enable_idempotence.unwrap_or(true);
-        let cfg = |m: &str| Err(KafkaError::new(ErrorCode::INVALID_CONFIG, m.to_string()));
-        if on {
-            if self.retries == 0 {
-                if explicit {
-                    return cfg("Must set retries to non-zero when using the idempotent producer.");
-                }
-                on = false;
-            }
-            if self.acks != -1 {
-                if explicit {
-                    return cfg("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.");
-                }
-                on = false;
-            }
-            if self.max_in_flight > 5 {
-                if explicit {
-                    return cfg("Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.");
-                }
-                on = false;
-            }
-        }
-        if !on && self.transactional_id.is_some() {
-            return cfg("Cannot set a transactional.id without also enabling idempotence.");
-        }
-        Ok(on)
-    }
-
-    /// `ConfigDef`'s range checks on the timeouts, intervals and backoffs (Kafka's messages).
-    pub fn check_ranges(&self) -> KResult<()> {
-        use super::client_config::{check_at_least, PRODUCER_NUMBERS};
-        let values = [
-            ("request.timeout.ms", self.request_timeout_ms),
-            ("delivery.timeout.ms", self.delivery_timeout_ms),
-            ("linger.ms", self.linger_ms),
-            ("max.block.ms", self.max_block_ms),
-            ("retry.backoff.ms", self.retry_backoff_ms),
-        ];
-        for (name, n) in values {
-            let min = PRODUCER_NUMBERS.iter().find(|d| d.0 == name).and_then(|d| d.2);
-            check_at_least(name, n, min)?;
-        }
-        Ok(())
-    }
-
-    /// `kafka-console-producer` defaults: acks=-1, retries=3, linger 1000 ms (`--timeout`),
-    /// request timeout 1500 ms.
-    pub fn console() -> ProducerConfig {
-        ProducerConfig { acks: -1, retries: 3, linger_ms: 1000, request_timeout_ms: 1500, client_id: "console-producer".into(), ..Default::default() }
-    }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProducerRecord {
-    pub topic: String,
-    pub partition: Option<i32>,
-    pub key: Option<Vec<u8>>,
-    pub value: Option<Vec<u8>>,
-    pub headers: Vec<Header>,
-    pub timestamp_ms: Option<i64>,
-}
-
-impl ProducerRecord {
-    pub fn new(topic: &str, key: Option<&[u8]>, value: Option<&[u8]>) -> ProducerRecord {
-        ProducerRecord { topic: topic.to_string(), key: key.map(|k| k.to_vec()), value: value.map(|v| v.to_vec()), ..Default::default() }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SendResult {
-    /// offset is -1 for acks=0; timestamp is the log-append time or the record's create time.
-    Delivered { partition: i32, offset: i64, timestamp_ms: i64 },
-    Failed(KafkaError),
-}
-
-/// Things the client logs that the shell may want to print.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ProducerWarning {
-    /// `The metadata response from the cluster reported a recoverable issue with correlation id
-    /// <n> : {<topic>=<error>}` (3.9 wording).
-    MetadataIssue { correlation_id: u64, topic: String, error: ErrorCode },
-    /// `Got error produce response with correlation id <n> on topic-partition <tp>, retrying (<k>
-    /// attempts left). Error: <error>`.
-    /// `Error: <error>. Error Message: <message>` when the response carried a message.
-    Retrying { correlation_id: u64, topic: String, partition: i32, attempts_left: u32, error: ErrorCode, message: Option<String> },
-}
-
-#[derive(Clone, Debug)]
-struct Waiting {
-    send_id: SendId,
-    record: ProducerRecord,
-    created_ms: i64,
-}
-
-#[derive(Clone, Debug)]
-struct PBatch {
-    data: RecordsData,
-    /// The batch as sent (producer fields stamped); Some once it went out at least once.
-    frozen: Option<Rc<RecordsData>>,
-    send_ids: Vec<SendId>,
-    created_ms: i64,
-    attempts: u32,
-    retry_at_ms: i64,
-    /// The request carrying this batch, while one is on the wire.
-    inflight: Option<InFlight>,
-}
-
-impl PBatch {
-    /// Stamped with a producer id or epoch other than `(pid, epoch)`: sent before the producer
-    /// id was reset.
-    fn stale(&self, pid: i64, epoch: i16) -> bool {
-        self.frozen.as_ref().is_some_and(|d| d.producer.producer_id != pid || d.producer.producer_epoch != epoch)
-    }
-}
-
-#[derive(Clone, Debug)]
-struct InFlight {
-    req_id: u64,
-    correlation_id: u64,
-    deadline_ms: i64,
-    /// The broker the request went to (named in the timeout's error message).
-    dest: BrokerId,
-}
-
-/// A partition's batches in creation order (= sequence order): the ones on the wire, the ones
-/// waiting to be retried and the ones never sent, interleaved as failures leave them.
-#[derive(Clone, Debug, Default)]
-struct PartQueue {
-    batches: VecDeque<PBatch>,
-}
-
-#[derive(Clone, Debug, Default)]
-struct TopicCache {
-    leaders: Vec<Option<BrokerId>>,
-}
-
-/// An idempotent producer's identity and sequence numbers.
-#[derive(Clone, Debug)]
-pub(crate) struct Idem {
-    /// -1 until InitProducerId answered.
-    pub producer_id: i64,
-    pub epoch: i16,
-    /// InitProducerId in flight (idempotent-only producers): (request id, sent at).
-    pub init_inflight: Option<(u64, i64)>,
-    pub init_retry_at_ms: i64,
-    /// Next sequence number per partition for this producer id and epoch.
-    pub next_seq: BTreeMap<(String, i32), i32>,
-}
-
-impl Idem {
-    fn new() -> Idem {
-        Idem { producer_id: -1, epoch: -1, init_inflight: None, init_retry_at_ms: 0, next_seq: BTreeMap::new() }
-    }
-    /// A batch failed for good: its sequence is unknown to the broker, so later batches start
-    /// over at sequence 0 under the next epoch of the same producer id, which the client bumps
-    /// itself (KIP-360, `bumpIdempotentProducerEpoch`); at the last epoch it needs a new id.
-    pub fn bump_epoch(&mut self) {
-        if self.producer_id < 0 || self.epoch >= i16::MAX - 1 {
-            self.reset();
-            return;
-        }
-        self.epoch += 1;
-        self.next_seq.clear();
-    }
-
-    /// Forgets the producer id (the next batch waits for InitProducerId).
-    pub fn reset(&mut self) {
-        self.producer_id = -1;
-        self.epoch = -1;
-        self.next_seq.clear();
-    }
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct Producer {
-    pub config: ProducerConfig,
-    pub idem: Option<Idem>,
-    pub txn: Option<super::txn::TxnClient>,
-    topics: BTreeMap<String, TopicCache>,
-    metadata_inflight: Option<(u64, i64)>,
-    metadata_retry_at_ms: i64,
-    metadata_wanted: BTreeSet<String>,
-    waiting: VecDeque<Waiting>,
-    queues: BTreeMap<(String, i32), PartQueue>,
-    sticky: BTreeMap<String, StickyState>,
-    results: VecDeque<(SendId, SendResult)>,
-    warnings: Vec<ProducerWarning>,
-    next_send_id: SendId,
-    correlation_id: u64,
-    pending: u64,
-    flushing: bool,
-    wake_at: BTreeSet<i64>,
-    closed: bool,
-}
-
-impl Producer {
-    pub(crate) fn closed_flag(&self) -> bool {
-        self.closed
-    }
-    pub(crate) fn pending_sends_count(&self) -> u64 {
-        self.pending
-    }
-    /// Transactions: commit/abort send every batch at once (like `flush`).
-    pub(crate) fn flushing_for_txn(&mut self, on: bool) {
-        self.flushing = on;
-    }
-    /// Fails every record not sent yet (waiting for metadata or in batches never sent).
-    pub(crate) fn fail_unsent(&mut self, e: &KafkaError) {
-        for w in std::mem::take(&mut self.waiting) {
-            self.results.push_back((w.send_id, SendResult::Failed(e.clone())));
-            self.pending -= 1;
-        }
-        let mut failed = Vec::new();
-        for q in self.queues.values_mut() {
-            // Batches that went out (on the wire or to be retried) keep their fate.
-            let (sent, unsent): (VecDeque<PBatch>, VecDeque<PBatch>) = std::mem::take(&mut q.batches).into_iter().partition(|b| b.frozen.is_some());
-            q.batches = sent;
-            failed.extend(unsent);
-        }
-        for b in failed {
-            for id in b.send_ids {
-                self.results.push_back((id, SendResult::Failed(e.clone())));
-                self.pending -= 1;
-            }
-        }
-    }
-}
 
 impl Cluster {
     pub(crate) fn wake_producer(&mut self, producer: ProducerId, at_ms: i64) {
@@ -382,7 +101,7 @@ impl Cluster {
         let idempotent = config.resolve_idempotence()?;
         let id = self.next_producer_id;
         self.next_producer_id += 1;
-        let txn = config.transactional_id.clone().map(|t| super::txn::TxnClient::new(&t, config.transaction_timeout_ms));
+        let txn = config.transactional_id.clone().map(|t| super::txn::state::TxnClient::new(&t, config.transaction_timeout_ms));
         self.producers.insert(
             id,
             Producer {
@@ -507,120 +226,25 @@ impl Cluster {
         Ok(())
     }
 
-    fn available_partitions(p: &Producer, topic: &str) -> Vec<i32> {
-        p.topics.get(topic).map_or_else(Vec::new, |t| t.leaders.iter().enumerate().filter(|(_, l)| l.is_some()).map(|(i, _)| i as i32).collect())
-    }
-
     /// Appends the record to its partition's open batch; returns the queue key if that batch is
-    /// now full (ready to send).
+    /// now full (ready to send). The producer decides (`Producer::accumulate`); the cluster routes
+    /// its wake-ups.
     fn accumulate(&mut self, producer: ProducerId, send_id: SendId, record: ProducerRecord, now: i64) -> Option<(String, i32)> {
-        let p = self.producers.get_mut(&producer).expect("exists");
-        let n = p.topics.get(&record.topic).map_or(0, |t| t.leaders.len() as i32);
-        let fail = |p: &mut Producer, e: KafkaError| {
-            p.results.push_back((send_id, SendResult::Failed(e)));
-            p.pending -= 1;
-            None
-        };
-        if n == 0 {
-            return fail(p, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION));
-        }
-        let kind = p.config.partitioner;
-        let mut sticky_used = false;
-        let partition = match (record.partition, &record.key) {
-            (Some(x), _) => {
-                if x >= n {
-                    return fail(
-                        p,
-                        KafkaError::new(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, format!("Partition {x} of topic {} with partition count {n} is not present in metadata after {} ms.", record.topic, p.config.max_block_ms)),
-                    );
-                }
-                x
-            }
-            (None, Some(k)) if matches!(kind, PartitionerKind::Default | PartitionerKind::Murmur2) => partitioner::murmur2_partition(k, n),
-            (None, Some(k)) if kind == PartitionerKind::ConsistentRandom => partitioner::crc32_partition(k, n),
-            (None, Some(k)) if kind == PartitionerKind::Xxhash => partitioner::xxhash_partition(k, n),
-            _ => {
-                let avail = Self::available_partitions(p, &record.topic);
-                let st = p.sticky.entry(record.topic.clone()).or_default();
-                match kind {
-                    PartitionerKind::RoundRobin => st.round_robin(&avail, n),
-                    PartitionerKind::ConsistentRandom => {
-                        let r = self.rng.below(if avail.is_empty() { n as u64 } else { avail.len() as u64 }) as usize;
-                        if avail.is_empty() { r as i32 } else { avail[r] }
-                    }
-                    _ => {
-                        sticky_used = true;
-                        st.peek(&mut self.rng, &avail, n)
-                    }
-                }
-            }
-        };
-        let p = self.producers.get_mut(&producer).expect("exists");
-        if let Some(t) = p.txn.as_mut() {
-            let (pid, epoch) = p.idem.as_ref().map_or((-1, -1), |i| (i.producer_id, i.epoch));
-            if let Err(e) = t.add_partition(&(record.topic.clone(), partition), pid, epoch) {
-                p.results.push_back((send_id, SendResult::Failed(e)));
-                p.pending -= 1;
-                return None;
-            }
-            self.producer_poll_later(producer);
-        }
-        let p = self.producers.get_mut(&producer).expect("exists");
-        // CreateTime: the producer's wall clock.
-        let ts = record.timestamp_ms.unwrap_or(super::cluster::WALL_CLOCK_EPOCH_MS + now);
-        let batch_size = p.config.batch_size;
-        let qkey = (record.topic.clone(), partition);
-        let q = match p.queues.get_mut(&qkey) {
-            Some(q) => q,
-            None => p.queues.entry(qkey).or_default(),
-        };
-        let need_new = match q.batches.back() {
-            None => true,
-            Some(b) => {
-                b.frozen.is_some()
-                    || !b.data.accepts_timestamp(ts)
-                    || (b.data.size_with(ts, record.key.as_deref(), record.value.as_deref(), &record.headers) > batch_size && !b.data.is_empty())
-            }
-        };
-        if need_new {
-            q.batches.push_back(PBatch { data: RecordsData::new(), frozen: None, send_ids: Vec::new(), created_ms: now, attempts: 0, retry_at_ms: 0, inflight: None });
-        }
-        let b = q.batches.back_mut().expect("just ensured");
-        let size = b.data.push(ts, record.key.as_deref(), record.value.as_deref(), record.headers);
-        b.send_ids.push(send_id);
-        let full = b.data.size_bytes >= batch_size;
-        let created = b.created_ms;
-        let linger = p.config.linger_ms;
-        if sticky_used {
-            let avail = Self::available_partitions(p, &record.topic);
-            let st = p.sticky.entry(record.topic.clone()).or_default();
-            // The switch waits until the batch is ready to send (full or lingered).
-            let ready = full || now - created >= linger;
-            st.update(&mut self.rng, size as u64, batch_size as u64, ready, &avail, n);
-        }
-        if need_new && !full {
-            self.wake_producer_at(producer, created + linger);
-        }
-        if full {
-            Some((record.topic, partition))
-        } else {
-            None
-        }
+        debug_assert_eq!(now, self.now_ms, "a producer accumulates at the time of the call");
+        let p = self.producers.get_mut(&producer)?;
+        let mut ctx = Ctx::new(now, &mut self.rng, &mut self.next_id);
+        let full = p.accumulate(producer, send_id, record, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        full
     }
 
     fn wake_producer_at(&mut self, producer: ProducerId, at_ms: i64) {
         let now = self.now_ms;
         let Some(p) = self.producers.get_mut(&producer) else { return };
-        let at = at_ms.max(now);
-        // Drop past wake-ups; schedule only if no earlier-or-equal one is pending.
-        while p.wake_at.first().is_some_and(|t| *t < now) {
-            p.wake_at.pop_first();
+        if let Some(delay_ms) = p.wake_delay(now, at_ms) {
+            self.schedule(delay_ms, Ev::ProducerWake { producer });
         }
-        if p.wake_at.contains(&at) {
-            return;
-        }
-        p.wake_at.insert(at);
-        self.schedule(at - now, Ev::ProducerWake { producer });
     }
 
     /// The producer's state machine: metadata, expiry, sending ready batches.
@@ -690,11 +314,6 @@ impl Cluster {
     }
 
     /// Schedules a poll now (a transactional producer has partitions to add).
-    fn producer_poll_later(&mut self, producer: ProducerId) {
-        let now = self.now_ms;
-        self.wake_producer_at(producer, now);
-    }
-
     fn fail_batch(p: &mut Producer, b: PBatch, e: &KafkaError) {
         if let Some(d) = &b.frozen {
             // A batch that went out failed for good: its sequence numbers are lost.

@@ -19,19 +19,11 @@ use super::cluster::*;
 use super::config::TopicSettings;
 use super::event::EventKind;
 use super::log::{PartitionLog, Segment};
+pub use super::event::DeletionReason;
+pub use super::config::LOG_INITIAL_TASK_DELAY_MS;
 
-/// `log.initial.task.delay.ms`: the first retention check after a broker starts.
-pub const LOG_INITIAL_TASK_DELAY_MS: i64 = 30_000;
 /// `log.retention.check.interval.ms` default.
 pub const RETENTION_CHECK_INTERVAL_MS_DEFAULT: i64 = 300_000;
-
-/// Why segments were deleted (Kafka's `SegmentDeletionReason`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DeletionReason {
-    LogStartOffsetBreach,
-    RetentionSizeBreach,
-    RetentionMsBreach,
-}
 
 /// Segments one rule deleted.
 #[derive(Clone, Debug, PartialEq, Eq)]

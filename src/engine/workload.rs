@@ -6,7 +6,11 @@
 //! with acks=all, linger.ms=5, batch.size=16384, N records (8-byte key, 100-byte value), then every
 //! record fetched back from the leaders.
 
-use super::*;
+use super::msg::FetchRequest;
+use super::cluster::{Cluster, ClusterConfig};
+use super::controller::NewTopic;
+use super::error::KafkaError;
+use super::producer::{ProducerConfig, ProducerId, ProducerRecord, SendResult};
 
 pub const TOPIC: &str = "bench";
 pub const PARTITIONS: i32 = 3;

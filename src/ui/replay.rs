@@ -23,7 +23,7 @@ pub fn use_replay_driver(state: &UseReducerHandle<AppState>) {
 pub fn replay_bar(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) -> Html {
     let Some((done, total)) = state.replay_progress() else { return html! {} };
     html! {
-        <div class="replay" role="status" aria-live="polite">
+        <div ~className="replay" role="status" aria-live="polite">
             <label for="replay-progress">{ format!("Replaying the session: {done} of {total} actions") }</label>
             <progress id="replay-progress" max={total.to_string()} value={done.to_string()}></progress>
             <button class="replay-cancel" onclick={send(dispatcher, Action::CancelReplay)}

@@ -353,19 +353,21 @@ impl Session {
     /// again brings them back and any new action branches off here (it forgets them, as after
     /// undo). `observe` looks at the cluster before the first action (`fresh`) and after each.
     pub fn seek(&mut self, at: usize, mut observe: impl FnMut(&crate::engine::Cluster, bool)) {
-        let mut all = std::mem::take(&mut self.transcript);
-        all.extend(self.redo.drain(..).rev());
+        let mut replay = self.seek_replay(at);
+        observe(replay.cluster(), true);
+        let replayed = replay.step_observed(&mut || false, &mut observe);
+        debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
+        *self = replay.finish();
+    }
+
+    /// The replay that moves the timeline to after the first `at` of all actions ([`Session::seek`]
+    /// a slice at a time, so a long session never freezes the page); `self` is unchanged until
+    /// it finishes, so a cancelled move loses nothing.
+    pub fn seek_replay(&self, at: usize) -> Replay {
+        let mut all = self.transcript.clone();
+        all.extend(self.redo.iter().rev().cloned());
         let later = all.split_off(at.min(all.len()));
-        let active = self.active;
-        *self = Session::new(self.seed, self.brokers);
-        observe(self.cluster(), true);
-        for entry in all {
-            let replayed = self.record(entry);
-            debug_assert!(replayed.is_ok(), "a recorded prefix replays: {replayed:?}");
-            observe(self.cluster(), false);
-        }
-        self.redo = later.into_iter().rev().collect();
-        self.select(active);
+        Replay::new(self.seed, self.brokers, all, later.into_iter().rev().collect(), Some(self.active))
     }
 
     /// Where the timeline stands: (actions done, actions in all including the undone ones).
@@ -511,17 +513,29 @@ impl Replay {
     /// Replays entries until all are done (true) or `out_of_time` says to stop (false, asked
     /// after each entry: at least one entry per call, so every call makes progress).
     pub fn step(&mut self, out_of_time: &mut dyn FnMut() -> bool) -> Result<bool, LoadError> {
+        self.step_observed(out_of_time, &mut |_, _| {})
+    }
+
+    /// [`Replay::step`], with `observe` looking at the cluster after each entry (the timeline's
+    /// views need every step: ghosts are remembered as they happen).
+    pub fn step_observed(&mut self, out_of_time: &mut dyn FnMut() -> bool, observe: &mut dyn FnMut(&crate::engine::Cluster, bool)) -> Result<bool, LoadError> {
         while let Some(entry) = self.entries.next() {
             self.session.act(entry).map_err(|e| match e {
                 ActError::Invalid(e) => LoadError::Transcript(e),
                 ActError::Full => LoadError::Transcript(TranscriptError::TooManyEntries { entries: self.total }),
                 ActError::TooLarge { bytes } => LoadError::TooLarge { bytes, bytes_max: SAVED_JSON_BYTES_MAX },
             })?;
+            observe(self.session.cluster(), false);
             if out_of_time() {
                 return Ok(self.entries.len() == 0);
             }
         }
         Ok(true)
+    }
+
+    /// The cluster as replayed so far.
+    pub fn cluster(&self) -> &crate::engine::Cluster {
+        self.session.cluster()
     }
 
     /// (entries replayed, entries in all).
@@ -550,6 +564,8 @@ pub enum ReplayPurpose {
     Load { message: String },
     /// The learner's own autosaved session, at page load.
     Autosave,
+    /// The timeline moved: the views look at every replayed action.
+    Seek,
 }
 
 /// A replay the page runs a slice at a time, and why.
@@ -563,7 +579,7 @@ impl ReplayJob {
     pub fn finish(self) -> (Session, Option<String>) {
         let message = match self.purpose {
             ReplayPurpose::Load { message } => Some(message),
-            ReplayPurpose::Undo | ReplayPurpose::Autosave => None,
+            ReplayPurpose::Undo | ReplayPurpose::Autosave | ReplayPurpose::Seek => None,
         };
         (self.replay.finish(), message)
     }

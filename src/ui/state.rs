@@ -208,6 +208,10 @@ impl AppState {
     /// Starts a replay: its first slice now, the rest (if any) slice by slice, with progress.
     fn start_replay(&mut self, job: ReplayJob) {
         self.playing = false;
+        if job.purpose == ReplayPurpose::Seek {
+            // The views follow the replay from its first moment (ghosts need every step).
+            self.watch.borrow_mut().observe(job.replay.cluster(), true);
+        }
         self.replay = Some(Rc::new(RefCell::new(Some(job))));
         self.replay_slice();
     }
@@ -217,6 +221,10 @@ impl AppState {
         let Some(cell) = self.replay.clone() else { return };
         let mut slot = cell.borrow_mut();
         let result = match slot.as_mut() {
+            Some(job) if job.purpose == ReplayPurpose::Seek => {
+                let watch = &self.watch;
+                job.replay.step_observed(&mut storage::out_of_time_after(storage::REPLAY_SLICE_MS), &mut |cluster, fresh| watch.borrow_mut().observe(cluster, fresh))
+            }
             Some(job) => job.replay.step(&mut storage::out_of_time_after(storage::REPLAY_SLICE_MS)),
             None => Ok(true),
         };
@@ -251,6 +259,7 @@ impl AppState {
         let Some(purpose) = cell.borrow().as_ref().map(|job| job.purpose.clone()) else { return };
         let text = match purpose {
             ReplayPurpose::Undo => "Undo cancelled: the session is as it was.".to_string(),
+            ReplayPurpose::Seek => "Timeline move cancelled: the session is as it was.".to_string(),
             ReplayPurpose::Load { .. } => "Loading cancelled: nothing more from it was run.".to_string(),
             ReplayPurpose::Autosave => match storage::keep_own_session() {
                 Ok(Some(key)) => format!("Restoring your saved session was cancelled: you start with a fresh session; the saved one is kept as {key} in this browser's storage."),
@@ -345,7 +354,7 @@ impl Reducible for AppState {
             Action::Tick if next.replay.is_some() => return self,
             // While a replay goes on, the session it will replace takes no other change.
             Action::Act(_) | Action::Run { .. } | Action::RunInActive(_) | Action::OpenTerminal | Action::CloseTerminal(_)
-            | Action::Step | Action::Undo | Action::Redo | Action::Reset | Action::Load(..)
+            | Action::Step | Action::Undo | Action::Redo | Action::Reset | Action::Load(..) | Action::Seek(_)
                 if next.replay.is_some() =>
             {
                 next.notice = Some(Notice::info("A session is being replayed: wait for it, or cancel it."));
@@ -371,7 +380,15 @@ impl Reducible for AppState {
             }
             Action::SetPlaying(playing) => next.playing = playing,
             Action::SetSpeed(position) => next.speed = position.min(clock::SPEED_POSITION_MAX),
-            Action::ReplaySlice => next.replay_slice(),
+            Action::ReplaySlice => {
+                let seek = next.replay.as_ref().is_some_and(|cell| cell.borrow().as_ref().is_some_and(|job| job.purpose == ReplayPurpose::Seek));
+                next.replay_slice();
+                if seek {
+                    // The views looked at every replayed action already; looking again as
+                    // `fresh` would drop what they remembered (ghosts).
+                    return Rc::new(next);
+                }
+            }
             Action::CancelReplay => next.cancel_replay(),
             Action::Undo => {
                 let replay = next.session.borrow().undo_replay();
@@ -421,9 +438,9 @@ impl Reducible for AppState {
                 next.view.scroll_to = Some((super::ghosts::anchor(&topic, partition), seq));
             }
             Action::Seek(at) => {
-                next.playing = false;
-                let watch = next.watch.clone();
-                next.session.borrow_mut().seek(at, |cluster, fresh| watch.borrow_mut().observe(cluster, fresh));
+                // A slice at a time with the progress bar and Cancel, as undo and loads replay.
+                let replay = next.session.borrow().seek_replay(at);
+                next.start_replay(ReplayJob { replay, purpose: ReplayPurpose::Seek });
                 // Already observed action by action (ghosts need every step).
                 return Rc::new(next);
             }

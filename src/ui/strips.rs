@@ -13,7 +13,7 @@ use super::cluster::{on_value, ValueTarget};
 use super::ghosts::anchor;
 use super::layout::Filter;
 use super::state::{Action, AppState};
-use super::topiclogs::{plural, Body, HeatCell, Strip, TopicLogs};
+use super::topiclogs::{self, plural, Body, HeatCell, Strip, TopicLogs};
 use super::{class_names, when};
 
 type Dispatch = UseReducerDispatcher<AppState>;
@@ -181,24 +181,58 @@ fn cell(c: &super::topiclogs::Cell) -> Html {
 }
 
 fn heat_map(topic: &std::rc::Rc<str>, cells: &[HeatCell], by_lag: bool, d: &Dispatch) -> Html {
-    let on_click = {
+    let open = {
         let (d, topic) = (d.clone(), topic.clone());
-        Callback::from(move |e: MouseEvent| {
-            let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else { return };
+        move |el: &HtmlElement| {
             if let Some(p) = el.get_attribute("data-p").and_then(|p| p.parse::<i32>().ok()) {
                 d.dispatch(Action::SelectPartition(Some((topic.clone(), p))));
                 d.dispatch(Action::ScrollTo("partition-log".to_string()));
+            }
+        }
+    };
+    let on_click = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                open(&el);
+            }
+        })
+    };
+    // One tab stop for the whole map (a roving tabindex): arrows move, Enter or Space opens.
+    let on_key = {
+        let count = cells.len();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else { return };
+            let Some(index) = el.get_attribute("data-i").and_then(|i| i.parse::<usize>().ok()) else { return };
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                open(&el);
+                return;
+            }
+            let Some(grid) = el.parent_element() else { return };
+            // The grid's columns as the browser laid them out: cells on the first row.
+            let top = grid.first_element_child().map_or(0, |f| f.dyn_into::<HtmlElement>().map_or(0, |f| f.offset_top()));
+            let columns = (0..grid.child_element_count()).take_while(|i| grid.children().item(*i).and_then(|c| c.dyn_into::<HtmlElement>().ok()).is_some_and(|c| c.offset_top() == top)).count();
+            let Some(to) = topiclogs::heat_step(index, count, usize::try_from(columns).unwrap_or(1), &e.key()) else { return };
+            e.prevent_default();
+            if let Some(next) = grid.children().item(u32::try_from(to).unwrap_or(0)).and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
+                let _ = el.set_attribute("tabindex", "-1");
+                let _ = next.set_attribute("tabindex", "0");
+                let _ = next.focus();
             }
         })
     };
     let what = if by_lag { "group lag" } else { "records" };
     html! {
         <>
-            <p class="heat-note">{ format!("{} partitions: one cell each, darker = more {what}. Click a cell to open its log.", cells.len()) }</p>
-            <div class="heat-logs" onclick={on_click}>
-                { for cells.iter().map(|c| html! {
-                    <span ~className={class_names(&["h", &format!("l{}", c.level), when(c.offline, "offline")])} data-p={c.partition.to_string()}
-                        title={format!("partition {}: {} records, lag {}", c.partition, c.records, c.lag)}></span>
+            <p class="heat-note" id="heat-note">{ format!("{} partitions: one cell each, darker = more {what}. Click a cell (or Tab to the map, arrows, Enter) to open its log.", cells.len()) }</p>
+            <div class="heat-logs" role="group" aria-label={format!("Partitions of {topic}")} aria-describedby="heat-note" onclick={on_click} onkeydown={on_key}>
+                { for cells.iter().enumerate().map(|(i, c)| {
+                    let label = topiclogs::heat_label(c);
+                    html! {
+                        <span ~className={class_names(&["h", &format!("l{}", c.level), when(c.offline, "offline")])} data-p={c.partition.to_string()} data-i={i.to_string()}
+                            role="button" tabindex={if i == 0 { "0" } else { "-1" }} aria-label={label.clone()} title={label}></span>
+                    }
                 }) }
             </div>
         </>

@@ -284,6 +284,28 @@ fn heat_map(partitions: &[PartitionView], topic: &str, groups: &GroupsView) -> B
     Body::HeatMap { cells, by_lag }
 }
 
+/// Keyboard moves in the heat map (a grid `columns` wide, `count` cells): the cell the arrow
+/// keys, Home and End go to from `index`; None for other keys or off the grid's edge.
+pub fn heat_step(index: usize, count: usize, columns: usize, key: &str) -> Option<usize> {
+    let columns = columns.max(1);
+    let to = match key {
+        "ArrowLeft" => index.checked_sub(1)?,
+        "ArrowRight" => index + 1,
+        "ArrowUp" => index.checked_sub(columns)?,
+        "ArrowDown" => index + columns,
+        "Home" => 0,
+        "End" => count.checked_sub(1)?,
+        _ => return None,
+    };
+    (to < count).then_some(to)
+}
+
+/// A heat-map cell's accessible name.
+pub fn heat_label(c: &HeatCell) -> String {
+    let state = if c.offline { ", offline" } else { "" };
+    format!("partition {}: {}, lag {}{state}", c.partition, plural(usize::try_from(c.records).unwrap_or(0), "record"), c.lag)
+}
+
 /// The shade of `value` on a scale to `top`: 0 for nothing, else 1..=[`HEAT_LEVELS`].
 pub fn level(value: i64, top: i64) -> u8 {
     if value <= 0 || top <= 0 {

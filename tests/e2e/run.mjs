@@ -118,18 +118,28 @@ const shareLink = (page, entries) => {
   return `${page.url().split('#')[0]}#s=${Buffer.from(json).toString('base64url')}`;
 };
 
+/// A session whose replay takes seconds because every action does real work (records produced
+/// into many partitions), not because idle time is slow to simulate.
+const workEntries = () => {
+  const entries = [{ op: 'run', term: 1, line: 'kafka-topics --bootstrap-server localhost:9092 --create --topic t --partitions 30 --replication-factor 3' }];
+  for (let i = 0; i < WORK_ACTIONS; i++) {
+    entries.push({ op: 'run', term: 1, line: `kafka-producer-perf-test --topic t --num-records ${WORK_RECORDS} --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092` });
+  }
+  return entries;
+};
+const WORK_ACTIONS = 300, WORK_RECORDS = 3000;
+
 // Issue 19: a long replay shows its progress and can be cancelled; the learner's own session is
 // kept aside, and a second link does not overwrite it.
 test('a long share link replays with a progress bar and cancels to a fresh session', async (page) => {
   await typeCommand(page, 'echo my own work');
   await page.waitForFunction(() => localStorage.getItem('kafka-sandbox.session')?.includes('my own work'));
-  const entries = [{ op: 'run', term: 1, line: 'kafka-topics --bootstrap-server localhost:9092 --create --topic t --partitions 30' }];
-  for (let i = 0; i < 900; i++) entries.push({ op: 'run', term: 1, line: `sim advance 1h` });
+  const entries = workEntries();
   await page.goto(shareLink(page, entries));
   await page.reload();
   await page.waitForSelector('.replay progress');
   const label = await page.textContent('.replay label');
-  if (!/^Replaying the session: \d+ of 901 actions$/.test(label)) throw new Error(`label: ${label}`);
+  if (!new RegExp(`^Replaying the session: \\d+ of ${entries.length} actions$`).test(label)) throw new Error(`label: ${label}`);
   await page.click('.replay-cancel');
   await page.waitForSelector('text=Loading cancelled');
   if (await page.$('.replay')) throw new Error('the progress bar stayed');
@@ -145,6 +155,34 @@ test('a long share link replays with a progress bar and cancels to a fresh sessi
   if (!(await kept())?.includes('my own work')) throw new Error(`own session lost: ${await kept()}`);
   const next = await page.evaluate(() => localStorage.getItem('kafka-sandbox.session.previous.2'));
   if (!next?.includes('the page answers')) throw new Error(`second place: ${next}`);
+});
+
+// Issue 18 item 5: the timeline replays a slice at a time too, with the progress bar and Cancel.
+test('moving the timeline through a long session replays with a progress bar; Cancel keeps the moment shown', async (page) => {
+  const entries = workEntries();
+  await page.waitForSelector('#command-input');
+  await page.goto(shareLink(page, entries));
+  await page.reload();
+  await page.waitForSelector('text=Opened a shared session', { timeout: 180000 });
+  // The notice that follows a replay keeps its styling (yew reused the bar's node once, without a class).
+  if (await page.getAttribute('.notice', 'class') !== 'notice') throw new Error('the notice lost its class');
+  const all = `${entries.length}/${entries.length}`;
+  if (await page.textContent('.timeline-at') !== all) throw new Error(`timeline: ${await page.textContent('.timeline-at')}`);
+  const half = entries.length - 1; // all but the last action: the longest replay
+  const slider = '.timeline input[type=range]';
+  await page.$eval(slider, (s, at) => { s.value = String(at); s.dispatchEvent(new Event('change', { bubbles: true })); }, half);
+  await page.waitForSelector('.replay progress');
+  await shot(page, 'timeline-replaying-light-1280x800');
+  const label = await page.textContent('.replay label');
+  if (!new RegExp(`^Replaying the session: \\d+ of ${half} actions$`).test(label)) throw new Error(`label: ${label}`);
+  await page.click('.replay-cancel');
+  await page.waitForSelector('text=Timeline move cancelled');
+  if (await page.$('.replay')) throw new Error('the progress bar stayed');
+  if (await page.textContent('.timeline-at') !== all) throw new Error(`after cancel: ${await page.textContent('.timeline-at')}`);
+  // An early moment comes back at once, and the latest again after it.
+  await page.$eval(slider, (s) => { s.value = '1'; s.dispatchEvent(new Event('change', { bubbles: true })); });
+  await page.waitForSelector('.timeline.earlier');
+  if (await page.textContent('.timeline-at') !== `1/${entries.length}`) throw new Error(`at 1: ${await page.textContent('.timeline-at')}`);
 });
 
 test('screenshots: light, dark, 1024x768', async (page) => {
@@ -326,6 +364,27 @@ test('120 partitions on 5 brokers fold into a heat map; a cell opens its log', a
   await page.screenshot({ path: join(SHOTS, 'heat-map-120-crashed-dark-1024.png') });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   if (overflow) throw new Error('horizontal overflow at 1024 px');
+});
+
+test('the logs heat map is reachable by keyboard: one tab stop, arrows move, Enter opens the partition', async (page) => {
+  await typeCommand(page, 'kafka-topics --create --topic wide --partitions 120 --replication-factor 1 --bootstrap-server localhost:9092');
+  await page.waitForSelector('.heat-logs .h');
+  const stops = await page.$$eval('.heat-logs .h', (hs) => hs.filter((h) => h.tabIndex === 0).length);
+  if (stops !== 1) throw new Error(`tab stops in the heat map: ${stops}`);
+  const label = await page.getAttribute('.heat-logs .h[data-p="0"]', 'aria-label');
+  if (label !== 'partition 0: 0 records, lag 0') throw new Error(`cell label: ${label}`);
+  await page.focus('.heat-logs .h[data-p="0"]');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-p'));
+  const columns = await page.$$eval('.heat-logs .h', (hs) => hs.filter((h) => h.offsetTop === hs[0].offsetTop).length);
+  if (columns >= 120 || Number(focused) !== 2 + columns) throw new Error(`focus on ${focused}, ${columns} columns`);
+  await shot(page, 'heat-map-keyboard-light-1280x800');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.log-summary');
+  const partition = await page.inputValue('#partition-log input[type=number]');
+  if (Number(partition) !== 2 + columns) throw new Error(`opened partition ${partition}`);
 });
 
 test('two console consumers in a group: members and partitions in the groups view, then lag', async (page) => {
@@ -576,6 +635,35 @@ const waitText = (page, text, timeout = 20000) =>
   page.waitForFunction((t) => document.querySelector('.terminal.active .scrollback')?.textContent.includes(t), text, { timeout });
 const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
+/// Issue 18's screenshot matrix: `name` in light and dark at 1440x900, 1024x768 and the phone,
+/// each with `target` (a selector) scrolled into view and checked to be on screen, its whole box
+/// when it fits; the viewport is put back after. Names: `matrix-<name>-<theme>-<w>x<h>.png`.
+const VIEWPORTS = [[1440, 900], [1024, 768], [390, 844]];
+async function matrix(page, name, target) {
+  const before = page.viewportSize();
+  for (const [width, height] of VIEWPORTS) {
+    await page.setViewportSize({ width, height });
+    for (const theme of ['light', 'dark']) {
+      await setTheme(page, theme);
+      if (target) {
+        await page.$eval(target, (t) => t.scrollIntoView({ block: 'center', inline: 'nearest' }));
+        await page.waitForTimeout(100);
+        const box = await page.$eval(target, (t) => { const r = t.getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]; });
+        const [top, bottom, left, right] = box;
+        // Only the page's own scroll areas move: the page itself never scrolls (a blank band).
+        const moved = await page.evaluate(() => ['html', 'body', '.app'].map((q) => [q, document.querySelector(q).scrollTop, document.querySelector(q).scrollHeight]).filter(([, t]) => t !== 0));
+        if (moved.length) throw new Error(`${name} at ${width}x${height}: the page itself scrolled: ${JSON.stringify(moved)}`);
+        const fits = bottom - top <= height;
+        if (top < 0 || top >= height || left < 0 || left >= width || (fits && bottom > height + 1)) {
+          throw new Error(`${name} at ${width}x${height}: ${target} is not on screen (${box.map(Math.round)})`);
+        }
+      }
+      await shot(page, `matrix-${name}-${theme}-${width}x${height}`);
+    }
+  }
+  await page.setViewportSize(before);
+}
+
 async function setTheme(page, theme) {
   for (let i = 0; i < 3 && (await page.getAttribute('html', 'data-theme')) !== theme; i++) await page.click('.theme');
   await page.waitForTimeout(400); // the tiles' colour transitions (.25 s) end before a screenshot
@@ -610,10 +698,7 @@ test('keyed records are drawn in the Cluster region without a click, one colour 
   const hw = await page.$$eval(`${cluster} .strip .mark.hw`, (ms) => ms.length);
   const lanes = await page.$$eval(`${cluster} .strip .lane`, (ls) => ls.length);
   if (hw !== 3 || lanes !== 9) throw new Error(`marks ${hw}, replica lanes ${lanes}`);
-  await setTheme(page, 'light');
-  await shot(page, 'keys-light-1440x900');
-  await setTheme(page, 'dark');
-  await shot(page, 'keys-dark-1440x900');
+  await matrix(page, 'keys', `${cluster} .strips`);
 });
 
 test('a group marker moves on the log as the group consumes', async (page) => {
@@ -631,7 +716,6 @@ test('a group marker moves on the log as the group consumes', async (page) => {
   if (first[0] !== '▲billing 2' || second[0] !== '▲billing 4' || Number(second[1]) <= Number(first[1])) {
     throw new Error(`marker before ${first}, after ${second}`);
   }
-  await shot(page, 'group-marker-light-1440x900');
   const flags = await page.textContent('.panel.brokers .partition-flags');
   if (!flags.startsWith('1 partition') || flags.startsWith('1 partitions')) throw new Error(`brokers panel: ${flags}`);
   // Hovering the selected leader tile keeps the leader's colours (the label stays readable).
@@ -639,6 +723,7 @@ test('a group marker moves on the log as the group consumes', async (page) => {
   await page.hover('.tile.leader');
   const [fg, bg] = await page.$eval('.tile.leader', (t) => [getComputedStyle(t).color, getComputedStyle(t).backgroundColor]);
   if (fg !== 'rgb(255, 255, 255)' || bg !== 'rgb(11, 98, 214)') throw new Error(`hovered leader tile: ${fg} on ${bg}`);
+  await matrix(page, 'group-marker', `${cluster} .strip .marker[data-group=billing]`);
 });
 
 test('records a group reads again after a reset are marked read twice, with a label', async (page) => {
@@ -661,11 +746,7 @@ test('records a group reads again after a reset are marked read twice, with a la
   if (!marked.every(([, l]) => l.endsWith('read twice by group billing'))) throw new Error(`labels: ${JSON.stringify(marked)}`);
   const strip = await page.getAttribute(`${cluster} .strip`, 'aria-label');
   if (!strip.includes('group billing read offsets 1 to 3 twice')) throw new Error(`strip: ${strip}`);
-  await setTheme(page, 'light');
-  await page.$eval(`${cluster} .strips`, (s) => s.scrollIntoView({ block: 'center' }));
-  await shot(page, 'read-twice-light-1440x900');
-  await setTheme(page, 'dark');
-  await shot(page, 'read-twice-dark-1440x900');
+  await matrix(page, 'read-twice', `${cluster} .strips`);
 });
 
 test('a keyed consumer shows each key in its cells colour in the terminal, as plain text', async (page) => {
@@ -703,10 +784,7 @@ test('a crash with acks=1 leaves labelled ghosts; the monitor links to them', as
   if (!label.includes('acked with acks=1 only') || !label.includes('broker 1 crashed')) throw new Error(`ghost: ${label}`);
   const visible = await page.$eval('#ghosts-fragile-0', (g) => { const r = g.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; });
   if (!visible) throw new Error('the link did not scroll to the ghosts');
-  await setTheme(page, 'light');
-  await shot(page, 'ghosts-light-1024x768');
-  await setTheme(page, 'dark');
-  await shot(page, 'ghosts-dark-1024x768');
+  await matrix(page, 'ghosts', '#ghosts-fragile-0');
 });
 
 test('the timeline returns to an earlier moment and back, and a new action branches', async (page) => {
@@ -722,11 +800,12 @@ test('the timeline returns to an earlier moment and back, and a new action branc
   const earlier = await scrollbackText(page);
   if (earlier !== '$ echo one\none') throw new Error(`at action 1: ${earlier}`);
   if (await page.$(`${cluster} .strip`)) throw new Error('the topic created later is drawn');
-  await shot(page, 'timeline-earlier-light-1440x900');
+  await matrix(page, 'timeline-earlier', '.timeline');
   await page.click('.timeline-now');
   await page.waitForFunction(() => !document.querySelector('.timeline.earlier'));
   await waitText(page, 'three');
   await page.waitForSelector(`${cluster} .strip`);
+  await matrix(page, 'timeline-back', `${cluster} .strip`);
   await page.$eval(slider, (s) => { s.value = '2'; s.dispatchEvent(new Event('change', { bubbles: true })); });
   await page.waitForSelector('.timeline.earlier');
   await typeCommand(page, 'echo branch');
@@ -755,13 +834,9 @@ test('phone 390x844: brokers on the first screen, Ctrl-C and Ctrl-D buttons work
   const text = await scrollbackText(page);
   if (!text.includes('hello from a phone')) throw new Error(`consumer output: ${text}`);
   if ((text.match(/\^C/g) ?? []).length !== 1) throw new Error(`one Ctrl-C printed: ${text}`);
-  await setTheme(page, 'light');
+  await matrix(page, 'touch-keys', '.terminal.active .touch-keys');
   await page.evaluate(() => { document.querySelector('.app-main').scrollTop = 0; });
-  await shot(page, 'phone-light-390x844');
-  await setTheme(page, 'dark');
-  await shot(page, 'phone-dark-390x844');
-  await page.$eval('#command-input', (i) => i.scrollIntoView());
-  await shot(page, 'phone-terminal-dark-390x844');
+  await matrix(page, 'brokers-first-screen', '.panel.brokers');
 });
 
 test('two terminals side by side at 1024x768, the cluster view beside them', async (page) => {

@@ -32,7 +32,7 @@ mod liveness_tests;
 
 use std::collections::BTreeMap;
 use super::assignor::{Strategy, Subscription, TopicPartition};
-use super::broker::FetchResponse;
+use super::msg::FetchResponse;
 use super::cluster::{BrokerId, Cluster, Tp};
 use super::error::{ErrorCode, KafkaError};
 
@@ -51,310 +51,14 @@ pub const GROUP_MAX_SESSION_TIMEOUT_MS: i64 = 1_800_000;
 pub const OFFSETS_COMMIT_TIMEOUT_MS: i64 = 5_000;
 /// `group.max.size` is unbounded in Kafka; the simulator caps members per group.
 pub const GROUP_MEMBERS_MAX: usize = 10_000;
-/// The client id under which coordinators append to their own log (never a real client).
-pub(crate) const COORDINATOR_CLIENT: u32 = u32::MAX;
-/// Consumer client ids start here (producers count up from 1), so replies route by id.
-pub(crate) const CONSUMER_ID_BASE: u32 = 0x8000_0000;
+#[allow(unused_imports)] // the old path, kept for code written against it (tests)
+pub(crate) use crate::engine::ids::{CONSUMER_ID_BASE, COORDINATOR_CLIENT};
+pub(crate) use crate::engine::msg::{GroupEv, GroupMsg, JoinOk};
 
-/// The classic group states (`ClassicGroupState`), named as the tools print them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum GroupState {
-    PreparingRebalance,
-    CompletingRebalance,
-    Stable,
-    Dead,
-    Empty,
-}
+pub(crate) mod state;
+pub use state::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
+pub(crate) use state::*;
 
-impl GroupState {
-    pub fn name(self) -> &'static str {
-        match self {
-            GroupState::PreparingRebalance => "PreparingRebalance",
-            GroupState::CompletingRebalance => "CompletingRebalance",
-            GroupState::Stable => "Stable",
-            GroupState::Dead => "Dead",
-            GroupState::Empty => "Empty",
-        }
-    }
-}
-
-/// One row of ListGroups.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupListing {
-    pub group_id: String,
-    pub state: GroupState,
-    /// `consumer` for consumer groups, empty for groups that only hold committed offsets.
-    pub protocol_type: String,
-    /// Always `classic` (the KIP-848 protocol is not modelled).
-    pub group_type: &'static str,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberDescription {
-    pub member_id: String,
-    pub group_instance_id: Option<String>,
-    pub client_id: String,
-    pub host: String,
-    pub assignment: Vec<TopicPartition>,
-}
-
-/// DescribeGroups. A group the coordinator does not know describes as `Dead` with no members.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupDescription {
-    pub group_id: String,
-    pub state: GroupState,
-    pub protocol_type: String,
-    /// The selected assignor's name (`range`, ...), empty when there is none.
-    pub assignment_strategy: String,
-    pub coordinator: BrokerId,
-    pub generation: i32,
-    /// In the coordinator's order (its members HashMap's iteration order).
-    pub members: Vec<MemberDescription>,
-}
-
-/// A committed offset as OffsetFetch returns it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommittedOffset {
-    pub offset: i64,
-    pub metadata: String,
-    pub commit_timestamp_ms: i64,
-}
-
-/// `mutable.HashMap`'s initial table length (default capacity 16).
-pub(crate) const SCALA_HASH_MAP_INITIAL_LEN: usize = 16;
-
-/// Where Scala 2.13's `mutable.HashMap` keeps a String key: (bucket index, improved hash). Its hash
-/// is `improveHash(key.##)` = `h ^ (h >>> 16)` of Java's `String.hashCode`.
-pub(crate) fn scala_hash_map_slot(key: &str, table_len: usize) -> (usize, i32) {
-    let h = crate::engine::assignor::java_string_hash_code(key);
-    let improved = h ^ ((h as u32) >> 16) as i32;
-    ((improved as u32 as usize) & (table_len - 1), improved)
-}
-
-/// A member of a loaded group (coordinator side).
-#[derive(Clone, Debug)]
-pub(crate) struct GroupMember {
-    pub member_id: String,
-    pub client_id: String,
-    pub host: String,
-    pub session_timeout_ms: i64,
-    pub rebalance_timeout_ms: i64,
-    /// Strategies in the member's preference order with the subscription sent for each.
-    pub protocols: Vec<(Strategy, Subscription)>,
-    pub assignment: Vec<TopicPartition>,
-    /// JoinGroup waiting for the rebalance to complete: (consumer, request id).
-    pub awaiting_join: Option<(u32, u64)>,
-    pub awaiting_sync: Option<(u32, u64)>,
-    pub last_heartbeat_ms: i64,
-    /// Bumped on every heartbeat: an expiration timer only acts if it still matches.
-    pub heartbeat_seq: u64,
-    pub is_new: bool,
-}
-
-impl GroupMember {
-    pub fn topics(&self) -> Vec<String> {
-        self.protocols.first().map(|(_, s)| s.topics.iter().cloned().collect()).unwrap_or_default()
-    }
-}
-
-/// A group as its coordinator holds it in memory.
-#[derive(Clone, Debug)]
-pub(crate) struct Group {
-    pub id: String,
-    pub state: GroupState,
-    pub generation: i32,
-    pub protocol_type: Option<String>,
-    pub protocol: Option<Strategy>,
-    pub leader: Option<String>,
-    /// Members in the iteration order of the 3.9 coordinator's `GroupMetadata.members`, a Scala
-    /// 2.13 `mutable.HashMap[String, MemberMetadata]`: JoinGroup and DescribeGroups list them in
-    /// this order, and a departed leader's successor is the first of them. Keep it through
-    /// [`Group::add_member`]; removals keep the order.
-    pub members: Vec<GroupMember>,
-    /// The length of that HashMap's table (16, doubling when an insert reaches 3/4 of it; it
-    /// never shrinks while the group object lives).
-    pub members_table_len: usize,
-    /// Member ids handed out with MEMBER_ID_REQUIRED that have not joined yet.
-    pub pending_members: Vec<String>,
-    pub offsets: BTreeMap<TopicPartition, CommittedOffset>,
-    /// Bumped on every new rebalance: a join timer only acts if it still matches.
-    pub rebalance_seq: u64,
-    /// Initial delayed join: (remaining ms of the rebalance timeout, new members joined meanwhile).
-    pub initial_delay: Option<(i64, bool)>,
-    pub state_timestamp_ms: i64,
-}
-
-impl Group {
-    /// DescribeGroups' answer for this group, coordinated by `coordinator`. Kafka describes a
-    /// rebalancing group's members with their assignment only once SyncGroup completed (Stable);
-    /// before that they show none, and no assignment strategy.
-    pub(crate) fn description(&self, coordinator: BrokerId) -> GroupDescription {
-        let stable = self.state == GroupState::Stable;
-        GroupDescription {
-            group_id: self.id.clone(),
-            state: self.state,
-            protocol_type: self.protocol_type.clone().unwrap_or_default(),
-            assignment_strategy: if stable { self.protocol.map(|s| s.name().to_string()).unwrap_or_default() } else { String::new() },
-            coordinator,
-            generation: self.generation,
-            members: self
-                .members
-                .iter()
-                .map(|m| MemberDescription {
-                    member_id: m.member_id.clone(),
-                    group_instance_id: None,
-                    client_id: m.client_id.clone(),
-                    host: m.host.clone(),
-                    assignment: if stable { m.assignment.clone() } else { Vec::new() },
-                })
-                .collect(),
-        }
-    }
-
-    pub fn new(id: &str, now_ms: i64) -> Group {
-        Group {
-            id: id.to_string(),
-            state: GroupState::Empty,
-            generation: 0,
-            protocol_type: None,
-            protocol: None,
-            leader: None,
-            members: Vec::new(),
-            members_table_len: SCALA_HASH_MAP_INITIAL_LEN,
-            pending_members: Vec::new(),
-            offsets: BTreeMap::new(),
-            rebalance_seq: 0,
-            initial_delay: None,
-            state_timestamp_ms: now_ms,
-        }
-    }
-    /// `members.put(member.memberId, member)` as Scala 2.13's `mutable.HashMap` does it: the table
-    /// grows first if the new size reaches the threshold (0.75 of its length), then the member
-    /// goes into bucket `hash & (len - 1)`, whose list is kept sorted by hash (signed), after any
-    /// equal hash. Iteration walks the buckets in index order.
-    pub fn add_member(&mut self, member: GroupMember) {
-        debug_assert!(self.member(&member.member_id).is_none(), "member ids are unique within a group");
-        debug_assert!(self.members_table_len.is_power_of_two());
-        if self.members.len() + 1 >= self.members_table_len / 4 * 3 {
-            self.members_table_len *= 2;
-            // Splitting buckets keeps each list's hash order: the order is again (bucket, hash).
-            let len = self.members_table_len;
-            self.members.sort_by_key(|m| scala_hash_map_slot(&m.member_id, len));
-        }
-        let len = self.members_table_len;
-        let slot = scala_hash_map_slot(&member.member_id, len);
-        let pos = self.members.iter().position(|m| scala_hash_map_slot(&m.member_id, len) > slot).unwrap_or(self.members.len());
-        self.members.insert(pos, member);
-    }
-
-    pub fn member(&self, id: &str) -> Option<&GroupMember> {
-        self.members.iter().find(|m| m.member_id == id)
-    }
-    pub fn member_mut(&mut self, id: &str) -> Option<&mut GroupMember> {
-        self.members.iter_mut().find(|m| m.member_id == id)
-    }
-    /// Topics some member subscribes to (for offset deletion checks).
-    pub fn subscribed(&self, topic: &str) -> bool {
-        self.members.iter().any(|m| m.protocols.iter().any(|(_, s)| s.topics.contains(topic)))
-    }
-}
-
-/// One broker's groups of one `__consumer_offsets` partition.
-#[derive(Clone, Debug)]
-pub(crate) struct Shard {
-    /// Unique per load, carried by timers.
-    pub id: u64,
-    pub incarnation: u64,
-    pub leader_epoch: i32,
-    pub groups: BTreeMap<String, Group>,
-}
-
-/// What a coordinator write does once it is committed.
-#[derive(Clone, Debug)]
-pub(crate) enum AppendKind {
-    Commit { group: String, offsets: Vec<(TopicPartition, CommittedOffset)>, reply: Option<(u32, u64)> },
-    /// Group metadata after a SyncGroup from the leader (assignments then go out).
-    SyncDone { group: String, generation: i32, assignment: BTreeMap<String, Vec<TopicPartition>> },
-    /// Group metadata or tombstones whose completion needs no reaction.
-    Plain,
-    /// A write a synchronous admin call waits for (its outcome goes to `admin_results`).
-    Admin,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct PendingAppend {
-    pub broker: BrokerId,
-    pub partition: i32,
-    pub shard_id: u64,
-    pub kind: AppendKind,
-}
-
-/// A consumer fetch parked on a leader until data arrives or its wait expires.
-#[derive(Clone, Debug)]
-pub(crate) struct ParkedConsumerFetch {
-    pub consumer: u32,
-    pub req_id: u64,
-    pub parts: Vec<(TopicPartition, i64)>,
-    pub isolation: super::broker::Isolation,
-    pub max_partition_bytes: u64,
-}
-
-/// All group-related state of the cluster.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Groups {
-    pub shards: BTreeMap<(BrokerId, i32), Shard>,
-    pub appends: BTreeMap<u64, PendingAppend>,
-    pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
-    /// Admin writes whose outcome a synchronous admin call waits for.
-    pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
-}
-
-/// JoinGroup's successful answer.
-#[derive(Clone, Debug)]
-pub(crate) struct JoinOk {
-    pub generation: i32,
-    pub protocol: Strategy,
-    pub leader: String,
-    pub member_id: String,
-    /// Only for the leader: every member with its subscription for the selected protocol, in join order.
-    pub members: Vec<super::assignor::Member>,
-}
-
-/// Messages between consumers and brokers (wrapped in `Msg::Group`).
-#[derive(Clone, Debug)]
-pub(crate) enum GroupMsg {
-    FindCoordinator { consumer: u32, req_id: u64, group: String },
-    FindCoordinatorResp { req_id: u64, result: Result<BrokerId, ErrorCode> },
-    Join { consumer: u32, req_id: u64, group: String, member_id: String, client_id: String, host: String, session_timeout_ms: i64, rebalance_timeout_ms: i64, protocols: Vec<(Strategy, Subscription)> },
-    JoinResp { req_id: u64, result: Result<JoinOk, (ErrorCode, String)> },
-    Sync { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>> },
-    SyncResp { req_id: u64, result: Result<Vec<TopicPartition>, ErrorCode> },
-    Heartbeat { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32 },
-    HeartbeatResp { req_id: u64, error: Option<ErrorCode> },
-    Leave { consumer: u32, req_id: u64, group: String, member_id: String },
-    LeaveResp {
-        #[allow(dead_code)]
-        req_id: u64,
-    },
-    OffsetCommit { consumer: u32, req_id: u64, group: String, member_id: String, generation: i32, offsets: Vec<(TopicPartition, i64)> },
-    OffsetCommitResp { req_id: u64, result: Result<(), ErrorCode> },
-    OffsetFetch { consumer: u32, req_id: u64, group: String, partitions: Vec<TopicPartition> },
-    OffsetFetchResp { req_id: u64, result: Result<Vec<(TopicPartition, i64)>, ErrorCode> },
-    Fetch { consumer: u32, req_id: u64, parts: Vec<(TopicPartition, i64)>, isolation: super::broker::Isolation, max_wait_ms: i64, max_partition_bytes: u64 },
-    FetchResp { req_id: u64, parts: Vec<(TopicPartition, Result<FetchResponse, KafkaError>)> },
-}
-
-/// Timers (wrapped in `Ev::Group`).
-#[derive(Clone, Debug)]
-pub(crate) enum GroupEv {
-    /// The join phase of a rebalance ends (delayed join or initial delay).
-    JoinDeadline { broker: BrokerId, partition: i32, shard_id: u64, group: String, rebalance_seq: u64 },
-    /// A member's session may have expired.
-    SessionExpiry { broker: BrokerId, partition: i32, shard_id: u64, group: String, member_id: String, heartbeat_seq: u64 },
-    /// A parked consumer fetch's wait is over.
-    FetchExpire { broker: BrokerId, req_id: u64 },
-    ConsumerWake { consumer: u32 },
-}
 
 impl Cluster {
     pub(crate) fn group_timer(&mut self, ev: GroupEv) {
@@ -412,8 +116,8 @@ impl Cluster {
     pub(crate) fn group_client_receive(&mut self, client: u32, msg: super::cluster::Msg) {
         match msg {
             super::cluster::Msg::ProduceResp { req_id, result } if client == COORDINATOR_CLIENT => self.coordinator_append_done(req_id, result),
-            super::cluster::Msg::ProduceResp { req_id, result } if client == super::txn::TXN_LOG_CLIENT => self.txn_append_done(req_id, result),
-            super::cluster::Msg::ProduceResp { req_id, result } if client == super::txn::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
+            super::cluster::Msg::ProduceResp { req_id, result } if client == super::ids::TXN_LOG_CLIENT => self.txn_append_done(req_id, result),
+            super::cluster::Msg::ProduceResp { req_id, result } if client == super::ids::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             super::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
             _ => {}
         }
@@ -425,7 +129,7 @@ impl Cluster {
         let mut out = Vec::with_capacity(f.parts.len());
         let mut any = false;
         for (tp, offset) in &f.parts {
-            let req = super::broker::FetchRequest {
+            let req = super::msg::FetchRequest {
                 topic: tp.topic.clone(),
                 partition: tp.partition,
                 offset: *offset,
@@ -499,8 +203,8 @@ impl Cluster {
     ///   the same generation, no partition has two owners;
     /// - `CommittedWithinHw`: every committed offset a coordinator holds is at most the highest
     ///   high watermark the partition reached.
-    pub fn check_group_invariants(&self) -> Result<(), super::invariants::Violation> {
-        let v = |property: &'static str, detail: String| Err(super::invariants::Violation { property, detail });
+    pub fn check_group_invariants(&self) -> Result<(), super::violation::Violation> {
+        let v = |property: &'static str, detail: String| Err(super::violation::Violation { property, detail });
         let mut owners: BTreeMap<(String, i32, TopicPartition), u32> = BTreeMap::new();
         for id in self.consumer_ids() {
             let Some(info) = self.consumer_info(id) else { continue };

@@ -1,0 +1,25 @@
+//! What the log cleaner keeps across passes: recent reports for the UI and, per partition, the
+//! highest cleaner point any replica reached (the invariants' allowance).
+
+use super::super::event::CleanReport;
+use super::super::ids::{BrokerId, Tp};
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+/// One recorded pass: which replica, and the report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CleanerPass {
+    pub broker: BrokerId,
+    pub topic: Rc<str>,
+    pub partition: i32,
+    pub report: CleanReport,
+}
+
+/// The cleaner's bookkeeping in the cluster.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CleanerState {
+    pub passes: VecDeque<CleanerPass>,
+    /// Per partition, the highest cleaner point any replica ever reached: below it replicas may
+    /// legitimately differ in which records they still hold (invariants use it).
+    pub compacted_upto: BTreeMap<Tp, i64>,
+}

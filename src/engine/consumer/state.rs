@@ -1,0 +1,242 @@
+//! What a consumer client holds: its config, group membership, assignment, positions and
+//! fetched records, commits in flight. The Cluster keeps a `Consumer` per client; the handlers
+//! in `consumer.rs` act on it.
+
+use super::super::assignor::{self, Strategy, TopicPartition};
+use super::super::msg::{FetchResponse, Isolation};
+use super::super::error::{ErrorCode, KResult, KafkaError};
+use super::super::ids::BrokerId;
+use super::super::log::Header;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// `auto.offset.reset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
+    None,
+}
+
+impl OffsetReset {
+    pub fn parse(s: &str) -> Option<OffsetReset> {
+        match s {
+            "earliest" => Some(OffsetReset::Earliest),
+            "latest" => Some(OffsetReset::Latest),
+            "none" => Some(OffsetReset::None),
+            _ => None,
+        }
+    }
+}
+
+/// Consumer settings (Java names in the docs).
+#[derive(Clone, Debug)]
+pub struct ConsumerConfig {
+    /// `group.id`; None for a consumer that only uses `assign`.
+    pub group_id: Option<String>,
+    pub client_id: String,
+    /// Shown as HOST by `kafka-consumer-groups`.
+    pub host: String,
+    pub auto_offset_reset: OffsetReset,
+    pub enable_auto_commit: bool,
+    pub auto_commit_interval_ms: i64,
+    pub session_timeout_ms: i64,
+    pub heartbeat_interval_ms: i64,
+    pub max_poll_interval_ms: i64,
+    pub max_poll_records: usize,
+    pub partition_assignment_strategy: Vec<Strategy>,
+    pub isolation_level: Isolation,
+    pub retry_backoff_ms: i64,
+    pub request_timeout_ms: i64,
+    pub default_api_timeout_ms: i64,
+    pub fetch_max_wait_ms: i64,
+    pub max_partition_fetch_bytes: u64,
+    pub metadata_max_age_ms: i64,
+    /// `allow.auto.create.topics` (Java default true; librdkafka's consumer default false): the
+    /// client's metadata request for a subscribed topic that does not exist asks the broker to
+    /// create it (when the broker's `auto.create.topics.enable` allows too).
+    pub allow_auto_create_topics: bool,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            group_id: None,
+            client_id: "consumer".to_string(),
+            host: "/127.0.0.1".to_string(),
+            auto_offset_reset: OffsetReset::Latest,
+            enable_auto_commit: true,
+            auto_commit_interval_ms: 5_000,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms: 300_000,
+            max_poll_records: 500,
+            partition_assignment_strategy: assignor::DEFAULT_STRATEGIES.to_vec(),
+            isolation_level: Isolation::ReadUncommitted,
+            retry_backoff_ms: 100,
+            request_timeout_ms: 30_000,
+            default_api_timeout_ms: 60_000,
+            fetch_max_wait_ms: 500,
+            max_partition_fetch_bytes: 1_048_576,
+            metadata_max_age_ms: 300_000,
+            allow_auto_create_topics: true,
+        }
+    }
+}
+
+impl ConsumerConfig {
+    /// `ConfigDef`'s range checks on the timeouts, intervals and backoffs (Kafka's messages).
+    pub fn check_ranges(&self) -> KResult<()> {
+        use super::super::client_config::{check_at_least, CONSUMER_NUMBERS};
+        let values = [
+            ("auto.commit.interval.ms", self.auto_commit_interval_ms),
+            ("default.api.timeout.ms", self.default_api_timeout_ms),
+            ("fetch.max.wait.ms", self.fetch_max_wait_ms),
+            ("max.poll.interval.ms", self.max_poll_interval_ms),
+            ("metadata.max.age.ms", self.metadata_max_age_ms),
+            ("request.timeout.ms", self.request_timeout_ms),
+            ("retry.backoff.ms", self.retry_backoff_ms),
+        ];
+        for (name, n) in values {
+            let min = CONSUMER_NUMBERS.iter().find(|d| d.0 == name).and_then(|d| d.2);
+            check_at_least(name, n, min)?;
+        }
+        Ok(())
+    }
+
+    pub fn group(group_id: &str) -> ConsumerConfig {
+        ConsumerConfig { group_id: Some(group_id.to_string()), ..Default::default() }
+    }
+}
+
+/// A record as `poll` returns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerRecord {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub timestamp_ms: i64,
+    /// `LogAppendTime` rather than `CreateTime`.
+    pub log_append_time: bool,
+    pub leader_epoch: i32,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+/// What the client logs (INFO/WARN lines the shell may print, and hooks for the UI).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsumerLog {
+    /// `Found no committed offset for partition <tp>`.
+    FoundNoCommittedOffset { tp: TopicPartition },
+    /// `Resetting offset for partition <tp> to position FetchPosition{offset=<n>, ...}.`
+    ResettingOffset { tp: TopicPartition, offset: i64 },
+    /// `Setting offset for partition <tp> to the committed offset FetchPosition{offset=<n>, ...}`.
+    SettingOffsetToCommitted { tp: TopicPartition, offset: i64 },
+    /// `Fetch position FetchPosition{offset=<n>...} is out of range for partition <tp>, resetting offset`.
+    OffsetOutOfRange { tp: TopicPartition, offset: i64 },
+    /// `consumer poll timeout has expired. ...` (the member left the group).
+    PollTimeoutExpired,
+    /// `The metadata response from the cluster reported a recoverable issue with correlation id
+    /// <n> : {<topic>=<error>}` (NetworkClient WARN): a subscribed topic did not exist.
+    MetadataIssue { correlation_id: u64, topic: String, error: ErrorCode },
+    /// The member received its assignment for a generation.
+    Assigned { generation: i32, member_id: String, added: Vec<TopicPartition>, revoked: Vec<TopicPartition> },
+    /// A commit failed (asynchronous commits report here).
+    CommitFailed { error: KafkaError },
+}
+
+/// The member's view of its group membership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberState {
+    Unjoined,
+    /// JoinGroup sent.
+    PreparingRebalance,
+    /// SyncGroup sent.
+    CompletingRebalance,
+    Stable,
+}
+
+/// A snapshot for tests and the UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerInfo {
+    pub group_id: Option<String>,
+    pub member_id: String,
+    pub generation: i32,
+    pub state: MemberState,
+    pub coordinator: Option<BrokerId>,
+    pub assignment: Vec<TopicPartition>,
+    pub closed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Inflight {
+    pub(super) req_id: u64,
+    pub(super) broker: BrokerId,
+    pub(super) deadline_ms: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(super) struct PartState {
+    pub(super) position: Option<i64>,
+    /// Fetched batches not yet returned; records from `cursor` on are next.
+    pub(super) buffer: Option<(FetchResponse, i64)>,
+    /// Waiting for seekToBeginning/End (resolved at the next step).
+    pub(super) pending_reset: Option<OffsetReset>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Mode {
+    None,
+    Subscribed(BTreeSet<String>),
+    Assigned,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct PendingCommit {
+    pub(super) id: u64,
+    pub(super) offsets: Vec<(TopicPartition, i64)>,
+    /// Sent: the request in flight.
+    pub(super) inflight: Option<Inflight>,
+    pub(super) deadline_ms: i64,
+    /// Retry retriable failures (synchronous commits) until the deadline.
+    pub(super) retry: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Consumer {
+    pub(super) config: ConsumerConfig,
+    pub(super) closed: bool,
+    pub(super) mode: Mode,
+    pub(super) coordinator: Option<BrokerId>,
+    pub(super) find_inflight: Option<Inflight>,
+    pub(super) coordinator_retry_at_ms: i64,
+    pub(super) member_id: String,
+    pub(super) generation: i32,
+    pub(super) state: MemberState,
+    pub(super) is_leader: bool,
+    pub(super) protocol: Option<Strategy>,
+    pub(super) join_inflight: Option<Inflight>,
+    pub(super) sync_inflight: Option<Inflight>,
+    pub(super) hb_inflight: Option<Inflight>,
+    pub(super) next_heartbeat_ms: i64,
+    /// Left the group after a poll timeout: rejoin only on the next poll.
+    pub(super) waiting_for_poll: bool,
+    pub(super) join_retry_at_ms: i64,
+    /// Partition counts the last assignment was computed from (leader: every group topic).
+    pub(super) metadata_snapshot: BTreeMap<String, i32>,
+    pub(super) next_metadata_check_ms: i64,
+    pub(super) assignment: Vec<TopicPartition>,
+    pub(super) parts: BTreeMap<TopicPartition, PartState>,
+    /// Partitions with buffered data, in arrival order (poll drains them in this order).
+    pub(super) ready: VecDeque<TopicPartition>,
+    pub(super) offset_fetch_inflight: Option<(Inflight, Vec<TopicPartition>)>,
+    pub(super) fetch_inflight: BTreeMap<BrokerId, (Inflight, Vec<(TopicPartition, i64)>)>,
+    pub(super) fetch_retry_at_ms: i64,
+    pub(super) commits: Vec<PendingCommit>,
+    pub(super) commit_results: BTreeMap<u64, KResult<()>>,
+    pub(super) last_poll_ms: i64,
+    pub(super) next_auto_commit_ms: i64,
+    pub(super) pending_error: Option<KafkaError>,
+    pub(super) logs: Vec<ConsumerLog>,
+    pub(super) wake_at: BTreeSet<i64>,
+}

@@ -1,0 +1,82 @@
+//! The narrow context a node's handler works through (issue 21): the time now, fresh request ids,
+//! which brokers the node can reach, and its outputs (messages and timers), which the Cluster then
+//! routes in the order they were made. A handler that takes a `Ctx` reads and writes only its own
+//! node's state: it cannot see another node.
+
+use super::ids::BrokerId;
+use super::msg::{Dest, Ev, Msg};
+use super::rng::Rng;
+
+/// Epoch milliseconds of simulated time 0 on the session's wall clock (2024-11-06 09:00 UTC):
+/// record timestamps and log times are on it.
+pub const WALL_CLOCK_EPOCH_MS: i64 = 1_730_883_600_000;
+
+/// One output of a handler, applied by the Cluster in order.
+#[derive(Debug)]
+pub(crate) enum Out {
+    /// A message over the network (`from`: the sending broker, None for a client).
+    Send { from: Option<BrokerId>, to: Dest, msg: Msg },
+    /// A timer `delay_ms` from now.
+    Timer { delay_ms: i64, ev: Ev },
+}
+
+/// What a handler may use and do.
+pub(crate) struct Ctx<'a> {
+    pub now_ms: i64,
+    /// The cluster's one seeded RNG (draws in the order the handlers make them).
+    pub rng: &'a mut Rng,
+    /// The cluster's request-id counter (ids are unique across every node).
+    next_id: &'a mut u64,
+    /// The brokers this node can reach now, in id order (a client's view of the network: in Kafka
+    /// it learns this by failing to connect).
+    reachable: &'a [BrokerId],
+    out: Vec<Out>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
+    pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
+        Ctx { now_ms, rng, next_id, reachable: &[], out: Vec::new() }
+    }
+
+    /// The brokers the node reaches now, in id order.
+    pub(crate) fn with_reachable(mut self, reachable: &'a [BrokerId]) -> Ctx<'a> {
+        self.reachable = reachable;
+        self
+    }
+
+    /// Now on the session's wall clock.
+    pub(crate) fn wall_clock_ms(&self) -> i64 {
+        WALL_CLOCK_EPOCH_MS + self.now_ms
+    }
+
+    /// A fresh request id.
+    pub(crate) fn next_id(&mut self) -> u64 {
+        let id = *self.next_id;
+        *self.next_id += 1;
+        id
+    }
+
+    /// The first broker (by id) this node can reach.
+    pub(crate) fn any_reachable(&self) -> Option<BrokerId> {
+        self.reachable.first().copied()
+    }
+
+    pub(crate) fn reaches(&self, b: BrokerId) -> bool {
+        self.reachable.contains(&b)
+    }
+
+    pub(crate) fn send(&mut self, from: Option<BrokerId>, to: Dest, msg: Msg) {
+        self.out.push(Out::Send { from, to, msg });
+    }
+
+    pub(crate) fn timer(&mut self, delay_ms: i64, ev: Ev) {
+        debug_assert!(delay_ms >= 0, "timers are never in the past");
+        self.out.push(Out::Timer { delay_ms, ev });
+    }
+
+    /// The outputs, in the order the handler made them.
+    pub(crate) fn into_outputs(self) -> Vec<Out> {
+        self.out
+    }
+}
