@@ -600,10 +600,11 @@ impl Cluster {
 
     pub(crate) fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
         match (from, to) {
-            // A group coordinator's write to its own `__consumer_offsets` partition completes in
-            // its broker's process (Kafka's append callback), not over the network: isolating
-            // the broker must not lose it, or the rebalance waiting for it never ends.
-            (Some(a), Dest::Client(super::ids::COORDINATOR_CLIENT)) => self.broker_up(a),
+            // A group or transaction coordinator's write to its own `__consumer_offsets` or
+            // `__transaction_state` partition completes in its broker's process (Kafka's append
+            // callback), not over the network: isolating the broker must not lose it, or the
+            // rebalance or transaction waiting for it never ends.
+            (Some(a), Dest::Client(super::ids::COORDINATOR_CLIENT | super::ids::TXN_LOG_CLIENT)) => self.broker_up(a),
             (Some(a), Dest::Broker(b)) => self.brokers_connected(a, b),
             (Some(a), Dest::Controller(c)) => self.ctl.active == Some(c) && self.brokers_connected(a, c),
             (Some(a), Dest::Client(_)) => self.client_reaches(a),

@@ -468,6 +468,13 @@ impl Cluster {
                 match a.then {
                     Then::ReplyInit { client, req_id } => self.txn_reply(b, client, TxnMsg::InitProducerIdResp { req_id, result: Err(e) }),
                     Then::Reply { client, req_id } | Then::Markers { reply: Some((client, req_id)) } => self.txn_reply(b, client, TxnMsg::Resp { req_id, result: Err(e) }),
+                    Then::Nothing if e.code == ErrorCode::COORDINATOR_NOT_AVAILABLE && matches!(a.meta.state, TransactionState::CompleteCommit | TransactionState::CompleteAbort) => {
+                        // Kafka's marker channel re-queues a failed CompleteCommit/CompleteAbort
+                        // write (TransactionMarkerChannelManager.tryAppendToLog): without the
+                        // retry the transaction stays in PrepareCommit for ever.
+                        s.markers_left.insert(a.txn_id.clone(), (a.meta.state == TransactionState::CompleteCommit, BTreeSet::new()));
+                        self.schedule(MARKER_RETRY_MS, Ev::Txn(TxnEv::MarkerRetry { broker: b, partition: p, shard_id: sid, txn_id: a.txn_id }));
+                    }
                     _ => {}
                 }
             }
@@ -704,10 +711,9 @@ impl Cluster {
                 if self.txn_shard(broker, partition) != Ok(shard_id) {
                     return;
                 }
-                let pending = self.txns.markers.values().any(|m| m.coordinator == broker && m.partition == partition && m.shard_id == shard_id && m.txn_id == txn_id);
-                let left = self.shard(broker, partition, shard_id).and_then(|s| s.markers_left.get(&txn_id)).is_some_and(|(_, l)| !l.is_empty());
-                let _ = pending;
-                if left {
+                // Markers still missing are resent; with none left, the failed Complete write is.
+                let due = self.shard(broker, partition, shard_id).is_some_and(|s| s.markers_left.get(&txn_id).is_some_and(|(_, l)| !l.is_empty() || !s.writing.contains(&txn_id)));
+                if due {
                     self.send_markers(broker, partition, shard_id, &txn_id);
                 }
             }
