@@ -51,6 +51,11 @@ for i in $(seq "$runs"); do ./target/release/examples/bench_compaction >"$tmp/co
 compact_ms=$(grep -h 'one pass:' "$tmp"/compact.* | sed -E 's/.*one pass: ([0-9.]+) ms.*/\1/' | median)
 row "Compaction of a 1M-record partition with 10,000 keys (one cleaner pass, native)" "$compact_ms ms" "< 200 ms" "$(verdict "$compact_ms" "<=" 200)" "cargo run --release --example bench_compaction"
 
+echo "==> idle time: sim advance 30d on 100 partitions RF 3 with an idle group, $runs runs"
+for i in $(seq "$runs"); do ./target/release/examples/bench_idle >"$tmp/idle.$i"; done
+idle_s=$(grep -h '^sim advance 30d' "$tmp"/idle.* | sed -E 's/.*idle group: ([0-9.]+) s,.*/\1/' | median)
+row "Idle time: \`sim advance 30d\` on 100 partitions RF 3 with an idle consumer group (native; the skip of issue 19)" "$idle_s s" "< 1 s" "$(verdict "$idle_s" "<=" 1)" "cargo run --release --example bench_idle"
+
 echo "==> replaying a 1,000-input transcript, and the producer perf test through sandbox-shell"
 ./target/release/examples/bench_replay >"$tmp/replay.log"
 replay_ms=$(sed -nE 's/.*median ([0-9.]+) ms.*/\1/p' "$tmp/replay.log")

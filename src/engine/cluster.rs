@@ -598,7 +598,7 @@ impl Cluster {
         }
     }
 
-    fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
+    pub(crate) fn endpoint_ok(&self, from: Option<BrokerId>, to: Dest) -> bool {
         match (from, to) {
             // A group or transaction coordinator's write to its own `__consumer_offsets` or
             // `__transaction_state` partition completes in its broker's process (Kafka's append

@@ -26,7 +26,7 @@
 
 use super::cluster::*;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt::Write;
 use std::hash::Hasher;
 use twox_hash::XxHash64;
@@ -47,8 +47,9 @@ const fn lcm(a: i64, b: i64) -> i64 {
 
 /// One idle follower fetch: sent, parked for `replica.fetch.wait.max.ms`, answered.
 const FETCH_CYCLE_MS: i64 = REPLICA_FETCH_WAIT_MAX_MS + 2 * NET_LATENCY_MS;
-/// The period every fast idle chain shares (502 s with the defaults).
-pub const IDLE_WINDOW_MS: i64 = lcm(lcm(FETCH_CYCLE_MS, BROKER_HEARTBEAT_INTERVAL_MS), CONTROLLER_TICK_MS);
+/// The period every fast idle chain shares (125.5 s with the defaults). Broker heartbeats are
+/// computed per broker instead (their 2 s would make it 502 s, four times the stepping).
+pub const IDLE_WINDOW_MS: i64 = lcm(FETCH_CYCLE_MS, CONTROLLER_TICK_MS);
 
 /// What a queued event is to the skip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +59,17 @@ enum Role {
     Fast { delay_ms: i64, parent_delay_ms: i64 },
     /// A timer that re-arms itself every `period_ms` and does nothing else while idle.
     Slow { period_ms: i64 },
+    /// A broker's heartbeat timer or its heartbeat on the way (see [`Beat`]).
+    Beat,
+}
+
+/// One broker's heartbeats while idle: its timer, the heartbeat on the way to the controller,
+/// and the controller's record of the last one (`last_heartbeat_ms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Beat {
+    timer_ms: Option<i64>,
+    deliver_ms: Option<i64>,
+    last_ms: i64,
 }
 
 /// A state field the skip may shift.
@@ -91,6 +103,7 @@ struct Snap {
     slow: Vec<SlowEntry>,
     unclean_ms: i64,
     balance_ms: Option<i64>,
+    beats: BTreeMap<BrokerId, Beat>,
 }
 
 /// How one window moved the state: applied `k` times at once.
@@ -179,16 +192,27 @@ impl Cluster {
         self.idle.skipped_ms
     }
 
+    /// Windows the idle skip stepped to compare, and jumps it made.
+    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
+        (self.idle.windows, self.idle.jumps)
+    }
+
     fn role(&self, ev: &Ev) -> Option<Role> {
         let fast = |delay_ms, parent_delay_ms| Some(Role::Fast { delay_ms, parent_delay_ms });
         match ev {
-            Ev::BrokerHeartbeat { .. } => fast(BROKER_HEARTBEAT_INTERVAL_MS, BROKER_HEARTBEAT_INTERVAL_MS),
+            Ev::BrokerHeartbeat { .. } | Ev::Deliver { msg: Msg::Heartbeat { .. }, .. } => Some(Role::Beat),
             Ev::ControllerTick => fast(CONTROLLER_TICK_MS, CONTROLLER_TICK_MS),
             Ev::FetchExpire { .. } => fast(REPLICA_FETCH_WAIT_MAX_MS, NET_LATENCY_MS),
             Ev::FollowerFetchTimeout { .. } => fast(REPLICA_FETCH_TIMEOUT_MS, NET_LATENCY_MS),
-            Ev::Deliver { msg: Msg::Heartbeat { .. }, .. } => fast(NET_LATENCY_MS, BROKER_HEARTBEAT_INTERVAL_MS),
             Ev::Deliver { msg: Msg::Fetch { .. }, .. } => fast(NET_LATENCY_MS, NET_LATENCY_MS),
             Ev::Deliver { msg: Msg::FetchResp { .. }, .. } => fast(NET_LATENCY_MS, REPLICA_FETCH_WAIT_MAX_MS),
+            // A broker's timer re-arms only in the incarnation that set it: a stale one fires
+            // once more, then is gone (not a periodic timer: the cluster is no candidate).
+            Ev::BrokerIsrCheck { broker, incarnation } | Ev::LogCleanerWake { broker, incarnation } | Ev::LogRetentionCheck { broker, incarnation }
+                if !self.broker_up(*broker) || self.brokers[broker].incarnation != *incarnation =>
+            {
+                None
+            }
             Ev::BrokerIsrCheck { .. } => Some(Role::Slow { period_ms: REPLICA_LAG_TIME_MAX_MS / 2 }),
             Ev::LogCleanerWake { .. } => Some(Role::Slow { period_ms: self.cleaner_backoff_ms() }),
             Ev::LogRetentionCheck { .. } => Some(Role::Slow { period_ms: self.retention_check_interval_ms() }),
@@ -203,9 +227,6 @@ impl Cluster {
         f(Field::Id(&mut self.next_id));
         if let Some(t) = &mut self.ctl.election_due_ms {
             f(Field::Time(t));
-        }
-        for r in self.ctl.regs.values_mut() {
-            f(Field::Time(&mut r.last_heartbeat_ms));
         }
         for b in self.brokers.values_mut() {
             for r in b.replicas.values_mut() {
@@ -277,7 +298,7 @@ impl Cluster {
         }
         let mut entries: Vec<(u64, i64, &Ev)> = self.queue.iter().map(|Reverse(s)| (s.seq, s.time_ms, &s.ev)).collect();
         entries.sort_unstable_by_key(|e| e.0);
-        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        let (mut fast, mut slow, mut beat_entries) = (Vec::new(), Vec::new(), Vec::new());
         for (_, time_ms, ev) in entries {
             match self.role(ev)? {
                 Role::Fast { .. } => {
@@ -286,8 +307,10 @@ impl Cluster {
                     fast.push(FastEntry { time_ms, shape: ev_shape(&ev), ids });
                 }
                 Role::Slow { period_ms } => slow.push(SlowEntry { key: format!("{ev:?}"), time_ms, period_ms }),
+                Role::Beat => beat_entries.push((time_ms, ev.clone())),
             }
         }
+        let beats = self.beats(beat_entries)?;
         slow.sort_by(|a, b| a.key.cmp(&b.key));
         let (mut times, mut ids) = (Vec::new(), Vec::new());
         self.visit_idle_fields(&mut |f| match f {
@@ -306,7 +329,91 @@ impl Cluster {
             slow,
             unclean_ms: self.ctl.next_unclean_check_ms,
             balance_ms: self.ctl.balance_leaders_at_ms,
+            beats,
         })
+    }
+
+    /// Every registered broker's heartbeats, from its queued timer and heartbeat: None unless
+    /// each is its current incarnation's, at most one of each, the broker running.
+    fn beats(&self, entries: Vec<(i64, Ev)>) -> Option<BTreeMap<BrokerId, Beat>> {
+        let mut beats: BTreeMap<BrokerId, Beat> = self.ctl.regs.iter().map(|(id, r)| (*id, Beat { timer_ms: None, deliver_ms: None, last_ms: r.last_heartbeat_ms })).collect();
+        for (time_ms, ev) in entries {
+            let (b, slot) = match ev {
+                Ev::BrokerHeartbeat { broker, incarnation } if self.brokers.get(&broker)?.incarnation == incarnation => (broker, 0),
+                Ev::Deliver { from: Some(broker), from_incarnation, msg: Msg::Heartbeat { .. }, .. } if self.brokers.get(&broker)?.incarnation == from_incarnation => (broker, 1),
+                _ => return None,
+            };
+            if self.brokers[&b].process != ProcessState::Running {
+                return None;
+            }
+            let beat = beats.get_mut(&b)?;
+            let at = if slot == 0 { &mut beat.timer_ms } else { &mut beat.deliver_ms };
+            if at.replace(time_ms).is_some() {
+                return None;
+            }
+        }
+        Some(beats)
+    }
+
+    /// Whether broker `b`'s heartbeats reach the controller and only refresh its session (no
+    /// unfencing, no metadata to send, no new incarnation); None if they would do more.
+    fn beat_reaches(&self, b: BrokerId) -> Option<bool> {
+        let Some(c) = self.ctl.active else { return Some(false) };
+        if !self.endpoint_ok(Some(b), Dest::Controller(c)) {
+            return Some(false);
+        }
+        let (br, reg) = (self.brokers.get(&b)?, self.ctl.regs.get(&b)?);
+        let quiet = reg.incarnation == br.incarnation && br.view_version == self.ctl.version && (!reg.fenced || reg.in_controlled_shutdown);
+        quiet.then_some(true)
+    }
+
+    /// Broker `b`'s heartbeats once every event up to `end_ms` ran, with the events run and
+    /// scheduled on the way: each timer firing re-arms itself and sends a heartbeat that arrives
+    /// [`NET_LATENCY_MS`] later (if the broker reaches the controller) and sets the session.
+    fn beat_after(&self, b: BrokerId, beat: Beat, end_ms: i64) -> Option<(Beat, u64, u64)> {
+        let reaches = self.beat_reaches(b)?;
+        let mut out = beat;
+        let (mut steps, mut scheduled) = (0u64, 0u64);
+        if let Some(d) = beat.deliver_ms.filter(|d| *d <= end_ms) {
+            steps += 1;
+            out.deliver_ms = None;
+            if reaches {
+                out.last_ms = d;
+            }
+        }
+        let Some(n) = beat.timer_ms else { return Some((out, steps, scheduled)) };
+        let fired = firings(n, BROKER_HEARTBEAT_INTERVAL_MS, end_ms);
+        if fired == 0 {
+            return Some((out, steps, scheduled));
+        }
+        let last_fire = n + (fired - 1) * BROKER_HEARTBEAT_INTERVAL_MS;
+        out.timer_ms = Some(last_fire + BROKER_HEARTBEAT_INTERVAL_MS);
+        steps += fired as u64;
+        scheduled += fired as u64;
+        if reaches {
+            scheduled += fired as u64;
+            let arrived = if last_fire + NET_LATENCY_MS <= end_ms { fired } else { fired - 1 };
+            steps += arrived as u64;
+            if arrived > 0 {
+                out.last_ms = n + (arrived - 1) * BROKER_HEARTBEAT_INTERVAL_MS + NET_LATENCY_MS;
+            }
+            if arrived < fired {
+                out.deliver_ms = Some(last_fire + NET_LATENCY_MS);
+            }
+        }
+        Some((out, steps, scheduled))
+    }
+
+    /// Every broker's heartbeats up to `end_ms`, with the events run and scheduled.
+    fn beats_after(&self, beats: &BTreeMap<BrokerId, Beat>, end_ms: i64) -> Option<(BTreeMap<BrokerId, Beat>, u64, u64)> {
+        let (mut out, mut steps, mut scheduled) = (BTreeMap::new(), 0, 0);
+        for (b, beat) in beats {
+            let (after, st, sc) = self.beat_after(*b, *beat, end_ms)?;
+            out.insert(*b, after);
+            steps += st;
+            scheduled += sc;
+        }
+        Some((out, steps, scheduled))
     }
 
     /// Partitions led by another than their preferred replica.
@@ -365,8 +472,12 @@ impl Cluster {
         if !unclean_ok || self.balance_at_after(a.balance_ms, end) != b.balance_ms {
             return None;
         }
-        let seq_per_window = (b.seq - a.seq).checked_sub(slow_fired)?;
-        let steps_per_window = (b.steps - a.steps).checked_sub(slow_fired)?;
+        let (beats, beat_steps, beat_scheduled) = self.beats_after(&a.beats, end)?;
+        if beats != b.beats {
+            return None;
+        }
+        let seq_per_window = (b.seq - a.seq).checked_sub(slow_fired + beat_scheduled)?;
+        let steps_per_window = (b.steps - a.steps).checked_sub(slow_fired + beat_steps)?;
         Some(Plan { ids_per_window, seq_per_window, steps_per_window, time_shifts, id_shifts, fast_id_shifts })
     }
 
@@ -416,6 +527,7 @@ impl Cluster {
             return true;
         };
         let end = self.now_ms + IDLE_WINDOW_MS;
+        self.idle.windows += 1;
         while let Some(t) = self.next_event_time_ms() {
             if t > end {
                 break;
@@ -456,7 +568,7 @@ impl Cluster {
         let mut old: Vec<Scheduled> = std::mem::take(&mut self.queue).into_iter().map(|Reverse(s)| s).collect();
         old.sort_unstable_by_key(|s| s.seq);
         let (mut fast, mut slow, mut slow_fired) = (Vec::new(), Vec::new(), 0u64);
-        let mut fast_i = 0;
+        let (mut fast_i, mut beat_entries) = (0, BTreeMap::new());
         for mut s in old {
             match self.role(&s.ev).expect("checked by the snapshot") {
                 Role::Fast { delay_ms, parent_delay_ms } => {
@@ -473,17 +585,55 @@ impl Cluster {
                     slow_fired += n as u64;
                     slow.push(((s.time_ms - period_ms, Reverse(period_ms)), s));
                 }
+                Role::Beat => {
+                    let (broker, deliver) = match s.ev {
+                        Ev::Deliver { from, .. } => (from.unwrap_or(0), true),
+                        Ev::BrokerHeartbeat { broker, .. } => (broker, false),
+                        _ => unreachable!("beats are heartbeat timers and heartbeats"),
+                    };
+                    beat_entries.insert((broker, s.time_ms, deliver), s);
+                }
             }
+        }
+        let (beats, beat_steps, beat_scheduled) = self.beats_after(&b.beats, end).expect("checked by the plan");
+        for (id, beat) in &beats {
+            self.ctl.regs.get_mut(id).expect("beats are the registered brokers'").last_heartbeat_ms = beat.last_ms;
+            slow.extend(self.beat_entries(*id, beat, &mut beat_entries));
         }
         let unclean = self.ctl.next_unclean_check_ms;
         self.ctl.next_unclean_check_ms = unclean + firings(unclean, UNCLEAN_ELECTION_INTERVAL_MS, end) * UNCLEAN_ELECTION_INTERVAL_MS;
         self.ctl.balance_leaders_at_ms = self.balance_at_after(self.ctl.balance_leaders_at_ms, end);
-        self.seq = b.seq + windows as u64 * plan.seq_per_window + slow_fired;
-        self.steps = b.steps + windows as u64 * plan.steps_per_window + slow_fired;
+        self.seq = b.seq + windows as u64 * plan.seq_per_window + slow_fired + beat_scheduled;
+        self.steps = b.steps + windows as u64 * plan.steps_per_window + slow_fired + beat_steps;
         self.now_ms = end;
         self.instant_events = 0;
         self.idle.skipped_ms += span_ms;
+        self.idle.jumps += 1;
         self.requeue(fast, slow);
+    }
+
+    /// A broker's heartbeat timer and heartbeat on the way, as queue entries with their order
+    /// keys (both scheduled by the timer's last firing, the timer first): the queued ones where
+    /// they did not move, new ones otherwise.
+    fn beat_entries(&self, b: BrokerId, beat: &Beat, queued: &mut BTreeMap<(BrokerId, i64, bool), Scheduled>) -> Vec<((i64, Reverse<i64>), Scheduled)> {
+        let mut out = Vec::new();
+        let key = |t: i64| (t, Reverse(BROKER_HEARTBEAT_INTERVAL_MS));
+        let br = &self.brokers[&b];
+        if let Some(t) = beat.timer_ms {
+            let ev = Ev::BrokerHeartbeat { broker: b, incarnation: br.incarnation };
+            let s = queued.remove(&(b, t, false)).unwrap_or(Scheduled { time_ms: t, seq: 0, ev });
+            out.push((key(t - BROKER_HEARTBEAT_INTERVAL_MS), s));
+        }
+        if let Some(t) = beat.deliver_ms {
+            let s = queued.remove(&(b, t, true)).unwrap_or_else(|| {
+                let c = self.ctl.active.expect("a heartbeat on the way reaches the active controller");
+                let msg = Msg::Heartbeat { broker: b, incarnation: br.incarnation, view_version: br.view_version };
+                let ev = Ev::Deliver { from: Some(b), from_incarnation: br.incarnation, to: Dest::Controller(c), incarnation: self.brokers[&c].incarnation, msg };
+                Scheduled { time_ms: t, seq: 1, ev }
+            });
+            out.push((key(t - NET_LATENCY_MS), s));
+        }
+        out
     }
 
     /// Rebuilds the queue in the order step-by-step simulation gives it: the fast entries keep

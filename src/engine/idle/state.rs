@@ -5,12 +5,14 @@
 pub(crate) struct IdleSkip {
     pub enabled: bool,
     pub retry_at_ms: i64,
-    /// Simulated time jumped over so far (tests and benchmarks read it).
+    /// Simulated time jumped over so far, windows tried and jumps made (benchmarks read them).
     pub skipped_ms: i64,
+    pub windows: u64,
+    pub jumps: u64,
 }
 
 impl Default for IdleSkip {
     fn default() -> Self {
-        IdleSkip { enabled: true, retry_at_ms: 0, skipped_ms: 0 }
+        IdleSkip { enabled: true, retry_at_ms: 0, skipped_ms: 0, windows: 0, jumps: 0 }
     }
 }
