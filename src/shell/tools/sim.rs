@@ -405,7 +405,7 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
         }
     }
     let mut out = format!("time {} ms\n", cluster.now_ms());
-    super::push_row(&mut out, "", &[("BROKER", 8), ("PROCESS", 15), ("FENCED", 8), ("ISOLATED", 10), ("CONTROLLER", 12), ("LEADERS", 0)], "", "\n");
+    super::push_row(&mut out, "", &[("BROKER", 8), ("PROCESS", 15), ("FENCED", 8), ("ISOLATED", 10), ("SLOW", 10), ("CONTROLLER", 12), ("LEADERS", 0)], "", "\n");
     for b in cluster.broker_status() {
         let process = match b.process {
             ProcessState::Running => "running",
@@ -415,6 +415,9 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
         };
         let controller = if b.is_controller { "active" } else if b.is_voter { "voter" } else { "-" };
         let yes_no = |b: bool| if b { "yes" } else { "no" };
+        // `sim slow`: each replica fetch the broker sends waits this long.
+        let slow_ms = cluster.broker_slow_ms(b.id);
+        let slow = if slow_ms > 0 { format!("{slow_ms} ms") } else { "no".to_string() };
         super::push_row(
             &mut out,
             "",
@@ -423,6 +426,7 @@ pub fn status(cluster: &crate::engine::Cluster) -> String {
                 (process, 15),
                 (yes_no(b.fenced), 8),
                 (yes_no(b.isolated), 10),
+                (&slow, 10),
                 (controller, 12),
                 (&leaders.get(&b.id).copied().unwrap_or(0).to_string(), 0),
             ],
