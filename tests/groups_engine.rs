@@ -535,3 +535,27 @@ fn committed_offset_behind_retention_resets_as_configured() {
     }
     assert_eq!(got, vec![5], "reset to the log start offset 5, not the committed 2");
 }
+
+#[test]
+fn returned_reports_the_stretches_poll_returned_bounded_and_kept_after_close() {
+    let mut c = cluster(1, 61);
+    c.create_topic(NewTopic::new("t", 1, 1)).unwrap();
+    produce(&mut c, "t", 6);
+    let a = c.create_consumer(ConsumerConfig { client_id: "console-consumer".into(), max_poll_records: 2, ..Default::default() }).unwrap();
+    c.assign(a, &[tp("t", 0)]).unwrap();
+    c.seek(a, &tp("t", 0), 0).unwrap();
+    assert!(c.returned(a).is_empty(), "nothing returned yet");
+    let got = run_polling(&mut c, &[a], 1_000);
+    assert_eq!(got[&a].len(), 6);
+    assert_eq!(c.returned(a), vec![(tp("t", 0), Returned { ranges: vec![(0, 6)], started: 1 })], "polls that go on extend one stretch");
+    // Each seek back starts a new stretch; only the newest RETURNED_RANGES_MAX are kept.
+    for from in [4, 3, 2, 1, 0] {
+        c.seek(a, &tp("t", 0), from).unwrap();
+        run_polling(&mut c, &[a], 2_000);
+    }
+    let ranges: Vec<(i64, i64)> = (0..RETURNED_RANGES_MAX as i64).rev().map(|from| (from, 6)).collect();
+    assert_eq!(c.returned(a), vec![(tp("t", 0), Returned { ranges, started: 6 })]);
+    c.close_consumer(a).unwrap();
+    assert!(c.all_consumer_ids().contains(&a) && !c.consumer_ids().contains(&a));
+    assert_eq!(c.returned(a)[0].1.started, 6, "a closed consumer keeps what it returned");
+}

@@ -854,6 +854,76 @@ fn a_reset_then_a_consumer_seen_only_through_its_commits_marks_the_records_read_
     assert_eq!(marked(&twice_cells(&c, &w, "orders")), vec![1, 2, 3]);
 }
 
+/// A consumer of `group` that starts, reads for 8 s and stops within one action (the watch never
+/// sees it open); `commit`: it commits what it read before closing.
+fn read_within_one_action(c: &mut Cluster, group: &str, topic: &str, commit: bool) {
+    let id = group_consumer(c, group, topic);
+    let end = c.now_ms() + 8_000;
+    while c.now_ms() < end {
+        let until = c.now_ms() + 100;
+        c.run_until(until, |_| {});
+        let _ = c.poll(id);
+    }
+    if commit {
+        c.commit_sync(id, None).unwrap();
+    }
+    c.close_consumer(id).unwrap();
+    c.advance(1_000);
+}
+
+/// The gap left by reading positions only: a group that commits nothing, whose consumer started
+/// and finished within one action, then a second consumer of the group reading the same offsets
+/// again (the offsets lesson's `audit` step).
+#[test]
+fn a_no_commit_consumer_within_one_action_then_a_second_consumer_of_the_group_reading_the_same_offsets_is_marked() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["a", "b", "c", "d"]);
+    let mut w = Watch::new(&c);
+    read_within_one_action(&mut c, "audit", "orders", false);
+    w.observe(&c, false);
+    assert!(marked(&twice_cells(&c, &w, "orders")).is_empty(), "read once: nothing marked");
+    produce(&mut c, "orders", &["e"]);
+    w.observe(&c, false);
+    read_within_one_action(&mut c, "audit", "orders", false);
+    w.observe(&c, false);
+    let cells = twice_cells(&c, &w, "orders");
+    assert_eq!(marked(&cells), vec![0, 1, 2, 3], "the new record was read once: {cells:?}");
+    assert_eq!(cells[0].1, vec!["audit".to_string()]);
+    // A third run seen reading, slice by slice, marks the new record too, and nothing else.
+    let third = group_consumer(&mut c, "audit", "orders");
+    poll_watching(&mut c, &mut w, &[third], 8_000);
+    assert_eq!(marked(&twice_cells(&c, &w, "orders")), vec![0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn a_group_that_commits_as_it_goes_within_one_action_or_seen_reading_reads_nothing_twice() {
+    let mut c = cluster(3);
+    c.create_topic(NewTopic::new("orders", 1, 3)).unwrap();
+    c.advance(100);
+    produce(&mut c, "orders", &["a", "b", "c"]);
+    let mut w = Watch::new(&c);
+    read_within_one_action(&mut c, "billing", "orders", true);
+    w.observe(&c, false);
+    // Records arrive while the next consumer is seen reading them, look after look.
+    let seen = group_consumer(&mut c, "billing", "orders");
+    poll_watching(&mut c, &mut w, &[seen], 6_000);
+    for key in ["d", "e", "f"] {
+        produce(&mut c, "orders", &[key]);
+        poll_watching(&mut c, &mut w, &[seen], 300);
+    }
+    c.commit_sync(seen, None).unwrap();
+    c.close_consumer(seen).unwrap();
+    poll_watching(&mut c, &mut w, &[], 1_000);
+    produce(&mut c, "orders", &["g"]);
+    read_within_one_action(&mut c, "billing", "orders", true);
+    w.observe(&c, false);
+    let cells = twice_cells(&c, &w, "orders");
+    assert_eq!(cells.len(), 7);
+    assert!(marked(&cells).is_empty(), "{cells:?}");
+}
+
 // ----- keys coloured in the terminal as in the log view (issue 18) -----
 
 #[test]

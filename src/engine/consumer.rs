@@ -31,7 +31,7 @@ use std::collections::VecDeque;
 pub use super::ids::ConsumerId;
 
 pub(crate) mod state;
-pub use state::{ConsumerConfig, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset};
+pub use state::{ConsumerConfig, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset, Returned, RETURNED_RANGES_MAX};
 pub(crate) use state::*;
 
 
@@ -106,6 +106,7 @@ impl Cluster {
                 pending_error: None,
                 logs: Vec::new(),
                 wake_at: BTreeSet::new(),
+                returned: BTreeMap::new(),
             },
         );
         Ok(id)
@@ -265,6 +266,17 @@ impl Cluster {
         })
     }
 
+    /// Every consumer created, closed ones included (their `returned` stays readable).
+    pub fn all_consumer_ids(&self) -> Vec<ConsumerId> {
+        self.consumers.keys().copied().collect()
+    }
+
+    /// The offsets `poll` returned to the application, per partition (see [`Returned`]); a
+    /// closed consumer keeps what it returned.
+    pub fn returned(&self, c: ConsumerId) -> Vec<(TopicPartition, Returned)> {
+        self.consumers.get(&c).map_or_else(Vec::new, |x| x.returned.iter().map(|(tp, r)| (tp.clone(), r.clone())).collect())
+    }
+
     pub fn consumer_ids(&self) -> Vec<ConsumerId> {
         self.consumers.iter().filter(|(_, x)| !x.closed).map(|(id, _)| *id).collect()
     }
@@ -326,6 +338,9 @@ impl Cluster {
                     }
                     debug_assert!(next <= resp.high_watermark, "positions never pass the high watermark");
                     p.position = Some(next);
+                    if taken > 0 {
+                        x.returned.entry(tp.clone()).or_default().note(pos, next);
+                    }
                     if next >= resp.end_offset {
                         true
                     } else {

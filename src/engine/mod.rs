@@ -62,7 +62,7 @@ pub use invariants::Violation;
 pub use log::{Header, Record, RecordRef};
 pub use partitioner::PartitionerKind;
 pub use producer::{ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
-pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset};
+pub use consumer::{ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, MemberState, OffsetReset, Returned, RETURNED_RANGES_MAX};
 pub use group::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
 pub use assignor::{Strategy, TopicPartition};
 pub use log::{CompletedTxn, ControlType, ProducerBatchInfo};

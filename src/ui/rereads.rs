@@ -3,21 +3,18 @@
 //! group's offsets to an earlier one, or after a consumer of a group that commits nothing starts
 //! again from the log's start. The log view marks those cells ("read twice").
 //!
-//! The engine does not report what each poll returned, so this is read from what the views can
-//! see after every action: each open consumer's position on each partition it owns, and each
-//! group's committed offsets. Per group and partition it keeps the *frontier* (the end of what
-//! the group is known to have read) and each consumer's last position; a reader's new stretch
-//! `[start, position)` that starts below the frontier was read before. `start` is the consumer's
-//! previous position, or for a reader not seen before the group's committed offset at the
-//! previous look (where a newly assigned member starts). A reader not seen before, with no
-//! committed offset, read from the log start if its position is still below the frontier
-//! (`auto.offset.reset=latest` would have put it at or past it); otherwise where it started is
-//! unknown and nothing is marked: a mark is never a guess.
+//! The engine reports, per consumer and partition, the stretches of offsets its `poll` returned
+//! (`Cluster::returned`, closed consumers included), so nothing here is guessed: per group and
+//! partition this keeps what the group has read (by any of its consumers) and, per consumer, how
+//! far into its stretches it has been looked at. A new stretch is marked where it overlaps what
+//! the group had read before, then added to it. A consumer that started and finished within one
+//! action is seen as well as one seen reading.
 //!
-//! Bounded: at most [`RANGES_MAX`] ranges per group and partition (adjacent ones merged, the
-//! oldest dropped); consumers are forgotten when they no longer own the partition. Work per
-//! action grows with the consumers' assignments and the groups' committed offsets, never with
-//! the records.
+//! Bounded: at most [`RANGES_MAX`] ranges of read and of twice-read offsets per group and
+//! partition (adjacent ones merged, the lowest dropped), one mark per consumer and partition; the
+//! engine keeps at most `RETURNED_RANGES_MAX` stretches per consumer and partition, so a consumer
+//! that jumped about more often than that within one action is seen only by its newest ones.
+//! Work per action grows with the consumers created, never with the records.
 //!
 //! Pure (no DOM): only `crate::engine` and the groups view; `tests/ui_model.rs` runs it natively.
 
@@ -26,106 +23,71 @@ use std::rc::Rc;
 
 use super::groups::{GroupsView, PartitionKey};
 use super::snapshot::Snapshot;
-use crate::engine::{Cluster, ConsumerId, GroupState};
+use crate::engine::{Cluster, ConsumerId, Returned};
 
-/// Ranges of twice-read offsets kept per group and partition.
+/// Ranges of read (and of twice-read) offsets kept per group and partition.
 pub const RANGES_MAX: usize = 16;
 
 /// One group's reading of one partition.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Reading {
-    /// The end of what the group is known to have read (exclusive).
-    frontier: Option<i64>,
-    /// The committed offset at the last look.
-    committed: Option<i64>,
-    /// Each consumer's position at the last look.
-    positions: BTreeMap<ConsumerId, i64>,
+    /// Offsets the group's consumers returned, as sorted, disjoint `[from, to)` ranges.
+    read: Vec<(i64, i64)>,
+    /// Per consumer: the number of its stretches begun and the end of its newest, at the last look.
+    seen: BTreeMap<ConsumerId, (u64, i64)>,
     /// Offsets read at least twice, as sorted, disjoint `[from, to)` ranges.
     twice: Vec<(i64, i64)>,
-    /// The group's generation (0 before any member joined) and whether it had no member, at
-    /// the last look.
-    generation: i32,
-    empty: bool,
 }
 
-/// What one look shows of a group on a partition.
-struct Look {
-    generation: i32,
-    /// No member, no rebalance going on.
-    empty: bool,
-    committed: Option<i64>,
-    log_start: i64,
+/// Adds `[from, to)` to sorted, disjoint `ranges`, merging, keeping at most [`RANGES_MAX`].
+fn add_range(ranges: &mut Vec<(i64, i64)>, from: i64, to: i64) {
+    if from >= to {
+        return;
+    }
+    ranges.push((from, to));
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges.drain(..) {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    let excess = merged.len().saturating_sub(RANGES_MAX);
+    merged.drain(..excess);
+    *ranges = merged;
 }
 
 impl Reading {
-    /// Takes in one look: the commits first (a member that came and went within one action is
-    /// seen only through them), then each reader seen.
-    fn look(&mut self, now: Look, readers: &[(ConsumerId, i64)]) {
-        let previous = self.committed;
-        // A member joined since the last look (the generation moved): commits are reading. With
-        // the same generation and no member, a commit is the tool's reset, which reads nothing.
-        let joined = self.generation != now.generation;
-        if let (Some(frontier), Some(before), Some(after), true) = (self.frontier, previous, now.committed, joined && self.empty) {
-            // The group was empty: whoever read since started at its committed offset.
-            self.add_twice(before, after.min(frontier));
-        }
-        if let Some(after) = now.committed.filter(|_| joined || !now.empty) {
-            self.frontier = Some(self.frontier.map_or(after, |f| f.max(after)));
-        }
-        self.positions.retain(|c, _| readers.iter().any(|(r, _)| r == c));
-        for (c, position) in readers {
-            self.reader(*c, *position, (previous, now.committed), now.log_start);
-        }
-        self.committed = now.committed;
-        self.generation = now.generation;
-        self.empty = now.empty;
-    }
-
     fn add_twice(&mut self, from: i64, to: i64) {
-        if from >= to {
-            return;
+        add_range(&mut self.twice, from, to);
+    }
+
+    /// A stretch one consumer returned: marked where the group had read it already.
+    fn stretch(&mut self, from: i64, to: i64) {
+        let overlaps: Vec<(i64, i64)> = self.read.iter().map(|(a, b)| (from.max(*a), to.min(*b))).filter(|(a, b)| a < b).collect();
+        for (a, b) in overlaps {
+            self.add_twice(a, b);
         }
-        self.twice.push((from, to));
-        self.twice.sort_unstable();
-        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(self.twice.len());
-        for (a, b) in self.twice.drain(..) {
-            match merged.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
+        add_range(&mut self.read, from, to);
+    }
+
+    /// Takes in what `consumer` returned so far: only the stretches (or the part of the newest
+    /// one) not seen at the last look.
+    fn consumer(&mut self, consumer: ConsumerId, returned: &Returned) {
+        let (seen_started, seen_end) = self.seen.get(&consumer).copied().unwrap_or((0, i64::MIN));
+        let first = returned.started - returned.ranges.len() as u64;
+        for (i, (from, to)) in returned.ranges.iter().enumerate() {
+            let number = first + i as u64 + 1;
+            if number < seen_started {
+                continue;
             }
+            let from = if number == seen_started { (*from).max(seen_end) } else { *from };
+            self.stretch(from, *to);
         }
-        let excess = merged.len().saturating_sub(RANGES_MAX);
-        merged.drain(..excess);
-        self.twice = merged;
-    }
-
-    /// A consumer of the group at `position` now; the group's committed offset at the previous
-    /// look and now; `log_start` of the partition.
-    fn reader(&mut self, consumer: ConsumerId, position: i64, committed: (Option<i64>, Option<i64>), log_start: i64) {
-        let start = match self.positions.get(&consumer) {
-            // Moved back (a reset or a new assignment between two looks): what it read since is
-            // unknown until the next look.
-            Some(before) => Some(*before).filter(|b| *b <= position),
-            None => self.frontier.and_then(|f| new_reader_start(position, f, committed, log_start)),
-        };
-        if let (Some(start), Some(frontier)) = (start, self.frontier) {
-            self.add_twice(start, position.min(frontier));
+        if let Some((_, end)) = returned.ranges.last() {
+            self.seen.insert(consumer, (returned.started, *end));
         }
-        self.positions.insert(consumer, position);
-        self.frontier = Some(self.frontier.map_or(position, |f| f.max(position)));
-    }
-}
-
-/// Where a consumer not seen before certainly started reading, as far as a mark may say: a new
-/// owner starts at the group's committed offset (the later one if a commit came between two
-/// looks: it may be the old owner's last); without a commit, `auto.offset.reset` decides, and
-/// only a position still below the `frontier` rules out `latest`.
-fn new_reader_start(position: i64, frontier: i64, committed: (Option<i64>, Option<i64>), log_start: i64) -> Option<i64> {
-    match committed {
-        (Some(before), Some(now)) => Some(before.max(now)),
-        (Some(before), None) => Some(before),
-        (None, Some(now)) => (position < frontier).then_some(now),
-        (None, None) => (position < frontier).then_some(log_start),
     }
 }
 
@@ -149,22 +111,18 @@ pub struct Rereads {
 }
 
 impl Rereads {
-    /// Looks at the groups after an action. `fresh`: the session was rebuilt (start over).
-    pub fn observe(&mut self, cluster: &Cluster, snapshot: &Snapshot, groups: &GroupsView, fresh: bool) {
-        let mut old = if fresh { BTreeMap::new() } else { std::mem::take(&mut self.readings) };
-        let mut seen = readers(cluster, groups);
-        for g in &groups.groups {
-            let empty = g.members.is_empty() && g.state == GroupState::Empty;
-            for row in &g.partitions {
-                let key = (g.id.clone(), (row.topic.clone(), row.partition));
-                let readers = seen.remove(&key).unwrap_or_default();
-                let mut reading = old.remove(&key).unwrap_or_default();
-                let log_start = snapshot
-                    .partition(&row.topic, row.partition)
-                    .and_then(|p| p.leader.and_then(|l| p.marks_of(l)))
-                    .map_or(0, |m| m.log_start);
-                reading.look(Look { generation: g.generation, empty, committed: row.committed, log_start }, &readers);
-                self.readings.insert(key, reading);
+    /// Looks at what the groups' consumers returned after an action. `fresh`: the session was
+    /// rebuilt (start over). The snapshot and the groups view are not needed: the engine says it.
+    pub fn observe(&mut self, cluster: &Cluster, _snapshot: &Snapshot, _groups: &GroupsView, fresh: bool) {
+        if fresh {
+            self.readings.clear();
+        }
+        for c in cluster.all_consumer_ids() {
+            let Some(group) = cluster.consumer_info(c).and_then(|i| i.group_id) else { continue };
+            let group: Rc<str> = Rc::from(group.as_str());
+            for (tp, returned) in cluster.returned(c) {
+                let key = (group.clone(), (Rc::from(tp.topic.as_str()), tp.partition));
+                self.readings.entry(key).or_default().consumer(c, &returned);
             }
         }
     }
@@ -183,21 +141,6 @@ impl Rereads {
     pub fn clear(&mut self) {
         self.readings.clear();
     }
-}
-
-/// Each open consumer's position on each partition it owns, by group and partition.
-fn readers(cluster: &Cluster, groups: &GroupsView) -> BTreeMap<(Rc<str>, PartitionKey), Vec<(ConsumerId, i64)>> {
-    let mut seen: BTreeMap<(Rc<str>, PartitionKey), Vec<(ConsumerId, i64)>> = BTreeMap::new();
-    for c in cluster.consumer_ids() {
-        let Some(info) = cluster.consumer_info(c) else { continue };
-        let Some(group) = info.group_id.as_deref().and_then(|g| groups.group(g)) else { continue };
-        for tp in &info.assignment {
-            let Some(position) = cluster.position(c, tp) else { continue };
-            let key = (group.id.clone(), (Rc::from(tp.topic.as_str()), tp.partition));
-            seen.entry(key).or_default().push((c, position));
-        }
-    }
-    seen
 }
 
 #[cfg(test)]
@@ -222,13 +165,20 @@ mod tests {
     }
 
     #[test]
-    fn a_new_reader_is_marked_only_where_its_start_is_certain() {
-        // Committed at both looks: the later commit is the surest start.
-        assert_eq!(new_reader_start(9, 10, (Some(2), Some(4)), 0), Some(4));
-        // No commit: below the frontier it must have started at the log start (not latest).
-        assert_eq!(new_reader_start(3, 10, (None, None), 1), Some(1));
-        // No commit and at or past the frontier: it may have started at the end: unknown.
-        assert_eq!(new_reader_start(10, 10, (None, None), 0), None);
-        assert_eq!(new_reader_start(12, 10, (None, Some(12)), 0), None);
+    fn a_consumer_is_taken_in_once_per_stretch() {
+        let mut r = Reading::default();
+        let mut returned = Returned { ranges: vec![(0, 3)], started: 1 };
+        r.consumer(1, &returned);
+        returned.ranges = vec![(0, 5)];
+        r.consumer(1, &returned);
+        assert!(r.twice.is_empty(), "the same stretch going on reads nothing twice");
+        // It sought back to 2 and read to 6; the oldest stretch was dropped by the engine.
+        returned.ranges = vec![(2, 6)];
+        returned.started = 2;
+        r.consumer(1, &returned);
+        assert_eq!(r.twice, vec![(2, 5)]);
+        assert_eq!(r.read, vec![(0, 6)]);
+        r.consumer(1, &returned);
+        assert_eq!(r.twice, vec![(2, 5)], "looking again adds nothing");
     }
 }

@@ -168,6 +168,39 @@ pub struct ConsumerInfo {
     pub closed: bool,
 }
 
+/// Stretches of returned offsets kept per consumer and partition (see [`Returned`]).
+pub const RETURNED_RANGES_MAX: usize = 4;
+
+/// The offsets `poll` returned to the application on one partition since the consumer was
+/// created, as `[from, to)` stretches in the order returned: a stretch that goes on where the last
+/// one ended extends it; a seek, reset or new assignment starts another. Only the newest
+/// [`RETURNED_RANGES_MAX`] are kept; `started` counts every stretch ever begun, so a reader can
+/// tell which ones it has not seen (`ranges[i]` is stretch number `started - len + i`).
+/// A stretch covers the offsets the position moved over, markers and gaps included.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Returned {
+    pub ranges: Vec<(i64, i64)>,
+    pub started: u64,
+}
+
+impl Returned {
+    /// `poll` moved the position from `from` to `to` returning records.
+    pub(crate) fn note(&mut self, from: i64, to: i64) {
+        if from >= to {
+            return;
+        }
+        match self.ranges.last_mut() {
+            Some(last) if last.1 == from => last.1 = to,
+            _ => {
+                self.ranges.push((from, to));
+                self.started += 1;
+                let excess = self.ranges.len().saturating_sub(RETURNED_RANGES_MAX);
+                self.ranges.drain(..excess);
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct Inflight {
     pub(super) req_id: u64,
@@ -239,4 +272,6 @@ pub(crate) struct Consumer {
     pub(super) pending_error: Option<KafkaError>,
     pub(super) logs: Vec<ConsumerLog>,
     pub(super) wake_at: BTreeSet<i64>,
+    /// What poll returned per partition (kept after close: the UI reads it).
+    pub(super) returned: BTreeMap<TopicPartition, Returned>,
 }
