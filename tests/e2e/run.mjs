@@ -749,6 +749,30 @@ test('records a group reads again after a reset are marked read twice, with a la
   await matrix(page, 'read-twice', `${cluster} .strips`);
 });
 
+test('a group that commits nothing, read again by a second consumer, is marked read twice', async (page) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const bs = '--bootstrap-server localhost:9092';
+  // The offsets lesson's `audit` step: each consumer starts and finishes within its own action
+  // and commits nothing, so only what poll returned tells where the second one started.
+  const audit = `kafka-console-consumer ${bs} --topic billing --group audit --from-beginning --max-messages 3 --consumer-property enable.auto.commit=false`;
+  for (const line of [
+    `kafka-topics ${bs} --create --topic billing --partitions 1 --replication-factor 3`,
+    `printf 'inv1\\ninv2\\ninv3\\n' | kafka-console-producer ${bs} --topic billing`,
+    audit,
+    'sim advance 8s',
+  ]) await typeCommand(page, line);
+  await waitText(page, 'Processed a total of 3 messages');
+  if (await page.$(`${cluster} .cell.twice`)) throw new Error('marked after one read');
+  await typeCommand(page, audit);
+  await typeCommand(page, 'sim advance 8s');
+  await page.waitForSelector(`${cluster} .cell.twice`);
+  const marked = await page.$$eval(`${cluster} .cell.twice`, (cs) => cs.map((c) => [c.querySelector('.cell-offset').textContent, c.getAttribute('aria-label')]));
+  if (JSON.stringify(marked.map(([o]) => o)) !== '["0","1","2"]') throw new Error(`marked: ${JSON.stringify(marked)}`);
+  if (!marked.every(([, l]) => l.endsWith('read twice by group audit'))) throw new Error(`labels: ${JSON.stringify(marked)}`);
+  const strip = await page.getAttribute(`${cluster} .strip`, 'aria-label');
+  if (!strip.includes('group audit read offsets 0 to 2 twice')) throw new Error(`strip: ${strip}`);
+});
+
 test('a keyed consumer shows each key in its cells colour in the terminal, as plain text', async (page) => {
   const bs = '--bootstrap-server localhost:9092';
   await typeCommand(page, `kafka-topics ${bs} --create --topic keyed --partitions 1 --replication-factor 3`);
