@@ -21,8 +21,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::groups::{GroupsView, PartitionKey};
-use super::snapshot::Snapshot;
+use super::groups::PartitionKey;
 use crate::engine::{Cluster, ConsumerId, Returned};
 
 /// Ranges of read (and of twice-read) offsets kept per group and partition.
@@ -113,7 +112,7 @@ pub struct Rereads {
 impl Rereads {
     /// Looks at what the groups' consumers returned after an action. `fresh`: the session was
     /// rebuilt (start over). The snapshot and the groups view are not needed: the engine says it.
-    pub fn observe(&mut self, cluster: &Cluster, _snapshot: &Snapshot, _groups: &GroupsView, fresh: bool) {
+    pub fn observe(&mut self, cluster: &Cluster, fresh: bool) {
         if fresh {
             self.readings.clear();
         }

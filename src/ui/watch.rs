@@ -91,7 +91,7 @@ impl Watch {
 
         // Consumer groups: read-only (no simulated time passes), rebalances into the log too.
         let group_changes = self.groups.observe(cluster, &snapshot, fresh);
-        self.rereads.observe(cluster, &snapshot, &self.groups.view(), fresh);
+        self.rereads.observe(cluster, fresh);
         let group_changes: Vec<Change> = group_changes.into_iter().map(Change::Group).collect();
         let notable: Vec<&Change> = changes.iter().chain(group_changes.iter()).filter(|c| !c.is_traffic()).collect();
         if !notable.is_empty() {
