@@ -5,6 +5,7 @@
 
 use super::ids::BrokerId;
 use super::msg::{Dest, Ev, Msg};
+use super::event::EventKind;
 use super::rng::Rng;
 
 /// Epoch milliseconds of simulated time 0 on the session's wall clock (2024-11-06 09:00 UTC):
@@ -18,6 +19,10 @@ pub(crate) enum Out {
     Send { from: Option<BrokerId>, to: Dest, msg: Msg },
     /// A timer `delay_ms` from now.
     Timer { delay_ms: i64, ev: Ev },
+    /// Something that happened, for the event log the UI and lessons read (stamped with the
+    /// time the handler ran).
+    #[allow(dead_code)]
+    Event(EventKind),
 }
 
 /// What a handler may use and do.
@@ -73,6 +78,12 @@ impl<'a> Ctx<'a> {
     pub(crate) fn timer(&mut self, delay_ms: i64, ev: Ev) {
         debug_assert!(delay_ms >= 0, "timers are never in the past");
         self.out.push(Out::Timer { delay_ms, ev });
+    }
+
+    /// Records what happened in the event log (applied in order with the other outputs).
+    #[allow(dead_code)] // the first users are the broker and controller handlers (issue 21)
+    pub(crate) fn emit(&mut self, kind: EventKind) {
+        self.out.push(Out::Event(kind));
     }
 
     /// The outputs, in the order the handler made them.
