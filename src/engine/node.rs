@@ -19,6 +19,10 @@ pub(crate) enum Out {
     Send { from: Option<BrokerId>, to: Dest, msg: Msg },
     /// A timer `delay_ms` from now.
     Timer { delay_ms: i64, ev: Ev },
+    /// A request handed to a broker's process with no network between (a coordinator's write
+    /// to its own log partition; the transaction coordinator's marker to a partition's leader,
+    /// a simplification of the marker channel): the broker handles it when the output is routed.
+    Direct { broker: BrokerId, msg: Msg },
     /// Something that happened, for the event log the UI and lessons read (stamped with the
     /// time the handler ran).
     Event(EventKind),
@@ -112,6 +116,11 @@ impl<'a> Ctx<'a> {
     pub(crate) fn timer(&mut self, delay_ms: i64, ev: Ev) {
         debug_assert!(delay_ms >= 0, "timers are never in the past");
         self.out.push(Out::Timer { delay_ms, ev });
+    }
+
+    /// Hands `msg` to broker `broker`'s process directly (see [`Out::Direct`]).
+    pub(crate) fn direct(&mut self, broker: BrokerId, msg: Msg) {
+        self.out.push(Out::Direct { broker, msg });
     }
 
     /// Records what happened in the event log (applied in order with the other outputs).
