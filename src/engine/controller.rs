@@ -82,6 +82,11 @@ pub const INTERNAL_TOPICS: [&str; 3] = ["__consumer_offsets", "__transaction_sta
 /// QuorumController's `maxRecordsPerUserOp`: the most metadata records one request may write.
 const MAX_RECORDS_PER_USER_OP: usize = 10_000;
 
+/// A topic's TopicRecord with its resolved configs, as brokers receive it.
+fn topic_record(t: &TopicMeta) -> TopicRecord {
+    TopicRecord { idx: t.idx, name: t.name.clone(), settings: t.settings.clone() }
+}
+
 pub(crate) fn topic_name_error(name: &str) -> Option<String> {
     let reason = if name.is_empty() {
         "the empty string is not allowed".to_string()
@@ -380,15 +385,16 @@ impl Cluster {
         self.publish(changed, Vec::new(), Vec::new());
     }
 
-    /// Sends the metadata delta for `parts` (and topic adds/removals) to every broker.
-    pub(crate) fn publish(&mut self, parts: Vec<Tp>, topics_added: Vec<u32>, topics_deleted: Vec<u32>) {
-        if parts.is_empty() && topics_added.is_empty() && topics_deleted.is_empty() {
+    /// Sends the metadata delta for `parts` and topic records (added, configs changed, deleted)
+    /// to every broker.
+    pub(crate) fn publish(&mut self, parts: Vec<Tp>, topics_changed: Vec<u32>, topics_deleted: Vec<u32>) {
+        if parts.is_empty() && topics_changed.is_empty() && topics_deleted.is_empty() {
             return;
         }
         let from_version = self.ctl.version;
         self.ctl.version += 1;
         let to_version = self.ctl.version;
-        let topics: Vec<(u32, Rc<str>)> = topics_added.iter().filter_map(|i| self.ctl.topics.get(i).map(|t| (*i, t.name.clone()))).collect();
+        let topics: Vec<TopicRecord> = topics_changed.iter().filter_map(|i| self.ctl.topics.get(i).map(topic_record)).collect();
         let part_list: Vec<(Tp, PartitionMeta)> = parts
             .iter()
             .filter_map(|tp| self.ctl.topics.get(&tp.topic).and_then(|t| t.partitions.get(tp.partition as usize)).map(|pm| (*tp, pm.clone())))
@@ -406,7 +412,7 @@ impl Cluster {
 
     fn send_snapshot(&mut self, b: BrokerId) {
         let Some(c) = self.ctl.active else { return };
-        let topics: Vec<(u32, Rc<str>)> = self.ctl.topics.values().map(|t| (t.idx, t.name.clone())).collect();
+        let topics: Vec<TopicRecord> = self.ctl.topics.values().map(topic_record).collect();
         let mut parts = Vec::new();
         for t in self.ctl.topics.values() {
             for (p, pm) in t.partitions.iter().enumerate() {
@@ -899,6 +905,8 @@ impl Cluster {
         t.configs = configs;
         t.settings = settings;
         self.config_change_events(&format!("topic {name}"), ops);
+        // The ConfigRecord reaches the brokers as metadata.
+        self.publish(Vec::new(), vec![idx], Vec::new());
         Ok(())
     }
 
@@ -957,10 +965,17 @@ impl Cluster {
             None => self.ctl.dynamic_broker_configs = dynamic,
         }
         let idxs: Vec<u32> = self.ctl.topics.keys().copied().collect();
+        let mut changed = Vec::new();
         for i in idxs {
             let s = self.topic_settings_for(&self.ctl.topics[&i].configs);
-            self.ctl.topics.get_mut(&i).expect("exists").settings = s;
+            let t = self.ctl.topics.get_mut(&i).expect("exists");
+            if t.settings != s {
+                t.settings = s;
+                changed.push(i);
+            }
         }
+        // Brokers learn the topics' new effective configs from metadata.
+        self.publish(Vec::new(), changed, Vec::new());
         let res = match id {
             Some(b) => format!("broker {b}"),
             None => "broker default".to_string(),
