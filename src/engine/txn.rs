@@ -37,7 +37,6 @@ use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::EventKind;
 use super::group::{CommittedOffset, OFFSETS_TOPIC};
 use super::log::{ControlType, ProducerBatchInfo, RecordsData};
-use super::node::Ctx;
 use super::producer::ProducerId;
 use std::rc::Rc;
 
@@ -202,59 +201,6 @@ impl Cluster {
     }
 
     // ----- client state machine -----
-
-    fn txn_any_broker(&self) -> Option<BrokerId> {
-        self.brokers.keys().copied().find(|b| self.client_reaches(*b))
-    }
-
-    fn send_txn(&mut self, to: BrokerId, msg: TxnMsg) {
-        self.net_send(None, Dest::Broker(to), Msg::Txn(Box::new(msg)));
-    }
-
-    /// Idempotent-only producers: ask any broker for a producer id.
-    pub(crate) fn request_producer_id(&mut self, producer: ProducerId) {
-        let now = self.now_ms;
-        let Some(prod) = self.producers.get(&producer) else { return };
-        let timeout = prod.config.request_timeout_ms;
-        let backoff = prod.config.retry_backoff_ms;
-        let Some(i) = prod.idem.as_ref() else { return };
-        if let Some((_, sent)) = i.init_inflight.filter(|(_, sent)| now - sent < timeout) {
-            self.wake_producer(producer, sent + timeout);
-            return;
-        }
-        if now < i.init_retry_at_ms {
-            let at = i.init_retry_at_ms;
-            self.wake_producer(producer, at);
-            return;
-        }
-        match self.txn_any_broker() {
-            Some(b) => {
-                let req_id = self.next_id();
-                if let Some(i) = self.producers.get_mut(&producer).and_then(|x| x.idem.as_mut()) {
-                    i.init_inflight = Some((req_id, now));
-                }
-                self.send_txn(b, TxnMsg::InitProducerId { producer, req_id, txn_id: None, timeout_ms: 0 });
-                self.wake_producer(producer, now + timeout);
-            }
-            None => {
-                if let Some(i) = self.producers.get_mut(&producer).and_then(|x| x.idem.as_mut()) {
-                    i.init_retry_at_ms = now + backoff;
-                }
-                self.wake_producer(producer, now + backoff);
-            }
-        }
-    }
-
-    /// Drives a transactional producer's requests (called from the producer's poll): the
-    /// producer decides (`Producer::txn_poll`), the cluster routes what it sends.
-    pub(crate) fn txn_client_poll(&mut self, producer: ProducerId) {
-        let reachable = self.client_reachable_brokers();
-        let Some(p) = self.producers.get_mut(&producer) else { return };
-        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
-        p.txn_poll(producer, &mut ctx);
-        let outputs = ctx.into_outputs();
-        self.route(outputs);
-    }
 
     /// A transaction-protocol answer reached producer `producer`.
     pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
