@@ -414,3 +414,49 @@ impl AppClients for Cluster {
         Cluster::transaction_client_state(self, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn spec(guarantee: Guarantee) -> AppSpec {
+        AppSpec { name: "upper".into(), from: "in".into(), to: "out".into(), group: "g".into(), guarantee }
+    }
+
+    /// `sim app start` of a running app is refused; a crashed one restarts as the next
+    /// instance, only with the same arguments, and its counts go on.
+    #[test]
+    fn an_app_restarts_only_after_a_crash_and_with_the_same_arguments() {
+        let mut a = App::start(spec(Guarantee::AtLeastOnce), 1, (1, 2), Phase::Idle, None);
+        a.records_in = 5;
+        assert!(a.next_instance(&spec(Guarantee::AtLeastOnce)).unwrap_err().contains("already running"));
+        assert_eq!(a.crash(), (Some(1), Some(2)));
+        assert_eq!(a.crash(), (None, None), "a crashed app has no clients left to crash");
+        assert!(a.next_instance(&spec(Guarantee::ExactlyOnce)).unwrap_err().contains("--guarantee at-least-once"));
+        assert_eq!(a.next_instance(&spec(Guarantee::AtLeastOnce)), Ok(2));
+        let b = App::start(spec(Guarantee::AtLeastOnce), 2, (3, 4), Phase::Idle, Some(&a));
+        assert_eq!((b.status().records_in, b.status().state), (5, "running"));
+        assert_eq!(a.status().state, "crashed");
+    }
+
+    /// A crashed app's pending tick does nothing, nor a tick of an older instance.
+    #[test]
+    fn only_the_live_instance_ticks() {
+        let mut a = App::start(spec(Guarantee::ExactlyOnce), 3, (1, 2), Phase::Init, None);
+        assert_eq!(a.status().state, "starting");
+        assert!(a.ticks(3) && !a.ticks(2));
+        a.crash();
+        assert!(!a.ticks(3));
+    }
+
+    #[test]
+    fn a_spec_needs_every_argument_and_two_topics() {
+        assert!(check_spec(&spec(Guarantee::AtMostOnce)).is_ok());
+        let same = AppSpec { to: "in".into(), ..spec(Guarantee::AtMostOnce) };
+        assert_eq!(check_spec(&same).unwrap_err(), "--from and --to must be different topics");
+        let nameless = AppSpec { name: String::new(), ..spec(Guarantee::AtMostOnce) };
+        assert!(check_spec(&nameless).unwrap_err().starts_with("an app needs a name"));
+    }
+}

@@ -856,6 +856,63 @@ mod tests {
         assert_eq!(values, vec!["y"; 4]);
     }
 
+    type Contents = Vec<(i64, String, Option<String>)>;
+
+    /// The model of [`cleaning_matches_a_model_map`]: every record ever appended, by offset
+    /// (key, value, time), and the pass being checked.
+    struct Model<'a> {
+        seed: u64,
+        all: &'a BTreeMap<i64, (String, Option<String>, i64)>,
+        now: i64,
+        delete_retention_ms: i64,
+    }
+
+    impl Model<'_> {
+        /// One pass from `before` to `after` with cleaner point `cp` (`tomb_seen`: when a pass
+        /// first kept each tombstone).
+        fn check_pass(&self, before: &Contents, after: &Contents, cp: i64, tomb_seen: &mut BTreeMap<i64, i64>) {
+            let seed = self.seed;
+            // Nothing at or above the cleaner point is touched.
+            let above = |v: &Contents| v.iter().filter(|c| c.0 >= cp).cloned().collect::<Vec<_>>();
+            assert_eq!(above(before), above(after), "seed {seed}: head changed");
+            // Kept records: offsets increase and match the model exactly.
+            for w in after.windows(2) {
+                assert!(w[0].0 < w[1].0, "seed {seed}: order");
+            }
+            for (o, k, v) in after {
+                let m = &self.all[o];
+                assert_eq!((&m.0, &m.1), (k, v), "seed {seed}: content at {o}");
+            }
+            let latest = self.check_latest_kept(after, cp, tomb_seen);
+            // Superseded records below the cleaner point are gone.
+            for (o, _, _) in after.iter().filter(|c| c.0 < cp) {
+                assert_eq!(latest.get(self.all[o].0.as_str()), Some(o), "seed {seed}: duplicate kept at {o}");
+            }
+        }
+
+        /// The latest record per key below the cleaner point is kept (a tombstone at least until
+        /// `delete.retention.ms` after the pass that first saw it). Returns those latest offsets.
+        fn check_latest_kept(&self, after: &Contents, cp: i64, tomb_seen: &mut BTreeMap<i64, i64>) -> BTreeMap<&str, i64> {
+            let seed = self.seed;
+            let mut latest: BTreeMap<&str, i64> = BTreeMap::new();
+            for (o, (k, _, _)) in self.all.range(..cp) {
+                latest.insert(k, *o);
+            }
+            let held: BTreeMap<i64, ()> = after.iter().map(|c| (c.0, ())).collect();
+            for (k, o) in &latest {
+                if self.all[o].1.is_some() {
+                    assert!(held.contains_key(o), "seed {seed}: latest value of {k} at {o} removed");
+                    continue;
+                }
+                let first = *tomb_seen.entry(*o).or_insert(self.now);
+                if self.now < first + self.delete_retention_ms {
+                    assert!(held.contains_key(o), "seed {seed}: tombstone of {k} at {o} removed before delete.retention.ms");
+                }
+            }
+            latest
+        }
+    }
+
     /// Property test against a model map: seeded random keyed writes with duplicates and
     /// tombstones, random time advances and rolls, and cleaning passes. After every pass:
     /// every key's latest record below the cleaner point is kept (tombstones at least until
@@ -893,43 +950,11 @@ mod tests {
                     log.roll_empty(now);
                 }
                 if rng.chance(1, 5) {
-                    let before: Vec<(i64, String, Option<String>)> = contents(&log);
+                    let before = contents(&log);
                     let ltc = log_to_clean(&log, &s, now);
                     let Some(rep) = clean_log(&mut log, &s, now, &ltc) else { continue };
-                    let cp = rep.cleaner_point;
-                    let after = contents(&log);
-                    // Nothing at or above the cleaner point is touched.
-                    let above = |v: &Vec<(i64, String, Option<String>)>| v.iter().filter(|c| c.0 >= cp).cloned().collect::<Vec<_>>();
-                    assert_eq!(above(&before), above(&after), "seed {seed}: head changed");
-                    // Kept records: offsets increase and match the model exactly.
-                    for w in after.windows(2) {
-                        assert!(w[0].0 < w[1].0, "seed {seed}: order");
-                    }
-                    for (o, k, v) in &after {
-                        let m = &all[o];
-                        assert_eq!((&m.0, &m.1), (k, v), "seed {seed}: content at {o}");
-                    }
-                    // The latest record per key below the cleaner point is kept.
-                    let mut latest: BTreeMap<&str, i64> = BTreeMap::new();
-                    for (o, (k, _, _)) in all.range(..cp) {
-                        latest.insert(k, *o);
-                    }
-                    let held: BTreeMap<i64, ()> = after.iter().map(|c| (c.0, ())).collect();
-                    for (k, o) in &latest {
-                        let tomb = all[o].1.is_none();
-                        if tomb {
-                            let first = *tomb_seen.entry(*o).or_insert(now);
-                            if now < first + s.delete_retention_ms {
-                                assert!(held.contains_key(o), "seed {seed}: tombstone of {k} at {o} removed before delete.retention.ms");
-                            }
-                        } else {
-                            assert!(held.contains_key(o), "seed {seed}: latest value of {k} at {o} removed");
-                        }
-                    }
-                    // Superseded records below the cleaner point are gone.
-                    for (o, _, _) in after.iter().filter(|c| c.0 < cp) {
-                        assert_eq!(latest.get(all[o].0.as_str()), Some(o), "seed {seed}: duplicate kept at {o}");
-                    }
+                    let model = Model { seed, all: &all, now, delete_retention_ms: s.delete_retention_ms };
+                    model.check_pass(&before, &contents(&log), rep.cleaner_point, &mut tomb_seen);
                 }
             }
         }

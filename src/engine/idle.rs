@@ -733,3 +733,58 @@ impl Cluster {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    const HB: i64 = BROKER_HEARTBEAT_INTERVAL_MS;
+
+    /// The jump's heartbeat arithmetic: a timer firing at the window's end sends a heartbeat
+    /// that is still on the way; the session is set by the last one that arrived.
+    #[test]
+    fn beat_after_leaves_the_last_heartbeat_on_the_way() {
+        let beat = Beat { timer_ms: Some(1000), deliver_ms: None, last_ms: 0 };
+        let end = 1000 + 3 * HB;
+        let (after, steps, scheduled) = beat.after(true, end);
+        assert_eq!(after.timer_ms, Some(end + HB), "four firings, the timer re-armed past the end");
+        assert_eq!(after.deliver_ms, Some(end + NET_LATENCY_MS));
+        assert_eq!(after.last_ms, 1000 + 2 * HB + NET_LATENCY_MS);
+        assert_eq!((steps, scheduled), (4 + 3, 4 + 4));
+    }
+
+    /// A broker cut off from the controller keeps firing its timer, but no heartbeat arrives.
+    #[test]
+    fn beat_after_an_unreachable_controller_never_refreshes_the_session() {
+        let beat = Beat { timer_ms: Some(1000), deliver_ms: Some(900), last_ms: 7 };
+        let (after, steps, scheduled) = beat.after(false, 1000 + HB);
+        assert_eq!((after.timer_ms, after.deliver_ms, after.last_ms), (Some(1000 + 2 * HB), None, 7));
+        assert_eq!((steps, scheduled), (1 + 2, 2));
+    }
+
+    /// The rebuilt queue runs a slow timer where its scheduling instant puts it among the fast
+    /// entries, with fresh sequence numbers in that order.
+    #[test]
+    fn requeue_puts_slow_timers_between_fast_entries_by_scheduling_instant() {
+        let at = |time_ms, seq| Scheduled { time_ms, seq, ev: Ev::ControllerTick };
+        let fast = vec![((10, Reverse(5)), at(20, 7)), ((30, Reverse(5)), at(40, 8))];
+        let slow = vec![((20, Reverse(100)), at(120, 3))];
+        let mut q = requeue(fast, slow, 100);
+        let mut order = Vec::new();
+        while let Some(Reverse(s)) = q.pop() {
+            order.push((s.time_ms, s.seq));
+        }
+        assert_eq!(order, vec![(20, 100), (40, 102), (120, 101)]);
+    }
+
+    /// A timer due every `period` from `next` fires at `end` itself, never after it.
+    #[test]
+    fn firings_count_the_end_instant() {
+        assert_eq!(firings(100, 50, 99), 0);
+        assert_eq!(firings(100, 50, 100), 1);
+        assert_eq!(firings(100, 50, 249), 3);
+        assert_eq!(firings(100, 50, 250), 4);
+    }
+}
