@@ -204,59 +204,6 @@ impl Cluster {
 
     // ----- client state machine -----
 
-    fn txn_any_broker(&self) -> Option<BrokerId> {
-        self.brokers.keys().copied().find(|b| self.client_reaches(*b))
-    }
-
-    fn send_txn(&mut self, to: BrokerId, msg: TxnMsg) {
-        self.net_send(None, Dest::Broker(to), Msg::Txn(Box::new(msg)));
-    }
-
-    /// Idempotent-only producers: ask any broker for a producer id.
-    pub(crate) fn request_producer_id(&mut self, producer: ProducerId) {
-        let now = self.now_ms;
-        let Some(prod) = self.producers.get(&producer) else { return };
-        let timeout = prod.config.request_timeout_ms;
-        let backoff = prod.config.retry_backoff_ms;
-        let Some(i) = prod.idem.as_ref() else { return };
-        if let Some((_, sent)) = i.init_inflight.filter(|(_, sent)| now - sent < timeout) {
-            self.wake_producer(producer, sent + timeout);
-            return;
-        }
-        if now < i.init_retry_at_ms {
-            let at = i.init_retry_at_ms;
-            self.wake_producer(producer, at);
-            return;
-        }
-        match self.txn_any_broker() {
-            Some(b) => {
-                let req_id = self.next_id();
-                if let Some(i) = self.producers.get_mut(&producer).and_then(|x| x.idem.as_mut()) {
-                    i.init_inflight = Some((req_id, now));
-                }
-                self.send_txn(b, TxnMsg::InitProducerId { producer, req_id, txn_id: None, timeout_ms: 0 });
-                self.wake_producer(producer, now + timeout);
-            }
-            None => {
-                if let Some(i) = self.producers.get_mut(&producer).and_then(|x| x.idem.as_mut()) {
-                    i.init_retry_at_ms = now + backoff;
-                }
-                self.wake_producer(producer, now + backoff);
-            }
-        }
-    }
-
-    /// Drives a transactional producer's requests (called from the producer's poll): the
-    /// producer decides (`Producer::txn_poll`), the cluster routes what it sends.
-    pub(crate) fn txn_client_poll(&mut self, producer: ProducerId) {
-        let reachable = self.client_reachable_brokers();
-        let Some(p) = self.producers.get_mut(&producer) else { return };
-        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
-        p.txn_poll(producer, &mut ctx);
-        let outputs = ctx.into_outputs();
-        self.route(outputs);
-    }
-
     /// A transaction-protocol answer reached producer `producer`.
     pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
         let Some(p) = self.producers.get_mut(&producer) else { return };
@@ -272,7 +219,7 @@ impl Cluster {
     /// outputs in order. None if there is no such broker.
     pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
         let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
-        let controller_reachable = self.ctl.active.is_some_and(|c| self.brokers_connected(b, c));
+        let controller_reachable = self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c));
         let host = self.brokers.get(&b)?;
         let tc = self.txns.coordinators.entry(b).or_insert_with(|| TxnCoordinator::new(b));
         let mut shared = TxnShared { next_pid_block: &mut self.txns.next_pid_block, controller_reachable, tick_scheduled: &mut self.txns.tick_scheduled };
@@ -301,7 +248,7 @@ impl Cluster {
             }
             TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => {
                 if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
-                    if self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+                    if self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
                         let _ = self.create_offsets_topic();
                     }
                     self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
@@ -333,7 +280,7 @@ impl Cluster {
         if let Some(found) = super::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
             return found;
         }
-        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
             let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
             let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
             let req = super::controller::NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
