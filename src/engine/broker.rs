@@ -896,7 +896,7 @@ impl Cluster {
                         leaders.push(pm.leader);
                         p += 1;
                     }
-                    answers.push(TopicAnswer { name, error: None, leaders });
+                    answers.push(TopicAnswer { name, index: Some(i), error: None, leaders });
                 }
                 None => {
                     let exists_on_controller = self.ctl.by_name.contains_key(&name);
@@ -908,11 +908,11 @@ impl Cluster {
                             Err(e) if e.code == ErrorCode::INVALID_TOPIC_EXCEPTION => ErrorCode::INVALID_TOPIC_EXCEPTION,
                             Err(_) => ErrorCode::LEADER_NOT_AVAILABLE,
                         };
-                        answers.push(TopicAnswer { name, error: Some(err), leaders: Vec::new() });
+                        answers.push(TopicAnswer { name, index: None, error: Some(err), leaders: Vec::new() });
                     } else if exists_on_controller || auto_create {
-                        answers.push(TopicAnswer { name, error: Some(ErrorCode::LEADER_NOT_AVAILABLE), leaders: Vec::new() });
+                        answers.push(TopicAnswer { name, index: None, error: Some(ErrorCode::LEADER_NOT_AVAILABLE), leaders: Vec::new() });
                     } else {
-                        answers.push(TopicAnswer { name, error: Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), leaders: Vec::new() });
+                        answers.push(TopicAnswer { name, index: None, error: Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), leaders: Vec::new() });
                     }
                 }
             }
