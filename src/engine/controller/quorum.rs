@@ -159,3 +159,72 @@ impl Controller {
         self.topics.iter().flat_map(|(idx, t)| (0..t.partitions.len() as i32).map(move |p| Tp { topic: *idx, partition: p })).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The controller driven as a node: a `Ctx` in, outputs out, no Cluster.
+    use super::super::super::node::{Out, Observation, VoterReach};
+    use super::super::super::rng::Rng;
+    use super::super::NewTopic;
+    use super::*;
+    use std::collections::BTreeMap;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn reach(voter: BrokerId, voters_reached: usize) -> VoterReach {
+        VoterReach { voter, running: true, voters_reached }
+    }
+
+    /// Runs `f` on the controller at `now_ms` with the quorum view `quorum`; its outputs.
+    fn run(c: &mut Controller, now_ms: i64, quorum: &[VoterReach], f: impl FnOnce(&mut Controller, &mut Ctx)) -> Vec<Out> {
+        let (mut rng, mut next_id) = (Rng::new(7), 1);
+        let mut ctx = Ctx::new(now_ms, &mut rng, &mut next_id).with_quorum(quorum);
+        f(c, &mut ctx);
+        ctx.into_outputs()
+    }
+
+    #[test]
+    fn active_controller_cut_off_from_the_majority_hands_over_to_a_voter_that_reaches_it() {
+        let mut c = Controller::new(&[1, 2, 3], BTreeMap::new(), UNCLEAN_ELECTION_INTERVAL_MS);
+        // Voter 1 is isolated: it reaches only itself; 2 and 3 reach each other.
+        let cut = [reach(1, 1), reach(2, 2), reach(3, 2)];
+        let out = run(&mut c, 500, &cut, |c, ctx| c.on_tick(ctx));
+        assert!(matches!(out[0], Out::Timer { delay_ms: CONTROLLER_TICK_MS, ev: Ev::ControllerTick }), "the tick reschedules itself first: {out:?}");
+        assert!(out.iter().any(|o| matches!(o, Out::Event(EventKind::ControllerUnavailable))), "{out:?}");
+        assert_eq!((c.active, c.election_due_ms), (None, Some(500 + CONTROLLER_ELECTION_TIMEOUT_MS)));
+        let out = run(&mut c, 1_500, &cut, |c, ctx| c.on_tick(ctx));
+        let elected = c.active.expect("a voter with a majority is elected");
+        assert!(elected == 2 || elected == 3, "the isolated voter cannot win: {elected}");
+        assert!(out.iter().any(|o| matches!(o, Out::Event(EventKind::ControllerElected { broker }) if *broker == elected)), "{out:?}");
+    }
+
+    #[test]
+    fn unclean_election_after_the_last_isr_member_is_fenced_is_reported_to_the_observer() {
+        let mut c = Controller::new(&[1, 2, 3], BTreeMap::new(), UNCLEAN_ELECTION_INTERVAL_MS);
+        let quorum = [reach(1, 3), reach(2, 3), reach(3, 3)];
+        let req = NewTopic::new("t", 1, 3).config("unclean.leader.election.enable", "true");
+        let mut idx = 0;
+        run(&mut c, 0, &quorum, |c, ctx| idx = c.create_topic(ctx, &req).expect("created"));
+        let tp = Tp { topic: idx, partition: 0 };
+        let old = c.partition(tp).and_then(|pm| pm.leader).expect("led");
+        // The leader shrinks the ISR to itself, then only the followers keep heartbeating.
+        let shrink = Msg::AlterPartition { broker: old, tp, leader_epoch: 0, partition_epoch: 0, new_isr: vec![old] };
+        run(&mut c, 100, &quorum, |c, ctx| c.on_message(ctx, shrink));
+        for b in [1, 2, 3].into_iter().filter(|b| *b != old) {
+            let beat = Msg::Heartbeat { broker: b, incarnation: 1, view_version: c.version };
+            run(&mut c, 9_000, &quorum, |c, ctx| c.on_message(ctx, beat));
+        }
+        let out = run(&mut c, 9_500, &quorum, |c, ctx| c.on_tick(ctx));
+        let pm = c.partition(tp).expect("exists").clone();
+        let new = pm.leader.expect("an unclean leader");
+        assert_ne!(new, old);
+        assert_eq!((pm.isr, pm.leader_epoch, pm.recovering), (vec![new], 1, true));
+        let seen = out.iter().find_map(|o| match o {
+            Out::Observe(Observation::UncleanElection { tp: t, leader, replicas }) => Some((*t, *leader, replicas.clone())),
+            _ => None,
+        });
+        assert_eq!(seen, Some((tp, Some(new), pm.replicas.clone())), "{out:?}");
+        let published = out.iter().filter(|o| matches!(o, Out::Send { msg: Msg::Metadata { .. }, .. })).count();
+        assert_eq!(published, 3, "every registered broker hears of the election: {out:?}");
+    }
+}
