@@ -48,7 +48,8 @@ impl Broker {
         let mut answers = Vec::with_capacity(topics.len());
         let mut create = Vec::new();
         for name in topics {
-            let (error, leaders) = match self.topic_idx(&name) {
+            let index = self.topic_idx(&name);
+            let (error, leaders) = match index {
                 Some(i) => (None, self.leaders_of(i)),
                 None if super::controller::topic_name_error(&name).is_some() => (Some(ErrorCode::INVALID_TOPIC_EXCEPTION), Vec::new()),
                 None => {
@@ -58,7 +59,7 @@ impl Broker {
                     (Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), Vec::new())
                 }
             };
-            answers.push(TopicAnswer { name, error, leaders });
+            answers.push(TopicAnswer { name, index, error, leaders });
         }
         if let (false, Some(c)) = (create.is_empty(), ctx.quorum_leader()) {
             ctx.send(Some(self.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: create });

@@ -533,6 +533,7 @@ impl Cluster {
             match o {
                 Out::Send { from, to, msg } => self.net_send(from, to, msg),
                 Out::Timer { delay_ms, ev } => self.schedule(delay_ms, ev),
+                Out::Direct { broker, msg } => self.broker_receive(broker, msg),
                 Out::Event(kind) => self.events.push(self.now_ms, kind),
                 Out::Observe(o) => self.observe(o),
             }

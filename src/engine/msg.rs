@@ -67,6 +67,8 @@ pub(crate) enum FetchResult {
 #[derive(Clone, Debug)]
 pub(crate) struct TopicAnswer {
     pub name: String,
+    /// The topic's id in the answering broker's metadata (None with an error).
+    pub index: Option<u32>,
     pub error: Option<ErrorCode>,
     /// Per partition: leader (None = no leader).
     pub leaders: Vec<Option<BrokerId>>,
