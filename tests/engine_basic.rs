@@ -128,14 +128,17 @@ fn delete_then_recreate_gets_a_new_topic_id() {
     assert_ne!(c.describe_topic("test").unwrap().id, id1);
 }
 
+/// KRaft (3.9): the broker forwards CreateTopics to the controller and answers
+/// UNKNOWN_TOPIC_OR_PARTITION meanwhile (`AutoTopicCreationManager.sendCreateTopicRequest`); the
+/// producer warns, retries its metadata request and delivers once the topic's records arrived.
 #[test]
-fn auto_create_on_produce_reports_leader_not_available_first() {
+fn auto_create_on_produce_reports_unknown_topic_while_the_creation_is_forwarded() {
     let mut c = cluster(1, 3);
     let p = c.create_producer(ProducerConfig::console()).unwrap();
     c.send(p, ProducerRecord::new("test2", None, Some(b"hello"))).unwrap();
     c.flush(p).unwrap();
     let w = c.take_producer_warnings(p);
-    assert!(matches!(&w[0], ProducerWarning::MetadataIssue { topic, error: ErrorCode::LEADER_NOT_AVAILABLE, .. } if topic == "test2"), "{w:?}");
+    assert!(matches!(&w[0], ProducerWarning::MetadataIssue { topic, error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, .. } if topic == "test2"), "{w:?}");
     let r = c.take_send_results(p);
     assert!(matches!(r[0].1, SendResult::Delivered { partition: 0, offset: 0, .. }), "{r:?}");
     assert_eq!(c.describe_topic("test2").unwrap().partitions.len(), 1);

@@ -7,6 +7,7 @@ use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::EventKind;
 use super::log::{Batch, PartitionLog, RollPolicy};
+use super::node::Ctx;
 use std::rc::Rc;
 
 pub use super::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
@@ -23,6 +24,47 @@ impl Broker {
     /// A topic's configs as this broker learned them from its metadata records.
     pub(crate) fn topic_settings(&self, idx: u32) -> Option<&TopicSettings> {
         self.view_settings.get(&idx)
+    }
+
+    fn topic_idx(&self, name: &str) -> Option<u32> {
+        self.view_topics.iter().find(|(_, n)| n.as_ref() == name).map(|(i, _)| *i)
+    }
+
+    /// Each partition's leader, in partition order, as this broker's view holds them.
+    fn leaders_of(&self, topic: u32) -> Vec<Option<BrokerId>> {
+        let mut leaders = Vec::new();
+        while let Some(pm) = self.view.get(&Tp { topic, partition: leaders.len() as i32 }) {
+            leaders.push(pm.leader);
+        }
+        leaders
+    }
+
+    /// MetadataRequest with AllowAutoTopicCreation (as producers send it), answered from this
+    /// broker's view. A topic it does not know, with `auto.create.topics.enable`, is forwarded to
+    /// the active controller as CreateTopics and answered UNKNOWN_TOPIC_OR_PARTITION
+    /// (`AutoTopicCreationManager.sendCreateTopicRequest` in KRaft); the client finds it once the
+    /// topic's metadata records reached the broker. An invalid name is INVALID_TOPIC_EXCEPTION.
+    pub(crate) fn on_metadata_request(&self, ctx: &mut Ctx, auto_create: bool, producer: u32, req_id: u64, topics: Vec<String>) {
+        let mut answers = Vec::with_capacity(topics.len());
+        let mut create = Vec::new();
+        for name in topics {
+            let index = self.topic_idx(&name);
+            let (error, leaders) = match index {
+                Some(i) => (None, self.leaders_of(i)),
+                None if super::controller::topic_name_error(&name).is_some() => (Some(ErrorCode::INVALID_TOPIC_EXCEPTION), Vec::new()),
+                None => {
+                    if auto_create {
+                        create.push(name.clone());
+                    }
+                    (Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), Vec::new())
+                }
+            };
+            answers.push(TopicAnswer { name, index, error, leaders });
+        }
+        if let (false, Some(c)) = (create.is_empty(), ctx.quorum_leader()) {
+            ctx.send(Some(self.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: create });
+        }
+        ctx.send(Some(self.id), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
     }
 
     pub(crate) fn roll_policy(&self, tp: Tp) -> RollPolicy {
@@ -76,7 +118,7 @@ impl Cluster {
             Msg::Fetch { follower, fetch_id, parts } => self.handle_replica_fetch(b, follower, fetch_id, parts),
             Msg::FetchResp { leader, fetch_id, parts } => self.handle_fetch_response(b, leader, fetch_id, parts),
             Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
-            Msg::MetadataReq { producer, req_id, topics } => self.handle_metadata_request(b, producer, req_id, topics),
+            Msg::MetadataReq { producer, req_id, topics } => self.broker_metadata_request(b, producer, req_id, topics),
             Msg::Group(m) => self.group_broker_receive(b, *m),
             Msg::Txn(m) => self.txn_broker_receive(b, *m),
             _ => {}
@@ -882,64 +924,6 @@ impl Cluster {
         self.maybe_advance_hw(l, tp);
     }
 
-    fn handle_metadata_request(&mut self, b: BrokerId, producer: u32, req_id: u64, topics: Vec<String>) {
-        let mut answers = Vec::new();
-        let auto_create = self.broker_bool("auto.create.topics.enable");
-        for name in topics {
-            let br = &self.brokers[&b];
-            let idx = br.view_topics.iter().find(|(_, n)| n.as_ref() == name.as_str()).map(|(i, _)| *i);
-            match idx {
-                Some(i) => {
-                    let mut leaders = Vec::new();
-                    let mut p = 0;
-                    while let Some(pm) = br.view.get(&Tp { topic: i, partition: p }) {
-                        leaders.push(pm.leader);
-                        p += 1;
-                    }
-                    answers.push(TopicAnswer { name, index: Some(i), error: None, leaders });
-                }
-                None => {
-                    let exists_on_controller = self.ctl.by_name.contains_key(&name);
-                    if auto_create && !exists_on_controller && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
-                        let req = super::controller::NewTopic { name: name.clone(), ..Default::default() };
-                        let created = self.create_topic_now(&req);
-                        let err = match created {
-                            Ok(_) => ErrorCode::LEADER_NOT_AVAILABLE,
-                            Err(e) if e.code == ErrorCode::INVALID_TOPIC_EXCEPTION => ErrorCode::INVALID_TOPIC_EXCEPTION,
-                            Err(_) => ErrorCode::LEADER_NOT_AVAILABLE,
-                        };
-                        answers.push(TopicAnswer { name, index: None, error: Some(err), leaders: Vec::new() });
-                    } else if exists_on_controller || auto_create {
-                        answers.push(TopicAnswer { name, index: None, error: Some(ErrorCode::LEADER_NOT_AVAILABLE), leaders: Vec::new() });
-                    } else {
-                        answers.push(TopicAnswer { name, index: None, error: Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), leaders: Vec::new() });
-                    }
-                }
-            }
-        }
-        self.net_send(Some(b), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
-    }
-
-    /// A synchronous Metadata request naming a missing topic with AllowAutoTopicCreation (what
-    /// librdkafka's producer handle sends, e.g. `kcat -L -t`): the broker creates the topic when
-    /// `auto.create.topics.enable` allows it and answers LEADER_NOT_AVAILABLE (the partitions
-    /// have no leader yet); without auto-creation, UNKNOWN_TOPIC_OR_PARTITION.
-    pub fn metadata_auto_create(&mut self, topic: &str) -> ErrorCode {
-        if super::controller::topic_name_error(topic).is_some() {
-            return ErrorCode::INVALID_TOPIC_EXCEPTION;
-        }
-        if !self.broker_bool("auto.create.topics.enable") {
-            return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
-        }
-        let forwarded = self.quorum_leader().is_some_and(|active| {
-            self.brokers.keys().any(|&b| self.client_reaches(b) && self.brokers_connected(b, active))
-        });
-        if forwarded && !self.ctl.by_name.contains_key(topic) {
-            let _ = self.create_topic_now(&super::controller::NewTopic { name: topic.to_string(), ..Default::default() });
-        }
-        ErrorCode::LEADER_NOT_AVAILABLE
-    }
-
     // ----- consumer-facing reads (synchronous) -----
 
     fn leader_replica(&self, topic: &str, partition: i32) -> KResult<(BrokerId, Tp)> {
@@ -1036,6 +1020,49 @@ impl Cluster {
     }
 }
 
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
+
+impl Cluster {
+    /// Runs a handler of broker `b` through a `Ctx` (the quorum's leader in it) and routes its
+    /// outputs in order. None when there is no such broker.
+    pub(crate) fn with_broker<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut Broker, &mut Ctx) -> R) -> Option<R> {
+        let leader = self.quorum_leader();
+        let br = self.brokers.get_mut(&b)?;
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_quorum_leader(leader);
+        let r = f(br, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    pub(crate) fn broker_metadata_request(&mut self, b: BrokerId, producer: u32, req_id: u64, topics: Vec<String>) {
+        let auto_create = self.broker_bool("auto.create.topics.enable");
+        self.with_broker(b, |br, ctx| br.on_metadata_request(ctx, auto_create, producer, req_id, topics));
+    }
+
+    /// A synchronous Metadata request naming a missing topic with AllowAutoTopicCreation (what
+    /// librdkafka's producer handle sends, e.g. `kcat -L -t`): with `auto.create.topics.enable`,
+    /// a broker the client reaches forwards CreateTopics to the active controller and answers
+    /// UNKNOWN_TOPIC_OR_PARTITION (the topic exists once the controller got the request, within
+    /// the round trip the client waits for); an invalid name is INVALID_TOPIC_EXCEPTION.
+    pub fn metadata_auto_create(&mut self, topic: &str) -> ErrorCode {
+        if super::controller::topic_name_error(topic).is_some() {
+            return ErrorCode::INVALID_TOPIC_EXCEPTION;
+        }
+        if !self.broker_bool("auto.create.topics.enable") {
+            return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        let Some(c) = self.quorum_leader() else { return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
+        let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+        if let Some(b) = via {
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic.to_string()] });
+        }
+        // The client waits for its answer: a round trip, while the forward reaches the controller.
+        self.advance(ROUND_TRIP_MS);
+        ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::*;
@@ -1087,6 +1114,24 @@ mod tests {
         assert_eq!(retention(&c), vec![Some(604_800_000); 3]);
         c.advance(NET_LATENCY_MS);
         assert_eq!(retention(&c), vec![Some(60_000); 3]);
+    }
+
+    /// KRaft's AutoTopicCreationManager: a broker that does not know a topic a Metadata request
+    /// names forwards CreateTopics to the active controller and answers
+    /// UNKNOWN_TOPIC_OR_PARTITION; it creates nothing itself, and the controller creates the
+    /// topic when the forward arrives. An invalid name is refused without a forward.
+    #[test]
+    fn auto_create_is_forwarded_to_the_active_controller() {
+        let mut c = idle_cluster(1);
+        c.broker_metadata_request(1, 999, 7, vec!["new".into(), "bad name".into()]);
+        assert!(!c.topic_exists("new"), "the broker only forwards CreateTopics");
+        c.advance(NET_LATENCY_MS);
+        assert!(c.topic_exists("new"), "the controller created it on the forward's arrival");
+        assert!(!c.topic_exists("bad name"));
+        let idx = c.ctl.by_name["new"];
+        assert!(c.brokers.values().all(|b| !b.view_topics.contains_key(&idx)), "its records are on the wire");
+        c.advance(NET_LATENCY_MS);
+        assert!(c.brokers.values().all(|b| b.view_topics.contains_key(&idx)));
     }
 
     /// Idle replication costs events per broker pair, not per partition: ten times the

@@ -91,6 +91,9 @@ pub(crate) enum Msg {
     Produce { producer: u32, req_id: u64, tp: Tp, data: Rc<RecordsData>, acks: i16, timeout_ms: i64 },
     ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
     MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
+    /// A broker forwards CreateTopics to the active controller for topics a Metadata request
+    /// named that it does not know (KRaft's `AutoTopicCreationManager`), with the defaults.
+    CreateTopicsForward { topics: Vec<String> },
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
     /// Consumer group and consumer fetch traffic (see [`super::group`]).
     Group(Box<GroupMsg>),

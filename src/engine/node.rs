@@ -89,6 +89,9 @@ pub(crate) struct Ctx<'a> {
     reachable: &'a [BrokerId],
     /// For the controller: what each voter reaches (empty for other nodes).
     quorum: &'a [VoterReach],
+    /// For a broker: the active controller as the Raft quorum tells it (KRaft's leader), where its
+    /// heartbeats and controller requests go.
+    quorum_leader: Option<BrokerId>,
     /// What a client's metadata and ListOffsets requests answer (see [`ClientView`]).
     view: Option<&'a dyn ClientView>,
     out: Vec<Out>,
@@ -97,13 +100,24 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
     pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
-        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], view: None, out: Vec::new() }
+        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], quorum_leader: None, view: None, out: Vec::new() }
     }
 
     /// The brokers the node reaches now, in id order.
     pub(crate) fn with_reachable(mut self, reachable: &'a [BrokerId]) -> Ctx<'a> {
         self.reachable = reachable;
         self
+    }
+
+    /// The active controller the quorum names (see [`Ctx::quorum_leader`]).
+    pub(crate) fn with_quorum_leader(mut self, leader: Option<BrokerId>) -> Ctx<'a> {
+        self.quorum_leader = leader;
+        self
+    }
+
+    /// The active controller as the Raft quorum names it (None while there is none).
+    pub(crate) fn quorum_leader(&self) -> Option<BrokerId> {
+        self.quorum_leader
     }
 
     /// The quorum's reach, voter by voter (see [`VoterReach`]).

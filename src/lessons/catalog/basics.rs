@@ -148,7 +148,7 @@ pub const FIRST_TOPIC: Lesson = Lesson {
             title: "Produce",
             narrative: &[
                 "Start the console producer and type a few lines; each line becomes one record. `--broker-list` is the producer's older name for `--bootstrap-server`; both work. Press Ctrl-D when you are done.",
-                "Mind the topic's name: writing to a topic that does not exist creates it on the fly (`auto.create.topics.enable`, with a `LEADER_NOT_AVAILABLE` warning while it is created), so a typo silently makes a new topic.",
+                "Mind the topic's name: writing to a topic that does not exist creates it on the fly (`auto.create.topics.enable`, with an `UNKNOWN_TOPIC_OR_PARTITION` warning while it is created), so a typo silently makes a new topic.",
             ],
             commands: &[cmd(1, "/app/confluent/bin/kafka-console-producer --broker-list localhost:9092 --topic test")],
             look_at: &[LookAt::Partition("test", 0)],
