@@ -28,7 +28,11 @@ run_stage() { # run_stage <name> <counter> <command...>
 # (org.chromium.Chromium.scoped_dir.*) in $TMPDIR each time: ~2 GB per run on a shared /tmp. The
 # browser stages get their own TMPDIR under target/, emptied after each stage.
 browser_tmp=$PWD/target/tmp-browser
-in_browser_tmp() { rm -rf "$browser_tmp"; mkdir -p "$browser_tmp"; TMPDIR=$browser_tmp "$@"; local s=$?; rm -rf "$browser_tmp"; return $s; }
+# A browser whose driver was killed (wasm-bindgen-test-runner's timeout) keeps running with its
+# blocked page and a core busy: after the stage, stop every process still using this stage's
+# profiles (only ours: the path is under this checkout's target/).
+reap_browsers() { pkill -f -- "$browser_tmp" 2>/dev/null; return 0; }
+in_browser_tmp() { rm -rf "$browser_tmp"; mkdir -p "$browser_tmp"; TMPDIR=$browser_tmp "$@"; local s=$?; reap_browsers; rm -rf "$browser_tmp"; return $s; }
 
 # The last `<stage>: N passed, M failed` line of the bundle (.ci/bundle-size.mjs) and e2e stages.
 count_plain() { awk '/^[a-z0-9]+: [0-9]+ passed, [0-9]+ failed$/ { p = $2; f = $4 } END { printf "%d %d\n", p, f }' "$1"; }

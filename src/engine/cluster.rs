@@ -8,7 +8,6 @@
 //! delivery time (crash, stop, isolation), or if the receiver restarted meanwhile.
 
 use std::collections::{BTreeMap, BTreeSet};
-use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{Event, EventKind, EventLog};
 use super::log::PartitionLog;
@@ -28,12 +27,6 @@ pub const NET_LATENCY_MS: i64 = 1;
 pub const ROUND_TRIP_MS: i64 = 2 * NET_LATENCY_MS + 1;
 /// `broker.heartbeat.interval.ms`.
 pub const BROKER_HEARTBEAT_INTERVAL_MS: i64 = 2_000;
-/// `broker.session.timeout.ms`.
-pub const BROKER_SESSION_TIMEOUT_MS: i64 = 9_000;
-/// `controller.quorum.election.timeout.ms`.
-pub const CONTROLLER_ELECTION_TIMEOUT_MS: i64 = 1_000;
-/// How often the active controller checks sessions and leaderless partitions.
-pub const CONTROLLER_TICK_MS: i64 = 500;
 /// `replica.lag.time.max.ms`.
 pub const REPLICA_LAG_TIME_MAX_MS: i64 = 30_000;
 /// `replica.fetch.wait.max.ms`: long-poll time of follower fetches.
@@ -47,8 +40,6 @@ pub const REPLICA_FETCH_RESPONSE_MAX_BYTES: u64 = 10 * 1_048_576;
 /// `replica.fetch.backoff.ms`: a partition whose fetch failed sits out this long; a fetcher with
 /// no partition ready waits this long (or until one is ready).
 pub const REPLICA_FETCH_BACKOFF_MS: i64 = 1_000;
-/// `unclean.leader.election.interval.ms` (KRaft periodic unclean election check).
-pub const UNCLEAN_ELECTION_INTERVAL_MS: i64 = 300_000;
 /// A broker stops anyway if its controlled shutdown gets no answer within this.
 pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 30_000;
 /// The leader resends an unanswered AlterPartition after this.
@@ -78,6 +69,9 @@ pub const BROKERS_MAX: u32 = 9;
 
 pub use super::ids::{BrokerId, Tp};
 pub use super::msg::PartitionMeta;
+pub use super::controller::state::TopicMeta;
+pub(crate) use super::controller::state::Controller;
+pub use super::controller::state::{BROKER_SESSION_TIMEOUT_MS, CONTROLLER_ELECTION_TIMEOUT_MS, CONTROLLER_TICK_MS, UNCLEAN_ELECTION_INTERVAL_MS};
 pub(crate) use super::msg::{Dest, Ev, FetchPart, FetchResult, Msg, TopicAnswer};
 
 /// Cluster construction parameters.
@@ -126,50 +120,6 @@ pub struct BrokerStatus {
     pub fenced: bool,
     pub is_controller: bool,
     pub is_voter: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct TopicMeta {
-    pub name: Rc<str>,
-    pub id: String,
-    pub idx: u32,
-    pub internal: bool,
-    pub configs: BTreeMap<String, String>,
-    pub settings: TopicSettings,
-    pub partitions: Vec<PartitionMeta>,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct BrokerReg {
-    pub incarnation: u64,
-    pub fenced: bool,
-    pub in_controlled_shutdown: bool,
-    pub last_heartbeat_ms: i64,
-}
-
-/// The KRaft controller's state. The metadata log is replicated on the quorum, so one image is
-/// shared by whichever voter is active; it only changes while a controller has a majority.
-#[derive(Clone, Debug)]
-pub(crate) struct Controller {
-    pub voters: Vec<BrokerId>,
-    pub active: Option<BrokerId>,
-    pub election_due_ms: Option<i64>,
-    pub topics: BTreeMap<u32, TopicMeta>,
-    pub by_name: BTreeMap<String, u32>,
-    pub next_topic_idx: u32,
-    pub regs: BTreeMap<BrokerId, BrokerReg>,
-    pub dynamic_broker_configs: BTreeMap<String, String>,
-    /// Per-broker dynamic configs (`kafka-configs --entity-name <id>`): DYNAMIC_BROKER_CONFIG.
-    /// Described and kept; topic settings still resolve from the cluster-wide layers only.
-    pub per_broker_configs: BTreeMap<BrokerId, BTreeMap<String, String>>,
-    pub version: u64,
-    pub next_unclean_check_ms: i64,
-    /// When the next automatic preferred-leader election runs: set `leader.imbalance.check.interval.seconds`
-    /// after the controller first sees a partition led by another than its preferred replica
-    /// (KRaft's `maybeScheduleNextBalancePartitionLeaders`), cleared when it runs.
-    pub balance_leaders_at_ms: Option<i64>,
-    /// (tp, leader epoch) -> leader, for the one-leader-per-epoch invariant.
-    pub epoch_leaders: BTreeMap<(Tp, i32), BrokerId>,
 }
 
 /// A broker's local replica of one partition. The log is on disk and survives crashes; the
@@ -347,7 +297,6 @@ impl Cluster {
             }
         }
         let mut brokers = BTreeMap::new();
-        let mut regs = BTreeMap::new();
         for id in 1..=n {
             brokers.insert(
                 id,
@@ -367,10 +316,10 @@ impl Cluster {
                     slow_ms: 0,
                 },
             );
-            // The cluster starts formed: every broker registered and unfenced.
-            regs.insert(id, BrokerReg { incarnation: 1, fenced: false, in_controlled_shutdown: false, last_heartbeat_ms: 0 });
         }
-        let voters: Vec<BrokerId> = (1..=n.min(3)).collect();
+        // The cluster starts formed: every broker registered and unfenced, the first voter active.
+        let ids: Vec<BrokerId> = brokers.keys().copied().collect();
+        let ctl = Controller::new(&ids, static_broker_configs.clone(), UNCLEAN_ELECTION_INTERVAL_MS);
         let mut c = Cluster {
             now_ms: 0,
             seq: 0,
@@ -378,21 +327,7 @@ impl Cluster {
             rng: Rng::new(config.seed),
             seed: config.seed,
             brokers,
-            ctl: Controller {
-                active: Some(voters[0]),
-                voters,
-                election_due_ms: None,
-                topics: BTreeMap::new(),
-                by_name: BTreeMap::new(),
-                next_topic_idx: 0,
-                regs,
-                dynamic_broker_configs: BTreeMap::new(),
-                per_broker_configs: BTreeMap::new(),
-                version: 0,
-                next_unclean_check_ms: UNCLEAN_ELECTION_INTERVAL_MS,
-                balance_leaders_at_ms: None,
-                epoch_leaders: BTreeMap::new(),
-            },
+            ctl,
             static_broker_configs,
             producers: BTreeMap::new(),
             next_producer_id: 1,
@@ -594,7 +529,9 @@ impl Cluster {
             match o {
                 Out::Send { from, to, msg } => self.net_send(from, to, msg),
                 Out::Timer { delay_ms, ev } => self.schedule(delay_ms, ev),
+                Out::Direct { broker, msg } => self.broker_receive(broker, msg),
                 Out::Event(kind) => self.events.push(self.now_ms, kind),
+                Out::Observe(o) => self.observe(o),
             }
         }
     }
@@ -863,12 +800,6 @@ impl Cluster {
     /// Events since the last drain (bounded; see [`super::event::EVENT_BUFFER_MAX`]).
     pub fn drain_events(&mut self) -> Vec<Event> {
         self.events.drain()
-    }
-
-    /// Refuses a change that would take the cluster past `budget::PARTITIONS_MAX` partitions.
-    pub(crate) fn check_partition_budget(&self, adding: usize) -> KResult<()> {
-        let held: usize = self.ctl.topics.values().map(|t| t.partitions.len()).sum();
-        Budget::check_partitions(held, adding)
     }
 
     /// Whether a batch of `bytes` may be appended within the bytes the logs may hold.

@@ -3,7 +3,7 @@
 //! routes in the order they were made. A handler that takes a `Ctx` reads and writes only its own
 //! node's state: it cannot see another node.
 
-use super::ids::BrokerId;
+use super::ids::{BrokerId, Tp};
 use super::msg::{Dest, Ev, Msg, OffsetSpec};
 use super::event::EventKind;
 use super::rng::Rng;
@@ -19,10 +19,35 @@ pub(crate) enum Out {
     Send { from: Option<BrokerId>, to: Dest, msg: Msg },
     /// A timer `delay_ms` from now.
     Timer { delay_ms: i64, ev: Ev },
+    /// A request handed to a broker's process with no network between (a coordinator's write
+    /// to its own log partition; the transaction coordinator's marker to a partition's leader,
+    /// a simplification of the marker channel): the broker handles it when the output is routed.
+    Direct { broker: BrokerId, msg: Msg },
     /// Something that happened, for the event log the UI and lessons read (stamped with the
     /// time the handler ran).
-    #[allow(dead_code)]
     Event(EventKind),
+    /// What the invariants' observer must learn of the step (no node sees it).
+    Observe(Observation),
+}
+
+/// A step the invariants' observer (the committed-batch ledger, the replicas allowed to diverge)
+/// must know of: not a message, no node receives it.
+#[derive(Debug)]
+pub(crate) enum Observation {
+    /// An unclean election made `leader` lead `tp`: committed batches it lacks are lost (that is
+    /// what unclean election means), and the other `replicas` may diverge below their HW until
+    /// they reconcile with a leader.
+    UncleanElection { tp: Tp, leader: Option<BrokerId>, replicas: Vec<BrokerId> },
+}
+
+/// The network's view of the KRaft quorum from one voter: whether its process runs (not shutting
+/// down or stopped) and how many voters, itself included, it reaches now (0 when it is down). A
+/// real voter learns this from its fetches and votes succeeding or timing out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct VoterReach {
+    pub voter: BrokerId,
+    pub running: bool,
+    pub voters_reached: usize,
 }
 
 /// What a client's metadata and ListOffsets requests would answer now. The consumer asks it
@@ -64,13 +89,15 @@ pub(crate) struct Ctx<'a> {
     reachable: &'a [BrokerId],
     /// What a client's metadata and ListOffsets requests answer (see [`ClientView`]).
     view: Option<&'a dyn ClientView>,
+    /// For the controller: what each voter reaches (empty for other nodes).
+    quorum: &'a [VoterReach],
     out: Vec<Out>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
     pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
-        Ctx { now_ms, rng, next_id, reachable: &[], view: None, out: Vec::new() }
+        Ctx { now_ms, rng, next_id, reachable: &[], view: None, quorum: &[], out: Vec::new() }
     }
 
     /// The brokers the node reaches now, in id order.
@@ -89,6 +116,17 @@ impl<'a> Ctx<'a> {
     pub(crate) fn view(&self) -> &'a dyn ClientView {
         debug_assert!(self.view.is_some(), "a client handler that asks for metadata is given a view");
         self.view.unwrap_or(&NoView)
+    }
+
+    /// The quorum's reach, voter by voter (see [`VoterReach`]).
+    pub(crate) fn with_quorum(mut self, quorum: &'a [VoterReach]) -> Ctx<'a> {
+        self.quorum = quorum;
+        self
+    }
+
+    /// What voter `v` reaches now (None: not a voter, or no quorum view given).
+    pub(crate) fn voter_reach(&self, v: BrokerId) -> Option<VoterReach> {
+        self.quorum.iter().find(|r| r.voter == v).copied()
     }
 
     /// Now on the session's wall clock.
@@ -121,10 +159,19 @@ impl<'a> Ctx<'a> {
         self.out.push(Out::Timer { delay_ms, ev });
     }
 
+    /// Hands `msg` to broker `broker`'s process directly (see [`Out::Direct`]).
+    pub(crate) fn direct(&mut self, broker: BrokerId, msg: Msg) {
+        self.out.push(Out::Direct { broker, msg });
+    }
+
     /// Records what happened in the event log (applied in order with the other outputs).
-    #[allow(dead_code)] // the first users are the broker and controller handlers (issue 21)
     pub(crate) fn emit(&mut self, kind: EventKind) {
         self.out.push(Out::Event(kind));
+    }
+
+    /// Tells the invariants' observer of a step (applied in order with the other outputs).
+    pub(crate) fn observe(&mut self, o: Observation) {
+        self.out.push(Out::Observe(o));
     }
 
     /// The outputs, in the order the handler made them.

@@ -698,13 +698,13 @@ impl Cluster {
     /// A marker was appended to `__consumer_offsets` partition `p` on leader `l`: the producer's
     /// pending transactional offsets become committed (or are dropped).
     pub(crate) fn on_offsets_marker(&mut self, l: BrokerId, p: i32, pid: i64, commit: bool) {
-        let Some(sid) = self.groups.shards.get(&(l, p)).map(|s| s.id) else { return };
+        let Some(sid) = self.groups.coordinators.get(&l).and_then(|gc| gc.shards.get(&p)).map(|s| s.id) else { return };
         let Some(pending) = self.txns.group_pending.get_mut(&(l, p, sid)).and_then(|m| m.remove(&pid)) else { return };
         if !commit {
             return;
         }
         let now = self.now_ms;
-        let Some(shard) = self.groups.shards.get_mut(&(l, p)) else { return };
+        let Some(shard) = self.groups.coordinators.get_mut(&l).and_then(|gc| gc.shards.get_mut(&p)) else { return };
         for (group, tp, o) in pending {
             shard.groups.entry(group.clone()).or_insert_with(|| super::group::Group::new(&group, now)).offsets.insert(tp, o);
         }

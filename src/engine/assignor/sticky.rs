@@ -188,6 +188,21 @@ fn remove_first(list: &mut Vec<usize>, value: usize) -> bool {
 
 type Transferring = BTreeMap<usize, usize>;
 
+/// `ConstrainedAssignmentBuilder`'s working state: quotas, the assignment so far, and the members
+/// under and exactly at the minimum quota.
+struct Fill {
+    quota_min: usize,
+    quota_max: usize,
+    over_min_expected: usize,
+    over_min_count: usize,
+    assignment: Vec<Vec<usize>>,
+    assigned: Vec<bool>,
+    /// Partitions an owner gave up over its quota (who owned them).
+    maybe_revoked: Vec<Option<usize>>,
+    under_min: Vec<usize>,
+    exactly_min: VecDeque<usize>,
+}
+
 /// `ConstrainedAssignmentBuilder`: all members subscribe to the same topics.
 fn constrained(
     layout: &Layout<'_>,
@@ -195,97 +210,115 @@ fn constrained(
     rank: &[usize],
     claims: &Claims,
 ) -> Result<(Vec<Vec<usize>>, Transferring), AssignError> {
+    let partitions_count = layout.partitions.len();
+    let mut fill = keep_owned(layout, order, claims);
+    fill.under_min.sort_by_key(|&m| rank[m]);
+    fill.exactly_min.make_contiguous().sort_by_key(|&m| rank[m]);
+    let transferring = fill_round_robin(&mut fill, claims)?;
+    fill.check_filled()?;
+    debug_assert_eq!(fill.assignment.iter().map(Vec::len).sum::<usize>(), partitions_count);
+    Ok((fill.assignment, transferring))
+}
+
+/// Each member keeps the partitions it owns, up to its quota (the lowest partition numbers first).
+fn keep_owned(layout: &Layout<'_>, order: &[usize], claims: &Claims) -> Fill {
     let members_count = claims.owned.len();
     let partitions_count = layout.partitions.len();
-    let quota_min = partitions_count / members_count;
-    let quota_max = partitions_count.div_ceil(members_count);
-    let over_min_expected = partitions_count % members_count;
-    let mut over_min_count = 0usize;
-
-    let mut assignment: Vec<Vec<usize>> = vec![Vec::new(); members_count];
-    let mut assigned = vec![false; partitions_count];
-    let mut maybe_revoked: Vec<Option<usize>> = vec![None; partitions_count];
-    let mut under_min: Vec<usize> = Vec::new();
-    let mut exactly_min: VecDeque<usize> = VecDeque::new();
-    let mut transferring = Transferring::new();
-
+    let mut fill = Fill {
+        quota_min: partitions_count / members_count,
+        quota_max: partitions_count.div_ceil(members_count),
+        over_min_expected: partitions_count % members_count,
+        over_min_count: 0,
+        assignment: vec![Vec::new(); members_count],
+        assigned: vec![false; partitions_count],
+        maybe_revoked: vec![None; partitions_count],
+        under_min: Vec::new(),
+        exactly_min: VecDeque::new(),
+    };
     for &m in order {
         let mut owned: Vec<usize> =
             claims.owned[m].iter().copied().filter(|&pid| !claims.multiple_owners[pid]).collect();
         // Kafka keeps the lowest partition numbers first, across topics: by partition, then topic.
         owned.sort_by_key(|&pid| (layout.partitions[pid].1, layout.partitions[pid].0));
-        let keep = if owned.len() < quota_min {
-            under_min.push(m);
+        let keep = if owned.len() < fill.quota_min {
+            fill.under_min.push(m);
             owned.len()
-        } else if owned.len() >= quota_max && over_min_count < over_min_expected {
-            over_min_count += 1;
-            if over_min_count == over_min_expected {
-                exactly_min.clear();
+        } else if owned.len() >= fill.quota_max && fill.over_min_count < fill.over_min_expected {
+            fill.over_min_count += 1;
+            if fill.over_min_count == fill.over_min_expected {
+                fill.exactly_min.clear();
             }
-            quota_max
+            fill.quota_max
         } else {
-            if over_min_count < over_min_expected {
-                exactly_min.push_back(m);
+            if fill.over_min_count < fill.over_min_expected {
+                fill.exactly_min.push_back(m);
             }
-            quota_min
+            fill.quota_min
         };
         for &pid in &owned[..keep] {
-            assignment[m].push(pid);
-            assigned[pid] = true;
+            fill.assignment[m].push(pid);
+            fill.assigned[pid] = true;
         }
         for &pid in &owned[keep..] {
-            maybe_revoked[pid] = Some(m);
+            fill.maybe_revoked[pid] = Some(m);
         }
     }
+    fill
+}
 
-    under_min.sort_by_key(|&m| rank[m]);
-    exactly_min.make_contiguous().sort_by_key(|&m| rank[m]);
-
-    // Round-robin over the members under the minimum quota, then one more each to members at it.
+/// Round-robin over the members under the minimum quota, then one more each to members at it.
+fn fill_round_robin(fill: &mut Fill, claims: &Claims) -> Result<Transferring, AssignError> {
+    let mut transferring = Transferring::new();
     let mut cursor = 0usize;
-    for pid in (0..partitions_count).filter(|&pid| !assigned[pid]) {
-        let (m, from_under_min) = if cursor < under_min.len() {
+    for pid in (0..fill.assigned.len()).filter(|&pid| !fill.assigned[pid]) {
+        let (m, from_under_min) = if cursor < fill.under_min.len() {
             cursor += 1;
-            (under_min[cursor - 1], true)
-        } else if under_min.is_empty() && exactly_min.is_empty() {
-            return Err(AssignError::AssignorFailed("No more unfilled consumers to be assigned."));
-        } else if under_min.is_empty() {
-            let m = exactly_min.pop_front().expect("checked non-empty");
+            (fill.under_min[cursor - 1], true)
+        } else if fill.under_min.is_empty() {
+            let Some(m) = fill.exactly_min.pop_front() else {
+                return Err(AssignError::AssignorFailed("No more unfilled consumers to be assigned."));
+            };
             (m, false)
         } else {
             cursor = 1;
-            (under_min[0], true)
+            (fill.under_min[0], true)
         };
-        assignment[m].push(pid);
-        if maybe_revoked[pid].is_some_and(|previous| previous != m) || claims.multiple_owners[pid] {
+        fill.assignment[m].push(pid);
+        if fill.maybe_revoked[pid].is_some_and(|previous| previous != m) || claims.multiple_owners[pid] {
             transferring.insert(pid, m);
         }
-        let count = assignment[m].len();
-        if count == quota_min {
+        let count = fill.assignment[m].len();
+        if count == fill.quota_min {
             if !from_under_min {
                 // Kafka calls remove() on a spent iterator here and throws.
                 return Err(AssignError::AssignorFailed("IllegalStateException in assignRoundRobin"));
             }
             cursor -= 1;
-            under_min.remove(cursor);
-            exactly_min.push_back(m);
-        } else if count == quota_max {
-            over_min_count += 1;
+            fill.under_min.remove(cursor);
+            fill.exactly_min.push_back(m);
+        } else if count == fill.quota_max {
+            fill.over_min_count += 1;
         }
     }
+    Ok(transferring)
+}
 
-    if !under_min.is_empty() {
-        if over_min_count != over_min_expected {
+impl Fill {
+    /// The builder's closing checks: every member reached its minimum quota.
+    fn check_filled(&self) -> Result<(), AssignError> {
+        if self.under_min.is_empty() {
+            return Ok(());
+        }
+        if self.over_min_count != self.over_min_expected {
             return Err(AssignError::AssignorFailed(
                 "We haven't reached the expected number of members with more than the minQuota partitions, but no more partitions to be assigned",
             ));
         }
-        if under_min.iter().any(|&m| assignment[m].len() != quota_min) {
+        if self.under_min.iter().any(|&m| self.assignment[m].len() != self.quota_min) {
             return Err(AssignError::AssignorFailed("Consumer doesn't reach minQuota partitions, and no more partitions to be assigned"));
         }
+        Ok(())
     }
-    debug_assert_eq!(assignment.iter().map(Vec::len).sum::<usize>(), partitions_count);
-    Ok((assignment, transferring))
 }
 
 /// `computePartitionsTransferringOwnership`: partitions that some member gains and some member

@@ -9,8 +9,14 @@ use super::*;
 use crate::engine::cluster::ADMIN_TIMEOUT_MS;
 use crate::engine::error::KResult;
 
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
+//
+// The Admin client's side: it learns the coordinator from the cluster's metadata (the
+// controller's image, as a client's metadata request would), then works through the
+// coordinator's handlers; the reads below are read-only views of the coordinator's shards.
+
 impl Cluster {
-    fn offsets_partition_leader(&self, p: i32) -> Option<BrokerId> {
+    pub(crate) fn offsets_partition_leader(&self, p: i32) -> Option<BrokerId> {
         let idx = self.ctl.by_name.get(OFFSETS_TOPIC)?;
         self.ctl.topics.get(idx)?.partitions.get(p as usize)?.leader
     }
@@ -51,8 +57,8 @@ impl Cluster {
         self.admin_group_coordinator(group).map(|(b, _, _)| b)
     }
 
-    fn admin_group(&self, b: BrokerId, p: i32, sid: u64, group: &str) -> Option<&Group> {
-        self.groups.shards.get(&(b, p)).filter(|s| s.id == sid)?.groups.get(group)
+    pub(crate) fn admin_group(&self, b: BrokerId, p: i32, sid: u64, group: &str) -> Option<&Group> {
+        self.groups.coordinators.get(&b)?.shard(p, sid)?.groups.get(group)
     }
 
     /// ListGroups over every coordinator. Groups whose coordinator is unreachable are missing.
@@ -67,8 +73,7 @@ impl Cluster {
                 continue;
             }
             let Ok(sid) = self.coordinator_shard(l, p) else { continue };
-            let shard = &self.groups.shards[&(l, p)];
-            debug_assert_eq!(shard.id, sid);
+            let Some(shard) = self.groups.coordinators.get(&l).and_then(|gc| gc.shard(p, sid)) else { continue };
             for g in shard.groups.values() {
                 out.push(GroupListing { group_id: g.id.clone(), state: g.state, protocol_type: g.protocol_type.clone().unwrap_or_default(), group_type: "classic" });
             }
@@ -100,11 +105,12 @@ impl Cluster {
         Ok(self.admin_group(b, p, sid, group).map(|g| g.offsets.clone()).unwrap_or_default())
     }
 
-    /// Runs the simulation until the admin write `req_id` completed (bounded).
-    fn await_admin_write(&mut self, req_id: u64) -> KResult<()> {
-        self.run_while(OFFSETS_COMMIT_TIMEOUT_MS + 1_000, |c| c.groups.admin_results.contains_key(&req_id));
-        self.groups.admin_results.remove(&req_id).unwrap_or_else(|| {
-            self.groups.appends.remove(&req_id);
+    /// Runs the simulation until broker `b`'s admin write `req_id` completed (bounded).
+    pub(crate) fn await_admin_write(&mut self, b: BrokerId, req_id: u64) -> KResult<()> {
+        self.run_while(OFFSETS_COMMIT_TIMEOUT_MS + 1_000, |c| c.groups.coordinators.get(&b).is_some_and(|gc| gc.admin_results.contains_key(&req_id)));
+        let gc = self.groups.coordinators.entry(b).or_insert_with(|| GroupCoordinator::new(b));
+        gc.admin_results.remove(&req_id).unwrap_or_else(|| {
+            gc.appends.remove(&req_id);
             Err(KafkaError::of(ErrorCode::REQUEST_TIMED_OUT))
         })
     }
@@ -124,25 +130,21 @@ impl Cluster {
         if let Some(bad) = offsets.iter().find(|(_, o)| **o < 0) {
             return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Invalid negative offset {} for partition {}-{}", bad.1, bad.0.topic, bad.0.partition)));
         }
-        let now = self.now_ms;
-        if self.admin_group(b, p, sid, group).is_none() {
-            if let Some(shard) = self.shard_mut(b, p, sid) {
-                shard.groups.insert(group.to_string(), Group::new(group, now));
+        let offsets: Vec<(TopicPartition, i64)> = offsets.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
+        let req = self.with_group_coordinator(b, |gc, _, ctx| {
+            if offsets.is_empty() {
+                // Kafka creates the (simple) group even when there is nothing to write.
+                if let Some(shard) = gc.shard_mut(p, sid) {
+                    shard.groups.entry(group.to_string()).or_insert_with(|| Group::new(group, ctx.now_ms));
+                }
+                return None;
             }
+            Some(gc.write_offsets(ctx, p, sid, group, offsets, None))
+        });
+        match req.flatten() {
+            Some(req) => self.await_admin_write(b, req),
+            None => Ok(()),
         }
-        let mut recs = Vec::new();
-        let mut committed = Vec::new();
-        for (tp, o) in offsets {
-            let key = records::encode_key(&RecordKey::Offset { group: group.to_string(), tp: tp.clone() });
-            let v = records::OffsetValue { offset: *o, leader_epoch: -1, metadata: String::new(), commit_timestamp_ms: now };
-            recs.push((key, Some(records::encode_offset(&v))));
-            committed.push((tp.clone(), CommittedOffset { offset: *o, metadata: String::new(), commit_timestamp_ms: now }));
-        }
-        if recs.is_empty() {
-            return Ok(());
-        }
-        let req = self.coordinator_append(b, p, sid, recs, AppendKind::Commit { group: group.to_string(), offsets: committed, reply: None });
-        self.await_admin_write(req)
     }
 
     /// DeleteGroups: each group must exist and be Empty (`GROUP_ID_NOT_FOUND`, `NON_EMPTY_GROUP`).
@@ -166,11 +168,16 @@ impl Cluster {
         let mut recs: Vec<(Vec<u8>, Option<Vec<u8>>)> =
             g.offsets.keys().map(|tp| (records::encode_key(&RecordKey::Offset { group: group.to_string(), tp: tp.clone() }), None)).collect();
         recs.push((records::encode_key(&RecordKey::Group { group: group.to_string() }), None));
-        if let Some(shard) = self.shard_mut(b, p, sid) {
-            shard.groups.remove(group);
+        let req = self.with_group_coordinator(b, |gc, _, ctx| {
+            if let Some(shard) = gc.shard_mut(p, sid) {
+                shard.groups.remove(group);
+            }
+            gc.append(ctx, p, sid, recs, AppendKind::Admin)
+        });
+        match req {
+            Some(req) => self.await_admin_write(b, req),
+            None => Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)),
         }
-        let req = self.coordinator_append(b, p, sid, recs, AppendKind::Admin);
-        self.await_admin_write(req)
     }
 
     /// OffsetDelete for some partitions of a group. The outer error is the group's
@@ -199,20 +206,18 @@ impl Cluster {
             }
             results.push((tp.clone(), Ok(())));
         }
-        if let Some(g) = self.group_mut_admin(b, p, sid, group) {
-            for tp in &deleted {
-                g.offsets.remove(tp);
+        let req = self.with_group_coordinator(b, |gc, _, ctx| {
+            if let Some(g) = gc.group_mut(p, sid, group) {
+                for tp in &deleted {
+                    g.offsets.remove(tp);
+                }
             }
-        }
-        if !recs.is_empty() {
-            let req = self.coordinator_append(b, p, sid, recs, AppendKind::Admin);
-            self.await_admin_write(req)?;
+            (!recs.is_empty()).then(|| gc.append(ctx, p, sid, recs, AppendKind::Admin))
+        });
+        if let Some(req) = req.flatten() {
+            self.await_admin_write(b, req)?;
         }
         Ok(results)
-    }
-
-    fn group_mut_admin(&mut self, b: BrokerId, p: i32, sid: u64, group: &str) -> Option<&mut Group> {
-        self.shard_mut(b, p, sid)?.groups.get_mut(group)
     }
 
     /// A topic was deleted: every coordinator drops the committed offsets of its partitions
@@ -220,29 +225,16 @@ impl Cluster {
     pub(crate) fn groups_on_topic_deleted(&mut self, topic: &str) {
         if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) || topic == OFFSETS_TOPIC {
             if topic == OFFSETS_TOPIC {
-                self.groups.shards.clear();
+                for gc in self.groups.coordinators.values_mut() {
+                    gc.shards.clear();
+                }
             }
             return;
         }
         for p in 0..OFFSETS_PARTITIONS {
             let Some(l) = self.offsets_partition_leader(p) else { continue };
-            if !self.broker_up(l) {
-                continue;
-            }
-            let Ok(sid) = self.coordinator_shard(l, p) else { continue };
-            let mut recs = Vec::new();
-            if let Some(shard) = self.shard_mut(l, p, sid) {
-                for g in shard.groups.values_mut() {
-                    let gone: Vec<TopicPartition> = g.offsets.keys().filter(|tp| tp.topic == topic).cloned().collect();
-                    for tp in gone {
-                        g.offsets.remove(&tp);
-                        recs.push((records::encode_key(&RecordKey::Offset { group: g.id.clone(), tp }), None));
-                    }
-                }
-                shard.groups.retain(|_, g| !g.offsets.is_empty() || g.protocol_type.is_some());
-            }
-            if !recs.is_empty() {
-                self.coordinator_append(l, p, sid, recs, AppendKind::Plain);
+            if self.broker_up(l) {
+                self.with_group_coordinator(l, |gc, host, ctx| gc.on_topic_deleted(host, ctx, p, topic));
             }
         }
     }

@@ -9,11 +9,18 @@
 //! while it is waiting in JoinGroup or SyncGroup) is removed and the group rebalances.
 //! Member ids are `<client.id>-<uuid>`, handed out with `MEMBER_ID_REQUIRED` on the first join.
 
+//!
+//! The coordinator is a node ([`GroupCoordinator`], one per broker): its handlers read and write
+//! only its own shards, read their host broker's replicas and metadata view (never the
+//! controller's state), and act through a [`Ctx`]: replies and timers, and its writes to
+//! `__consumer_offsets`, handed to the host's log in-process.
+
 use super::records::{self, GroupValue, OffsetValue, RecordKey, StoredMember};
 use super::*;
 use crate::engine::assignor::{self, Member};
-use crate::engine::cluster::{Ev, Tp};
-use crate::engine::log::RecordsData;
+use crate::engine::cluster::{Broker, Dest, Ev, Msg, Tp};
+use crate::engine::log::{PartitionLog, RecordsData};
+use crate::engine::node::Ctx;
 use std::rc::Rc;
 
 pub(crate) struct JoinRequest {
@@ -26,6 +33,16 @@ pub(crate) struct JoinRequest {
     pub session_timeout_ms: i64,
     pub rebalance_timeout_ms: i64,
     pub protocols: Vec<(Strategy, Subscription)>,
+}
+
+pub(crate) struct SyncRequest {
+    pub consumer: u32,
+    pub req_id: u64,
+    pub group: String,
+    pub member_id: String,
+    pub generation: i32,
+    /// The leader's assignment (None from the other members).
+    pub assignment: Option<BTreeMap<String, Vec<TopicPartition>>>,
 }
 
 /// Java's `UUID.randomUUID().toString()` shape (version 4, IETF variant), from the seeded RNG.
@@ -52,268 +69,301 @@ fn map_append_error(e: ErrorCode) -> ErrorCode {
     }
 }
 
-impl Cluster {
-    // ----- coordinator lookup and loading -----
+/// The leader of partition `p` of `topic` in `host`'s metadata view: the coordinator a
+/// FindCoordinator served by `host` names. None when the host does not know the topic.
+pub(crate) fn coordinator_in_view(host: &Broker, topic: &str, p: i32) -> Option<Result<BrokerId, ErrorCode>> {
+    let idx = topic_in_view(host, topic)?;
+    Some(host.view.get(&Tp { topic: idx, partition: p }).and_then(|m| m.leader).ok_or(ErrorCode::COORDINATOR_NOT_AVAILABLE))
+}
 
-    /// FindCoordinator served by broker `b`: the leader of the group's offsets partition in `b`'s
-    /// metadata view. Creates `__consumer_offsets` on first use.
-    pub(crate) fn find_coordinator_on(&mut self, b: BrokerId, group: &str) -> Result<BrokerId, ErrorCode> {
-        let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
-        let br = &self.brokers[&b];
-        let idx = br.view_topics.iter().find(|(_, n)| &***n == OFFSETS_TOPIC).map(|(i, _)| *i);
-        match idx {
-            Some(i) => br.view.get(&Tp { topic: i, partition: p }).and_then(|m| m.leader).ok_or(ErrorCode::COORDINATOR_NOT_AVAILABLE),
-            None => {
-                if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
-                    let _ = self.create_offsets_topic();
-                }
-                Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+/// `topic`'s index in `host`'s metadata view.
+pub(crate) fn topic_in_view(host: &Broker, topic: &str) -> Option<u32> {
+    host.view_topics.iter().find(|(_, n)| &***n == topic).map(|(i, _)| *i)
+}
+
+/// Replays an offsets partition's log (later records win, null values delete) into its groups.
+fn replay_offsets_log(log: &PartitionLog, now_ms: i64) -> BTreeMap<String, Group> {
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    for bt in log.all_batches() {
+        // Transactional offset commits count only once their transaction committed.
+        let info = &bt.data.producer;
+        if info.transactional && log.producer_state.txn_committed(info.producer_id, bt.base_offset) != Some(true) {
+            continue;
+        }
+        for rec in bt.records() {
+            let Some(key) = rec.key.and_then(records::decode_key) else { continue };
+            replay_record(&mut groups, key, rec.value, now_ms);
+        }
+    }
+    groups.retain(|_, g| !g.offsets.is_empty() || g.protocol_type.is_some());
+    groups
+}
+
+fn replay_record(groups: &mut BTreeMap<String, Group>, key: RecordKey, value: Option<&[u8]>, now_ms: i64) {
+    match (key, value) {
+        (RecordKey::Offset { group, tp }, Some(v)) => {
+            if let Some(ov) = records::decode_offset(v) {
+                let g = groups.entry(group.clone()).or_insert_with(|| Group::new(&group, now_ms));
+                g.offsets.insert(tp, CommittedOffset { offset: ov.offset, metadata: ov.metadata, commit_timestamp_ms: ov.commit_timestamp_ms });
+            }
+        }
+        (RecordKey::Offset { group, tp }, None) => {
+            if let Some(g) = groups.get_mut(&group) {
+                g.offsets.remove(&tp);
+            }
+        }
+        (RecordKey::Group { group }, Some(v)) => {
+            if let Some(gv) = records::decode_group(v) {
+                let g = groups.entry(group.clone()).or_insert_with(|| Group::new(&group, now_ms));
+                restore_group(g, gv, now_ms);
+            }
+        }
+        (RecordKey::Group { group }, None) => {
+            if let Some(g) = groups.get_mut(&group) {
+                g.members.clear();
+                g.protocol_type = None;
+                g.protocol = None;
+                g.leader = None;
+                g.state = GroupState::Empty;
             }
         }
     }
+}
 
-    /// Creates `__consumer_offsets` as the broker's auto-creation does (controller side, no wait).
-    pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
-        let rf = self.broker_int("offsets.topic.replication.factor").clamp(1, i16::MAX as i64) as i16;
-        let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
-            .config("compression.type", "producer")
-            .config("cleanup.policy", "compact")
-            .config("segment.bytes", OFFSETS_SEGMENT_BYTES);
-        self.create_topic_now(&req)
+/// What the handlers check on the way in and out (debug builds): the group's own invariants and
+/// a generation that never goes back within one load of its shard.
+struct GroupCheck(Option<(u64, i32)>);
+
+impl GroupCoordinator {
+    // ----- outputs -----
+
+    fn reply(&self, ctx: &mut Ctx, consumer: u32, msg: GroupMsg) {
+        ctx.send(Some(self.broker), Dest::Client(consumer), Msg::Group(Box::new(msg)));
     }
 
-    /// Makes sure broker `b` coordinates offsets partition `p` and has loaded it; returns the shard id.
-    pub(crate) fn coordinator_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
-        let Some(&idx) = self.ctl.by_name.get(OFFSETS_TOPIC) else { return Err(ErrorCode::NOT_COORDINATOR) };
-        let tp = Tp { topic: idx, partition: p };
-        let br = &self.brokers[&b];
-        let leading = br.replicas.get(&tp).filter(|r| r.vol.is_leader && br.view.get(&tp).is_some_and(|m| m.leader == Some(b)));
-        let Some(r) = leading else {
-            self.groups.shards.remove(&(b, p));
+    #[allow(clippy::too_many_arguments)]
+    fn session_timer(&self, ctx: &mut Ctx, delay_ms: i64, p: i32, sid: u64, group: &str, member_id: &str, heartbeat_seq: u64) {
+        let ev = GroupEv::SessionExpiry { broker: self.broker, partition: p, shard_id: sid, group: group.to_string(), member_id: member_id.to_string(), heartbeat_seq };
+        ctx.timer(delay_ms, Ev::Group(ev));
+    }
+
+    fn join_timer(&self, ctx: &mut Ctx, delay_ms: i64, p: i32, sid: u64, group: &str, rebalance_seq: u64) {
+        ctx.timer(delay_ms, Ev::Group(GroupEv::JoinDeadline { broker: self.broker, partition: p, shard_id: sid, group: group.to_string(), rebalance_seq }));
+    }
+
+    // ----- invariants -----
+
+    fn check_in(&self, group: &str) -> GroupCheck {
+        if !cfg!(debug_assertions) {
+            return GroupCheck(None);
+        }
+        let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
+        let Some(s) = self.shards.get(&p) else { return GroupCheck(None) };
+        let Some(g) = s.groups.get(group) else { return GroupCheck(None) };
+        g.debug_check();
+        GroupCheck(Some((s.id, g.generation)))
+    }
+
+    fn check_out(&self, group: &str, before: GroupCheck) {
+        let after = self.check_in(group);
+        if let (Some((s0, g0)), Some((s1, g1))) = (before.0, after.0) {
+            debug_assert!(s0 != s1 || g1 >= g0, "group {group}: generation went back from {g0} to {g1}");
+        }
+    }
+
+    // ----- loading -----
+
+    /// Makes sure the host coordinates offsets partition `p` and has loaded it; the shard id.
+    /// Leadership is what the host knows: its replica leads and its metadata view names it.
+    pub(crate) fn load(&mut self, host: &Broker, ctx: &mut Ctx, p: i32) -> Result<u64, ErrorCode> {
+        debug_assert_eq!(host.id, self.broker, "a coordinator reads only its own host");
+        let leading = topic_in_view(host, OFFSETS_TOPIC).and_then(|idx| {
+            let tp = Tp { topic: idx, partition: p };
+            host.replicas.get(&tp).filter(|r| r.vol.is_leader && host.view.get(&tp).is_some_and(|m| m.leader == Some(self.broker))).map(|r| (idx, r))
+        });
+        let Some((idx, r)) = leading else {
+            self.shards.remove(&p);
             return Err(ErrorCode::NOT_COORDINATOR);
         };
-        let (epoch, inc) = (r.vol.leader_epoch, br.incarnation);
-        if let Some(s) = self.groups.shards.get(&(b, p)) {
-            if s.incarnation == inc && s.leader_epoch == epoch {
-                return Ok(s.id);
-            }
+        let (epoch, inc) = (r.vol.leader_epoch, host.incarnation);
+        if let Some(s) = self.shards.get(&p).filter(|s| s.incarnation == inc && s.leader_epoch == epoch) {
+            return Ok(s.id);
         }
-        // (Re)load: replay the partition's records (later records win, null values delete).
-        let now = self.now_ms;
-        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-        for bt in r.log.all_batches() {
-            // Transactional offset commits count only once their transaction committed.
-            let info = &bt.data.producer;
-            if info.transactional && r.log.producer_state.txn_committed(info.producer_id, bt.base_offset) != Some(true) {
-                continue;
-            }
-            for rec in bt.records() {
-                let Some(key) = rec.key.and_then(records::decode_key) else { continue };
-                match (key, rec.value) {
-                    (RecordKey::Offset { group, tp }, Some(v)) => {
-                        if let Some(ov) = records::decode_offset(v) {
-                            let g = groups.entry(group.clone()).or_insert_with(|| Group::new(&group, now));
-                            g.offsets.insert(tp, CommittedOffset { offset: ov.offset, metadata: ov.metadata, commit_timestamp_ms: ov.commit_timestamp_ms });
-                        }
-                    }
-                    (RecordKey::Offset { group, tp }, None) => {
-                        if let Some(g) = groups.get_mut(&group) {
-                            g.offsets.remove(&tp);
-                        }
-                    }
-                    (RecordKey::Group { group }, Some(v)) => {
-                        if let Some(gv) = records::decode_group(v) {
-                            let g = groups.entry(group.clone()).or_insert_with(|| Group::new(&group, now));
-                            restore_group(g, gv, now);
-                        }
-                    }
-                    (RecordKey::Group { group }, None) => {
-                        if let Some(g) = groups.get_mut(&group) {
-                            g.members.clear();
-                            g.protocol_type = None;
-                            g.protocol = None;
-                            g.leader = None;
-                            g.state = GroupState::Empty;
-                        }
-                    }
-                }
-            }
-        }
-        groups.retain(|_, g| !g.offsets.is_empty() || g.protocol_type.is_some());
-        let id = self.next_id();
-        let mut expiries = Vec::new();
-        for g in groups.values() {
-            for m in &g.members {
-                expiries.push((g.id.clone(), m.member_id.clone(), m.session_timeout_ms));
-            }
-        }
-        self.groups.shards.insert((b, p), Shard { id, incarnation: inc, leader_epoch: epoch, groups });
+        let groups = replay_offsets_log(&r.log, ctx.now_ms);
+        let id = ctx.next_id();
+        let expiries: Vec<(String, String, i64)> =
+            groups.values().flat_map(|g| g.members.iter().map(|m| (g.id.clone(), m.member_id.clone(), m.session_timeout_ms))).collect();
+        self.shards.insert(p, Shard { id, topic: idx, incarnation: inc, leader_epoch: epoch, groups });
         for (group, member_id, session) in expiries {
-            self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: id, group, member_id, heartbeat_seq: 0 }));
+            self.session_timer(ctx, session, p, id, &group, &member_id, 0);
         }
         Ok(id)
     }
 
-    /// The shard holding `group` on broker `b` (loading it), or the error a request gets.
-    pub(crate) fn group_shard(&mut self, b: BrokerId, group: &str) -> Result<(i32, u64), ErrorCode> {
+    /// The shard holding `group` (loading it), or the error a request gets.
+    pub(crate) fn group_shard(&mut self, host: &Broker, ctx: &mut Ctx, group: &str) -> Result<(i32, u64), ErrorCode> {
         let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
-        self.coordinator_shard(b, p).map(|id| (p, id))
+        self.load(host, ctx, p).map(|id| (p, id))
     }
 
-    pub(crate) fn shard_mut(&mut self, b: BrokerId, p: i32, shard_id: u64) -> Option<&mut Shard> {
-        self.groups.shards.get_mut(&(b, p)).filter(|s| s.id == shard_id)
+    pub(crate) fn shard(&self, p: i32, shard_id: u64) -> Option<&Shard> {
+        self.shards.get(&p).filter(|s| s.id == shard_id)
     }
 
-    fn group_mut(&mut self, b: BrokerId, p: i32, shard_id: u64, group: &str) -> Option<&mut Group> {
-        self.shard_mut(b, p, shard_id)?.groups.get_mut(group)
+    pub(crate) fn shard_mut(&mut self, p: i32, shard_id: u64) -> Option<&mut Shard> {
+        self.shards.get_mut(&p).filter(|s| s.id == shard_id)
+    }
+
+    pub(crate) fn group_mut(&mut self, p: i32, shard_id: u64, group: &str) -> Option<&mut Group> {
+        self.shard_mut(p, shard_id)?.groups.get_mut(group)
     }
 
     // ----- writes -----
 
-    /// Appends coordinator records to offsets partition `p` on `b` (acks=all); `kind` says what
-    /// happens when the write completes.
-    pub(crate) fn coordinator_append(&mut self, b: BrokerId, p: i32, shard_id: u64, recs: Vec<(Vec<u8>, Option<Vec<u8>>)>, kind: AppendKind) -> u64 {
-        let req_id = self.next_id();
-        let Some(&idx) = self.ctl.by_name.get(OFFSETS_TOPIC) else {
-            self.groups.appends.insert(req_id, PendingAppend { broker: b, partition: p, shard_id, kind });
-            self.coordinator_append_done(req_id, Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)));
+    /// Appends coordinator records to offsets partition `p` (acks=all) through the host's log;
+    /// `kind` says what happens when the write completes. The request id.
+    pub(crate) fn append(&mut self, ctx: &mut Ctx, p: i32, shard_id: u64, recs: Vec<(Vec<u8>, Option<Vec<u8>>)>, kind: AppendKind) -> u64 {
+        let req_id = ctx.next_id();
+        let topic = self.shard(p, shard_id).map(|s| s.topic);
+        self.appends.insert(req_id, PendingAppend { partition: p, shard_id, kind });
+        let Some(topic) = topic else {
+            self.on_append_done(ctx, req_id, Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)));
             return req_id;
         };
-        let now = self.now_ms;
         let mut data = RecordsData::new();
         for (k, v) in recs {
-            data.push(now, Some(&k), v.as_deref(), Vec::new());
+            data.push(ctx.now_ms, Some(&k), v.as_deref(), Vec::new());
         }
-        self.groups.appends.insert(req_id, PendingAppend { broker: b, partition: p, shard_id, kind });
-        self.handle_produce(b, COORDINATOR_CLIENT, req_id, Tp { topic: idx, partition: p }, Rc::new(data), -1, OFFSETS_COMMIT_TIMEOUT_MS);
+        let tp = Tp { topic, partition: p };
+        ctx.direct(self.broker, Msg::Produce { producer: COORDINATOR_CLIENT, req_id, tp, data: Rc::new(data), acks: -1, timeout_ms: OFFSETS_COMMIT_TIMEOUT_MS });
         req_id
     }
 
-    pub(crate) fn coordinator_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
-        let Some(pa) = self.groups.appends.remove(&req_id) else { return };
+    /// A write of this coordinator completed (or failed).
+    pub(crate) fn on_append_done(&mut self, ctx: &mut Ctx, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        let Some(pa) = self.appends.remove(&req_id) else { return };
         let err = result.err().map(|e| map_append_error(e.code));
-        let (b, p, sid) = (pa.broker, pa.partition, pa.shard_id);
+        let (p, sid) = (pa.partition, pa.shard_id);
         match pa.kind {
             AppendKind::Commit { group, offsets, reply } => {
                 if err.is_none() {
-                    let now = self.now_ms;
-                    if let Some(shard) = self.shard_mut(b, p, sid) {
-                        let g = shard.groups.entry(group.clone()).or_insert_with(|| Group::new(&group, now));
-                        for (tp, o) in offsets {
-                            g.offsets.insert(tp, o);
-                        }
+                    if let Some(shard) = self.shard_mut(p, sid) {
+                        let g = shard.groups.entry(group.clone()).or_insert_with(|| Group::new(&group, ctx.now_ms));
+                        g.offsets.extend(offsets);
                     }
                 }
-                let result = match err {
-                    None => Ok(()),
-                    Some(e) => Err(e),
-                };
+                let result = err.map_or(Ok(()), Err);
                 match reply {
-                    Some((consumer, creq)) => self.reply(b, consumer, GroupMsg::OffsetCommitResp { req_id: creq, result }),
+                    Some((consumer, creq)) => self.reply(ctx, consumer, GroupMsg::OffsetCommitResp { req_id: creq, result }),
                     None => {
-                        self.groups.admin_results.insert(req_id, result.map_err(KafkaError::of));
+                        self.admin_results.insert(req_id, result.map_err(KafkaError::of));
                     }
                 }
             }
             AppendKind::SyncDone { group, generation, assignment } => {
-                let Some(g) = self.group_mut(b, p, sid, &group) else { return };
-                if g.state != GroupState::CompletingRebalance || g.generation != generation {
-                    return;
-                }
-                match err {
-                    Some(e) => {
-                        // `GroupMetadataManager.storeGroup` (the 3.9 default, Scala coordinator)
-                        // answers a timed-out group write with REBALANCE_IN_PROGRESS.
-                        let e = if e == ErrorCode::REQUEST_TIMED_OUT { ErrorCode::REBALANCE_IN_PROGRESS } else { e };
-                        self.propagate_sync_error(b, p, sid, &group, e);
-                        self.prepare_rebalance(b, p, sid, &group);
-                    }
-                    None => {
-                        let now = self.now_ms;
-                        let Some(g) = self.group_mut(b, p, sid, &group) else { return };
-                        let mut replies = Vec::new();
-                        for m in g.members.iter_mut() {
-                            m.assignment = assignment.get(&m.member_id).cloned().unwrap_or_default();
-                            if let Some((c, r)) = m.awaiting_sync.take() {
-                                replies.push((c, r, m.assignment.clone(), m.member_id.clone()));
-                            }
-                        }
-                        g.state = GroupState::Stable;
-                        g.state_timestamp_ms = now;
-                        for (c, r, a, member_id) in replies {
-                            self.reply(b, c, GroupMsg::SyncResp { req_id: r, result: Ok(a) });
-                            self.reschedule_heartbeat(b, p, sid, &group, &member_id);
-                        }
-                    }
-                }
+                let before = self.check_in(&group);
+                self.on_sync_written(ctx, p, sid, &group, generation, assignment, err);
+                self.check_out(&group, before);
             }
             AppendKind::Plain => {}
             AppendKind::Admin => {
-                if let Some(e) = err {
-                    self.groups.admin_results.insert(req_id, Err(KafkaError::of(e)));
-                } else {
-                    self.groups.admin_results.insert(req_id, Ok(()));
-                }
+                self.admin_results.insert(req_id, err.map_or(Ok(()), |e| Err(KafkaError::of(e))));
             }
         }
     }
 
+    /// The group's metadata after the leader's SyncGroup was written: the assignments go out, or
+    /// (failed) the group rebalances again.
+    #[allow(clippy::too_many_arguments)]
+    fn on_sync_written(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, generation: i32, assignment: BTreeMap<String, Vec<TopicPartition>>, err: Option<ErrorCode>) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
+        if g.state != GroupState::CompletingRebalance || g.generation != generation {
+            return;
+        }
+        if let Some(e) = err {
+            // `GroupMetadataManager.storeGroup` (the 3.9 default, Scala coordinator) answers a
+            // timed-out group write with REBALANCE_IN_PROGRESS.
+            let e = if e == ErrorCode::REQUEST_TIMED_OUT { ErrorCode::REBALANCE_IN_PROGRESS } else { e };
+            self.propagate_sync_error(ctx, p, sid, group, e);
+            self.prepare_rebalance(ctx, p, sid, group);
+            return;
+        }
+        let mut replies = Vec::new();
+        for m in g.members.iter_mut() {
+            m.assignment = assignment.get(&m.member_id).cloned().unwrap_or_default();
+            if let Some((c, r)) = m.awaiting_sync.take() {
+                replies.push((c, r, m.assignment.clone(), m.member_id.clone()));
+            }
+        }
+        g.state = GroupState::Stable;
+        g.state_timestamp_ms = ctx.now_ms;
+        for (c, r, a, member_id) in replies {
+            self.reply(ctx, c, GroupMsg::SyncResp { req_id: r, result: Ok(a) });
+            self.reschedule_heartbeat(ctx, p, sid, group, &member_id);
+        }
+    }
+
     /// Writes the group's metadata record (members, generation, assignments).
-    pub(crate) fn store_group(&mut self, b: BrokerId, p: i32, shard_id: u64, group: &str, assignment: Option<&BTreeMap<String, Vec<TopicPartition>>>, kind: AppendKind) {
-        let Some(g) = self.group_mut(b, p, shard_id, group) else { return };
+    #[allow(clippy::too_many_arguments)]
+    fn store_group(&mut self, ctx: &mut Ctx, p: i32, shard_id: u64, group: &str, assignment: Option<&BTreeMap<String, Vec<TopicPartition>>>, kind: AppendKind) {
+        let Some(g) = self.group_mut(p, shard_id, group) else { return };
+        let stored = |m: &GroupMember| StoredMember {
+            member_id: m.member_id.clone(),
+            group_instance_id: None,
+            client_id: m.client_id.clone(),
+            client_host: m.host.clone(),
+            rebalance_timeout_ms: m.rebalance_timeout_ms.clamp(0, i32::MAX as i64) as i32,
+            session_timeout_ms: m.session_timeout_ms.clamp(0, i32::MAX as i64) as i32,
+            topics: m.topics(),
+            assignment: assignment.map_or_else(|| m.assignment.clone(), |a| a.get(&m.member_id).cloned().unwrap_or_default()),
+        };
         let value = GroupValue {
             protocol_type: g.protocol_type.clone().unwrap_or_default(),
             generation: g.generation,
             protocol: g.protocol,
             leader: g.leader.clone(),
             current_state_timestamp_ms: g.state_timestamp_ms,
-            members: g
-                .members
-                .iter()
-                .map(|m| StoredMember {
-                    member_id: m.member_id.clone(),
-                    group_instance_id: None,
-                    client_id: m.client_id.clone(),
-                    client_host: m.host.clone(),
-                    rebalance_timeout_ms: m.rebalance_timeout_ms.clamp(0, i32::MAX as i64) as i32,
-                    session_timeout_ms: m.session_timeout_ms.clamp(0, i32::MAX as i64) as i32,
-                    topics: m.topics(),
-                    assignment: assignment.map_or_else(|| m.assignment.clone(), |a| a.get(&m.member_id).cloned().unwrap_or_default()),
-                })
-                .collect(),
+            members: g.members.iter().map(stored).collect(),
         };
         let key = records::encode_key(&RecordKey::Group { group: group.to_string() });
-        self.coordinator_append(b, p, shard_id, vec![(key, Some(records::encode_group(&value)))], kind);
+        self.append(ctx, p, shard_id, vec![(key, Some(records::encode_group(&value)))], kind);
     }
 
     // ----- JoinGroup -----
 
-    pub(crate) fn handle_join(&mut self, b: BrokerId, req: JoinRequest) {
-        let err = |c: &mut Cluster, e: ErrorCode, member: &str| {
-            c.reply(b, req.consumer, GroupMsg::JoinResp { req_id: req.req_id, result: Err((e, member.to_string())) });
-        };
-        if req.group.is_empty() {
-            return err(self, ErrorCode::INVALID_GROUP_ID, &req.member_id);
-        }
-        let (p, sid) = match self.group_shard(b, &req.group) {
-            Ok(x) => x,
-            Err(e) => return err(self, e, &req.member_id),
-        };
-        if req.session_timeout_ms < GROUP_MIN_SESSION_TIMEOUT_MS || req.session_timeout_ms > GROUP_MAX_SESSION_TIMEOUT_MS {
-            return err(self, ErrorCode::INVALID_SESSION_TIMEOUT, &req.member_id);
-        }
-        let now = self.now_ms;
-        let unknown = req.member_id.is_empty();
-        let shard = self.shard_mut(b, p, sid).expect("just loaded");
-        if !shard.groups.contains_key(&req.group) {
-            if !unknown {
-                return err(self, ErrorCode::UNKNOWN_MEMBER_ID, &req.member_id);
+    /// JoinGroup.
+    pub(crate) fn on_join(&mut self, host: &Broker, ctx: &mut Ctx, req: JoinRequest) {
+        let before = self.check_in(&req.group);
+        match self.admit_join(host, ctx, &req) {
+            Err(e) => self.join_error(ctx, &req, e, &req.member_id),
+            Ok((p, sid)) if req.member_id.is_empty() => self.join_new_member(ctx, p, sid, &req),
+            Ok((p, sid)) => {
+                let pending = self.group_mut(p, sid, &req.group).and_then(|g| g.pending_members.iter().position(|m| *m == req.member_id));
+                match pending {
+                    Some(pos) => self.join_pending_member(ctx, p, sid, &req, pos),
+                    None => self.join_known_member(ctx, p, sid, &req),
+                }
             }
-            shard.groups.insert(req.group.clone(), Group::new(&req.group, now));
         }
-        let g = shard.groups.get_mut(&req.group).expect("ensured");
+        self.check_out(&req.group, before);
+    }
+
+    /// JoinGroup's checks, in Kafka's order; a first join without member id creates the group.
+    fn admit_join(&mut self, host: &Broker, ctx: &mut Ctx, req: &JoinRequest) -> Result<(i32, u64), ErrorCode> {
+        if req.group.is_empty() {
+            return Err(ErrorCode::INVALID_GROUP_ID);
+        }
+        let (p, sid) = self.group_shard(host, ctx, &req.group)?;
+        if req.session_timeout_ms < GROUP_MIN_SESSION_TIMEOUT_MS || req.session_timeout_ms > GROUP_MAX_SESSION_TIMEOUT_MS {
+            return Err(ErrorCode::INVALID_SESSION_TIMEOUT);
+        }
+        let shard = self.shard_mut(p, sid).ok_or(ErrorCode::NOT_COORDINATOR)?;
+        if !shard.groups.contains_key(&req.group) && !req.member_id.is_empty() {
+            return Err(ErrorCode::UNKNOWN_MEMBER_ID);
+        }
+        let g = shard.groups.entry(req.group.clone()).or_insert_with(|| Group::new(&req.group, ctx.now_ms));
         if g.state == GroupState::Dead {
-            return err(self, ErrorCode::COORDINATOR_NOT_AVAILABLE, &req.member_id);
+            return Err(ErrorCode::COORDINATOR_NOT_AVAILABLE);
         }
         // supportsProtocols: an Empty group takes any protocol list; otherwise one strategy must be
         // supported by every member.
@@ -324,42 +374,33 @@ impl Cluster {
                 && req.protocols.iter().any(|(s, _)| g.members.iter().all(|m| m.protocols.iter().any(|(ms, _)| ms == s)))
         };
         if !supported {
-            return err(self, ErrorCode::INCONSISTENT_GROUP_PROTOCOL, &req.member_id);
+            return Err(ErrorCode::INCONSISTENT_GROUP_PROTOCOL);
         }
-        if unknown {
-            return self.join_new_member(b, p, sid, &req);
-        }
-        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
-        if let Some(pos) = g.pending_members.iter().position(|m| *m == req.member_id) {
-            return self.join_pending_member(b, p, sid, &req, pos);
-        }
-        self.join_known_member(b, p, sid, &req);
+        Ok((p, sid))
     }
 
     /// JoinGroup's answer with an error (`member`: the member id to report).
-    fn join_error(&mut self, b: BrokerId, req: &JoinRequest, e: ErrorCode, member: &str) {
-        self.reply(b, req.consumer, GroupMsg::JoinResp { req_id: req.req_id, result: Err((e, member.to_string())) });
+    fn join_error(&self, ctx: &mut Ctx, req: &JoinRequest, e: ErrorCode, member: &str) {
+        self.reply(ctx, req.consumer, GroupMsg::JoinResp { req_id: req.req_id, result: Err((e, member.to_string())) });
     }
 
     /// A join without member id: the member gets one (MEMBER_ID_REQUIRED) and must join again
     /// with it within its session timeout.
-    fn join_new_member(&mut self, b: BrokerId, p: i32, sid: u64, req: &JoinRequest) {
-        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
+    fn join_new_member(&mut self, ctx: &mut Ctx, p: i32, sid: u64, req: &JoinRequest) {
+        let Some(g) = self.group_mut(p, sid, &req.group) else { return };
         if g.members.len() + g.pending_members.len() >= GROUP_MEMBERS_MAX {
-            return self.join_error(b, req, ErrorCode::UNKNOWN_SERVER_ERROR, "");
+            return self.join_error(ctx, req, ErrorCode::UNKNOWN_SERVER_ERROR, "");
         }
-        let member_id = format!("{}-{}", req.client_id, java_uuid(&mut self.rng));
-        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
+        let member_id = format!("{}-{}", req.client_id, java_uuid(ctx.rng));
         g.pending_members.push(member_id.clone());
-        let session = req.session_timeout_ms;
-        self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: req.group.clone(), member_id: member_id.clone(), heartbeat_seq: u64::MAX }));
-        self.join_error(b, req, ErrorCode::MEMBER_ID_REQUIRED, &member_id);
+        self.session_timer(ctx, req.session_timeout_ms, p, sid, &req.group, &member_id, u64::MAX);
+        self.join_error(ctx, req, ErrorCode::MEMBER_ID_REQUIRED, &member_id);
     }
 
     /// `addMemberAndRebalance`: a pending member (at `pos`) joins with its new id.
-    fn join_pending_member(&mut self, b: BrokerId, p: i32, sid: u64, req: &JoinRequest, pos: usize) {
-        let now = self.now_ms;
-        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
+    fn join_pending_member(&mut self, ctx: &mut Ctx, p: i32, sid: u64, req: &JoinRequest, pos: usize) {
+        let now = ctx.now_ms;
+        let Some(g) = self.group_mut(p, sid, &req.group) else { return };
         g.pending_members.remove(pos);
         if g.state == GroupState::PreparingRebalance && g.generation == 0 {
             if let Some((_, added)) = g.initial_delay.as_mut() {
@@ -386,20 +427,19 @@ impl Cluster {
         if g.leader.is_none() {
             g.leader = Some(req.member_id.clone());
         }
-        self.maybe_prepare_rebalance(b, p, sid, &req.group);
-        self.try_complete_join(b, p, sid, &req.group);
+        self.maybe_prepare_rebalance(ctx, p, sid, &req.group);
+        self.try_complete_join(ctx, p, sid, &req.group);
     }
 
     /// A member of the group joins again: answered with the current generation if nothing
     /// changed, otherwise `updateMemberAndRebalance`.
-    fn join_known_member(&mut self, b: BrokerId, p: i32, sid: u64, req: &JoinRequest) {
-        let err = |c: &mut Cluster, e: ErrorCode, member: &str| c.join_error(b, req, e, member);
-        let g = self.group_mut(b, p, sid, &req.group).expect("exists");
-        let Some(m) = g.member(&req.member_id) else { return err(self, ErrorCode::UNKNOWN_MEMBER_ID, &req.member_id) };
+    fn join_known_member(&mut self, ctx: &mut Ctx, p: i32, sid: u64, req: &JoinRequest) {
+        let Some(g) = self.group_mut(p, sid, &req.group) else { return };
+        let Some(m) = g.member(&req.member_id) else { return self.join_error(ctx, req, ErrorCode::UNKNOWN_MEMBER_ID, &req.member_id) };
         let matches = m.protocols == req.protocols;
         let is_leader = g.leader.as_deref() == Some(req.member_id.as_str());
         match g.state {
-            GroupState::Empty | GroupState::Dead => err(self, ErrorCode::UNKNOWN_MEMBER_ID, &req.member_id),
+            GroupState::Empty | GroupState::Dead => self.join_error(ctx, req, ErrorCode::UNKNOWN_MEMBER_ID, &req.member_id),
             GroupState::CompletingRebalance | GroupState::Stable if matches && !(g.state == GroupState::Stable && is_leader) => {
                 // Nothing changed: answer with the current generation (the leader of a
                 // CompletingRebalance group gets the member list again).
@@ -410,38 +450,37 @@ impl Cluster {
                     member_id: req.member_id.clone(),
                     members: if is_leader { current_members(g) } else { Vec::new() },
                 };
-                self.reply(b, req.consumer, GroupMsg::JoinResp { req_id: req.req_id, result: Ok(ok) });
+                self.reply(ctx, req.consumer, GroupMsg::JoinResp { req_id: req.req_id, result: Ok(ok) });
             }
             _ => {
                 // updateMemberAndRebalance
-                let m = g.member_mut(&req.member_id).expect("checked");
+                let Some(m) = g.member_mut(&req.member_id) else { return };
                 m.protocols = req.protocols.clone();
                 m.session_timeout_ms = req.session_timeout_ms;
                 m.rebalance_timeout_ms = req.rebalance_timeout_ms;
                 if let Some((c, r)) = m.awaiting_join.replace((req.consumer, req.req_id)) {
                     // A duplicate join replaces the earlier one, which is answered with an error.
-                    self.reply(b, c, GroupMsg::JoinResp { req_id: r, result: Err((ErrorCode::UNKNOWN_MEMBER_ID, req.member_id.clone())) });
+                    self.reply(ctx, c, GroupMsg::JoinResp { req_id: r, result: Err((ErrorCode::UNKNOWN_MEMBER_ID, req.member_id.clone())) });
                 }
-                self.maybe_prepare_rebalance(b, p, sid, &req.group);
-                self.try_complete_join(b, p, sid, &req.group);
+                self.maybe_prepare_rebalance(ctx, p, sid, &req.group);
+                self.try_complete_join(ctx, p, sid, &req.group);
             }
         }
     }
 
-    fn maybe_prepare_rebalance(&mut self, b: BrokerId, p: i32, sid: u64, group: &str) {
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    fn maybe_prepare_rebalance(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         if matches!(g.state, GroupState::Stable | GroupState::CompletingRebalance | GroupState::Empty) {
-            self.prepare_rebalance(b, p, sid, group);
+            self.prepare_rebalance(ctx, p, sid, group);
         }
     }
 
-    pub(crate) fn prepare_rebalance(&mut self, b: BrokerId, p: i32, sid: u64, group: &str) {
-        let now = self.now_ms;
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    fn prepare_rebalance(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         if g.state == GroupState::CompletingRebalance {
-            self.propagate_sync_error(b, p, sid, group, ErrorCode::REBALANCE_IN_PROGRESS);
+            self.propagate_sync_error(ctx, p, sid, group, ErrorCode::REBALANCE_IN_PROGRESS);
         }
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         let rebalance_timeout = g.members.iter().map(|m| m.rebalance_timeout_ms).max().unwrap_or(0);
         let delay = if g.state == GroupState::Empty {
             g.initial_delay = Some(((rebalance_timeout - GROUP_INITIAL_REBALANCE_DELAY_MS).max(0), false));
@@ -451,15 +490,15 @@ impl Cluster {
             rebalance_timeout
         };
         g.state = GroupState::PreparingRebalance;
-        g.state_timestamp_ms = now;
+        g.state_timestamp_ms = ctx.now_ms;
         g.rebalance_seq += 1;
         let seq = g.rebalance_seq;
-        self.schedule(delay, Ev::Group(GroupEv::JoinDeadline { broker: b, partition: p, shard_id: sid, group: group.to_string(), rebalance_seq: seq }));
+        self.join_timer(ctx, delay, p, sid, group, seq);
     }
 
     /// Members waiting in SyncGroup get `e`; every assignment is cleared.
-    fn propagate_sync_error(&mut self, b: BrokerId, p: i32, sid: u64, group: &str, e: ErrorCode) {
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    fn propagate_sync_error(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, e: ErrorCode) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         let mut replies = Vec::new();
         for m in g.members.iter_mut() {
             m.assignment.clear();
@@ -468,8 +507,8 @@ impl Cluster {
             }
         }
         for (c, r, member_id) in replies {
-            self.reply(b, c, GroupMsg::SyncResp { req_id: r, result: Err(e) });
-            self.reschedule_heartbeat(b, p, sid, group, &member_id);
+            self.reply(ctx, c, GroupMsg::SyncResp { req_id: r, result: Err(e) });
+            self.reschedule_heartbeat(ctx, p, sid, group, &member_id);
         }
     }
 
@@ -479,28 +518,30 @@ impl Cluster {
     /// session that expired while the member waited in SyncGroup was ignored and left no timer:
     /// without it a member that crashed while waiting would never expire (it then holds the next
     /// rebalance until the rebalance timeout).
-    fn reschedule_heartbeat(&mut self, b: BrokerId, p: i32, sid: u64, group: &str, member_id: &str) {
-        let now = self.now_ms;
-        let Some(m) = self.group_mut(b, p, sid, group).and_then(|g| g.member_mut(member_id)) else { return };
+    fn reschedule_heartbeat(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, member_id: &str) {
+        let now = ctx.now_ms;
+        let Some(m) = self.group_mut(p, sid, group).and_then(|g| g.member_mut(member_id)) else { return };
         m.last_heartbeat_ms = now;
         m.heartbeat_seq += 1;
         let (session_ms, seq) = (m.session_timeout_ms, m.heartbeat_seq);
-        self.schedule(session_ms, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: group.to_string(), member_id: member_id.to_string(), heartbeat_seq: seq }));
+        self.session_timer(ctx, session_ms, p, sid, group, member_id, seq);
     }
 
-    fn try_complete_join(&mut self, b: BrokerId, p: i32, sid: u64, group: &str) {
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    fn try_complete_join(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         if g.state != GroupState::PreparingRebalance || g.initial_delay.is_some() {
             return;
         }
         let all_joined = g.members.iter().all(|m| m.awaiting_join.is_some()) && g.pending_members.is_empty();
         if all_joined {
-            self.complete_join(b, p, sid, group);
+            self.complete_join(ctx, p, sid, group);
         }
     }
 
-    pub(crate) fn on_join_deadline(&mut self, b: BrokerId, p: i32, sid: u64, group: &str, seq: u64) {
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    /// The join phase's deadline (the rebalance timeout, or a step of the initial delay).
+    pub(crate) fn on_join_deadline(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, seq: u64) {
+        let before = self.check_in(group);
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         if g.rebalance_seq != seq || g.state != GroupState::PreparingRebalance {
             return;
         }
@@ -508,190 +549,173 @@ impl Cluster {
             if added && remaining > 0 {
                 let delay = GROUP_INITIAL_REBALANCE_DELAY_MS.min(remaining);
                 g.initial_delay = Some(((remaining - GROUP_INITIAL_REBALANCE_DELAY_MS).max(0), false));
-                self.schedule(delay, Ev::Group(GroupEv::JoinDeadline { broker: b, partition: p, shard_id: sid, group: group.to_string(), rebalance_seq: seq }));
-                return;
+                return self.join_timer(ctx, delay, p, sid, group, seq);
             }
         }
         g.initial_delay = None;
-        self.complete_join(b, p, sid, group);
+        self.complete_join(ctx, p, sid, group);
+        self.check_out(group, before);
     }
 
     /// `onCompleteJoin`: drop members that did not rejoin, start the next generation, answer the
     /// waiting JoinGroups (the leader gets every member's subscription).
-    fn complete_join(&mut self, b: BrokerId, p: i32, sid: u64, group: &str) {
-        let now = self.now_ms;
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    fn complete_join(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
+        let generation_before = g.generation;
         g.members.retain(|m| m.awaiting_join.is_some());
         g.pending_members.clear();
         if g.leader.as_ref().is_none_or(|l| g.member(l).is_none()) {
             g.leader = g.members.first().map(|m| m.member_id.clone());
         }
         g.generation += 1;
-        g.state_timestamp_ms = now;
+        g.state_timestamp_ms = ctx.now_ms;
+        debug_assert!(g.generation > generation_before, "generations only grow");
         if g.members.is_empty() {
             g.protocol = None;
             g.state = GroupState::Empty;
-            self.store_group(b, p, sid, group, None, AppendKind::Plain);
+            self.store_group(ctx, p, sid, group, None, AppendKind::Plain);
             return;
         }
         let lists: Vec<Vec<Strategy>> = g.members.iter().map(|m| m.protocols.iter().map(|(s, _)| *s).collect()).collect();
-        let protocol = match assignor::select_strategy(&lists) {
-            Ok(s) => s,
-            Err(_) => {
-                // Cannot happen: supportsProtocols admitted only compatible members.
-                debug_assert!(false, "members with no common strategy");
-                Strategy::Range
-            }
-        };
-        g.protocol = Some(protocol);
+        // supportsProtocols admitted only members with a strategy in common.
+        debug_assert!(assignor::select_strategy(&lists).is_ok(), "members with no common strategy");
+        g.protocol = Some(assignor::select_strategy(&lists).unwrap_or(Strategy::Range));
         g.state = GroupState::CompletingRebalance;
-        let leader = g.leader.clone().unwrap_or_default();
-        let members = current_members(g);
-        let generation = g.generation;
-        let mut replies = Vec::new();
-        let mut expiries = Vec::new();
-        for m in g.members.iter_mut() {
-            let Some((c, r)) = m.awaiting_join.take() else { continue };
-            m.is_new = false;
-            m.last_heartbeat_ms = now;
-            m.heartbeat_seq += 1;
-            expiries.push((m.member_id.clone(), m.session_timeout_ms, m.heartbeat_seq));
-            let ok = JoinOk {
-                generation,
-                protocol,
-                leader: leader.clone(),
-                member_id: m.member_id.clone(),
-                members: if m.member_id == leader { members.clone() } else { Vec::new() },
-            };
-            replies.push((c, r, ok));
-        }
+        debug_assert!(g.leader.as_ref().is_some_and(|l| g.member(l).is_some()), "the leader is a member");
+        let (replies, expiries) = answer_joins(g, ctx.now_ms);
         for (c, r, ok) in replies {
-            self.reply(b, c, GroupMsg::JoinResp { req_id: r, result: Ok(ok) });
+            self.reply(ctx, c, GroupMsg::JoinResp { req_id: r, result: Ok(ok) });
         }
         for (member_id, session, seq) in expiries {
-            self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: group.to_string(), member_id, heartbeat_seq: seq }));
+            self.session_timer(ctx, session, p, sid, group, &member_id, seq);
         }
     }
 
     // ----- SyncGroup, Heartbeat, LeaveGroup -----
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn handle_sync(&mut self, b: BrokerId, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>>) {
-        let result = self.sync_inner(b, consumer, req_id, group, member_id, generation, assignment);
-        match result {
-            Ok(Some(a)) => self.reply(b, consumer, GroupMsg::SyncResp { req_id, result: Ok(a) }),
+    /// SyncGroup (`assignment`: the leader's, None from the other members).
+    pub(crate) fn on_sync(&mut self, host: &Broker, ctx: &mut Ctx, req: SyncRequest) {
+        let before = self.check_in(&req.group);
+        match self.sync_inner(host, ctx, &req) {
+            Ok(Some(a)) => self.reply(ctx, req.consumer, GroupMsg::SyncResp { req_id: req.req_id, result: Ok(a) }),
             Ok(None) => {}
-            Err(e) => self.reply(b, consumer, GroupMsg::SyncResp { req_id, result: Err(e) }),
+            Err(e) => self.reply(ctx, req.consumer, GroupMsg::SyncResp { req_id: req.req_id, result: Err(e) }),
         }
+        self.check_out(&req.group, before);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn sync_inner(&mut self, b: BrokerId, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32, assignment: Option<BTreeMap<String, Vec<TopicPartition>>>) -> Result<Option<Vec<TopicPartition>>, ErrorCode> {
-        let (p, sid) = self.group_shard(b, group)?;
-        let now = self.now_ms;
-        let g = self.group_mut(b, p, sid, group).ok_or(ErrorCode::UNKNOWN_MEMBER_ID)?;
+    fn sync_inner(&mut self, host: &Broker, ctx: &mut Ctx, req: &SyncRequest) -> Result<Option<Vec<TopicPartition>>, ErrorCode> {
+        let (group, member_id) = (req.group.as_str(), req.member_id.as_str());
+        let (p, sid) = self.group_shard(host, ctx, group)?;
+        let g = self.group_mut(p, sid, group).ok_or(ErrorCode::UNKNOWN_MEMBER_ID)?;
         if g.state == GroupState::Dead {
             return Err(ErrorCode::COORDINATOR_NOT_AVAILABLE);
         }
         if g.member(member_id).is_none() {
             return Err(ErrorCode::UNKNOWN_MEMBER_ID);
         }
-        if generation != g.generation {
+        if req.generation != g.generation {
             return Err(ErrorCode::ILLEGAL_GENERATION);
         }
         match g.state {
             GroupState::Empty | GroupState::Dead => Err(ErrorCode::UNKNOWN_MEMBER_ID),
             GroupState::PreparingRebalance => Err(ErrorCode::REBALANCE_IN_PROGRESS),
             GroupState::Stable => {
-                let m = g.member_mut(member_id).expect("checked");
-                m.last_heartbeat_ms = now;
+                let m = g.member_mut(member_id).ok_or(ErrorCode::UNKNOWN_MEMBER_ID)?;
+                m.last_heartbeat_ms = ctx.now_ms;
                 m.heartbeat_seq += 1;
                 let (a, session, seq) = (m.assignment.clone(), m.session_timeout_ms, m.heartbeat_seq);
-                self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: group.to_string(), member_id: member_id.to_string(), heartbeat_seq: seq }));
+                self.session_timer(ctx, session, p, sid, group, member_id, seq);
                 Ok(Some(a))
             }
             GroupState::CompletingRebalance => {
                 let is_leader = g.leader.as_deref() == Some(member_id);
-                let m = g.member_mut(member_id).expect("checked");
-                m.awaiting_sync = Some((consumer, req_id));
+                let m = g.member_mut(member_id).ok_or(ErrorCode::UNKNOWN_MEMBER_ID)?;
+                m.awaiting_sync = Some((req.consumer, req.req_id));
                 if is_leader {
-                    let mut full: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
-                    let given = assignment.unwrap_or_default();
-                    for m in &g.members {
-                        full.insert(m.member_id.clone(), given.get(&m.member_id).cloned().unwrap_or_default());
-                    }
+                    let given = req.assignment.clone().unwrap_or_default();
+                    let full: BTreeMap<String, Vec<TopicPartition>> =
+                        g.members.iter().map(|m| (m.member_id.clone(), given.get(&m.member_id).cloned().unwrap_or_default())).collect();
                     let generation = g.generation;
-                    self.store_group(b, p, sid, group, Some(&full), AppendKind::SyncDone { group: group.to_string(), generation, assignment: full.clone() });
+                    self.store_group(ctx, p, sid, group, Some(&full), AppendKind::SyncDone { group: group.to_string(), generation, assignment: full.clone() });
                 }
                 Ok(None)
             }
         }
     }
 
-    pub(crate) fn handle_heartbeat(&mut self, b: BrokerId, group: &str, member_id: &str, generation: i32) -> Option<ErrorCode> {
-        let (p, sid) = match self.group_shard(b, group) {
+    /// Heartbeat: the member's session starts again (answered `REBALANCE_IN_PROGRESS` while the
+    /// group prepares a rebalance).
+    pub(crate) fn on_heartbeat(&mut self, host: &Broker, ctx: &mut Ctx, consumer: u32, req_id: u64, group: &str, member_id: &str, generation: i32) {
+        let before = self.check_in(group);
+        let error = self.heartbeat_inner(host, ctx, group, member_id, generation);
+        self.reply(ctx, consumer, GroupMsg::HeartbeatResp { req_id, error });
+        self.check_out(group, before);
+    }
+
+    fn heartbeat_inner(&mut self, host: &Broker, ctx: &mut Ctx, group: &str, member_id: &str, generation: i32) -> Option<ErrorCode> {
+        let (p, sid) = match self.group_shard(host, ctx, group) {
             Ok(x) => x,
             Err(e) => return Some(e),
         };
-        let now = self.now_ms;
-        let Some(g) = self.group_mut(b, p, sid, group) else { return Some(ErrorCode::UNKNOWN_MEMBER_ID) };
+        let Some(g) = self.group_mut(p, sid, group) else { return Some(ErrorCode::UNKNOWN_MEMBER_ID) };
         match g.state {
             GroupState::Dead => return Some(ErrorCode::COORDINATOR_NOT_AVAILABLE),
             GroupState::Empty => return Some(ErrorCode::UNKNOWN_MEMBER_ID),
             _ => {}
         }
-        if g.member(member_id).is_none() {
-            return Some(ErrorCode::UNKNOWN_MEMBER_ID);
-        }
-        if generation != g.generation {
+        let state = g.state;
+        let current = g.generation;
+        let Some(m) = g.member_mut(member_id) else { return Some(ErrorCode::UNKNOWN_MEMBER_ID) };
+        if generation != current {
             return Some(ErrorCode::ILLEGAL_GENERATION);
         }
-        let state = g.state;
-        let m = g.member_mut(member_id).expect("checked");
-        m.last_heartbeat_ms = now;
+        m.last_heartbeat_ms = ctx.now_ms;
         m.heartbeat_seq += 1;
         let (session, seq) = (m.session_timeout_ms, m.heartbeat_seq);
-        self.schedule(session, Ev::Group(GroupEv::SessionExpiry { broker: b, partition: p, shard_id: sid, group: group.to_string(), member_id: member_id.to_string(), heartbeat_seq: seq }));
-        if state == GroupState::PreparingRebalance {
-            Some(ErrorCode::REBALANCE_IN_PROGRESS)
-        } else {
-            None
-        }
+        self.session_timer(ctx, session, p, sid, group, member_id, seq);
+        (state == GroupState::PreparingRebalance).then_some(ErrorCode::REBALANCE_IN_PROGRESS)
     }
 
-    pub(crate) fn handle_leave(&mut self, b: BrokerId, group: &str, member_id: &str) {
-        let Ok((p, sid)) = self.group_shard(b, group) else { return };
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    /// LeaveGroup (always answered).
+    pub(crate) fn on_leave(&mut self, host: &Broker, ctx: &mut Ctx, consumer: u32, req_id: u64, group: &str, member_id: &str) {
+        let before = self.check_in(group);
+        self.leave_inner(host, ctx, group, member_id);
+        self.reply(ctx, consumer, GroupMsg::LeaveResp { req_id });
+        self.check_out(group, before);
+    }
+
+    fn leave_inner(&mut self, host: &Broker, ctx: &mut Ctx, group: &str, member_id: &str) {
+        let Ok((p, sid)) = self.group_shard(host, ctx, group) else { return };
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         if let Some(pos) = g.pending_members.iter().position(|m| m == member_id) {
             g.pending_members.remove(pos);
-            self.try_complete_join(b, p, sid, group);
-            return;
+            return self.try_complete_join(ctx, p, sid, group);
         }
         if g.member(member_id).is_some() {
-            self.remove_member(b, p, sid, group, member_id);
+            self.remove_member(ctx, p, sid, group, member_id);
         }
     }
 
-    pub(crate) fn on_session_expiry(&mut self, b: BrokerId, p: i32, sid: u64, group: &str, member_id: &str, seq: u64) {
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    /// A member's session timer (`seq` u64::MAX: a pending member's).
+    pub(crate) fn on_session_expiry(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, member_id: &str, seq: u64) {
+        let before = self.check_in(group);
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         if seq == u64::MAX {
             // A pending member (MEMBER_ID_REQUIRED) that never came back.
             if let Some(pos) = g.pending_members.iter().position(|m| m == member_id) {
                 g.pending_members.remove(pos);
-                self.try_complete_join(b, p, sid, group);
+                self.try_complete_join(ctx, p, sid, group);
             }
-            return;
+        } else if g.member(member_id).is_some_and(|m| m.heartbeat_seq == seq && m.awaiting_join.is_none() && m.awaiting_sync.is_none()) {
+            self.remove_member(ctx, p, sid, group, member_id);
         }
-        let Some(m) = g.member(member_id) else { return };
-        if m.heartbeat_seq != seq || m.awaiting_join.is_some() || m.awaiting_sync.is_some() {
-            return;
-        }
-        self.remove_member(b, p, sid, group, member_id);
+        self.check_out(group, before);
     }
 
     /// `removeMemberAndUpdateGroup`.
-    fn remove_member(&mut self, b: BrokerId, p: i32, sid: u64, group: &str, member_id: &str) {
-        let Some(g) = self.group_mut(b, p, sid, group) else { return };
+    fn remove_member(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, member_id: &str) {
+        let Some(g) = self.group_mut(p, sid, group) else { return };
         let Some(pos) = g.members.iter().position(|m| m.member_id == member_id) else { return };
         let m = g.members.remove(pos);
         if g.leader.as_deref() == Some(member_id) {
@@ -699,33 +723,41 @@ impl Cluster {
         }
         let state = g.state;
         if let Some((c, r)) = m.awaiting_join {
-            self.reply(b, c, GroupMsg::JoinResp { req_id: r, result: Err((ErrorCode::UNKNOWN_MEMBER_ID, member_id.to_string())) });
+            self.reply(ctx, c, GroupMsg::JoinResp { req_id: r, result: Err((ErrorCode::UNKNOWN_MEMBER_ID, member_id.to_string())) });
         }
         if let Some((c, r)) = m.awaiting_sync {
-            self.reply(b, c, GroupMsg::SyncResp { req_id: r, result: Err(ErrorCode::UNKNOWN_MEMBER_ID) });
+            self.reply(ctx, c, GroupMsg::SyncResp { req_id: r, result: Err(ErrorCode::UNKNOWN_MEMBER_ID) });
         }
         match state {
-            GroupState::Stable | GroupState::CompletingRebalance => self.prepare_rebalance(b, p, sid, group),
-            GroupState::PreparingRebalance => self.try_complete_join(b, p, sid, group),
+            GroupState::Stable | GroupState::CompletingRebalance => self.prepare_rebalance(ctx, p, sid, group),
+            GroupState::PreparingRebalance => self.try_complete_join(ctx, p, sid, group),
             GroupState::Empty | GroupState::Dead => {}
         }
     }
 
     // ----- offsets -----
 
-    pub(crate) fn handle_offset_commit(&mut self, b: BrokerId, reply: Option<(u32, u64)>, group: &str, member_id: &str, generation: i32, offsets: Vec<(TopicPartition, i64)>) {
-        let check = self.validate_commit(b, group, member_id, generation);
-        let (p, sid) = match check {
-            Ok(x) => x,
-            Err(e) => {
-                match reply {
-                    Some((c, r)) => self.reply(b, c, GroupMsg::OffsetCommitResp { req_id: r, result: Err(e) }),
-                    None => {}
-                }
-                return;
+    /// OffsetCommit (`reply`: the consumer and its request id; None for the Admin client's
+    /// write, whose outcome goes to `admin_results`).
+    pub(crate) fn on_offset_commit(&mut self, host: &Broker, ctx: &mut Ctx, reply: Option<(u32, u64)>, group: &str, member_id: &str, generation: i32, offsets: Vec<(TopicPartition, i64)>) {
+        let before = self.check_in(group);
+        match self.validate_commit(host, ctx, group, member_id, generation) {
+            Ok((p, sid)) => {
+                self.write_offsets(ctx, p, sid, group, offsets, reply);
             }
-        };
-        let now = self.now_ms;
+            Err(e) => {
+                if let Some((c, r)) = reply {
+                    self.reply(ctx, c, GroupMsg::OffsetCommitResp { req_id: r, result: Err(e) });
+                }
+            }
+        }
+        self.check_out(group, before);
+    }
+
+    /// Writes committed offsets (a commit for a group nobody joined creates it: a "simple"
+    /// group, no protocol); the cache takes them once written. The write's request id.
+    pub(crate) fn write_offsets(&mut self, ctx: &mut Ctx, p: i32, sid: u64, group: &str, offsets: Vec<(TopicPartition, i64)>, reply: Option<(u32, u64)>) -> u64 {
+        let now = ctx.now_ms;
         let mut recs = Vec::with_capacity(offsets.len());
         let mut committed = Vec::with_capacity(offsets.len());
         for (tp, offset) in offsets {
@@ -734,21 +766,18 @@ impl Cluster {
             recs.push((key, Some(records::encode_offset(&v))));
             committed.push((tp, CommittedOffset { offset, metadata: String::new(), commit_timestamp_ms: now }));
         }
-        if let Some(g) = self.group_mut(b, p, sid, group) {
-            // A commit for a group nobody joined creates it (a "simple" group, no protocol).
-            let _ = g;
-        } else if let Some(shard) = self.shard_mut(b, p, sid) {
-            shard.groups.insert(group.to_string(), Group::new(group, now));
+        if let Some(shard) = self.shard_mut(p, sid) {
+            shard.groups.entry(group.to_string()).or_insert_with(|| Group::new(group, now));
         }
-        self.coordinator_append(b, p, sid, recs, AppendKind::Commit { group: group.to_string(), offsets: committed, reply });
+        self.append(ctx, p, sid, recs, AppendKind::Commit { group: group.to_string(), offsets: committed, reply })
     }
 
-    fn validate_commit(&mut self, b: BrokerId, group: &str, member_id: &str, generation: i32) -> Result<(i32, u64), ErrorCode> {
+    fn validate_commit(&mut self, host: &Broker, ctx: &mut Ctx, group: &str, member_id: &str, generation: i32) -> Result<(i32, u64), ErrorCode> {
         if group.is_empty() {
             return Err(ErrorCode::INVALID_GROUP_ID);
         }
-        let (p, sid) = self.group_shard(b, group)?;
-        let Some(g) = self.group_mut(b, p, sid, group) else {
+        let (p, sid) = self.group_shard(host, ctx, group)?;
+        let Some(g) = self.group_mut(p, sid, group) else {
             return if generation < 0 { Ok((p, sid)) } else { Err(ErrorCode::ILLEGAL_GENERATION) };
         };
         if g.state == GroupState::Dead {
@@ -771,15 +800,37 @@ impl Cluster {
         Ok((p, sid))
     }
 
-    pub(crate) fn handle_offset_fetch(&mut self, b: BrokerId, group: &str, partitions: &[TopicPartition]) -> Result<Vec<(TopicPartition, i64)>, ErrorCode> {
-        let (p, sid) = self.group_shard(b, group)?;
-        let Some(g) = self.group_mut(b, p, sid, group) else {
-            return Ok(partitions.iter().map(|tp| (tp.clone(), -1)).collect());
-        };
-        if partitions.is_empty() {
-            return Ok(g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect());
+    /// OffsetFetch (every committed offset of the group when `partitions` is empty).
+    pub(crate) fn on_offset_fetch(&mut self, host: &Broker, ctx: &mut Ctx, consumer: u32, req_id: u64, group: &str, partitions: &[TopicPartition]) {
+        let result = self.group_shard(host, ctx, group).map(|(p, sid)| {
+            let g = self.shard(p, sid).and_then(|s| s.groups.get(group));
+            match g {
+                None => partitions.iter().map(|tp| (tp.clone(), -1)).collect(),
+                Some(g) if partitions.is_empty() => g.offsets.iter().map(|(tp, o)| (tp.clone(), o.offset)).collect(),
+                Some(g) => partitions.iter().map(|tp| (tp.clone(), g.offsets.get(tp).map_or(-1, |o| o.offset))).collect(),
+            }
+        });
+        self.reply(ctx, consumer, GroupMsg::OffsetFetchResp { req_id, result });
+    }
+
+    /// A topic was deleted: drop the committed offsets of its partitions held in partition `p`
+    /// (`onPartitionsDeleted`), writing tombstones.
+    pub(crate) fn on_topic_deleted(&mut self, host: &Broker, ctx: &mut Ctx, p: i32, topic: &str) {
+        let Ok(sid) = self.load(host, ctx, p) else { return };
+        let mut recs = Vec::new();
+        if let Some(shard) = self.shard_mut(p, sid) {
+            for g in shard.groups.values_mut() {
+                let gone: Vec<TopicPartition> = g.offsets.keys().filter(|tp| tp.topic == topic).cloned().collect();
+                for tp in gone {
+                    g.offsets.remove(&tp);
+                    recs.push((records::encode_key(&RecordKey::Offset { group: g.id.clone(), tp }), None));
+                }
+            }
+            shard.groups.retain(|_, g| !g.offsets.is_empty() || g.protocol_type.is_some());
         }
-        Ok(partitions.iter().map(|tp| (tp.clone(), g.offsets.get(tp).map_or(-1, |o| o.offset))).collect())
+        if !recs.is_empty() {
+            self.append(ctx, p, sid, recs, AppendKind::Plain);
+        }
     }
 }
 
@@ -832,4 +883,89 @@ fn restore_group(g: &mut Group, v: GroupValue, now_ms: i64) {
     g.state = if g.members.is_empty() { GroupState::Empty } else { GroupState::Stable };
     g.pending_members.clear();
     g.initial_delay = None;
+}
+
+/// `onCompleteJoin`'s answers: every member waiting in JoinGroup gets the new generation (the
+/// leader with every member's subscription) and a session that starts now. (replies, session
+/// timers: member, session ms, heartbeat seq)
+#[allow(clippy::type_complexity)]
+fn answer_joins(g: &mut Group, now_ms: i64) -> (Vec<(u32, u64, JoinOk)>, Vec<(String, i64, u64)>) {
+    let leader = g.leader.clone().unwrap_or_default();
+    let members = current_members(g);
+    let (generation, protocol) = (g.generation, g.protocol.unwrap_or(Strategy::Range));
+    let mut replies = Vec::new();
+    let mut expiries = Vec::new();
+    for m in g.members.iter_mut() {
+        let Some((c, r)) = m.awaiting_join.take() else { continue };
+        m.is_new = false;
+        m.last_heartbeat_ms = now_ms;
+        m.heartbeat_seq += 1;
+        expiries.push((m.member_id.clone(), m.session_timeout_ms, m.heartbeat_seq));
+        let ok = JoinOk {
+            generation,
+            protocol,
+            leader: leader.clone(),
+            member_id: m.member_id.clone(),
+            members: if m.member_id == leader { members.clone() } else { Vec::new() },
+        };
+        replies.push((c, r, ok));
+    }
+    (replies, expiries)
+}
+
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
+
+impl Cluster {
+    /// Runs `f` on broker `b`'s group coordinator with its host's read-only state and a `Ctx`,
+    /// then routes the outputs in order. None if there is no such broker.
+    pub(crate) fn with_group_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut GroupCoordinator, &Broker, &mut Ctx) -> R) -> Option<R> {
+        let host = self.brokers.get(&b)?;
+        let gc = self.groups.coordinators.entry(b).or_insert_with(|| GroupCoordinator::new(b));
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id);
+        let r = f(gc, host, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// FindCoordinator served by broker `b`: the leader of the group's offsets partition in `b`'s
+    /// metadata view. Creates `__consumer_offsets` on first use.
+    pub(crate) fn find_coordinator_on(&mut self, b: BrokerId, group: &str) -> Result<BrokerId, ErrorCode> {
+        let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
+        if let Some(found) = coordinator_in_view(&self.brokers[&b], OFFSETS_TOPIC, p) {
+            return found;
+        }
+        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+            let _ = self.create_offsets_topic();
+        }
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+    }
+
+    /// Creates `__consumer_offsets` as the broker's auto-creation does (controller side, no wait).
+    pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
+        let rf = self.broker_int("offsets.topic.replication.factor").clamp(1, i16::MAX as i64) as i16;
+        let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
+            .config("compression.type", "producer")
+            .config("cleanup.policy", "compact")
+            .config("segment.bytes", OFFSETS_SEGMENT_BYTES);
+        self.create_topic_now(&req)
+    }
+
+    /// Makes sure broker `b` coordinates offsets partition `p` and has loaded it; the shard id.
+    pub(crate) fn coordinator_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
+        self.with_group_coordinator(b, |gc, host, ctx| gc.load(host, ctx, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
+    }
+
+    /// The shard holding `group` on broker `b` (loading it), or the error a request gets.
+    pub(crate) fn group_shard(&mut self, b: BrokerId, group: &str) -> Result<(i32, u64), ErrorCode> {
+        self.with_group_coordinator(b, |gc, host, ctx| gc.group_shard(host, ctx, group)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
+    }
+
+    /// A write of broker `b`'s coordinator (request `req_id`) finished.
+    pub(crate) fn coordinator_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        let owner = self.groups.coordinators.iter().find(|(_, gc)| gc.appends.contains_key(&req_id)).map(|(b, _)| *b);
+        if let Some(b) = owner {
+            self.with_group_coordinator(b, |gc, _, ctx| gc.on_append_done(ctx, req_id, result));
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! members that are only ids (no client behind them), so a member "crashes" by simply sending
 //! nothing more. Each test is named after the bug it guards.
 
-use super::coordinator::JoinRequest;
+use super::coordinator::{JoinRequest, SyncRequest};
 use super::*;
 #[cfg(target_arch = "wasm32")]
 use crate::browser_test as test;
@@ -28,26 +28,24 @@ fn coordinated_cluster() -> (Cluster, BrokerId) {
 
 fn group(c: &Cluster, b: BrokerId) -> &Group {
     let p = coordinator_partition("g", OFFSETS_PARTITIONS);
-    &c.groups.shards[&(b, p)].groups["g"]
+    &c.groups.coordinators[&b].shards[&p].groups["g"]
 }
 
 fn join(c: &mut Cluster, b: BrokerId, consumer: u32, member_id: &str) {
     let sub = Subscription { topics: ["t".to_string()].into_iter().collect(), owned_partitions: Vec::new(), generation: None, group_instance_id: None };
     let req_id = c.next_id();
-    c.handle_join(
-        b,
-        JoinRequest {
-            consumer,
-            req_id,
-            group: "g".into(),
-            member_id: member_id.into(),
-            client_id: "app".into(),
-            host: "/127.0.0.1".into(),
-            session_timeout_ms: SESSION_MS,
-            rebalance_timeout_ms: 300_000,
-            protocols: vec![(Strategy::Range, sub)],
-        },
-    );
+    let req = JoinRequest {
+        consumer,
+        req_id,
+        group: "g".into(),
+        member_id: member_id.into(),
+        client_id: "app".into(),
+        host: "/127.0.0.1".into(),
+        session_timeout_ms: SESSION_MS,
+        rebalance_timeout_ms: 300_000,
+        protocols: vec![(Strategy::Range, sub)],
+    };
+    c.with_group_coordinator(b, |gc, host, ctx| gc.on_join(host, ctx, req));
 }
 
 /// JoinGroup twice (MEMBER_ID_REQUIRED, then with the id handed out): the member's id.
@@ -60,7 +58,8 @@ fn join_new(c: &mut Cluster, b: BrokerId, consumer: u32) -> String {
 
 fn sync(c: &mut Cluster, b: BrokerId, consumer: u32, member_id: &str, assignment: Option<BTreeMap<String, Vec<TopicPartition>>>) {
     let (req_id, generation) = (c.next_id(), group(c, b).generation);
-    c.handle_sync(b, consumer, req_id, "g", member_id, generation, assignment);
+    let req = SyncRequest { consumer, req_id, group: "g".into(), member_id: member_id.into(), generation, assignment };
+    c.with_group_coordinator(b, |gc, host, ctx| gc.on_sync(host, ctx, req));
 }
 
 /// Advances `ms`, the leader heartbeating every second (it stays alive throughout).
@@ -68,7 +67,7 @@ fn advance_leader_alive(c: &mut Cluster, b: BrokerId, leader: &str, ms: i64) {
     for _ in 0..ms / 1_000 {
         c.advance(1_000);
         let generation = group(c, b).generation;
-        c.handle_heartbeat(b, "g", leader, generation);
+        c.with_group_coordinator(b, |gc, host, ctx| gc.on_heartbeat(host, ctx, LEADER, 0, "g", leader, generation));
     }
 }
 
@@ -141,6 +140,6 @@ fn group_write_completes_while_the_coordinator_is_isolated() {
     // Isolated before its followers fetched the write: acks=all cannot be met.
     c.isolate(b).expect("isolate");
     c.advance(OFFSETS_COMMIT_TIMEOUT_MS + 500);
-    assert!(c.groups.appends.is_empty(), "the write completed (timed out)");
+    assert!(c.groups.coordinators[&b].appends.is_empty(), "the write completed (timed out)");
     assert_eq!(group(&c, b).state, GroupState::PreparingRebalance, "the failed write restarts the rebalance");
 }

@@ -60,46 +60,49 @@ pub use state::{CommittedOffset, GroupDescription, GroupListing, GroupState, Mem
 pub(crate) use state::*;
 
 
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
+
 impl Cluster {
     pub(crate) fn group_timer(&mut self, ev: GroupEv) {
         match ev {
             GroupEv::JoinDeadline { broker, partition, shard_id, group, rebalance_seq } => {
-                self.on_join_deadline(broker, partition, shard_id, &group, rebalance_seq)
+                self.with_group_coordinator(broker, |gc, _, ctx| gc.on_join_deadline(ctx, partition, shard_id, &group, rebalance_seq));
             }
             GroupEv::SessionExpiry { broker, partition, shard_id, group, member_id, heartbeat_seq } => {
-                self.on_session_expiry(broker, partition, shard_id, &group, &member_id, heartbeat_seq)
+                self.with_group_coordinator(broker, |gc, _, ctx| gc.on_session_expiry(ctx, partition, shard_id, &group, &member_id, heartbeat_seq));
             }
             GroupEv::FetchExpire { broker, req_id } => self.on_consumer_fetch_expire(broker, req_id),
             GroupEv::ConsumerWake { consumer } => self.consumer_wake(consumer),
         }
     }
 
-    /// A group message arrived at broker `b`.
+    /// A group message arrived at broker `b`: its coordinator handles it (a consumer fetch goes
+    /// to the broker's partition leaders).
     pub(crate) fn group_broker_receive(&mut self, b: BrokerId, msg: GroupMsg) {
         match msg {
             GroupMsg::FindCoordinator { consumer, req_id, group } => {
                 let result = self.find_coordinator_on(b, &group);
                 self.reply(b, consumer, GroupMsg::FindCoordinatorResp { req_id, result });
             }
-            GroupMsg::Join { consumer, req_id, group, member_id, client_id, host, session_timeout_ms, rebalance_timeout_ms, protocols } => self.handle_join(
-                b,
-                coordinator::JoinRequest { consumer, req_id, group, member_id, client_id, host, session_timeout_ms, rebalance_timeout_ms, protocols },
-            ),
-            GroupMsg::Sync { consumer, req_id, group, member_id, generation, assignment } => self.handle_sync(b, consumer, req_id, &group, &member_id, generation, assignment),
+            GroupMsg::Join { consumer, req_id, group, member_id, client_id, host, session_timeout_ms, rebalance_timeout_ms, protocols } => {
+                let req = coordinator::JoinRequest { consumer, req_id, group, member_id, client_id, host, session_timeout_ms, rebalance_timeout_ms, protocols };
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_join(host, ctx, req));
+            }
+            GroupMsg::Sync { consumer, req_id, group, member_id, generation, assignment } => {
+                let req = coordinator::SyncRequest { consumer, req_id, group, member_id, generation, assignment };
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_sync(host, ctx, req));
+            }
             GroupMsg::Heartbeat { consumer, req_id, group, member_id, generation } => {
-                let error = self.handle_heartbeat(b, &group, &member_id, generation);
-                self.reply(b, consumer, GroupMsg::HeartbeatResp { req_id, error });
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_heartbeat(host, ctx, consumer, req_id, &group, &member_id, generation));
             }
             GroupMsg::Leave { consumer, req_id, group, member_id } => {
-                self.handle_leave(b, &group, &member_id);
-                self.reply(b, consumer, GroupMsg::LeaveResp { req_id });
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_leave(host, ctx, consumer, req_id, &group, &member_id));
             }
             GroupMsg::OffsetCommit { consumer, req_id, group, member_id, generation, offsets } => {
-                self.handle_offset_commit(b, Some((consumer, req_id)), &group, &member_id, generation, offsets)
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_offset_commit(host, ctx, Some((consumer, req_id)), &group, &member_id, generation, offsets));
             }
             GroupMsg::OffsetFetch { consumer, req_id, group, partitions } => {
-                let result = self.handle_offset_fetch(b, &group, &partitions);
-                self.reply(b, consumer, GroupMsg::OffsetFetchResp { req_id, result });
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_offset_fetch(host, ctx, consumer, req_id, &group, &partitions));
             }
             GroupMsg::Fetch { consumer, req_id, parts, isolation, max_wait_ms, max_partition_bytes } => {
                 self.handle_consumer_fetch(b, ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes }, max_wait_ms)
@@ -125,7 +128,7 @@ impl Cluster {
 
     // ----- consumer fetch (leader side) -----
 
-    fn fetch_parts(&self, b: BrokerId, f: &ParkedConsumerFetch) -> (Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, bool) {
+    pub(crate) fn fetch_parts(&self, b: BrokerId, f: &ParkedConsumerFetch) -> (Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, bool) {
         let mut out = Vec::with_capacity(f.parts.len());
         let mut any = false;
         for (tp, offset) in &f.parts {
@@ -151,7 +154,7 @@ impl Cluster {
         (out, any)
     }
 
-    fn handle_consumer_fetch(&mut self, b: BrokerId, f: ParkedConsumerFetch, max_wait_ms: i64) {
+    pub(crate) fn handle_consumer_fetch(&mut self, b: BrokerId, f: ParkedConsumerFetch, max_wait_ms: i64) {
         let (parts, any) = self.fetch_parts(b, &f);
         if any || max_wait_ms <= 0 {
             self.reply(b, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
@@ -162,7 +165,7 @@ impl Cluster {
         self.schedule(max_wait_ms, super::cluster::Ev::Group(GroupEv::FetchExpire { broker: b, req_id }));
     }
 
-    fn on_consumer_fetch_expire(&mut self, b: BrokerId, req_id: u64) {
+    pub(crate) fn on_consumer_fetch_expire(&mut self, b: BrokerId, req_id: u64) {
         let Some(list) = self.groups.parked.get_mut(&b) else { return };
         let Some(pos) = list.iter().position(|p| p.req_id == req_id) else { return };
         let f = list.remove(pos);
@@ -218,7 +221,7 @@ impl Cluster {
                 }
             }
         }
-        for ((b, _), shard) in &self.groups.shards {
+        for (b, shard) in self.groups.coordinators.iter().flat_map(|(b, gc)| gc.shards.values().map(move |s| (b, s))) {
             if !self.broker_up(*b) {
                 continue;
             }
@@ -249,7 +252,7 @@ impl Cluster {
         let p = super::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
         let idx = self.ctl.by_name.get(OFFSETS_TOPIC)?;
         let l = self.ctl.topics.get(idx)?.partitions.get(p as usize)?.leader?;
-        let shard = self.groups.shards.get(&(l, p))?;
+        let shard = self.groups.coordinators.get(&l)?.shards.get(&p)?;
         let br = self.brokers.get(&l)?;
         let r = br.replicas.get(&Tp { topic: *idx, partition: p })?;
         if br.incarnation != shard.incarnation || !r.vol.is_leader || r.vol.leader_epoch != shard.leader_epoch {
@@ -266,7 +269,7 @@ impl Cluster {
         let Some(idx) = self.ctl.by_name.get(OFFSETS_TOPIC) else { return Vec::new() };
         let Some(topic) = self.ctl.topics.get(idx) else { return Vec::new() };
         let mut out = Vec::new();
-        for ((b, p), shard) in &self.groups.shards {
+        for (b, p, shard) in self.groups.coordinators.iter().flat_map(|(b, gc)| gc.shards.iter().map(move |(p, s)| (b, p, s))) {
             if topic.partitions.get(*p as usize).and_then(|m| m.leader) != Some(*b) || !self.broker_up(*b) {
                 continue;
             }

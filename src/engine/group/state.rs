@@ -205,6 +205,23 @@ impl Group {
     pub fn member_mut(&mut self, id: &str) -> Option<&mut GroupMember> {
         self.members.iter_mut().find(|m| m.member_id == id)
     }
+    /// The group's own invariants (checked at the coordinator's handler boundaries in debug
+    /// builds): the leader is a member, and a Stable group's assignment gives each partition to
+    /// at most one member.
+    pub(crate) fn debug_check(&self) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        debug_assert!(self.leader.as_ref().is_none_or(|l| self.member(l).is_some()), "group {}: leader {:?} is not a member", self.id, self.leader);
+        debug_assert!(self.generation >= 0, "group {}: generation {}", self.id, self.generation);
+        if self.state == GroupState::Stable {
+            let mut seen = std::collections::BTreeSet::new();
+            for tp in self.members.iter().flat_map(|m| &m.assignment) {
+                debug_assert!(seen.insert(tp), "group {} generation {}: {}-{} assigned twice", self.id, self.generation, tp.topic, tp.partition);
+            }
+        }
+    }
+
     /// Topics some member subscribes to (for offset deletion checks).
     pub fn subscribed(&self, topic: &str) -> bool {
         self.members.iter().any(|m| m.protocols.iter().any(|(_, s)| s.topics.contains(topic)))
@@ -216,6 +233,9 @@ impl Group {
 pub(crate) struct Shard {
     /// Unique per load, carried by timers.
     pub id: u64,
+    /// `__consumer_offsets`' index in the host's metadata view when the shard was loaded (its
+    /// writes go to that partition).
+    pub topic: u32,
     pub incarnation: u64,
     pub leader_epoch: i32,
     pub groups: BTreeMap<String, Group>,
@@ -235,7 +255,6 @@ pub(crate) enum AppendKind {
 
 #[derive(Clone, Debug)]
 pub(crate) struct PendingAppend {
-    pub broker: BrokerId,
     pub partition: i32,
     pub shard_id: u64,
     pub kind: AppendKind,
@@ -251,12 +270,31 @@ pub(crate) struct ParkedConsumerFetch {
     pub max_partition_bytes: u64,
 }
 
+/// One broker's group coordinator (a node: its handlers are in `coordinator.rs`): the
+/// `__consumer_offsets` partitions it leads and loaded, and its writes in flight.
+#[derive(Clone, Debug)]
+pub(crate) struct GroupCoordinator {
+    /// The host broker.
+    pub broker: BrokerId,
+    /// Loaded shards by offsets partition.
+    pub shards: BTreeMap<i32, Shard>,
+    /// Writes to `__consumer_offsets` in flight, by request id.
+    pub appends: BTreeMap<u64, PendingAppend>,
+    /// Admin writes whose outcome a synchronous admin call waits for.
+    pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
+}
+
+impl GroupCoordinator {
+    pub(crate) fn new(broker: BrokerId) -> GroupCoordinator {
+        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new() }
+    }
+}
+
 /// All group-related state of the cluster.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Groups {
-    pub shards: BTreeMap<(BrokerId, i32), Shard>,
-    pub appends: BTreeMap<u64, PendingAppend>,
+    /// The group coordinator of each broker that has hosted one.
+    pub coordinators: BTreeMap<BrokerId, GroupCoordinator>,
+    /// Consumer fetches parked on partition leaders (broker side, see `group/mod.rs`).
     pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
-    /// Admin writes whose outcome a synchronous admin call waits for.
-    pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
 }
