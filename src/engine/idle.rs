@@ -503,7 +503,7 @@ impl Cluster {
                 horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
             }
         }
-        for s in self.txns.shards.values() {
+        for s in self.txns.coordinators.values().flat_map(|c| c.shards.values()) {
             for m in s.txns.values().filter(|m| m.state == super::txn::TransactionState::Ongoing) {
                 horizon = horizon.min(m.start_ms.saturating_add(m.timeout_ms).saturating_add(1));
             }

@@ -87,23 +87,34 @@ pub(crate) struct Ctx<'a> {
     /// The brokers this node can reach now, in id order (a client's view of the network: in Kafka
     /// it learns this by failing to connect).
     reachable: &'a [BrokerId],
-    /// What a client's metadata and ListOffsets requests answer (see [`ClientView`]).
-    view: Option<&'a dyn ClientView>,
     /// For the controller: what each voter reaches (empty for other nodes).
     quorum: &'a [VoterReach],
+    /// What a client's metadata and ListOffsets requests answer (see [`ClientView`]).
+    view: Option<&'a dyn ClientView>,
     out: Vec<Out>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
     pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
-        Ctx { now_ms, rng, next_id, reachable: &[], view: None, quorum: &[], out: Vec::new() }
+        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], view: None, out: Vec::new() }
     }
 
     /// The brokers the node reaches now, in id order.
     pub(crate) fn with_reachable(mut self, reachable: &'a [BrokerId]) -> Ctx<'a> {
         self.reachable = reachable;
         self
+    }
+
+    /// The quorum's reach, voter by voter (see [`VoterReach`]).
+    pub(crate) fn with_quorum(mut self, quorum: &'a [VoterReach]) -> Ctx<'a> {
+        self.quorum = quorum;
+        self
+    }
+
+    /// What voter `v` reaches now (None: not a voter, or no quorum view given).
+    pub(crate) fn voter_reach(&self, v: BrokerId) -> Option<VoterReach> {
+        self.quorum.iter().find(|r| r.voter == v).copied()
     }
 
     /// What the client's metadata and ListOffsets requests answer now.
@@ -116,17 +127,6 @@ impl<'a> Ctx<'a> {
     pub(crate) fn view(&self) -> &'a dyn ClientView {
         debug_assert!(self.view.is_some(), "a client handler that asks for metadata is given a view");
         self.view.unwrap_or(&NoView)
-    }
-
-    /// The quorum's reach, voter by voter (see [`VoterReach`]).
-    pub(crate) fn with_quorum(mut self, quorum: &'a [VoterReach]) -> Ctx<'a> {
-        self.quorum = quorum;
-        self
-    }
-
-    /// What voter `v` reaches now (None: not a voter, or no quorum view given).
-    pub(crate) fn voter_reach(&self, v: BrokerId) -> Option<VoterReach> {
-        self.quorum.iter().find(|r| r.voter == v).copied()
     }
 
     /// Now on the session's wall clock.
