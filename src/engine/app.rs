@@ -42,37 +42,286 @@ fn transform(r: &ConsumerRecord, to: &str) -> ProducerRecord {
     ProducerRecord { topic: to.to_string(), partition: None, key: r.key.clone(), value, headers: r.headers.clone(), timestamp_ms: None }
 }
 
+/// What a sandbox app drives: the client calls a program (or the shell's tools) makes, through
+/// the Cluster's public client API. The router implements it ([`Cluster`]'s glue below); the
+/// app's own decisions are [`App`]'s.
+pub(crate) trait AppClients {
+    fn poll(&mut self, c: ConsumerId) -> KResult<Vec<ConsumerRecord>>;
+    fn seek(&mut self, c: ConsumerId, tp: &TopicPartition, offset: i64) -> KResult<()>;
+    fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64>;
+    fn take_commit_result(&mut self, c: ConsumerId, commit: u64) -> Option<KResult<()>>;
+    fn send(&mut self, p: ProducerId, record: ProducerRecord) -> KResult<SendId>;
+    fn take_send_results(&mut self, p: ProducerId) -> Vec<(SendId, SendResult)>;
+    fn begin_transaction(&mut self, p: ProducerId) -> KResult<()>;
+    fn start_send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()>;
+    fn start_end_transaction(&mut self, p: ProducerId, commit: bool) -> KResult<()>;
+    fn take_transaction_result(&mut self, p: ProducerId) -> Option<KResult<()>>;
+    fn transaction_client_state(&self, p: ProducerId) -> Option<TxnClientState>;
+}
+
+fn offsets_after(records: &[ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
+    let mut m = BTreeMap::new();
+    for r in records {
+        m.insert(TopicPartition { topic: r.topic.clone(), partition: r.partition }, r.offset + 1);
+    }
+    m
+}
+
+impl App {
+    /// Whether a tick of `instance` is this app's to run: the live instance, not crashed or done.
+    pub(crate) fn ticks(&self, instance: u32) -> bool {
+        self.instance == instance && !self.crashed && !matches!(self.phase, Phase::Dead(_))
+    }
+
+    /// The app's tick (every [`APP_POLL_MS`]): one poll-loop iteration. Returns the delay of the
+    /// next tick, None once the app has no clients left.
+    pub(crate) fn on_tick(&mut self, io: &mut dyn AppClients) -> Option<i64> {
+        let (Some(c), Some(p)) = (self.consumer, self.producer) else { return None };
+        debug_assert!(!self.crashed, "a crashed app never ticks");
+        let phase = std::mem::replace(&mut self.phase, Phase::Idle);
+        self.phase = self.step(io, c, p, phase);
+        debug_assert!(self.records_out <= self.records_in, "an app acknowledges at most the records it consumed");
+        Some(APP_POLL_MS)
+    }
+
+    fn count(&mut self, consumed: u64, produced: u64) {
+        self.records_in += consumed;
+        self.records_out += produced;
+    }
+
+    /// One poll-loop iteration in `phase`: the phase it moves to.
+    fn step(&mut self, io: &mut dyn AppClients, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
+        match phase {
+            Phase::Dead(w) => Phase::Dead(w),
+            Phase::Init => match io.take_transaction_result(p) {
+                None => Phase::Init,
+                Some(Ok(())) => Phase::Idle,
+                Some(Err(e)) if e.code == ErrorCode::PRODUCER_FENCED => Phase::Dead("fenced"),
+                Some(Err(_)) => Phase::Dead("failed"),
+            },
+            Phase::Idle => self.poll(io, c, p),
+            Phase::CommitFirst { commit, records } => match io.take_commit_result(c, commit) {
+                None => Phase::CommitFirst { commit, records },
+                Some(_) => {
+                    // Committed (or not: at-most-once moves on either way).
+                    let n = records.len() as u64;
+                    for r in records {
+                        let _ = io.send(p, r);
+                    }
+                    self.count(0, n);
+                    Phase::Idle
+                }
+            },
+            Phase::Sending { sends, records, offsets } => self.sending(io, c, p, sends, records, offsets),
+            Phase::CommitAfter { commit } => match io.take_commit_result(c, commit) {
+                None => Phase::CommitAfter { commit },
+                Some(_) => Phase::Idle,
+            },
+            Phase::TxnOffsets { .. } | Phase::TxnCommit { .. } | Phase::TxnAbort { .. } => self.txn_step(io, c, p, phase),
+        }
+    }
+
+    /// Idle: poll, and hand what came to the guarantee's processing.
+    fn poll(&mut self, io: &mut dyn AppClients, c: ConsumerId, p: ProducerId) -> Phase {
+        let records = match io.poll(c) {
+            Ok(r) => r,
+            Err(_) => return Phase::Idle,
+        };
+        if records.is_empty() {
+            return Phase::Idle;
+        }
+        let offsets = offsets_after(&records);
+        let out: Vec<ProducerRecord> = records.iter().map(|r| transform(r, &self.spec.to)).collect();
+        let n = records.len() as u64;
+        match self.spec.guarantee {
+            Guarantee::AtMostOnce => match io.commit_tracked(c, offsets) {
+                Ok(commit) => {
+                    self.count(n, 0);
+                    Phase::CommitFirst { commit, records: out }
+                }
+                Err(_) => Phase::Idle,
+            },
+            Guarantee::AtLeastOnce => {
+                self.count(n, 0);
+                let mut sends = BTreeSet::new();
+                let mut map = BTreeMap::new();
+                for r in out {
+                    if let Ok(id) = io.send(p, r.clone()) {
+                        sends.insert(id);
+                        map.insert(id, r);
+                    }
+                }
+                Phase::Sending { sends, records: map, offsets }
+            }
+            Guarantee::ExactlyOnce => self.process_in_transaction(io, p, &records, out, offsets),
+        }
+    }
+
+    /// Exactly-once: the outputs and the consumed offsets go in one transaction.
+    fn process_in_transaction(&mut self, io: &mut dyn AppClients, p: ProducerId, records: &[ConsumerRecord], out: Vec<ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
+        if io.begin_transaction(p).is_err() {
+            return self.txn_failed(io, p);
+        }
+        let mut first = BTreeMap::new();
+        for r in records {
+            first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
+        }
+        self.txn_first = first;
+        let n = records.len() as u64;
+        self.count(n, 0);
+        for r in out {
+            let _ = io.send(p, r);
+        }
+        let offs: Vec<(TopicPartition, i64)> = offsets.into_iter().collect();
+        match io.start_send_offsets_to_transaction(p, offs, &self.spec.group) {
+            Ok(()) => Phase::TxnOffsets { count: n },
+            Err(_) => self.txn_failed(io, p),
+        }
+    }
+
+    /// At-least-once: collect the send results, resend failures, commit once all are delivered.
+    fn sending(&mut self, io: &mut dyn AppClients, c: ConsumerId, p: ProducerId, mut sends: BTreeSet<SendId>, mut records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
+        for (id, r) in io.take_send_results(p) {
+            if !sends.remove(&id) {
+                continue;
+            }
+            let rec = records.remove(&id);
+            match r {
+                SendResult::Delivered { .. } => self.count(0, 1),
+                SendResult::Failed(_) => {
+                    // Send it again: at-least-once never gives up on a record.
+                    if let Some(rec) = rec {
+                        if let Ok(nid) = io.send(p, rec.clone()) {
+                            sends.insert(nid);
+                            records.insert(nid, rec);
+                        }
+                    }
+                }
+            }
+        }
+        if !sends.is_empty() {
+            return Phase::Sending { sends, records, offsets };
+        }
+        match io.commit_tracked(c, offsets) {
+            Ok(commit) => Phase::CommitAfter { commit },
+            Err(_) => Phase::Idle,
+        }
+    }
+
+    /// Exactly-once after the records went out: offsets added, then commit (or abort and rewind).
+    fn txn_step(&mut self, io: &mut dyn AppClients, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
+        let Some(result) = io.take_transaction_result(p) else { return phase };
+        match (phase, result) {
+            (_, Err(_)) => self.txn_failed(io, p),
+            (Phase::TxnOffsets { count }, Ok(())) => match io.start_end_transaction(p, true) {
+                Ok(()) => Phase::TxnCommit { count },
+                Err(_) => self.txn_failed(io, p),
+            },
+            (Phase::TxnCommit { count }, Ok(())) => {
+                self.count(0, count);
+                Phase::Idle
+            }
+            (Phase::TxnAbort { rewind }, Ok(())) => {
+                // Process the aborted records again.
+                for (tp, o) in rewind {
+                    let _ = io.seek(c, &tp, o);
+                }
+                Phase::Idle
+            }
+            (other, Ok(())) => other,
+        }
+    }
+
+    /// A transactional step failed: abort if the error allows it, otherwise the instance is done.
+    fn txn_failed(&mut self, io: &mut dyn AppClients, p: ProducerId) -> Phase {
+        match io.transaction_client_state(p) {
+            Some(TxnClientState::FatalError) | None => Phase::Dead("fenced"),
+            _ => match io.start_end_transaction(p, false) {
+                Ok(()) => Phase::TxnAbort { rewind: self.txn_first.clone() },
+                Err(_) => Phase::Dead("failed"),
+            },
+        }
+    }
+
+    /// Instance `instance` of `spec` with its clients, starting in `phase`; the counts go on from
+    /// the `previous` instance's.
+    pub(crate) fn start(spec: AppSpec, instance: u32, (consumer, producer): (ConsumerId, ProducerId), phase: Phase, previous: Option<&App>) -> App {
+        let (records_in, records_out) = previous.map_or((0, 0), |a| (a.records_in, a.records_out));
+        App { spec, instance, consumer: Some(consumer), producer: Some(producer), phase, crashed: false, records_in, records_out, txn_first: BTreeMap::new() }
+    }
+
+    /// The instance `spec` would start next after this app (same arguments, not running), or
+    /// why it cannot start.
+    pub(crate) fn next_instance(&self, spec: &AppSpec) -> Result<u32, String> {
+        if !self.crashed && !matches!(self.phase, Phase::Dead(_)) {
+            return Err(format!("app {} is already running (crash it first: sim app crash {})", spec.name, spec.name));
+        }
+        if self.spec != *spec {
+            let a = &self.spec;
+            return Err(format!("app {} was started with other arguments (--from {} --to {} --group {} --guarantee {})", spec.name, a.from, a.to, a.group, a.guarantee.name()));
+        }
+        Ok(self.instance + 1)
+    }
+
+    /// The process dies at once: its clients, to be crashed without closing anything.
+    pub(crate) fn crash(&mut self) -> (Option<ConsumerId>, Option<ProducerId>) {
+        if self.crashed {
+            return (None, None);
+        }
+        self.crashed = true;
+        (self.consumer.take(), self.producer.take())
+    }
+
+    /// The app's line in `sim app list`.
+    pub(crate) fn status(&self) -> AppStatus {
+        let state = match self.phase {
+            _ if self.crashed => "crashed",
+            Phase::Init => "starting",
+            Phase::Dead(why) => why,
+            _ => "running",
+        };
+        AppStatus { spec: self.spec.clone(), state, instance: self.instance, records_in: self.records_in, records_out: self.records_out }
+    }
+}
+
+/// `spec`'s arguments as `sim app start` checks them before anything starts.
+fn check_spec(spec: &AppSpec) -> Result<(), String> {
+    if spec.name.is_empty() || spec.from.is_empty() || spec.to.is_empty() || spec.group.is_empty() {
+        return Err("an app needs a name, --from, --to and --group".into());
+    }
+    if spec.from == spec.to {
+        return Err("--from and --to must be different topics".into());
+    }
+    Ok(())
+}
+
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
 impl Cluster {
     /// `sim app start`: starts the app, or a new instance of a crashed one (same arguments).
     pub fn app_start(&mut self, spec: AppSpec) -> KResult<()> {
-        let bad = |m: String| Err(KafkaError::new(ErrorCode::INVALID_REQUEST, m));
-        if spec.name.is_empty() || spec.from.is_empty() || spec.to.is_empty() || spec.group.is_empty() {
-            return bad("an app needs a name, --from, --to and --group".into());
-        }
-        if spec.from == spec.to {
-            return bad("--from and --to must be different topics".into());
-        }
+        let bad = |m: String| KafkaError::new(ErrorCode::INVALID_REQUEST, m);
+        check_spec(&spec).map_err(bad)?;
         for t in [&spec.from, &spec.to] {
             if !self.ctl.by_name.contains_key(t.as_str()) {
                 return Err(KafkaError::new(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, format!("Topic '{t}' does not exist.")));
             }
         }
         let instance = match self.apps.get(&spec.name) {
-            Some(a) if !a.crashed && !matches!(a.phase, Phase::Dead(_)) => return bad(format!("app {} is already running (crash it first: sim app crash {})", spec.name, spec.name)),
-            Some(a) if a.spec != spec => {
-                return bad(format!(
-                    "app {} was started with other arguments (--from {} --to {} --group {} --guarantee {})",
-                    spec.name, a.spec.from, a.spec.to, a.spec.group, a.spec.guarantee.name()
-                ))
-            }
-            Some(a) => a.instance + 1,
-            None => {
-                if self.apps.len() >= APPS_MAX {
-                    return bad(format!("at most {APPS_MAX} apps"));
-                }
-                1
-            }
+            Some(a) => a.next_instance(&spec).map_err(bad)?,
+            None if self.apps.len() >= APPS_MAX => return Err(bad(format!("at most {APPS_MAX} apps"))),
+            None => 1,
         };
+        let (consumer, producer, phase) = self.app_clients(&spec, instance)?;
+        let name = spec.name.clone();
+        let app = App::start(spec, instance, (consumer, producer), phase, self.apps.get(&name));
+        self.apps.insert(name.clone(), app);
+        self.schedule(0, Ev::AppTick { name, instance });
+        Ok(())
+    }
+
+    /// An instance's consumer (subscribed) and producer (transactional for exactly-once, its
+    /// initTransactions started), and the phase it starts in.
+    pub(crate) fn app_clients(&mut self, spec: &AppSpec, instance: u32) -> KResult<(ConsumerId, ProducerId, Phase)> {
         let consumer = self.create_consumer(ConsumerConfig {
             group_id: Some(spec.group.clone()),
             client_id: format!("{}-{instance}", spec.name),
@@ -88,17 +337,11 @@ impl Cluster {
             pc.transactional_id = Some(spec.name.clone());
         }
         let producer = self.create_producer(pc)?;
-        let phase = if spec.guarantee == Guarantee::ExactlyOnce {
-            self.start_init_transactions(producer)?;
-            Phase::Init
-        } else {
-            Phase::Idle
-        };
-        let (records_in, records_out) = self.apps.get(&spec.name).map_or((0, 0), |a| (a.records_in, a.records_out));
-        let name = spec.name.clone();
-        self.apps.insert(name.clone(), App { spec, instance, consumer: Some(consumer), producer: Some(producer), phase, crashed: false, records_in, records_out, txn_first: BTreeMap::new() });
-        self.schedule(0, Ev::AppTick { name, instance });
-        Ok(())
+        if spec.guarantee != Guarantee::ExactlyOnce {
+            return Ok((consumer, producer, Phase::Idle));
+        }
+        self.start_init_transactions(producer)?;
+        Ok((consumer, producer, Phase::Init))
     }
 
     /// `sim app crash`: the app's process dies at once.
@@ -106,11 +349,7 @@ impl Cluster {
         let Some(a) = self.apps.get_mut(name) else {
             return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("no app named {name}")));
         };
-        if a.crashed {
-            return Ok(());
-        }
-        a.crashed = true;
-        let (c, p) = (a.consumer.take(), a.producer.take());
+        let (c, p) = a.crash();
         if let Some(c) = c {
             let _ = self.crash_consumer(c);
         }
@@ -122,212 +361,102 @@ impl Cluster {
 
     /// `sim app list`, by name.
     pub fn app_list(&self) -> Vec<AppStatus> {
-        self.apps
-            .values()
-            .map(|a| AppStatus {
-                spec: a.spec.clone(),
-                state: if a.crashed {
-                    "crashed"
-                } else {
-                    match a.phase {
-                        Phase::Init => "starting",
-                        Phase::Dead(why) => why,
-                        _ => "running",
-                    }
-                },
-                instance: a.instance,
-                records_in: a.records_in,
-                records_out: a.records_out,
-            })
-            .collect()
+        self.apps.values().map(App::status).collect()
     }
 
+    /// Delivers app `name`'s tick of `instance`: the app is taken out of the map while it drives
+    /// its clients through the Cluster, then put back and its next tick armed.
     pub(crate) fn app_tick(&mut self, name: &str, instance: u32) {
-        let Some(a) = self.apps.get(name) else { return };
-        if a.instance != instance || a.crashed || matches!(a.phase, Phase::Dead(_)) {
+        if !self.apps.get(name).is_some_and(|a| a.ticks(instance)) {
             return;
         }
-        let (Some(c), Some(p)) = (a.consumer, a.producer) else { return };
-        let phase = a.phase.clone();
-        let spec = a.spec.clone();
-        let next = self.app_step(name, &spec, c, p, phase);
-        if let Some(a) = self.apps.get_mut(name) {
-            a.phase = next;
-        }
-        self.schedule(APP_POLL_MS, Ev::AppTick { name: name.to_string(), instance });
-    }
-
-    fn app_offsets(records: &[ConsumerRecord]) -> BTreeMap<TopicPartition, i64> {
-        let mut m = BTreeMap::new();
-        for r in records {
-            m.insert(TopicPartition { topic: r.topic.clone(), partition: r.partition }, r.offset + 1);
-        }
-        m
-    }
-
-    fn app_count(&mut self, name: &str, consumed: u64, produced: u64) {
-        if let Some(a) = self.apps.get_mut(name) {
-            a.records_in += consumed;
-            a.records_out += produced;
+        let Some(mut app) = self.apps.remove(name) else { return };
+        let next_ms = app.on_tick(self);
+        self.apps.insert(name.to_string(), app);
+        if let Some(delay_ms) = next_ms {
+            self.schedule(delay_ms, Ev::AppTick { name: name.to_string(), instance });
         }
     }
+}
 
-    /// One poll-loop iteration of app `name` in `phase`: the phase it moves to.
-    fn app_step(&mut self, name: &str, spec: &AppSpec, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
-        match phase {
-            Phase::Dead(w) => Phase::Dead(w),
-            Phase::Init => match self.take_transaction_result(p) {
-                None => Phase::Init,
-                Some(Ok(())) => Phase::Idle,
-                Some(Err(e)) if e.code == ErrorCode::PRODUCER_FENCED => Phase::Dead("fenced"),
-                Some(Err(_)) => Phase::Dead("failed"),
-            },
-            Phase::Idle => self.app_poll(name, spec, c, p),
-            Phase::CommitFirst { commit, records } => match self.take_commit_result(c, commit) {
-                None => Phase::CommitFirst { commit, records },
-                Some(_) => {
-                    // Committed (or not: at-most-once moves on either way).
-                    let n = records.len() as u64;
-                    for r in records {
-                        let _ = self.send(p, r);
-                    }
-                    self.app_count(name, 0, n);
-                    Phase::Idle
-                }
-            },
-            Phase::Sending { sends, records, offsets } => self.app_sending(name, c, p, sends, records, offsets),
-            Phase::CommitAfter { commit } => match self.take_commit_result(c, commit) {
-                None => Phase::CommitAfter { commit },
-                Some(_) => Phase::Idle,
-            },
-            Phase::TxnOffsets { .. } | Phase::TxnCommit { .. } | Phase::TxnAbort { .. } => self.app_txn_step(name, c, p, phase),
-        }
+impl AppClients for Cluster {
+    fn poll(&mut self, c: ConsumerId) -> KResult<Vec<ConsumerRecord>> {
+        Cluster::poll(self, c)
+    }
+    fn seek(&mut self, c: ConsumerId, tp: &TopicPartition, offset: i64) -> KResult<()> {
+        Cluster::seek(self, c, tp, offset)
+    }
+    fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64> {
+        Cluster::commit_tracked(self, c, offsets)
+    }
+    fn take_commit_result(&mut self, c: ConsumerId, commit: u64) -> Option<KResult<()>> {
+        Cluster::take_commit_result(self, c, commit)
+    }
+    fn send(&mut self, p: ProducerId, record: ProducerRecord) -> KResult<SendId> {
+        Cluster::send(self, p, record)
+    }
+    fn take_send_results(&mut self, p: ProducerId) -> Vec<(SendId, SendResult)> {
+        Cluster::take_send_results(self, p)
+    }
+    fn begin_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        Cluster::begin_transaction(self, p)
+    }
+    fn start_send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        Cluster::start_send_offsets_to_transaction(self, p, offsets, group)
+    }
+    fn start_end_transaction(&mut self, p: ProducerId, commit: bool) -> KResult<()> {
+        Cluster::start_end_transaction(self, p, commit)
+    }
+    fn take_transaction_result(&mut self, p: ProducerId) -> Option<KResult<()>> {
+        Cluster::take_transaction_result(self, p)
+    }
+    fn transaction_client_state(&self, p: ProducerId) -> Option<TxnClientState> {
+        Cluster::transaction_client_state(self, p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    fn spec(guarantee: Guarantee) -> AppSpec {
+        AppSpec { name: "upper".into(), from: "in".into(), to: "out".into(), group: "g".into(), guarantee }
     }
 
-    /// Idle: poll, and hand what came to the guarantee's processing.
-    fn app_poll(&mut self, name: &str, spec: &AppSpec, c: ConsumerId, p: ProducerId) -> Phase {
-        let records = match self.poll(c) {
-            Ok(r) => r,
-            Err(_) => return Phase::Idle,
-        };
-        if records.is_empty() {
-            return Phase::Idle;
-        }
-        let offsets = Self::app_offsets(&records);
-        let out: Vec<ProducerRecord> = records.iter().map(|r| transform(r, &spec.to)).collect();
-        let n = records.len() as u64;
-        match spec.guarantee {
-            Guarantee::AtMostOnce => match self.commit_tracked(c, offsets) {
-                Ok(commit) => {
-                    self.app_count(name, n, 0);
-                    Phase::CommitFirst { commit, records: out }
-                }
-                Err(_) => Phase::Idle,
-            },
-            Guarantee::AtLeastOnce => {
-                self.app_count(name, n, 0);
-                let mut sends = BTreeSet::new();
-                let mut map = BTreeMap::new();
-                for r in out {
-                    if let Ok(id) = self.send(p, r.clone()) {
-                        sends.insert(id);
-                        map.insert(id, r);
-                    }
-                }
-                Phase::Sending { sends, records: map, offsets }
-            }
-            Guarantee::ExactlyOnce => self.app_process_in_transaction(name, &spec.group, p, &records, out, offsets),
-        }
+    /// `sim app start` of a running app is refused; a crashed one restarts as the next
+    /// instance, only with the same arguments, and its counts go on.
+    #[test]
+    fn an_app_restarts_only_after_a_crash_and_with_the_same_arguments() {
+        let mut a = App::start(spec(Guarantee::AtLeastOnce), 1, (1, 2), Phase::Idle, None);
+        a.records_in = 5;
+        assert!(a.next_instance(&spec(Guarantee::AtLeastOnce)).unwrap_err().contains("already running"));
+        assert_eq!(a.crash(), (Some(1), Some(2)));
+        assert_eq!(a.crash(), (None, None), "a crashed app has no clients left to crash");
+        assert!(a.next_instance(&spec(Guarantee::ExactlyOnce)).unwrap_err().contains("--guarantee at-least-once"));
+        assert_eq!(a.next_instance(&spec(Guarantee::AtLeastOnce)), Ok(2));
+        let b = App::start(spec(Guarantee::AtLeastOnce), 2, (3, 4), Phase::Idle, Some(&a));
+        assert_eq!((b.status().records_in, b.status().state), (5, "running"));
+        assert_eq!(a.status().state, "crashed");
     }
 
-    /// Exactly-once: the outputs and the consumed offsets go in one transaction.
-    fn app_process_in_transaction(&mut self, name: &str, group: &str, p: ProducerId, records: &[ConsumerRecord], out: Vec<ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
-        if self.begin_transaction(p).is_err() {
-            return self.app_txn_failed(p);
-        }
-        let mut first = BTreeMap::new();
-        for r in records {
-            first.entry(TopicPartition { topic: r.topic.clone(), partition: r.partition }).or_insert(r.offset);
-        }
-        if let Some(a) = self.apps.get_mut(name) {
-            a.txn_first = first;
-        }
-        let n = records.len() as u64;
-        self.app_count(name, n, 0);
-        for r in out {
-            let _ = self.send(p, r);
-        }
-        let offs: Vec<(TopicPartition, i64)> = offsets.into_iter().collect();
-        match self.start_send_offsets_to_transaction(p, offs, group) {
-            Ok(()) => Phase::TxnOffsets { count: n },
-            Err(_) => self.app_txn_failed(p),
-        }
+    /// A crashed app's pending tick does nothing, nor a tick of an older instance.
+    #[test]
+    fn only_the_live_instance_ticks() {
+        let mut a = App::start(spec(Guarantee::ExactlyOnce), 3, (1, 2), Phase::Init, None);
+        assert_eq!(a.status().state, "starting");
+        assert!(a.ticks(3) && !a.ticks(2));
+        a.crash();
+        assert!(!a.ticks(3));
     }
 
-    /// At-least-once: collect the send results, resend failures, commit once all are delivered.
-    fn app_sending(&mut self, name: &str, c: ConsumerId, p: ProducerId, mut sends: BTreeSet<SendId>, mut records: BTreeMap<SendId, ProducerRecord>, offsets: BTreeMap<TopicPartition, i64>) -> Phase {
-        for (id, r) in self.take_send_results(p) {
-            if !sends.remove(&id) {
-                continue;
-            }
-            let rec = records.remove(&id);
-            match r {
-                SendResult::Delivered { .. } => self.app_count(name, 0, 1),
-                SendResult::Failed(_) => {
-                    // Send it again: at-least-once never gives up on a record.
-                    if let Some(rec) = rec {
-                        if let Ok(nid) = self.send(p, rec.clone()) {
-                            sends.insert(nid);
-                            records.insert(nid, rec);
-                        }
-                    }
-                }
-            }
-        }
-        if !sends.is_empty() {
-            return Phase::Sending { sends, records, offsets };
-        }
-        match self.commit_tracked(c, offsets) {
-            Ok(commit) => Phase::CommitAfter { commit },
-            Err(_) => Phase::Idle,
-        }
-    }
-
-    /// Exactly-once after the records went out: offsets added, then commit (or abort and rewind).
-    fn app_txn_step(&mut self, name: &str, c: ConsumerId, p: ProducerId, phase: Phase) -> Phase {
-        let Some(result) = self.take_transaction_result(p) else { return phase };
-        match (phase, result) {
-            (_, Err(_)) => self.app_txn_failed(p),
-            (Phase::TxnOffsets { count }, Ok(())) => match self.start_end_transaction(p, true) {
-                Ok(()) => Phase::TxnCommit { count },
-                Err(_) => self.app_txn_failed(p),
-            },
-            (Phase::TxnCommit { count }, Ok(())) => {
-                self.app_count(name, 0, count);
-                Phase::Idle
-            }
-            (Phase::TxnAbort { rewind }, Ok(())) => {
-                // Process the aborted records again.
-                for (tp, o) in rewind {
-                    let _ = self.seek(c, &tp, o);
-                }
-                Phase::Idle
-            }
-            (other, Ok(())) => other,
-        }
-    }
-
-    /// A transactional step failed: abort if the error allows it, otherwise the instance is done.
-    fn app_txn_failed(&mut self, p: ProducerId) -> Phase {
-        match self.transaction_client_state(p) {
-            Some(TxnClientState::FatalError) | None => Phase::Dead("fenced"),
-            _ => {
-                let rewind = self.apps.values().find(|a| a.producer == Some(p)).map(|a| a.txn_first.clone()).unwrap_or_default();
-                match self.start_end_transaction(p, false) {
-                    Ok(()) => Phase::TxnAbort { rewind },
-                    Err(_) => Phase::Dead("failed"),
-                }
-            }
-        }
+    #[test]
+    fn a_spec_needs_every_argument_and_two_topics() {
+        assert!(check_spec(&spec(Guarantee::AtMostOnce)).is_ok());
+        let same = AppSpec { to: "in".into(), ..spec(Guarantee::AtMostOnce) };
+        assert_eq!(check_spec(&same).unwrap_err(), "--from and --to must be different topics");
+        let nameless = AppSpec { name: String::new(), ..spec(Guarantee::AtMostOnce) };
+        assert!(check_spec(&nameless).unwrap_err().starts_with("an app needs a name"));
     }
 }

@@ -181,210 +181,25 @@ fn cleanable_due_ms(log: &super::log::PartitionLog, settings: &super::config::To
     due
 }
 
-impl Cluster {
-    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
-    pub fn set_idle_skip(&mut self, on: bool) {
-        self.idle.enabled = on;
-    }
-
-    /// Simulated time the idle skip jumped over so far.
-    pub fn idle_skipped_ms(&self) -> i64 {
-        self.idle.skipped_ms
-    }
-
-    /// Windows the idle skip stepped to compare, and jumps it made.
-    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
-        (self.idle.windows, self.idle.jumps)
-    }
-
-    fn role(&self, ev: &Ev) -> Option<Role> {
-        let fast = |delay_ms, parent_delay_ms| Some(Role::Fast { delay_ms, parent_delay_ms });
-        match ev {
-            Ev::BrokerHeartbeat { .. } | Ev::Deliver { msg: Msg::Heartbeat { .. }, .. } => Some(Role::Beat),
-            Ev::ControllerTick => fast(CONTROLLER_TICK_MS, CONTROLLER_TICK_MS),
-            Ev::FetchExpire { .. } => fast(REPLICA_FETCH_WAIT_MAX_MS, NET_LATENCY_MS),
-            Ev::FollowerFetchTimeout { .. } => fast(REPLICA_FETCH_TIMEOUT_MS, NET_LATENCY_MS),
-            Ev::Deliver { msg: Msg::Fetch { .. }, .. } => fast(NET_LATENCY_MS, NET_LATENCY_MS),
-            Ev::Deliver { msg: Msg::FetchResp { .. }, .. } => fast(NET_LATENCY_MS, REPLICA_FETCH_WAIT_MAX_MS),
-            // A broker's timer re-arms only in the incarnation that set it: a stale one fires
-            // once more, then is gone (not a periodic timer: the cluster is no candidate).
-            Ev::BrokerIsrCheck { broker, incarnation } | Ev::LogCleanerWake { broker, incarnation } | Ev::LogRetentionCheck { broker, incarnation }
-                if !self.broker_up(*broker) || self.brokers[broker].incarnation != *incarnation =>
-            {
-                None
-            }
-            Ev::BrokerIsrCheck { .. } => Some(Role::Slow { period_ms: REPLICA_LAG_TIME_MAX_MS / 2 }),
-            Ev::LogCleanerWake { .. } => Some(Role::Slow { period_ms: self.cleaner_backoff_ms() }),
-            Ev::LogRetentionCheck { .. } => Some(Role::Slow { period_ms: self.retention_check_interval_ms() }),
-            Ev::Txn(super::txn::TxnEv::Tick) => Some(Role::Slow { period_ms: super::txn::TXN_ABORT_CHECK_INTERVAL_MS }),
-            _ => None,
-        }
-        .filter(|r| !matches!(r, Role::Slow { period_ms } if *period_ms < 1))
-    }
-
-    /// Every timestamp and request id the idle traffic may move, in a fixed order.
-    fn visit_idle_fields(&mut self, f: &mut dyn FnMut(Field<'_>)) {
-        f(Field::Id(&mut self.next_id));
-        if let Some(t) = &mut self.ctl.election_due_ms {
-            f(Field::Time(t));
-        }
-        for b in self.brokers.values_mut() {
-            for r in b.replicas.values_mut() {
-                for fp in r.vol.followers.values_mut() {
-                    f(Field::Time(&mut fp.last_caught_up_ms));
-                    f(Field::Time(&mut fp.last_fetch_ms));
-                }
-                if let Some((_, t)) = &mut r.vol.pending_isr {
-                    f(Field::Time(t));
-                }
-            }
-            for p in &mut b.parked_fetches {
-                f(Field::Id(&mut p.fetch_id));
-            }
-            for fe in b.fetchers.values_mut() {
-                fe.parts.values_mut().for_each(|t| f(Field::Time(t)));
-                if let Some((id, _)) = &mut fe.in_flight {
-                    f(Field::Id(id));
-                }
-                for t in [&mut fe.backoff_until_ms, &mut fe.slow_until_ms].into_iter().flatten() {
-                    f(Field::Time(t));
-                }
-            }
-            if let Some(t) = &mut b.shutdown_deadline_ms {
-                f(Field::Time(t));
-            }
-            for p in b.purgatory.values_mut().flatten() {
-                f(Field::Time(&mut p.append_time));
-            }
-        }
-    }
-
-    /// Everything else the idle traffic must leave as it is, hashed.
-    fn idle_shape(&self) -> u64 {
-        let mut s = String::new();
-        let c = &self.ctl;
-        let _ = write!(s, "{:?}{:?}{}{:?}{:?}", c.active, c.voters, c.version, c.dynamic_broker_configs, c.per_broker_configs);
-        for (id, r) in &c.regs {
-            let _ = write!(s, "|r{id} {} {} {}", r.incarnation, r.fenced, r.in_controlled_shutdown);
-        }
-        for b in self.brokers.values() {
-            let _ = write!(s, "|b{} {:?} {} {} {} {} {}", b.id, b.process, b.isolated, b.incarnation, b.view_version, b.slow_ms, b.view.len());
-            for (tp, r) in &b.replicas {
-                let (l, v) = (&r.log, &r.vol);
-                let _ = write!(s, "|{tp:?} {} {} {} {} {:?} {:?}", l.log_start_offset, l.log_end_offset, l.high_watermark, l.segments.len(), l.epochs, l.cleaner_checkpoint);
-                let _ = write!(s, " {} {} {} {:?} {:?}", v.leader_epoch, v.is_leader, v.epoch_start_offset, v.pending_isr.as_ref().map(|p| &p.0), v.truncated_for_epoch);
-                for (f, fp) in &v.followers {
-                    let _ = write!(s, " f{f} {} {}", fp.leo, fp.last_fetch_leader_leo);
-                }
-            }
-            for p in &b.parked_fetches {
-                let _ = write!(s, "|p{} {:?}", p.follower, p.parts);
-            }
-            for (l, fe) in &b.fetchers {
-                let _ = write!(s, "|F{l} {:?} {:?}", fe.parts.keys().collect::<Vec<_>>(), fe.in_flight.as_ref().map(|x| &x.1));
-            }
-            let _ = write!(s, "|q{:?}", b.purgatory.values().map(Vec::len).collect::<Vec<_>>());
-        }
-        let _ = write!(s, "|{:?}|{:?}|{:?}|{:?}", self.rng, self.producers.keys().collect::<Vec<_>>(), self.consumers.keys().collect::<Vec<_>>(), self.apps.keys().collect::<Vec<_>>());
-        let _ = write!(s, "|{:?}|{:?}|{:?}", self.groups, self.txns, self.cleaner);
-        let ledger: usize = self.ledger.values().map(Vec::len).sum();
-        let _ = write!(s, "|{} {} {} {:?} {} {} {}", self.events.len(), self.events.dropped, self.violations.len(), self.unclean_tainted, ledger, self.instant_overflows(), self.budget.log_bytes);
-        hash(&s)
-    }
-
-    fn snapshot(&mut self) -> Option<Snap> {
-        if self.ctl.active.is_none() || self.next_event_time_ms().is_none_or(|t| t <= self.now_ms) {
-            return None;
-        }
-        let mut entries: Vec<(u64, i64, &Ev)> = self.queue.iter().map(|Reverse(s)| (s.seq, s.time_ms, &s.ev)).collect();
-        entries.sort_unstable_by_key(|e| e.0);
-        let (mut fast, mut slow, mut beat_entries) = (Vec::new(), Vec::new(), Vec::new());
-        for (_, time_ms, ev) in entries {
-            match self.role(ev)? {
-                Role::Fast { .. } => {
-                    let mut ev = ev.clone();
-                    let ids = ev_ids(&mut ev).into_iter().map(|x| *x).collect();
-                    fast.push(FastEntry { time_ms, shape: ev_shape(&ev), ids });
-                }
-                Role::Slow { period_ms } => slow.push(SlowEntry { key: format!("{ev:?}"), time_ms, period_ms }),
-                Role::Beat => beat_entries.push((time_ms, ev.clone())),
-            }
-        }
-        let beats = self.beats(beat_entries)?;
-        slow.sort_by(|a, b| a.key.cmp(&b.key));
-        let (mut times, mut ids) = (Vec::new(), Vec::new());
-        self.visit_idle_fields(&mut |f| match f {
-            Field::Time(t) => times.push(*t),
-            Field::Id(x) => ids.push(*x),
-        });
-        Some(Snap {
-            now_ms: self.now_ms,
-            seq: self.seq,
-            steps: self.steps,
-            next_id: self.next_id,
-            shape: self.idle_shape(),
-            times,
-            ids,
-            fast,
-            slow,
-            unclean_ms: self.ctl.next_unclean_check_ms,
-            balance_ms: self.ctl.balance_leaders_at_ms,
-            beats,
-        })
-    }
-
-    /// Every registered broker's heartbeats, from its queued timer and heartbeat: None unless
-    /// each is its current incarnation's, at most one of each, the broker running.
-    fn beats(&self, entries: Vec<(i64, Ev)>) -> Option<BTreeMap<BrokerId, Beat>> {
-        let mut beats: BTreeMap<BrokerId, Beat> = self.ctl.regs.iter().map(|(id, r)| (*id, Beat { timer_ms: None, deliver_ms: None, last_ms: r.last_heartbeat_ms })).collect();
-        for (time_ms, ev) in entries {
-            let (b, slot) = match ev {
-                Ev::BrokerHeartbeat { broker, incarnation } if self.brokers.get(&broker)?.incarnation == incarnation => (broker, 0),
-                Ev::Deliver { from: Some(broker), from_incarnation, msg: Msg::Heartbeat { .. }, .. } if self.brokers.get(&broker)?.incarnation == from_incarnation => (broker, 1),
-                _ => return None,
-            };
-            if self.brokers[&b].process != ProcessState::Running {
-                return None;
-            }
-            let beat = beats.get_mut(&b)?;
-            let at = if slot == 0 { &mut beat.timer_ms } else { &mut beat.deliver_ms };
-            if at.replace(time_ms).is_some() {
-                return None;
-            }
-        }
-        Some(beats)
-    }
-
-    /// Whether broker `b`'s heartbeats reach the controller and only refresh its session (no
-    /// unfencing, no metadata to send, no new incarnation); None if they would do more.
-    fn beat_reaches(&self, b: BrokerId) -> Option<bool> {
-        let Some(c) = self.ctl.active else { return Some(false) };
-        if !self.endpoint_ok(Some(b), Dest::Controller(c)) {
-            return Some(false);
-        }
-        let (br, reg) = (self.brokers.get(&b)?, self.ctl.regs.get(&b)?);
-        let quiet = reg.incarnation == br.incarnation && br.view_version == self.ctl.version && (!reg.fenced || reg.in_controlled_shutdown);
-        quiet.then_some(true)
-    }
-
-    /// Broker `b`'s heartbeats once every event up to `end_ms` ran, with the events run and
-    /// scheduled on the way: each timer firing re-arms itself and sends a heartbeat that arrives
-    /// [`NET_LATENCY_MS`] later (if the broker reaches the controller) and sets the session.
-    fn beat_after(&self, b: BrokerId, beat: Beat, end_ms: i64) -> Option<(Beat, u64, u64)> {
-        let reaches = self.beat_reaches(b)?;
-        let mut out = beat;
+impl Beat {
+    /// This broker's heartbeats once every event up to `end_ms` ran (`reaches`: its heartbeats
+    /// reach the controller), with the events run and scheduled on the way: each timer firing
+    /// re-arms itself and sends a heartbeat that arrives [`NET_LATENCY_MS`] later (if it
+    /// reaches) and sets the session.
+    fn after(self, reaches: bool, end_ms: i64) -> (Beat, u64, u64) {
+        let mut out = self;
         let (mut steps, mut scheduled) = (0u64, 0u64);
-        if let Some(d) = beat.deliver_ms.filter(|d| *d <= end_ms) {
+        if let Some(d) = self.deliver_ms.filter(|d| *d <= end_ms) {
             steps += 1;
             out.deliver_ms = None;
             if reaches {
                 out.last_ms = d;
             }
         }
-        let Some(n) = beat.timer_ms else { return Some((out, steps, scheduled)) };
+        let Some(n) = self.timer_ms else { return (out, steps, scheduled) };
         let fired = firings(n, BROKER_HEARTBEAT_INTERVAL_MS, end_ms);
         if fired == 0 {
-            return Some((out, steps, scheduled));
+            return (out, steps, scheduled);
         }
         let last_fire = n + (fired - 1) * BROKER_HEARTBEAT_INTERVAL_MS;
         out.timer_ms = Some(last_fire + BROKER_HEARTBEAT_INTERVAL_MS);
@@ -401,29 +216,42 @@ impl Cluster {
                 out.deliver_ms = Some(last_fire + NET_LATENCY_MS);
             }
         }
-        Some((out, steps, scheduled))
+        (out, steps, scheduled)
+    }
+}
+
+/// What the periodic arithmetic needs to know of the cluster besides the snapshots, read once
+/// after the window (none of it changes while the cluster idles).
+struct Rules {
+    /// Per registered broker, whether its heartbeats reach the controller (and only refresh its
+    /// session); None if some broker's heartbeats would do more.
+    reaches: Option<BTreeMap<BrokerId, bool>>,
+    /// Some partition is led by another than its preferred replica, and the automatic leader
+    /// balance is on.
+    balancing: bool,
+    /// How often the leader balance checks: `leader.imbalance.check.interval` plus one tick.
+    balance_period_ms: i64,
+}
+
+impl Rules {
+    fn read(c: &Cluster) -> Rules {
+        let reaches = c.ctl.regs.keys().map(|b| beat_reaches(c, *b).map(|r| (*b, r))).collect();
+        let balancing = leaders_imbalanced(c).next().is_some() && c.broker_bool("auto.leader.rebalance.enable");
+        let balance_period_ms = c.broker_int("leader.imbalance.check.interval.seconds").max(1) * 1000 + CONTROLLER_TICK_MS;
+        Rules { reaches, balancing, balance_period_ms }
     }
 
     /// Every broker's heartbeats up to `end_ms`, with the events run and scheduled.
     fn beats_after(&self, beats: &BTreeMap<BrokerId, Beat>, end_ms: i64) -> Option<(BTreeMap<BrokerId, Beat>, u64, u64)> {
+        let reaches = self.reaches.as_ref()?;
         let (mut out, mut steps, mut scheduled) = (BTreeMap::new(), 0, 0);
         for (b, beat) in beats {
-            let (after, st, sc) = self.beat_after(*b, *beat, end_ms)?;
+            let (after, st, sc) = beat.after(*reaches.get(b)?, end_ms);
             out.insert(*b, after);
             steps += st;
             scheduled += sc;
         }
         Some((out, steps, scheduled))
-    }
-
-    /// Partitions led by another than their preferred replica.
-    fn leaders_imbalanced(&self) -> impl Iterator<Item = &PartitionMeta> {
-        self.ctl.topics.values().flat_map(|t| t.partitions.iter()).filter(|pm| pm.leader != pm.replicas.first().copied())
-    }
-
-    /// Whether the automatic leader balance would move a leader (then it is no idle traffic).
-    fn balance_would_act(&self) -> bool {
-        self.leaders_imbalanced().any(|pm| pm.replicas.first().is_some_and(|p| pm.isr.contains(p) && self.broker_active(*p)))
     }
 
     /// `balance_leaders_at_ms` once every tick up to `end_ms` ran, while idle: each check finds
@@ -434,16 +262,18 @@ impl Cluster {
         if a > end_ms {
             return Some(a);
         }
-        if self.leaders_imbalanced().next().is_none() || !self.broker_bool("auto.leader.rebalance.enable") {
+        if !self.balancing {
             return None;
         }
-        let period_ms = self.broker_int("leader.imbalance.check.interval.seconds").max(1) * 1000 + CONTROLLER_TICK_MS;
+        let period_ms = self.balance_period_ms;
         let last = a + (firings(a, period_ms, end_ms) - 1) * period_ms;
         (end_ms >= last + CONTROLLER_TICK_MS).then_some(last + period_ms)
     }
+}
 
+impl Plan {
     /// The two snapshots one window apart as a shift, or None if the state did not just repeat.
-    fn idle_plan(&self, a: &Snap, b: &Snap) -> Option<Plan> {
+    fn between(a: &Snap, b: &Snap, rules: &Rules) -> Option<Plan> {
         let w = IDLE_WINDOW_MS;
         if a.shape != b.shape || a.times.len() != b.times.len() || a.ids.len() != b.ids.len() || a.fast.len() != b.fast.len() || a.slow.len() != b.slow.len() {
             return None;
@@ -460,19 +290,12 @@ impl Cluster {
             fast_id_shifts.push(x.ids.iter().zip(&y.ids).map(|(p, q)| id_shift(*p, *q)).collect::<Option<Vec<_>>>()?);
         }
         let end = a.now_ms + w;
-        let mut slow_fired = 0;
-        for (x, y) in a.slow.iter().zip(&b.slow) {
-            let n = firings(x.time_ms, x.period_ms, end);
-            if x.key != y.key || x.time_ms + n * x.period_ms != y.time_ms {
-                return None;
-            }
-            slow_fired += n as u64;
-        }
+        let slow_fired = slow_fired_between(a, b, end)?;
         let unclean_ok = a.unclean_ms + firings(a.unclean_ms, UNCLEAN_ELECTION_INTERVAL_MS, end) * UNCLEAN_ELECTION_INTERVAL_MS == b.unclean_ms;
-        if !unclean_ok || self.balance_at_after(a.balance_ms, end) != b.balance_ms {
+        if !unclean_ok || rules.balance_at_after(a.balance_ms, end) != b.balance_ms {
             return None;
         }
-        let (beats, beat_steps, beat_scheduled) = self.beats_after(&a.beats, end)?;
+        let (beats, beat_steps, beat_scheduled) = rules.beats_after(&a.beats, end)?;
         if beats != b.beats {
             return None;
         }
@@ -480,35 +303,395 @@ impl Cluster {
         let steps_per_window = (b.steps - a.steps).checked_sub(slow_fired + beat_steps)?;
         Some(Plan { ids_per_window, seq_per_window, steps_per_window, time_shifts, id_shifts, fast_id_shifts })
     }
+}
 
-    /// The first instant (simulated ms) at which something real might happen while idle: a time
-    /// rule deleting a first segment, the cleaner finding a log newly cleanable, the leader
-    /// balance moving a leader, an open transaction timing out.
-    fn idle_horizon_ms(&self) -> i64 {
-        let mut horizon = i64::MAX;
-        if self.balance_would_act() {
-            horizon = self.ctl.balance_leaders_at_ms.unwrap_or(self.now_ms);
+/// The slow timers' firings in the window (`a` to `b`, ending at `end`): None unless each went
+/// where its own period puts it.
+fn slow_fired_between(a: &Snap, b: &Snap, end: i64) -> Option<u64> {
+    let mut fired = 0;
+    for (x, y) in a.slow.iter().zip(&b.slow) {
+        let n = firings(x.time_ms, x.period_ms, end);
+        if x.key != y.key || x.time_ms + n * x.period_ms != y.time_ms {
+            return None;
         }
-        let cleaner = self.broker_bool("log.cleaner.enable");
-        for (id, b) in &self.brokers {
-            if !self.broker_up(*id) {
-                continue;
+        fired += n as u64;
+    }
+    Some(fired)
+}
+
+/// What a queued event is to the skip, None if it is no idle traffic.
+fn role(c: &Cluster, ev: &Ev) -> Option<Role> {
+    let fast = |delay_ms, parent_delay_ms| Some(Role::Fast { delay_ms, parent_delay_ms });
+    match ev {
+        Ev::BrokerHeartbeat { .. } | Ev::Deliver { msg: Msg::Heartbeat { .. }, .. } => Some(Role::Beat),
+        Ev::ControllerTick => fast(CONTROLLER_TICK_MS, CONTROLLER_TICK_MS),
+        Ev::FetchExpire { .. } => fast(REPLICA_FETCH_WAIT_MAX_MS, NET_LATENCY_MS),
+        Ev::FollowerFetchTimeout { .. } => fast(REPLICA_FETCH_TIMEOUT_MS, NET_LATENCY_MS),
+        Ev::Deliver { msg: Msg::Fetch { .. }, .. } => fast(NET_LATENCY_MS, NET_LATENCY_MS),
+        Ev::Deliver { msg: Msg::FetchResp { .. }, .. } => fast(NET_LATENCY_MS, REPLICA_FETCH_WAIT_MAX_MS),
+        // A broker's timer re-arms only in the incarnation that set it: a stale one fires
+        // once more, then is gone (not a periodic timer: the cluster is no candidate).
+        Ev::BrokerIsrCheck { broker, incarnation } | Ev::LogCleanerWake { broker, incarnation } | Ev::LogRetentionCheck { broker, incarnation }
+            if !c.broker_up(*broker) || c.brokers[broker].incarnation != *incarnation =>
+        {
+            None
+        }
+        Ev::BrokerIsrCheck { .. } => Some(Role::Slow { period_ms: REPLICA_LAG_TIME_MAX_MS / 2 }),
+        Ev::LogCleanerWake { .. } => Some(Role::Slow { period_ms: c.cleaner_backoff_ms() }),
+        Ev::LogRetentionCheck { .. } => Some(Role::Slow { period_ms: c.retention_check_interval_ms() }),
+        Ev::Txn(super::txn::TxnEv::Tick) => Some(Role::Slow { period_ms: super::txn::TXN_ABORT_CHECK_INTERVAL_MS }),
+        _ => None,
+    }
+    .filter(|r| !matches!(r, Role::Slow { period_ms } if *period_ms < 1))
+}
+
+/// Every timestamp and request id the idle traffic may move, in a fixed order.
+fn visit_idle_fields(c: &mut Cluster, f: &mut dyn FnMut(Field<'_>)) {
+    f(Field::Id(&mut c.next_id));
+    if let Some(t) = &mut c.ctl.election_due_ms {
+        f(Field::Time(t));
+    }
+    for b in c.brokers.values_mut() {
+        for r in b.replicas.values_mut() {
+            for fp in r.vol.followers.values_mut() {
+                f(Field::Time(&mut fp.last_caught_up_ms));
+                f(Field::Time(&mut fp.last_fetch_ms));
             }
-            for (tp, r) in &b.replicas {
-                let Some(t) = self.ctl.topics.get(&tp.topic) else { continue };
-                let mut due_wall_ms = retention_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX);
-                if t.settings.cleanup_compact && cleaner {
-                    due_wall_ms = due_wall_ms.min(cleanable_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX));
+            if let Some((_, t)) = &mut r.vol.pending_isr {
+                f(Field::Time(t));
+            }
+        }
+        for p in &mut b.parked_fetches {
+            f(Field::Id(&mut p.fetch_id));
+        }
+        for fe in b.fetchers.values_mut() {
+            fe.parts.values_mut().for_each(|t| f(Field::Time(t)));
+            if let Some((id, _)) = &mut fe.in_flight {
+                f(Field::Id(id));
+            }
+            for t in [&mut fe.backoff_until_ms, &mut fe.slow_until_ms].into_iter().flatten() {
+                f(Field::Time(t));
+            }
+        }
+        if let Some(t) = &mut b.shutdown_deadline_ms {
+            f(Field::Time(t));
+        }
+        for p in b.purgatory.values_mut().flatten() {
+            f(Field::Time(&mut p.append_time));
+        }
+    }
+}
+
+/// Everything else the idle traffic must leave as it is, hashed.
+fn idle_shape(c: &Cluster) -> u64 {
+    let mut s = String::new();
+    let ctl = &c.ctl;
+    let _ = write!(s, "{:?}{:?}{}{:?}{:?}", ctl.active, ctl.voters, ctl.version, ctl.dynamic_broker_configs, ctl.per_broker_configs);
+    for (id, r) in &ctl.regs {
+        let _ = write!(s, "|r{id} {} {} {}", r.incarnation, r.fenced, r.in_controlled_shutdown);
+    }
+    for b in c.brokers.values() {
+        broker_shape(&mut s, b);
+    }
+    let _ = write!(s, "|{:?}|{:?}|{:?}|{:?}", c.rng, c.producers.keys().collect::<Vec<_>>(), c.consumers.keys().collect::<Vec<_>>(), c.apps.keys().collect::<Vec<_>>());
+    let _ = write!(s, "|{:?}|{:?}|{:?}", c.groups, c.txns, c.cleaner);
+    let ledger: usize = c.ledger.values().map(Vec::len).sum();
+    let _ = write!(s, "|{} {} {} {:?} {} {} {}", c.events.len(), c.events.dropped, c.violations.len(), c.unclean_tainted, ledger, c.instant_overflows(), c.budget.log_bytes);
+    hash(&s)
+}
+
+/// A broker's part of [`idle_shape`]: its process, replicas, parked fetches, fetchers, purgatory.
+fn broker_shape(s: &mut String, b: &Broker) {
+    let _ = write!(s, "|b{} {:?} {} {} {} {} {}", b.id, b.process, b.isolated, b.incarnation, b.view_version, b.slow_ms, b.view.len());
+    for (tp, r) in &b.replicas {
+        let (l, v) = (&r.log, &r.vol);
+        let _ = write!(s, "|{tp:?} {} {} {} {} {:?} {:?}", l.log_start_offset, l.log_end_offset, l.high_watermark, l.segments.len(), l.epochs, l.cleaner_checkpoint);
+        let _ = write!(s, " {} {} {} {:?} {:?}", v.leader_epoch, v.is_leader, v.epoch_start_offset, v.pending_isr.as_ref().map(|p| &p.0), v.truncated_for_epoch);
+        for (f, fp) in &v.followers {
+            let _ = write!(s, " f{f} {} {}", fp.leo, fp.last_fetch_leader_leo);
+        }
+    }
+    for p in &b.parked_fetches {
+        let _ = write!(s, "|p{} {:?}", p.follower, p.parts);
+    }
+    for (l, fe) in &b.fetchers {
+        let _ = write!(s, "|F{l} {:?} {:?}", fe.parts.keys().collect::<Vec<_>>(), fe.in_flight.as_ref().map(|x| &x.1));
+    }
+    let _ = write!(s, "|q{:?}", b.purgatory.values().map(Vec::len).collect::<Vec<_>>());
+}
+
+/// The queue's entries by role: the fast ones and the slow timers as the snapshot keeps them,
+/// the heartbeat entries for [`beats`]. None if an entry is no idle traffic.
+fn queue_entries(c: &Cluster) -> Option<(Vec<FastEntry>, Vec<SlowEntry>, Vec<(i64, Ev)>)> {
+    let mut entries: Vec<(u64, i64, &Ev)> = c.queue.iter().map(|Reverse(s)| (s.seq, s.time_ms, &s.ev)).collect();
+    entries.sort_unstable_by_key(|e| e.0);
+    let (mut fast, mut slow, mut beat_entries) = (Vec::new(), Vec::new(), Vec::new());
+    for (_, time_ms, ev) in entries {
+        match role(c, ev)? {
+            Role::Fast { .. } => {
+                let mut ev = ev.clone();
+                let ids = ev_ids(&mut ev).into_iter().map(|x| *x).collect();
+                fast.push(FastEntry { time_ms, shape: ev_shape(&ev), ids });
+            }
+            Role::Slow { period_ms } => slow.push(SlowEntry { key: format!("{ev:?}"), time_ms, period_ms }),
+            Role::Beat => beat_entries.push((time_ms, ev.clone())),
+        }
+    }
+    slow.sort_by(|a, b| a.key.cmp(&b.key));
+    Some((fast, slow, beat_entries))
+}
+
+impl Snap {
+    /// The cluster as the skip compares it, None if it is no candidate (no active controller,
+    /// something due now, or queued work that is no idle traffic).
+    fn take(c: &mut Cluster) -> Option<Snap> {
+        if c.ctl.active.is_none() || c.next_event_time_ms().is_none_or(|t| t <= c.now_ms) {
+            return None;
+        }
+        let (fast, slow, beat_entries) = queue_entries(c)?;
+        let beats = beats(c, beat_entries)?;
+        let (mut times, mut ids) = (Vec::new(), Vec::new());
+        visit_idle_fields(c, &mut |f| match f {
+            Field::Time(t) => times.push(*t),
+            Field::Id(x) => ids.push(*x),
+        });
+        Some(Snap {
+            now_ms: c.now_ms,
+            seq: c.seq,
+            steps: c.steps,
+            next_id: c.next_id,
+            shape: idle_shape(c),
+            times,
+            ids,
+            fast,
+            slow,
+            unclean_ms: c.ctl.next_unclean_check_ms,
+            balance_ms: c.ctl.balance_leaders_at_ms,
+            beats,
+        })
+    }
+}
+
+/// Every registered broker's heartbeats, from its queued timer and heartbeat: None unless
+/// each is its current incarnation's, at most one of each, the broker running.
+fn beats(c: &Cluster, entries: Vec<(i64, Ev)>) -> Option<BTreeMap<BrokerId, Beat>> {
+    let mut beats: BTreeMap<BrokerId, Beat> = c.ctl.regs.iter().map(|(id, r)| (*id, Beat { timer_ms: None, deliver_ms: None, last_ms: r.last_heartbeat_ms })).collect();
+    for (time_ms, ev) in entries {
+        let (b, slot) = match ev {
+            Ev::BrokerHeartbeat { broker, incarnation } if c.brokers.get(&broker)?.incarnation == incarnation => (broker, 0),
+            Ev::Deliver { from: Some(broker), from_incarnation, msg: Msg::Heartbeat { .. }, .. } if c.brokers.get(&broker)?.incarnation == from_incarnation => (broker, 1),
+            _ => return None,
+        };
+        if c.brokers.get(&b)?.process != ProcessState::Running {
+            return None;
+        }
+        let beat = beats.get_mut(&b)?;
+        let at = if slot == 0 { &mut beat.timer_ms } else { &mut beat.deliver_ms };
+        if at.replace(time_ms).is_some() {
+            return None;
+        }
+    }
+    Some(beats)
+}
+
+/// Whether broker `b`'s heartbeats reach the controller and only refresh its session (no
+/// unfencing, no metadata to send, no new incarnation); None if they would do more.
+fn beat_reaches(c: &Cluster, b: BrokerId) -> Option<bool> {
+    let Some(ctl) = c.ctl.active else { return Some(false) };
+    if !c.endpoint_ok(Some(b), Dest::Controller(ctl)) {
+        return Some(false);
+    }
+    let (br, reg) = (c.brokers.get(&b)?, c.ctl.regs.get(&b)?);
+    let quiet = reg.incarnation == br.incarnation && br.view_version == c.ctl.version && (!reg.fenced || reg.in_controlled_shutdown);
+    quiet.then_some(true)
+}
+
+/// Partitions led by another than their preferred replica.
+fn leaders_imbalanced(c: &Cluster) -> impl Iterator<Item = &PartitionMeta> {
+    c.ctl.topics.values().flat_map(|t| t.partitions.iter()).filter(|pm| pm.leader != pm.replicas.first().copied())
+}
+
+/// Whether the automatic leader balance would move a leader (then it is no idle traffic).
+fn balance_would_act(c: &Cluster) -> bool {
+    leaders_imbalanced(c).any(|pm| pm.replicas.first().is_some_and(|p| pm.isr.contains(p) && c.broker_active(*p)))
+}
+
+/// The first instant (simulated ms) at which something real might happen while idle: a time
+/// rule deleting a first segment, the cleaner finding a log newly cleanable, the leader
+/// balance moving a leader, an open transaction timing out.
+fn idle_horizon_ms(c: &Cluster) -> i64 {
+    let mut horizon = i64::MAX;
+    if balance_would_act(c) {
+        horizon = c.ctl.balance_leaders_at_ms.unwrap_or(c.now_ms);
+    }
+    let cleaner = c.broker_bool("log.cleaner.enable");
+    for (id, b) in c.brokers.iter().filter(|(id, _)| c.broker_up(**id)) {
+        debug_assert_eq!(*id, b.id);
+        for (tp, r) in &b.replicas {
+            let Some(t) = c.ctl.topics.get(&tp.topic) else { continue };
+            let mut due_wall_ms = retention_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX);
+            if t.settings.cleanup_compact && cleaner {
+                due_wall_ms = due_wall_ms.min(cleanable_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX));
+            }
+            horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
+        }
+    }
+    for s in c.txns.coordinators.values().flat_map(|co| co.shards.values()) {
+        for m in s.txns.values().filter(|m| m.state == super::txn::TransactionState::Ongoing) {
+            horizon = horizon.min(m.start_ms.saturating_add(m.timeout_ms).saturating_add(1));
+        }
+    }
+    horizon
+}
+
+/// A queue entry with the key that orders it among the others scheduled (see [`requeue`]).
+type Keyed = ((i64, Reverse<i64>), Scheduled);
+
+/// The queue moved `span_ms` on: fast entries shifted (ids by `ids`), slow timers to where
+/// their periods put them (with how many firings that skipped), heartbeat entries by
+/// (broker, time, is the heartbeat on the way) for [`beat_entries`].
+fn shift_queue(c: &Cluster, old: Vec<Scheduled>, plan: &Plan, span_ms: i64, ids: u64, end: i64) -> (Vec<Keyed>, Vec<Keyed>, u64, BTreeMap<(BrokerId, i64, bool), Scheduled>) {
+    let (mut fast, mut slow, mut slow_fired) = (Vec::new(), Vec::new(), 0u64);
+    let (mut fast_i, mut beat_entries) = (0, BTreeMap::new());
+    for mut s in old {
+        let Some(r) = role(c, &s.ev) else { unreachable!("the snapshot saw only idle traffic") };
+        match r {
+            Role::Fast { delay_ms, parent_delay_ms } => {
+                s.time_ms += span_ms;
+                for (id, shift) in ev_ids(&mut s.ev).into_iter().zip(&plan.fast_id_shifts[fast_i]) {
+                    *id += if *shift { ids } else { 0 };
                 }
-                horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
+                fast_i += 1;
+                fast.push(((s.time_ms - delay_ms, Reverse(parent_delay_ms)), s));
+            }
+            Role::Slow { period_ms } => {
+                let n = firings(s.time_ms, period_ms, end);
+                s.time_ms += n * period_ms;
+                slow_fired += n as u64;
+                slow.push(((s.time_ms - period_ms, Reverse(period_ms)), s));
+            }
+            Role::Beat => {
+                let (broker, deliver) = match s.ev {
+                    Ev::Deliver { from, .. } => (from.unwrap_or(0), true),
+                    Ev::BrokerHeartbeat { broker, .. } => (broker, false),
+                    _ => unreachable!("beats are heartbeat timers and heartbeats"),
+                };
+                beat_entries.insert((broker, s.time_ms, deliver), s);
             }
         }
-        for s in self.txns.coordinators.values().flat_map(|c| c.shards.values()) {
-            for m in s.txns.values().filter(|m| m.state == super::txn::TransactionState::Ongoing) {
-                horizon = horizon.min(m.start_ms.saturating_add(m.timeout_ms).saturating_add(1));
-            }
+    }
+    (fast, slow, slow_fired, beat_entries)
+}
+
+/// Applies `windows` more windows of the periodic state at once (`b`: the snapshot after the
+/// stepped window, `plan`: how one window moved it).
+fn jump(c: &mut Cluster, b: &Snap, plan: &Plan, rules: &Rules, windows: i64) {
+    let span_ms = windows * IDLE_WINDOW_MS;
+    let ids = windows as u64 * plan.ids_per_window;
+    let (mut ti, mut ii) = (0, 0);
+    visit_idle_fields(c, &mut |f| match f {
+        Field::Time(t) => {
+            *t += if plan.time_shifts[ti] { span_ms } else { 0 };
+            ti += 1;
         }
-        horizon
+        Field::Id(x) => {
+            *x += if plan.id_shifts[ii] { ids } else { 0 };
+            ii += 1;
+        }
+    });
+    let end = b.now_ms + span_ms;
+    let mut old: Vec<Scheduled> = std::mem::take(&mut c.queue).into_iter().map(|Reverse(s)| s).collect();
+    old.sort_unstable_by_key(|s| s.seq);
+    let (fast, mut slow, slow_fired, mut queued_beats) = shift_queue(c, old, plan, span_ms, ids, end);
+    let Some((beats, beat_steps, beat_scheduled)) = rules.beats_after(&b.beats, end) else {
+        unreachable!("checked by the plan")
+    };
+    for (id, beat) in &beats {
+        if let Some(reg) = c.ctl.regs.get_mut(id) {
+            reg.last_heartbeat_ms = beat.last_ms;
+        }
+        slow.extend(beat_entries(c, *id, beat, &mut queued_beats));
+    }
+    let unclean = c.ctl.next_unclean_check_ms;
+    c.ctl.next_unclean_check_ms = unclean + firings(unclean, UNCLEAN_ELECTION_INTERVAL_MS, end) * UNCLEAN_ELECTION_INTERVAL_MS;
+    c.ctl.balance_leaders_at_ms = rules.balance_at_after(c.ctl.balance_leaders_at_ms, end);
+    c.seq = b.seq + windows as u64 * plan.seq_per_window + slow_fired + beat_scheduled;
+    c.steps = b.steps + windows as u64 * plan.steps_per_window + slow_fired + beat_steps;
+    c.now_ms = end;
+    c.instant_events = 0;
+    c.idle.skipped_ms += span_ms;
+    c.idle.jumps += 1;
+    let total = fast.len() + slow.len();
+    c.queue = requeue(fast, slow, c.seq - total as u64);
+}
+
+/// A broker's heartbeat timer and heartbeat on the way, as queue entries with their order
+/// keys (both scheduled by the timer's last firing, the timer first): the queued ones where
+/// they did not move, new ones otherwise.
+fn beat_entries(c: &Cluster, b: BrokerId, beat: &Beat, queued: &mut BTreeMap<(BrokerId, i64, bool), Scheduled>) -> Vec<Keyed> {
+    let mut out = Vec::new();
+    let key = |t: i64| (t, Reverse(BROKER_HEARTBEAT_INTERVAL_MS));
+    let Some(br) = c.brokers.get(&b) else { return out };
+    if let Some(t) = beat.timer_ms {
+        let ev = Ev::BrokerHeartbeat { broker: b, incarnation: br.incarnation };
+        let s = queued.remove(&(b, t, false)).unwrap_or(Scheduled { time_ms: t, seq: 0, ev });
+        out.push((key(t - BROKER_HEARTBEAT_INTERVAL_MS), s));
+    }
+    if let Some(t) = beat.deliver_ms {
+        let queued_beat = queued.remove(&(b, t, true));
+        // A heartbeat on the way reaches the active controller (the plan checked it).
+        let s = queued_beat.or_else(|| {
+            let ctl = c.ctl.active?;
+            let msg = Msg::Heartbeat { broker: b, incarnation: br.incarnation, view_version: br.view_version };
+            let ev = Ev::Deliver { from: Some(b), from_incarnation: br.incarnation, to: Dest::Controller(ctl), incarnation: c.brokers.get(&ctl)?.incarnation, msg };
+            Some(Scheduled { time_ms: t, seq: 1, ev })
+        });
+        debug_assert!(s.is_some(), "a heartbeat on the way reaches the active controller");
+        out.extend(s.map(|s| (key(t - NET_LATENCY_MS), s)));
+    }
+    out
+}
+
+/// The queue in the order step-by-step simulation gives it: the fast entries keep theirs; a
+/// slow timer goes where its scheduling instant puts it (an event scheduled earlier has a
+/// smaller sequence number; at one instant, the handler that itself waited longer ran first).
+/// Sequence numbers are reassigned from `base_seq`, which only their order matters to.
+fn requeue(fast: Vec<Keyed>, mut slow: Vec<Keyed>, base_seq: u64) -> BinaryHeap<Reverse<Scheduled>> {
+    slow.sort_by_key(|(k, s)| (*k, s.seq));
+    let mut order = Vec::with_capacity(fast.len() + slow.len());
+    let mut slow = slow.into_iter().peekable();
+    for (key, s) in fast {
+        while let Some((_, x)) = slow.next_if(|(k, _)| *k < key) {
+            order.push(x);
+        }
+        order.push(s);
+    }
+    order.extend(slow.map(|(_, x)| x));
+    order
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut s)| {
+            s.seq = base_seq + i as u64;
+            Reverse(s)
+        })
+        .collect()
+}
+
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
+impl Cluster {
+    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enabled = on;
+    }
+
+    /// Simulated time the idle skip jumped over so far.
+    pub fn idle_skipped_ms(&self) -> i64 {
+        self.idle.skipped_ms
+    }
+
+    /// Windows the idle skip stepped to compare, and jumps it made.
+    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
+        (self.idle.windows, self.idle.jumps)
     }
 
     /// Whether the run loop should try the skip now.
@@ -522,7 +705,7 @@ impl Cluster {
     /// One attempt: snapshot, one window stepped normally, snapshot, and the jump if the window
     /// repeated. False if the action's event budget ran out in the window.
     pub(crate) fn idle_skip(&mut self, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
-        let Some(a) = self.snapshot() else {
+        let Some(a) = Snap::take(self) else {
             self.idle.retry_at_ms = self.now_ms + IDLE_WINDOW_MS;
             return true;
         };
@@ -539,127 +722,69 @@ impl Cluster {
             after_step(self);
         }
         self.now_ms = end;
-        let Some(b) = self.snapshot() else { return true };
-        let Some(plan) = self.idle_plan(&a, &b) else { return true };
-        let last_ms = until_ms.min(self.idle_horizon_ms().saturating_sub(1));
+        let Some(b) = Snap::take(self) else { return true };
+        let rules = Rules::read(self);
+        let Some(plan) = Plan::between(&a, &b, &rules) else { return true };
+        let last_ms = until_ms.min(idle_horizon_ms(self).saturating_sub(1));
         let windows = (last_ms - end) / IDLE_WINDOW_MS;
         if windows >= 1 {
-            self.idle_jump(&b, &plan, windows);
+            jump(self, &b, &plan, &rules, windows);
         }
         true
     }
+}
 
-    /// Applies `windows` more windows of the periodic state at once.
-    fn idle_jump(&mut self, b: &Snap, plan: &Plan, windows: i64) {
-        let span_ms = windows * IDLE_WINDOW_MS;
-        let ids = windows as u64 * plan.ids_per_window;
-        let (mut ti, mut ii) = (0, 0);
-        self.visit_idle_fields(&mut |f| match f {
-            Field::Time(t) => {
-                *t += if plan.time_shifts[ti] { span_ms } else { 0 };
-                ti += 1;
-            }
-            Field::Id(x) => {
-                *x += if plan.id_shifts[ii] { ids } else { 0 };
-                ii += 1;
-            }
-        });
-        let end = b.now_ms + span_ms;
-        let mut old: Vec<Scheduled> = std::mem::take(&mut self.queue).into_iter().map(|Reverse(s)| s).collect();
-        old.sort_unstable_by_key(|s| s.seq);
-        let (mut fast, mut slow, mut slow_fired) = (Vec::new(), Vec::new(), 0u64);
-        let (mut fast_i, mut beat_entries) = (0, BTreeMap::new());
-        for mut s in old {
-            match self.role(&s.ev).expect("checked by the snapshot") {
-                Role::Fast { delay_ms, parent_delay_ms } => {
-                    s.time_ms += span_ms;
-                    for (id, shift) in ev_ids(&mut s.ev).into_iter().zip(&plan.fast_id_shifts[fast_i]) {
-                        *id += if *shift { ids } else { 0 };
-                    }
-                    fast_i += 1;
-                    fast.push(((s.time_ms - delay_ms, Reverse(parent_delay_ms)), s));
-                }
-                Role::Slow { period_ms } => {
-                    let n = firings(s.time_ms, period_ms, end);
-                    s.time_ms += n * period_ms;
-                    slow_fired += n as u64;
-                    slow.push(((s.time_ms - period_ms, Reverse(period_ms)), s));
-                }
-                Role::Beat => {
-                    let (broker, deliver) = match s.ev {
-                        Ev::Deliver { from, .. } => (from.unwrap_or(0), true),
-                        Ev::BrokerHeartbeat { broker, .. } => (broker, false),
-                        _ => unreachable!("beats are heartbeat timers and heartbeats"),
-                    };
-                    beat_entries.insert((broker, s.time_ms, deliver), s);
-                }
-            }
-        }
-        let (beats, beat_steps, beat_scheduled) = self.beats_after(&b.beats, end).expect("checked by the plan");
-        for (id, beat) in &beats {
-            self.ctl.regs.get_mut(id).expect("beats are the registered brokers'").last_heartbeat_ms = beat.last_ms;
-            slow.extend(self.beat_entries(*id, beat, &mut beat_entries));
-        }
-        let unclean = self.ctl.next_unclean_check_ms;
-        self.ctl.next_unclean_check_ms = unclean + firings(unclean, UNCLEAN_ELECTION_INTERVAL_MS, end) * UNCLEAN_ELECTION_INTERVAL_MS;
-        self.ctl.balance_leaders_at_ms = self.balance_at_after(self.ctl.balance_leaders_at_ms, end);
-        self.seq = b.seq + windows as u64 * plan.seq_per_window + slow_fired + beat_scheduled;
-        self.steps = b.steps + windows as u64 * plan.steps_per_window + slow_fired + beat_steps;
-        self.now_ms = end;
-        self.instant_events = 0;
-        self.idle.skipped_ms += span_ms;
-        self.idle.jumps += 1;
-        self.requeue(fast, slow);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+
+    const HB: i64 = BROKER_HEARTBEAT_INTERVAL_MS;
+
+    /// The jump's heartbeat arithmetic: a timer firing at the window's end sends a heartbeat
+    /// that is still on the way; the session is set by the last one that arrived.
+    #[test]
+    fn beat_after_leaves_the_last_heartbeat_on_the_way() {
+        let beat = Beat { timer_ms: Some(1000), deliver_ms: None, last_ms: 0 };
+        let end = 1000 + 3 * HB;
+        let (after, steps, scheduled) = beat.after(true, end);
+        assert_eq!(after.timer_ms, Some(end + HB), "four firings, the timer re-armed past the end");
+        assert_eq!(after.deliver_ms, Some(end + NET_LATENCY_MS));
+        assert_eq!(after.last_ms, 1000 + 2 * HB + NET_LATENCY_MS);
+        assert_eq!((steps, scheduled), (4 + 3, 4 + 4));
     }
 
-    /// A broker's heartbeat timer and heartbeat on the way, as queue entries with their order
-    /// keys (both scheduled by the timer's last firing, the timer first): the queued ones where
-    /// they did not move, new ones otherwise.
-    fn beat_entries(&self, b: BrokerId, beat: &Beat, queued: &mut BTreeMap<(BrokerId, i64, bool), Scheduled>) -> Vec<((i64, Reverse<i64>), Scheduled)> {
-        let mut out = Vec::new();
-        let key = |t: i64| (t, Reverse(BROKER_HEARTBEAT_INTERVAL_MS));
-        let br = &self.brokers[&b];
-        if let Some(t) = beat.timer_ms {
-            let ev = Ev::BrokerHeartbeat { broker: b, incarnation: br.incarnation };
-            let s = queued.remove(&(b, t, false)).unwrap_or(Scheduled { time_ms: t, seq: 0, ev });
-            out.push((key(t - BROKER_HEARTBEAT_INTERVAL_MS), s));
-        }
-        if let Some(t) = beat.deliver_ms {
-            let s = queued.remove(&(b, t, true)).unwrap_or_else(|| {
-                let c = self.ctl.active.expect("a heartbeat on the way reaches the active controller");
-                let msg = Msg::Heartbeat { broker: b, incarnation: br.incarnation, view_version: br.view_version };
-                let ev = Ev::Deliver { from: Some(b), from_incarnation: br.incarnation, to: Dest::Controller(c), incarnation: self.brokers[&c].incarnation, msg };
-                Scheduled { time_ms: t, seq: 1, ev }
-            });
-            out.push((key(t - NET_LATENCY_MS), s));
-        }
-        out
+    /// A broker cut off from the controller keeps firing its timer, but no heartbeat arrives.
+    #[test]
+    fn beat_after_an_unreachable_controller_never_refreshes_the_session() {
+        let beat = Beat { timer_ms: Some(1000), deliver_ms: Some(900), last_ms: 7 };
+        let (after, steps, scheduled) = beat.after(false, 1000 + HB);
+        assert_eq!((after.timer_ms, after.deliver_ms, after.last_ms), (Some(1000 + 2 * HB), None, 7));
+        assert_eq!((steps, scheduled), (1 + 2, 2));
     }
 
-    /// Rebuilds the queue in the order step-by-step simulation gives it: the fast entries keep
-    /// theirs; a slow timer goes where its scheduling instant puts it (an event scheduled earlier
-    /// has a smaller sequence number; at one instant, the handler that itself waited longer ran
-    /// first). Sequence numbers are reassigned below `seq`, which only their order matters to.
-    fn requeue(&mut self, fast: Vec<((i64, Reverse<i64>), Scheduled)>, mut slow: Vec<((i64, Reverse<i64>), Scheduled)>) {
-        slow.sort_by_key(|(k, s)| (*k, s.seq));
-        let total = fast.len() + slow.len();
-        let mut order = Vec::with_capacity(total);
-        let mut slow = slow.into_iter().peekable();
-        for (key, s) in fast {
-            while let Some((_, x)) = slow.next_if(|(k, _)| *k < key) {
-                order.push(x);
-            }
-            order.push(s);
+    /// The rebuilt queue runs a slow timer where its scheduling instant puts it among the fast
+    /// entries, with fresh sequence numbers in that order.
+    #[test]
+    fn requeue_puts_slow_timers_between_fast_entries_by_scheduling_instant() {
+        let at = |time_ms, seq| Scheduled { time_ms, seq, ev: Ev::ControllerTick };
+        let fast = vec![((10, Reverse(5)), at(20, 7)), ((30, Reverse(5)), at(40, 8))];
+        let slow = vec![((20, Reverse(100)), at(120, 3))];
+        let mut q = requeue(fast, slow, 100);
+        let mut order = Vec::new();
+        while let Some(Reverse(s)) = q.pop() {
+            order.push((s.time_ms, s.seq));
         }
-        order.extend(slow.map(|(_, x)| x));
-        let base = self.seq - total as u64;
-        self.queue = order
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut s)| {
-                s.seq = base + i as u64;
-                Reverse(s)
-            })
-            .collect::<BinaryHeap<_>>();
+        assert_eq!(order, vec![(20, 100), (40, 102), (120, 101)]);
+    }
+
+    /// A timer due every `period` from `next` fires at `end` itself, never after it.
+    #[test]
+    fn firings_count_the_end_instant() {
+        assert_eq!(firings(100, 50, 99), 0);
+        assert_eq!(firings(100, 50, 100), 1);
+        assert_eq!(firings(100, 50, 249), 3);
+        assert_eq!(firings(100, 50, 250), 4);
     }
 }

@@ -21,113 +21,216 @@
 
 use std::collections::BTreeMap;
 use super::cluster::*;
+use super::log::{Batch, PartitionLog};
 pub use super::violation::Violation;
 use super::violation::offset_or_none;
 use std::rc::Rc;
 
-impl Cluster {
-    /// Checks every named property; the first violation found is returned.
-    /// `orders-0`: a partition as Kafka names it, for violation details.
-    pub(crate) fn tp_label(&self, tp: &Tp) -> String {
-        format!("{}-{}", self.topic_name(tp.topic), tp.partition)
-    }
+/// A named safety property (stateright's `Property::always`): a check over the read-only
+/// cluster, the detail of the first breach it finds.
+pub(crate) struct Property {
+    pub name: &'static str,
+    check: fn(&Cluster) -> Result<(), String>,
+}
 
-    pub fn check_invariants(&self) -> Result<(), Violation> {
-        if let Some(v) = self.violations.first() {
-            return Err(v.clone());
-        }
-        let v = |property: &'static str, detail: String| Err(Violation { property, detail });
-        // OneLeaderPerEpoch
-        let mut acting: BTreeMap<(Tp, i32), BrokerId> = BTreeMap::new();
-        for b in self.brokers.values() {
-            if !self.broker_up(b.id) {
-                continue;
-            }
-            for (tp, r) in &b.replicas {
-                if !r.vol.is_leader {
-                    continue;
-                }
-                let key = (*tp, r.vol.leader_epoch);
-                if let Some(other) = acting.insert(key, b.id) {
-                    return v("OneLeaderPerEpoch", format!("{tpl} epoch {} led by {other} and {}", r.vol.leader_epoch, b.id, tpl = self.tp_label(tp)));
-                }
-                if let Some(elected) = self.ctl.epoch_leaders.get(&key) {
-                    if *elected != b.id {
-                        return v("OneLeaderPerEpoch", format!("{tpl} epoch {} elected {elected} but {} acts as leader", r.vol.leader_epoch, b.id, tpl = self.tp_label(tp)));
-                    }
-                }
-            }
-        }
-        for b in self.brokers.values() {
-            for (tp, r) in &b.replicas {
-                let log = &r.log;
-                if log.high_watermark > log.log_end_offset {
-                    return v("HwWithinIsrLeo", format!("broker {} {tpl} HW {} > LEO {}", b.id, log.high_watermark, log.log_end_offset, tpl = self.tp_label(tp)));
-                }
-                // DenseOffsets
-                let compacted_upto = self.cleaner.compacted_upto.get(tp).copied().unwrap_or(0);
-                let mut next = None;
-                for bt in log.all_batches() {
-                    if let Some(n) = next {
-                        if bt.base_offset < n || (bt.base_offset > n && bt.base_offset > compacted_upto) {
-                            return v("DenseOffsets", format!("broker {} {tpl} gap/overlap at {} (expected {n})", b.id, bt.base_offset, tpl = self.tp_label(tp)));
-                        }
-                    } else if bt.base_offset > log.log_start_offset && bt.base_offset > compacted_upto {
-                        return v("DenseOffsets", format!("broker {} {tpl} first batch {} above log start {}", b.id, bt.base_offset, log.log_start_offset, tpl = self.tp_label(tp)));
-                    }
-                    next = Some(bt.next_offset());
-                }
-                // A truncation point inside a compacted stretch leaves the LEO past the last batch.
-                let end = next.unwrap_or(log.log_end_offset);
-                if end != log.log_end_offset && !(end < log.log_end_offset && log.log_end_offset <= compacted_upto) {
-                    return v("DenseOffsets", format!("broker {} {tpl} LEO {} != end of batches {}", b.id, log.log_end_offset, offset_or_none(next), tpl = self.tp_label(tp)));
-                }
-                if !self.track_invariants || self.unclean_tainted.contains(&(*tp, b.id)) {
-                    continue;
-                }
-                // ReplicasAgreeBelowHw
-                if let Some(ledger) = self.ledger.get(tp) {
-                    if let Err(detail) = agrees_with_ledger(ledger, log, log.high_watermark, compacted_upto) {
-                        return v("ReplicasAgreeBelowHw", format!("broker {} {tpl} HW {}: {detail}", b.id, log.high_watermark, tpl = self.tp_label(tp)));
-                    }
-                }
-            }
-        }
-        // HwWithinIsrLeo (leader HW vs ISR members) and CommittedNeverChanges (leader holds ledger).
-        for t in self.ctl.topics.values() {
-            for (p, pm) in t.partitions.iter().enumerate() {
-                let tp = Tp { topic: t.idx, partition: p as i32 };
-                let Some(l) = pm.leader else { continue };
-                let Some(lr) = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)) else { continue };
-                if !self.broker_up(l) || !lr.vol.is_leader || lr.vol.leader_epoch != pm.leader_epoch {
-                    continue;
-                }
-                for m in &pm.isr {
-                    let Some(mr) = self.brokers.get(m).and_then(|b| b.replicas.get(&tp)) else { continue };
-                    if lr.log.high_watermark > mr.log.log_end_offset {
-                        return v("HwWithinIsrLeo", format!("{}-{p}: leader {l} HW {} > LEO {} of ISR member {m}", t.name, lr.log.high_watermark, mr.log.log_end_offset));
-                    }
-                }
-                if self.track_invariants {
-                    if let Some(ledger) = self.ledger.get(&tp) {
-                        let compacted_upto = self.cleaner.compacted_upto.get(&tp).copied().unwrap_or(0);
-                        if let Err(detail) = agrees_with_ledger(ledger, &lr.log, i64::MAX, compacted_upto) {
-                            return v("CommittedNeverChanges", format!("{}-{p}: leader {l}: {detail}", t.name));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
+/// The properties `check_invariants` runs, in this order (the first breach is reported).
+pub(crate) const PROPERTIES: &[Property] = &[
+    Property { name: "OneLeaderPerEpoch", check: one_leader_per_epoch },
+    Property { name: "HwWithinIsrLeo", check: hw_within_own_leo },
+    Property { name: "DenseOffsets", check: dense_offsets },
+    Property { name: "ReplicasAgreeBelowHw", check: replicas_agree_below_hw },
+    Property { name: "HwWithinIsrLeo", check: hw_within_isr_leo },
+    Property { name: "CommittedNeverChanges", check: committed_never_changes },
+];
 
-    /// Number of committed (ledger) records of a partition, for tests.
-    ///
-    /// (The end offset of the committed ledger; compaction and retention do not change it.)
-    pub fn committed_end_offset(&self, topic: &str, partition: i32) -> Option<i64> {
-        let idx = *self.ctl.by_name.get(topic)?;
-        Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
+/// Every named property over `c`: the first violation recorded by an observer check
+/// ([`cleaner_keeps_latest_per_key`]), else the first breach of [`PROPERTIES`].
+pub(crate) fn check_all(c: &Cluster) -> Result<(), Violation> {
+    if let Some(v) = c.violations.first() {
+        return Err(v.clone());
     }
+    for p in PROPERTIES {
+        (p.check)(c).map_err(|detail| Violation { property: p.name, detail })?;
+    }
+    Ok(())
+}
+
+/// `orders-0`: a partition as Kafka names it, for violation details.
+fn label(c: &Cluster, tp: &Tp) -> String {
+    format!("{}-{}", c.topic_name(tp.topic), tp.partition)
+}
+
+/// Every replica of every broker, with its broker.
+fn replicas(c: &Cluster) -> impl Iterator<Item = (&Broker, &Tp, &Replica)> {
+    c.brokers.values().flat_map(|b| b.replicas.iter().map(move |(tp, r)| (b, tp, r)))
+}
+
+/// The highest cleaner point any replica of `tp` reached (0: never compacted).
+fn compacted_upto(c: &Cluster, tp: &Tp) -> i64 {
+    c.cleaner.compacted_upto.get(tp).copied().unwrap_or(0)
+}
+
+/// `OneLeaderPerEpoch`: no two running brokers lead a partition in one epoch, and whoever
+/// leads in epoch e is the broker the controller elected for e.
+fn one_leader_per_epoch(c: &Cluster) -> Result<(), String> {
+    let mut acting: BTreeMap<(Tp, i32), BrokerId> = BTreeMap::new();
+    for (b, tp, r) in replicas(c).filter(|(b, _, r)| r.vol.is_leader && c.broker_up(b.id)) {
+        let epoch = r.vol.leader_epoch;
+        if let Some(other) = acting.insert((*tp, epoch), b.id) {
+            return Err(format!("{} epoch {epoch} led by {other} and {}", label(c, tp), b.id));
+        }
+        if let Some(elected) = c.ctl.epoch_leaders.get(&(*tp, epoch)).filter(|e| **e != b.id) {
+            return Err(format!("{} epoch {epoch} elected {elected} but {} acts as leader", label(c, tp), b.id));
+        }
+    }
+    Ok(())
+}
+
+/// `HwWithinIsrLeo`, each replica's part: its HW is at most its own LEO.
+fn hw_within_own_leo(c: &Cluster) -> Result<(), String> {
+    match replicas(c).find(|(_, _, r)| r.log.high_watermark > r.log.log_end_offset) {
+        Some((b, tp, r)) => Err(format!("broker {} {} HW {} > LEO {}", b.id, label(c, tp), r.log.high_watermark, r.log.log_end_offset)),
+        None => Ok(()),
+    }
+}
+
+/// `DenseOffsets`: batches in offset order, never overlapping, contiguous from the log start
+/// offset except below the partition's compaction point, where cleaned-away batches leave gaps.
+fn dense_offsets(c: &Cluster) -> Result<(), String> {
+    for (b, tp, r) in replicas(c) {
+        dense_log(&r.log, compacted_upto(c, tp)).map_err(|detail| format!("broker {} {} {detail}", b.id, label(c, tp)))?;
+    }
+    Ok(())
+}
+
+fn dense_log(log: &PartitionLog, compacted_upto: i64) -> Result<(), String> {
+    let mut next = None;
+    for bt in log.all_batches() {
+        if let Some(n) = next {
+            if bt.base_offset < n || (bt.base_offset > n && bt.base_offset > compacted_upto) {
+                return Err(format!("gap/overlap at {} (expected {n})", bt.base_offset));
+            }
+        } else if bt.base_offset > log.log_start_offset && bt.base_offset > compacted_upto {
+            return Err(format!("first batch {} above log start {}", bt.base_offset, log.log_start_offset));
+        }
+        next = Some(bt.next_offset());
+    }
+    // A truncation point inside a compacted stretch leaves the LEO past the last batch.
+    let end = next.unwrap_or(log.log_end_offset);
+    if end != log.log_end_offset && !(end < log.log_end_offset && log.log_end_offset <= compacted_upto) {
+        return Err(format!("LEO {} != end of batches {}", log.log_end_offset, offset_or_none(next)));
+    }
+    Ok(())
+}
+
+/// `ReplicasAgreeBelowHw`: below its own HW every replica holds exactly the committed batches
+/// (compaction and retention allowances aside), unless an unclean election tainted it.
+fn replicas_agree_below_hw(c: &Cluster) -> Result<(), String> {
+    if !c.track_invariants {
+        return Ok(());
+    }
+    for (b, tp, r) in replicas(c).filter(|(b, tp, _)| !c.unclean_tainted.contains(&(**tp, b.id))) {
+        let Some(ledger) = c.ledger.get(tp) else { continue };
+        let hw = r.log.high_watermark;
+        agrees_with_ledger(ledger, &r.log, hw, compacted_upto(c, tp)).map_err(|detail| format!("broker {} {} HW {hw}: {detail}", b.id, label(c, tp)))?;
+    }
+    Ok(())
+}
+
+/// Every partition's acting leader as the controller elected it: (tp, leader, its replica,
+/// the partition's metadata). Leaders that are down or not (yet) acting in the elected epoch
+/// are skipped.
+fn acting_leaders(c: &Cluster) -> impl Iterator<Item = (Tp, BrokerId, &Replica, &PartitionMeta)> {
+    let parts = c.ctl.topics.values().flat_map(|t| t.partitions.iter().enumerate().map(move |(p, pm)| (Tp { topic: t.idx, partition: p as i32 }, pm)));
+    parts.filter_map(move |(tp, pm)| {
+        let l = pm.leader?;
+        let lr = c.brokers.get(&l)?.replicas.get(&tp)?;
+        (c.broker_up(l) && lr.vol.is_leader && lr.vol.leader_epoch == pm.leader_epoch).then_some((tp, l, lr, pm))
+    })
+}
+
+/// `HwWithinIsrLeo`, the leader's part: its HW is at most the LEO of every ISR member.
+fn hw_within_isr_leo(c: &Cluster) -> Result<(), String> {
+    for (tp, l, lr, pm) in acting_leaders(c) {
+        for m in &pm.isr {
+            let Some(mr) = c.brokers.get(m).and_then(|b| b.replicas.get(&tp)) else { continue };
+            if lr.log.high_watermark > mr.log.log_end_offset {
+                return Err(format!("{}: leader {l} HW {} > LEO {} of ISR member {m}", label(c, &tp), lr.log.high_watermark, mr.log.log_end_offset));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `CommittedNeverChanges`: the acting leader holds every committed batch (the ledger), the same
+/// object at the same offset, with the compaction and retention allowances.
+fn committed_never_changes(c: &Cluster) -> Result<(), String> {
+    if !c.track_invariants {
+        return Ok(());
+    }
+    for (tp, l, lr, _) in acting_leaders(c) {
+        let Some(ledger) = c.ledger.get(&tp) else { continue };
+        agrees_with_ledger(ledger, &lr.log, i64::MAX, compacted_upto(c, &tp)).map_err(|detail| format!("{}: leader {l}: {detail}", label(c, &tp)))?;
+    }
+    Ok(())
+}
+
+/// `CleanerKeepsLatestPerKey`, the observer check the Cluster runs after each cleaning pass of
+/// broker `b`'s replica of `tp`: for every key, the last committed record of that key below the
+/// cleaner point (and at or above the log start offset) is still held, or a newer record of the
+/// key is, unless it is a tombstone (which may go after its horizon).
+pub(crate) fn cleaner_keeps_latest_per_key(c: &Cluster, b: BrokerId, tp: Tp, cleaner_point: i64) -> Option<Violation> {
+    let ledger = c.ledger.get(&tp)?;
+    let log = &c.brokers.get(&b)?.replicas.get(&tp)?.log;
+    let latest = latest_committed_per_key(ledger, log, cleaner_point);
+    // The newest offset the replica holds per key (anywhere in its log): a replica that
+    // copied an already-compacted leader may lack the record itself but then holds a newer one.
+    let held_pairs = log.records_from(log.log_start_offset, log.log_end_offset).filter_map(|r| r.key.map(|k| (k, r.offset))).collect();
+    let newest_held = last_per_key(held_pairs);
+    let held = |k: &[u8]| newest_held.binary_search_by(|e| e.0.cmp(k)).ok().map(|i| newest_held[i].1);
+    let (k, offset) = latest.into_iter().find(|(k, (offset, tombstone))| !tombstone && held(k).is_none_or(|h| h < *offset)).map(|(k, (o, _))| (k, o))?;
+    Some(Violation {
+        property: "CleanerKeepsLatestPerKey",
+        detail: format!(
+            "broker {b} {}: latest record of key '{}' at offset {offset} (below cleaner point {cleaner_point}) was removed; the newest it holds is {}",
+            label(c, &tp),
+            String::from_utf8_lossy(k),
+            offset_or_none(held(k))
+        ),
+    })
+}
+
+/// Per key, the last committed record below `cleaner_point` that the log still has to account
+/// for: (offset, is a tombstone), ascending by key. Aborted records are never the latest of
+/// their key (the cleaner removes them).
+fn latest_committed_per_key<'a>(ledger: &'a [Rc<Batch>], log: &PartitionLog, cleaner_point: i64) -> Vec<(&'a [u8], (i64, bool))> {
+    // Per-record keys can be many (thousands): sorted vectors rather than a map, and no
+    // B-tree code in the bundle.
+    let mut latest = Vec::new();
+    for bt in ledger.iter().take_while(|bt| bt.base_offset < cleaner_point).filter(|bt| !log.is_aborted_data(bt)) {
+        for r in bt.records().filter(|r| r.offset < cleaner_point && r.offset >= log.log_start_offset) {
+            if let Some(k) = r.key {
+                latest.push((k, (r.offset, r.value.is_none())));
+            }
+        }
+    }
+    last_per_key(latest)
+}
+
+/// `pairs` (in offset order) reduced to the last pair of each key, ascending by key: what
+/// inserting them one by one into an ordered map would leave. A stable sort by key keeps each
+/// key's pairs in offset order, so the last of a run is the newest.
+fn last_per_key<T>(mut pairs: Vec<(&[u8], T)>) -> Vec<(&[u8], T)> {
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out: Vec<(&[u8], T)> = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => out.push(pair),
+        }
+    }
+    debug_assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "strictly ascending keys");
+    out
 }
 
 /// Compares a replica's log with the committed ledger for the batches that end at or below
@@ -135,7 +238,7 @@ impl Cluster {
 /// span, a subset of the records with identical content) or no batch at all is allowed, and
 /// below the log start offset nothing is required. Batches the ledger does not know may not
 /// appear in that range either.
-fn agrees_with_ledger(ledger: &[Rc<super::log::Batch>], log: &super::log::PartitionLog, upto: i64, compacted_upto: i64) -> Result<(), String> {
+fn agrees_with_ledger(ledger: &[Rc<Batch>], log: &PartitionLog, upto: i64, compacted_upto: i64) -> Result<(), String> {
     let mut it = log.all_batches().peekable();
     for committed in ledger {
         if committed.next_offset() > upto {
@@ -176,4 +279,20 @@ fn agrees_with_ledger(ledger: &[Rc<super::log::Batch>], log: &super::log::Partit
         }
     }
     Ok(())
+}
+
+// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
+impl Cluster {
+    /// Checks every named property; the first violation found is returned.
+    pub fn check_invariants(&self) -> Result<(), Violation> {
+        check_all(self)
+    }
+
+    /// Number of committed (ledger) records of a partition, for tests.
+    ///
+    /// (The end offset of the committed ledger; compaction and retention do not change it.)
+    pub fn committed_end_offset(&self, topic: &str, partition: i32) -> Option<i64> {
+        let idx = *self.ctl.by_name.get(topic)?;
+        Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
+    }
 }

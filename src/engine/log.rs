@@ -625,6 +625,13 @@ impl PartitionLog {
         lso
     }
 
+    /// Whether `b` holds data of a transaction that was aborted (its marker is in this log): the
+    /// cleaner removes such records and the invariants never count them as a key's latest.
+    pub fn is_aborted_data(&self, b: &Batch) -> bool {
+        let info = b.data.producer;
+        info.transactional && !b.is_control() && self.producer_state.txn_committed(info.producer_id, b.base_offset) == Some(false)
+    }
+
     /// The aborted transactions overlapping `[from, to)` (`collectAbortedTxns`).
     pub fn aborted_txns(&self, from: i64, to: i64) -> Vec<CompletedTxn> {
         self.producer_state.completed.iter().filter(|t| t.aborted && t.last_offset >= from && t.first_offset < to).copied().collect()

@@ -36,8 +36,8 @@ use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::EventKind;
 use super::group::{CommittedOffset, OFFSETS_TOPIC};
 use super::log::{ControlType, ProducerBatchInfo, RecordsData};
-use super::producer::ProducerId;
 use super::node::Ctx;
+use super::producer::ProducerId;
 use std::rc::Rc;
 
 pub const TXN_TOPIC: &str = "__transaction_state";
@@ -219,7 +219,7 @@ impl Cluster {
     /// outputs in order. None if there is no such broker.
     pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
         let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
-        let controller_reachable = self.ctl.active.is_some_and(|c| self.brokers_connected(b, c));
+        let controller_reachable = self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c));
         let host = self.brokers.get(&b)?;
         let tc = self.txns.coordinators.entry(b).or_insert_with(|| TxnCoordinator::new(b));
         let mut shared = TxnShared { next_pid_block: &mut self.txns.next_pid_block, controller_reachable, tick_scheduled: &mut self.txns.tick_scheduled };
@@ -248,7 +248,7 @@ impl Cluster {
             }
             TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => {
                 if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
-                    if self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+                    if self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
                         let _ = self.create_offsets_topic();
                     }
                     self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
@@ -280,7 +280,7 @@ impl Cluster {
         if let Some(found) = super::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
             return found;
         }
-        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
             let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
             let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
             let req = super::controller::NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)

@@ -56,7 +56,7 @@ pub struct AppStatus {
 }
 
 #[derive(Clone, Debug)]
-pub(super) enum Phase {
+pub(crate) enum Phase {
     /// Exactly-once: waiting for initTransactions.
     Init,
     Idle,

@@ -15,7 +15,18 @@ pub struct CleanerPass {
     pub report: CleanReport,
 }
 
-/// The cleaner's bookkeeping in the cluster.
+/// A broker's log cleaner thread (`LogCleaner`'s `CleanerThread`) in one incarnation of the
+/// broker's process: it works on its own broker's logs only, and its timer names it (a restart
+/// starts a new thread; the old one's timer then finds no thread to wake). Everything it
+/// remembers between passes is in the logs themselves (the cleaner checkpoints).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LogCleaner {
+    pub broker: BrokerId,
+    pub incarnation: u64,
+}
+
+/// The cleaner's bookkeeping in the cluster, as the observer keeps it: recent passes for the
+/// UI, compaction points for the invariants.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CleanerState {
     pub passes: VecDeque<CleanerPass>,

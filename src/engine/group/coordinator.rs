@@ -935,7 +935,7 @@ impl Cluster {
         if let Some(found) = coordinator_in_view(&self.brokers[&b], OFFSETS_TOPIC, p) {
             return found;
         }
-        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
             let _ = self.create_offsets_topic();
         }
         Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)

@@ -199,9 +199,7 @@ impl Cluster {
             self.reply(l, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
         }
     }
-}
 
-impl Cluster {
     /// Group safety properties, checked by tests after every event:
     /// - `OneOwnerPerGeneration`: among live consumers of a group that hold an assignment from
     ///   the same generation, no partition has two owners;
@@ -244,9 +242,7 @@ impl Cluster {
         }
         Ok(())
     }
-}
 
-impl Cluster {
     /// The committed offsets the group's current coordinator holds in memory, without running
     /// the simulation (None if the coordinator is unknown or has not loaded the group's partition).
     pub fn coordinator_offsets(&self, group: &str) -> Option<BTreeMap<TopicPartition, i64>> {
