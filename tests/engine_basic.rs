@@ -128,6 +128,26 @@ fn delete_then_recreate_gets_a_new_topic_id() {
     assert_ne!(c.describe_topic("test").unwrap().id, id1);
 }
 
+/// A producer knows a topic's id only from its metadata answers (issue 21): after the topic is
+/// deleted and created again, a record sent with the old id's metadata still lands in the new
+/// topic (refused under the old id, retried after a metadata refresh).
+#[test]
+fn producer_sends_to_a_recreated_topic_after_refreshing_its_metadata() {
+    let mut c = cluster(1, 3);
+    c.create_topic(NewTopic::new("test", 1, 1)).unwrap();
+    let p = c.create_producer(ProducerConfig::console()).unwrap();
+    c.send(p, ProducerRecord::new("test", None, Some(b"one"))).unwrap();
+    c.flush(p).unwrap();
+    c.delete_topic("test").unwrap();
+    c.create_topic(NewTopic::new("test", 1, 1)).unwrap();
+    c.send(p, ProducerRecord::new("test", None, Some(b"two"))).unwrap();
+    c.flush(p).unwrap();
+    let r = c.take_send_results(p);
+    assert!(matches!(r[..], [(_, SendResult::Delivered { offset: 0, .. }), (_, SendResult::Delivered { offset: 0, .. })]), "{r:?}");
+    let f = c.fetch(&FetchRequest::new("test", 0, 0)).unwrap();
+    assert_eq!(f.records().map(|r| r.value.map(|v| v.to_vec())).collect::<Vec<_>>(), vec![Some(b"two".to_vec())]);
+}
+
 /// KRaft (3.9): the broker forwards CreateTopics to the controller and answers
 /// UNKNOWN_TOPIC_OR_PARTITION meanwhile (`AutoTopicCreationManager.sendCreateTopicRequest`); the
 /// producer warns, retries its metadata request and delivers once the topic's records arrived.
