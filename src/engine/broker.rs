@@ -3,12 +3,35 @@
 //! `min.insync.replicas`, and the consumer-facing fetch and list-offsets.
 
 use super::cluster::*;
+use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::EventKind;
 use super::log::{Batch, PartitionLog, RollPolicy};
 use std::rc::Rc;
 
 pub use super::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
+
+/// Segment settings when a broker has no record of the topic (Kafka's defaults).
+const DEFAULT_ROLL: RollPolicy = RollPolicy { segment_bytes: 1 << 30, segment_ms: 604_800_000, segment_jitter_ms: 0 };
+
+impl Broker {
+    /// A topic's name as this broker's metadata knows it ("?" once it is gone).
+    pub(crate) fn topic_name(&self, idx: u32) -> Rc<str> {
+        self.view_topics.get(&idx).map_or_else(|| Rc::from("?"), Rc::clone)
+    }
+
+    /// A topic's configs as this broker learned them from its metadata records.
+    pub(crate) fn topic_settings(&self, idx: u32) -> Option<&TopicSettings> {
+        self.view_settings.get(&idx)
+    }
+
+    pub(crate) fn roll_policy(&self, tp: Tp) -> RollPolicy {
+        match self.topic_settings(tp.topic) {
+            Some(t) => RollPolicy { segment_bytes: t.segment_bytes, segment_ms: t.segment_ms, segment_jitter_ms: t.segment_jitter_ms },
+            None => DEFAULT_ROLL,
+        }
+    }
+}
 
 impl Cluster {
     pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
@@ -21,20 +44,13 @@ impl Cluster {
         self.schedule(BROKER_HEARTBEAT_INTERVAL_MS, Ev::BrokerHeartbeat { broker: b, incarnation });
         if shutting_down {
             // Controlled shutdown is retried until a controller answers (or the timeout).
-            if let Some(c) = self.ctl.active {
+            if let Some(c) = self.quorum_leader() {
                 self.net_send(Some(b), Dest::Controller(c), Msg::ControlledShutdown { broker: b, incarnation });
             }
             return;
         }
-        if let Some(c) = self.ctl.active {
+        if let Some(c) = self.quorum_leader() {
             self.net_send(Some(b), Dest::Controller(c), Msg::Heartbeat { broker: b, incarnation, view_version: vv });
-        }
-    }
-
-    pub(crate) fn roll_policy(&self, tp: Tp) -> RollPolicy {
-        match self.ctl.topics.get(&tp.topic) {
-            Some(t) => RollPolicy { segment_bytes: t.settings.segment_bytes, segment_ms: t.settings.segment_ms, segment_jitter_ms: t.settings.segment_jitter_ms },
-            None => RollPolicy { segment_bytes: 1 << 30, segment_ms: 604_800_000, segment_jitter_ms: 0 },
         }
     }
 
@@ -74,7 +90,7 @@ impl Cluster {
         from_version: u64,
         to_version: u64,
         full: bool,
-        topics: Vec<(u32, std::rc::Rc<str>)>,
+        topics: Vec<TopicRecord>,
         deleted: Vec<u32>,
         parts: Vec<(Tp, PartitionMeta)>,
     ) {
@@ -96,11 +112,16 @@ impl Cluster {
             return;
         }
         br.view_version = to_version;
-        for (i, n) in topics {
-            br.view_topics.insert(i, n);
+        if full {
+            br.view_settings.clear();
+        }
+        for t in topics {
+            br.view_topics.insert(t.idx, t.name);
+            br.view_settings.insert(t.idx, t.settings);
         }
         for i in &deleted {
             br.view_topics.remove(i);
+            br.view_settings.remove(i);
             br.view.retain(|tp, _| tp.topic != *i);
         }
         let mut changed = Vec::new();
@@ -529,9 +550,9 @@ impl Cluster {
     /// Follower: one partition's answer (not an error): truncate, or append and follow the HW.
     fn apply_fetched(&mut self, b: BrokerId, tp: Tp, result: FetchResult) {
         let now = self.now_ms;
-        let roll = self.roll_policy(tp);
-        let name = self.topic_name(tp.topic);
         let br = self.brokers.get_mut(&b).expect("exists");
+        let roll = br.roll_policy(tp);
+        let name = br.topic_name(tp.topic);
         let Some(r) = br.replicas.get_mut(&tp) else { return };
         match result {
             FetchResult::OutOfRange { log_start_offset, log_end_offset } => {
@@ -610,9 +631,9 @@ impl Cluster {
 
     /// Leader: HW = min LEO over the (maximal) ISR, only while |ISR| >= min(min.insync, RF).
     pub(crate) fn maybe_advance_hw(&mut self, l: BrokerId, tp: Tp) {
-        let Some(t) = self.ctl.topics.get(&tp.topic) else { return };
-        let min_isr_cfg = t.settings.min_insync_replicas;
         let br = &self.brokers[&l];
+        let Some(settings) = br.topic_settings(tp.topic) else { return };
+        let min_isr_cfg = settings.min_insync_replicas;
         let Some(pm) = br.view.get(&tp) else { return };
         let Some(r) = br.replicas.get(&tp) else { return };
         if !r.vol.is_leader {
@@ -633,7 +654,7 @@ impl Cluster {
             return;
         }
         let now = self.now_ms;
-        let name = t.name.clone();
+        let name = br.topic_name(tp.topic);
         let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
         r.log.high_watermark = hw;
         if self.track_invariants {
@@ -654,7 +675,7 @@ impl Cluster {
 
     fn complete_produces(&mut self, l: BrokerId, tp: Tp) {
         let hw = self.brokers[&l].replicas[&tp].log.high_watermark;
-        let min_isr = self.ctl.topics.get(&tp.topic).map_or(1, |t| t.settings.min_insync_replicas as usize);
+        let min_isr = self.brokers[&l].topic_settings(tp.topic).map_or(1, |t| t.min_insync_replicas as usize);
         let (isr_len, rf) = self.brokers[&l].view.get(&tp).map_or((0, 1), |pm| (pm.isr.len(), pm.replicas.len()));
         let Some(list) = self.brokers.get_mut(&l).expect("exists").purgatory.get_mut(&tp) else { return };
         let mut done = Vec::new();
@@ -719,7 +740,7 @@ impl Cluster {
         }
         let (le, pe) = (pm.leader_epoch, pm.partition_epoch);
         self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists").vol.pending_isr = Some((new_isr.clone(), now));
-        if let Some(c) = self.ctl.active {
+        if let Some(c) = self.quorum_leader() {
             self.net_send(Some(l), Dest::Controller(c), Msg::AlterPartition { broker: l, tp, leader_epoch: le, partition_epoch: pe, new_isr });
         }
     }
@@ -756,7 +777,7 @@ impl Cluster {
         }
         for (tp, le, pe, new_isr) in requests {
             self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists").vol.pending_isr = Some((new_isr.clone(), now));
-            if let Some(c) = self.ctl.active {
+            if let Some(c) = self.quorum_leader() {
                 self.net_send(Some(l), Dest::Controller(c), Msg::AlterPartition { broker: l, tp, leader_epoch: le, partition_epoch: pe, new_isr });
             }
         }
@@ -765,16 +786,15 @@ impl Cluster {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<super::log::RecordsData>, acks: i16, timeout_ms: i64) {
         let now = self.now_ms;
-        let name = self.topic_name(tp.topic);
+        let name = self.brokers[&l].topic_name(tp.topic);
         let refuse = |c: &mut Cluster, e: KafkaError| {
             c.events.push(now, EventKind::WriteRefused { topic: name.clone(), partition: tp.partition, broker: l, error: e.code, reason: e.message.clone() });
             if acks != 0 {
                 c.net_send(Some(l), Dest::Client(producer), Msg::ProduceResp { req_id, result: Err(e) });
             }
         };
-        let Some(t) = self.ctl.topics.get(&tp.topic) else { return refuse(self, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)) };
-        let settings = t.settings.clone();
         let br = &self.brokers[&l];
+        let Some(settings) = br.topic_settings(tp.topic).cloned() else { return refuse(self, KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)) };
         let (Some(pm), Some(r)) = (br.view.get(&tp), br.replicas.get(&tp)) else {
             return refuse(self, KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
         };
@@ -832,7 +852,7 @@ impl Cluster {
         let batch = Rc::new(if data.producer.control.is_some() { Batch::control(base, epoch, data) } else { Batch::new(base, epoch, append_time, data) });
         let count = if batch.is_control() { 1 } else { count };
         let (batch_is_control, batch_info) = (batch.is_control(), batch.data.producer);
-        let roll = self.roll_policy(tp);
+        let roll = self.brokers[&l].roll_policy(tp);
         let inc = self.brokers[&l].incarnation;
         let r = self.brokers.get_mut(&l).expect("exists").replicas.get_mut(&tp).expect("exists");
         if r.log.append(batch, roll, WALL_CLOCK_EPOCH_MS + now) {
@@ -876,11 +896,11 @@ impl Cluster {
                         leaders.push(pm.leader);
                         p += 1;
                     }
-                    answers.push(TopicAnswer { name, error: None, leaders });
+                    answers.push(TopicAnswer { name, index: Some(i), error: None, leaders });
                 }
                 None => {
                     let exists_on_controller = self.ctl.by_name.contains_key(&name);
-                    if auto_create && !exists_on_controller && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+                    if auto_create && !exists_on_controller && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
                         let req = super::controller::NewTopic { name: name.clone(), ..Default::default() };
                         let created = self.create_topic_now(&req);
                         let err = match created {
@@ -888,11 +908,11 @@ impl Cluster {
                             Err(e) if e.code == ErrorCode::INVALID_TOPIC_EXCEPTION => ErrorCode::INVALID_TOPIC_EXCEPTION,
                             Err(_) => ErrorCode::LEADER_NOT_AVAILABLE,
                         };
-                        answers.push(TopicAnswer { name, error: Some(err), leaders: Vec::new() });
+                        answers.push(TopicAnswer { name, index: None, error: Some(err), leaders: Vec::new() });
                     } else if exists_on_controller || auto_create {
-                        answers.push(TopicAnswer { name, error: Some(ErrorCode::LEADER_NOT_AVAILABLE), leaders: Vec::new() });
+                        answers.push(TopicAnswer { name, index: None, error: Some(ErrorCode::LEADER_NOT_AVAILABLE), leaders: Vec::new() });
                     } else {
-                        answers.push(TopicAnswer { name, error: Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), leaders: Vec::new() });
+                        answers.push(TopicAnswer { name, index: None, error: Some(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION), leaders: Vec::new() });
                     }
                 }
             }
@@ -911,7 +931,7 @@ impl Cluster {
         if !self.broker_bool("auto.create.topics.enable") {
             return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
         }
-        let forwarded = self.ctl.active.is_some_and(|active| {
+        let forwarded = self.quorum_leader().is_some_and(|active| {
             self.brokers.keys().any(|&b| self.client_reaches(b) && self.brokers_connected(b, active))
         });
         if forwarded && !self.ctl.by_name.contains_key(topic) {
@@ -923,11 +943,8 @@ impl Cluster {
     // ----- consumer-facing reads (synchronous) -----
 
     fn leader_replica(&self, topic: &str, partition: i32) -> KResult<(BrokerId, Tp)> {
-        let idx = *self.ctl.by_name.get(topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
-        let t = &self.ctl.topics[&idx];
-        let pm = usize::try_from(partition).ok().and_then(|p| t.partitions.get(p)).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let (tp, pm) = self.image_partition(topic, partition).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
         let l = pm.leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
-        let tp = Tp { topic: idx, partition };
         if !self.client_reaches(l) {
             return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
         }
@@ -1050,6 +1067,26 @@ mod tests {
                 assert_eq!(asked.iter().map(|p| p.tp).collect::<Vec<_>>(), led);
             }
         }
+    }
+
+    /// Brokers learn topic configs only from metadata records (KRaft's ConfigRecord): a topic's
+    /// own change and a cluster-wide default change both reach every broker's view one network
+    /// hop after the controller recorded them, never before.
+    #[test]
+    fn config_changes_reach_brokers_as_metadata_records() {
+        let mut c = idle_cluster(1);
+        let idx = c.ctl.by_name["t"];
+        let min_isr = |c: &Cluster| c.brokers.values().map(|b| b.topic_settings(idx).map(|s| s.min_insync_replicas)).collect::<Vec<_>>();
+        let retention = |c: &Cluster| c.brokers.values().map(|b| b.topic_settings(idx).map(|s| s.retention_ms)).collect::<Vec<_>>();
+        assert_eq!(min_isr(&c), vec![Some(1); 3]);
+        c.alter_configs(&ConfigResource::Topic("t".into()), &[AlterOp::Set("min.insync.replicas".into(), "2".into())]).expect("altered");
+        assert_eq!(min_isr(&c), vec![Some(1); 3], "the record is still on the wire");
+        c.advance(NET_LATENCY_MS);
+        assert_eq!(min_isr(&c), vec![Some(2); 3]);
+        c.alter_configs(&ConfigResource::Broker(None), &[AlterOp::Set("log.retention.ms".into(), "60000".into())]).expect("altered");
+        assert_eq!(retention(&c), vec![Some(604_800_000); 3]);
+        c.advance(NET_LATENCY_MS);
+        assert_eq!(retention(&c), vec![Some(60_000); 3]);
     }
 
     /// Idle replication costs events per broker pair, not per partition: ten times the

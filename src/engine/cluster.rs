@@ -8,6 +8,7 @@
 //! delivery time (crash, stop, isolation), or if the receiver restarted meanwhile.
 
 use std::collections::{BTreeMap, BTreeSet};
+use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{Event, EventKind, EventLog};
 use super::log::PartitionLog;
@@ -72,7 +73,7 @@ pub use super::msg::PartitionMeta;
 pub use super::controller::state::TopicMeta;
 pub(crate) use super::controller::state::Controller;
 pub use super::controller::state::{BROKER_SESSION_TIMEOUT_MS, CONTROLLER_ELECTION_TIMEOUT_MS, CONTROLLER_TICK_MS, UNCLEAN_ELECTION_INTERVAL_MS};
-pub(crate) use super::msg::{Dest, Ev, FetchPart, FetchResult, Msg, TopicAnswer};
+pub(crate) use super::msg::{Dest, Ev, FetchPart, FetchResult, Msg, TopicAnswer, TopicRecord};
 
 /// Cluster construction parameters.
 #[derive(Clone, Debug)]
@@ -194,6 +195,8 @@ pub(crate) struct Broker {
     /// This broker's view of the metadata image (may be stale).
     pub view: BTreeMap<Tp, PartitionMeta>,
     pub view_topics: BTreeMap<u32, Rc<str>>,
+    /// The topics' configs as the broker last learned them (from their metadata records).
+    pub view_settings: BTreeMap<u32, TopicSettings>,
     pub view_version: u64,
     /// Leader: follower fetches waiting for data (`replica.fetch.wait.max.ms`).
     pub parked_fetches: Vec<ParkedFetch>,
@@ -308,6 +311,7 @@ impl Cluster {
                     replicas: BTreeMap::new(),
                     view: BTreeMap::new(),
                     view_topics: BTreeMap::new(),
+                    view_settings: BTreeMap::new(),
                     view_version: 0,
                     parked_fetches: Vec::new(),
                     fetchers: BTreeMap::new(),
@@ -617,6 +621,7 @@ impl Cluster {
         b.incarnation += 1;
         b.view.clear();
         b.view_topics.clear();
+        b.view_settings.clear();
         b.view_version = 0;
         b.parked_fetches.clear();
         b.fetchers.clear();
@@ -842,6 +847,20 @@ impl Cluster {
     /// Number of events processed so far.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// The active controller as the Raft quorum knows it: what a broker learns of where to send
+    /// its heartbeats and requests (KRaft's `RaftManager` leader), not the controller's memory.
+    pub(crate) fn quorum_leader(&self) -> Option<BrokerId> {
+        self.ctl.active
+    }
+
+    /// A partition of the metadata image by topic name: what a client's fresh metadata request
+    /// would tell it (the shell's synchronous reads use it to find the leader).
+    pub(crate) fn image_partition(&self, topic: &str, partition: i32) -> Option<(Tp, &PartitionMeta)> {
+        let idx = *self.ctl.by_name.get(topic)?;
+        let pm = usize::try_from(partition).ok().and_then(|p| self.ctl.topics[&idx].partitions.get(p))?;
+        Some((Tp { topic: idx, partition }, pm))
     }
 
     pub(crate) fn topic_name(&self, idx: u32) -> Rc<str> {

@@ -88,6 +88,11 @@ pub enum ElectionType {
 
 pub const INTERNAL_TOPICS: [&str; 3] = ["__consumer_offsets", "__transaction_state", "__share_group_state"];
 
+/// A topic's TopicRecord with its resolved configs (its ConfigRecords), as brokers receive it.
+fn topic_record(t: &TopicMeta) -> TopicRecord {
+    TopicRecord { idx: t.idx, name: t.name.clone(), settings: t.settings.clone() }
+}
+
 pub(crate) fn topic_name_error(name: &str) -> Option<String> {
     let reason = if name.is_empty() {
         "the empty string is not allowed".to_string()
@@ -106,9 +111,10 @@ pub(crate) fn topic_name_error(name: &str) -> Option<String> {
 }
 
 impl Controller {
-    /// Sends the metadata delta for `parts` (and topic adds/removals) to every registered broker.
-    pub(crate) fn publish(&mut self, ctx: &mut Ctx, parts: Vec<Tp>, topics_added: Vec<u32>, topics_deleted: Vec<u32>) {
-        if parts.is_empty() && topics_added.is_empty() && topics_deleted.is_empty() {
+    /// Sends the metadata delta for `parts` and topic records (added, configs changed, deleted)
+    /// to every registered broker.
+    pub(crate) fn publish(&mut self, ctx: &mut Ctx, parts: Vec<Tp>, topics_changed: Vec<u32>, topics_deleted: Vec<u32>) {
+        if parts.is_empty() && topics_changed.is_empty() && topics_deleted.is_empty() {
             return;
         }
         for tp in &parts {
@@ -117,7 +123,7 @@ impl Controller {
         let from_version = self.version;
         self.version += 1;
         let to_version = self.version;
-        let topics: Vec<(u32, Rc<str>)> = topics_added.iter().filter_map(|i| self.topics.get(i).map(|t| (*i, t.name.clone()))).collect();
+        let topics: Vec<TopicRecord> = topics_changed.iter().filter_map(|i| self.topics.get(i).map(topic_record)).collect();
         let part_list: Vec<(Tp, PartitionMeta)> = parts.iter().filter_map(|tp| self.partition(*tp).map(|pm| (*tp, pm.clone()))).collect();
         let Some(c) = self.active else { return };
         for &b in self.regs.keys() {
@@ -132,7 +138,7 @@ impl Controller {
     /// Sends broker `b` the whole image (it was behind, or new).
     pub(crate) fn send_snapshot(&mut self, ctx: &mut Ctx, b: BrokerId) {
         let Some(c) = self.active else { return };
-        let topics: Vec<(u32, Rc<str>)> = self.topics.values().map(|t| (t.idx, t.name.clone())).collect();
+        let topics: Vec<TopicRecord> = self.topics.values().map(topic_record).collect();
         let mut parts = Vec::new();
         for t in self.topics.values() {
             for (p, pm) in t.partitions.iter().enumerate() {

@@ -3,6 +3,7 @@
 //! never a node's state.
 
 use super::assignor::{Member, Strategy, Subscription, TopicPartition};
+use super::config::TopicSettings;
 use super::error::{ErrorCode, KafkaError};
 use super::ids::{BrokerId, Tp};
 use super::log::{Batch, CompletedTxn, Record, RecordRef, RecordsData};
@@ -23,6 +24,16 @@ pub struct PartitionMeta {
     pub partition_epoch: i32,
     /// After an unclean election (`LeaderRecoveryState.RECOVERING`).
     pub recovering: bool,
+}
+
+/// A topic as the metadata log records it: its TopicRecord (id, name) with its ConfigRecords,
+/// resolved into the settings a broker acts on (min ISR, segments, retention, cleanup). A broker
+/// knows a topic only from these.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TopicRecord {
+    pub idx: u32,
+    pub name: Rc<str>,
+    pub settings: TopicSettings,
 }
 
 /// One partition of a follower's FetchRequest.
@@ -56,6 +67,8 @@ pub(crate) enum FetchResult {
 #[derive(Clone, Debug)]
 pub(crate) struct TopicAnswer {
     pub name: String,
+    /// The topic's id in the answering broker's metadata (None with an error).
+    pub index: Option<u32>,
     pub error: Option<ErrorCode>,
     /// Per partition: leader (None = no leader).
     pub leaders: Vec<Option<BrokerId>>,
@@ -69,7 +82,9 @@ pub(crate) enum Msg {
     AlterPartition { broker: BrokerId, tp: Tp, leader_epoch: i32, partition_epoch: i32, new_isr: Vec<BrokerId> },
     /// The controller's answer: the partition epoch it committed, or None (rejected).
     AlterPartitionDone { tp: Tp, committed_epoch: Option<i32> },
-    Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<(u32, Rc<str>)>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
+    /// A metadata delta (or, `full`, a snapshot): topics added or whose configs changed, topics
+    /// deleted, partition states.
+    Metadata { from_version: u64, to_version: u64, full: bool, topics: Vec<TopicRecord>, deleted_topics: Vec<u32>, parts: Vec<(Tp, PartitionMeta)> },
     /// A follower's FetchRequest: every partition it replicates from the receiving leader.
     Fetch { follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart> },
     FetchResp { leader: BrokerId, fetch_id: u64, parts: Vec<(Tp, FetchResult)> },

@@ -4,7 +4,7 @@
 //! node's state: it cannot see another node.
 
 use super::ids::{BrokerId, Tp};
-use super::msg::{Dest, Ev, Msg};
+use super::msg::{Dest, Ev, Msg, OffsetSpec};
 use super::event::EventKind;
 use super::rng::Rng;
 
@@ -50,6 +50,33 @@ pub(crate) struct VoterReach {
     pub voters_reached: usize,
 }
 
+/// What a client's metadata and ListOffsets requests would answer now. The consumer asks it
+/// through its [`Ctx`] (a documented simplification of the consumer: answered at once, from the
+/// cluster's current image, without a client metadata cache).
+pub(crate) trait ClientView {
+    /// Partitions of `topic` (0 when the topic is unknown).
+    fn partition_count(&self, topic: &str) -> i32;
+    /// The partition's leader, if it has one.
+    fn leader(&self, topic: &str, partition: i32) -> Option<BrokerId>;
+    /// ListOffsets on the partition's leader: the offset, or None on an error.
+    fn list_offset(&self, topic: &str, partition: i32, spec: OffsetSpec) -> Option<i64>;
+}
+
+/// The view of a handler that was given none: nothing is known.
+struct NoView;
+
+impl ClientView for NoView {
+    fn partition_count(&self, _topic: &str) -> i32 {
+        0
+    }
+    fn leader(&self, _topic: &str, _partition: i32) -> Option<BrokerId> {
+        None
+    }
+    fn list_offset(&self, _topic: &str, _partition: i32, _spec: OffsetSpec) -> Option<i64> {
+        None
+    }
+}
+
 /// What a handler may use and do.
 pub(crate) struct Ctx<'a> {
     pub now_ms: i64,
@@ -62,13 +89,15 @@ pub(crate) struct Ctx<'a> {
     reachable: &'a [BrokerId],
     /// For the controller: what each voter reaches (empty for other nodes).
     quorum: &'a [VoterReach],
+    /// What a client's metadata and ListOffsets requests answer (see [`ClientView`]).
+    view: Option<&'a dyn ClientView>,
     out: Vec<Out>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
     pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
-        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], out: Vec::new() }
+        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], view: None, out: Vec::new() }
     }
 
     /// The brokers the node reaches now, in id order.
@@ -86,6 +115,18 @@ impl<'a> Ctx<'a> {
     /// What voter `v` reaches now (None: not a voter, or no quorum view given).
     pub(crate) fn voter_reach(&self, v: BrokerId) -> Option<VoterReach> {
         self.quorum.iter().find(|r| r.voter == v).copied()
+    }
+
+    /// What the client's metadata and ListOffsets requests answer now.
+    pub(crate) fn with_view(mut self, view: &'a dyn ClientView) -> Ctx<'a> {
+        self.view = Some(view);
+        self
+    }
+
+    /// The client's view of topics, leaders and offsets (nothing known without one).
+    pub(crate) fn view(&self) -> &'a dyn ClientView {
+        debug_assert!(self.view.is_some(), "a client handler that asks for metadata is given a view");
+        self.view.unwrap_or(&NoView)
     }
 
     /// Now on the session's wall clock.

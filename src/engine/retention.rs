@@ -135,7 +135,7 @@ impl Cluster {
         let logs: Vec<Tp> = self.brokers[&b]
             .replicas
             .keys()
-            .filter(|tp| self.ctl.topics.get(&tp.topic).is_some_and(|t| !t.settings.cleanup_compact))
+            .filter(|tp| self.brokers[&b].topic_settings(tp.topic).is_some_and(|t| !t.cleanup_compact))
             .copied()
             .collect();
         for tp in logs {
@@ -146,12 +146,12 @@ impl Cluster {
     /// Runs `deleteOldSegments` on one replica and reports what went.
     pub(crate) fn apply_retention(&mut self, b: BrokerId, tp: Tp) {
         let now = self.now_ms;
-        let Some(t) = self.ctl.topics.get(&tp.topic) else { return };
-        let settings = t.settings.clone();
-        let name = t.name.clone();
-        let Some(r) = self.brokers.get_mut(&b).and_then(|br| br.replicas.get_mut(&tp)) else { return };
+        let Some(br) = self.brokers.get_mut(&b) else { return };
+        let Some(settings) = br.view_settings.get(&tp.topic) else { return };
+        let name = br.topic_name(tp.topic);
+        let Some(r) = br.replicas.get_mut(&tp) else { return };
         // Segment and record times are on the wall clock.
-        let deletions = delete_old_segments(&mut r.log, &settings, super::cluster::WALL_CLOCK_EPOCH_MS + now);
+        let deletions = delete_old_segments(&mut r.log, settings, super::cluster::WALL_CLOCK_EPOCH_MS + now);
         for d in deletions {
             self.events.push(
                 now,

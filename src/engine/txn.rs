@@ -30,15 +30,14 @@
 //! modelled; a transactional offset commit still pending when its group coordinator moves is lost
 //! (the loader keeps only offsets of committed transactions); the cleaner keeps markers forever.
 
-use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::{coordinator_partition, TopicPartition};
 use super::cluster::*;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::EventKind;
 use super::group::{CommittedOffset, OFFSETS_TOPIC};
 use super::log::{ControlType, ProducerBatchInfo, RecordsData};
-use super::node::Ctx;
 use super::producer::ProducerId;
+use super::node::Ctx;
 use std::rc::Rc;
 
 pub const TXN_TOPIC: &str = "__transaction_state";
@@ -60,7 +59,9 @@ pub(crate) use super::ids::{TXN_LOG_CLIENT, TXN_MARKER_CLIENT};
 pub(crate) use super::msg::{TxnEv, TxnMsg};
 
 mod client;
+mod coordinator;
 pub(crate) mod state;
+pub(crate) use coordinator::TxnShared;
 pub use state::{TransactionDescription, TransactionListing, TransactionState, TxnClientState};
 pub(crate) use state::*;
 
@@ -203,59 +204,6 @@ impl Cluster {
 
     // ----- client state machine -----
 
-    fn txn_any_broker(&self) -> Option<BrokerId> {
-        self.brokers.keys().copied().find(|b| self.client_reaches(*b))
-    }
-
-    fn send_txn(&mut self, to: BrokerId, msg: TxnMsg) {
-        self.net_send(None, Dest::Broker(to), Msg::Txn(Box::new(msg)));
-    }
-
-    /// Idempotent-only producers: ask any broker for a producer id.
-    pub(crate) fn request_producer_id(&mut self, producer: ProducerId) {
-        let now = self.now_ms;
-        let Some(prod) = self.producers.get(&producer) else { return };
-        let timeout = prod.config.request_timeout_ms;
-        let backoff = prod.config.retry_backoff_ms;
-        let Some(i) = prod.idem.as_ref() else { return };
-        if let Some((_, sent)) = i.init_inflight.filter(|(_, sent)| now - sent < timeout) {
-            self.wake_producer(producer, sent + timeout);
-            return;
-        }
-        if now < i.init_retry_at_ms {
-            let at = i.init_retry_at_ms;
-            self.wake_producer(producer, at);
-            return;
-        }
-        match self.txn_any_broker() {
-            Some(b) => {
-                let req_id = self.next_id();
-                if let Some(i) = self.producers.get_mut(&producer).and_then(|x| x.idem.as_mut()) {
-                    i.init_inflight = Some((req_id, now));
-                }
-                self.send_txn(b, TxnMsg::InitProducerId { producer, req_id, txn_id: None, timeout_ms: 0 });
-                self.wake_producer(producer, now + timeout);
-            }
-            None => {
-                if let Some(i) = self.producers.get_mut(&producer).and_then(|x| x.idem.as_mut()) {
-                    i.init_retry_at_ms = now + backoff;
-                }
-                self.wake_producer(producer, now + backoff);
-            }
-        }
-    }
-
-    /// Drives a transactional producer's requests (called from the producer's poll): the
-    /// producer decides (`Producer::txn_poll`), the cluster routes what it sends.
-    pub(crate) fn txn_client_poll(&mut self, producer: ProducerId) {
-        let reachable = self.client_reachable_brokers();
-        let Some(p) = self.producers.get_mut(&producer) else { return };
-        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
-        p.txn_poll(producer, &mut ctx);
-        let outputs = ctx.into_outputs();
-        self.route(outputs);
-    }
-
     /// A transaction-protocol answer reached producer `producer`.
     pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
         let Some(p) = self.producers.get_mut(&producer) else { return };
@@ -264,7 +212,23 @@ impl Cluster {
         }
     }
 
-    // ----- broker side -----
+    // ----- broker side: router glue (issue 21: moves to cluster/ at consolidation) -----
+
+    /// Runs `f` on broker `b`'s transaction coordinator with its host's read-only state, a `Ctx`
+    /// that reaches the brokers `b` reaches, and what the coordinators share; then routes the
+    /// outputs in order. None if there is no such broker.
+    pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
+        let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
+        let controller_reachable = self.ctl.active.is_some_and(|c| self.brokers_connected(b, c));
+        let host = self.brokers.get(&b)?;
+        let tc = self.txns.coordinators.entry(b).or_insert_with(|| TxnCoordinator::new(b));
+        let mut shared = TxnShared { next_pid_block: &mut self.txns.next_pid_block, controller_reachable, tick_scheduled: &mut self.txns.tick_scheduled };
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let r = f(tc, host, &mut ctx, &mut shared);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
 
     /// A transaction-protocol request arrived at broker `b`.
     pub(crate) fn txn_broker_receive(&mut self, b: BrokerId, msg: TxnMsg) {
@@ -274,18 +238,13 @@ impl Cluster {
                 self.txn_reply(b, producer, TxnMsg::FindCoordinatorResp { req_id, result });
             }
             TxnMsg::InitProducerId { producer, req_id, txn_id: None, .. } => {
-                let result = self.allocate_producer_id(b).map(|pid| (pid, 0)).map_err(KafkaError::of);
-                self.txn_reply(b, producer, TxnMsg::InitProducerIdResp { req_id, result });
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_idempotent(host, ctx, sh, producer, req_id));
             }
             TxnMsg::InitProducerId { producer, req_id, txn_id: Some(id), timeout_ms } => {
-                if let Err(e) = self.handle_init_producer_id(b, producer, req_id, &id, timeout_ms) {
-                    self.txn_reply(b, producer, TxnMsg::InitProducerIdResp { req_id, result: Err(KafkaError::of(e)) });
-                }
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_producer_id(host, ctx, sh, producer, req_id, &id, timeout_ms));
             }
             TxnMsg::AddPartitions { producer, req_id, txn_id, pid, epoch, parts } => {
-                if let Err(e) = self.handle_add_partitions(b, producer, req_id, &txn_id, pid, epoch, parts) {
-                    self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(e)) });
-                }
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
             }
             TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => {
                 if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
@@ -295,16 +254,11 @@ impl Cluster {
                     self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
                     return;
                 }
-                let p = coordinator_partition(&group, super::group::OFFSETS_PARTITIONS);
-                let r = self.handle_add_partitions(b, producer, req_id, &txn_id, pid, epoch, vec![(OFFSETS_TOPIC.to_string(), p)]);
-                if let Err(e) = r {
-                    self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(e)) });
-                }
+                let parts = vec![(OFFSETS_TOPIC.to_string(), coordinator_partition(&group, super::group::OFFSETS_PARTITIONS))];
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
             }
             TxnMsg::EndTxn { producer, req_id, txn_id, pid, epoch, commit } => {
-                if let Err(e) = self.handle_end_txn(b, producer, req_id, &txn_id, pid, epoch, commit) {
-                    self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(e)) });
-                }
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_end_txn(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, commit));
             }
             TxnMsg::TxnOffsetCommit { producer, req_id, pid, epoch, group, offsets, .. } => {
                 if let Err(e) = self.handle_txn_offset_commit(b, producer, req_id, pid, epoch, &group, offsets) {
@@ -315,372 +269,52 @@ impl Cluster {
         }
     }
 
-    fn txn_reply(&mut self, b: BrokerId, client: u32, msg: TxnMsg) {
+    pub(crate) fn txn_reply(&mut self, b: BrokerId, client: u32, msg: TxnMsg) {
         self.net_send(Some(b), Dest::Client(client), Msg::Txn(Box::new(msg)));
     }
 
-    /// A producer id from broker `b`'s block (a new block from the controller when needed).
-    fn allocate_producer_id(&mut self, b: BrokerId) -> Result<i64, ErrorCode> {
-        let inc = self.brokers[&b].incarnation;
-        if let Some((i, next, end)) = self.txns.pid_blocks.get_mut(&b) {
-            if *i == inc && *next < *end {
-                *next += 1;
-                return Ok(*next - 1);
-            }
-        }
-        // A broker's first block counts as fetched while the cluster formed (so a producer can
-        // get an id while the controller quorum is down, as with a prefetched block); later
-        // blocks need the controller.
-        let first_block = !self.txns.pid_blocks.contains_key(&b);
-        if !first_block && !self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
-            return Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
-        }
-        let start = self.txns.next_pid_block;
-        self.txns.next_pid_block += PRODUCER_ID_BLOCK_SIZE;
-        self.txns.pid_blocks.insert(b, (inc, start + 1, start + PRODUCER_ID_BLOCK_SIZE));
-        Ok(start)
-    }
-
+    /// FindCoordinator for a transactional id served by broker `b` (its metadata view), creating
+    /// `__transaction_state` on first use.
     pub(crate) fn find_txn_coordinator_on(&mut self, b: BrokerId, txn_id: &str) -> Result<BrokerId, ErrorCode> {
         let p = coordinator_partition(txn_id, TXN_PARTITIONS);
-        let br = &self.brokers[&b];
-        let idx = br.view_topics.iter().find(|(_, n)| &***n == TXN_TOPIC).map(|(i, _)| *i);
-        match idx {
-            Some(i) => br.view.get(&Tp { topic: i, partition: p }).and_then(|m| m.leader).ok_or(ErrorCode::COORDINATOR_NOT_AVAILABLE),
-            None => {
-                if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
-                    let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
-                    let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
-                    let req = super::controller::NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
-                        .config("compression.type", "uncompressed")
-                        .config("cleanup.policy", "compact")
-                        .config("min.insync.replicas", &min_isr)
-                        .config("segment.bytes", TXN_SEGMENT_BYTES)
-                        .config("unclean.leader.election.enable", "false");
-                    let _ = self.create_topic_now(&req);
-                }
-                Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
-            }
+        if let Some(found) = super::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
+            return found;
         }
+        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.ctl.active.is_some_and(|c| self.brokers_connected(b, c)) {
+            let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
+            let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
+            let req = super::controller::NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
+                .config("compression.type", "uncompressed")
+                .config("cleanup.policy", "compact")
+                .config("min.insync.replicas", &min_isr)
+                .config("segment.bytes", TXN_SEGMENT_BYTES)
+                .config("unclean.leader.election.enable", "false");
+            let _ = self.create_topic_now(&req);
+        }
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
     }
 
     /// Makes sure `b` coordinates transaction partition `p` and has loaded it; the shard id.
-    fn txn_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
-        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Err(ErrorCode::NOT_COORDINATOR) };
-        let tp = Tp { topic: idx, partition: p };
-        let br = &self.brokers[&b];
-        let leading = br.replicas.get(&tp).filter(|r| r.vol.is_leader && br.view.get(&tp).is_some_and(|m| m.leader == Some(b)));
-        let Some(r) = leading else {
-            self.txns.shards.remove(&(b, p));
-            return Err(ErrorCode::NOT_COORDINATOR);
-        };
-        let (epoch, inc) = (r.vol.leader_epoch, br.incarnation);
-        if let Some(s) = self.txns.shards.get(&(b, p)) {
-            if s.incarnation == inc && s.leader_epoch == epoch {
-                return Ok(s.id);
-            }
-        }
-        let mut txns: BTreeMap<String, TxnMeta> = BTreeMap::new();
-        for bt in r.log.all_batches() {
-            for rec in bt.records() {
-                let Some(key) = rec.key.and_then(|k| std::str::from_utf8(k).ok()) else { continue };
-                match rec.value.and_then(decode_meta) {
-                    Some(m) => {
-                        txns.insert(key.to_string(), m);
-                    }
-                    None => {
-                        txns.remove(key);
-                    }
-                }
-            }
-        }
-        let id = self.next_id();
-        let resume: Vec<(String, bool, BTreeSet<(String, i32)>)> = txns
-            .iter()
-            .filter(|(_, m)| matches!(m.state, TransactionState::PrepareCommit | TransactionState::PrepareAbort))
-            .map(|(k, m)| (k.clone(), m.state == TransactionState::PrepareCommit, m.partitions.clone()))
-            .collect();
-        let mut shard = TxnShard { id, incarnation: inc, leader_epoch: epoch, txns, writing: BTreeSet::new(), markers_left: BTreeMap::new() };
-        for (k, commit, parts) in &resume {
-            shard.markers_left.insert(k.clone(), (*commit, parts.clone()));
-        }
-        self.txns.shards.insert((b, p), shard);
-        if !self.txns.tick_scheduled {
-            self.txns.tick_scheduled = true;
-            self.schedule(TXN_ABORT_CHECK_INTERVAL_MS, Ev::Txn(TxnEv::Tick));
-        }
-        for (k, _, _) in resume {
-            self.send_markers(b, p, id, &k);
-        }
-        Ok(id)
+    pub(crate) fn txn_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.load(host, ctx, sh, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
     }
 
-    fn txn_shard_for(&mut self, b: BrokerId, txn_id: &str) -> Result<(i32, u64), ErrorCode> {
-        if txn_id.is_empty() {
-            return Err(ErrorCode::INVALID_REQUEST);
-        }
-        let p = coordinator_partition(txn_id, TXN_PARTITIONS);
-        self.txn_shard(b, p).map(|id| (p, id))
-    }
-
-    fn shard(&mut self, b: BrokerId, p: i32, sid: u64) -> Option<&mut TxnShard> {
-        self.txns.shards.get_mut(&(b, p)).filter(|s| s.id == sid)
-    }
-
-    /// Writes a transaction's new metadata to its partition (acks=all); `then` runs on success.
-    fn txn_write(&mut self, b: BrokerId, p: i32, sid: u64, txn_id: &str, meta: TxnMeta, then: Then) {
-        let req_id = self.next_id();
-        if let Some(s) = self.shard(b, p, sid) {
-            s.writing.insert(txn_id.to_string());
-        }
-        let now = self.now_ms;
-        let mut data = RecordsData::new();
-        data.push(now, Some(txn_id.as_bytes()), Some(&encode_meta(&meta)), Vec::new());
-        self.txns.appends.insert(req_id, TxnAppend { broker: b, partition: p, shard_id: sid, txn_id: txn_id.to_string(), meta, then });
-        let idx = self.ctl.by_name.get(TXN_TOPIC).copied().unwrap_or(u32::MAX);
-        self.handle_produce(b, TXN_LOG_CLIENT, req_id, Tp { topic: idx, partition: p }, Rc::new(data), -1, super::group::OFFSETS_COMMIT_TIMEOUT_MS);
-    }
-
-    /// The coordinator's own write finished.
+    /// A write to `__transaction_state` (or a transactional offset commit) finished.
     pub(crate) fn txn_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
         if let Some(oa) = self.txns.offset_appends.remove(&req_id) {
-            let result = match result {
-                Ok(_) => {
-                    let key = (oa.broker, oa.partition, oa.shard_id);
-                    let list = self.txns.group_pending.entry(key).or_default().entry(oa.producer_id).or_default();
-                    for (tp, o) in oa.offsets {
-                        list.push((oa.group.clone(), tp, o));
-                    }
-                    Ok(())
-                }
-                Err(e) => Err(KafkaError::of(map_append_error(e.code))),
-            };
-            self.txn_reply(oa.broker, oa.client, TxnMsg::Resp { req_id: oa.req_id, result });
-            return;
+            return self.txn_offsets_written(oa, result);
         }
-        let Some(a) = self.txns.appends.remove(&req_id) else { return };
-        let (b, p, sid) = (a.broker, a.partition, a.shard_id);
-        let Some(s) = self.shard(b, p, sid) else { return };
-        s.writing.remove(&a.txn_id);
-        match result {
-            Err(e) => {
-                let e = KafkaError::of(map_append_error(e.code));
-                match a.then {
-                    Then::ReplyInit { client, req_id } => self.txn_reply(b, client, TxnMsg::InitProducerIdResp { req_id, result: Err(e) }),
-                    Then::Reply { client, req_id } | Then::Markers { reply: Some((client, req_id)) } => self.txn_reply(b, client, TxnMsg::Resp { req_id, result: Err(e) }),
-                    Then::Nothing if e.code == ErrorCode::COORDINATOR_NOT_AVAILABLE && matches!(a.meta.state, TransactionState::CompleteCommit | TransactionState::CompleteAbort) => {
-                        // Kafka's marker channel re-queues a failed CompleteCommit/CompleteAbort
-                        // write (TransactionMarkerChannelManager.tryAppendToLog): without the
-                        // retry the transaction stays in PrepareCommit for ever.
-                        s.markers_left.insert(a.txn_id.clone(), (a.meta.state == TransactionState::CompleteCommit, BTreeSet::new()));
-                        self.schedule(MARKER_RETRY_MS, Ev::Txn(TxnEv::MarkerRetry { broker: b, partition: p, shard_id: sid, txn_id: a.txn_id }));
-                    }
-                    _ => {}
-                }
-            }
-            Ok(_) => {
-                let meta = a.meta.clone();
-                s.txns.insert(a.txn_id.clone(), a.meta);
-                match a.then {
-                    Then::ReplyInit { client, req_id } => self.txn_reply(b, client, TxnMsg::InitProducerIdResp { req_id, result: Ok((meta.producer_id, meta.epoch)) }),
-                    Then::Reply { client, req_id } => self.txn_reply(b, client, TxnMsg::Resp { req_id, result: Ok(()) }),
-                    Then::Markers { reply } => {
-                        if let Some((client, req_id)) = reply {
-                            self.txn_reply(b, client, TxnMsg::Resp { req_id, result: Ok(()) });
-                        }
-                        let commit = meta.state == TransactionState::PrepareCommit;
-                        if let Some(s) = self.shard(b, p, sid) {
-                            s.markers_left.insert(a.txn_id.clone(), (commit, meta.partitions.clone()));
-                        }
-                        self.send_markers(b, p, sid, &a.txn_id);
-                    }
-                    Then::Nothing => {}
-                }
-            }
-        }
-    }
-
-    fn handle_init_producer_id(&mut self, b: BrokerId, client: u32, req_id: u64, txn_id: &str, timeout_ms: i64) -> Result<(), ErrorCode> {
-        if timeout_ms <= 0 || timeout_ms > TXN_MAX_TIMEOUT_MS {
-            return Err(ErrorCode::INVALID_TRANSACTION_TIMEOUT);
-        }
-        let (p, sid) = self.txn_shard_for(b, txn_id)?;
-        let now = self.now_ms;
-        let s = self.shard(b, p, sid).expect("just loaded");
-        if s.writing.contains(txn_id) {
-            return Err(ErrorCode::CONCURRENT_TRANSACTIONS);
-        }
-        let existing = s.txns.get(txn_id).cloned();
-        let meta = match existing {
-            None => {
-                let pid = self.allocate_producer_id(b)?;
-                TxnMeta { producer_id: pid, epoch: 0, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now }
-            }
-            Some(m) => match m.state {
-                TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence => return Err(ErrorCode::CONCURRENT_TRANSACTIONS),
-                TransactionState::Ongoing => {
-                    // Fence the old instance: bump the epoch and abort its transaction first.
-                    self.fence_and_abort(b, p, sid, txn_id, m);
-                    return Err(ErrorCode::CONCURRENT_TRANSACTIONS);
-                }
-                _ => {
-                    let (pid, epoch) = if m.epoch >= i16::MAX - 1 { (self.allocate_producer_id(b)?, 0) } else { (m.producer_id, m.epoch + 1) };
-                    TxnMeta { producer_id: pid, epoch, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now }
-                }
-            },
-        };
-        self.txn_write(b, p, sid, txn_id, meta, Then::ReplyInit { client, req_id });
-        Ok(())
-    }
-
-    fn fence_and_abort(&mut self, b: BrokerId, p: i32, sid: u64, txn_id: &str, m: TxnMeta) {
-        let now = self.now_ms;
-        let meta = TxnMeta { epoch: m.epoch.saturating_add(1), state: TransactionState::PrepareAbort, update_ms: now, ..m };
-        self.txn_write(b, p, sid, txn_id, meta, Then::Markers { reply: None });
-    }
-
-    /// Checks a request's producer id and epoch against the transaction (`PRODUCER_FENCED` for
-    /// an older epoch, `INVALID_PRODUCER_ID_MAPPING` for an unknown id).
-    fn txn_check(&mut self, b: BrokerId, txn_id: &str, pid: i64, epoch: i16) -> Result<(i32, u64, TxnMeta), ErrorCode> {
-        let (p, sid) = self.txn_shard_for(b, txn_id)?;
-        let s = self.shard(b, p, sid).expect("just loaded");
-        let Some(m) = s.txns.get(txn_id).cloned() else { return Err(ErrorCode::INVALID_PRODUCER_ID_MAPPING) };
-        if m.producer_id != pid {
-            return Err(ErrorCode::INVALID_PRODUCER_ID_MAPPING);
-        }
-        if m.epoch != epoch {
-            return Err(ErrorCode::PRODUCER_FENCED);
-        }
-        if s.writing.contains(txn_id) {
-            return Err(ErrorCode::CONCURRENT_TRANSACTIONS);
-        }
-        Ok((p, sid, m))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn handle_add_partitions(&mut self, b: BrokerId, client: u32, req_id: u64, txn_id: &str, pid: i64, epoch: i16, parts: Vec<(String, i32)>) -> Result<(), ErrorCode> {
-        let (p, sid, m) = self.txn_check(b, txn_id, pid, epoch)?;
-        if matches!(m.state, TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence) {
-            return Err(ErrorCode::CONCURRENT_TRANSACTIONS);
-        }
-        for (t, part) in &parts {
-            let known = self.ctl.by_name.get(t).and_then(|i| self.ctl.topics.get(i)).is_some_and(|tm| (*part as usize) < tm.partitions.len() && *part >= 0);
-            if !known {
-                return Err(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-            }
-        }
-        if m.state == TransactionState::Ongoing && parts.iter().all(|x| m.partitions.contains(x)) {
-            self.txn_reply(b, client, TxnMsg::Resp { req_id, result: Ok(()) });
-            return Ok(());
-        }
-        let now = self.now_ms;
-        let mut meta = m.clone();
-        if meta.state != TransactionState::Ongoing {
-            meta.start_ms = now;
-            meta.partitions.clear();
-        }
-        meta.state = TransactionState::Ongoing;
-        meta.update_ms = now;
-        meta.partitions.extend(parts);
-        self.txn_write(b, p, sid, txn_id, meta, Then::Reply { client, req_id });
-        Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn handle_end_txn(&mut self, b: BrokerId, client: u32, req_id: u64, txn_id: &str, pid: i64, epoch: i16, commit: bool) -> Result<(), ErrorCode> {
-        let (p, sid, m) = self.txn_check(b, txn_id, pid, epoch)?;
-        let now = self.now_ms;
-        match (m.state, commit) {
-            (TransactionState::Ongoing, _) => {
-                let state = if commit { TransactionState::PrepareCommit } else { TransactionState::PrepareAbort };
-                let meta = TxnMeta { state, update_ms: now, ..m };
-                self.txn_write(b, p, sid, txn_id, meta, Then::Markers { reply: Some((client, req_id)) });
-                Ok(())
-            }
-            (TransactionState::CompleteCommit, true) | (TransactionState::CompleteAbort, false) => {
-                self.txn_reply(b, client, TxnMsg::Resp { req_id, result: Ok(()) });
-                Ok(())
-            }
-            (TransactionState::PrepareCommit, true) | (TransactionState::PrepareAbort, false) => Err(ErrorCode::CONCURRENT_TRANSACTIONS),
-            _ => Err(ErrorCode::INVALID_TXN_STATE),
-        }
-    }
-
-    /// Writes the markers still missing for a transaction (each partition's leader appends a
-    /// control batch); when none is left, writes CompleteCommit/CompleteAbort.
-    fn send_markers(&mut self, c: BrokerId, p: i32, sid: u64, txn_id: &str) {
-        let Some(s) = self.shard(c, p, sid) else { return };
-        let Some((commit, left)) = s.markers_left.get(txn_id).cloned() else { return };
-        let Some(meta) = s.txns.get(txn_id).cloned() else { return };
-        let coordinator_epoch = s.leader_epoch;
-        if left.is_empty() {
-            s.markers_left.remove(txn_id);
-            let now = self.now_ms;
-            let state = if commit { TransactionState::CompleteCommit } else { TransactionState::CompleteAbort };
-            let done = TxnMeta { state, partitions: BTreeSet::new(), update_ms: now, ..meta };
-            self.txn_write(c, p, sid, txn_id, done, Then::Nothing);
-            return;
-        }
-        // Forget earlier attempts for this transaction: their answers no longer matter.
-        self.txns.markers.retain(|_, m| !(m.coordinator == c && m.partition == p && m.shard_id == sid && m.txn_id == txn_id));
-        let mut unreachable = false;
-        for tp in left {
-            let Some(&idx) = self.ctl.by_name.get(&tp.0) else {
-                // Deleted topic: nothing to mark.
-                if let Some(s) = self.shard(c, p, sid) {
-                    if let Some((_, l)) = s.markers_left.get_mut(txn_id) {
-                        l.remove(&tp);
-                    }
-                }
-                continue;
-            };
-            let itp = Tp { topic: idx, partition: tp.1 };
-            let leader = self.brokers[&c].view.get(&itp).and_then(|m| m.leader);
-            let Some(l) = leader.filter(|l| self.brokers_connected(c, *l)) else {
-                unreachable = true;
-                continue;
-            };
-            let now = self.wall_clock_ms();
-            let mut data = RecordsData::new();
-            data.first_timestamp = now;
-            data.max_timestamp = now;
-            // A control record: key (version, type) 4 bytes, value (version, coordinator epoch) 6.
-            data.size_bytes += 1 + 1 + 1 + 1 + 4 + 1 + 6 + 1;
-            data.producer = ProducerBatchInfo {
-                producer_id: meta.producer_id,
-                producer_epoch: meta.epoch,
-                base_sequence: -1,
-                transactional: true,
-                control: Some(if commit { ControlType::Commit } else { ControlType::Abort }),
-                coordinator_epoch,
-            };
-            let req_id = self.next_id();
-            self.txns.markers.insert(req_id, MarkerWrite { coordinator: c, partition: p, shard_id: sid, txn_id: txn_id.to_string(), tp });
-            self.handle_produce(l, TXN_MARKER_CLIENT, req_id, itp, Rc::new(data), -1, MARKER_TIMEOUT_MS);
-        }
-        let again = if unreachable { MARKER_RETRY_MS } else { MARKER_TIMEOUT_MS };
-        self.schedule(again, Ev::Txn(TxnEv::MarkerRetry { broker: c, partition: p, shard_id: sid, txn_id: txn_id.to_string() }));
-        // All markers may have been for deleted topics.
-        if self.shard(c, p, sid).and_then(|s| s.markers_left.get(txn_id)).is_some_and(|(_, l)| l.is_empty()) {
-            self.send_markers(c, p, sid, txn_id);
+        let owner = self.txns.coordinators.iter().find(|(_, tc)| tc.appends.contains_key(&req_id)).map(|(b, _)| *b);
+        if let Some(b) = owner {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_append_done(host, ctx, req_id, result));
         }
     }
 
     /// A marker's append finished on its partition's leader.
     pub(crate) fn txn_marker_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
-        let Some(m) = self.txns.markers.remove(&req_id) else { return };
-        match result {
-            Ok(_) => {
-                let Some(s) = self.shard(m.coordinator, m.partition, m.shard_id) else { return };
-                let Some((_, left)) = s.markers_left.get_mut(&m.txn_id) else { return };
-                left.remove(&m.tp);
-                if left.is_empty() {
-                    self.send_markers(m.coordinator, m.partition, m.shard_id, &m.txn_id);
-                }
-            }
-            Err(_) => {
-                self.schedule(MARKER_RETRY_MS, Ev::Txn(TxnEv::MarkerRetry { broker: m.coordinator, partition: m.partition, shard_id: m.shard_id, txn_id: m.txn_id }));
-            }
+        let owner = self.txns.coordinators.iter().find(|(_, tc)| tc.markers.contains_key(&req_id)).map(|(b, _)| *b);
+        if let Some(b) = owner {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_marker_done(host, ctx, req_id, result));
         }
     }
 
@@ -688,38 +322,16 @@ impl Cluster {
         match ev {
             TxnEv::Tick => {
                 self.schedule(TXN_ABORT_CHECK_INTERVAL_MS, Ev::Txn(TxnEv::Tick));
-                let now = self.now_ms;
-                let mut expired = Vec::new();
-                for ((b, p), s) in &self.txns.shards {
-                    if !self.broker_up(*b) || self.brokers[b].incarnation != s.incarnation {
-                        continue;
-                    }
-                    for (id, m) in &s.txns {
-                        if m.state == TransactionState::Ongoing && !s.writing.contains(id) && now > m.start_ms + m.timeout_ms {
-                            expired.push((*b, *p, s.id, id.clone(), m.clone()));
-                        }
-                    }
-                }
-                for (b, p, sid, id, m) in expired {
-                    // Still the coordinator?
-                    if self.txn_shard(b, p) == Ok(sid) {
-                        self.fence_and_abort(b, p, sid, &id, m);
-                    }
+                let hosts: Vec<BrokerId> = self.txns.coordinators.keys().copied().filter(|b| self.broker_up(*b)).collect();
+                for b in hosts {
+                    self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_abort_check(host, ctx, sh));
                 }
             }
             TxnEv::MarkerRetry { broker, partition, shard_id, txn_id } => {
-                if self.txn_shard(broker, partition) != Ok(shard_id) {
-                    return;
-                }
-                // Markers still missing are resent; with none left, the failed Complete write is.
-                let due = self.shard(broker, partition, shard_id).is_some_and(|s| s.markers_left.get(&txn_id).is_some_and(|(_, l)| !l.is_empty() || !s.writing.contains(&txn_id)));
-                if due {
-                    self.send_markers(broker, partition, shard_id, &txn_id);
-                }
+                self.with_txn_coordinator(broker, |tc, host, ctx, sh| tc.on_marker_retry(host, ctx, sh, partition, shard_id, &txn_id));
             }
         }
     }
-
     // ----- transactional offset commits (group coordinator side) -----
 
     #[allow(clippy::too_many_arguments)]
@@ -744,9 +356,27 @@ impl Cluster {
         data.producer = ProducerBatchInfo { producer_id: pid, producer_epoch: epoch, base_sequence: -1, transactional: true, control: None, coordinator_epoch: -1 };
         let wid = self.next_id();
         self.txns.offset_appends.insert(wid, OffsetsAppend { broker: b, partition: p, shard_id: sid, producer_id: pid, group: group.to_string(), offsets: committed, client, req_id });
-        let idx = self.ctl.by_name.get(OFFSETS_TOPIC).copied().unwrap_or(u32::MAX);
+        // The partition the group coordinator's shard was loaded from (its host's view).
+        let idx = self.groups.coordinators.get(&b).and_then(|gc| gc.shard(p, sid)).map_or(u32::MAX, |s| s.topic);
         self.handle_produce(b, TXN_LOG_CLIENT, wid, Tp { topic: idx, partition: p }, Rc::new(data), -1, super::group::OFFSETS_COMMIT_TIMEOUT_MS);
         Ok(())
+    }
+
+    /// A transactional offset commit was written (group coordinator side): its offsets wait for
+    /// the transaction's marker.
+    fn txn_offsets_written(&mut self, oa: OffsetsAppend, result: Result<(i64, i64), KafkaError>) {
+        let result = match result {
+            Ok(_) => {
+                let key = (oa.broker, oa.partition, oa.shard_id);
+                let list = self.txns.group_pending.entry(key).or_default().entry(oa.producer_id).or_default();
+                for (tp, o) in oa.offsets {
+                    list.push((oa.group.clone(), tp, o));
+                }
+                Ok(())
+            }
+            Err(e) => Err(KafkaError::of(coordinator::map_append_error(e.code))),
+        };
+        self.txn_reply(oa.broker, oa.client, TxnMsg::Resp { req_id: oa.req_id, result });
     }
 
     /// A marker was appended to `__consumer_offsets` partition `p` on leader `l`: the producer's
@@ -778,7 +408,7 @@ impl Cluster {
                 continue;
             }
             let Ok(sid) = self.txn_shard(l, p) else { continue };
-            let Some(s) = self.shard(l, p, sid) else { continue };
+            let Some(s) = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)) else { continue };
             for (id, m) in &s.txns {
                 out.push(TransactionListing { transactional_id: id.clone(), coordinator: l, producer_id: m.producer_id, state: m.state });
             }
@@ -799,7 +429,7 @@ impl Cluster {
             return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
         }
         let sid = self.txn_shard(l, p).map_err(KafkaError::of)?;
-        let s = self.shard(l, p, sid).ok_or_else(not_found)?;
+        let s = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)).ok_or_else(not_found)?;
         let m = s.txns.get(txn_id).ok_or_else(not_found)?;
         Ok(TransactionDescription {
             coordinator: l,
@@ -832,19 +462,10 @@ impl Cluster {
     }
 }
 
-fn map_append_error(e: ErrorCode) -> ErrorCode {
-    match e {
-        ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::NOT_ENOUGH_REPLICAS | ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND | ErrorCode::REQUEST_TIMED_OUT => {
-            ErrorCode::COORDINATOR_NOT_AVAILABLE
-        }
-        ErrorCode::NOT_LEADER_OR_FOLLOWER => ErrorCode::NOT_COORDINATOR,
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
     #[cfg(target_arch = "wasm32")]
     use crate::browser_test as test;
 

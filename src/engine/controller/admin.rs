@@ -333,6 +333,8 @@ impl Controller {
             t.settings = settings;
         }
         Self::config_change_events(ctx, &format!("topic {name}"), ops);
+        // The ConfigRecord reaches the brokers as metadata.
+        self.publish(ctx, Vec::new(), vec![idx], Vec::new());
         Ok(())
     }
 
@@ -364,13 +366,19 @@ impl Controller {
             None => self.dynamic_broker_configs = dynamic,
         }
         let settings: Vec<(u32, config::TopicSettings)> = self.topics.iter().map(|(i, t)| (*i, self.topic_settings_for(&t.configs))).collect();
+        let mut changed = Vec::new();
         for (i, s) in settings {
             if let Some(t) = self.topics.get_mut(&i) {
-                t.settings = s;
+                if t.settings != s {
+                    t.settings = s;
+                    changed.push(i);
+                }
             }
         }
         let res = id.map_or_else(|| "broker default".to_string(), |b| format!("broker {b}"));
         Self::config_change_events(ctx, &res, ops);
+        // Brokers learn the topics' new effective configs from metadata.
+        self.publish(ctx, Vec::new(), changed, Vec::new());
         Ok(())
     }
 

@@ -56,6 +56,7 @@ pub(crate) use crate::engine::ids::{CONSUMER_ID_BASE, COORDINATOR_CLIENT};
 pub(crate) use crate::engine::msg::{GroupEv, GroupMsg, JoinOk};
 
 pub(crate) mod state;
+pub(crate) use coordinator::{coordinator_in_view, topic_in_view};
 pub use state::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
 pub(crate) use state::*;
 

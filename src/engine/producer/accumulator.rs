@@ -7,9 +7,38 @@ use super::super::ids::{ProducerId, SendId};
 use super::super::log::RecordsData;
 use super::super::node::Ctx;
 use super::super::partitioner::{self, PartitionerKind};
-use super::state::{PBatch, Producer, ProducerRecord, SendResult};
+use super::state::{PBatch, Producer, ProducerRecord, SendResult, Waiting};
+
+/// What the producer does after the application's `send`.
+pub(crate) enum AfterSend {
+    /// Nothing now (the batch lingers, or a metadata request is already asked for).
+    Nothing,
+    /// The partition's batch is full: drain it.
+    Drain((String, i32)),
+    /// The topic is unknown: a Sender pass asks for its metadata.
+    Poll,
+}
 
 impl Producer {
+    /// The application's `send` (producer `id`): the record goes to its partition's open batch,
+    /// or waits for its topic's metadata. Returns the send's id and what to do next.
+    pub(crate) fn send(&mut self, id: ProducerId, record: ProducerRecord, ctx: &mut Ctx) -> (SendId, AfterSend) {
+        let send_id = self.next_send_id;
+        self.next_send_id += 1;
+        self.pending += 1;
+        if self.topics.contains_key(&record.topic) {
+            // Only a full batch needs sending now; linger expiry wakes the producer otherwise.
+            let next = self.accumulate(id, send_id, record, ctx).map_or(AfterSend::Nothing, AfterSend::Drain);
+            return (send_id, next);
+        }
+        let topic = record.topic.clone();
+        self.waiting.push_back(Waiting { send_id, record, created_ms: ctx.now_ms });
+        // Only the first record for an unknown topic starts a metadata request; the others wait
+        // for its answer (polling on every send made a burst of sends quadratic).
+        let next = if self.metadata_wanted.insert(topic) { AfterSend::Poll } else { AfterSend::Nothing };
+        (send_id, next)
+    }
+
     /// Partitions of `topic` that have a leader, as the producer's metadata says.
     pub(super) fn available_partitions(&self, topic: &str) -> Vec<i32> {
         self.topics.get(topic).map_or_else(Vec::new, |t| t.leaders.iter().enumerate().filter(|(_, l)| l.is_some()).map(|(i, _)| i as i32).collect())

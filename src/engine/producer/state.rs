@@ -202,6 +202,8 @@ pub(super) struct PartQueue {
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct TopicCache {
+    /// The topic's id, as the metadata answer named it (what produce requests carry).
+    pub(super) index: u32,
     pub(super) leaders: Vec<Option<BrokerId>>,
 }
 

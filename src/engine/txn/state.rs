@@ -113,6 +113,8 @@ pub(crate) struct TxnShard {
     /// The partition's leader epoch: the coordinator epoch markers carry.
     pub leader_epoch: i32,
     pub txns: BTreeMap<String, TxnMeta>,
+    /// `__transaction_state`'s index in the host's metadata view when the shard was loaded.
+    pub topic: u32,
     /// Transactions with a state write in flight.
     pub writing: BTreeSet<String>,
     /// Markers still to write per transaction (commit?, partitions).
@@ -130,7 +132,6 @@ pub(super) enum Then {
 
 #[derive(Clone, Debug)]
 pub(super) struct TxnAppend {
-    pub(super) broker: BrokerId,
     pub(super) partition: i32,
     pub(super) shard_id: u64,
     pub(super) txn_id: String,
@@ -140,7 +141,6 @@ pub(super) struct TxnAppend {
 
 #[derive(Clone, Debug)]
 pub(super) struct MarkerWrite {
-    pub(super) coordinator: BrokerId,
     pub(super) partition: i32,
     pub(super) shard_id: u64,
     pub(super) txn_id: String,
@@ -160,17 +160,37 @@ pub(super) struct OffsetsAppend {
     pub(super) req_id: u64,
 }
 
+/// One broker's transaction coordinator (a node: its handlers are in `txn/coordinator.rs`): the
+/// `__transaction_state` partitions it leads and loaded, its writes and markers in flight, and
+/// its producer id block.
+#[derive(Clone, Debug)]
+pub(crate) struct TxnCoordinator {
+    /// The host broker.
+    pub broker: BrokerId,
+    /// Loaded shards by transaction log partition.
+    pub shards: BTreeMap<i32, TxnShard>,
+    pub(super) appends: BTreeMap<u64, TxnAppend>,
+    pub(super) markers: BTreeMap<u64, MarkerWrite>,
+    /// The producer id block: (host incarnation, next id, end of block).
+    pub(super) pid_block: Option<(u64, i64, i64)>,
+}
+
+impl TxnCoordinator {
+    pub(crate) fn new(broker: BrokerId) -> TxnCoordinator {
+        TxnCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), markers: BTreeMap::new(), pid_block: None }
+    }
+}
+
 /// All transaction-related state of the cluster.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Txns {
-    pub shards: BTreeMap<(BrokerId, i32), TxnShard>,
-    pub(super) appends: BTreeMap<u64, TxnAppend>,
+    /// The transaction coordinator of each broker that has hosted one.
+    pub coordinators: BTreeMap<BrokerId, TxnCoordinator>,
+    /// Transactional offset commits (group coordinator side) written, waiting for the write.
     pub(super) offset_appends: BTreeMap<u64, OffsetsAppend>,
-    pub(super) markers: BTreeMap<u64, MarkerWrite>,
     /// Pending transactional offsets per (broker, offsets partition, group shard id) and producer.
     pub(super) group_pending: BTreeMap<(BrokerId, i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
-    /// Per broker: (incarnation, next id, end of block).
-    pub(super) pid_blocks: BTreeMap<BrokerId, (u64, i64, i64)>,
+    /// The controller's producer id allocator: the next block's first id.
     pub(super) next_pid_block: i64,
     pub(super) tick_scheduled: bool,
 }
