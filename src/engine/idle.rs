@@ -537,7 +537,7 @@ fn idle_horizon_ms(c: &Cluster) -> i64 {
             horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
         }
     }
-    for s in c.txns.coordinators.values().flat_map(|c| c.shards.values()) {
+    for s in c.txns.coordinators.values().flat_map(|co| co.shards.values()) {
         for m in s.txns.values().filter(|m| m.state == super::txn::TransactionState::Ongoing) {
             horizon = horizon.min(m.start_ms.saturating_add(m.timeout_ms).saturating_add(1));
         }
