@@ -608,9 +608,10 @@ impl Cluster {
         let (enabled, backoff_ms) = (self.broker_bool("log.cleaner.enable"), self.cleaner_backoff_ms());
         let thread = LogCleaner { broker: b, incarnation };
         let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id);
-        let ctl_topics = &self.ctl.topics;
-        let topics = |idx: u32| ctl_topics.get(&idx).map(|t| (&t.settings, &t.name));
         let Some(br) = self.brokers.get_mut(&b) else { return };
+        // The thread knows topics as its broker does: from the metadata records it applied.
+        let (settings, names) = (&br.view_settings, &br.view_topics);
+        let topics = |idx: u32| settings.get(&idx).zip(names.get(&idx));
         let pass = thread.on_wake(&mut ctx, &mut br.replicas, &topics, enabled, backoff_ms);
         let compacted = if enabled { LogCleaner::compacted_logs(&br.replicas, &topics) } else { Vec::new() };
         let outputs = ctx.into_outputs();
@@ -653,9 +654,9 @@ impl Cluster {
     /// cleaner point, first uncleanable offset and dirty ratio).
     pub fn log_cleaner_view(&self, broker: BrokerId, topic: &str, partition: i32) -> Option<LogToClean> {
         let idx = *self.ctl.by_name.get(topic)?;
-        let t = self.ctl.topics.get(&idx)?;
-        let r = self.brokers.get(&broker)?.replicas.get(&Tp { topic: idx, partition })?;
-        Some(log_to_clean(&r.log, &t.settings, self.wall_clock_ms()))
+        let br = self.brokers.get(&broker)?;
+        let r = br.replicas.get(&Tp { topic: idx, partition })?;
+        Some(log_to_clean(&r.log, br.topic_settings(idx)?, self.wall_clock_ms()))
     }
 }
 

@@ -528,10 +528,11 @@ fn idle_horizon_ms(c: &Cluster) -> i64 {
     for (id, b) in c.brokers.iter().filter(|(id, _)| c.broker_up(**id)) {
         debug_assert_eq!(*id, b.id);
         for (tp, r) in &b.replicas {
-            let Some(t) = c.ctl.topics.get(&tp.topic) else { continue };
-            let mut due_wall_ms = retention_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX);
-            if t.settings.cleanup_compact && cleaner {
-                due_wall_ms = due_wall_ms.min(cleanable_due_ms(&r.log, &t.settings).unwrap_or(i64::MAX));
+            // Retention and the cleaner act on the settings the broker learned.
+            let Some(settings) = b.topic_settings(tp.topic) else { continue };
+            let mut due_wall_ms = retention_due_ms(&r.log, settings).unwrap_or(i64::MAX);
+            if settings.cleanup_compact && cleaner {
+                due_wall_ms = due_wall_ms.min(cleanable_due_ms(&r.log, settings).unwrap_or(i64::MAX));
             }
             horizon = horizon.min(due_wall_ms.saturating_sub(WALL_CLOCK_EPOCH_MS));
         }

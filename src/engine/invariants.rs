@@ -296,3 +296,99 @@ impl Cluster {
         Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use crate::browser_test as test;
+    use crate::engine::controller::NewTopic;
+    use crate::engine::producer::state::{ProducerConfig, ProducerRecord};
+
+    /// Three brokers, topic `t` (one partition, RF 3) holding `batches` one-record batches,
+    /// replicated everywhere; and the partition.
+    fn cluster(batches: usize) -> (Cluster, Tp) {
+        let mut c = Cluster::new(ClusterConfig::new(3, 5)).expect("valid");
+        c.create_topic(NewTopic::new("t", 1, 3)).expect("created");
+        c.advance(3_000);
+        let p = c.create_producer(ProducerConfig::default()).expect("producer");
+        for i in 0..batches {
+            c.send(p, ProducerRecord::new("t", Some(b"k"), Some(format!("v{i}").as_bytes()))).expect("sent");
+            c.flush(p).expect("flushed");
+        }
+        c.advance(3_000);
+        assert_eq!(c.check_invariants(), Ok(()), "the untouched cluster holds every property");
+        let tp = Tp { topic: c.ctl.by_name["t"], partition: 0 };
+        (c, tp)
+    }
+
+    fn replica(c: &mut Cluster, b: BrokerId, tp: Tp) -> &mut Replica {
+        c.brokers.get_mut(&b).and_then(|br| br.replicas.get_mut(&tp)).expect("every broker holds t-0")
+    }
+
+    #[test]
+    fn a_replica_hw_past_its_own_leo_breaks_hw_within_isr_leo() {
+        let (mut c, tp) = cluster(0);
+        replica(&mut c, 2, tp).log.high_watermark = 1;
+        assert_eq!(c.check_invariants(), Err(Violation { property: "HwWithinIsrLeo", detail: "broker 2 t-0 HW 1 > LEO 0".into() }));
+    }
+
+    /// Two followers acting as leaders of an epoch nobody was elected for, then one acting in the
+    /// elected leader's epoch: both break OneLeaderPerEpoch (brokers are checked in id order).
+    #[test]
+    fn two_replicas_leading_one_epoch_break_one_leader_per_epoch() {
+        let (mut c, tp) = cluster(0);
+        let pm = &c.ctl.topics[&tp.topic].partitions[0];
+        let (leader, epoch) = (pm.leader.expect("elected"), pm.leader_epoch);
+        let f: Vec<BrokerId> = (1..=3).filter(|b| *b != leader).collect();
+        for b in &f {
+            let r = replica(&mut c, *b, tp);
+            (r.vol.is_leader, r.vol.leader_epoch) = (true, epoch + 1);
+        }
+        let next = epoch + 1;
+        assert_eq!(c.check_invariants(), Err(Violation { property: "OneLeaderPerEpoch", detail: format!("t-0 epoch {next} led by {} and {}", f[0], f[1]) }));
+        replica(&mut c, f[1], tp).vol.is_leader = false;
+        replica(&mut c, f[0], tp).vol.leader_epoch = epoch;
+        let detail = if f[0] < leader { format!("t-0 epoch {epoch} elected {leader} but {} acts as leader", f[0]) } else { format!("t-0 epoch {epoch} led by {leader} and {}", f[0]) };
+        assert_eq!(c.check_invariants(), Err(Violation { property: "OneLeaderPerEpoch", detail }));
+    }
+
+    /// A follower missing its first batch breaks DenseOffsets, which is reported before the
+    /// disagreement with the ledger it also is.
+    #[test]
+    fn a_missing_first_batch_breaks_dense_offsets_first() {
+        let (mut c, tp) = cluster(2);
+        let leader = c.ctl.topics[&tp.topic].partitions[0].leader.expect("elected");
+        let follower = (1..=3).find(|b| *b != leader).expect("a follower");
+        replica(&mut c, follower, tp).log.segments[0].batches.remove(0);
+        assert_eq!(c.check_invariants(), Err(Violation { property: "DenseOffsets", detail: format!("broker {follower} t-0 first batch 1 above log start 0") }));
+    }
+
+    /// The leader losing a committed batch (a new object in its place, same bytes) is caught by
+    /// the ledger checks: ReplicasAgreeBelowHw for its own replica, CommittedNeverChanges for
+    /// the partition's leader (alone once the replica is exempt, as after an unclean election).
+    #[test]
+    fn a_leader_replacing_a_committed_batch_breaks_the_ledger_properties() {
+        let (mut c, tp) = cluster(2);
+        let leader = c.ctl.topics[&tp.topic].partitions[0].leader.expect("elected");
+        let batches = &mut replica(&mut c, leader, tp).log.segments[0].batches;
+        let b = &batches[1];
+        let copy = Batch { base_offset: b.base_offset, leader_epoch: b.leader_epoch, last_offset_delta: b.last_offset_delta, log_append_time_ms: b.log_append_time_ms, delete_horizon_ms: b.delete_horizon_ms, data: b.data.clone() };
+        batches[1] = Rc::new(copy);
+        let detail = "disagrees at offset 1 (has 1)";
+        assert_eq!(c.check_invariants(), Err(Violation { property: "ReplicasAgreeBelowHw", detail: format!("broker {leader} t-0 HW 2: {detail}") }));
+        c.unclean_tainted.insert((tp, leader));
+        assert_eq!(c.check_invariants(), Err(Violation { property: "CommittedNeverChanges", detail: format!("t-0: leader {leader}: {detail}") }));
+        c.track_invariants = false;
+        assert_eq!(c.check_invariants(), Ok(()), "without the ledger only the structural properties run");
+    }
+
+    /// A violation an observer check recorded (CleanerKeepsLatestPerKey) is reported first.
+    #[test]
+    fn a_recorded_violation_comes_before_the_properties() {
+        let (mut c, tp) = cluster(0);
+        replica(&mut c, 1, tp).log.high_watermark = 1;
+        c.violations.push(Violation { property: "CleanerKeepsLatestPerKey", detail: "x".into() });
+        assert_eq!(c.check_invariants().map_err(|v| v.property), Err("CleanerKeepsLatestPerKey"));
+    }
+}
