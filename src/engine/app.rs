@@ -21,11 +21,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use super::assignor::TopicPartition;
 use super::cluster::*;
-use super::consumer::state::{ConsumerConfig, ConsumerRecord, OffsetReset};
+use super::consumer::state::ConsumerRecord;
 use super::ids::{ConsumerId, ProducerId, SendId};
-use super::error::{ErrorCode, KResult, KafkaError};
-use super::msg::Isolation;
-use super::producer::state::{ProducerConfig, ProducerRecord, SendResult};
+use super::error::{ErrorCode, KResult};
+use super::producer::state::{ProducerRecord, SendResult};
 use super::txn::state::TxnClientState;
 
 /// How often an app polls.
@@ -285,7 +284,7 @@ impl App {
 }
 
 /// `spec`'s arguments as `sim app start` checks them before anything starts.
-fn check_spec(spec: &AppSpec) -> Result<(), String> {
+pub(crate) fn check_spec(spec: &AppSpec) -> Result<(), String> {
     if spec.name.is_empty() || spec.from.is_empty() || spec.to.is_empty() || spec.group.is_empty() {
         return Err("an app needs a name, --from, --to and --group".into());
     }
@@ -293,90 +292,6 @@ fn check_spec(spec: &AppSpec) -> Result<(), String> {
         return Err("--from and --to must be different topics".into());
     }
     Ok(())
-}
-
-// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
-impl Cluster {
-    /// `sim app start`: starts the app, or a new instance of a crashed one (same arguments).
-    pub fn app_start(&mut self, spec: AppSpec) -> KResult<()> {
-        let bad = |m: String| KafkaError::new(ErrorCode::INVALID_REQUEST, m);
-        check_spec(&spec).map_err(bad)?;
-        for t in [&spec.from, &spec.to] {
-            if !self.ctl.by_name.contains_key(t.as_str()) {
-                return Err(KafkaError::new(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, format!("Topic '{t}' does not exist.")));
-            }
-        }
-        let instance = match self.apps.get(&spec.name) {
-            Some(a) => a.next_instance(&spec).map_err(bad)?,
-            None if self.apps.len() >= APPS_MAX => return Err(bad(format!("at most {APPS_MAX} apps"))),
-            None => 1,
-        };
-        let (consumer, producer, phase) = self.app_clients(&spec, instance)?;
-        let name = spec.name.clone();
-        let app = App::start(spec, instance, (consumer, producer), phase, self.apps.get(&name));
-        self.apps.insert(name.clone(), app);
-        self.schedule(0, Ev::AppTick { name, instance });
-        Ok(())
-    }
-
-    /// An instance's consumer (subscribed) and producer (transactional for exactly-once, its
-    /// initTransactions started), and the phase it starts in.
-    pub(crate) fn app_clients(&mut self, spec: &AppSpec, instance: u32) -> KResult<(ConsumerId, ProducerId, Phase)> {
-        let consumer = self.create_consumer(ConsumerConfig {
-            group_id: Some(spec.group.clone()),
-            client_id: format!("{}-{instance}", spec.name),
-            auto_offset_reset: OffsetReset::Earliest,
-            enable_auto_commit: false,
-            isolation_level: Isolation::ReadCommitted,
-            max_poll_records: 50,
-            ..Default::default()
-        })?;
-        self.subscribe(consumer, &[spec.from.as_str()])?;
-        let mut pc = ProducerConfig { client_id: format!("{}-{instance}", spec.name), ..Default::default() };
-        if spec.guarantee == Guarantee::ExactlyOnce {
-            pc.transactional_id = Some(spec.name.clone());
-        }
-        let producer = self.create_producer(pc)?;
-        if spec.guarantee != Guarantee::ExactlyOnce {
-            return Ok((consumer, producer, Phase::Idle));
-        }
-        self.start_init_transactions(producer)?;
-        Ok((consumer, producer, Phase::Init))
-    }
-
-    /// `sim app crash`: the app's process dies at once.
-    pub fn app_crash(&mut self, name: &str) -> KResult<()> {
-        let Some(a) = self.apps.get_mut(name) else {
-            return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("no app named {name}")));
-        };
-        let (c, p) = a.crash();
-        if let Some(c) = c {
-            let _ = self.crash_consumer(c);
-        }
-        if let Some(p) = p {
-            self.crash_producer(p);
-        }
-        Ok(())
-    }
-
-    /// `sim app list`, by name.
-    pub fn app_list(&self) -> Vec<AppStatus> {
-        self.apps.values().map(App::status).collect()
-    }
-
-    /// Delivers app `name`'s tick of `instance`: the app is taken out of the map while it drives
-    /// its clients through the Cluster, then put back and its next tick armed.
-    pub(crate) fn app_tick(&mut self, name: &str, instance: u32) {
-        if !self.apps.get(name).is_some_and(|a| a.ticks(instance)) {
-            return;
-        }
-        let Some(mut app) = self.apps.remove(name) else { return };
-        let next_ms = app.on_tick(self);
-        self.apps.insert(name.to_string(), app);
-        if let Some(delay_ms) = next_ms {
-            self.schedule(delay_ms, Ev::AppTick { name: name.to_string(), instance });
-        }
-    }
 }
 
 impl AppClients for Cluster {

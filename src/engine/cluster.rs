@@ -7,6 +7,7 @@
 //! [`NET_LATENCY_MS`] and drops it if sender and receiver cannot reach each other at send or at
 //! delivery time (crash, stop, isolation), or if the receiver restarted meanwhile.
 
+mod views;
 use std::collections::{BTreeMap, BTreeSet};
 use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};

@@ -136,11 +136,3 @@ fn batch(e: &mut Enc, bt: &Batch) {
         }
     }
 }
-
-// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
-impl Cluster {
-    /// A hash of the whole state (see [`digest_of`]).
-    pub fn digest(&self) -> u64 {
-        digest_of(self)
-    }
-}

@@ -281,22 +281,6 @@ fn agrees_with_ledger(ledger: &[Rc<Batch>], log: &PartitionLog, upto: i64, compa
     Ok(())
 }
 
-// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
-impl Cluster {
-    /// Checks every named property; the first violation found is returned.
-    pub fn check_invariants(&self) -> Result<(), Violation> {
-        check_all(self)
-    }
-
-    /// Number of committed (ledger) records of a partition, for tests.
-    ///
-    /// (The end offset of the committed ledger; compaction and retention do not change it.)
-    pub fn committed_end_offset(&self, topic: &str, partition: i32) -> Option<i64> {
-        let idx = *self.ctl.by_name.get(topic)?;
-        Some(self.ledger.get(&Tp { topic: idx, partition }).and_then(|l| l.last()).map_or(0, |b| b.next_offset()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

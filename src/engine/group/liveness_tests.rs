@@ -7,7 +7,7 @@ use super::*;
 #[cfg(target_arch = "wasm32")]
 use crate::browser_test as test;
 use crate::engine::assignor::coordinator_partition;
-use crate::engine::cluster::ClusterConfig;
+use crate::engine::cluster::{Cluster, ClusterConfig};
 
 const SESSION_MS: i64 = 6_000;
 const LEADER: u32 = CONSUMER_ID_BASE + 100;
