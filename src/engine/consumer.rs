@@ -175,15 +175,19 @@ impl Cluster {
         let forwarded = self.ctl.active.is_some_and(|active| {
             self.brokers.keys().any(|&b| self.client_reaches(b) && self.brokers_connected(b, active))
         });
+        // KRaft (3.9): the broker forwards CreateTopics to the controller and answers
+        // UNKNOWN_TOPIC_OR_PARTITION meanwhile (`AutoTopicCreationManager.sendCreateTopicRequest`),
+        // as for the producer; LEADER_NOT_AVAILABLE is the ZooKeeper mode's answer. (The creation
+        // itself is still made at once here, not with the forward's delay.)
         let error = if allow && broker_allows {
             if forwarded {
                 let req = super::controller::NewTopic { name: topic.to_string(), ..Default::default() };
                 match self.create_topic_now(&req) {
                     Err(e) if e.code == ErrorCode::INVALID_TOPIC_EXCEPTION => ErrorCode::INVALID_TOPIC_EXCEPTION,
-                    _ => ErrorCode::LEADER_NOT_AVAILABLE,
+                    _ => ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
                 }
             } else {
-                ErrorCode::LEADER_NOT_AVAILABLE
+                ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
             }
         } else if super::controller::topic_name_error(topic).is_some() {
             ErrorCode::INVALID_TOPIC_EXCEPTION
