@@ -233,6 +233,46 @@ impl Ord for Scheduled {
     }
 }
 
+/// A fresh cluster's static broker configs (server.properties): the internal topics' replication
+/// sized to the cluster, then the validated overrides.
+fn static_broker_configs(n: i32, overrides: &[(String, String)]) -> KResult<BTreeMap<String, String>> {
+    let mut configs = BTreeMap::new();
+    let rf = n.min(3).to_string();
+    configs.insert("offsets.topic.replication.factor".to_string(), rf.clone());
+    configs.insert("transaction.state.log.replication.factor".to_string(), rf);
+    configs.insert("transaction.state.log.min.isr".to_string(), n.min(2).to_string());
+    for (k, v) in overrides {
+        let Some((def, _)) = super::config::broker_config_def(k) else {
+            return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown broker config name: {k}")));
+        };
+        super::config::parse_and_validate(def, v)?;
+        configs.insert(k.clone(), v.clone());
+    }
+    Ok(configs)
+}
+
+impl Broker {
+    /// A broker process just started for the first time: running, empty disk, no metadata yet.
+    fn fresh(id: BrokerId) -> Broker {
+        Broker {
+            id,
+            process: ProcessState::Running,
+            isolated: false,
+            incarnation: 1,
+            replicas: BTreeMap::new(),
+            view: BTreeMap::new(),
+            view_topics: BTreeMap::new(),
+            view_settings: BTreeMap::new(),
+            view_version: 0,
+            parked_fetches: Vec::new(),
+            fetchers: BTreeMap::new(),
+            purgatory: BTreeMap::new(),
+            shutdown_deadline_ms: None,
+            slow_ms: 0,
+        }
+    }
+}
+
 /// The whole simulated cluster.
 pub struct Cluster {
     pub(crate) now_ms: i64,
@@ -284,44 +324,8 @@ impl Cluster {
             ));
         }
         let n = config.brokers as i32;
-        let mut static_broker_configs = BTreeMap::new();
-        let rf = n.min(3).to_string();
-        static_broker_configs.insert("offsets.topic.replication.factor".to_string(), rf.clone());
-        static_broker_configs.insert("transaction.state.log.replication.factor".to_string(), rf);
-        static_broker_configs.insert("transaction.state.log.min.isr".to_string(), n.min(2).to_string());
-        for (k, v) in &config.broker_overrides {
-            match super::config::broker_config_def(k) {
-                Some((def, _)) => {
-                    super::config::parse_and_validate(def, v)?;
-                    static_broker_configs.insert(k.clone(), v.clone());
-                }
-                None => {
-                    return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, format!("Unknown broker config name: {k}")));
-                }
-            }
-        }
-        let mut brokers = BTreeMap::new();
-        for id in 1..=n {
-            brokers.insert(
-                id,
-                Broker {
-                    id,
-                    process: ProcessState::Running,
-                    isolated: false,
-                    incarnation: 1,
-                    replicas: BTreeMap::new(),
-                    view: BTreeMap::new(),
-                    view_topics: BTreeMap::new(),
-                    view_settings: BTreeMap::new(),
-                    view_version: 0,
-                    parked_fetches: Vec::new(),
-                    fetchers: BTreeMap::new(),
-                    purgatory: BTreeMap::new(),
-                    shutdown_deadline_ms: None,
-                    slow_ms: 0,
-                },
-            );
-        }
+        let static_broker_configs = static_broker_configs(n, &config.broker_overrides)?;
+        let brokers: BTreeMap<BrokerId, Broker> = (1..=n).map(|id| (id, Broker::fresh(id))).collect();
         // The cluster starts formed: every broker registered and unfenced, the first voter active.
         let ids: Vec<BrokerId> = brokers.keys().copied().collect();
         let ctl = Controller::new(&ids, static_broker_configs.clone(), UNCLEAN_ELECTION_INTERVAL_MS);
@@ -354,17 +358,23 @@ impl Cluster {
             txns: Default::default(),
             apps: BTreeMap::new(),
         };
-        for id in 1..=n {
-            // Stagger heartbeats deterministically so brokers do not all tick together.
-            let offset = (id as i64 * 97) % BROKER_HEARTBEAT_INTERVAL_MS;
-            c.schedule(offset, Ev::BrokerHeartbeat { broker: id, incarnation: 1 });
-            c.schedule(REPLICA_LAG_TIME_MAX_MS / 2 + id as i64, Ev::BrokerIsrCheck { broker: id, incarnation: 1 });
-            c.schedule_log_tasks(id, 1);
-        }
-        c.schedule(CONTROLLER_TICK_MS, Ev::ControllerTick);
-        let active = c.ctl.active.expect("just set");
-        c.events.push(0, EventKind::ControllerElected { broker: active });
+        c.start_timers(n);
         Ok(c)
+    }
+
+    /// The first timers of a fresh cluster: each broker's heartbeat (staggered deterministically
+    /// so brokers do not all tick together), ISR check and log tasks, the controller's tick; and
+    /// the first voter's election as an event.
+    fn start_timers(&mut self, n: i32) {
+        for id in 1..=n {
+            let offset = (id as i64 * 97) % BROKER_HEARTBEAT_INTERVAL_MS;
+            self.schedule(offset, Ev::BrokerHeartbeat { broker: id, incarnation: 1 });
+            self.schedule(REPLICA_LAG_TIME_MAX_MS / 2 + id as i64, Ev::BrokerIsrCheck { broker: id, incarnation: 1 });
+            self.schedule_log_tasks(id, 1);
+        }
+        self.schedule(CONTROLLER_TICK_MS, Ev::ControllerTick);
+        let active = self.ctl.active.expect("a fresh controller has the first voter active");
+        self.events.push(0, EventKind::ControllerElected { broker: active });
     }
 
     // ----- time -----
