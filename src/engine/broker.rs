@@ -67,6 +67,160 @@ impl Broker {
         ctx.send(Some(self.id), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
     }
 
+    fn is_up(&self) -> bool {
+        matches!(self.process, ProcessState::Running | ProcessState::ShuttingDown)
+    }
+
+    /// `broker.heartbeat.interval.ms`: the next heartbeat to the quorum's leader, or, shutting
+    /// down, the controlled shutdown request again (retried until a controller answers or the
+    /// timeout).
+    pub(crate) fn on_heartbeat_timer(&mut self, ctx: &mut Ctx, incarnation: u64) {
+        if self.incarnation != incarnation || !self.is_up() {
+            return;
+        }
+        let b = self.id;
+        ctx.timer(BROKER_HEARTBEAT_INTERVAL_MS, Ev::BrokerHeartbeat { broker: b, incarnation });
+        let Some(c) = ctx.quorum_leader() else { return };
+        let msg = if self.process == ProcessState::ShuttingDown {
+            Msg::ControlledShutdown { broker: b, incarnation }
+        } else {
+            Msg::Heartbeat { broker: b, incarnation, view_version: self.view_version }
+        };
+        ctx.send(Some(b), Dest::Controller(c), msg);
+    }
+
+    /// Follower: `tp` is fetched from `leader` (moved from any other fetcher). `reset` (new leader
+    /// or epoch) makes it ready to fetch at once, dropping a backoff. The fetch itself goes out
+    /// from [`Broker::kick_fetchers`], so that one metadata update adds all its partitions to one
+    /// request, as `addFetcherForPartitions` does.
+    pub(crate) fn fetcher_add(&mut self, now_ms: i64, leader: BrokerId, tp: Tp, reset: bool) {
+        for (l, f) in self.fetchers.iter_mut() {
+            if *l != leader {
+                f.parts.remove(&tp);
+            }
+        }
+        // A fetcher left without partitions shuts down (`shutdownIdleFetcherThreads`): its
+        // request in flight is forgotten.
+        self.fetchers.retain(|l, f| *l == leader || !f.parts.is_empty());
+        let f = self.fetchers.entry(leader).or_default();
+        match f.parts.get_mut(&tp) {
+            Some(ready) if reset => *ready = now_ms,
+            Some(_) => {}
+            None => {
+                f.parts.insert(tp, now_ms);
+            }
+        }
+    }
+
+    /// Follower: `tp` is fetched from no leader (we lead it, it has no leader, or it is gone).
+    pub(crate) fn fetcher_remove(&mut self, tp: Tp) {
+        for f in self.fetchers.values_mut() {
+            f.parts.remove(&tp);
+        }
+        self.fetchers.retain(|_, f| !f.parts.is_empty());
+    }
+
+    /// Follower: every fetcher with no request in flight sends one (after partitions were added).
+    pub(crate) fn kick_fetchers(&mut self, ctx: &mut Ctx) {
+        let leaders: Vec<BrokerId> = self.fetchers.iter().filter(|(_, f)| f.in_flight.is_none()).map(|(l, _)| *l).collect();
+        for leader in leaders {
+            self.maybe_send_fetch(ctx, leader);
+        }
+    }
+
+    /// The partitions of the fetcher for `leader` ready to fetch now, and when the first of the
+    /// others is ready.
+    fn ready_fetch_parts(&self, now_ms: i64, f: &Fetcher, leader: BrokerId) -> (Vec<FetchPart>, Option<i64>) {
+        let mut parts = Vec::with_capacity(f.parts.len());
+        let mut next_ready_ms: Option<i64> = None;
+        for (tp, ready_ms) in &f.parts {
+            if *ready_ms > now_ms {
+                next_ready_ms = Some(next_ready_ms.map_or(*ready_ms, |t| t.min(*ready_ms)));
+                continue;
+            }
+            let (Some(pm), Some(r)) = (self.view.get(tp), self.replicas.get(tp)) else { continue };
+            if pm.leader != Some(leader) {
+                // Not expected (fetchers follow the view); never ask the wrong broker.
+                continue;
+            }
+            parts.push(FetchPart { tp: *tp, offset: r.log.log_end_offset, last_epoch: r.log.latest_epoch(), leader_epoch: pm.leader_epoch });
+        }
+        (parts, next_ready_ms)
+    }
+
+    /// Follower: the fetcher for `leader` sends its next FetchRequest, with every partition that
+    /// is ready, if it has none in flight. With none ready it waits for the first backoff to end.
+    pub(crate) fn maybe_send_fetch(&mut self, ctx: &mut Ctx, leader: BrokerId) {
+        let (now, b, inc) = (ctx.now_ms, self.id, self.incarnation);
+        let Some(f) = self.fetchers.get(&leader).filter(|_| self.is_up()) else { return };
+        if f.in_flight.is_some() {
+            return;
+        }
+        if self.slow_ms > 0 && f.slow_until_ms.is_none_or(|t| t > now) {
+            return self.hold_slow_fetch(ctx, leader);
+        }
+        debug_assert!(leader != b, "a broker never fetches from itself");
+        let (parts, next_ready_ms) = self.ready_fetch_parts(now, f, leader);
+        let Some(f) = self.fetchers.get_mut(&leader) else { return };
+        if parts.is_empty() {
+            let Some(at) = next_ready_ms else { return };
+            if f.backoff_until_ms != Some(at) {
+                f.backoff_until_ms = Some(at);
+                ctx.timer(at - now, Ev::FetcherBackoff { broker: b, incarnation: inc, leader });
+            }
+            return;
+        }
+        let fetch_id = ctx.next_id();
+        f.in_flight = Some((fetch_id, parts.clone()));
+        f.backoff_until_ms = None;
+        f.slow_until_ms = None;
+        ctx.send(Some(b), Dest::Broker(leader), Msg::Fetch { follower: b, fetch_id, parts });
+        ctx.timer(REPLICA_FETCH_TIMEOUT_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, leader, fetch_id });
+    }
+
+    /// A slow broker's fetcher waits `slow_ms` before each fetch (once per fetch: the wake-up is
+    /// scheduled when the wait starts).
+    fn hold_slow_fetch(&mut self, ctx: &mut Ctx, leader: BrokerId) {
+        let (slow_ms, b, inc) = (self.slow_ms, self.id, self.incarnation);
+        let Some(f) = self.fetchers.get_mut(&leader) else { return };
+        if f.slow_until_ms.is_none() {
+            f.slow_until_ms = Some(ctx.now_ms + slow_ms);
+            ctx.timer(slow_ms, Ev::SlowFetchDue { broker: b, incarnation: inc, leader });
+        }
+    }
+
+    pub(crate) fn on_slow_fetch_due(&mut self, ctx: &mut Ctx, incarnation: u64, leader: BrokerId) {
+        let due = self.fetchers.get(&leader).is_some_and(|f| f.slow_until_ms == Some(ctx.now_ms));
+        if self.incarnation == incarnation && due {
+            self.maybe_send_fetch(ctx, leader);
+        }
+    }
+
+    pub(crate) fn on_fetcher_backoff(&mut self, ctx: &mut Ctx, incarnation: u64, leader: BrokerId) {
+        if self.incarnation != incarnation {
+            return;
+        }
+        let Some(f) = self.fetchers.get_mut(&leader).filter(|f| f.backoff_until_ms == Some(ctx.now_ms)) else { return };
+        f.backoff_until_ms = None;
+        self.maybe_send_fetch(ctx, leader);
+    }
+
+    /// No answer within `replica.socket.timeout.ms`: the request failed, every partition in it
+    /// backs off (`AbstractFetcherThread.processFetchRequest`), then the fetcher tries again.
+    pub(crate) fn on_follower_fetch_timeout(&mut self, ctx: &mut Ctx, incarnation: u64, leader: BrokerId, fetch_id: u64) {
+        if self.incarnation != incarnation {
+            return;
+        }
+        let Some(f) = self.fetchers.get_mut(&leader) else { return };
+        let Some((_, asked)) = f.in_flight.take_if(|(id, _)| *id == fetch_id) else { return };
+        for p in asked {
+            if let Some(ready) = f.parts.get_mut(&p.tp) {
+                *ready = (*ready).max(ctx.now_ms + REPLICA_FETCH_BACKOFF_MS);
+            }
+        }
+        self.maybe_send_fetch(ctx, leader);
+    }
+
     pub(crate) fn roll_policy(&self, tp: Tp) -> RollPolicy {
         match self.topic_settings(tp.topic) {
             Some(t) => RollPolicy { segment_bytes: t.segment_bytes, segment_ms: t.segment_ms, segment_jitter_ms: t.segment_jitter_ms },
@@ -76,26 +230,6 @@ impl Broker {
 }
 
 impl Cluster {
-    pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
-        let br = &self.brokers[&b];
-        if br.incarnation != incarnation || !self.broker_up(b) {
-            return;
-        }
-        let vv = br.view_version;
-        let shutting_down = br.process == ProcessState::ShuttingDown;
-        self.schedule(BROKER_HEARTBEAT_INTERVAL_MS, Ev::BrokerHeartbeat { broker: b, incarnation });
-        if shutting_down {
-            // Controlled shutdown is retried until a controller answers (or the timeout).
-            if let Some(c) = self.quorum_leader() {
-                self.net_send(Some(b), Dest::Controller(c), Msg::ControlledShutdown { broker: b, incarnation });
-            }
-            return;
-        }
-        if let Some(c) = self.quorum_leader() {
-            self.net_send(Some(b), Dest::Controller(c), Msg::Heartbeat { broker: b, incarnation, view_version: vv });
-        }
-    }
-
     pub(crate) fn broker_receive(&mut self, b: BrokerId, msg: Msg) {
         match msg {
             Msg::Metadata { from_version, to_version, full, topics, deleted_topics, parts } => {
@@ -187,7 +321,7 @@ impl Cluster {
                 br.purgatory.remove(&tp);
                 // StopReplica completes delayed fetches for it, and its fetcher lets it go.
                 self.wake_parked_fetches(b, tp);
-                self.fetcher_remove(b, tp);
+                self.broker_fetcher_remove(b, tp);
             }
         }
         if full {
@@ -208,9 +342,9 @@ impl Cluster {
     /// Reacts to a new partition state in the broker's view: become leader or follower.
     fn on_partition_change(&mut self, b: BrokerId, tp: Tp) {
         let now = self.now_ms;
-        let Some(pm) = self.brokers[&b].view.get(&tp).cloned() else { return self.fetcher_remove(b, tp) };
+        let Some(pm) = self.brokers[&b].view.get(&tp).cloned() else { return self.broker_fetcher_remove(b, tp) };
         if !pm.replicas.contains(&b) {
-            return self.fetcher_remove(b, tp);
+            return self.broker_fetcher_remove(b, tp);
         }
         let br = self.brokers.get_mut(&b).expect("exists");
         let r = br.replicas.entry(tp).or_insert_with(|| Replica { log: PartitionLog::new(WALL_CLOCK_EPOCH_MS + now), vol: ReplicaVolatile::default() });
@@ -230,7 +364,7 @@ impl Cluster {
                 }
                 r.vol.pending_isr = None;
                 // `makeLeaders` removes the partition from the replica fetchers.
-                self.fetcher_remove(b, tp);
+                self.broker_fetcher_remove(b, tp);
                 // Requests parked under the old role are answered by timeout.
             }
             let r = self.brokers.get_mut(&b).expect("exists").replicas.get_mut(&tp).expect("exists");
@@ -255,158 +389,10 @@ impl Cluster {
             }
             match pm.leader {
                 // `makeFollowers`: (re)added to the fetcher for the new leader, ready at once.
-                Some(leader) => self.fetcher_add(b, leader, tp, was_leader || epoch_changed),
-                None => self.fetcher_remove(b, tp),
+                Some(leader) => self.br_fetcher_add(b, leader, tp, was_leader || epoch_changed),
+                None => self.broker_fetcher_remove(b, tp),
             }
         }
-    }
-
-    /// Follower: `tp` is fetched from `leader` (moved from any other fetcher). `reset` (new leader
-    /// or epoch) makes it ready to fetch at once, dropping a backoff. The fetch itself goes out
-    /// from [`Cluster::kick_fetchers`], so that one metadata update adds all its partitions to one
-    /// request, as `addFetcherForPartitions` does.
-    fn fetcher_add(&mut self, b: BrokerId, leader: BrokerId, tp: Tp, reset: bool) {
-        let now = self.now_ms;
-        let br = self.brokers.get_mut(&b).expect("exists");
-        for (l, f) in br.fetchers.iter_mut() {
-            if *l != leader {
-                f.parts.remove(&tp);
-            }
-        }
-        // A fetcher left without partitions shuts down (`shutdownIdleFetcherThreads`): its
-        // request in flight is forgotten.
-        br.fetchers.retain(|l, f| *l == leader || !f.parts.is_empty());
-        let f = br.fetchers.entry(leader).or_default();
-        match f.parts.get_mut(&tp) {
-            Some(ready) if reset => *ready = now,
-            Some(_) => {}
-            None => {
-                f.parts.insert(tp, now);
-            }
-        }
-    }
-
-    /// Follower: `tp` is fetched from no leader (we lead it, it has no leader, or it is gone).
-    fn fetcher_remove(&mut self, b: BrokerId, tp: Tp) {
-        let br = self.brokers.get_mut(&b).expect("exists");
-        for f in br.fetchers.values_mut() {
-            f.parts.remove(&tp);
-        }
-        br.fetchers.retain(|_, f| !f.parts.is_empty());
-    }
-
-    /// Follower: every fetcher with no request in flight sends one (after partitions were added).
-    fn kick_fetchers(&mut self, b: BrokerId) {
-        let leaders: Vec<BrokerId> = self.brokers[&b].fetchers.iter().filter(|(_, f)| f.in_flight.is_none()).map(|(l, _)| *l).collect();
-        for leader in leaders {
-            self.maybe_send_fetch(b, leader);
-        }
-    }
-
-    /// Follower: the fetcher for `leader` sends its next FetchRequest, with every partition that
-    /// is ready, if it has none in flight. With none ready it waits for the first backoff to end.
-    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
-        let now = self.now_ms;
-        let br = &self.brokers[&b];
-        if br.process != ProcessState::Running && br.process != ProcessState::ShuttingDown {
-            return;
-        }
-        let Some(f) = br.fetchers.get(&leader) else { return };
-        if f.in_flight.is_some() {
-            return;
-        }
-        if br.slow_ms > 0 && f.slow_until_ms.is_none_or(|t| t > now) {
-            return self.hold_slow_fetch(b, leader);
-        }
-        debug_assert!(leader != b, "a broker never fetches from itself");
-        let mut parts = Vec::with_capacity(f.parts.len());
-        let mut next_ready_ms: Option<i64> = None;
-        for (tp, ready_ms) in &f.parts {
-            if *ready_ms > now {
-                next_ready_ms = Some(next_ready_ms.map_or(*ready_ms, |t| t.min(*ready_ms)));
-                continue;
-            }
-            let (Some(pm), Some(r)) = (br.view.get(tp), br.replicas.get(tp)) else { continue };
-            if pm.leader != Some(leader) {
-                // Not expected (fetchers follow the view); never ask the wrong broker.
-                continue;
-            }
-            parts.push(FetchPart { tp: *tp, offset: r.log.log_end_offset, last_epoch: r.log.latest_epoch(), leader_epoch: pm.leader_epoch });
-        }
-        let inc = br.incarnation;
-        if parts.is_empty() {
-            let Some(at) = next_ready_ms else { return };
-            let f = self.brokers.get_mut(&b).expect("exists").fetchers.get_mut(&leader).expect("exists");
-            if f.backoff_until_ms != Some(at) {
-                f.backoff_until_ms = Some(at);
-                self.schedule(at - now, Ev::FetcherBackoff { broker: b, incarnation: inc, leader });
-            }
-            return;
-        }
-        let fetch_id = self.next_id();
-        let f = self.brokers.get_mut(&b).expect("exists").fetchers.get_mut(&leader).expect("exists");
-        f.in_flight = Some((fetch_id, parts.clone()));
-        f.backoff_until_ms = None;
-        f.slow_until_ms = None;
-        self.net_send(Some(b), Dest::Broker(leader), Msg::Fetch { follower: b, fetch_id, parts });
-        self.schedule(REPLICA_FETCH_TIMEOUT_MS, Ev::FollowerFetchTimeout { broker: b, incarnation: inc, leader, fetch_id });
-    }
-
-    /// A slow broker's fetcher waits `slow_ms` before each fetch (once per fetch: the wake-up is
-    /// scheduled when the wait starts).
-    fn hold_slow_fetch(&mut self, b: BrokerId, leader: BrokerId) {
-        let now = self.now_ms;
-        let br = self.brokers.get_mut(&b).expect("exists");
-        let (slow_ms, inc) = (br.slow_ms, br.incarnation);
-        let f = br.fetchers.get_mut(&leader).expect("exists");
-        if f.slow_until_ms.is_none() {
-            f.slow_until_ms = Some(now + slow_ms);
-            self.schedule(slow_ms, Ev::SlowFetchDue { broker: b, incarnation: inc, leader });
-        }
-    }
-
-    pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
-        let now = self.now_ms;
-        let Some(br) = self.brokers.get(&b) else { return };
-        let due = br.fetchers.get(&leader).is_some_and(|f| f.slow_until_ms == Some(now));
-        if br.incarnation == incarnation && due {
-            self.maybe_send_fetch(b, leader);
-        }
-    }
-
-    pub(crate) fn on_fetcher_backoff(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
-        let now = self.now_ms;
-        let Some(br) = self.brokers.get_mut(&b) else { return };
-        if br.incarnation != incarnation {
-            return;
-        }
-        let Some(f) = br.fetchers.get_mut(&leader) else { return };
-        if f.backoff_until_ms != Some(now) {
-            return;
-        }
-        f.backoff_until_ms = None;
-        self.maybe_send_fetch(b, leader);
-    }
-
-    /// No answer within `replica.socket.timeout.ms`: the request failed, every partition in it
-    /// backs off (`AbstractFetcherThread.processFetchRequest`), then the fetcher tries again.
-    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64) {
-        let now = self.now_ms;
-        let Some(br) = self.brokers.get_mut(&b) else { return };
-        if br.incarnation != incarnation {
-            return;
-        }
-        let Some(f) = br.fetchers.get_mut(&leader) else { return };
-        if !f.in_flight.as_ref().is_some_and(|(id, _)| *id == fetch_id) {
-            return;
-        }
-        let (_, asked) = f.in_flight.take().expect("checked");
-        for p in asked {
-            if let Some(ready) = f.parts.get_mut(&p.tp) {
-                *ready = (*ready).max(now + REPLICA_FETCH_BACKOFF_MS);
-            }
-        }
-        self.maybe_send_fetch(b, leader);
     }
 
     /// Leader: a follower's FetchRequest. Each partition is validated and moves the follower's
@@ -1033,6 +1019,43 @@ impl Cluster {
         let outputs = ctx.into_outputs();
         self.route(outputs);
         Some(r)
+    }
+
+    pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
+        self.with_broker(b, |br, ctx| br.on_heartbeat_timer(ctx, incarnation));
+    }
+
+    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.maybe_send_fetch(ctx, leader));
+    }
+
+    pub(crate) fn kick_fetchers(&mut self, b: BrokerId) {
+        self.with_broker(b, |br, ctx| br.kick_fetchers(ctx));
+    }
+
+    pub(crate) fn br_fetcher_add(&mut self, b: BrokerId, leader: BrokerId, tp: Tp, reset: bool) {
+        let now_ms = self.now_ms;
+        if let Some(br) = self.brokers.get_mut(&b) {
+            br.fetcher_add(now_ms, leader, tp, reset);
+        }
+    }
+
+    pub(crate) fn broker_fetcher_remove(&mut self, b: BrokerId, tp: Tp) {
+        if let Some(br) = self.brokers.get_mut(&b) {
+            br.fetcher_remove(tp);
+        }
+    }
+
+    pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.on_slow_fetch_due(ctx, incarnation, leader));
+    }
+
+    pub(crate) fn on_fetcher_backoff(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.on_fetcher_backoff(ctx, incarnation, leader));
+    }
+
+    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64) {
+        self.with_broker(b, |br, ctx| br.on_follower_fetch_timeout(ctx, incarnation, leader, fetch_id));
     }
 
     pub(crate) fn broker_metadata_request(&mut self, b: BrokerId, producer: u32, req_id: u64, topics: Vec<String>) {
