@@ -389,7 +389,7 @@ impl Cluster {
             }
             match pm.leader {
                 // `makeFollowers`: (re)added to the fetcher for the new leader, ready at once.
-                Some(leader) => self.br_fetcher_add(b, leader, tp, was_leader || epoch_changed),
+                Some(leader) => self.broker_fetcher_add(b, leader, tp, was_leader || epoch_changed),
                 None => self.broker_fetcher_remove(b, tp),
             }
         }
@@ -1033,7 +1033,7 @@ impl Cluster {
         self.with_broker(b, |br, ctx| br.kick_fetchers(ctx));
     }
 
-    pub(crate) fn br_fetcher_add(&mut self, b: BrokerId, leader: BrokerId, tp: Tp, reset: bool) {
+    pub(crate) fn broker_fetcher_add(&mut self, b: BrokerId, leader: BrokerId, tp: Tp, reset: bool) {
         let now_ms = self.now_ms;
         if let Some(br) = self.brokers.get_mut(&b) {
             br.fetcher_add(now_ms, leader, tp, reset);
