@@ -880,3 +880,19 @@ impl Cluster {
         out
     }
 }
+
+// ===== Producer and consumer clients: API and router glue (issue 21) =====
+impl Cluster {
+}
+
+// ===== Transactions: API and router glue (issue 21) =====
+impl Cluster {
+}
+
+// ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
+impl Cluster {
+}
+
+// ===== Broker: API, views and router glue (issue 21) =====
+impl Cluster {
+}
