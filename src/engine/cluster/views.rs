@@ -689,7 +689,9 @@ impl Cluster {
             GroupEv::SessionExpiry { broker, partition, shard_id, group, member_id, heartbeat_seq } => {
                 self.with_group_coordinator(broker, |gc, _, ctx| gc.on_session_expiry(ctx, partition, shard_id, &group, &member_id, heartbeat_seq));
             }
-            GroupEv::FetchExpire { broker, req_id } => self.on_consumer_fetch_expire(broker, req_id),
+            GroupEv::FetchExpire { broker, req_id } => {
+                self.with_broker(broker, |br, ctx| br.on_consumer_fetch_expire(ctx, req_id));
+            }
             GroupEv::ConsumerWake { consumer } => self.consumer_wake(consumer),
         }
     }
@@ -723,7 +725,8 @@ impl Cluster {
                 self.with_group_coordinator(b, |gc, host, ctx| gc.on_offset_fetch(host, ctx, consumer, req_id, &group, &partitions));
             }
             GroupMsg::Fetch { consumer, req_id, parts, isolation, max_wait_ms, max_partition_bytes } => {
-                self.handle_consumer_fetch(b, ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes }, max_wait_ms)
+                let f = crate::engine::broker::state::ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes };
+                self.with_broker(b, |br, ctx| br.on_consumer_fetch(ctx, f, max_wait_ms));
             }
             _ => {}
         }
@@ -741,79 +744,6 @@ impl Cluster {
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             crate::engine::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
             _ => {}
-        }
-    }
-
-    // ----- consumer fetch (leader side) -----
-
-    pub(crate) fn fetch_parts(&self, b: BrokerId, f: &ParkedConsumerFetch) -> (Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, bool) {
-        let mut out = Vec::with_capacity(f.parts.len());
-        let mut any = false;
-        for (tp, offset) in &f.parts {
-            let req = crate::engine::msg::FetchRequest {
-                topic: tp.topic.clone(),
-                partition: tp.partition,
-                offset: *offset,
-                max_records: usize::MAX,
-                max_bytes: f.max_partition_bytes,
-                isolation: f.isolation,
-            };
-            let r = match self.fetch(&req) {
-                Ok(resp) if resp.leader != b => Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)),
-                other => other,
-            };
-            match &r {
-                Ok(resp) if resp.end_offset > resp.first_offset => any = true,
-                Ok(_) => {}
-                Err(_) => any = true,
-            }
-            out.push((tp.clone(), r));
-        }
-        (out, any)
-    }
-
-    pub(crate) fn handle_consumer_fetch(&mut self, b: BrokerId, f: ParkedConsumerFetch, max_wait_ms: i64) {
-        let (parts, any) = self.fetch_parts(b, &f);
-        if any || max_wait_ms <= 0 {
-            self.reply(b, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
-            return;
-        }
-        let req_id = f.req_id;
-        self.groups.parked.entry(b).or_default().push(f);
-        self.schedule(max_wait_ms, crate::engine::cluster::Ev::Group(GroupEv::FetchExpire { broker: b, req_id }));
-    }
-
-    pub(crate) fn on_consumer_fetch_expire(&mut self, b: BrokerId, req_id: u64) {
-        let Some(list) = self.groups.parked.get_mut(&b) else { return };
-        let Some(pos) = list.iter().position(|p| p.req_id == req_id) else { return };
-        let f = list.remove(pos);
-        if !self.broker_up(b) {
-            return;
-        }
-        let (parts, _) = self.fetch_parts(b, &f);
-        self.reply(b, f.consumer, GroupMsg::FetchResp { req_id, parts });
-    }
-
-    /// The high watermark of `tp` advanced on leader `l`: answer the consumer fetches parked on it.
-    pub(crate) fn consumer_fetch_wake(&mut self, l: BrokerId, tp: Tp) {
-        let Some(list) = self.groups.parked.get(&l) else { return };
-        if list.is_empty() {
-            return;
-        }
-        let name = self.topic_name(tp.topic);
-        let Some(list) = self.groups.parked.get_mut(&l) else { return };
-        let mut woken = Vec::new();
-        list.retain(|p| {
-            if p.parts.iter().any(|(t, _)| t.partition == tp.partition && *t.topic == *name) {
-                woken.push(p.clone());
-                false
-            } else {
-                true
-            }
-        });
-        for f in woken {
-            let (parts, _) = self.fetch_parts(l, &f);
-            self.reply(l, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
         }
     }
 
@@ -939,7 +869,8 @@ impl Cluster {
     pub(crate) fn broker_receive(&mut self, b: BrokerId, msg: Msg) {
         match msg {
             Msg::Metadata { from_version, to_version, full, topics, deleted_topics, parts } => {
-                self.broker_metadata(b, crate::engine::broker::MetadataDelta { from_version, to_version, full, topics, deleted: deleted_topics, parts })
+                let d = crate::engine::broker::MetadataDelta { from_version, to_version, full, topics, deleted: deleted_topics, parts };
+                self.with_broker(b, |br, ctx| br.on_metadata(ctx, d));
             }
             Msg::ControlledShutdownDone => self.finish_shutdown(b),
             Msg::AlterPartitionDone { tp, committed_epoch } => {
@@ -947,7 +878,9 @@ impl Cluster {
                     br.on_alter_partition_done(tp, committed_epoch);
                 }
             }
-            Msg::Fetch { follower, fetch_id, parts } => self.broker_replica_fetch(b, follower, fetch_id, parts),
+            Msg::Fetch { follower, fetch_id, parts } => {
+                self.with_broker(b, |br, ctx| br.on_replica_fetch(ctx, follower, fetch_id, parts));
+            }
             Msg::FetchResp { leader, fetch_id, parts } => {
                 self.with_broker(b, |br, ctx| br.on_fetch_response(ctx, leader, fetch_id, parts));
             }
@@ -957,30 +890,6 @@ impl Cluster {
             Msg::Txn(m) => self.txn_broker_receive(b, *m),
             _ => {}
         }
-    }
-
-    /// A metadata update: the view first, then each changed partition as its own step (its
-    /// outputs routed before the next: a consumer fetch woken by one partition reads the others
-    /// as they were), then the fetchers send what the update added.
-    fn broker_metadata(&mut self, b: BrokerId, d: crate::engine::broker::MetadataDelta) {
-        let Some(Some(changed)) = self.with_broker(b, |br, ctx| br.on_metadata(ctx, d)) else { return };
-        for tp in changed {
-            self.with_broker(b, |br, ctx| br.on_partition_change(ctx, tp));
-        }
-        self.kick_fetchers(b);
-    }
-
-    /// A follower's FetchRequest on leader `l`, partition by partition (each one's outputs routed
-    /// before the next, as above), then answered or parked.
-    fn broker_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>) {
-        let mut immediate = Vec::with_capacity(parts.len());
-        let mut respond_now = false;
-        for p in &parts {
-            let (answer, ready) = self.with_broker(l, |br, ctx| br.on_replica_fetch_part(ctx, follower, p)).unwrap_or((None, false));
-            respond_now |= ready;
-            immediate.push(answer);
-        }
-        self.with_broker(l, |br, ctx| br.finish_replica_fetch(ctx, follower, fetch_id, parts, immediate, respond_now));
     }
 
     /// A ProduceRequest on leader `l` (also a coordinator's write to its own log). The logs are
@@ -997,7 +906,6 @@ impl Cluster {
     /// What a broker's replica manager told the rest of its process.
     pub(crate) fn broker_local(&mut self, b: BrokerId, what: Local) {
         match what {
-            Local::HighWatermarkAdvanced { tp } => self.consumer_fetch_wake(b, tp),
             Local::MarkerAppended { tp, info, offset } => self.on_marker_appended(b, tp, &info, offset),
         }
     }
@@ -1049,10 +957,6 @@ impl Cluster {
 
     pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
         self.with_broker(b, |br, ctx| br.maybe_send_fetch(ctx, leader));
-    }
-
-    pub(crate) fn kick_fetchers(&mut self, b: BrokerId) {
-        self.with_broker(b, |br, ctx| br.kick_fetchers(ctx));
     }
 
     pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
@@ -1112,66 +1016,8 @@ impl Cluster {
     /// A consumer fetch, served by the partition leader up to its high watermark.
     pub fn fetch(&self, req: &FetchRequest) -> KResult<FetchResponse> {
         let (l, tp) = self.leader_replica(&req.topic, req.partition)?;
-        let r = &self.brokers[&l].replicas[&tp];
-        let log = &r.log;
-        let hw = log.high_watermark;
-        // Out of range is judged against the log end (`UnifiedLog.read`): an offset between the
-        // high watermark and the log end (a new leader's HW catching up) reads as empty.
-        if req.offset < log.log_start_offset || req.offset > log.log_end_offset {
-            return Err(KafkaError::new(
-                ErrorCode::OFFSET_OUT_OF_RANGE,
-                format!("Fetch position FetchPosition{{offset={}}} is out of range for partition {}-{}", req.offset, req.topic, req.partition),
-            ));
-        }
-        let mut batches = Vec::new();
-        let mut records = 0usize;
-        let mut bytes = 0u64;
-        let mut end = req.offset;
-        // read_committed reads up to the last stable offset only.
-        let lso = log.last_stable_offset();
-        let read_committed = req.isolation == Isolation::ReadCommitted;
-        let hw_all = hw;
-        let hw = if read_committed { lso } else { hw };
-        for bt in log.batches_from(req.offset, hw).filter(|_| req.offset < hw) {
-            if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
-                break;
-            }
-            let lo = bt.base_offset.max(req.offset);
-            let hi = bt.next_offset().min(hw);
-            let room = req.max_records - records;
-            if bt.is_dense() {
-                let take = ((hi - lo).max(0) as usize).min(room);
-                records += take;
-                end = lo + take as i64;
-            } else {
-                // A compacted batch: count the records it still holds in the window; a batch
-                // that is wholly inside the window moves the end past its last offset (gaps
-                // included), so the next fetch continues after it.
-                let mut take = 0usize;
-                end = hi;
-                for r in bt.records().filter(|r| r.offset >= lo && r.offset < hi) {
-                    if take == room {
-                        end = r.offset;
-                        break;
-                    }
-                    take += 1;
-                }
-                records += take;
-            }
-            bytes += bt.size_bytes() as u64;
-            batches.push(bt.clone());
-        }
-        Ok(FetchResponse {
-            batches,
-            first_offset: req.offset,
-            end_offset: end.max(req.offset),
-            high_watermark: hw_all,
-            log_start_offset: log.log_start_offset,
-            last_stable_offset: lso,
-            leader: l,
-            leader_epoch: r.vol.leader_epoch,
-            aborted: if read_committed { log.aborted_txns(req.offset, end.max(req.offset)) } else { Vec::new() },
-        })
+        let r = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        crate::engine::broker::fetch::read_replica(r, l, req)
     }
 
     /// ListOffsets: earliest (log start), latest (HW) or by timestamp. Returns (offset, timestamp).

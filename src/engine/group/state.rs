@@ -5,7 +5,6 @@
 use crate::engine::assignor::{Strategy, Subscription, TopicPartition};
 use crate::engine::error::KafkaError;
 use crate::engine::ids::BrokerId;
-use crate::engine::msg::Isolation;
 use std::collections::BTreeMap;
 
 /// The classic group states (`ClassicGroupState`), named as the tools print them.
@@ -260,16 +259,6 @@ pub(crate) struct PendingAppend {
     pub kind: AppendKind,
 }
 
-/// A consumer fetch parked on a leader until data arrives or its wait expires.
-#[derive(Clone, Debug)]
-pub(crate) struct ParkedConsumerFetch {
-    pub consumer: u32,
-    pub req_id: u64,
-    pub parts: Vec<(TopicPartition, i64)>,
-    pub isolation: Isolation,
-    pub max_partition_bytes: u64,
-}
-
 /// One broker's group coordinator (a node: its handlers are in `coordinator.rs`): the
 /// `__consumer_offsets` partitions it leads and loaded, and its writes in flight.
 #[derive(Clone, Debug)]
@@ -295,6 +284,4 @@ impl GroupCoordinator {
 pub(crate) struct Groups {
     /// The group coordinator of each broker that has hosted one.
     pub coordinators: BTreeMap<BrokerId, GroupCoordinator>,
-    /// Consumer fetches parked on partition leaders (broker side, see `group/mod.rs`).
-    pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
 }
