@@ -608,4 +608,19 @@ mod tests {
         assert!(matches!(results.as_slice(), [(_, SendResult::Delivered { .. })]), "{results:?}");
         assert!(c.now_ms() - t0 < 20, "acks=all took {} ms", c.now_ms() - t0);
     }
+
+    /// A consumer fetch parked on a leader is process memory: a crash forgets it (it used to sit
+    /// in the cluster's group state and could be answered by the restarted broker).
+    #[test]
+    fn a_crashed_broker_forgets_its_parked_consumer_fetches() {
+        let mut c = idle_cluster(1);
+        let consumer = c.create_consumer(crate::engine::consumer::ConsumerConfig::default()).expect("consumer");
+        c.assign(consumer, &[crate::engine::assignor::TopicPartition { topic: "t".to_string(), partition: 0 }]).expect("assign");
+        c.poll(consumer).expect("poll");
+        c.advance(50);
+        let leader = c.brokers.iter().find(|(_, b)| b.view.values().any(|pm| pm.leader == Some(b.id))).map(|(id, _)| *id).expect("a leader");
+        assert_eq!(c.brokers[&leader].parked_consumer_fetches.len(), 1, "the consumer's fetch waits on the leader");
+        c.crash(leader).expect("crash");
+        assert!(c.brokers[&leader].parked_consumer_fetches.is_empty());
+    }
 }
