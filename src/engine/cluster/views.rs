@@ -832,8 +832,132 @@ impl Cluster {
     }
 }
 
+use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerRecord, ProducerWarning, SendId, SendResult};
+
 // ===== Producer and consumer clients: API and router glue (issue 21) =====
 impl Cluster {
+    /// Runs `f` on producer `id` with a [`Ctx`] (the brokers a client reaches now), then routes
+    /// its outputs in order. None when the producer is gone.
+    pub(crate) fn with_producer<R>(&mut self, id: ProducerId, f: impl FnOnce(&mut Producer, &mut Ctx) -> R) -> Option<R> {
+        let reachable = self.client_reachable_brokers();
+        let p = self.producers.get_mut(&id)?;
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let r = f(p, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// The producer's Sender runs a pass: metadata, expiry, sending ready batches.
+    pub(crate) fn producer_poll(&mut self, producer: ProducerId) {
+        self.with_producer(producer, |p, ctx| p.poll(producer, ctx));
+    }
+
+    /// A message reached producer `producer`.
+    pub(crate) fn producer_receive(&mut self, producer: ProducerId, msg: Msg) {
+        match msg {
+            Msg::MetadataResp { req_id, topics } => {
+                self.with_producer(producer, |p, ctx| {
+                    if p.on_metadata_answer(producer, req_id, topics, ctx) {
+                        p.poll(producer, ctx);
+                    }
+                });
+            }
+            Msg::ProduceResp { req_id, result } => {
+                self.with_producer(producer, |p, ctx| p.on_produce_answer(producer, req_id, result, ctx));
+            }
+            Msg::Txn(m) => self.txn_client_receive(producer, *m),
+            _ => {}
+        }
+    }
+
+    pub fn create_producer(&mut self, config: ProducerConfig) -> KResult<ProducerId> {
+        let p = Producer::new(config)?;
+        let id = self.next_producer_id;
+        self.next_producer_id += 1;
+        self.producers.insert(id, p);
+        Ok(id)
+    }
+
+    pub(crate) fn producer_mut(&mut self, id: ProducerId) -> KResult<&mut Producer> {
+        self.producers
+            .get_mut(&id)
+            .filter(|p| !p.closed_flag())
+            .ok_or_else(|| unknown_producer(id))
+    }
+
+    /// Queues a record. Its result arrives later through [`Cluster::take_send_results`].
+    pub fn send(&mut self, producer: ProducerId, record: ProducerRecord) -> KResult<SendId> {
+        record.check_fields()?;
+        let p = self.producers.get_mut(&producer).filter(|p| !p.closed_flag()).ok_or_else(|| unknown_producer(producer))?;
+        record.check_size()?;
+        // Adding a record reaches no broker: the Ctx of the common path lists none (no
+        // allocation per record); a full batch or a metadata request then runs with one.
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id);
+        let (send_id, next) = p.send(producer, record, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        match next {
+            AfterSend::Nothing => {}
+            AfterSend::Drain(key) => {
+                self.with_producer(producer, |p, ctx| p.service_queue(producer, &key, ctx));
+            }
+            AfterSend::Poll => self.producer_poll(producer),
+        }
+        Ok(send_id)
+    }
+
+    /// Results that arrived since the last call, in completion order.
+    pub fn take_send_results(&mut self, producer: ProducerId) -> Vec<(SendId, SendResult)> {
+        self.producers.get_mut(&producer).map_or_else(Vec::new, Producer::take_results)
+    }
+
+    /// Client log lines (metadata warnings, retries) since the last call.
+    pub fn take_producer_warnings(&mut self, producer: ProducerId) -> Vec<ProducerWarning> {
+        self.producers.get_mut(&producer).map_or_else(Vec::new, Producer::take_warnings)
+    }
+
+    /// Sends not yet answered.
+    pub fn pending_sends(&self, producer: ProducerId) -> u64 {
+        self.producers.get(&producer).map_or(0, Producer::pending_sends_count)
+    }
+
+    /// Sends every batch now (ignoring linger) and runs simulated time until every pending send
+    /// has a result (bounded by the delivery timeout plus a margin).
+    pub fn flush(&mut self, producer: ProducerId) -> KResult<()> {
+        let limit = self.producer_mut(producer)?.begin_flush();
+        self.producer_poll(producer);
+        self.run_while(limit, |c| c.producers.get(&producer).is_none_or(|p| p.pending_sends_count() == 0));
+        if let Some(p) = self.producers.get_mut(&producer) {
+            p.end_flush();
+        }
+        Ok(())
+    }
+
+    /// Closes the producer (after a flush); later calls with this id fail.
+    pub fn close_producer(&mut self, producer: ProducerId) -> KResult<()> {
+        self.flush(producer)?;
+        if let Some(p) = self.producers.get_mut(&producer) {
+            p.mark_closed();
+        }
+        Ok(())
+    }
+
+    /// `close(Duration.ZERO)`, or the JVM exiting under a tool on Ctrl-C: the producer is gone
+    /// at once; records not yet sent are dropped (their sends never complete), requests already
+    /// on the wire still reach the brokers. Unlike [`Cluster::close_producer`] it runs no
+    /// simulated time.
+    pub fn close_producer_now(&mut self, producer: ProducerId) -> KResult<()> {
+        self.producer_mut(producer)?;
+        self.producers.remove(&producer);
+        Ok(())
+    }
+
+    /// The process running the producer died: nothing more is sent or retried (an open
+    /// transaction stays open until the coordinator aborts it).
+    pub fn crash_producer(&mut self, producer: ProducerId) {
+        self.producers.remove(&producer);
+    }
 }
 
 // ===== Transactions: API and router glue (issue 21) =====
