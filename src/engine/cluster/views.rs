@@ -19,6 +19,7 @@ use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
+use crate::engine::txn::*;
 
 
 // ===== Sandbox apps (the node: app.rs)
@@ -665,11 +666,6 @@ impl Cluster {
         self.with_group_coordinator(b, |gc, host, ctx| gc.load(host, ctx, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
     }
 
-    /// The shard holding `group` on broker `b` (loading it), or the error a request gets.
-    pub(crate) fn group_shard(&mut self, b: BrokerId, group: &str) -> Result<(i32, u64), ErrorCode> {
-        self.with_group_coordinator(b, |gc, host, ctx| gc.group_shard(host, ctx, group)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
-    }
-
     /// A write of broker `b`'s coordinator (request `req_id`) finished.
     pub(crate) fn coordinator_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
         let owner = self.groups.coordinators.iter().find(|(_, gc)| gc.appends.contains_key(&req_id)).map(|(b, _)| *b);
@@ -962,6 +958,294 @@ impl Cluster {
 
 // ===== Transactions: API and router glue (issue 21) =====
 impl Cluster {
+    // ----- public API: transactional producer (the node: txn/client.rs) -----
+
+    /// A producer the application still holds (not closed).
+    fn txn_client(&mut self, p: ProducerId) -> KResult<&mut crate::engine::producer::Producer> {
+        self.producers.get_mut(&p).filter(|x| !x.closed_flag()).ok_or_else(|| KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {p}.")))
+    }
+
+    /// `initTransactions`, started: the result arrives through [`Cluster::take_transaction_result`].
+    pub fn start_init_transactions(&mut self, p: ProducerId) -> KResult<()> {
+        self.txn_client(p)?.start_init_transactions()?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// `beginTransaction` (local: nothing is sent until the first record or offsets).
+    pub fn begin_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.txn_client(p)?.begin_transaction()
+    }
+
+    /// `sendOffsetsToTransaction`, started.
+    pub fn start_send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        self.txn_client(p)?.start_send_offsets_to_transaction(offsets, group)?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// `commitTransaction` / `abortTransaction`, started (flushes pending records first).
+    pub fn start_end_transaction(&mut self, p: ProducerId, commit: bool) -> KResult<()> {
+        self.txn_client(p)?.start_end_transaction(commit)?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// The outcome of the last started transactional call, once known.
+    pub fn take_transaction_result(&mut self, p: ProducerId) -> Option<KResult<()>> {
+        self.producers.get_mut(&p).and_then(|x| x.txn.as_mut()).and_then(|t| t.take_result())
+    }
+
+    /// The transactional client state (`TransactionManager` state), if the producer is transactional.
+    pub fn transaction_client_state(&self, p: ProducerId) -> Option<TxnClientState> {
+        self.producers.get(&p).and_then(|x| x.txn.as_ref()).map(|t| t.state)
+    }
+
+    /// The producer id and epoch the producer uses (-1, -1 before it has one).
+    pub fn producer_identity(&self, p: ProducerId) -> Option<(i64, i16)> {
+        self.producers.get(&p).and_then(|x| x.idem.as_ref()).map(|i| (i.producer_id, i.epoch))
+    }
+
+    fn wait_transaction(&mut self, p: ProducerId, what: &str) -> KResult<()> {
+        let limit = self.producers.get(&p).map_or(60_000, |x| x.config.max_block_ms);
+        let done = self.run_while(limit, |c| c.producers.get(&p).and_then(|x| x.txn.as_ref()).is_none_or(|t| t.has_result()));
+        match self.take_transaction_result(p) {
+            Some(r) => r,
+            None if done => Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {p}."))),
+            None => Err(KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Timeout expired after {limit}ms while awaiting {what}"))),
+        }
+    }
+
+    /// `initTransactions` (blocks in simulated time up to `max.block.ms`).
+    pub fn init_transactions(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_init_transactions(p)?;
+        self.wait_transaction(p, "InitProducerId")
+    }
+
+    /// `sendOffsetsToTransaction` (blocking).
+    pub fn send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        self.start_send_offsets_to_transaction(p, offsets, group)?;
+        self.wait_transaction(p, "AddOffsetsToTxn")
+    }
+
+    /// `commitTransaction` (blocking).
+    pub fn commit_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_end_transaction(p, true)?;
+        self.wait_transaction(p, "EndTxn(true)")
+    }
+
+    /// `abortTransaction` (blocking).
+    pub fn abort_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_end_transaction(p, false)?;
+        self.wait_transaction(p, "EndTxn(false)")
+    }
+
+    /// A transaction-protocol answer reached producer `producer`.
+    pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        if p.on_txn_answer(msg, self.now_ms) {
+            self.producer_poll(producer);
+        }
+    }
+
+    // ----- broker side: the transaction coordinator (the node: txn/coordinator.rs) -----
+
+    /// Runs `f` on broker `b`'s transaction coordinator with its host's read-only state, a `Ctx`
+    /// that reaches the brokers `b` reaches, and what the coordinators share; then routes the
+    /// outputs in order. None if there is no such broker.
+    pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
+        let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
+        let controller_reachable = self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c));
+        let host = self.brokers.get(&b)?;
+        let (tc, mut shared) = self.txns.coordinator(b, controller_reachable);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let r = f(tc, host, &mut ctx, &mut shared);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// A transaction-protocol request arrived at broker `b`.
+    pub(crate) fn txn_broker_receive(&mut self, b: BrokerId, msg: TxnMsg) {
+        match msg {
+            TxnMsg::FindCoordinator { producer, req_id, key, group } => {
+                let result = if group { self.find_coordinator_on(b, &key) } else { self.find_txn_coordinator_on(b, &key) };
+                self.txn_reply(b, producer, TxnMsg::FindCoordinatorResp { req_id, result });
+            }
+            TxnMsg::InitProducerId { producer, req_id, txn_id: None, .. } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_idempotent(host, ctx, sh, producer, req_id));
+            }
+            TxnMsg::InitProducerId { producer, req_id, txn_id: Some(id), timeout_ms } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_producer_id(host, ctx, sh, producer, req_id, &id, timeout_ms));
+            }
+            TxnMsg::AddPartitions { producer, req_id, txn_id, pid, epoch, parts } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
+            }
+            TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => self.txn_add_offsets(b, producer, req_id, txn_id, pid, epoch, &group),
+            TxnMsg::EndTxn { producer, req_id, txn_id, pid, epoch, commit } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_end_txn(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, commit));
+            }
+            TxnMsg::TxnOffsetCommit { producer, req_id, pid, epoch, group, offsets, .. } => {
+                let req = crate::engine::group::txn_offsets::TxnOffsetCommit { client: producer, req_id, producer_id: pid, epoch, group, offsets };
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_txn_offset_commit(host, ctx, req));
+            }
+            _ => {}
+        }
+    }
+
+    /// AddOffsetsToTxn: the transaction coordinator adds the group's `__consumer_offsets`
+    /// partition (the topic is created first, if missing).
+    #[allow(clippy::too_many_arguments)]
+    fn txn_add_offsets(&mut self, b: BrokerId, producer: u32, req_id: u64, txn_id: String, pid: i64, epoch: i16, group: &str) {
+        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
+            if self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
+                let _ = self.create_offsets_topic();
+            }
+            self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
+            return;
+        }
+        let parts = vec![(OFFSETS_TOPIC.to_string(), assignor::coordinator_partition(group, OFFSETS_PARTITIONS))];
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
+    }
+
+    pub(crate) fn txn_reply(&mut self, b: BrokerId, client: u32, msg: TxnMsg) {
+        self.net_send(Some(b), Dest::Client(client), Msg::Txn(Box::new(msg)));
+    }
+
+    /// FindCoordinator for a transactional id served by broker `b` (its metadata view), creating
+    /// `__transaction_state` on first use.
+    pub(crate) fn find_txn_coordinator_on(&mut self, b: BrokerId, txn_id: &str) -> Result<BrokerId, ErrorCode> {
+        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
+        if let Some(found) = crate::engine::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
+            return found;
+        }
+        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
+            let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
+            let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
+            let req = NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
+                .config("compression.type", "uncompressed")
+                .config("cleanup.policy", "compact")
+                .config("min.insync.replicas", &min_isr)
+                .config("segment.bytes", TXN_SEGMENT_BYTES)
+                .config("unclean.leader.election.enable", "false");
+            let _ = self.create_topic_now(&req);
+        }
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+    }
+
+    /// Makes sure `b` coordinates transaction partition `p` and has loaded it; the shard id.
+    pub(crate) fn txn_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.load(host, ctx, sh, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
+    }
+
+    /// A write to `__transaction_state` (or a transactional offset commit) finished.
+    pub(crate) fn txn_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        if let Some(b) = self.groups.coordinators.iter().find(|(_, gc)| gc.owns_txn_append(req_id)).map(|(b, _)| *b) {
+            self.with_group_coordinator(b, |gc, _, ctx| gc.on_txn_offsets_written(ctx, req_id, result));
+            return;
+        }
+        if let Some(b) = self.txns.coordinators.iter().find(|(_, tc)| tc.owns_append(req_id)).map(|(b, _)| *b) {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_append_done(host, ctx, req_id, result));
+        }
+    }
+
+    /// A marker's append finished on its partition's leader.
+    pub(crate) fn txn_marker_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        if let Some(b) = self.txns.coordinators.iter().find(|(_, tc)| tc.owns_marker(req_id)).map(|(b, _)| *b) {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_marker_done(host, ctx, req_id, result));
+        }
+    }
+
+    pub(crate) fn txn_timer(&mut self, ev: TxnEv) {
+        match ev {
+            TxnEv::Tick => {
+                self.schedule(TXN_ABORT_CHECK_INTERVAL_MS, Ev::Txn(TxnEv::Tick));
+                let hosts: Vec<BrokerId> = self.txns.coordinators.keys().copied().filter(|b| self.broker_up(*b)).collect();
+                for b in hosts {
+                    self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_abort_check(host, ctx, sh));
+                }
+            }
+            TxnEv::MarkerRetry { broker, partition, shard_id, txn_id } => {
+                self.with_txn_coordinator(broker, |tc, host, ctx, sh| tc.on_marker_retry(host, ctx, sh, partition, shard_id, &txn_id));
+            }
+        }
+    }
+
+    /// A marker was appended to `__consumer_offsets` partition `p` on leader `l`: its group
+    /// coordinator commits (or drops) the producer's pending transactional offsets.
+    pub(crate) fn on_offsets_marker(&mut self, l: BrokerId, p: i32, pid: i64, commit: bool) {
+        if self.groups.coordinators.contains_key(&l) {
+            self.with_group_coordinator(l, |gc, _, ctx| gc.on_offsets_marker(ctx, p, pid, commit));
+        }
+    }
+
+    // ----- admin -----
+
+    /// ListTransactions on every broker (the coordinators' loaded transactions), sorted by
+    /// coordinator then transactional id.
+    pub fn list_transactions(&mut self) -> KResult<Vec<TransactionListing>> {
+        let mut out = Vec::new();
+        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Ok(out) };
+        let parts = self.ctl.topics.get(&idx).map_or(0, |t| t.partitions.len()) as i32;
+        for p in 0..parts {
+            let Some(l) = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(p as usize)).and_then(|m| m.leader) else { continue };
+            if !self.client_reaches(l) {
+                continue;
+            }
+            let Ok(sid) = self.txn_shard(l, p) else { continue };
+            let Some(s) = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)) else { continue };
+            for (id, m) in &s.txns {
+                out.push(TransactionListing { transactional_id: id.clone(), coordinator: l, producer_id: m.producer_id, state: m.state });
+            }
+        }
+        out.sort_by(|a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
+        Ok(out)
+    }
+
+    /// DescribeTransactions for one transactional id.
+    pub fn describe_transaction(&mut self, txn_id: &str) -> KResult<TransactionDescription> {
+        let not_found = || KafkaError::of(ErrorCode::TRANSACTIONAL_ID_NOT_FOUND);
+        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Err(not_found()) };
+        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
+        let Some(l) = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(p as usize)).and_then(|m| m.leader) else {
+            return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        };
+        if !self.client_reaches(l) {
+            return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        }
+        let sid = self.txn_shard(l, p).map_err(KafkaError::of)?;
+        let s = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)).ok_or_else(not_found)?;
+        let m = s.txns.get(txn_id).ok_or_else(not_found)?;
+        Ok(TransactionDescription {
+            coordinator: l,
+            transactional_id: txn_id.to_string(),
+            producer_id: m.producer_id,
+            producer_epoch: m.epoch,
+            state: m.state,
+            timeout_ms: m.timeout_ms,
+            start_time_ms: if m.start_ms >= 0 && m.state != TransactionState::Empty { Some(m.start_ms) } else { None },
+            partitions: m.partitions.iter().map(|(t, p)| TopicPartition { topic: t.clone(), partition: *p }).collect(),
+        })
+    }
+
+    /// The last stable offset of a partition on its leader.
+    pub fn last_stable_offset(&self, topic: &str, partition: i32) -> KResult<i64> {
+        let idx = *self.ctl.by_name.get(topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let leader = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(partition as usize)).and_then(|m| m.leader);
+        let l = leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
+        let r = self.brokers.get(&l).and_then(|br| br.replicas.get(&Tp { topic: idx, partition })).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        Ok(r.log.last_stable_offset())
+    }
+
+    /// Marker bookkeeping after a leader appended a control batch (events, group offsets).
+    pub(crate) fn on_marker_appended(&mut self, l: BrokerId, tp: Tp, info: &crate::engine::log::ProducerBatchInfo, offset: i64) {
+        let name = self.topic_name(tp.topic);
+        let commit = info.control == Some(crate::engine::log::ControlType::Commit);
+        self.events.push(self.now_ms, EventKind::TxnMarkerWritten { topic: name.clone(), partition: tp.partition, broker: l, producer_id: info.producer_id, offset, commit });
+        if &*name == OFFSETS_TOPIC {
+            self.on_offsets_marker(l, tp.partition, info.producer_id, commit);
+        }
+    }
 }
 
 // ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====

@@ -271,11 +271,28 @@ pub(crate) struct GroupCoordinator {
     pub appends: BTreeMap<u64, PendingAppend>,
     /// Admin writes whose outcome a synchronous admin call waits for.
     pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
+    /// Transactional offset commits being written, by request id (`txn_offsets.rs`).
+    pub(super) txn_appends: BTreeMap<u64, TxnOffsetsAppend>,
+    /// Transactional offsets written, waiting for their transaction's marker: per (offsets
+    /// partition, shard id) and producer id (Kafka's pendingTransactionalOffsetCommits).
+    pub(super) txn_pending: BTreeMap<(i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
+}
+
+/// A transactional offset commit written to `__consumer_offsets`, waiting for the write.
+#[derive(Clone, Debug)]
+pub(super) struct TxnOffsetsAppend {
+    pub(super) partition: i32,
+    pub(super) shard_id: u64,
+    pub(super) producer_id: i64,
+    pub(super) group: String,
+    pub(super) offsets: Vec<(TopicPartition, CommittedOffset)>,
+    pub(super) client: u32,
+    pub(super) req_id: u64,
 }
 
 impl GroupCoordinator {
     pub(crate) fn new(broker: BrokerId) -> GroupCoordinator {
-        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new() }
+        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new(), txn_appends: BTreeMap::new(), txn_pending: BTreeMap::new() }
     }
 }
 
