@@ -19,6 +19,7 @@ use crate::engine::msg::{FetchResponse, Isolation};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
+use crate::engine::idle::{self, IDLE_WINDOW_MS};
 
 
 // ===== Sandbox apps (the node: app.rs)
@@ -891,6 +892,34 @@ impl Cluster {
 
 // ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
 impl Cluster {
+    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enabled = on;
+    }
+
+    /// Simulated time the idle skip jumped over so far.
+    pub fn idle_skipped_ms(&self) -> i64 {
+        self.idle.skipped_ms
+    }
+
+    /// Windows the idle skip stepped to compare, and jumps it made.
+    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
+        (self.idle.windows, self.idle.jumps)
+    }
+
+    /// Whether the run loop should try the skip now.
+    pub(crate) fn idle_skip_due(&self, until_ms: i64) -> bool {
+        self.idle.enabled
+            && self.now_ms >= self.idle.retry_at_ms
+            && until_ms.saturating_sub(self.now_ms) >= 2 * IDLE_WINDOW_MS
+            && self.next_event_time_ms().is_some_and(|t| t > self.now_ms)
+    }
+
+    /// One attempt of the idle skip (see `idle.rs`); false if the action's event budget ran
+    /// out in the window it stepped.
+    pub(crate) fn idle_skip(&mut self, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
+        idle::attempt(self, until_ms, after_step)
+    }
 }
 
 // ===== Broker: API, views and router glue (issue 21) =====
