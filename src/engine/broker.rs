@@ -2,6 +2,8 @@
 //! high watermark, ISR shrink/expand via AlterPartition, produce handling with acks and
 //! `min.insync.replicas`, and the consumer-facing fetch and list-offsets.
 
+pub(crate) mod state;
+
 use super::cluster::*;
 use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};

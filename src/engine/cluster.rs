@@ -9,7 +9,6 @@
 
 mod views;
 use std::collections::{BTreeMap, BTreeSet};
-use super::config::TopicSettings;
 use super::error::{ErrorCode, KResult, KafkaError};
 use super::event::{Event, EventKind, EventLog};
 use super::log::PartitionLog;
@@ -27,25 +26,8 @@ pub const NET_LATENCY_MS: i64 = 1;
 /// A request and its answer, delivered: what a client that waits for an answer (a consumer's
 /// close awaiting LeaveGroup) lets pass before it returns.
 pub const ROUND_TRIP_MS: i64 = 2 * NET_LATENCY_MS + 1;
-/// `broker.heartbeat.interval.ms`.
-pub const BROKER_HEARTBEAT_INTERVAL_MS: i64 = 2_000;
-/// `replica.lag.time.max.ms`.
-pub const REPLICA_LAG_TIME_MAX_MS: i64 = 30_000;
-/// `replica.fetch.wait.max.ms`: long-poll time of follower fetches.
-pub const REPLICA_FETCH_WAIT_MAX_MS: i64 = 500;
-/// `replica.socket.timeout.ms`: a follower resends a fetch that got no answer after this.
-pub const REPLICA_FETCH_TIMEOUT_MS: i64 = 30_000;
-/// `replica.fetch.max.bytes` (per partition).
-pub const REPLICA_FETCH_MAX_BYTES: u64 = 1_048_576;
-/// `replica.fetch.response.max.bytes` (whole fetch response, every partition together).
-pub const REPLICA_FETCH_RESPONSE_MAX_BYTES: u64 = 10 * 1_048_576;
-/// `replica.fetch.backoff.ms`: a partition whose fetch failed sits out this long; a fetcher with
-/// no partition ready waits this long (or until one is ready).
-pub const REPLICA_FETCH_BACKOFF_MS: i64 = 1_000;
 /// A broker stops anyway if its controlled shutdown gets no answer within this.
 pub const CONTROLLED_SHUTDOWN_TIMEOUT_MS: i64 = 30_000;
-/// The leader resends an unanswered AlterPartition after this.
-pub const ALTER_PARTITION_RETRY_MS: i64 = 1_000;
 /// Admin calls give up after this (`default.api.timeout.ms` is 60 s; tools use 30 s).
 pub const ADMIN_TIMEOUT_MS: i64 = 30_000;
 /// Events one simulated instant may run before zero-delay work is pushed 1 ms later. No
@@ -70,6 +52,8 @@ fn instant_guard_delay(delay_ms: i64, instant_events: u64) -> i64 {
 pub const BROKERS_MAX: u32 = 9;
 
 pub use super::ids::{BrokerId, Tp};
+pub use super::broker::state::{ProcessState, Replica, ALTER_PARTITION_RETRY_MS, BROKER_HEARTBEAT_INTERVAL_MS, REPLICA_FETCH_BACKOFF_MS, REPLICA_FETCH_MAX_BYTES, REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_TIMEOUT_MS, REPLICA_FETCH_WAIT_MAX_MS, REPLICA_LAG_TIME_MAX_MS};
+pub(crate) use super::broker::state::{Broker, Fetcher, FollowerProgress, ParkedFetch, PendingProduce, ReplicaVolatile};
 pub use super::msg::PartitionMeta;
 pub use super::controller::state::TopicMeta;
 pub(crate) use super::controller::state::Controller;
@@ -100,17 +84,6 @@ impl ClusterConfig {
     }
 }
 
-/// Process state of a broker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ProcessState {
-    Running,
-    /// Controlled shutdown in progress (leadership being moved away).
-    ShuttingDown,
-    /// Killed (kill -9): the disk survives.
-    Crashed,
-    /// Stopped after a controlled shutdown.
-    Stopped,
-}
 
 /// What the UI shows for a broker.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,91 +97,6 @@ pub struct BrokerStatus {
     pub is_voter: bool,
 }
 
-/// A broker's local replica of one partition. The log is on disk and survives crashes; the
-/// rest is process memory.
-#[derive(Clone, Debug)]
-pub struct Replica {
-    pub log: PartitionLog,
-    pub(crate) vol: ReplicaVolatile,
-}
-
-#[derive(Clone, Debug, Default)]
-pub(crate) struct FollowerProgress {
-    pub leo: i64,
-    pub last_caught_up_ms: i64,
-    pub last_fetch_ms: i64,
-    pub last_fetch_leader_leo: i64,
-}
-
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ReplicaVolatile {
-    /// Leader epoch this replica last acted on (its role is in the broker's metadata view).
-    pub leader_epoch: i32,
-    pub is_leader: bool,
-    pub epoch_start_offset: i64,
-    pub followers: BTreeMap<BrokerId, FollowerProgress>,
-    pub pending_isr: Option<(Vec<BrokerId>, i64)>,
-    /// Follower: the leader it fetches from has been validated (truncation done) for this epoch.
-    pub truncated_for_epoch: Option<i32>,
-}
-
-/// A follower FetchRequest the leader holds in its purgatory (`DelayedFetch`): nothing to return
-/// yet for any of its partitions. `parts` is sorted by partition.
-#[derive(Clone, Debug)]
-pub(crate) struct ParkedFetch {
-    pub follower: BrokerId,
-    pub fetch_id: u64,
-    pub parts: Vec<FetchPart>,
-}
-
-/// Follower side: the `ReplicaFetcherThread` for one source broker (`num.replica.fetchers=1`):
-/// every partition this broker replicates from that leader goes in one FetchRequest.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Fetcher {
-    /// Partitions fetched from this leader -> the time from which they may be fetched (later than
-    /// now while backing off after an error).
-    pub parts: BTreeMap<Tp, i64>,
-    /// The request in flight: its id and what it asked for (sorted by partition).
-    pub in_flight: Option<(u64, Vec<FetchPart>)>,
-    /// When a backoff wake-up is scheduled (no partition was ready to fetch).
-    pub backoff_until_ms: Option<i64>,
-    /// A slow broker (`sim slow`): when its held next fetch may go out.
-    pub slow_until_ms: Option<i64>,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) struct PendingProduce {
-    pub producer: u32,
-    pub req_id: u64,
-    pub required_offset: i64,
-    pub base_offset: i64,
-    pub append_time: i64,
-}
-
-/// One broker: process state, its disk (replica logs) and its metadata view.
-#[derive(Clone, Debug)]
-pub(crate) struct Broker {
-    pub id: BrokerId,
-    pub process: ProcessState,
-    pub isolated: bool,
-    pub incarnation: u64,
-    pub replicas: BTreeMap<Tp, Replica>,
-    /// This broker's view of the metadata image (may be stale).
-    pub view: BTreeMap<Tp, PartitionMeta>,
-    pub view_topics: BTreeMap<u32, Rc<str>>,
-    /// The topics' configs as the broker last learned them (from their metadata records).
-    pub view_settings: BTreeMap<u32, TopicSettings>,
-    pub view_version: u64,
-    /// Leader: follower fetches waiting for data (`replica.fetch.wait.max.ms`).
-    pub parked_fetches: Vec<ParkedFetch>,
-    /// Follower: one fetcher per leader broker it replicates from.
-    pub fetchers: BTreeMap<BrokerId, Fetcher>,
-    pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
-    pub shutdown_deadline_ms: Option<i64>,
-    /// A slow broker (slow disk or link): every replica fetch it sends waits this long first.
-    /// 0 = normal. Its heartbeats and client traffic are not slowed, so it stays registered.
-    pub slow_ms: i64,
-}
 
 pub(crate) struct Scheduled {
     pub(crate) time_ms: i64,
@@ -251,27 +139,6 @@ fn static_broker_configs(n: i32, overrides: &[(String, String)]) -> KResult<BTre
     Ok(configs)
 }
 
-impl Broker {
-    /// A broker process just started for the first time: running, empty disk, no metadata yet.
-    fn fresh(id: BrokerId) -> Broker {
-        Broker {
-            id,
-            process: ProcessState::Running,
-            isolated: false,
-            incarnation: 1,
-            replicas: BTreeMap::new(),
-            view: BTreeMap::new(),
-            view_topics: BTreeMap::new(),
-            view_settings: BTreeMap::new(),
-            view_version: 0,
-            parked_fetches: Vec::new(),
-            fetchers: BTreeMap::new(),
-            purgatory: BTreeMap::new(),
-            shutdown_deadline_ms: None,
-            slow_ms: 0,
-        }
-    }
-}
 
 /// The whole simulated cluster.
 pub struct Cluster {
