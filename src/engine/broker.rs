@@ -64,7 +64,7 @@ impl Broker {
             answers.push(TopicAnswer { name, index, error, leaders });
         }
         if let (false, Some(c)) = (create.is_empty(), ctx.quorum_leader()) {
-            ctx.send(Some(self.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: create });
+            ctx.send(Some(self.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: create.into_iter().map(super::msg::CreatableTopic::named).collect(), reply: None });
         }
         ctx.send(Some(self.id), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
     }
@@ -1080,7 +1080,7 @@ impl Cluster {
         let Some(c) = self.quorum_leader() else { return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
         let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
         if let Some(b) = via {
-            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic.to_string()] });
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![super::msg::CreatableTopic::named(topic.to_string())], reply: None });
         }
         // The client waits for its answer: a round trip, while the forward reaches the controller.
         self.advance(ROUND_TRIP_MS);

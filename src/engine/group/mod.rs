@@ -28,6 +28,8 @@ pub mod coordinator;
 pub mod records;
 #[cfg(test)]
 mod liveness_tests;
+#[cfg(test)]
+mod forward_tests;
 
 use std::collections::BTreeMap;
 use super::assignor::{Strategy, Subscription, TopicPartition};
