@@ -15,7 +15,7 @@ use std::rc::Rc;
 use crate::engine::node::*;
 use crate::engine::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
 use crate::engine::producer::{ProducerConfig, ProducerId};
-use crate::engine::msg::{FetchResponse, Isolation};
+use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::TopicPartition;
 use crate::engine::group::records::{self, RecordKey};
@@ -236,6 +236,27 @@ impl Cluster {
                 if let Some(r) = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)) {
                     let kept = ledger.iter().zip(r.log.all_batches()).take_while(|(a, b)| Rc::ptr_eq(a, b)).count();
                     ledger.truncate(kept);
+                }
+            }
+            Observation::HighWatermarkAdvanced { broker, tp, hw } => self.ledger_commit(broker, tp, hw),
+            Observation::Reconciled { broker, tp } => {
+                self.unclean_tainted.remove(&(tp, broker));
+            }
+        }
+    }
+
+    /// The ledger takes the batches below leader `l`'s new HW of `tp` it does not have yet.
+    fn ledger_commit(&mut self, l: BrokerId, tp: Tp, hw: i64) {
+        if !self.track_invariants {
+            return;
+        }
+        let Some(r) = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)) else { return };
+        let ledger = self.ledger.entry(tp).or_default();
+        let have = ledger.last().map_or(0, |b| b.next_offset());
+        if hw > have {
+            for bt in r.log.batches_from(have, hw) {
+                if bt.next_offset() <= hw && bt.base_offset >= have {
+                    ledger.push(bt.clone());
                 }
             }
         }
@@ -946,4 +967,276 @@ impl Cluster {
 
 // ===== Broker: API, views and router glue (issue 21) =====
 impl Cluster {
+    /// Runs a handler of broker `b` through a `Ctx` (the quorum's leader and the sandbox's log
+    /// bound in it) and routes its outputs in order. None when there is no such broker.
+    pub(crate) fn with_broker<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut Broker, &mut Ctx) -> R) -> Option<R> {
+        self.with_broker_measured(b, None, f)
+    }
+
+    /// [`Cluster::with_broker`], with the bytes the logs hold now when the handler's append
+    /// needs them (see [`Ctx::reserve_log_bytes`]).
+    fn with_broker_measured<R>(&mut self, b: BrokerId, held_bytes: Option<u64>, f: impl FnOnce(&mut Broker, &mut Ctx) -> R) -> Option<R> {
+        let leader = self.quorum_leader();
+        let br = self.brokers.get_mut(&b)?;
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_quorum_leader(leader).with_disk(&mut self.budget, held_bytes);
+        let r = f(br, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// Delivers a message to broker `b`'s process: its own handlers, its group and transaction
+    /// coordinators, or the controlled shutdown's end.
+    pub(crate) fn broker_receive(&mut self, b: BrokerId, msg: Msg) {
+        match msg {
+            Msg::Metadata { from_version, to_version, full, topics, deleted_topics, parts } => {
+                self.broker_metadata(b, crate::engine::broker::MetadataDelta { from_version, to_version, full, topics, deleted: deleted_topics, parts })
+            }
+            Msg::ControlledShutdownDone => self.finish_shutdown(b),
+            Msg::AlterPartitionDone { tp, committed_epoch } => {
+                if let Some(br) = self.brokers.get_mut(&b) {
+                    br.on_alter_partition_done(tp, committed_epoch);
+                }
+            }
+            Msg::Fetch { follower, fetch_id, parts } => self.broker_replica_fetch(b, follower, fetch_id, parts),
+            Msg::FetchResp { leader, fetch_id, parts } => {
+                self.with_broker(b, |br, ctx| br.on_fetch_response(ctx, leader, fetch_id, parts));
+            }
+            Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
+            Msg::MetadataReq { producer, req_id, topics } => self.broker_metadata_request(b, producer, req_id, topics),
+            Msg::Group(m) => self.group_broker_receive(b, *m),
+            Msg::Txn(m) => self.txn_broker_receive(b, *m),
+            _ => {}
+        }
+    }
+
+    /// A metadata update: the view first, then each changed partition as its own step (its
+    /// outputs routed before the next: a consumer fetch woken by one partition reads the others
+    /// as they were), then the fetchers send what the update added.
+    fn broker_metadata(&mut self, b: BrokerId, d: crate::engine::broker::MetadataDelta) {
+        let Some(Some(changed)) = self.with_broker(b, |br, ctx| br.on_metadata(ctx, d)) else { return };
+        for tp in changed {
+            self.with_broker(b, |br, ctx| br.on_partition_change(ctx, tp));
+        }
+        self.kick_fetchers(b);
+    }
+
+    /// A follower's FetchRequest on leader `l`, partition by partition (each one's outputs routed
+    /// before the next, as above), then answered or parked.
+    fn broker_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>) {
+        let mut immediate = Vec::with_capacity(parts.len());
+        let mut respond_now = false;
+        for p in &parts {
+            let (answer, ready) = self.with_broker(l, |br, ctx| br.on_replica_fetch_part(ctx, follower, p)).unwrap_or((None, false));
+            respond_now |= ready;
+            immediate.push(answer);
+        }
+        self.with_broker(l, |br, ctx| br.finish_replica_fetch(ctx, follower, fetch_id, parts, immediate, respond_now));
+    }
+
+    /// A ProduceRequest on leader `l` (also a coordinator's write to its own log). The logs are
+    /// measured first when the sandbox's bound needs the exact count (no broker sees the others).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<crate::engine::log::RecordsData>, acks: i16, timeout_ms: i64) {
+        let size_bytes = u64::from(data.size_bytes);
+        let brokers = &self.brokers;
+        let held = self.budget.recount_due(size_bytes, self.now_ms).then(|| log_bytes_held(brokers.values().flat_map(|b| b.replicas.values().map(|r| &r.log))));
+        let req = crate::engine::broker::leader::Produce { producer, req_id, tp, data, acks, timeout_ms };
+        self.with_broker_measured(l, held, |br, ctx| br.on_produce(ctx, req));
+    }
+
+    /// What a broker's replica manager told the rest of its process.
+    pub(crate) fn broker_local(&mut self, b: BrokerId, what: Local) {
+        match what {
+            Local::HighWatermarkAdvanced { tp } => self.consumer_fetch_wake(b, tp),
+            Local::MarkerAppended { tp, info, offset } => self.on_marker_appended(b, tp, &info, offset),
+        }
+    }
+
+    pub(crate) fn on_fetch_expire(&mut self, l: BrokerId, incarnation: u64, fetch_id: u64) {
+        self.with_broker(l, |br, ctx| br.on_fetch_expire(ctx, incarnation, fetch_id));
+    }
+
+    pub(crate) fn on_produce_expire(&mut self, l: BrokerId, incarnation: u64, tp: Tp, req_id: u64) {
+        self.with_broker(l, |br, ctx| br.on_produce_expire(ctx, incarnation, tp, req_id));
+    }
+
+    pub(crate) fn on_isr_check(&mut self, l: BrokerId, incarnation: u64) {
+        self.with_broker(l, |br, ctx| br.on_isr_check(ctx, incarnation));
+    }
+
+    /// `log.retention.check.interval.ms` as configured.
+    pub(crate) fn retention_check_interval_ms(&self) -> i64 {
+        let v = self.broker_int("log.retention.check.interval.ms");
+        if v >= 1 {
+            v
+        } else {
+            crate::engine::retention::RETENTION_CHECK_INTERVAL_MS_DEFAULT
+        }
+    }
+
+    pub(crate) fn on_retention_check(&mut self, b: BrokerId, incarnation: u64) {
+        let interval_ms = self.retention_check_interval_ms();
+        self.with_broker(b, |br, ctx| br.on_retention_check(ctx, incarnation, interval_ms));
+    }
+
+    pub(crate) fn apply_retention(&mut self, b: BrokerId, tp: Tp) {
+        self.with_broker(b, |br, ctx| br.apply_retention(ctx, tp));
+    }
+
+    /// Runs the retention rules on every replica of every running broker now (tests and the UI's
+    /// "run retention now" use it; the schedule does the same on its own).
+    pub fn run_retention_now(&mut self) {
+        let targets: Vec<(BrokerId, Tp)> =
+            self.brokers.iter().filter(|(id, _)| self.broker_up(**id)).flat_map(|(id, br)| br.replicas.keys().map(move |tp| (*id, *tp))).collect();
+        for (b, tp) in targets {
+            self.apply_retention(b, tp);
+        }
+    }
+
+    pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
+        self.with_broker(b, |br, ctx| br.on_heartbeat_timer(ctx, incarnation));
+    }
+
+    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.maybe_send_fetch(ctx, leader));
+    }
+
+    pub(crate) fn kick_fetchers(&mut self, b: BrokerId) {
+        self.with_broker(b, |br, ctx| br.kick_fetchers(ctx));
+    }
+
+    pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.on_slow_fetch_due(ctx, incarnation, leader));
+    }
+
+    pub(crate) fn on_fetcher_backoff(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.on_fetcher_backoff(ctx, incarnation, leader));
+    }
+
+    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64) {
+        self.with_broker(b, |br, ctx| br.on_follower_fetch_timeout(ctx, incarnation, leader, fetch_id));
+    }
+
+    pub(crate) fn broker_metadata_request(&mut self, b: BrokerId, producer: u32, req_id: u64, topics: Vec<String>) {
+        let auto_create = self.broker_bool("auto.create.topics.enable");
+        self.with_broker(b, |br, ctx| br.on_metadata_request(ctx, auto_create, producer, req_id, topics));
+    }
+
+    /// A synchronous Metadata request naming a missing topic with AllowAutoTopicCreation (what
+    /// librdkafka's producer handle sends, e.g. `kcat -L -t`): with `auto.create.topics.enable`,
+    /// a broker the client reaches forwards CreateTopics to the active controller and answers
+    /// UNKNOWN_TOPIC_OR_PARTITION (the topic exists once the controller got the request, within
+    /// the round trip the client waits for); an invalid name is INVALID_TOPIC_EXCEPTION.
+    pub fn metadata_auto_create(&mut self, topic: &str) -> ErrorCode {
+        if crate::engine::controller::topic_name_error(topic).is_some() {
+            return ErrorCode::INVALID_TOPIC_EXCEPTION;
+        }
+        if !self.broker_bool("auto.create.topics.enable") {
+            return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        let Some(c) = self.quorum_leader() else { return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
+        let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+        if let Some(b) = via {
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![crate::engine::msg::CreatableTopic::named(topic.to_string())], reply: None });
+        }
+        // The client waits for its answer: a round trip, while the forward reaches the controller.
+        self.advance(ROUND_TRIP_MS);
+        ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+    }
+
+    // ----- consumer-facing reads (synchronous) -----
+
+    fn leader_replica(&self, topic: &str, partition: i32) -> KResult<(BrokerId, Tp)> {
+        let (tp, pm) = self.image_partition(topic, partition).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let l = pm.leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
+        if !self.client_reaches(l) {
+            return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        let ok = self.brokers[&l].replicas.get(&tp).is_some_and(|r| r.vol.is_leader && r.vol.leader_epoch == pm.leader_epoch);
+        if !ok {
+            return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        Ok((l, tp))
+    }
+
+    /// A consumer fetch, served by the partition leader up to its high watermark.
+    pub fn fetch(&self, req: &FetchRequest) -> KResult<FetchResponse> {
+        let (l, tp) = self.leader_replica(&req.topic, req.partition)?;
+        let r = &self.brokers[&l].replicas[&tp];
+        let log = &r.log;
+        let hw = log.high_watermark;
+        // Out of range is judged against the log end (`UnifiedLog.read`): an offset between the
+        // high watermark and the log end (a new leader's HW catching up) reads as empty.
+        if req.offset < log.log_start_offset || req.offset > log.log_end_offset {
+            return Err(KafkaError::new(
+                ErrorCode::OFFSET_OUT_OF_RANGE,
+                format!("Fetch position FetchPosition{{offset={}}} is out of range for partition {}-{}", req.offset, req.topic, req.partition),
+            ));
+        }
+        let mut batches = Vec::new();
+        let mut records = 0usize;
+        let mut bytes = 0u64;
+        let mut end = req.offset;
+        // read_committed reads up to the last stable offset only.
+        let lso = log.last_stable_offset();
+        let read_committed = req.isolation == Isolation::ReadCommitted;
+        let hw_all = hw;
+        let hw = if read_committed { lso } else { hw };
+        for bt in log.batches_from(req.offset, hw).filter(|_| req.offset < hw) {
+            if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
+                break;
+            }
+            let lo = bt.base_offset.max(req.offset);
+            let hi = bt.next_offset().min(hw);
+            let room = req.max_records - records;
+            if bt.is_dense() {
+                let take = ((hi - lo).max(0) as usize).min(room);
+                records += take;
+                end = lo + take as i64;
+            } else {
+                // A compacted batch: count the records it still holds in the window; a batch
+                // that is wholly inside the window moves the end past its last offset (gaps
+                // included), so the next fetch continues after it.
+                let mut take = 0usize;
+                end = hi;
+                for r in bt.records().filter(|r| r.offset >= lo && r.offset < hi) {
+                    if take == room {
+                        end = r.offset;
+                        break;
+                    }
+                    take += 1;
+                }
+                records += take;
+            }
+            bytes += bt.size_bytes() as u64;
+            batches.push(bt.clone());
+        }
+        Ok(FetchResponse {
+            batches,
+            first_offset: req.offset,
+            end_offset: end.max(req.offset),
+            high_watermark: hw_all,
+            log_start_offset: log.log_start_offset,
+            last_stable_offset: lso,
+            leader: l,
+            leader_epoch: r.vol.leader_epoch,
+            aborted: if read_committed { log.aborted_txns(req.offset, end.max(req.offset)) } else { Vec::new() },
+        })
+    }
+
+    /// ListOffsets: earliest (log start), latest (HW) or by timestamp. Returns (offset, timestamp).
+    pub fn list_offsets(&self, topic: &str, partition: i32, spec: OffsetSpec) -> KResult<(i64, i64)> {
+        let (l, tp) = self.leader_replica(topic, partition)?;
+        let r = &self.brokers[&l].replicas[&tp];
+        let log = &r.log;
+        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+            return Err(KafkaError::of(ErrorCode::OFFSET_NOT_AVAILABLE));
+        }
+        Ok(match spec {
+            OffsetSpec::Earliest => (log.log_start_offset, -1),
+            OffsetSpec::Latest => (log.high_watermark, -1),
+            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).unwrap_or((-1, -1)),
+        })
+    }
 }

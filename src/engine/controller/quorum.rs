@@ -216,7 +216,7 @@ mod tests {
             run(&mut c, 9_000, &quorum, |c, ctx| c.on_message(ctx, beat));
         }
         let out = run(&mut c, 9_500, &quorum, |c, ctx| c.on_tick(ctx));
-        let pm = c.partition(tp).expect("exists").clone();
+        let pm = c.partition(tp).expect("the test created the partition").clone();
         let new = pm.leader.expect("an unclean leader");
         assert_ne!(new, old);
         assert_eq!((pm.isr, pm.leader_epoch, pm.recovering), (vec![new], 1, true));
