@@ -69,7 +69,7 @@ impl Broker {
             answers.push(TopicAnswer { name, index, error, leaders });
         }
         if let (false, Some(c)) = (create.is_empty(), ctx.quorum_leader()) {
-            ctx.send(Some(self.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: create });
+            ctx.send(Some(self.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: create.into_iter().map(super::msg::CreatableTopic::named).collect(), reply: None });
         }
         ctx.send(Some(self.id), Dest::Client(producer), Msg::MetadataResp { req_id, topics: answers });
     }

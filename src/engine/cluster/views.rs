@@ -20,6 +20,7 @@ use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
 use crate::engine::txn::*;
+use crate::engine::idle::{self, IDLE_WINDOW_MS};
 
 
 // ===== Sandbox apps (the node: app.rs)
@@ -413,11 +414,13 @@ impl Cluster {
         }
         let p = crate::engine::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
         if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
-            if self.ctl.active.is_none() {
+            let Some(c) = self.ctl.active else {
                 return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
-            }
-            if let Err(e) = self.create_offsets_topic() {
-                return Err(KafkaError::new(ErrorCode::COORDINATOR_NOT_AVAILABLE, e.message));
+            };
+            // FindCoordinator to a broker the Admin client reaches: it forwards the creation.
+            let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+            if let Some(b) = via {
+                let _ = self.find_coordinator_on(b, group);
             }
         }
         let mut found = None;
@@ -607,18 +610,19 @@ impl Cluster {
     /// A topic was deleted: every coordinator drops the committed offsets of its partitions
     /// (`onPartitionsDeleted`), writing tombstones.
     pub(crate) fn groups_on_topic_deleted(&mut self, topic: &str) {
-        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) || topic == OFFSETS_TOPIC {
-            if topic == OFFSETS_TOPIC {
-                for gc in self.groups.coordinators.values_mut() {
-                    gc.shards.clear();
-                }
+        if topic == OFFSETS_TOPIC {
+            for gc in self.groups.coordinators.values_mut() {
+                gc.shards.clear();
             }
             return;
         }
+        // Each partition's coordinator: the broker that leads it in its own metadata view.
+        let up: Vec<BrokerId> = self.brokers.keys().copied().filter(|&b| self.broker_up(b)).collect();
         for p in 0..OFFSETS_PARTITIONS {
-            let Some(l) = self.offsets_partition_leader(p) else { continue };
-            if self.broker_up(l) {
-                self.with_group_coordinator(l, |gc, host, ctx| gc.on_topic_deleted(host, ctx, p, topic));
+            for &l in &up {
+                if coordinator_in_view(&self.brokers[&l], OFFSETS_TOPIC, p) == Some(Ok(l)) {
+                    self.with_group_coordinator(l, |gc, host, ctx| gc.on_topic_deleted(host, ctx, p, topic));
+                }
             }
         }
     }
@@ -629,9 +633,15 @@ impl Cluster {
     /// Runs `f` on broker `b`'s group coordinator with its host's read-only state and a `Ctx`,
     /// then routes the outputs in order. None if there is no such broker.
     pub(crate) fn with_group_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut GroupCoordinator, &Broker, &mut Ctx) -> R) -> Option<R> {
+        self.with_group_coordinator_to(b, None, f)
+    }
+
+    /// As [`Cluster::with_group_coordinator`], the `Ctx` naming `controller` as the active
+    /// controller (for a request the host forwards to it).
+    fn with_group_coordinator_to<R>(&mut self, b: BrokerId, controller: Option<BrokerId>, f: impl FnOnce(&mut GroupCoordinator, &Broker, &mut Ctx) -> R) -> Option<R> {
         let host = self.brokers.get(&b)?;
         let gc = self.groups.coordinators.entry(b).or_insert_with(|| GroupCoordinator::new(b));
-        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_quorum_leader(controller);
         let r = f(gc, host, &mut ctx);
         let outputs = ctx.into_outputs();
         self.route(outputs);
@@ -639,21 +649,33 @@ impl Cluster {
     }
 
     /// FindCoordinator served by broker `b`: the leader of the group's offsets partition in `b`'s
-    /// metadata view. Creates `__consumer_offsets` on first use.
+    /// metadata view. On first use `b` forwards the creation of `__consumer_offsets` to the
+    /// active controller, if it reaches it (Kafka's channel would hold the request until then;
+    /// here the next FindCoordinator asks again).
     pub(crate) fn find_coordinator_on(&mut self, b: BrokerId, group: &str) -> Result<BrokerId, ErrorCode> {
-        let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
-        if let Some(found) = coordinator_in_view(&self.brokers[&b], OFFSETS_TOPIC, p) {
-            return found;
+        let rf = self.offsets_replication_factor();
+        let controller = self.quorum_leader().filter(|&c| self.brokers_connected(b, c));
+        let found = self.with_group_coordinator_to(b, controller, |gc, host, ctx| gc.on_find_coordinator(host, ctx, group, rf));
+        found.unwrap_or(Err(ErrorCode::COORDINATOR_NOT_AVAILABLE))
+    }
+
+    /// `offsets.topic.replication.factor`, as a CreateTopics carries it.
+    fn offsets_replication_factor(&self) -> i16 {
+        self.broker_int("offsets.topic.replication.factor").clamp(1, i16::MAX as i64) as i16
+    }
+
+    /// The controller answered a CreateTopics a coordinator forwarded.
+    pub(crate) fn coordinator_create_topics_answered(&mut self, req_id: u64) {
+        for gc in self.groups.coordinators.values_mut() {
+            if gc.on_create_topics_answer(req_id) {
+                break;
+            }
         }
-        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
-            let _ = self.create_offsets_topic();
-        }
-        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
     }
 
     /// Creates `__consumer_offsets` as the broker's auto-creation does (controller side, no wait).
     pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
-        let rf = self.broker_int("offsets.topic.replication.factor").clamp(1, i16::MAX as i64) as i16;
+        let rf = self.offsets_replication_factor();
         let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
             .config("compression.type", "producer")
             .config("cleanup.policy", "compact")
@@ -736,6 +758,7 @@ impl Cluster {
     pub(crate) fn group_client_receive(&mut self, client: u32, msg: crate::engine::cluster::Msg) {
         match msg {
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == COORDINATOR_CLIENT => self.coordinator_append_done(req_id, result),
+            crate::engine::cluster::Msg::CreateTopicsResp { req_id } if client == COORDINATOR_CLIENT => self.coordinator_create_topics_answered(req_id),
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_LOG_CLIENT => self.txn_append_done(req_id, result),
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             crate::engine::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
@@ -1250,6 +1273,34 @@ impl Cluster {
 
 // ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
 impl Cluster {
+    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enabled = on;
+    }
+
+    /// Simulated time the idle skip jumped over so far.
+    pub fn idle_skipped_ms(&self) -> i64 {
+        self.idle.skipped_ms
+    }
+
+    /// Windows the idle skip stepped to compare, and jumps it made.
+    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
+        (self.idle.windows, self.idle.jumps)
+    }
+
+    /// Whether the run loop should try the skip now.
+    pub(crate) fn idle_skip_due(&self, until_ms: i64) -> bool {
+        self.idle.enabled
+            && self.now_ms >= self.idle.retry_at_ms
+            && until_ms.saturating_sub(self.now_ms) >= 2 * IDLE_WINDOW_MS
+            && self.next_event_time_ms().is_some_and(|t| t > self.now_ms)
+    }
+
+    /// One attempt of the idle skip (see `idle.rs`); false if the action's event budget ran
+    /// out in the window it stepped.
+    pub(crate) fn idle_skip(&mut self, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
+        idle::attempt(self, until_ms, after_step)
+    }
 }
 
 // ===== Broker: API, views and router glue (issue 21) =====
@@ -1399,7 +1450,7 @@ impl Cluster {
         let Some(c) = self.quorum_leader() else { return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
         let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
         if let Some(b) = via {
-            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic.to_string()] });
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![crate::engine::msg::CreatableTopic::named(topic.to_string())], reply: None });
         }
         // The client waits for its answer: a round trip, while the forward reaches the controller.
         self.advance(ROUND_TRIP_MS);

@@ -111,7 +111,7 @@ impl Controller {
                 let committed_epoch = ok.then_some(partition_epoch + 1);
                 ctx.send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp, committed_epoch });
             }
-            Msg::CreateTopicsForward { topics } => self.on_create_topics_forward(ctx, topics),
+            Msg::CreateTopicsForward { topics, reply } => self.on_create_topics_forward(ctx, c, topics, reply),
             _ => {}
         }
         debug_assert!(self.version >= version, "the metadata version never goes back");

@@ -30,6 +30,8 @@ pub mod records;
 pub(crate) mod txn_offsets;
 #[cfg(test)]
 mod liveness_tests;
+#[cfg(test)]
+mod forward_tests;
 
 use std::collections::BTreeMap;
 use super::assignor::{Strategy, Subscription, TopicPartition};

@@ -259,6 +259,31 @@ pub(crate) struct PendingAppend {
     pub kind: AppendKind,
 }
 
+/// `NodeToControllerChannelManager`'s `retryTimeoutMs` on a broker (BrokerServer: 60000): a
+/// forwarded request unanswered this long times out (`onTimeout`), clearing its in-flight mark.
+pub(crate) const CONTROLLER_REQUEST_RETRY_TIMEOUT_MS: i64 = 60_000;
+
+/// A CreateTopics a broker forwarded for an internal topic and awaits (the topic's entry in
+/// `AutoTopicCreationManager.inflightTopics`): no other is sent while it is in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TopicForward {
+    pub req_id: u64,
+    /// The controller it went to and the host's incarnation that sent it: a new active
+    /// controller (Kafka's channel resends to it) or a restarted host (a fresh manager) asks again.
+    pub controller: BrokerId,
+    pub incarnation: u64,
+    /// When the channel gives up on it.
+    pub lapse_at_ms: i64,
+}
+
+impl TopicForward {
+    /// Whether it still stands for a host in `incarnation` whose active controller is
+    /// `controller`, at `now_ms`.
+    pub(crate) fn in_flight(&self, incarnation: u64, controller: BrokerId, now_ms: i64) -> bool {
+        self.incarnation == incarnation && self.controller == controller && now_ms < self.lapse_at_ms
+    }
+}
+
 /// One broker's group coordinator (a node: its handlers are in `coordinator.rs`): the
 /// `__consumer_offsets` partitions it leads and loaded, and its writes in flight.
 #[derive(Clone, Debug)]
@@ -276,6 +301,8 @@ pub(crate) struct GroupCoordinator {
     /// Transactional offsets written, waiting for their transaction's marker: per (offsets
     /// partition, shard id) and producer id (Kafka's pendingTransactionalOffsetCommits).
     pub(super) txn_pending: BTreeMap<(i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
+    /// The host's CreateTopics for `__consumer_offsets` on its way to the controller.
+    pub(super) offsets_topic_forward: Option<TopicForward>,
 }
 
 /// A transactional offset commit written to `__consumer_offsets`, waiting for the write.
@@ -292,7 +319,7 @@ pub(super) struct TxnOffsetsAppend {
 
 impl GroupCoordinator {
     pub(crate) fn new(broker: BrokerId) -> GroupCoordinator {
-        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new(), txn_appends: BTreeMap::new(), txn_pending: BTreeMap::new() }
+        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new(), txn_appends: BTreeMap::new(), txn_pending: BTreeMap::new(), offsets_topic_forward: None }
     }
 }
 
