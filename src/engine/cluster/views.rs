@@ -1273,6 +1273,32 @@ impl Cluster {
 
 // ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
 impl Cluster {
+    /// The client's first metadata request for a subscribed topic the cluster does not know,
+    /// with `allowAutoTopicCreation` = `allow.auto.create.topics`. KRaft 3.9's broker answers
+    /// UNKNOWN_TOPIC_OR_PARTITION (INVALID_TOPIC_EXCEPTION for an invalid name, with nothing
+    /// forwarded) and, with `auto.create.topics.enable`, forwards CreateTopics with the defaults
+    /// to the active controller (`AutoTopicCreationManager.sendCreateTopicRequest`): the topic
+    /// exists once the forward arrived, and the client's next metadata refresh finds its leaders.
+    pub(crate) fn consumer_metadata_for_missing_topic(&mut self, c: ConsumerId, topic: &str) {
+        let invalid = crate::engine::controller::topic_name_error(topic).is_some();
+        let error = if invalid { ErrorCode::INVALID_TOPIC_EXCEPTION } else { ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
+        let Some(allow) = self.consumers.get_mut(&c).map(|x| x.on_missing_topic_answer(topic, error)) else { return };
+        if allow && !invalid && self.broker_bool("auto.create.topics.enable") {
+            self.forward_auto_creation(topic);
+        }
+    }
+
+    /// A broker the client reaches, and that reaches the active controller, forwards CreateTopics
+    /// for `topic` with the defaults (none answers when no broker does).
+    fn forward_auto_creation(&mut self, topic: &str) {
+        let Some(c) = self.quorum_leader() else { return };
+        let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+        if let Some(b) = via {
+            let topics = vec![crate::engine::msg::CreatableTopic::named(topic.to_string())];
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics, reply: None });
+        }
+    }
+
     /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
     pub fn set_idle_skip(&mut self, on: bool) {
         self.idle.enabled = on;
