@@ -152,6 +152,40 @@ fn offsets_topic_is_created_on_first_use_with_kafka_configs() {
     assert_eq!((l[0].group_id.as_str(), l[0].state, l[0].protocol_type.as_str()), ("my-group", GroupState::Stable, "consumer"));
 }
 
+/// KRaft 3.9: the consumer's metadata request for a missing topic makes a broker forward
+/// CreateTopics to the active controller; the topic exists once the forward arrived, a network
+/// latency after `subscribe`, never at once (the bug: the creation wrote the controller's state
+/// synchronously).
+#[test]
+fn consumer_auto_creation_is_forwarded_so_the_topic_exists_a_latency_after_subscribe() {
+    let mut c = cluster(3, 5);
+    c.advance(2_000);
+    let a = c.create_consumer(console("g")).unwrap();
+    c.subscribe(a, &["fresh"]).unwrap();
+    let logs = c.take_consumer_logs(a);
+    assert!(logs.iter().any(|l| matches!(l, ConsumerLog::MetadataIssue { topic, error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, .. } if topic == "fresh")), "{logs:?}");
+    assert!(!c.topic_exists("fresh"), "the broker only forwarded the creation");
+    c.advance(NET_LATENCY_MS);
+    assert_eq!(c.describe_topic("fresh").unwrap().partitions.len(), 1, "num.partitions");
+}
+
+/// `allow.auto.create.topics=false`, or an invalid name: the broker forwards nothing; the invalid
+/// name is INVALID_TOPIC_EXCEPTION, which the next poll throws.
+#[test]
+fn consumer_metadata_forwards_no_creation_when_not_allowed_or_invalid() {
+    let mut c = cluster(3, 5);
+    c.advance(2_000);
+    let a = c.create_consumer(ConsumerConfig { allow_auto_create_topics: false, ..console("g") }).unwrap();
+    c.subscribe(a, &["kept-out"]).unwrap();
+    let b = c.create_consumer(console("h")).unwrap();
+    c.subscribe(b, &["bad:name"]).unwrap();
+    let logs = c.take_consumer_logs(b);
+    assert!(logs.iter().any(|l| matches!(l, ConsumerLog::MetadataIssue { error: ErrorCode::INVALID_TOPIC_EXCEPTION, .. })), "{logs:?}");
+    c.advance(1_000);
+    assert!(!c.topic_exists("kept-out") && !c.topic_exists("bad:name"));
+    assert_eq!(c.poll(b).unwrap_err().code, ErrorCode::INVALID_TOPIC_EXCEPTION);
+}
+
 #[test]
 fn commits_are_records_in_the_offsets_partition() {
     let mut c = cluster(3, 9);

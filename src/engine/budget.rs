@@ -54,9 +54,16 @@ impl Budget {
     /// The running estimate only grows; past the bound the logs are measured exactly (retention,
     /// compaction and deleted topics free space), at most once per [`RECOUNT_INTERVAL_MS`]:
     /// `held_bytes` counts them.
+    /// Whether [`Budget::check_log`] of `bytes` at `now_ms` would measure the logs (the router
+    /// measures them before a produce handler runs, which cannot see the other brokers).
+    pub(crate) fn recount_due(&self, bytes: u64, now_ms: i64) -> bool {
+        let max = if self.log_bytes_max == 0 { LOG_BYTES_MAX } else { self.log_bytes_max };
+        self.log_bytes.saturating_add(bytes) > max && now_ms >= self.recount_at_ms
+    }
+
     pub(crate) fn check_log(&mut self, bytes: u64, now_ms: i64, held_bytes: impl FnOnce() -> u64) -> KResult<()> {
         let max = if self.log_bytes_max == 0 { LOG_BYTES_MAX } else { self.log_bytes_max };
-        if self.log_bytes.saturating_add(bytes) > max && now_ms >= self.recount_at_ms {
+        if self.recount_due(bytes, now_ms) {
             self.log_bytes = held_bytes();
             self.recount_at_ms = now_ms + RECOUNT_INTERVAL_MS;
         }

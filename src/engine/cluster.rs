@@ -53,12 +53,12 @@ pub const BROKERS_MAX: u32 = 9;
 
 pub use super::ids::{BrokerId, Tp};
 pub use super::broker::state::{ProcessState, Replica, ALTER_PARTITION_RETRY_MS, BROKER_HEARTBEAT_INTERVAL_MS, REPLICA_FETCH_BACKOFF_MS, REPLICA_FETCH_MAX_BYTES, REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_TIMEOUT_MS, REPLICA_FETCH_WAIT_MAX_MS, REPLICA_LAG_TIME_MAX_MS};
-pub(crate) use super::broker::state::{Broker, Fetcher, FollowerProgress, ParkedFetch, PendingProduce, ReplicaVolatile};
+pub(crate) use super::broker::state::{Broker, ReplicaVolatile};
 pub use super::msg::PartitionMeta;
 pub use super::controller::state::TopicMeta;
 pub(crate) use super::controller::state::Controller;
 pub use super::controller::state::{BROKER_SESSION_TIMEOUT_MS, CONTROLLER_ELECTION_TIMEOUT_MS, CONTROLLER_TICK_MS, UNCLEAN_ELECTION_INTERVAL_MS};
-pub(crate) use super::msg::{Dest, Ev, FetchPart, FetchResult, Msg, TopicAnswer, TopicRecord};
+pub(crate) use super::msg::{Dest, Ev, Msg, TopicRecord};
 
 /// Cluster construction parameters.
 #[derive(Clone, Debug)]
@@ -278,12 +278,6 @@ impl Cluster {
         self.instant_overflows
     }
 
-    pub(crate) fn next_id(&mut self) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        id
-    }
-
     /// Time of the next pending event, if any.
     pub fn next_event_time_ms(&self) -> Option<i64> {
         self.queue.peek().map(|Reverse(s)| s.time_ms)
@@ -414,6 +408,7 @@ impl Cluster {
                 Out::Direct { broker, msg } => self.broker_receive(broker, msg),
                 Out::Event(kind) => self.events.push(self.now_ms, kind),
                 Out::Observe(o) => self.observe(o),
+                Out::Local { broker, what } => self.broker_local(broker, what),
             }
         }
     }
@@ -502,6 +497,7 @@ impl Cluster {
         b.view_settings.clear();
         b.view_version = 0;
         b.parked_fetches.clear();
+        b.parked_consumer_fetches.clear();
         b.fetchers.clear();
         b.purgatory.clear();
         b.shutdown_deadline_ms = None;
@@ -680,15 +676,17 @@ impl Cluster {
         self.brokers.get(&broker)?.replicas.get(&Tp { topic: idx, partition }).map(|r| &r.log)
     }
 
+    /// A fresh request id (tests that hand-craft requests).
+    #[cfg(test)]
+    pub(crate) fn next_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
     /// Events since the last drain (bounded; see [`super::event::EVENT_BUFFER_MAX`]).
     pub fn drain_events(&mut self) -> Vec<Event> {
         self.events.drain()
-    }
-
-    /// Whether a batch of `bytes` may be appended within the bytes the logs may hold.
-    pub(crate) fn check_log_budget(&mut self, bytes: u64) -> KResult<()> {
-        let brokers = &self.brokers;
-        self.budget.check_log(bytes, self.now_ms, || log_bytes_held(brokers.values().flat_map(|b| b.replicas.values().map(|r| &r.log))))
     }
 
     /// Starts a new action's event budget of `max_events` (the shell calls it for every input,

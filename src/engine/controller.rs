@@ -133,15 +133,6 @@ impl Controller {
         }
     }
 
-    /// CreateTopics a broker forwarded for topics a Metadata request named (KRaft's
-    /// `AutoTopicCreationManager`): each is created with the defaults; one that exists meanwhile
-    /// (TOPIC_ALREADY_EXISTS) or is refused changes nothing (the broker only logs the answer).
-    pub(crate) fn on_create_topics_forward(&mut self, ctx: &mut Ctx, topics: Vec<String>) {
-        for name in topics {
-            let _ = self.create_topic(ctx, &NewTopic { name, ..Default::default() });
-        }
-    }
-
     /// Sends broker `b` the whole image (it was behind, or new).
     pub(crate) fn send_snapshot(&mut self, ctx: &mut Ctx, b: BrokerId) {
         let Some(c) = self.active else { return };

@@ -22,7 +22,7 @@
 //!
 //! Counters follow: `seq` (in the digest) and `steps` gain exactly what the skipped events would
 //! have added; the queue keeps the order step-by-step simulation gives its entries.
-//! [`Cluster::set_idle_skip`] turns the skip off (the equivalence tests compare both).
+//! `Cluster::set_idle_skip` (in `cluster/views.rs`) turns the skip off (the equivalence tests compare both).
 
 use super::cluster::*;
 use std::cmp::Reverse;
@@ -678,61 +678,36 @@ fn requeue(fast: Vec<Keyed>, mut slow: Vec<Keyed>, base_seq: u64) -> BinaryHeap<
         .collect()
 }
 
-// ----- router glue and views (issue 21: moves to cluster/ at consolidation)
-impl Cluster {
-    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
-    pub fn set_idle_skip(&mut self, on: bool) {
-        self.idle.enabled = on;
-    }
-
-    /// Simulated time the idle skip jumped over so far.
-    pub fn idle_skipped_ms(&self) -> i64 {
-        self.idle.skipped_ms
-    }
-
-    /// Windows the idle skip stepped to compare, and jumps it made.
-    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
-        (self.idle.windows, self.idle.jumps)
-    }
-
-    /// Whether the run loop should try the skip now.
-    pub(crate) fn idle_skip_due(&self, until_ms: i64) -> bool {
-        self.idle.enabled
-            && self.now_ms >= self.idle.retry_at_ms
-            && until_ms.saturating_sub(self.now_ms) >= 2 * IDLE_WINDOW_MS
-            && self.next_event_time_ms().is_some_and(|t| t > self.now_ms)
-    }
-
-    /// One attempt: snapshot, one window stepped normally, snapshot, and the jump if the window
-    /// repeated. False if the action's event budget ran out in the window.
-    pub(crate) fn idle_skip(&mut self, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
-        let Some(a) = Snap::take(self) else {
-            self.idle.retry_at_ms = self.now_ms + IDLE_WINDOW_MS;
-            return true;
-        };
-        let end = self.now_ms + IDLE_WINDOW_MS;
-        self.idle.windows += 1;
-        while let Some(t) = self.next_event_time_ms() {
-            if t > end {
-                break;
-            }
-            if !self.charge_event() {
-                return false;
-            }
-            self.step();
-            after_step(self);
+/// One attempt of the skip (the run loop's `Cluster::idle_skip`): snapshot, one window stepped
+/// normally, snapshot, and the jump if the window repeated. False if the action's event budget
+/// ran out in the window.
+pub(crate) fn attempt(c: &mut Cluster, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
+    let Some(a) = Snap::take(c) else {
+        c.idle.retry_at_ms = c.now_ms + IDLE_WINDOW_MS;
+        return true;
+    };
+    let end = c.now_ms + IDLE_WINDOW_MS;
+    c.idle.windows += 1;
+    while let Some(t) = c.next_event_time_ms() {
+        if t > end {
+            break;
         }
-        self.now_ms = end;
-        let Some(b) = Snap::take(self) else { return true };
-        let rules = Rules::read(self);
-        let Some(plan) = Plan::between(&a, &b, &rules) else { return true };
-        let last_ms = until_ms.min(idle_horizon_ms(self).saturating_sub(1));
-        let windows = (last_ms - end) / IDLE_WINDOW_MS;
-        if windows >= 1 {
-            jump(self, &b, &plan, &rules, windows);
+        if !c.charge_event() {
+            return false;
         }
-        true
+        c.step();
+        after_step(c);
     }
+    c.now_ms = end;
+    let Some(b) = Snap::take(c) else { return true };
+    let rules = Rules::read(c);
+    let Some(plan) = Plan::between(&a, &b, &rules) else { return true };
+    let last_ms = until_ms.min(idle_horizon_ms(c).saturating_sub(1));
+    let windows = (last_ms - end) / IDLE_WINDOW_MS;
+    if windows >= 1 {
+        jump(c, &b, &plan, &rules, windows);
+    }
+    true
 }
 
 #[cfg(test)]

@@ -26,6 +26,24 @@ pub struct PartitionMeta {
     pub recovering: bool,
 }
 
+/// One topic of a forwarded CreateTopics (Kafka's `CreatableTopic`): None partitions or
+/// replication factor take the controller's defaults (`num.partitions`,
+/// `default.replication.factor`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreatableTopic {
+    pub name: String,
+    pub partitions: Option<i32>,
+    pub replication_factor: Option<i16>,
+    pub configs: Vec<(String, String)>,
+}
+
+impl CreatableTopic {
+    /// A topic with the controller's defaults (what a Metadata request's auto-creation asks).
+    pub fn named(name: String) -> CreatableTopic {
+        CreatableTopic { name, partitions: None, replication_factor: None, configs: Vec::new() }
+    }
+}
+
 /// A topic as the metadata log records it: its TopicRecord (id, name) with its ConfigRecords,
 /// resolved into the settings a broker acts on (min ISR, segments, retention, cleanup). A broker
 /// knows a topic only from these.
@@ -91,9 +109,15 @@ pub(crate) enum Msg {
     Produce { producer: u32, req_id: u64, tp: Tp, data: Rc<RecordsData>, acks: i16, timeout_ms: i64 },
     ProduceResp { req_id: u64, result: Result<(i64, i64), KafkaError> },
     MetadataReq { producer: u32, req_id: u64, topics: Vec<String> },
-    /// A broker forwards CreateTopics to the active controller for topics a Metadata request
-    /// named that it does not know (KRaft's `AutoTopicCreationManager`), with the defaults.
-    CreateTopicsForward { topics: Vec<String> },
+    /// A broker forwards CreateTopics to the active controller (KRaft's
+    /// `AutoTopicCreationManager`): topics a Metadata request named that it does not know, with
+    /// the defaults, or a coordinator's internal topic with its own settings. `reply`: the
+    /// internal client id and request id the controller answers (a coordinator that keeps the
+    /// creation in flight until then), None when nobody waits.
+    CreateTopicsForward { topics: Vec<CreatableTopic>, reply: Option<(u32, u64)> },
+    /// The controller's answer to a forwarded CreateTopics that asked for one (whatever each
+    /// topic's outcome: the forwarder only logs it).
+    CreateTopicsResp { req_id: u64 },
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
     /// Consumer group and consumer fetch traffic (see [`super::group`]).
     Group(Box<GroupMsg>),

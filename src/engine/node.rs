@@ -5,7 +5,10 @@
 
 use super::ids::{BrokerId, Tp};
 use super::msg::{Dest, Ev, Msg, OffsetSpec};
+use super::budget::Budget;
+use super::error::KResult;
 use super::event::EventKind;
+use super::log::ProducerBatchInfo;
 use super::rng::Rng;
 
 /// Epoch milliseconds of simulated time 0 on the session's wall clock (2024-11-06 09:00 UTC):
@@ -28,6 +31,17 @@ pub(crate) enum Out {
     Event(EventKind),
     /// What the invariants' observer must learn of the step (no node sees it).
     Observe(Observation),
+    /// Something a broker's replica manager tells another part of the same broker process (its
+    /// group coordinator): no network, handled when routed.
+    Local { broker: BrokerId, what: Local },
+}
+
+/// What a broker's replica manager tells the rest of its process (see [`Out::Local`]).
+#[derive(Debug)]
+pub(crate) enum Local {
+    /// The leader appended a transaction marker (a control batch) at `offset`: the event, and on
+    /// `__consumer_offsets` the group coordinator's pending transactional offsets.
+    MarkerAppended { tp: Tp, info: ProducerBatchInfo, offset: i64 },
 }
 
 /// A step the invariants' observer (the committed-batch ledger, the replicas allowed to diverge)
@@ -38,6 +52,12 @@ pub(crate) enum Observation {
     /// what unclean election means), and the other `replicas` may diverge below their HW until
     /// they reconcile with a leader.
     UncleanElection { tp: Tp, leader: Option<BrokerId>, replicas: Vec<BrokerId> },
+    /// Leader `broker` advanced the high watermark of `tp` to `hw`: the batches below it are
+    /// committed (the ledger takes them from that leader's log).
+    HighWatermarkAdvanced { broker: BrokerId, tp: Tp, hw: i64 },
+    /// Follower `broker` took data from a leader for `tp`: it reconciled with it after an
+    /// unclean election (its divergence below the HW is over).
+    Reconciled { broker: BrokerId, tp: Tp },
 }
 
 /// The network's view of the KRaft quorum from one voter: whether its process runs (not shutting
@@ -94,13 +114,36 @@ pub(crate) struct Ctx<'a> {
     quorum_leader: Option<BrokerId>,
     /// What a client's metadata and ListOffsets requests answer (see [`ClientView`]).
     view: Option<&'a dyn ClientView>,
+    /// For a broker: the sandbox's bound on bytes held in logs (its "disk"), and the bytes the
+    /// logs hold now when the router measured them for this handler (see [`Ctx::reserve_log_bytes`]).
+    disk: Option<&'a mut Budget>,
+    held_bytes: Option<u64>,
     out: Vec<Out>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context for a handler that reaches no broker (see [`Ctx::with_reachable`]).
     pub(crate) fn new(now_ms: i64, rng: &'a mut Rng, next_id: &'a mut u64) -> Ctx<'a> {
-        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], quorum_leader: None, view: None, out: Vec::new() }
+        Ctx { now_ms, rng, next_id, reachable: &[], quorum: &[], quorum_leader: None, view: None, disk: None, held_bytes: None, out: Vec::new() }
+    }
+
+    /// The sandbox's bound on bytes held in logs, and the bytes held now if the router measured
+    /// them (it does when an append of the request's size would need the exact count).
+    pub(crate) fn with_disk(mut self, disk: &'a mut Budget, held_bytes: Option<u64>) -> Ctx<'a> {
+        self.disk = Some(disk);
+        self.held_bytes = held_bytes;
+        self
+    }
+
+    /// Room for an append of `bytes` within the sandbox's bound on bytes held in logs (a
+    /// POLICY_VIOLATION when full). Without a disk (not a broker) there is always room.
+    pub(crate) fn reserve_log_bytes(&mut self, bytes: u64) -> KResult<()> {
+        let Some(disk) = self.disk.as_deref_mut() else { return Ok(()) };
+        let (held, estimate) = (self.held_bytes, disk.log_bytes);
+        disk.check_log(bytes, self.now_ms, || {
+            debug_assert!(held.is_some(), "the router measures the logs when an append needs it");
+            held.unwrap_or(estimate)
+        })
     }
 
     /// The brokers the node reaches now, in id order.
@@ -186,6 +229,11 @@ impl<'a> Ctx<'a> {
     /// Tells the invariants' observer of a step (applied in order with the other outputs).
     pub(crate) fn observe(&mut self, o: Observation) {
         self.out.push(Out::Observe(o));
+    }
+
+    /// Tells another part of broker `broker`'s process (applied in order with the other outputs).
+    pub(crate) fn local(&mut self, broker: BrokerId, what: Local) {
+        self.out.push(Out::Local { broker, what });
     }
 
     /// The outputs, in the order the handler made them.

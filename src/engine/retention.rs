@@ -15,7 +15,10 @@
 //! iteration of the cleaner thread, where a `compact`-only policy applies just the log start
 //! offset rule.
 
-use super::cluster::*;
+use super::broker::state::Broker;
+use super::ids::Tp;
+use super::msg::Ev;
+use super::node::Ctx;
 use super::config::TopicSettings;
 use super::event::EventKind;
 use super::log::{PartitionLog, Segment};
@@ -114,62 +117,31 @@ pub fn delete_old_segments(log: &mut PartitionLog, settings: &TopicSettings, now
     out
 }
 
-impl Cluster {
-    /// `log.retention.check.interval.ms` as configured.
-    pub(crate) fn retention_check_interval_ms(&self) -> i64 {
-        let v = self.broker_int("log.retention.check.interval.ms");
-        if v >= 1 {
-            v
-        } else {
-            RETENTION_CHECK_INTERVAL_MS_DEFAULT
-        }
-    }
-
-    /// The `kafka-log-retention` task: retention for every non-compacted log on the broker.
-    pub(crate) fn on_retention_check(&mut self, b: BrokerId, incarnation: u64) {
-        if self.brokers.get(&b).is_none_or(|br| br.incarnation != incarnation) || !self.broker_up(b) {
+impl Broker {
+    /// The `kafka-log-retention` task (every `log.retention.check.interval.ms`): retention for
+    /// every non-compacted log on the broker.
+    pub(crate) fn on_retention_check(&mut self, ctx: &mut Ctx, incarnation: u64, interval_ms: i64) {
+        if self.incarnation != incarnation || !self.is_up() {
             return;
         }
-        let interval = self.retention_check_interval_ms();
-        self.schedule(interval, Ev::LogRetentionCheck { broker: b, incarnation });
-        let logs: Vec<Tp> = self.brokers[&b]
-            .replicas
-            .keys()
-            .filter(|tp| self.brokers[&b].topic_settings(tp.topic).is_some_and(|t| !t.cleanup_compact))
-            .copied()
-            .collect();
+        ctx.timer(interval_ms, Ev::LogRetentionCheck { broker: self.id, incarnation });
+        let logs: Vec<Tp> = self.replicas.keys().filter(|tp| self.topic_settings(tp.topic).is_some_and(|t| !t.cleanup_compact)).copied().collect();
         for tp in logs {
-            self.apply_retention(b, tp);
+            self.apply_retention(ctx, tp);
         }
     }
 
     /// Runs `deleteOldSegments` on one replica and reports what went.
-    pub(crate) fn apply_retention(&mut self, b: BrokerId, tp: Tp) {
-        let now = self.now_ms;
-        let Some(br) = self.brokers.get_mut(&b) else { return };
-        let Some(settings) = br.view_settings.get(&tp.topic) else { return };
-        let name = br.topic_name(tp.topic);
-        let Some(r) = br.replicas.get_mut(&tp) else { return };
+    pub(crate) fn apply_retention(&mut self, ctx: &mut Ctx, tp: Tp) {
+        let (b, name) = (self.id, self.topic_name(tp.topic));
+        let Some(settings) = self.view_settings.get(&tp.topic) else { return };
+        let Some(r) = self.replicas.get_mut(&tp) else { return };
         // Segment and record times are on the wall clock.
-        let deletions = delete_old_segments(&mut r.log, settings, super::cluster::WALL_CLOCK_EPOCH_MS + now);
-        for d in deletions {
-            self.events.push(
-                now,
-                EventKind::SegmentsDeleted { topic: name.clone(), partition: tp.partition, broker: b, base_offsets: d.base_offsets, bytes: d.bytes, reason: d.reason },
-            );
+        for d in delete_old_segments(&mut r.log, settings, ctx.wall_clock_ms()) {
+            ctx.emit(EventKind::SegmentsDeleted { topic: name.clone(), partition: tp.partition, broker: b, base_offsets: d.base_offsets, bytes: d.bytes, reason: d.reason });
             if let Some(lso) = d.log_start_offset {
-                self.events.push(now, EventKind::LogStartOffsetAdvanced { topic: name.clone(), partition: tp.partition, broker: b, log_start_offset: lso });
+                ctx.emit(EventKind::LogStartOffsetAdvanced { topic: name.clone(), partition: tp.partition, broker: b, log_start_offset: lso });
             }
-        }
-    }
-
-    /// Runs the retention rules on every replica of every running broker now (tests and the UI's
-    /// "run retention now" use it; the schedule does the same on its own).
-    pub fn run_retention_now(&mut self) {
-        let targets: Vec<(BrokerId, Tp)> =
-            self.brokers.iter().filter(|(id, _)| self.broker_up(**id)).flat_map(|(id, br)| br.replicas.keys().map(move |tp| (*id, *tp))).collect();
-        for (b, tp) in targets {
-            self.apply_retention(b, tp);
         }
     }
 }

@@ -15,10 +15,12 @@ use std::rc::Rc;
 use crate::engine::node::*;
 use crate::engine::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
 use crate::engine::producer::{ProducerConfig, ProducerId};
-use crate::engine::msg::{FetchResponse, Isolation};
+use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
+use crate::engine::txn::*;
+use crate::engine::idle::{self, IDLE_WINDOW_MS};
 
 
 // ===== Sandbox apps (the node: app.rs)
@@ -237,6 +239,27 @@ impl Cluster {
                     ledger.truncate(kept);
                 }
             }
+            Observation::HighWatermarkAdvanced { broker, tp, hw } => self.ledger_commit(broker, tp, hw),
+            Observation::Reconciled { broker, tp } => {
+                self.unclean_tainted.remove(&(tp, broker));
+            }
+        }
+    }
+
+    /// The ledger takes the batches below leader `l`'s new HW of `tp` it does not have yet.
+    fn ledger_commit(&mut self, l: BrokerId, tp: Tp, hw: i64) {
+        if !self.track_invariants {
+            return;
+        }
+        let Some(r) = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)) else { return };
+        let ledger = self.ledger.entry(tp).or_default();
+        let have = ledger.last().map_or(0, |b| b.next_offset());
+        if hw > have {
+            for bt in r.log.batches_from(have, hw) {
+                if bt.next_offset() <= hw && bt.base_offset >= have {
+                    ledger.push(bt.clone());
+                }
+            }
         }
     }
 
@@ -391,11 +414,13 @@ impl Cluster {
         }
         let p = crate::engine::assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
         if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
-            if self.ctl.active.is_none() {
+            let Some(c) = self.ctl.active else {
                 return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
-            }
-            if let Err(e) = self.create_offsets_topic() {
-                return Err(KafkaError::new(ErrorCode::COORDINATOR_NOT_AVAILABLE, e.message));
+            };
+            // FindCoordinator to a broker the Admin client reaches: it forwards the creation.
+            let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+            if let Some(b) = via {
+                let _ = self.find_coordinator_on(b, group);
             }
         }
         let mut found = None;
@@ -585,18 +610,19 @@ impl Cluster {
     /// A topic was deleted: every coordinator drops the committed offsets of its partitions
     /// (`onPartitionsDeleted`), writing tombstones.
     pub(crate) fn groups_on_topic_deleted(&mut self, topic: &str) {
-        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) || topic == OFFSETS_TOPIC {
-            if topic == OFFSETS_TOPIC {
-                for gc in self.groups.coordinators.values_mut() {
-                    gc.shards.clear();
-                }
+        if topic == OFFSETS_TOPIC {
+            for gc in self.groups.coordinators.values_mut() {
+                gc.shards.clear();
             }
             return;
         }
+        // Each partition's coordinator: the broker that leads it in its own metadata view.
+        let up: Vec<BrokerId> = self.brokers.keys().copied().filter(|&b| self.broker_up(b)).collect();
         for p in 0..OFFSETS_PARTITIONS {
-            let Some(l) = self.offsets_partition_leader(p) else { continue };
-            if self.broker_up(l) {
-                self.with_group_coordinator(l, |gc, host, ctx| gc.on_topic_deleted(host, ctx, p, topic));
+            for &l in &up {
+                if coordinator_in_view(&self.brokers[&l], OFFSETS_TOPIC, p) == Some(Ok(l)) {
+                    self.with_group_coordinator(l, |gc, host, ctx| gc.on_topic_deleted(host, ctx, p, topic));
+                }
             }
         }
     }
@@ -607,9 +633,15 @@ impl Cluster {
     /// Runs `f` on broker `b`'s group coordinator with its host's read-only state and a `Ctx`,
     /// then routes the outputs in order. None if there is no such broker.
     pub(crate) fn with_group_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut GroupCoordinator, &Broker, &mut Ctx) -> R) -> Option<R> {
+        self.with_group_coordinator_to(b, None, f)
+    }
+
+    /// As [`Cluster::with_group_coordinator`], the `Ctx` naming `controller` as the active
+    /// controller (for a request the host forwards to it).
+    fn with_group_coordinator_to<R>(&mut self, b: BrokerId, controller: Option<BrokerId>, f: impl FnOnce(&mut GroupCoordinator, &Broker, &mut Ctx) -> R) -> Option<R> {
         let host = self.brokers.get(&b)?;
         let gc = self.groups.coordinators.entry(b).or_insert_with(|| GroupCoordinator::new(b));
-        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_quorum_leader(controller);
         let r = f(gc, host, &mut ctx);
         let outputs = ctx.into_outputs();
         self.route(outputs);
@@ -617,21 +649,33 @@ impl Cluster {
     }
 
     /// FindCoordinator served by broker `b`: the leader of the group's offsets partition in `b`'s
-    /// metadata view. Creates `__consumer_offsets` on first use.
+    /// metadata view. On first use `b` forwards the creation of `__consumer_offsets` to the
+    /// active controller, if it reaches it (Kafka's channel would hold the request until then;
+    /// here the next FindCoordinator asks again).
     pub(crate) fn find_coordinator_on(&mut self, b: BrokerId, group: &str) -> Result<BrokerId, ErrorCode> {
-        let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
-        if let Some(found) = coordinator_in_view(&self.brokers[&b], OFFSETS_TOPIC, p) {
-            return found;
+        let rf = self.offsets_replication_factor();
+        let controller = self.quorum_leader().filter(|&c| self.brokers_connected(b, c));
+        let found = self.with_group_coordinator_to(b, controller, |gc, host, ctx| gc.on_find_coordinator(host, ctx, group, rf));
+        found.unwrap_or(Err(ErrorCode::COORDINATOR_NOT_AVAILABLE))
+    }
+
+    /// `offsets.topic.replication.factor`, as a CreateTopics carries it.
+    fn offsets_replication_factor(&self) -> i16 {
+        self.broker_int("offsets.topic.replication.factor").clamp(1, i16::MAX as i64) as i16
+    }
+
+    /// The controller answered a CreateTopics a coordinator forwarded.
+    pub(crate) fn coordinator_create_topics_answered(&mut self, req_id: u64) {
+        for gc in self.groups.coordinators.values_mut() {
+            if gc.on_create_topics_answer(req_id) {
+                break;
+            }
         }
-        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
-            let _ = self.create_offsets_topic();
-        }
-        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
     }
 
     /// Creates `__consumer_offsets` as the broker's auto-creation does (controller side, no wait).
     pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
-        let rf = self.broker_int("offsets.topic.replication.factor").clamp(1, i16::MAX as i64) as i16;
+        let rf = self.offsets_replication_factor();
         let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
             .config("compression.type", "producer")
             .config("cleanup.policy", "compact")
@@ -642,11 +686,6 @@ impl Cluster {
     /// Makes sure broker `b` coordinates offsets partition `p` and has loaded it; the shard id.
     pub(crate) fn coordinator_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
         self.with_group_coordinator(b, |gc, host, ctx| gc.load(host, ctx, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
-    }
-
-    /// The shard holding `group` on broker `b` (loading it), or the error a request gets.
-    pub(crate) fn group_shard(&mut self, b: BrokerId, group: &str) -> Result<(i32, u64), ErrorCode> {
-        self.with_group_coordinator(b, |gc, host, ctx| gc.group_shard(host, ctx, group)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
     }
 
     /// A write of broker `b`'s coordinator (request `req_id`) finished.
@@ -668,7 +707,9 @@ impl Cluster {
             GroupEv::SessionExpiry { broker, partition, shard_id, group, member_id, heartbeat_seq } => {
                 self.with_group_coordinator(broker, |gc, _, ctx| gc.on_session_expiry(ctx, partition, shard_id, &group, &member_id, heartbeat_seq));
             }
-            GroupEv::FetchExpire { broker, req_id } => self.on_consumer_fetch_expire(broker, req_id),
+            GroupEv::FetchExpire { broker, req_id } => {
+                self.with_broker(broker, |br, ctx| br.on_consumer_fetch_expire(ctx, req_id));
+            }
             GroupEv::ConsumerWake { consumer } => self.consumer_wake(consumer),
         }
     }
@@ -702,7 +743,8 @@ impl Cluster {
                 self.with_group_coordinator(b, |gc, host, ctx| gc.on_offset_fetch(host, ctx, consumer, req_id, &group, &partitions));
             }
             GroupMsg::Fetch { consumer, req_id, parts, isolation, max_wait_ms, max_partition_bytes } => {
-                self.handle_consumer_fetch(b, ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes }, max_wait_ms)
+                let f = crate::engine::broker::state::ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes };
+                self.with_broker(b, |br, ctx| br.on_consumer_fetch(ctx, f, max_wait_ms));
             }
             _ => {}
         }
@@ -716,83 +758,11 @@ impl Cluster {
     pub(crate) fn group_client_receive(&mut self, client: u32, msg: crate::engine::cluster::Msg) {
         match msg {
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == COORDINATOR_CLIENT => self.coordinator_append_done(req_id, result),
+            crate::engine::cluster::Msg::CreateTopicsResp { req_id } if client == COORDINATOR_CLIENT => self.coordinator_create_topics_answered(req_id),
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_LOG_CLIENT => self.txn_append_done(req_id, result),
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             crate::engine::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
             _ => {}
-        }
-    }
-
-    // ----- consumer fetch (leader side) -----
-
-    pub(crate) fn fetch_parts(&self, b: BrokerId, f: &ParkedConsumerFetch) -> (Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, bool) {
-        let mut out = Vec::with_capacity(f.parts.len());
-        let mut any = false;
-        for (tp, offset) in &f.parts {
-            let req = crate::engine::msg::FetchRequest {
-                topic: tp.topic.clone(),
-                partition: tp.partition,
-                offset: *offset,
-                max_records: usize::MAX,
-                max_bytes: f.max_partition_bytes,
-                isolation: f.isolation,
-            };
-            let r = match self.fetch(&req) {
-                Ok(resp) if resp.leader != b => Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)),
-                other => other,
-            };
-            match &r {
-                Ok(resp) if resp.end_offset > resp.first_offset => any = true,
-                Ok(_) => {}
-                Err(_) => any = true,
-            }
-            out.push((tp.clone(), r));
-        }
-        (out, any)
-    }
-
-    pub(crate) fn handle_consumer_fetch(&mut self, b: BrokerId, f: ParkedConsumerFetch, max_wait_ms: i64) {
-        let (parts, any) = self.fetch_parts(b, &f);
-        if any || max_wait_ms <= 0 {
-            self.reply(b, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
-            return;
-        }
-        let req_id = f.req_id;
-        self.groups.parked.entry(b).or_default().push(f);
-        self.schedule(max_wait_ms, crate::engine::cluster::Ev::Group(GroupEv::FetchExpire { broker: b, req_id }));
-    }
-
-    pub(crate) fn on_consumer_fetch_expire(&mut self, b: BrokerId, req_id: u64) {
-        let Some(list) = self.groups.parked.get_mut(&b) else { return };
-        let Some(pos) = list.iter().position(|p| p.req_id == req_id) else { return };
-        let f = list.remove(pos);
-        if !self.broker_up(b) {
-            return;
-        }
-        let (parts, _) = self.fetch_parts(b, &f);
-        self.reply(b, f.consumer, GroupMsg::FetchResp { req_id, parts });
-    }
-
-    /// The high watermark of `tp` advanced on leader `l`: answer the consumer fetches parked on it.
-    pub(crate) fn consumer_fetch_wake(&mut self, l: BrokerId, tp: Tp) {
-        let Some(list) = self.groups.parked.get(&l) else { return };
-        if list.is_empty() {
-            return;
-        }
-        let name = self.topic_name(tp.topic);
-        let Some(list) = self.groups.parked.get_mut(&l) else { return };
-        let mut woken = Vec::new();
-        list.retain(|p| {
-            if p.parts.iter().any(|(t, _)| t.partition == tp.partition && *t.topic == *name) {
-                woken.push(p.clone());
-                false
-            } else {
-                true
-            }
-        });
-        for f in woken {
-            let (parts, _) = self.fetch_parts(l, &f);
-            self.reply(l, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
         }
     }
 
@@ -883,7 +853,7 @@ impl Cluster {
 
 use crate::engine::consumer::{consumer_closed, Consumer, ConsumerInfo, ConsumerLog, ConsumerRecord, Returned};
 use crate::engine::ids::CONSUMER_ID_BASE;
-use crate::engine::msg::{GroupMsg, OffsetSpec};
+use crate::engine::msg::GroupMsg;
 use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerRecord, ProducerWarning, SendId, SendResult};
 
 // ===== Producer and consumer clients: API and router glue (issue 21) =====
@@ -1219,12 +1189,542 @@ impl ClientView for Cluster {
 
 // ===== Transactions: API and router glue (issue 21) =====
 impl Cluster {
+    // ----- public API: transactional producer (the node: txn/client.rs) -----
+
+    /// A producer the application still holds (not closed).
+    fn txn_client(&mut self, p: ProducerId) -> KResult<&mut crate::engine::producer::Producer> {
+        self.producers.get_mut(&p).filter(|x| !x.closed_flag()).ok_or_else(|| KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {p}.")))
+    }
+
+    /// `initTransactions`, started: the result arrives through [`Cluster::take_transaction_result`].
+    pub fn start_init_transactions(&mut self, p: ProducerId) -> KResult<()> {
+        self.txn_client(p)?.start_init_transactions()?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// `beginTransaction` (local: nothing is sent until the first record or offsets).
+    pub fn begin_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.txn_client(p)?.begin_transaction()
+    }
+
+    /// `sendOffsetsToTransaction`, started.
+    pub fn start_send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        self.txn_client(p)?.start_send_offsets_to_transaction(offsets, group)?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// `commitTransaction` / `abortTransaction`, started (flushes pending records first).
+    pub fn start_end_transaction(&mut self, p: ProducerId, commit: bool) -> KResult<()> {
+        self.txn_client(p)?.start_end_transaction(commit)?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// The outcome of the last started transactional call, once known.
+    pub fn take_transaction_result(&mut self, p: ProducerId) -> Option<KResult<()>> {
+        self.producers.get_mut(&p).and_then(|x| x.txn.as_mut()).and_then(|t| t.take_result())
+    }
+
+    /// The transactional client state (`TransactionManager` state), if the producer is transactional.
+    pub fn transaction_client_state(&self, p: ProducerId) -> Option<TxnClientState> {
+        self.producers.get(&p).and_then(|x| x.txn.as_ref()).map(|t| t.state)
+    }
+
+    /// The producer id and epoch the producer uses (-1, -1 before it has one).
+    pub fn producer_identity(&self, p: ProducerId) -> Option<(i64, i16)> {
+        self.producers.get(&p).and_then(|x| x.idem.as_ref()).map(|i| (i.producer_id, i.epoch))
+    }
+
+    fn wait_transaction(&mut self, p: ProducerId, what: &str) -> KResult<()> {
+        let limit = self.producers.get(&p).map_or(60_000, |x| x.config.max_block_ms);
+        let done = self.run_while(limit, |c| c.producers.get(&p).and_then(|x| x.txn.as_ref()).is_none_or(|t| t.has_result()));
+        match self.take_transaction_result(p) {
+            Some(r) => r,
+            None if done => Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {p}."))),
+            None => Err(KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Timeout expired after {limit}ms while awaiting {what}"))),
+        }
+    }
+
+    /// `initTransactions` (blocks in simulated time up to `max.block.ms`).
+    pub fn init_transactions(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_init_transactions(p)?;
+        self.wait_transaction(p, "InitProducerId")
+    }
+
+    /// `sendOffsetsToTransaction` (blocking).
+    pub fn send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        self.start_send_offsets_to_transaction(p, offsets, group)?;
+        self.wait_transaction(p, "AddOffsetsToTxn")
+    }
+
+    /// `commitTransaction` (blocking).
+    pub fn commit_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_end_transaction(p, true)?;
+        self.wait_transaction(p, "EndTxn(true)")
+    }
+
+    /// `abortTransaction` (blocking).
+    pub fn abort_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_end_transaction(p, false)?;
+        self.wait_transaction(p, "EndTxn(false)")
+    }
+
+    /// A transaction-protocol answer reached producer `producer`.
+    pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        if p.on_txn_answer(msg, self.now_ms) {
+            self.producer_poll(producer);
+        }
+    }
+
+    // ----- broker side: the transaction coordinator (the node: txn/coordinator.rs) -----
+
+    /// Runs `f` on broker `b`'s transaction coordinator with its host's read-only state, a `Ctx`
+    /// that reaches the brokers `b` reaches, and what the coordinators share; then routes the
+    /// outputs in order. None if there is no such broker.
+    pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
+        let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
+        let controller_reachable = self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c));
+        let host = self.brokers.get(&b)?;
+        let (tc, mut shared) = self.txns.coordinator(b, controller_reachable);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let r = f(tc, host, &mut ctx, &mut shared);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// A transaction-protocol request arrived at broker `b`.
+    pub(crate) fn txn_broker_receive(&mut self, b: BrokerId, msg: TxnMsg) {
+        match msg {
+            TxnMsg::FindCoordinator { producer, req_id, key, group } => {
+                let result = if group { self.find_coordinator_on(b, &key) } else { self.find_txn_coordinator_on(b, &key) };
+                self.txn_reply(b, producer, TxnMsg::FindCoordinatorResp { req_id, result });
+            }
+            TxnMsg::InitProducerId { producer, req_id, txn_id: None, .. } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_idempotent(host, ctx, sh, producer, req_id));
+            }
+            TxnMsg::InitProducerId { producer, req_id, txn_id: Some(id), timeout_ms } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_producer_id(host, ctx, sh, producer, req_id, &id, timeout_ms));
+            }
+            TxnMsg::AddPartitions { producer, req_id, txn_id, pid, epoch, parts } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
+            }
+            TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => self.txn_add_offsets(b, producer, req_id, txn_id, pid, epoch, &group),
+            TxnMsg::EndTxn { producer, req_id, txn_id, pid, epoch, commit } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_end_txn(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, commit));
+            }
+            TxnMsg::TxnOffsetCommit { producer, req_id, pid, epoch, group, offsets, .. } => {
+                let req = crate::engine::group::txn_offsets::TxnOffsetCommit { client: producer, req_id, producer_id: pid, epoch, group, offsets };
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_txn_offset_commit(host, ctx, req));
+            }
+            _ => {}
+        }
+    }
+
+    /// AddOffsetsToTxn: the transaction coordinator adds the group's `__consumer_offsets`
+    /// partition (the topic is created first, if missing).
+    #[allow(clippy::too_many_arguments)]
+    fn txn_add_offsets(&mut self, b: BrokerId, producer: u32, req_id: u64, txn_id: String, pid: i64, epoch: i16, group: &str) {
+        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
+            if self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
+                let _ = self.create_offsets_topic();
+            }
+            self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
+            return;
+        }
+        let parts = vec![(OFFSETS_TOPIC.to_string(), assignor::coordinator_partition(group, OFFSETS_PARTITIONS))];
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
+    }
+
+    pub(crate) fn txn_reply(&mut self, b: BrokerId, client: u32, msg: TxnMsg) {
+        self.net_send(Some(b), Dest::Client(client), Msg::Txn(Box::new(msg)));
+    }
+
+    /// FindCoordinator for a transactional id served by broker `b` (its metadata view), creating
+    /// `__transaction_state` on first use.
+    pub(crate) fn find_txn_coordinator_on(&mut self, b: BrokerId, txn_id: &str) -> Result<BrokerId, ErrorCode> {
+        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
+        if let Some(found) = crate::engine::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
+            return found;
+        }
+        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
+            let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
+            let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
+            let req = NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
+                .config("compression.type", "uncompressed")
+                .config("cleanup.policy", "compact")
+                .config("min.insync.replicas", &min_isr)
+                .config("segment.bytes", TXN_SEGMENT_BYTES)
+                .config("unclean.leader.election.enable", "false");
+            let _ = self.create_topic_now(&req);
+        }
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+    }
+
+    /// Makes sure `b` coordinates transaction partition `p` and has loaded it; the shard id.
+    pub(crate) fn txn_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.load(host, ctx, sh, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
+    }
+
+    /// A write to `__transaction_state` (or a transactional offset commit) finished.
+    pub(crate) fn txn_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        if let Some(b) = self.groups.coordinators.iter().find(|(_, gc)| gc.owns_txn_append(req_id)).map(|(b, _)| *b) {
+            self.with_group_coordinator(b, |gc, _, ctx| gc.on_txn_offsets_written(ctx, req_id, result));
+            return;
+        }
+        if let Some(b) = self.txns.coordinators.iter().find(|(_, tc)| tc.owns_append(req_id)).map(|(b, _)| *b) {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_append_done(host, ctx, req_id, result));
+        }
+    }
+
+    /// A marker's append finished on its partition's leader.
+    pub(crate) fn txn_marker_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        if let Some(b) = self.txns.coordinators.iter().find(|(_, tc)| tc.owns_marker(req_id)).map(|(b, _)| *b) {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_marker_done(host, ctx, req_id, result));
+        }
+    }
+
+    pub(crate) fn txn_timer(&mut self, ev: TxnEv) {
+        match ev {
+            TxnEv::Tick => {
+                self.schedule(TXN_ABORT_CHECK_INTERVAL_MS, Ev::Txn(TxnEv::Tick));
+                let hosts: Vec<BrokerId> = self.txns.coordinators.keys().copied().filter(|b| self.broker_up(*b)).collect();
+                for b in hosts {
+                    self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_abort_check(host, ctx, sh));
+                }
+            }
+            TxnEv::MarkerRetry { broker, partition, shard_id, txn_id } => {
+                self.with_txn_coordinator(broker, |tc, host, ctx, sh| tc.on_marker_retry(host, ctx, sh, partition, shard_id, &txn_id));
+            }
+        }
+    }
+
+    /// A marker was appended to `__consumer_offsets` partition `p` on leader `l`: its group
+    /// coordinator commits (or drops) the producer's pending transactional offsets.
+    pub(crate) fn on_offsets_marker(&mut self, l: BrokerId, p: i32, pid: i64, commit: bool) {
+        if self.groups.coordinators.contains_key(&l) {
+            self.with_group_coordinator(l, |gc, _, ctx| gc.on_offsets_marker(ctx, p, pid, commit));
+        }
+    }
+
+    // ----- admin -----
+
+    /// ListTransactions on every broker (the coordinators' loaded transactions), sorted by
+    /// coordinator then transactional id.
+    pub fn list_transactions(&mut self) -> KResult<Vec<TransactionListing>> {
+        let mut out = Vec::new();
+        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Ok(out) };
+        let parts = self.ctl.topics.get(&idx).map_or(0, |t| t.partitions.len()) as i32;
+        for p in 0..parts {
+            let Some(l) = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(p as usize)).and_then(|m| m.leader) else { continue };
+            if !self.client_reaches(l) {
+                continue;
+            }
+            let Ok(sid) = self.txn_shard(l, p) else { continue };
+            let Some(s) = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)) else { continue };
+            for (id, m) in &s.txns {
+                out.push(TransactionListing { transactional_id: id.clone(), coordinator: l, producer_id: m.producer_id, state: m.state });
+            }
+        }
+        out.sort_by(|a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
+        Ok(out)
+    }
+
+    /// DescribeTransactions for one transactional id.
+    pub fn describe_transaction(&mut self, txn_id: &str) -> KResult<TransactionDescription> {
+        let not_found = || KafkaError::of(ErrorCode::TRANSACTIONAL_ID_NOT_FOUND);
+        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Err(not_found()) };
+        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
+        let Some(l) = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(p as usize)).and_then(|m| m.leader) else {
+            return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        };
+        if !self.client_reaches(l) {
+            return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        }
+        let sid = self.txn_shard(l, p).map_err(KafkaError::of)?;
+        let s = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)).ok_or_else(not_found)?;
+        let m = s.txns.get(txn_id).ok_or_else(not_found)?;
+        Ok(TransactionDescription {
+            coordinator: l,
+            transactional_id: txn_id.to_string(),
+            producer_id: m.producer_id,
+            producer_epoch: m.epoch,
+            state: m.state,
+            timeout_ms: m.timeout_ms,
+            start_time_ms: if m.start_ms >= 0 && m.state != TransactionState::Empty { Some(m.start_ms) } else { None },
+            partitions: m.partitions.iter().map(|(t, p)| TopicPartition { topic: t.clone(), partition: *p }).collect(),
+        })
+    }
+
+    /// The last stable offset of a partition on its leader.
+    pub fn last_stable_offset(&self, topic: &str, partition: i32) -> KResult<i64> {
+        let idx = *self.ctl.by_name.get(topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let leader = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(partition as usize)).and_then(|m| m.leader);
+        let l = leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
+        let r = self.brokers.get(&l).and_then(|br| br.replicas.get(&Tp { topic: idx, partition })).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        Ok(r.log.last_stable_offset())
+    }
+
+    /// Marker bookkeeping after a leader appended a control batch (events, group offsets).
+    pub(crate) fn on_marker_appended(&mut self, l: BrokerId, tp: Tp, info: &crate::engine::log::ProducerBatchInfo, offset: i64) {
+        let name = self.topic_name(tp.topic);
+        let commit = info.control == Some(crate::engine::log::ControlType::Commit);
+        self.events.push(self.now_ms, EventKind::TxnMarkerWritten { topic: name.clone(), partition: tp.partition, broker: l, producer_id: info.producer_id, offset, commit });
+        if &*name == OFFSETS_TOPIC {
+            self.on_offsets_marker(l, tp.partition, info.producer_id, commit);
+        }
+    }
 }
 
 // ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
 impl Cluster {
+    /// The client's first metadata request for a subscribed topic the cluster does not know,
+    /// with `allowAutoTopicCreation` = `allow.auto.create.topics`. KRaft 3.9's broker answers
+    /// UNKNOWN_TOPIC_OR_PARTITION (INVALID_TOPIC_EXCEPTION for an invalid name, with nothing
+    /// forwarded) and, with `auto.create.topics.enable`, forwards CreateTopics with the defaults
+    /// to the active controller (`AutoTopicCreationManager.sendCreateTopicRequest`): the topic
+    /// exists once the forward arrived, and the client's next metadata refresh finds its leaders.
+    pub(crate) fn consumer_metadata_for_missing_topic(&mut self, c: ConsumerId, topic: &str) {
+        let invalid = crate::engine::controller::topic_name_error(topic).is_some();
+        let error = if invalid { ErrorCode::INVALID_TOPIC_EXCEPTION } else { ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
+        let Some(allow) = self.consumers.get_mut(&c).map(|x| x.on_missing_topic_answer(topic, error)) else { return };
+        if allow && !invalid && self.broker_bool("auto.create.topics.enable") {
+            self.forward_auto_creation(topic);
+        }
+    }
+
+    /// A broker the client reaches, and that reaches the active controller, forwards CreateTopics
+    /// for `topic` with the defaults (none answers when no broker does).
+    fn forward_auto_creation(&mut self, topic: &str) {
+        let Some(c) = self.quorum_leader() else { return };
+        let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+        if let Some(b) = via {
+            let topics = vec![crate::engine::msg::CreatableTopic::named(topic.to_string())];
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics, reply: None });
+        }
+    }
+
+    /// Turns the idle skip on (the default) or off: off, every event is simulated one by one.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enabled = on;
+    }
+
+    /// Simulated time the idle skip jumped over so far.
+    pub fn idle_skipped_ms(&self) -> i64 {
+        self.idle.skipped_ms
+    }
+
+    /// Windows the idle skip stepped to compare, and jumps it made.
+    pub fn idle_windows_and_jumps(&self) -> (u64, u64) {
+        (self.idle.windows, self.idle.jumps)
+    }
+
+    /// Whether the run loop should try the skip now.
+    pub(crate) fn idle_skip_due(&self, until_ms: i64) -> bool {
+        self.idle.enabled
+            && self.now_ms >= self.idle.retry_at_ms
+            && until_ms.saturating_sub(self.now_ms) >= 2 * IDLE_WINDOW_MS
+            && self.next_event_time_ms().is_some_and(|t| t > self.now_ms)
+    }
+
+    /// One attempt of the idle skip (see `idle.rs`); false if the action's event budget ran
+    /// out in the window it stepped.
+    pub(crate) fn idle_skip(&mut self, until_ms: i64, after_step: &mut impl FnMut(&mut Cluster)) -> bool {
+        idle::attempt(self, until_ms, after_step)
+    }
 }
 
 // ===== Broker: API, views and router glue (issue 21) =====
 impl Cluster {
+    /// Runs a handler of broker `b` through a `Ctx` (the quorum's leader and the sandbox's log
+    /// bound in it) and routes its outputs in order. None when there is no such broker.
+    pub(crate) fn with_broker<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut Broker, &mut Ctx) -> R) -> Option<R> {
+        self.with_broker_measured(b, None, f)
+    }
+
+    /// [`Cluster::with_broker`], with the bytes the logs hold now when the handler's append
+    /// needs them (see [`Ctx::reserve_log_bytes`]).
+    fn with_broker_measured<R>(&mut self, b: BrokerId, held_bytes: Option<u64>, f: impl FnOnce(&mut Broker, &mut Ctx) -> R) -> Option<R> {
+        let leader = self.quorum_leader();
+        let br = self.brokers.get_mut(&b)?;
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_quorum_leader(leader).with_disk(&mut self.budget, held_bytes);
+        let r = f(br, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// Delivers a message to broker `b`'s process: its own handlers, its group and transaction
+    /// coordinators, or the controlled shutdown's end.
+    pub(crate) fn broker_receive(&mut self, b: BrokerId, msg: Msg) {
+        match msg {
+            Msg::Metadata { from_version, to_version, full, topics, deleted_topics, parts } => {
+                let d = crate::engine::broker::MetadataDelta { from_version, to_version, full, topics, deleted: deleted_topics, parts };
+                self.with_broker(b, |br, ctx| br.on_metadata(ctx, d));
+            }
+            Msg::ControlledShutdownDone => self.finish_shutdown(b),
+            Msg::AlterPartitionDone { tp, committed_epoch } => {
+                if let Some(br) = self.brokers.get_mut(&b) {
+                    br.on_alter_partition_done(tp, committed_epoch);
+                }
+            }
+            Msg::Fetch { follower, fetch_id, parts } => {
+                self.with_broker(b, |br, ctx| br.on_replica_fetch(ctx, follower, fetch_id, parts));
+            }
+            Msg::FetchResp { leader, fetch_id, parts } => {
+                self.with_broker(b, |br, ctx| br.on_fetch_response(ctx, leader, fetch_id, parts));
+            }
+            Msg::Produce { producer, req_id, tp, data, acks, timeout_ms } => self.handle_produce(b, producer, req_id, tp, data, acks, timeout_ms),
+            Msg::MetadataReq { producer, req_id, topics } => self.broker_metadata_request(b, producer, req_id, topics),
+            Msg::Group(m) => self.group_broker_receive(b, *m),
+            Msg::Txn(m) => self.txn_broker_receive(b, *m),
+            _ => {}
+        }
+    }
+
+    /// A ProduceRequest on leader `l` (also a coordinator's write to its own log). The logs are
+    /// measured first when the sandbox's bound needs the exact count (no broker sees the others).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn handle_produce(&mut self, l: BrokerId, producer: u32, req_id: u64, tp: Tp, data: Rc<crate::engine::log::RecordsData>, acks: i16, timeout_ms: i64) {
+        let size_bytes = u64::from(data.size_bytes);
+        let brokers = &self.brokers;
+        let held = self.budget.recount_due(size_bytes, self.now_ms).then(|| log_bytes_held(brokers.values().flat_map(|b| b.replicas.values().map(|r| &r.log))));
+        let req = crate::engine::broker::leader::Produce { producer, req_id, tp, data, acks, timeout_ms };
+        self.with_broker_measured(l, held, |br, ctx| br.on_produce(ctx, req));
+    }
+
+    /// What a broker's replica manager told the rest of its process.
+    pub(crate) fn broker_local(&mut self, b: BrokerId, what: Local) {
+        match what {
+            Local::MarkerAppended { tp, info, offset } => self.on_marker_appended(b, tp, &info, offset),
+        }
+    }
+
+    pub(crate) fn on_fetch_expire(&mut self, l: BrokerId, incarnation: u64, fetch_id: u64) {
+        self.with_broker(l, |br, ctx| br.on_fetch_expire(ctx, incarnation, fetch_id));
+    }
+
+    pub(crate) fn on_produce_expire(&mut self, l: BrokerId, incarnation: u64, tp: Tp, req_id: u64) {
+        self.with_broker(l, |br, ctx| br.on_produce_expire(ctx, incarnation, tp, req_id));
+    }
+
+    pub(crate) fn on_isr_check(&mut self, l: BrokerId, incarnation: u64) {
+        self.with_broker(l, |br, ctx| br.on_isr_check(ctx, incarnation));
+    }
+
+    /// `log.retention.check.interval.ms` as configured.
+    pub(crate) fn retention_check_interval_ms(&self) -> i64 {
+        let v = self.broker_int("log.retention.check.interval.ms");
+        if v >= 1 {
+            v
+        } else {
+            crate::engine::retention::RETENTION_CHECK_INTERVAL_MS_DEFAULT
+        }
+    }
+
+    pub(crate) fn on_retention_check(&mut self, b: BrokerId, incarnation: u64) {
+        let interval_ms = self.retention_check_interval_ms();
+        self.with_broker(b, |br, ctx| br.on_retention_check(ctx, incarnation, interval_ms));
+    }
+
+    pub(crate) fn apply_retention(&mut self, b: BrokerId, tp: Tp) {
+        self.with_broker(b, |br, ctx| br.apply_retention(ctx, tp));
+    }
+
+    /// Runs the retention rules on every replica of every running broker now (tests and the UI's
+    /// "run retention now" use it; the schedule does the same on its own).
+    pub fn run_retention_now(&mut self) {
+        let targets: Vec<(BrokerId, Tp)> =
+            self.brokers.iter().filter(|(id, _)| self.broker_up(**id)).flat_map(|(id, br)| br.replicas.keys().map(move |tp| (*id, *tp))).collect();
+        for (b, tp) in targets {
+            self.apply_retention(b, tp);
+        }
+    }
+
+    pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
+        self.with_broker(b, |br, ctx| br.on_heartbeat_timer(ctx, incarnation));
+    }
+
+    pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.maybe_send_fetch(ctx, leader));
+    }
+
+    pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.on_slow_fetch_due(ctx, incarnation, leader));
+    }
+
+    pub(crate) fn on_fetcher_backoff(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
+        self.with_broker(b, |br, ctx| br.on_fetcher_backoff(ctx, incarnation, leader));
+    }
+
+    pub(crate) fn on_follower_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId, fetch_id: u64) {
+        self.with_broker(b, |br, ctx| br.on_follower_fetch_timeout(ctx, incarnation, leader, fetch_id));
+    }
+
+    pub(crate) fn broker_metadata_request(&mut self, b: BrokerId, producer: u32, req_id: u64, topics: Vec<String>) {
+        let auto_create = self.broker_bool("auto.create.topics.enable");
+        self.with_broker(b, |br, ctx| br.on_metadata_request(ctx, auto_create, producer, req_id, topics));
+    }
+
+    /// A synchronous Metadata request naming a missing topic with AllowAutoTopicCreation (what
+    /// librdkafka's producer handle sends, e.g. `kcat -L -t`): with `auto.create.topics.enable`,
+    /// a broker the client reaches forwards CreateTopics to the active controller and answers
+    /// UNKNOWN_TOPIC_OR_PARTITION (the topic exists once the controller got the request, within
+    /// the round trip the client waits for); an invalid name is INVALID_TOPIC_EXCEPTION.
+    pub fn metadata_auto_create(&mut self, topic: &str) -> ErrorCode {
+        if crate::engine::controller::topic_name_error(topic).is_some() {
+            return ErrorCode::INVALID_TOPIC_EXCEPTION;
+        }
+        if !self.broker_bool("auto.create.topics.enable") {
+            return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        let Some(c) = self.quorum_leader() else { return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION };
+        let via = self.brokers.keys().copied().find(|&b| self.client_reaches(b) && self.brokers_connected(b, c));
+        if let Some(b) = via {
+            self.net_send(Some(b), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![crate::engine::msg::CreatableTopic::named(topic.to_string())], reply: None });
+        }
+        // The client waits for its answer: a round trip, while the forward reaches the controller.
+        self.advance(ROUND_TRIP_MS);
+        ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+    }
+
+    // ----- consumer-facing reads (synchronous) -----
+
+    fn leader_replica(&self, topic: &str, partition: i32) -> KResult<(BrokerId, Tp)> {
+        let (tp, pm) = self.image_partition(topic, partition).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let l = pm.leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
+        if !self.client_reaches(l) {
+            return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        let ok = self.brokers[&l].replicas.get(&tp).is_some_and(|r| r.vol.is_leader && r.vol.leader_epoch == pm.leader_epoch);
+        if !ok {
+            return Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER));
+        }
+        Ok((l, tp))
+    }
+
+    /// A consumer fetch, served by the partition leader up to its high watermark.
+    pub fn fetch(&self, req: &FetchRequest) -> KResult<FetchResponse> {
+        let (l, tp) = self.leader_replica(&req.topic, req.partition)?;
+        let r = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        crate::engine::broker::fetch::read_replica(r, l, req)
+    }
+
+    /// ListOffsets: earliest (log start), latest (HW) or by timestamp. Returns (offset, timestamp).
+    pub fn list_offsets(&self, topic: &str, partition: i32, spec: OffsetSpec) -> KResult<(i64, i64)> {
+        let (l, tp) = self.leader_replica(topic, partition)?;
+        let r = &self.brokers[&l].replicas[&tp];
+        let log = &r.log;
+        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+            return Err(KafkaError::of(ErrorCode::OFFSET_NOT_AVAILABLE));
+        }
+        Ok(match spec {
+            OffsetSpec::Earliest => (log.log_start_offset, -1),
+            OffsetSpec::Latest => (log.high_watermark, -1),
+            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).unwrap_or((-1, -1)),
+        })
+    }
 }

@@ -906,3 +906,23 @@ impl Consumer {
         (next != i64::MAX).then_some(next)
     }
 }
+
+// ----- the first metadata answer for a subscribed topic the cluster does not know
+impl Consumer {
+    /// The answer to the client's first metadata request for subscribed `topic`, which the
+    /// cluster does not know: UNKNOWN_TOPIC_OR_PARTITION (the member simply owns nothing of it)
+    /// or INVALID_TOPIC_EXCEPTION, which the next poll throws (`Metadata.maybeThrowAnyException`).
+    /// Logged once (the real client repeats the WARN on each metadata refresh). Returns the
+    /// request's `allowAutoTopicCreation` (`allow.auto.create.topics`).
+    pub(crate) fn on_missing_topic_answer(&mut self, topic: &str, error: ErrorCode) -> bool {
+        // Matches the console producer's first metadata request after ApiVersions; the
+        // consumer's FindCoordinator goes first, hence 2.
+        const CORRELATION_ID: u64 = 2;
+        debug_assert!(matches!(error, ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::INVALID_TOPIC_EXCEPTION), "a missing topic's answer");
+        self.logs.push(ConsumerLog::MetadataIssue { correlation_id: CORRELATION_ID, topic: topic.to_string(), error });
+        if error == ErrorCode::INVALID_TOPIC_EXCEPTION {
+            self.pending_error = Some(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, format!("Invalid topics: [{topic}]")));
+        }
+        self.config.allow_auto_create_topics
+    }
+}

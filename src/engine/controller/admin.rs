@@ -8,7 +8,7 @@ use super::super::config::{self, ConfigEntry, ConfigSource};
 use super::super::error::{ErrorCode, KResult, KafkaError};
 use super::super::event::EventKind;
 use super::super::ids::{BrokerId, Tp};
-use super::super::msg::PartitionMeta;
+use super::super::msg::{CreatableTopic, Dest, Msg, PartitionMeta};
 use super::super::node::Ctx;
 use super::super::placement;
 use super::super::rng::uuid_base64;
@@ -67,6 +67,21 @@ impl Controller {
             return Ok(u32::MAX);
         }
         Ok(self.add_topic(ctx, &req.name, configs, assignment))
+    }
+
+    /// CreateTopics a broker forwarded (KRaft's `AutoTopicCreationManager`): topics a Metadata
+    /// request named, with the defaults, or a coordinator's internal topic with its partitions,
+    /// replication factor and configs. One that exists meanwhile (TOPIC_ALREADY_EXISTS) or is
+    /// refused changes nothing (the broker only logs the answer); the answer goes from the active
+    /// controller `active` to the forwarder's `reply` address when it waits for one.
+    pub(crate) fn on_create_topics_forward(&mut self, ctx: &mut Ctx, active: BrokerId, topics: Vec<CreatableTopic>, reply: Option<(u32, u64)>) {
+        for t in topics {
+            let req = NewTopic { name: t.name, partitions: t.partitions, replication_factor: t.replication_factor, configs: t.configs, ..Default::default() };
+            let _ = self.create_topic(ctx, &req);
+        }
+        if let Some((client, req_id)) = reply {
+            ctx.send(Some(active), Dest::Client(client), Msg::CreateTopicsResp { req_id });
+        }
     }
 
     fn check_new_topic_name(&self, name: &str) -> KResult<()> {

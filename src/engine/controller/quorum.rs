@@ -111,7 +111,7 @@ impl Controller {
                 let committed_epoch = ok.then_some(partition_epoch + 1);
                 ctx.send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp, committed_epoch });
             }
-            Msg::CreateTopicsForward { topics } => self.on_create_topics_forward(ctx, topics),
+            Msg::CreateTopicsForward { topics, reply } => self.on_create_topics_forward(ctx, c, topics, reply),
             _ => {}
         }
         debug_assert!(self.version >= version, "the metadata version never goes back");
@@ -216,7 +216,7 @@ mod tests {
             run(&mut c, 9_000, &quorum, |c, ctx| c.on_message(ctx, beat));
         }
         let out = run(&mut c, 9_500, &quorum, |c, ctx| c.on_tick(ctx));
-        let pm = c.partition(tp).expect("exists").clone();
+        let pm = c.partition(tp).expect("the test created the partition").clone();
         let new = pm.leader.expect("an unclean leader");
         assert_ne!(new, old);
         assert_eq!((pm.isr, pm.leader_epoch, pm.recovering), (vec![new], 1, true));

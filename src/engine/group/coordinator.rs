@@ -20,6 +20,7 @@ use super::*;
 use crate::engine::assignor::{self, Member};
 use crate::engine::cluster::{Broker, Dest, Ev, Msg, Tp};
 use crate::engine::log::{PartitionLog, RecordsData};
+use crate::engine::msg::CreatableTopic;
 use crate::engine::node::Ctx;
 use std::rc::Rc;
 
@@ -198,6 +199,54 @@ impl GroupCoordinator {
             self.session_timer(ctx, session, p, id, &group, &member_id, 0);
         }
         Ok(id)
+    }
+
+    // ----- FindCoordinator and the offsets topic -----
+
+    /// FindCoordinator served by the host: the leader of the group's offsets partition in the
+    /// host's metadata view. A host that does not know `__consumer_offsets` asks the controller
+    /// to create it (KafkaApis' `getOrCreateInternalTopic`) and answers COORDINATOR_NOT_AVAILABLE.
+    pub(crate) fn on_find_coordinator(&mut self, host: &Broker, ctx: &mut Ctx, group: &str, replication_factor: i16) -> Result<BrokerId, ErrorCode> {
+        debug_assert_eq!(host.id, self.broker, "a coordinator reads only its own host");
+        let p = assignor::coordinator_partition(group, OFFSETS_PARTITIONS);
+        if let Some(found) = coordinator_in_view(host, OFFSETS_TOPIC, p) {
+            return found;
+        }
+        self.forward_offsets_topic(host, ctx, replication_factor);
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+    }
+
+    /// Forwards CreateTopics for `__consumer_offsets` as `AutoTopicCreationManager.creatableTopic`
+    /// makes it (`offsets.topic.num.partitions`, `offsets.topic.replication.factor`, the group
+    /// coordinator's topic configs) to the active controller the `Ctx` names (the glue names it
+    /// only when the host reaches it), unless one is in flight (`inflightTopics`).
+    pub(crate) fn forward_offsets_topic(&mut self, host: &Broker, ctx: &mut Ctx, replication_factor: i16) {
+        let Some(c) = ctx.quorum_leader() else { return };
+        if self.offsets_topic_forward.is_some_and(|f| f.in_flight(host.incarnation, c, ctx.now_ms)) {
+            return;
+        }
+        let configs = [("compression.type", "producer"), ("cleanup.policy", "compact"), ("segment.bytes", OFFSETS_SEGMENT_BYTES)];
+        let topic = CreatableTopic {
+            name: OFFSETS_TOPIC.to_string(),
+            partitions: Some(OFFSETS_PARTITIONS),
+            replication_factor: Some(replication_factor),
+            configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        let req_id = ctx.next_id();
+        ctx.send(Some(self.broker), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic], reply: Some((COORDINATOR_CLIENT, req_id)) });
+        let lapse_at_ms = ctx.now_ms + CONTROLLER_REQUEST_RETRY_TIMEOUT_MS;
+        self.offsets_topic_forward = Some(TopicForward { req_id, controller: c, incarnation: host.incarnation, lapse_at_ms });
+    }
+
+    /// The controller answered CreateTopics `req_id`: if it was this host's, it is no longer in
+    /// flight (whatever the outcome: a creation that failed is asked again by the next
+    /// FindCoordinator). Whether it was.
+    pub(crate) fn on_create_topics_answer(&mut self, req_id: u64) -> bool {
+        let mine = self.offsets_topic_forward.is_some_and(|f| f.req_id == req_id);
+        if mine {
+            self.offsets_topic_forward = None;
+        }
+        mine
     }
 
     /// The shard holding `group` (loading it), or the error a request gets.
