@@ -13,9 +13,10 @@ use crate::engine::invariants::*;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use crate::engine::node::*;
-use crate::engine::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
-use crate::engine::producer::{ProducerConfig, ProducerId};
-use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
+use crate::engine::consumer::{consumer_closed, Consumer, ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, OffsetReset, Returned};
+use crate::engine::ids::CONSUMER_ID_BASE;
+use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
+use crate::engine::msg::{FetchRequest, FetchResponse, GroupMsg, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
@@ -851,10 +852,6 @@ impl Cluster {
     }
 }
 
-use crate::engine::consumer::{consumer_closed, Consumer, ConsumerInfo, ConsumerLog, ConsumerRecord, Returned};
-use crate::engine::ids::CONSUMER_ID_BASE;
-use crate::engine::msg::GroupMsg;
-use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerRecord, ProducerWarning, SendId, SendResult};
 
 // ===== Producer and consumer clients: API and router glue (issue 21) =====
 impl Cluster {
