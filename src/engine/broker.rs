@@ -2,6 +2,7 @@
 //! high watermark, ISR shrink/expand via AlterPartition, produce handling with acks and
 //! `min.insync.replicas`, and the consumer-facing fetch and list-offsets.
 
+pub(crate) mod fetch;
 pub(crate) mod leader;
 pub(crate) mod state;
 
@@ -32,7 +33,7 @@ impl Broker {
         self.view_settings.get(&idx)
     }
 
-    fn topic_idx(&self, name: &str) -> Option<u32> {
+    pub(crate) fn topic_idx(&self, name: &str) -> Option<u32> {
         self.view_topics.iter().find(|(_, n)| n.as_ref() == name).map(|(i, _)| *i)
     }
 
@@ -246,14 +247,13 @@ pub(crate) struct MetadataDelta {
 }
 
 impl Broker {
-    /// A metadata delta or snapshot (`BrokerMetadataPublisher`): the view takes it and replicas of
-    /// topics the broker no longer knows are deleted. Returns the partitions whose state changed
-    /// (None when the update was stale or left a gap), which [`Broker::on_partition_change`]
-    /// then handles one at a time: the router routes each one's outputs before the next, so
-    /// what an in-process wake-up reads is the state it was made in.
-    pub(crate) fn on_metadata(&mut self, ctx: &mut Ctx, d: MetadataDelta) -> Option<Vec<Tp>> {
+    /// A metadata delta or snapshot (`BrokerMetadataPublisher`): the view takes it, replicas of
+    /// topics the broker no longer knows are deleted, each changed partition makes this broker
+    /// its leader or a follower, and the fetchers send what the update added. A stale update is
+    /// ignored; a gap (a delta was lost) waits for the snapshot the next heartbeat brings.
+    pub(crate) fn on_metadata(&mut self, ctx: &mut Ctx, d: MetadataDelta) {
         let (full, any_deleted) = (d.full, !d.deleted.is_empty());
-        let mut changed = self.take_metadata(d)?;
+        let Some(mut changed) = self.take_metadata(d) else { return };
         if full || any_deleted {
             self.delete_unknown_replicas(ctx);
         }
@@ -264,7 +264,10 @@ impl Broker {
             // heartbeat; the regular one keeps running).
             ctx.timer(0, Ev::BrokerHeartbeat { broker: self.id, incarnation: self.incarnation });
         }
-        Some(changed)
+        for tp in changed {
+            self.on_partition_change(ctx, tp);
+        }
+        self.kick_fetchers(ctx);
     }
 
     /// The view takes the update; the partitions whose state differs. A snapshot replaces the
@@ -324,7 +327,7 @@ impl Broker {
     }
 
     /// Reacts to a new partition state in the broker's view: become leader or follower.
-    pub(crate) fn on_partition_change(&mut self, ctx: &mut Ctx, tp: Tp) {
+    fn on_partition_change(&mut self, ctx: &mut Ctx, tp: Tp) {
         let Some(pm) = self.view.get(&tp).filter(|pm| pm.replicas.contains(&self.id)).cloned() else { return self.fetcher_remove(tp) };
         let now = ctx.now_ms;
         self.replicas.entry(tp).or_insert_with(|| Replica { log: PartitionLog::new(WALL_CLOCK_EPOCH_MS + now), vol: ReplicaVolatile::default() });
@@ -604,5 +607,20 @@ mod tests {
         let results = c.take_send_results(p);
         assert!(matches!(results.as_slice(), [(_, SendResult::Delivered { .. })]), "{results:?}");
         assert!(c.now_ms() - t0 < 20, "acks=all took {} ms", c.now_ms() - t0);
+    }
+
+    /// A consumer fetch parked on a leader is process memory: a crash forgets it (it used to sit
+    /// in the cluster's group state and could be answered by the restarted broker).
+    #[test]
+    fn a_crashed_broker_forgets_its_parked_consumer_fetches() {
+        let mut c = idle_cluster(1);
+        let consumer = c.create_consumer(crate::engine::consumer::ConsumerConfig::default()).expect("consumer");
+        c.assign(consumer, &[crate::engine::assignor::TopicPartition { topic: "t".to_string(), partition: 0 }]).expect("assign");
+        c.poll(consumer).expect("poll");
+        c.advance(50);
+        let leader = c.brokers.iter().find(|(_, b)| b.view.values().any(|pm| pm.leader == Some(b.id))).map(|(id, _)| *id).expect("a leader");
+        assert_eq!(c.brokers[&leader].parked_consumer_fetches.len(), 1, "the consumer's fetch waits on the leader");
+        c.crash(leader).expect("crash");
+        assert!(c.brokers[&leader].parked_consumer_fetches.is_empty());
     }
 }

@@ -58,7 +58,7 @@ pub use super::msg::PartitionMeta;
 pub use super::controller::state::TopicMeta;
 pub(crate) use super::controller::state::Controller;
 pub use super::controller::state::{BROKER_SESSION_TIMEOUT_MS, CONTROLLER_ELECTION_TIMEOUT_MS, CONTROLLER_TICK_MS, UNCLEAN_ELECTION_INTERVAL_MS};
-pub(crate) use super::msg::{Dest, Ev, FetchPart, Msg, TopicRecord};
+pub(crate) use super::msg::{Dest, Ev, Msg, TopicRecord};
 
 /// Cluster construction parameters.
 #[derive(Clone, Debug)]
@@ -503,6 +503,7 @@ impl Cluster {
         b.view_settings.clear();
         b.view_version = 0;
         b.parked_fetches.clear();
+        b.parked_consumer_fetches.clear();
         b.fetchers.clear();
         b.purgatory.clear();
         b.shutdown_deadline_ms = None;

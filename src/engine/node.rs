@@ -32,16 +32,13 @@ pub(crate) enum Out {
     /// What the invariants' observer must learn of the step (no node sees it).
     Observe(Observation),
     /// Something a broker's replica manager tells another part of the same broker process (its
-    /// consumer-fetch purgatory, its group coordinator): no network, handled when routed.
+    /// group coordinator): no network, handled when routed.
     Local { broker: BrokerId, what: Local },
 }
 
 /// What a broker's replica manager tells the rest of its process (see [`Out::Local`]).
 #[derive(Debug)]
 pub(crate) enum Local {
-    /// The leader's high watermark of `tp` advanced: consumer fetches parked on it may complete
-    /// (`DelayedFetch.tryComplete`).
-    HighWatermarkAdvanced { tp: Tp },
     /// The leader appended a transaction marker (a control batch) at `offset`: the event, and on
     /// `__consumer_offsets` the group coordinator's pending transactional offsets.
     MarkerAppended { tp: Tp, info: ProducerBatchInfo, offset: i64 },

@@ -194,7 +194,7 @@ impl Broker {
         ctx.observe(Observation::HighWatermarkAdvanced { broker: l, tp, hw });
         ctx.emit(EventKind::HighWatermarkAdvanced { topic: name, partition: tp.partition, broker: l, high_watermark: hw });
         self.complete_produces(ctx, tp);
-        ctx.local(l, Local::HighWatermarkAdvanced { tp });
+        self.wake_consumer_fetches(ctx, tp);
     }
 
     /// Answers the parked acks=all produces the HW now covers (NOT_ENOUGH_REPLICAS_AFTER_APPEND
@@ -282,19 +282,24 @@ impl Broker {
 
     // ----- follower fetches served -----
 
-    /// One partition of a follower's FetchRequest as it arrives (the router hands them one by
-    /// one, routing each one's outputs before the next): an immediate answer or None, and whether
-    /// the request should be answered now (an answer, or data past the fetch offset).
-    pub(crate) fn on_replica_fetch_part(&mut self, ctx: &mut Ctx, follower: BrokerId, p: &FetchPart) -> (Option<FetchResult>, bool) {
-        let checked = self.check_replica_fetch(ctx, follower, p);
-        let has_data = checked.is_some() || p.offset < self.replicas.get(&p.tp).map_or(p.offset, |r| r.log.log_end_offset);
-        self.assert_leader_invariants(p.tp);
-        (checked, has_data)
+    /// A follower's FetchRequest: each partition is validated and moves the follower's progress
+    /// (ISR, HW); the answer goes at once if any partition has data or an error
+    /// (`fetch.min.bytes=1`), else the request waits up to `replica.fetch.wait.max.ms`.
+    pub(crate) fn on_replica_fetch(&mut self, ctx: &mut Ctx, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>) {
+        let mut immediate = Vec::with_capacity(parts.len());
+        let mut respond_now = false;
+        for p in &parts {
+            let checked = self.check_replica_fetch(ctx, follower, p);
+            respond_now |= checked.is_some() || p.offset < self.replicas.get(&p.tp).map_or(p.offset, |r| r.log.log_end_offset);
+            immediate.push(checked);
+            self.assert_leader_invariants(p.tp);
+        }
+        self.finish_replica_fetch(ctx, follower, fetch_id, parts, immediate, respond_now);
     }
 
     /// The FetchRequest after its partitions: answered now (`fetch.min.bytes=1`: any partition
     /// has data or an error), or parked up to `replica.fetch.wait.max.ms`.
-    pub(crate) fn finish_replica_fetch(&mut self, ctx: &mut Ctx, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>, immediate: Vec<Option<FetchResult>>, respond_now: bool) {
+    fn finish_replica_fetch(&mut self, ctx: &mut Ctx, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>, immediate: Vec<Option<FetchResult>>, respond_now: bool) {
         if respond_now {
             return self.answer_fetch(ctx, follower, fetch_id, &parts, Some(immediate));
         }

@@ -8,7 +8,8 @@ use std::rc::Rc;
 use crate::engine::config::TopicSettings;
 use crate::engine::ids::{BrokerId, Tp};
 use crate::engine::log::PartitionLog;
-use crate::engine::msg::{FetchPart, PartitionMeta};
+use crate::engine::assignor::TopicPartition;
+use crate::engine::msg::{FetchPart, Isolation, PartitionMeta};
 
 /// `broker.heartbeat.interval.ms`.
 pub const BROKER_HEARTBEAT_INTERVAL_MS: i64 = 2_000;
@@ -101,6 +102,16 @@ pub(crate) struct PendingProduce {
     pub append_time: i64,
 }
 
+/// A consumer fetch parked on a leader until data arrives or its wait expires.
+#[derive(Clone, Debug)]
+pub(crate) struct ParkedConsumerFetch {
+    pub consumer: u32,
+    pub req_id: u64,
+    pub parts: Vec<(TopicPartition, i64)>,
+    pub isolation: Isolation,
+    pub max_partition_bytes: u64,
+}
+
 /// One broker: process state, its disk (replica logs) and its metadata view.
 #[derive(Clone, Debug)]
 pub(crate) struct Broker {
@@ -120,6 +131,8 @@ pub(crate) struct Broker {
     /// Follower: one fetcher per leader broker it replicates from.
     pub fetchers: BTreeMap<BrokerId, Fetcher>,
     pub purgatory: BTreeMap<Tp, Vec<PendingProduce>>,
+    /// Leader: consumer fetches waiting for data (`fetch.max.wait.ms`).
+    pub parked_consumer_fetches: Vec<ParkedConsumerFetch>,
     pub shutdown_deadline_ms: Option<i64>,
     /// A slow broker (slow disk or link): every replica fetch it sends waits this long first.
     /// 0 = normal. Its heartbeats and client traffic are not slowed, so it stays registered.
@@ -142,6 +155,7 @@ impl Broker {
             parked_fetches: Vec::new(),
             fetchers: BTreeMap::new(),
             purgatory: BTreeMap::new(),
+            parked_consumer_fetches: Vec::new(),
             shutdown_deadline_ms: None,
             slow_ms: 0,
         }

@@ -17,9 +17,10 @@ use crate::engine::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
 use crate::engine::producer::{ProducerConfig, ProducerId};
 use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
-use crate::engine::assignor::TopicPartition;
+use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
 use crate::engine::idle::{self, IDLE_WINDOW_MS};
+use crate::engine::txn::*;
 
 
 // ===== Sandbox apps (the node: app.rs)
@@ -687,11 +688,6 @@ impl Cluster {
         self.with_group_coordinator(b, |gc, host, ctx| gc.load(host, ctx, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
     }
 
-    /// The shard holding `group` on broker `b` (loading it), or the error a request gets.
-    pub(crate) fn group_shard(&mut self, b: BrokerId, group: &str) -> Result<(i32, u64), ErrorCode> {
-        self.with_group_coordinator(b, |gc, host, ctx| gc.group_shard(host, ctx, group)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
-    }
-
     /// A write of broker `b`'s coordinator (request `req_id`) finished.
     pub(crate) fn coordinator_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
         let owner = self.groups.coordinators.iter().find(|(_, gc)| gc.appends.contains_key(&req_id)).map(|(b, _)| *b);
@@ -711,7 +707,9 @@ impl Cluster {
             GroupEv::SessionExpiry { broker, partition, shard_id, group, member_id, heartbeat_seq } => {
                 self.with_group_coordinator(broker, |gc, _, ctx| gc.on_session_expiry(ctx, partition, shard_id, &group, &member_id, heartbeat_seq));
             }
-            GroupEv::FetchExpire { broker, req_id } => self.on_consumer_fetch_expire(broker, req_id),
+            GroupEv::FetchExpire { broker, req_id } => {
+                self.with_broker(broker, |br, ctx| br.on_consumer_fetch_expire(ctx, req_id));
+            }
             GroupEv::ConsumerWake { consumer } => self.consumer_wake(consumer),
         }
     }
@@ -745,7 +743,8 @@ impl Cluster {
                 self.with_group_coordinator(b, |gc, host, ctx| gc.on_offset_fetch(host, ctx, consumer, req_id, &group, &partitions));
             }
             GroupMsg::Fetch { consumer, req_id, parts, isolation, max_wait_ms, max_partition_bytes } => {
-                self.handle_consumer_fetch(b, ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes }, max_wait_ms)
+                let f = crate::engine::broker::state::ParkedConsumerFetch { consumer, req_id, parts, isolation, max_partition_bytes };
+                self.with_broker(b, |br, ctx| br.on_consumer_fetch(ctx, f, max_wait_ms));
             }
             _ => {}
         }
@@ -764,79 +763,6 @@ impl Cluster {
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             crate::engine::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
             _ => {}
-        }
-    }
-
-    // ----- consumer fetch (leader side) -----
-
-    pub(crate) fn fetch_parts(&self, b: BrokerId, f: &ParkedConsumerFetch) -> (Vec<(TopicPartition, Result<FetchResponse, KafkaError>)>, bool) {
-        let mut out = Vec::with_capacity(f.parts.len());
-        let mut any = false;
-        for (tp, offset) in &f.parts {
-            let req = crate::engine::msg::FetchRequest {
-                topic: tp.topic.clone(),
-                partition: tp.partition,
-                offset: *offset,
-                max_records: usize::MAX,
-                max_bytes: f.max_partition_bytes,
-                isolation: f.isolation,
-            };
-            let r = match self.fetch(&req) {
-                Ok(resp) if resp.leader != b => Err(KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER)),
-                other => other,
-            };
-            match &r {
-                Ok(resp) if resp.end_offset > resp.first_offset => any = true,
-                Ok(_) => {}
-                Err(_) => any = true,
-            }
-            out.push((tp.clone(), r));
-        }
-        (out, any)
-    }
-
-    pub(crate) fn handle_consumer_fetch(&mut self, b: BrokerId, f: ParkedConsumerFetch, max_wait_ms: i64) {
-        let (parts, any) = self.fetch_parts(b, &f);
-        if any || max_wait_ms <= 0 {
-            self.reply(b, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
-            return;
-        }
-        let req_id = f.req_id;
-        self.groups.parked.entry(b).or_default().push(f);
-        self.schedule(max_wait_ms, crate::engine::cluster::Ev::Group(GroupEv::FetchExpire { broker: b, req_id }));
-    }
-
-    pub(crate) fn on_consumer_fetch_expire(&mut self, b: BrokerId, req_id: u64) {
-        let Some(list) = self.groups.parked.get_mut(&b) else { return };
-        let Some(pos) = list.iter().position(|p| p.req_id == req_id) else { return };
-        let f = list.remove(pos);
-        if !self.broker_up(b) {
-            return;
-        }
-        let (parts, _) = self.fetch_parts(b, &f);
-        self.reply(b, f.consumer, GroupMsg::FetchResp { req_id, parts });
-    }
-
-    /// The high watermark of `tp` advanced on leader `l`: answer the consumer fetches parked on it.
-    pub(crate) fn consumer_fetch_wake(&mut self, l: BrokerId, tp: Tp) {
-        let Some(list) = self.groups.parked.get(&l) else { return };
-        if list.is_empty() {
-            return;
-        }
-        let name = self.topic_name(tp.topic);
-        let Some(list) = self.groups.parked.get_mut(&l) else { return };
-        let mut woken = Vec::new();
-        list.retain(|p| {
-            if p.parts.iter().any(|(t, _)| t.partition == tp.partition && *t.topic == *name) {
-                woken.push(p.clone());
-                false
-            } else {
-                true
-            }
-        });
-        for f in woken {
-            let (parts, _) = self.fetch_parts(l, &f);
-            self.reply(l, f.consumer, GroupMsg::FetchResp { req_id: f.req_id, parts });
         }
     }
 
@@ -925,12 +851,424 @@ impl Cluster {
     }
 }
 
+use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerRecord, ProducerWarning, SendId, SendResult};
+
 // ===== Producer and consumer clients: API and router glue (issue 21) =====
 impl Cluster {
+    /// Runs `f` on producer `id` with a [`Ctx`] (the brokers a client reaches now), then routes
+    /// its outputs in order. None when the producer is gone.
+    pub(crate) fn with_producer<R>(&mut self, id: ProducerId, f: impl FnOnce(&mut Producer, &mut Ctx) -> R) -> Option<R> {
+        let reachable = self.client_reachable_brokers();
+        let p = self.producers.get_mut(&id)?;
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let r = f(p, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// The producer's Sender runs a pass: metadata, expiry, sending ready batches.
+    pub(crate) fn producer_poll(&mut self, producer: ProducerId) {
+        self.with_producer(producer, |p, ctx| p.poll(producer, ctx));
+    }
+
+    /// A message reached producer `producer`.
+    pub(crate) fn producer_receive(&mut self, producer: ProducerId, msg: Msg) {
+        match msg {
+            Msg::MetadataResp { req_id, topics } => {
+                self.with_producer(producer, |p, ctx| {
+                    if p.on_metadata_answer(producer, req_id, topics, ctx) {
+                        p.poll(producer, ctx);
+                    }
+                });
+            }
+            Msg::ProduceResp { req_id, result } => {
+                self.with_producer(producer, |p, ctx| p.on_produce_answer(producer, req_id, result, ctx));
+            }
+            Msg::Txn(m) => self.txn_client_receive(producer, *m),
+            _ => {}
+        }
+    }
+
+    pub fn create_producer(&mut self, config: ProducerConfig) -> KResult<ProducerId> {
+        let p = Producer::new(config)?;
+        let id = self.next_producer_id;
+        self.next_producer_id += 1;
+        self.producers.insert(id, p);
+        Ok(id)
+    }
+
+    pub(crate) fn producer_mut(&mut self, id: ProducerId) -> KResult<&mut Producer> {
+        self.producers
+            .get_mut(&id)
+            .filter(|p| !p.closed_flag())
+            .ok_or_else(|| unknown_producer(id))
+    }
+
+    /// Queues a record. Its result arrives later through [`Cluster::take_send_results`].
+    pub fn send(&mut self, producer: ProducerId, record: ProducerRecord) -> KResult<SendId> {
+        record.check_fields()?;
+        let p = self.producers.get_mut(&producer).filter(|p| !p.closed_flag()).ok_or_else(|| unknown_producer(producer))?;
+        record.check_size()?;
+        // Adding a record reaches no broker: the Ctx of the common path lists none (no
+        // allocation per record); a full batch or a metadata request then runs with one.
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id);
+        let (send_id, next) = p.send(producer, record, &mut ctx);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        match next {
+            AfterSend::Nothing => {}
+            AfterSend::Drain(key) => {
+                self.with_producer(producer, |p, ctx| p.service_queue(producer, &key, ctx));
+            }
+            AfterSend::Poll => self.producer_poll(producer),
+        }
+        Ok(send_id)
+    }
+
+    /// Results that arrived since the last call, in completion order.
+    pub fn take_send_results(&mut self, producer: ProducerId) -> Vec<(SendId, SendResult)> {
+        self.producers.get_mut(&producer).map_or_else(Vec::new, Producer::take_results)
+    }
+
+    /// Client log lines (metadata warnings, retries) since the last call.
+    pub fn take_producer_warnings(&mut self, producer: ProducerId) -> Vec<ProducerWarning> {
+        self.producers.get_mut(&producer).map_or_else(Vec::new, Producer::take_warnings)
+    }
+
+    /// Sends not yet answered.
+    pub fn pending_sends(&self, producer: ProducerId) -> u64 {
+        self.producers.get(&producer).map_or(0, Producer::pending_sends_count)
+    }
+
+    /// Sends every batch now (ignoring linger) and runs simulated time until every pending send
+    /// has a result (bounded by the delivery timeout plus a margin).
+    pub fn flush(&mut self, producer: ProducerId) -> KResult<()> {
+        let limit = self.producer_mut(producer)?.begin_flush();
+        self.producer_poll(producer);
+        self.run_while(limit, |c| c.producers.get(&producer).is_none_or(|p| p.pending_sends_count() == 0));
+        if let Some(p) = self.producers.get_mut(&producer) {
+            p.end_flush();
+        }
+        Ok(())
+    }
+
+    /// Closes the producer (after a flush); later calls with this id fail.
+    pub fn close_producer(&mut self, producer: ProducerId) -> KResult<()> {
+        self.flush(producer)?;
+        if let Some(p) = self.producers.get_mut(&producer) {
+            p.mark_closed();
+        }
+        Ok(())
+    }
+
+    /// `close(Duration.ZERO)`, or the JVM exiting under a tool on Ctrl-C: the producer is gone
+    /// at once; records not yet sent are dropped (their sends never complete), requests already
+    /// on the wire still reach the brokers. Unlike [`Cluster::close_producer`] it runs no
+    /// simulated time.
+    pub fn close_producer_now(&mut self, producer: ProducerId) -> KResult<()> {
+        self.producer_mut(producer)?;
+        self.producers.remove(&producer);
+        Ok(())
+    }
+
+    /// The process running the producer died: nothing more is sent or retried (an open
+    /// transaction stays open until the coordinator aborts it).
+    pub fn crash_producer(&mut self, producer: ProducerId) {
+        self.producers.remove(&producer);
+    }
 }
 
 // ===== Transactions: API and router glue (issue 21) =====
 impl Cluster {
+    // ----- public API: transactional producer (the node: txn/client.rs) -----
+
+    /// A producer the application still holds (not closed).
+    fn txn_client(&mut self, p: ProducerId) -> KResult<&mut crate::engine::producer::Producer> {
+        self.producers.get_mut(&p).filter(|x| !x.closed_flag()).ok_or_else(|| KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {p}.")))
+    }
+
+    /// `initTransactions`, started: the result arrives through [`Cluster::take_transaction_result`].
+    pub fn start_init_transactions(&mut self, p: ProducerId) -> KResult<()> {
+        self.txn_client(p)?.start_init_transactions()?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// `beginTransaction` (local: nothing is sent until the first record or offsets).
+    pub fn begin_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.txn_client(p)?.begin_transaction()
+    }
+
+    /// `sendOffsetsToTransaction`, started.
+    pub fn start_send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        self.txn_client(p)?.start_send_offsets_to_transaction(offsets, group)?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// `commitTransaction` / `abortTransaction`, started (flushes pending records first).
+    pub fn start_end_transaction(&mut self, p: ProducerId, commit: bool) -> KResult<()> {
+        self.txn_client(p)?.start_end_transaction(commit)?;
+        self.producer_poll(p);
+        Ok(())
+    }
+
+    /// The outcome of the last started transactional call, once known.
+    pub fn take_transaction_result(&mut self, p: ProducerId) -> Option<KResult<()>> {
+        self.producers.get_mut(&p).and_then(|x| x.txn.as_mut()).and_then(|t| t.take_result())
+    }
+
+    /// The transactional client state (`TransactionManager` state), if the producer is transactional.
+    pub fn transaction_client_state(&self, p: ProducerId) -> Option<TxnClientState> {
+        self.producers.get(&p).and_then(|x| x.txn.as_ref()).map(|t| t.state)
+    }
+
+    /// The producer id and epoch the producer uses (-1, -1 before it has one).
+    pub fn producer_identity(&self, p: ProducerId) -> Option<(i64, i16)> {
+        self.producers.get(&p).and_then(|x| x.idem.as_ref()).map(|i| (i.producer_id, i.epoch))
+    }
+
+    fn wait_transaction(&mut self, p: ProducerId, what: &str) -> KResult<()> {
+        let limit = self.producers.get(&p).map_or(60_000, |x| x.config.max_block_ms);
+        let done = self.run_while(limit, |c| c.producers.get(&p).and_then(|x| x.txn.as_ref()).is_none_or(|t| t.has_result()));
+        match self.take_transaction_result(p) {
+            Some(r) => r,
+            None if done => Err(KafkaError::new(ErrorCode::INVALID_REQUEST, format!("Unknown producer {p}."))),
+            None => Err(KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Timeout expired after {limit}ms while awaiting {what}"))),
+        }
+    }
+
+    /// `initTransactions` (blocks in simulated time up to `max.block.ms`).
+    pub fn init_transactions(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_init_transactions(p)?;
+        self.wait_transaction(p, "InitProducerId")
+    }
+
+    /// `sendOffsetsToTransaction` (blocking).
+    pub fn send_offsets_to_transaction(&mut self, p: ProducerId, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        self.start_send_offsets_to_transaction(p, offsets, group)?;
+        self.wait_transaction(p, "AddOffsetsToTxn")
+    }
+
+    /// `commitTransaction` (blocking).
+    pub fn commit_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_end_transaction(p, true)?;
+        self.wait_transaction(p, "EndTxn(true)")
+    }
+
+    /// `abortTransaction` (blocking).
+    pub fn abort_transaction(&mut self, p: ProducerId) -> KResult<()> {
+        self.start_end_transaction(p, false)?;
+        self.wait_transaction(p, "EndTxn(false)")
+    }
+
+    /// A transaction-protocol answer reached producer `producer`.
+    pub(crate) fn txn_client_receive(&mut self, producer: ProducerId, msg: TxnMsg) {
+        let Some(p) = self.producers.get_mut(&producer) else { return };
+        if p.on_txn_answer(msg, self.now_ms) {
+            self.producer_poll(producer);
+        }
+    }
+
+    // ----- broker side: the transaction coordinator (the node: txn/coordinator.rs) -----
+
+    /// Runs `f` on broker `b`'s transaction coordinator with its host's read-only state, a `Ctx`
+    /// that reaches the brokers `b` reaches, and what the coordinators share; then routes the
+    /// outputs in order. None if there is no such broker.
+    pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
+        let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
+        let controller_reachable = self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c));
+        let host = self.brokers.get(&b)?;
+        let (tc, mut shared) = self.txns.coordinator(b, controller_reachable);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let r = f(tc, host, &mut ctx, &mut shared);
+        let outputs = ctx.into_outputs();
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// A transaction-protocol request arrived at broker `b`.
+    pub(crate) fn txn_broker_receive(&mut self, b: BrokerId, msg: TxnMsg) {
+        match msg {
+            TxnMsg::FindCoordinator { producer, req_id, key, group } => {
+                let result = if group { self.find_coordinator_on(b, &key) } else { self.find_txn_coordinator_on(b, &key) };
+                self.txn_reply(b, producer, TxnMsg::FindCoordinatorResp { req_id, result });
+            }
+            TxnMsg::InitProducerId { producer, req_id, txn_id: None, .. } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_idempotent(host, ctx, sh, producer, req_id));
+            }
+            TxnMsg::InitProducerId { producer, req_id, txn_id: Some(id), timeout_ms } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_producer_id(host, ctx, sh, producer, req_id, &id, timeout_ms));
+            }
+            TxnMsg::AddPartitions { producer, req_id, txn_id, pid, epoch, parts } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
+            }
+            TxnMsg::AddOffsets { producer, req_id, txn_id, pid, epoch, group } => self.txn_add_offsets(b, producer, req_id, txn_id, pid, epoch, &group),
+            TxnMsg::EndTxn { producer, req_id, txn_id, pid, epoch, commit } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_end_txn(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, commit));
+            }
+            TxnMsg::TxnOffsetCommit { producer, req_id, pid, epoch, group, offsets, .. } => {
+                let req = crate::engine::group::txn_offsets::TxnOffsetCommit { client: producer, req_id, producer_id: pid, epoch, group, offsets };
+                self.with_group_coordinator(b, |gc, host, ctx| gc.on_txn_offset_commit(host, ctx, req));
+            }
+            _ => {}
+        }
+    }
+
+    /// AddOffsetsToTxn: the transaction coordinator adds the group's `__consumer_offsets`
+    /// partition (the topic is created first, if missing).
+    #[allow(clippy::too_many_arguments)]
+    fn txn_add_offsets(&mut self, b: BrokerId, producer: u32, req_id: u64, txn_id: String, pid: i64, epoch: i16, group: &str) {
+        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
+            if self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
+                let _ = self.create_offsets_topic();
+            }
+            self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
+            return;
+        }
+        let parts = vec![(OFFSETS_TOPIC.to_string(), assignor::coordinator_partition(group, OFFSETS_PARTITIONS))];
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_add_partitions(host, ctx, sh, producer, req_id, &txn_id, pid, epoch, parts));
+    }
+
+    pub(crate) fn txn_reply(&mut self, b: BrokerId, client: u32, msg: TxnMsg) {
+        self.net_send(Some(b), Dest::Client(client), Msg::Txn(Box::new(msg)));
+    }
+
+    /// FindCoordinator for a transactional id served by broker `b` (its metadata view), creating
+    /// `__transaction_state` on first use.
+    pub(crate) fn find_txn_coordinator_on(&mut self, b: BrokerId, txn_id: &str) -> Result<BrokerId, ErrorCode> {
+        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
+        if let Some(found) = crate::engine::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
+            return found;
+        }
+        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
+            let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
+            let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
+            let req = NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
+                .config("compression.type", "uncompressed")
+                .config("cleanup.policy", "compact")
+                .config("min.insync.replicas", &min_isr)
+                .config("segment.bytes", TXN_SEGMENT_BYTES)
+                .config("unclean.leader.election.enable", "false");
+            let _ = self.create_topic_now(&req);
+        }
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+    }
+
+    /// Makes sure `b` coordinates transaction partition `p` and has loaded it; the shard id.
+    pub(crate) fn txn_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
+        self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.load(host, ctx, sh, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
+    }
+
+    /// A write to `__transaction_state` (or a transactional offset commit) finished.
+    pub(crate) fn txn_append_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        if let Some(b) = self.groups.coordinators.iter().find(|(_, gc)| gc.owns_txn_append(req_id)).map(|(b, _)| *b) {
+            self.with_group_coordinator(b, |gc, _, ctx| gc.on_txn_offsets_written(ctx, req_id, result));
+            return;
+        }
+        if let Some(b) = self.txns.coordinators.iter().find(|(_, tc)| tc.owns_append(req_id)).map(|(b, _)| *b) {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_append_done(host, ctx, req_id, result));
+        }
+    }
+
+    /// A marker's append finished on its partition's leader.
+    pub(crate) fn txn_marker_done(&mut self, req_id: u64, result: Result<(i64, i64), KafkaError>) {
+        if let Some(b) = self.txns.coordinators.iter().find(|(_, tc)| tc.owns_marker(req_id)).map(|(b, _)| *b) {
+            self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_marker_done(host, ctx, req_id, result));
+        }
+    }
+
+    pub(crate) fn txn_timer(&mut self, ev: TxnEv) {
+        match ev {
+            TxnEv::Tick => {
+                self.schedule(TXN_ABORT_CHECK_INTERVAL_MS, Ev::Txn(TxnEv::Tick));
+                let hosts: Vec<BrokerId> = self.txns.coordinators.keys().copied().filter(|b| self.broker_up(*b)).collect();
+                for b in hosts {
+                    self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_abort_check(host, ctx, sh));
+                }
+            }
+            TxnEv::MarkerRetry { broker, partition, shard_id, txn_id } => {
+                self.with_txn_coordinator(broker, |tc, host, ctx, sh| tc.on_marker_retry(host, ctx, sh, partition, shard_id, &txn_id));
+            }
+        }
+    }
+
+    /// A marker was appended to `__consumer_offsets` partition `p` on leader `l`: its group
+    /// coordinator commits (or drops) the producer's pending transactional offsets.
+    pub(crate) fn on_offsets_marker(&mut self, l: BrokerId, p: i32, pid: i64, commit: bool) {
+        if self.groups.coordinators.contains_key(&l) {
+            self.with_group_coordinator(l, |gc, _, ctx| gc.on_offsets_marker(ctx, p, pid, commit));
+        }
+    }
+
+    // ----- admin -----
+
+    /// ListTransactions on every broker (the coordinators' loaded transactions), sorted by
+    /// coordinator then transactional id.
+    pub fn list_transactions(&mut self) -> KResult<Vec<TransactionListing>> {
+        let mut out = Vec::new();
+        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Ok(out) };
+        let parts = self.ctl.topics.get(&idx).map_or(0, |t| t.partitions.len()) as i32;
+        for p in 0..parts {
+            let Some(l) = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(p as usize)).and_then(|m| m.leader) else { continue };
+            if !self.client_reaches(l) {
+                continue;
+            }
+            let Ok(sid) = self.txn_shard(l, p) else { continue };
+            let Some(s) = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)) else { continue };
+            for (id, m) in &s.txns {
+                out.push(TransactionListing { transactional_id: id.clone(), coordinator: l, producer_id: m.producer_id, state: m.state });
+            }
+        }
+        out.sort_by(|a, b| (a.coordinator, &a.transactional_id).cmp(&(b.coordinator, &b.transactional_id)));
+        Ok(out)
+    }
+
+    /// DescribeTransactions for one transactional id.
+    pub fn describe_transaction(&mut self, txn_id: &str) -> KResult<TransactionDescription> {
+        let not_found = || KafkaError::of(ErrorCode::TRANSACTIONAL_ID_NOT_FOUND);
+        let Some(&idx) = self.ctl.by_name.get(TXN_TOPIC) else { return Err(not_found()) };
+        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
+        let Some(l) = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(p as usize)).and_then(|m| m.leader) else {
+            return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        };
+        if !self.client_reaches(l) {
+            return Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        }
+        let sid = self.txn_shard(l, p).map_err(KafkaError::of)?;
+        let s = self.txns.coordinators.get_mut(&l).and_then(|tc| tc.shard(p, sid)).ok_or_else(not_found)?;
+        let m = s.txns.get(txn_id).ok_or_else(not_found)?;
+        Ok(TransactionDescription {
+            coordinator: l,
+            transactional_id: txn_id.to_string(),
+            producer_id: m.producer_id,
+            producer_epoch: m.epoch,
+            state: m.state,
+            timeout_ms: m.timeout_ms,
+            start_time_ms: if m.start_ms >= 0 && m.state != TransactionState::Empty { Some(m.start_ms) } else { None },
+            partitions: m.partitions.iter().map(|(t, p)| TopicPartition { topic: t.clone(), partition: *p }).collect(),
+        })
+    }
+
+    /// The last stable offset of a partition on its leader.
+    pub fn last_stable_offset(&self, topic: &str, partition: i32) -> KResult<i64> {
+        let idx = *self.ctl.by_name.get(topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let leader = self.ctl.topics.get(&idx).and_then(|t| t.partitions.get(partition as usize)).and_then(|m| m.leader);
+        let l = leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
+        let r = self.brokers.get(&l).and_then(|br| br.replicas.get(&Tp { topic: idx, partition })).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        Ok(r.log.last_stable_offset())
+    }
+
+    /// Marker bookkeeping after a leader appended a control batch (events, group offsets).
+    pub(crate) fn on_marker_appended(&mut self, l: BrokerId, tp: Tp, info: &crate::engine::log::ProducerBatchInfo, offset: i64) {
+        let name = self.topic_name(tp.topic);
+        let commit = info.control == Some(crate::engine::log::ControlType::Commit);
+        self.events.push(self.now_ms, EventKind::TxnMarkerWritten { topic: name.clone(), partition: tp.partition, broker: l, producer_id: info.producer_id, offset, commit });
+        if &*name == OFFSETS_TOPIC {
+            self.on_offsets_marker(l, tp.partition, info.producer_id, commit);
+        }
+    }
 }
 
 // ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
@@ -1016,7 +1354,8 @@ impl Cluster {
     pub(crate) fn broker_receive(&mut self, b: BrokerId, msg: Msg) {
         match msg {
             Msg::Metadata { from_version, to_version, full, topics, deleted_topics, parts } => {
-                self.broker_metadata(b, crate::engine::broker::MetadataDelta { from_version, to_version, full, topics, deleted: deleted_topics, parts })
+                let d = crate::engine::broker::MetadataDelta { from_version, to_version, full, topics, deleted: deleted_topics, parts };
+                self.with_broker(b, |br, ctx| br.on_metadata(ctx, d));
             }
             Msg::ControlledShutdownDone => self.finish_shutdown(b),
             Msg::AlterPartitionDone { tp, committed_epoch } => {
@@ -1024,7 +1363,9 @@ impl Cluster {
                     br.on_alter_partition_done(tp, committed_epoch);
                 }
             }
-            Msg::Fetch { follower, fetch_id, parts } => self.broker_replica_fetch(b, follower, fetch_id, parts),
+            Msg::Fetch { follower, fetch_id, parts } => {
+                self.with_broker(b, |br, ctx| br.on_replica_fetch(ctx, follower, fetch_id, parts));
+            }
             Msg::FetchResp { leader, fetch_id, parts } => {
                 self.with_broker(b, |br, ctx| br.on_fetch_response(ctx, leader, fetch_id, parts));
             }
@@ -1034,30 +1375,6 @@ impl Cluster {
             Msg::Txn(m) => self.txn_broker_receive(b, *m),
             _ => {}
         }
-    }
-
-    /// A metadata update: the view first, then each changed partition as its own step (its
-    /// outputs routed before the next: a consumer fetch woken by one partition reads the others
-    /// as they were), then the fetchers send what the update added.
-    fn broker_metadata(&mut self, b: BrokerId, d: crate::engine::broker::MetadataDelta) {
-        let Some(Some(changed)) = self.with_broker(b, |br, ctx| br.on_metadata(ctx, d)) else { return };
-        for tp in changed {
-            self.with_broker(b, |br, ctx| br.on_partition_change(ctx, tp));
-        }
-        self.kick_fetchers(b);
-    }
-
-    /// A follower's FetchRequest on leader `l`, partition by partition (each one's outputs routed
-    /// before the next, as above), then answered or parked.
-    fn broker_replica_fetch(&mut self, l: BrokerId, follower: BrokerId, fetch_id: u64, parts: Vec<FetchPart>) {
-        let mut immediate = Vec::with_capacity(parts.len());
-        let mut respond_now = false;
-        for p in &parts {
-            let (answer, ready) = self.with_broker(l, |br, ctx| br.on_replica_fetch_part(ctx, follower, p)).unwrap_or((None, false));
-            respond_now |= ready;
-            immediate.push(answer);
-        }
-        self.with_broker(l, |br, ctx| br.finish_replica_fetch(ctx, follower, fetch_id, parts, immediate, respond_now));
     }
 
     /// A ProduceRequest on leader `l` (also a coordinator's write to its own log). The logs are
@@ -1074,7 +1391,6 @@ impl Cluster {
     /// What a broker's replica manager told the rest of its process.
     pub(crate) fn broker_local(&mut self, b: BrokerId, what: Local) {
         match what {
-            Local::HighWatermarkAdvanced { tp } => self.consumer_fetch_wake(b, tp),
             Local::MarkerAppended { tp, info, offset } => self.on_marker_appended(b, tp, &info, offset),
         }
     }
@@ -1126,10 +1442,6 @@ impl Cluster {
 
     pub(crate) fn maybe_send_fetch(&mut self, b: BrokerId, leader: BrokerId) {
         self.with_broker(b, |br, ctx| br.maybe_send_fetch(ctx, leader));
-    }
-
-    pub(crate) fn kick_fetchers(&mut self, b: BrokerId) {
-        self.with_broker(b, |br, ctx| br.kick_fetchers(ctx));
     }
 
     pub(crate) fn on_slow_fetch_due(&mut self, b: BrokerId, incarnation: u64, leader: BrokerId) {
@@ -1189,66 +1501,8 @@ impl Cluster {
     /// A consumer fetch, served by the partition leader up to its high watermark.
     pub fn fetch(&self, req: &FetchRequest) -> KResult<FetchResponse> {
         let (l, tp) = self.leader_replica(&req.topic, req.partition)?;
-        let r = &self.brokers[&l].replicas[&tp];
-        let log = &r.log;
-        let hw = log.high_watermark;
-        // Out of range is judged against the log end (`UnifiedLog.read`): an offset between the
-        // high watermark and the log end (a new leader's HW catching up) reads as empty.
-        if req.offset < log.log_start_offset || req.offset > log.log_end_offset {
-            return Err(KafkaError::new(
-                ErrorCode::OFFSET_OUT_OF_RANGE,
-                format!("Fetch position FetchPosition{{offset={}}} is out of range for partition {}-{}", req.offset, req.topic, req.partition),
-            ));
-        }
-        let mut batches = Vec::new();
-        let mut records = 0usize;
-        let mut bytes = 0u64;
-        let mut end = req.offset;
-        // read_committed reads up to the last stable offset only.
-        let lso = log.last_stable_offset();
-        let read_committed = req.isolation == Isolation::ReadCommitted;
-        let hw_all = hw;
-        let hw = if read_committed { lso } else { hw };
-        for bt in log.batches_from(req.offset, hw).filter(|_| req.offset < hw) {
-            if records >= req.max_records || (!batches.is_empty() && bytes + bt.size_bytes() as u64 > req.max_bytes) {
-                break;
-            }
-            let lo = bt.base_offset.max(req.offset);
-            let hi = bt.next_offset().min(hw);
-            let room = req.max_records - records;
-            if bt.is_dense() {
-                let take = ((hi - lo).max(0) as usize).min(room);
-                records += take;
-                end = lo + take as i64;
-            } else {
-                // A compacted batch: count the records it still holds in the window; a batch
-                // that is wholly inside the window moves the end past its last offset (gaps
-                // included), so the next fetch continues after it.
-                let mut take = 0usize;
-                end = hi;
-                for r in bt.records().filter(|r| r.offset >= lo && r.offset < hi) {
-                    if take == room {
-                        end = r.offset;
-                        break;
-                    }
-                    take += 1;
-                }
-                records += take;
-            }
-            bytes += bt.size_bytes() as u64;
-            batches.push(bt.clone());
-        }
-        Ok(FetchResponse {
-            batches,
-            first_offset: req.offset,
-            end_offset: end.max(req.offset),
-            high_watermark: hw_all,
-            log_start_offset: log.log_start_offset,
-            last_stable_offset: lso,
-            leader: l,
-            leader_epoch: r.vol.leader_epoch,
-            aborted: if read_committed { log.aborted_txns(req.offset, end.max(req.offset)) } else { Vec::new() },
-        })
+        let r = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        crate::engine::broker::fetch::read_replica(r, l, req)
     }
 
     /// ListOffsets: earliest (log start), latest (HW) or by timestamp. Returns (offset, timestamp).

@@ -18,14 +18,16 @@
 //! ignored (each carries the shard's id).
 //!
 //! Module map: [`records`] (the record layout), [`coordinator`] (JoinGroup/SyncGroup/Heartbeat/
-//! LeaveGroup/OffsetCommit/OffsetFetch and the group state machine), [`admin`] (list, describe,
+//! LeaveGroup/OffsetCommit/OffsetFetch and the group state machine), [`txn_offsets`] (TxnOffsetCommit and
+//! the offsets waiting for their transaction's marker), [`admin`] (list, describe,
 //! alter and delete offsets, delete groups: the Admin client's calls, answered synchronously).
 //!
 //! Not modelled: static membership (`group.instance.id`), `offsets.retention.minutes` expiry of
-//! empty groups' offsets, the KIP-848 `consumer` protocol, transactional offset commits.
+//! empty groups' offsets, the KIP-848 `consumer` protocol.
 
 pub mod coordinator;
 pub mod records;
+pub(crate) mod txn_offsets;
 #[cfg(test)]
 mod liveness_tests;
 #[cfg(test)]

@@ -5,7 +5,6 @@
 use crate::engine::assignor::{Strategy, Subscription, TopicPartition};
 use crate::engine::error::KafkaError;
 use crate::engine::ids::BrokerId;
-use crate::engine::msg::Isolation;
 use std::collections::BTreeMap;
 
 /// The classic group states (`ClassicGroupState`), named as the tools print them.
@@ -260,16 +259,6 @@ pub(crate) struct PendingAppend {
     pub kind: AppendKind,
 }
 
-/// A consumer fetch parked on a leader until data arrives or its wait expires.
-#[derive(Clone, Debug)]
-pub(crate) struct ParkedConsumerFetch {
-    pub consumer: u32,
-    pub req_id: u64,
-    pub parts: Vec<(TopicPartition, i64)>,
-    pub isolation: Isolation,
-    pub max_partition_bytes: u64,
-}
-
 /// `NodeToControllerChannelManager`'s `retryTimeoutMs` on a broker (BrokerServer: 60000): a
 /// forwarded request unanswered this long times out (`onTimeout`), clearing its in-flight mark.
 pub(crate) const CONTROLLER_REQUEST_RETRY_TIMEOUT_MS: i64 = 60_000;
@@ -307,13 +296,30 @@ pub(crate) struct GroupCoordinator {
     pub appends: BTreeMap<u64, PendingAppend>,
     /// Admin writes whose outcome a synchronous admin call waits for.
     pub admin_results: BTreeMap<u64, Result<(), KafkaError>>,
+    /// Transactional offset commits being written, by request id (`txn_offsets.rs`).
+    pub(super) txn_appends: BTreeMap<u64, TxnOffsetsAppend>,
+    /// Transactional offsets written, waiting for their transaction's marker: per (offsets
+    /// partition, shard id) and producer id (Kafka's pendingTransactionalOffsetCommits).
+    pub(super) txn_pending: BTreeMap<(i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
     /// The host's CreateTopics for `__consumer_offsets` on its way to the controller.
     pub(super) offsets_topic_forward: Option<TopicForward>,
 }
 
+/// A transactional offset commit written to `__consumer_offsets`, waiting for the write.
+#[derive(Clone, Debug)]
+pub(super) struct TxnOffsetsAppend {
+    pub(super) partition: i32,
+    pub(super) shard_id: u64,
+    pub(super) producer_id: i64,
+    pub(super) group: String,
+    pub(super) offsets: Vec<(TopicPartition, CommittedOffset)>,
+    pub(super) client: u32,
+    pub(super) req_id: u64,
+}
+
 impl GroupCoordinator {
     pub(crate) fn new(broker: BrokerId) -> GroupCoordinator {
-        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new(), offsets_topic_forward: None }
+        GroupCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), admin_results: BTreeMap::new(), txn_appends: BTreeMap::new(), txn_pending: BTreeMap::new(), offsets_topic_forward: None }
     }
 }
 
@@ -322,6 +328,4 @@ impl GroupCoordinator {
 pub(crate) struct Groups {
     /// The group coordinator of each broker that has hosted one.
     pub coordinators: BTreeMap<BrokerId, GroupCoordinator>,
-    /// Consumer fetches parked on partition leaders (broker side, see `group/mod.rs`).
-    pub parked: BTreeMap<BrokerId, Vec<ParkedConsumerFetch>>,
 }

@@ -1,12 +1,13 @@
 //! What a producer client holds: its config, the accumulator's queues, in-flight batches, the
-//! idempotent and transactional state. The Cluster keeps a `Producer` per client; the handlers
-//! in `producer.rs` act on it.
+//! idempotent and transactional state. The Cluster keeps a `Producer` per client; its handlers
+//! (`accumulator.rs`, `metadata.rs`, `sender.rs`) act on it, and the Cluster's client API and
+//! router glue (`cluster/views.rs`) call them.
 
 use super::super::error::{ErrorCode, KResult, KafkaError};
 use super::super::ids::{BrokerId, ProducerId, SendId};
 use super::super::msg::Ev;
 use super::super::node::Ctx;
-use super::super::log::{Header, RecordsData};
+use super::super::log::{record_size_bytes, Header, RecordsData, BATCH_OVERHEAD_BYTES};
 use super::super::partitioner::{PartitionerKind, StickyState};
 use super::super::txn::state::TxnClient;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -134,6 +135,33 @@ pub struct ProducerRecord {
 impl ProducerRecord {
     pub fn new(topic: &str, key: Option<&[u8]>, value: Option<&[u8]>) -> ProducerRecord {
         ProducerRecord { topic: topic.to_string(), key: key.map(|k| k.to_vec()), value: value.map(|v| v.to_vec()), ..Default::default() }
+    }
+
+    /// `KafkaProducer.send`'s checks of the record itself, before it looks at the producer.
+    pub(crate) fn check_fields(&self) -> KResult<()> {
+        if self.topic.is_empty() {
+            return Err(KafkaError::new(ErrorCode::INVALID_TOPIC_EXCEPTION, "Topic name is invalid: the empty string is not allowed"));
+        }
+        if self.partition.is_some_and(|p| p < 0) {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_REQUEST,
+                format!("Invalid partition given with record: {} is not in the range [0...).", self.partition.unwrap_or(0)),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The serialized size against `max.request.size` (1 MiB), checked once the producer is
+    /// known.
+    pub(crate) fn check_size(&self) -> KResult<()> {
+        let size = record_size_bytes(0, 0, self.key.as_deref(), self.value.as_deref(), &self.headers) as u64 + BATCH_OVERHEAD_BYTES as u64;
+        if size > 1_048_576 {
+            return Err(KafkaError::new(
+                ErrorCode::MESSAGE_TOO_LARGE,
+                format!("The message is {size} bytes when serialized which is larger than 1048576, which is the value of the max.request.size configuration."),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -311,5 +339,90 @@ impl Producer {
                 self.pending -= 1;
             }
         }
+    }
+}
+
+impl ProducerConfig {
+    /// `KafkaProducer`'s constructor checks: whether the producer is idempotent, or the
+    /// ConfigException Kafka throws (in the order it checks).
+    pub(crate) fn validate(&self) -> KResult<bool> {
+        if !matches!(self.acks, -1 | 0 | 1) {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_CONFIG,
+                format!("Invalid value {} for configuration acks: String must be one of: all, -1, 0, 1", self.acks),
+            ));
+        }
+        if self.batch_size == 0 {
+            return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, "Producer timeouts, linger.ms and batch.size must not be negative."));
+        }
+        self.check_ranges()?;
+        if self.delivery_timeout_ms < self.linger_ms + self.request_timeout_ms {
+            return Err(KafkaError::new(
+                ErrorCode::INVALID_CONFIG,
+                "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms",
+            ));
+        }
+        if self.transactional_id.as_deref() == Some("") {
+            return Err(KafkaError::new(ErrorCode::INVALID_CONFIG, "Invalid value  for configuration transactional.id: transactional.id must not be empty"));
+        }
+        self.resolve_idempotence()
+    }
+}
+
+// ----- what the Cluster's client API asks of the producer (create, results, flush, close)
+impl Producer {
+    /// A new producer client, or the ConfigException its config gets.
+    pub(crate) fn new(config: ProducerConfig) -> KResult<Producer> {
+        let idempotent = config.validate()?;
+        let txn = config.transactional_id.clone().map(|t| TxnClient::new(&t, config.transaction_timeout_ms));
+        Ok(Producer {
+            idem: if idempotent { Some(Idem::new()) } else { None },
+            txn,
+            config,
+            topics: BTreeMap::new(),
+            metadata_inflight: None,
+            metadata_retry_at_ms: 0,
+            metadata_wanted: BTreeSet::new(),
+            waiting: VecDeque::new(),
+            queues: BTreeMap::new(),
+            sticky: BTreeMap::new(),
+            results: VecDeque::new(),
+            warnings: Vec::new(),
+            next_send_id: 1,
+            correlation_id: 0,
+            pending: 0,
+            flushing: false,
+            wake_at: BTreeSet::new(),
+            closed: false,
+        })
+    }
+
+    /// Results that arrived since the last call, in completion order.
+    pub(crate) fn take_results(&mut self) -> Vec<(SendId, SendResult)> {
+        self.results.drain(..).collect()
+    }
+
+    /// Client log lines since the last call.
+    pub(crate) fn take_warnings(&mut self) -> Vec<ProducerWarning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// `flush()` starts: every batch goes out now (linger ignored). How long the caller runs
+    /// simulated time at most for the pending sends to complete (the delivery timeout or
+    /// `max.block.ms`, plus a request and a margin).
+    pub(crate) fn begin_flush(&mut self) -> i64 {
+        self.flushing = true;
+        self.config.delivery_timeout_ms.max(self.config.max_block_ms) + self.config.request_timeout_ms + 1_000
+    }
+
+    /// `flush()` returned: batches wait for `linger.ms` again.
+    pub(crate) fn end_flush(&mut self) {
+        self.flushing = false;
+    }
+
+    /// `close()`: later calls with this producer's id fail.
+    pub(crate) fn mark_closed(&mut self) {
+        debug_assert!(!self.flushing, "a producer closes after its flush");
+        self.closed = true;
     }
 }

@@ -1,13 +1,14 @@
 //! The transactional client (`TransactionManager`) as a node: a producer reacts to the
 //! coordinator's answers and decides its next request through a [`Ctx`], reading and writing only
-//! its own state. The Cluster routes what it sends (see `Cluster::txn_client_poll`).
+//! its own state. The Cluster routes what it sends (its glue is in `cluster/views.rs`).
 
 use super::super::error::{ErrorCode, KResult, KafkaError};
 use super::super::ids::{BrokerId, ProducerId};
 use super::super::msg::{Dest, Msg, TxnMsg};
 use super::super::node::Ctx;
 use super::super::producer::state::Producer;
-use super::state::{TxnClient, TxnClientState, TxnOp, TxnReq};
+use super::super::assignor::TopicPartition;
+use super::state::{illegal, PendingOffsets, TxnClient, TxnClientState, TxnOp, TxnReq};
 
 /// What a transactional producer sends next.
 enum Next {
@@ -293,5 +294,101 @@ impl Producer {
             t.check();
         }
         true
+    }
+}
+
+/// The application's transactional calls (`KafkaProducer`'s API): each checks the client's
+/// state and starts the operation; the Cluster then polls the producer. Errors are the ones the
+/// Java client throws at once.
+impl Producer {
+    /// The transactional client with the producer id and epoch it uses (-1, -1 before it has one).
+    fn txn_parts(&mut self) -> KResult<(&mut TxnClient, i64, i16)> {
+        let (pid, epoch) = self.idem.as_ref().map_or((-1, -1), |i| (i.producer_id, i.epoch));
+        let t = self.txn.as_mut().ok_or_else(|| illegal("Transactional method invoked on a non-transactional producer.".into()))?;
+        Ok((t, pid, epoch))
+    }
+
+    /// `initTransactions`, started.
+    pub(crate) fn start_init_transactions(&mut self) -> KResult<()> {
+        let (t, _, _) = self.txn_parts()?;
+        if t.state != TxnClientState::Uninitialized {
+            return Err(t.transition_error(TxnClientState::Initializing));
+        }
+        t.state = TxnClientState::Initializing;
+        t.op = Some(TxnOp::Init);
+        t.result = None;
+        t.check();
+        Ok(())
+    }
+
+    /// `beginTransaction` (local: nothing is sent until the first record or offsets).
+    pub(crate) fn begin_transaction(&mut self) -> KResult<()> {
+        let (t, pid, epoch) = self.txn_parts()?;
+        t.maybe_fail(pid, epoch)?;
+        if t.state != TxnClientState::Ready {
+            return Err(t.transition_error(TxnClientState::InTransaction));
+        }
+        t.state = TxnClientState::InTransaction;
+        t.started = false;
+        t.check();
+        Ok(())
+    }
+
+    /// `sendOffsetsToTransaction`, started.
+    pub(crate) fn start_send_offsets_to_transaction(&mut self, offsets: Vec<(TopicPartition, i64)>, group: &str) -> KResult<()> {
+        let (t, pid, epoch) = self.txn_parts()?;
+        t.maybe_fail(pid, epoch)?;
+        if t.state != TxnClientState::InTransaction {
+            return Err(illegal(format!("Cannot send offsets if a transaction is not in progress (currentState= {})", t.state.java_name())));
+        }
+        if t.op.is_some() {
+            return Err(illegal("Cannot attempt operation `sendOffsetsToTransaction` because the previous call has not completed".into()));
+        }
+        t.offsets = Some(PendingOffsets { group: group.to_string(), offsets, added: false });
+        t.op = Some(TxnOp::SendOffsets);
+        t.result = None;
+        t.check();
+        Ok(())
+    }
+
+    /// `commitTransaction` / `abortTransaction`, started (pending records are flushed first; an
+    /// abort drops the records not sent yet).
+    pub(crate) fn start_end_transaction(&mut self, commit: bool) -> KResult<()> {
+        let (t, pid, epoch) = self.txn_parts()?;
+        let target = if commit { TxnClientState::CommittingTransaction } else { TxnClientState::AbortingTransaction };
+        if commit || t.state == TxnClientState::FatalError {
+            t.maybe_fail(pid, epoch)?;
+        }
+        let ok = match commit {
+            true => t.state == TxnClientState::InTransaction,
+            false => matches!(t.state, TxnClientState::InTransaction | TxnClientState::AbortableError),
+        };
+        if !ok {
+            return Err(t.transition_error(target));
+        }
+        t.state = target;
+        t.op = Some(TxnOp::End { commit });
+        t.result = None;
+        if !commit {
+            t.pending_add.clear();
+            t.offsets = None;
+            // Records not sent yet are dropped with the transaction.
+            let e = KafkaError::new(ErrorCode::INVALID_TXN_STATE, "Failing batch since transaction was aborted");
+            self.fail_unsent(&e);
+        }
+        self.flushing_for_txn(true);
+        Ok(())
+    }
+}
+
+impl TxnClient {
+    /// The outcome of the last started call, once known (taken: a second call sees None).
+    pub(crate) fn take_result(&mut self) -> Option<KResult<()>> {
+        self.result.take()
+    }
+
+    /// Whether the last started call has an outcome waiting.
+    pub(crate) fn has_result(&self) -> bool {
+        self.result.is_some()
     }
 }

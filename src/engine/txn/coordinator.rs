@@ -8,7 +8,7 @@
 use super::state::*;
 use super::{TxnEv, TxnMsg, MARKER_RETRY_MS, MARKER_TIMEOUT_MS, PRODUCER_ID_BLOCK_SIZE, TXN_ABORT_CHECK_INTERVAL_MS, TXN_MARKER_CLIENT, TXN_LOG_CLIENT, TXN_MAX_TIMEOUT_MS, TXN_PARTITIONS, TXN_TOPIC};
 use crate::engine::assignor::coordinator_partition;
-use crate::engine::cluster::{Broker, Dest, Ev, Msg, Tp};
+use crate::engine::cluster::{Broker, BrokerId, Dest, Ev, Msg, Tp};
 use crate::engine::error::{ErrorCode, KafkaError};
 use crate::engine::group::{topic_in_view, OFFSETS_COMMIT_TIMEOUT_MS};
 use crate::engine::log::{ControlType, PartitionLog, ProducerBatchInfo, RecordsData};
@@ -77,7 +77,7 @@ fn marker_batch(meta: &TxnMeta, commit: bool, coordinator_epoch: i32, now_wall_m
     data
 }
 
-pub(super) fn map_append_error(e: ErrorCode) -> ErrorCode {
+fn map_append_error(e: ErrorCode) -> ErrorCode {
     match e {
         ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::NOT_ENOUGH_REPLICAS | ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND | ErrorCode::REQUEST_TIMED_OUT => {
             ErrorCode::COORDINATOR_NOT_AVAILABLE
@@ -87,7 +87,26 @@ pub(super) fn map_append_error(e: ErrorCode) -> ErrorCode {
     }
 }
 
+impl Txns {
+    /// Broker `b`'s transaction coordinator (created on first use) and what the coordinators
+    /// share, borrowed together for one handler call.
+    pub(crate) fn coordinator(&mut self, b: BrokerId, controller_reachable: bool) -> (&mut TxnCoordinator, TxnShared<'_>) {
+        let tc = self.coordinators.entry(b).or_insert_with(|| TxnCoordinator::new(b));
+        (tc, TxnShared { next_pid_block: &mut self.next_pid_block, controller_reachable, tick_scheduled: &mut self.tick_scheduled })
+    }
+}
+
 impl TxnCoordinator {
+    /// Whether request `req_id` is one of this coordinator's writes to `__transaction_state`.
+    pub(crate) fn owns_append(&self, req_id: u64) -> bool {
+        self.appends.contains_key(&req_id)
+    }
+
+    /// Whether request `req_id` is one of this coordinator's markers.
+    pub(crate) fn owns_marker(&self, req_id: u64) -> bool {
+        self.markers.contains_key(&req_id)
+    }
+
     fn reply(&self, ctx: &mut Ctx, client: u32, msg: TxnMsg) {
         ctx.send(Some(self.broker), Dest::Client(client), Msg::Txn(Box::new(msg)));
     }

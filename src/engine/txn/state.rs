@@ -1,10 +1,10 @@
 //! What the transaction coordinators and transactional clients hold: `__transaction_state`'s
 //! entries per loaded shard, pending writes and markers, producer id blocks, and each
-//! transactional producer's `TransactionManager` state. The handlers are in `txn.rs`.
+//! transactional producer's `TransactionManager` state. The handlers are in `txn/coordinator.rs`
+//! and `txn/client.rs`.
 
 use super::super::assignor::TopicPartition;
 use super::super::error::{ErrorCode, KResult, KafkaError};
-use super::super::group::state::CommittedOffset;
 use super::super::ids::BrokerId;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -147,19 +147,6 @@ pub(super) struct MarkerWrite {
     pub(super) tp: (String, i32),
 }
 
-/// A transactional offset commit written to `__consumer_offsets`, waiting for its marker.
-#[derive(Clone, Debug)]
-pub(super) struct OffsetsAppend {
-    pub(super) broker: BrokerId,
-    pub(super) partition: i32,
-    pub(super) shard_id: u64,
-    pub(super) producer_id: i64,
-    pub(super) group: String,
-    pub(super) offsets: Vec<(TopicPartition, CommittedOffset)>,
-    pub(super) client: u32,
-    pub(super) req_id: u64,
-}
-
 /// One broker's transaction coordinator (a node: its handlers are in `txn/coordinator.rs`): the
 /// `__transaction_state` partitions it leads and loaded, its writes and markers in flight, and
 /// its producer id block.
@@ -186,10 +173,6 @@ impl TxnCoordinator {
 pub(crate) struct Txns {
     /// The transaction coordinator of each broker that has hosted one.
     pub coordinators: BTreeMap<BrokerId, TxnCoordinator>,
-    /// Transactional offset commits (group coordinator side) written, waiting for the write.
-    pub(super) offset_appends: BTreeMap<u64, OffsetsAppend>,
-    /// Pending transactional offsets per (broker, offsets partition, group shard id) and producer.
-    pub(super) group_pending: BTreeMap<(BrokerId, i32, u64), BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>>,
     /// The controller's producer id allocator: the next block's first id.
     pub(super) next_pid_block: i64,
     pub(super) tick_scheduled: bool,
