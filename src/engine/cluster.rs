@@ -278,12 +278,6 @@ impl Cluster {
         self.instant_overflows
     }
 
-    pub(crate) fn next_id(&mut self) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        id
-    }
-
     /// Time of the next pending event, if any.
     pub fn next_event_time_ms(&self) -> Option<i64> {
         self.queue.peek().map(|Reverse(s)| s.time_ms)
@@ -680,6 +674,14 @@ impl Cluster {
     pub fn replica_log(&self, broker: BrokerId, topic: &str, partition: i32) -> Option<&PartitionLog> {
         let idx = *self.ctl.by_name.get(topic)?;
         self.brokers.get(&broker)?.replicas.get(&Tp { topic: idx, partition }).map(|r| &r.log)
+    }
+
+    /// A fresh request id (tests that hand-craft requests).
+    #[cfg(test)]
+    pub(crate) fn next_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
     }
 
     /// Events since the last drain (bounded; see [`super::event::EVENT_BUFFER_MAX`]).

@@ -19,8 +19,8 @@ use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
-use crate::engine::idle::{self, IDLE_WINDOW_MS};
 use crate::engine::txn::*;
+use crate::engine::idle::{self, IDLE_WINDOW_MS};
 
 
 // ===== Sandbox apps (the node: app.rs)
