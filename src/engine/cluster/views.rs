@@ -674,7 +674,9 @@ impl Cluster {
         }
     }
 
-    /// Creates `__consumer_offsets` as the broker's auto-creation does (controller side, no wait).
+    /// Creates `__consumer_offsets` synchronously through the controller: only AddOffsetsToTxn
+    /// (the transactions' block) still does; `find_coordinator_on(b, group)` is the forwarded
+    /// way, from broker `b`'s own view, for it to switch to.
     pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
         let rf = self.offsets_replication_factor();
         let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
