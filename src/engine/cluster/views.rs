@@ -13,9 +13,10 @@ use crate::engine::invariants::*;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use crate::engine::node::*;
-use crate::engine::consumer::{ConsumerConfig, ConsumerId, OffsetReset};
-use crate::engine::producer::{ProducerConfig, ProducerId};
-use crate::engine::msg::{FetchRequest, FetchResponse, Isolation, OffsetSpec};
+use crate::engine::consumer::{consumer_closed, Consumer, ConsumerConfig, ConsumerId, ConsumerInfo, ConsumerLog, ConsumerRecord, OffsetReset, Returned};
+use crate::engine::ids::CONSUMER_ID_BASE;
+use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerConfig, ProducerId, ProducerRecord, ProducerWarning, SendId, SendResult};
+use crate::engine::msg::{FetchRequest, FetchResponse, GroupMsg, Isolation, OffsetSpec};
 use crate::engine::config::ConfigEntry;
 use crate::engine::assignor::{self, TopicPartition};
 use crate::engine::group::records::{self, RecordKey};
@@ -853,7 +854,6 @@ impl Cluster {
     }
 }
 
-use crate::engine::producer::{unknown_producer, AfterSend, Producer, ProducerRecord, ProducerWarning, SendId, SendResult};
 
 // ===== Producer and consumer clients: API and router glue (issue 21) =====
 impl Cluster {
@@ -978,6 +978,211 @@ impl Cluster {
     /// transaction stays open until the coordinator aborts it).
     pub fn crash_producer(&mut self, producer: ProducerId) {
         self.producers.remove(&producer);
+    }
+
+    /// Runs `f` on consumer `c` with a [`Ctx`] (the brokers a client reaches now, and what its
+    /// metadata and ListOffsets requests answer: the cluster itself, as [`ClientView`]), then
+    /// routes its outputs in order. None when there is no such consumer.
+    ///
+    /// The view borrows the whole cluster, so the consumer is taken out of its map and the
+    /// handler draws request ids and randomness from copies written back after it.
+    pub(crate) fn with_consumer<R>(&mut self, c: ConsumerId, f: impl FnOnce(&mut Consumer, &mut Ctx) -> R) -> Option<R> {
+        let mut x = self.consumers.remove(&c)?;
+        let reachable = self.client_reachable_brokers();
+        let (mut rng, mut next_id) = (self.rng.clone(), self.next_id);
+        let mut ctx = Ctx::new(self.now_ms, &mut rng, &mut next_id).with_reachable(&reachable).with_view(&*self);
+        let r = f(&mut x, &mut ctx);
+        let outputs = ctx.into_outputs();
+        (self.rng, self.next_id) = (rng, next_id);
+        self.consumers.insert(c, x);
+        self.route(outputs);
+        Some(r)
+    }
+
+    /// Consumer `c`'s wake-up timer fired.
+    pub(crate) fn consumer_wake(&mut self, c: ConsumerId) {
+        self.with_consumer(c, |x, ctx| x.on_wake(c, ctx));
+    }
+
+    /// A group-protocol or fetch answer reached consumer `c`.
+    pub(crate) fn consumer_receive(&mut self, c: ConsumerId, msg: GroupMsg) {
+        self.with_consumer(c, |x, ctx| x.receive(c, msg, ctx));
+    }
+
+    pub(crate) fn consumer_step(&mut self, c: ConsumerId) {
+        self.with_consumer(c, |x, ctx| x.step(c, ctx));
+    }
+
+    /// A number in `0..n` from the cluster's seeded RNG (tools use it, e.g. the console
+    /// consumer's `console-consumer-<n>` group id).
+    pub fn random_below(&mut self, n: u64) -> u64 {
+        self.rng.below(n.max(1))
+    }
+
+    pub fn create_consumer(&mut self, config: ConsumerConfig) -> KResult<ConsumerId> {
+        let x = Consumer::new(config, self.now_ms)?;
+        let id = CONSUMER_ID_BASE + self.next_consumer_id;
+        self.next_consumer_id += 1;
+        self.consumers.insert(id, x);
+        Ok(id)
+    }
+
+    pub(crate) fn consumer_ref(&self, c: ConsumerId) -> KResult<&Consumer> {
+        self.consumers.get(&c).filter(|x| !x.is_closed()).ok_or_else(consumer_closed)
+    }
+
+    pub(crate) fn consumer_mut(&mut self, c: ConsumerId) -> KResult<&mut Consumer> {
+        self.consumers.get_mut(&c).filter(|x| !x.is_closed()).ok_or_else(consumer_closed)
+    }
+
+    /// `subscribe(topics)`: group management (needs a `group.id`).
+    pub fn subscribe(&mut self, c: ConsumerId, topics: &[&str]) -> KResult<()> {
+        let set = self.consumer_mut(c)?.subscribe(topics)?;
+        let missing: Vec<String> = set.into_iter().filter(|t| ClientView::partition_count(self, t) == 0).collect();
+        for topic in &missing {
+            self.consumer_metadata_for_missing_topic(c, topic);
+        }
+        self.consumer_step(c);
+        Ok(())
+    }
+
+    /// `assign(partitions)`: manual assignment, no group membership.
+    pub fn assign(&mut self, c: ConsumerId, partitions: &[TopicPartition]) -> KResult<()> {
+        self.consumer_mut(c)?.assign(partitions)?;
+        self.consumer_step(c);
+        Ok(())
+    }
+
+    /// `seek(tp, offset)`: the next poll returns records from `offset`.
+    pub fn seek(&mut self, c: ConsumerId, tp: &TopicPartition, offset: i64) -> KResult<()> {
+        if offset < 0 {
+            return Err(KafkaError::new(ErrorCode::INVALID_REQUEST, "seek offset must not be a negative number"));
+        }
+        self.consumer_mut(c)?.seek(tp, offset)
+    }
+
+    /// `seekToBeginning` / `seekToEnd` (resolved lazily, like Kafka).
+    pub fn seek_to(&mut self, c: ConsumerId, tps: &[TopicPartition], reset: OffsetReset) -> KResult<()> {
+        self.consumer_mut(c)?.seek_to(tps, reset)?;
+        self.consumer_step(c);
+        Ok(())
+    }
+
+    /// The position (next offset to return) of an assigned partition, if known.
+    pub fn position(&self, c: ConsumerId, tp: &TopicPartition) -> Option<i64> {
+        self.consumers.get(&c)?.position(tp)
+    }
+
+    pub fn consumer_info(&self, c: ConsumerId) -> Option<ConsumerInfo> {
+        self.consumers.get(&c).map(Consumer::info)
+    }
+
+    /// Every consumer created, closed ones included (their `returned` stays readable).
+    pub fn all_consumer_ids(&self) -> Vec<ConsumerId> {
+        self.consumers.keys().copied().collect()
+    }
+
+    /// The offsets `poll` returned to the application, per partition (see [`Returned`]); a
+    /// closed consumer keeps what it returned.
+    pub fn returned(&self, c: ConsumerId) -> Vec<(TopicPartition, Returned)> {
+        self.consumers.get(&c).map_or_else(Vec::new, Consumer::returned)
+    }
+
+    pub fn consumer_ids(&self) -> Vec<ConsumerId> {
+        self.consumers.iter().filter(|(_, x)| !x.is_closed()).map(|(id, _)| *id).collect()
+    }
+
+    /// Client log lines since the last call.
+    pub fn take_consumer_logs(&mut self, c: ConsumerId) -> Vec<ConsumerLog> {
+        self.consumers.get_mut(&c).map_or_else(Vec::new, Consumer::take_logs)
+    }
+
+    /// `poll`: the records fetched so far (at most `max.poll.records`), positions advanced.
+    pub fn poll(&mut self, c: ConsumerId) -> KResult<Vec<ConsumerRecord>> {
+        self.consumer_mut(c)?;
+        self.with_consumer(c, |x, ctx| x.poll(c, ctx)).unwrap_or_else(|| Err(consumer_closed()))
+    }
+
+    pub(crate) fn queue_commit(&mut self, c: ConsumerId, offsets: Vec<(TopicPartition, i64)>, retry: bool) -> u64 {
+        self.with_consumer(c, |x, ctx| x.queue_commit(c, offsets, retry, ctx)).unwrap_or(0)
+    }
+
+    /// `commitAsync`: commits `offsets` (or the current positions). Failures show up as
+    /// [`ConsumerLog::CommitFailed`].
+    pub fn commit_async(&mut self, c: ConsumerId, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<()> {
+        let offsets = self.consumer_ref(c)?.offsets_to_commit(offsets)?;
+        if !offsets.is_empty() {
+            self.queue_commit(c, offsets, false);
+        }
+        Ok(())
+    }
+
+    /// `commitSync`: commits `offsets` (or the current positions) and runs the simulation until
+    /// the coordinator answered (retrying retriable errors up to `default.api.timeout.ms`).
+    pub fn commit_sync(&mut self, c: ConsumerId, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<()> {
+        let x = self.consumer_ref(c)?;
+        let offsets = x.offsets_to_commit(offsets)?;
+        let timeout_ms = x.default_api_timeout_ms();
+        if offsets.is_empty() {
+            return Ok(());
+        }
+        let id = self.queue_commit(c, offsets, true);
+        self.run_while(timeout_ms + 1_000, |cl| cl.consumers.get(&c).is_none_or(|x| x.has_commit_result(id)));
+        let x = self.consumers.get_mut(&c).ok_or_else(|| KafkaError::of(ErrorCode::INVALID_REQUEST))?;
+        // This call reported the outcome; the log keeps only asynchronous failures.
+        x.forget_commit_failures();
+        x.take_commit_result(id).unwrap_or_else(|| Err(KafkaError::new(ErrorCode::REQUEST_TIMED_OUT, format!("Timeout of {timeout_ms}ms expired before successfully committing offsets"))))
+    }
+
+    /// `committed(partitions)` from the coordinator (admin path, synchronous).
+    pub fn committed(&mut self, c: ConsumerId) -> KResult<BTreeMap<TopicPartition, i64>> {
+        let group = self.consumer_ref(c)?.group_id().map(str::to_string).ok_or_else(|| KafkaError::of(ErrorCode::INVALID_GROUP_ID))?;
+        Ok(self.list_group_offsets(&group)?.into_iter().map(|(tp, o)| (tp, o.offset)).collect())
+    }
+
+    /// `close()`: commits the positions (auto-commit), leaves the group, and stops.
+    pub fn close_consumer(&mut self, c: ConsumerId) -> KResult<()> {
+        if self.consumer_ref(c)?.commits_on_close() {
+            let _ = self.commit_sync(c, None);
+        }
+        self.with_consumer(c, |x, ctx| x.close(c, ctx));
+        Ok(())
+    }
+
+    /// The client process dies: no LeaveGroup, no commit. The coordinator notices after the
+    /// session timeout.
+    pub fn crash_consumer(&mut self, c: ConsumerId) -> KResult<()> {
+        self.consumer_mut(c)?.shut();
+        Ok(())
+    }
+
+    /// `commitAsync` whose outcome the caller collects with [`Cluster::take_commit_result`]
+    /// (retriable errors are retried up to `default.api.timeout.ms`).
+    pub fn commit_tracked(&mut self, c: ConsumerId, offsets: BTreeMap<TopicPartition, i64>) -> KResult<u64> {
+        let offsets = self.consumer_ref(c)?.offsets_to_commit(Some(offsets))?;
+        Ok(self.queue_commit(c, offsets, true))
+    }
+
+    /// The outcome of a [`Cluster::commit_tracked`] commit, once known.
+    pub fn take_commit_result(&mut self, c: ConsumerId, id: u64) -> Option<KResult<()>> {
+        self.consumers.get_mut(&c)?.take_commit_result(id)
+    }
+}
+
+/// What the cluster tells a client's metadata and ListOffsets requests: its current image (the
+/// consumer's simplification, see the consumer module's docs).
+impl ClientView for Cluster {
+    fn partition_count(&self, topic: &str) -> i32 {
+        self.ctl.by_name.get(topic).and_then(|i| self.ctl.topics.get(i)).map_or(0, |t| t.partitions.len() as i32)
+    }
+
+    fn leader(&self, topic: &str, partition: i32) -> Option<BrokerId> {
+        let t = self.ctl.by_name.get(topic).and_then(|i| self.ctl.topics.get(i))?;
+        t.partitions.get(usize::try_from(partition).ok()?)?.leader
+    }
+
+    fn list_offset(&self, topic: &str, partition: i32, spec: OffsetSpec) -> Option<i64> {
+        self.list_offsets(topic, partition, spec).ok().map(|(o, _)| o)
     }
 }
 

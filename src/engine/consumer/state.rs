@@ -1,6 +1,7 @@
 //! What a consumer client holds: its config, group membership, assignment, positions and
-//! fetched records, commits in flight. The Cluster keeps a `Consumer` per client; the handlers
-//! in `consumer.rs` act on it.
+//! fetched records, commits in flight. The Cluster keeps a `Consumer` per client; its handlers
+//! (`client.rs`) act on it, and the Cluster's client API and router glue (`cluster/views.rs`)
+//! call them.
 
 use super::super::assignor::{self, Strategy, TopicPartition};
 use super::super::msg::{FetchResponse, Isolation};
@@ -274,4 +275,142 @@ pub(crate) struct Consumer {
     pub(super) wake_at: BTreeSet<i64>,
     /// What poll returned per partition (kept after close: the UI reads it).
     pub(super) returned: BTreeMap<TopicPartition, Returned>,
+}
+
+impl ConsumerConfig {
+    /// `KafkaConsumer`'s constructor checks, with Kafka's messages, in the order it checks.
+    pub(crate) fn validate(&self) -> KResult<()> {
+        let invalid = |m: &str| Err(KafkaError::new(ErrorCode::INVALID_CONFIG, m.to_string()));
+        if self.heartbeat_interval_ms <= 0 || self.heartbeat_interval_ms >= self.session_timeout_ms {
+            return invalid("Heartbeat must be set lower than the session timeout");
+        }
+        if self.max_poll_records == 0 {
+            return invalid("Invalid value 0 for configuration max.poll.records: Value must be at least 1");
+        }
+        if self.partition_assignment_strategy.is_empty() {
+            return invalid("Invalid value  for configuration partition.assignment.strategy: Partition assignor list must not be empty");
+        }
+        self.check_ranges()?;
+        if self.group_id.as_deref() == Some("") {
+            return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "The configured groupId is invalid"));
+        }
+        Ok(())
+    }
+}
+
+// ----- what the Cluster's client API asks of the consumer (create, views, commits)
+impl Consumer {
+    /// A new consumer client created at `now_ms`, or the ConfigException its config gets.
+    pub(crate) fn new(config: ConsumerConfig, now_ms: i64) -> KResult<Consumer> {
+        config.validate()?;
+        let next_auto_commit_ms = now_ms + config.auto_commit_interval_ms;
+        Ok(Consumer {
+            config,
+            closed: false,
+            mode: Mode::None,
+            coordinator: None,
+            find_inflight: None,
+            coordinator_retry_at_ms: 0,
+            member_id: String::new(),
+            generation: -1,
+            state: MemberState::Unjoined,
+            is_leader: false,
+            protocol: None,
+            join_inflight: None,
+            sync_inflight: None,
+            hb_inflight: None,
+            next_heartbeat_ms: 0,
+            waiting_for_poll: false,
+            join_retry_at_ms: 0,
+            metadata_snapshot: BTreeMap::new(),
+            next_metadata_check_ms: 0,
+            assignment: Vec::new(),
+            parts: BTreeMap::new(),
+            ready: VecDeque::new(),
+            offset_fetch_inflight: None,
+            fetch_inflight: BTreeMap::new(),
+            fetch_retry_at_ms: 0,
+            commits: Vec::new(),
+            commit_results: BTreeMap::new(),
+            last_poll_ms: now_ms,
+            next_auto_commit_ms,
+            pending_error: None,
+            logs: Vec::new(),
+            wake_at: BTreeSet::new(),
+            returned: BTreeMap::new(),
+        })
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// The position (next offset to return) of an assigned partition, if known.
+    pub(crate) fn position(&self, tp: &TopicPartition) -> Option<i64> {
+        self.parts.get(tp)?.position
+    }
+
+    /// A snapshot of the membership for tests and the UI.
+    pub(crate) fn info(&self) -> ConsumerInfo {
+        ConsumerInfo {
+            group_id: self.config.group_id.clone(),
+            member_id: self.member_id.clone(),
+            generation: self.generation,
+            state: self.state,
+            coordinator: self.coordinator,
+            assignment: self.assignment.clone(),
+            closed: self.closed,
+        }
+    }
+
+    /// The offsets `poll` returned, per partition (see [`Returned`]).
+    pub(crate) fn returned(&self) -> Vec<(TopicPartition, Returned)> {
+        self.returned.iter().map(|(tp, r)| (tp.clone(), r.clone())).collect()
+    }
+
+    /// Client log lines since the last call.
+    pub(crate) fn take_logs(&mut self) -> Vec<ConsumerLog> {
+        std::mem::take(&mut self.logs)
+    }
+
+    pub(crate) fn group_id(&self) -> Option<&str> {
+        self.config.group_id.as_deref()
+    }
+
+    /// `default.api.timeout.ms`: how long a synchronous commit retries.
+    pub(crate) fn default_api_timeout_ms(&self) -> i64 {
+        self.config.default_api_timeout_ms
+    }
+
+    /// `close()` commits the positions first: auto-commit on, in a group it joined.
+    pub(crate) fn commits_on_close(&self) -> bool {
+        self.config.enable_auto_commit && self.config.group_id.is_some() && self.generation >= 0
+    }
+
+    /// What a commit call commits: `offsets`, or the positions of the assigned partitions;
+    /// the error Kafka throws when the consumer has no `group.id`.
+    pub(crate) fn offsets_to_commit(&self, offsets: Option<BTreeMap<TopicPartition, i64>>) -> KResult<Vec<(TopicPartition, i64)>> {
+        if self.config.group_id.is_none() {
+            return Err(KafkaError::new(ErrorCode::INVALID_GROUP_ID, "To use the group management or offset commit APIs, you must provide a valid group.id in the consumer configuration."));
+        }
+        Ok(offsets.map_or_else(|| self.consumed(), |m| m.into_iter().collect()))
+    }
+
+    /// Whether commit `id` (from `queue_commit`) has its outcome.
+    pub(crate) fn has_commit_result(&self, id: u64) -> bool {
+        self.commit_results.contains_key(&id)
+    }
+
+    /// A caller collects the outcome of commit `id`: the log then keeps only the failures of
+    /// commits nobody waits for (asynchronous ones).
+    pub(crate) fn take_commit_result(&mut self, id: u64) -> Option<KResult<()>> {
+        let r = self.commit_results.remove(&id)?;
+        self.forget_commit_failures();
+        Some(r)
+    }
+
+    /// A synchronous call reports the outcome itself: drop the logged commit failures.
+    pub(crate) fn forget_commit_failures(&mut self) {
+        self.logs.retain(|l| !matches!(l, ConsumerLog::CommitFailed { .. }));
+    }
 }
