@@ -18,10 +18,11 @@
 //! time through a `Ctx`. Its router glue and the application's API are the Cluster's (in
 //! `cluster/views.rs`), as is the `ClientImage` its metadata and ListOffsets requests read.
 //!
-//! Simplifications (noted for the report): partition counts and leaders come from the
-//! controller's metadata image at the moment the client needs them (no client metadata cache or
-//! MetadataRequest: the `Ctx`'s `ClientView` answers at once), ListOffsets for a reset is
-//! answered at once, and a request to a broker that crashed fails at the client's next step
+//! Simplifications (noted for the report): partition counts and leaders come from the metadata
+//! view of the first broker the client reaches that has caught up with the metadata log, at the
+//! moment the client needs them (no client metadata cache: the `Ctx`'s `ClientView` answers at
+//! once, without the request's round trip), ListOffsets for a reset is answered at once by the
+//! leader that view names, and a request to a broker that crashed fails at the client's next step
 //! instead of after a TCP timeout.
 
 use super::error::{ErrorCode, KafkaError};

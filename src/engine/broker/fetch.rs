@@ -6,7 +6,7 @@
 
 use crate::engine::error::{ErrorCode, KResult, KafkaError};
 use crate::engine::ids::{BrokerId, Tp};
-use crate::engine::msg::{Dest, Ev, FetchRequest, FetchResponse, GroupEv, GroupMsg, Isolation, Msg};
+use crate::engine::msg::{Dest, Ev, FetchRequest, FetchResponse, GroupEv, GroupMsg, Isolation, Msg, OffsetSpec};
 use crate::engine::node::Ctx;
 use super::state::*;
 
@@ -77,15 +77,47 @@ fn read_window(r: &Replica, req: &FetchRequest, upto: i64) -> (Vec<std::rc::Rc<c
 }
 
 impl Broker {
-    /// A consumer's read of one partition here, as this broker's metadata view sees it.
-    fn read_for_consumer(&self, req: &FetchRequest) -> KResult<FetchResponse> {
-        let idx = self.topic_idx(&req.topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
-        let tp = Tp { topic: idx, partition: req.partition };
+    /// The replica of `topic`-`partition` this broker serves clients from: its view names it the
+    /// leader and the replica acts as leader in that epoch.
+    fn leading_replica(&self, topic: &str, partition: i32) -> KResult<&Replica> {
+        let idx = self.topic_idx(topic).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
+        let tp = Tp { topic: idx, partition };
         let pm = self.view.get(&tp).ok_or_else(|| KafkaError::of(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION))?;
         let leader = pm.leader.ok_or_else(|| KafkaError::of(ErrorCode::LEADER_NOT_AVAILABLE))?;
         let serving = self.replicas.get(&tp).filter(|r| leader == self.id && r.vol.is_leader && r.vol.leader_epoch == pm.leader_epoch);
-        let r = serving.ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
-        read_replica(r, self.id, req)
+        serving.ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))
+    }
+
+    /// A consumer's read of one partition here, as this broker's metadata view sees it.
+    fn read_for_consumer(&self, req: &FetchRequest) -> KResult<FetchResponse> {
+        read_replica(self.leading_replica(&req.topic, req.partition)?, self.id, req)
+    }
+
+    /// Partitions of `topic` in this broker's view (0 when it does not know the topic): what its
+    /// metadata answer tells a client.
+    pub(crate) fn partition_count(&self, topic: &str) -> i32 {
+        self.topic_idx(topic).map_or(0, |idx| self.leaders_of(idx).len() as i32)
+    }
+
+    /// The partition's leader in this broker's view.
+    pub(crate) fn leader_of(&self, topic: &str, partition: i32) -> Option<BrokerId> {
+        let idx = self.topic_idx(topic)?;
+        self.view.get(&Tp { topic: idx, partition })?.leader
+    }
+
+    /// ListOffsets here (None on an error: not the leader, or a new leader's HW not yet past its
+    /// epoch's start for latest and by-timestamp lookups, OFFSET_NOT_AVAILABLE).
+    pub(crate) fn list_offset_here(&self, topic: &str, partition: i32, spec: OffsetSpec) -> Option<i64> {
+        let r = self.leading_replica(topic, partition).ok()?;
+        let log = &r.log;
+        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+            return None;
+        }
+        Some(match spec {
+            OffsetSpec::Earliest => log.log_start_offset,
+            OffsetSpec::Latest => log.high_watermark,
+            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).map_or(-1, |(o, _)| o),
+        })
     }
 
     /// Every partition of a consumer fetch read now; whether any has data or an error.

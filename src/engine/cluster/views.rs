@@ -990,7 +990,7 @@ impl Cluster {
         let reachable = self.client_reachable_brokers();
         debug_assert!(reachable.windows(2).all(|w| w[0] < w[1]), "reachable brokers in id order");
         let x = self.consumers.get_mut(&c)?;
-        let image = ClientImage { ctl: &self.ctl, brokers: &self.brokers, reachable: &reachable };
+        let image = ClientImage { brokers: &self.brokers, reachable: &reachable };
         let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable).with_view(&image);
         let r = f(x, &mut ctx);
         let outputs = ctx.into_outputs();
@@ -1038,7 +1038,8 @@ impl Cluster {
     pub fn subscribe(&mut self, c: ConsumerId, topics: &[&str]) -> KResult<()> {
         let set = self.consumer_mut(c)?.subscribe(topics)?;
         // A partition count asks no broker: the image needs none in reach.
-        let image = ClientImage { ctl: &self.ctl, brokers: &self.brokers, reachable: &[] };
+        let reachable = self.client_reachable_brokers();
+        let image = ClientImage { brokers: &self.brokers, reachable: &reachable };
         let missing: Vec<String> = set.into_iter().filter(|t| image.partition_count(t) == 0).collect();
         for topic in &missing {
             self.consumer_metadata_for_missing_topic(c, topic);
@@ -1171,55 +1172,38 @@ impl Cluster {
 }
 
 /// What a client's metadata and ListOffsets requests answer now (the consumer's simplification,
-/// see the consumer module's docs): the controller's current image, and the partition leaders'
-/// logs as far as the client reaches them. It borrows only what it reads.
+/// see the consumer module's docs): a metadata request goes to the first broker the client reaches
+/// that has caught up with the metadata log (a KRaft broker serves clients only after its initial
+/// catch-up) and is answered from that broker's view; ListOffsets goes to the leader that view
+/// names, which answers only while its own view says it leads. It borrows only the brokers.
 pub(crate) struct ClientImage<'a> {
-    ctl: &'a Controller,
     brokers: &'a BTreeMap<BrokerId, Broker>,
     /// The brokers the client reaches now, in id order.
     reachable: &'a [BrokerId],
 }
 
 impl ClientImage<'_> {
-    fn partition(&self, topic: &str, partition: i32) -> Option<(Tp, &PartitionMeta)> {
-        let idx = *self.ctl.by_name.get(topic)?;
-        let pm = self.ctl.topics.get(&idx)?.partitions.get(usize::try_from(partition).ok()?)?;
-        Some((Tp { topic: idx, partition }, pm))
-    }
-
-    /// The partition's replica on its leader, if the client reaches a leader that knows it leads
-    /// in the image's epoch (the rules of the shell's `Cluster::list_offsets`).
-    fn leader_replica(&self, topic: &str, partition: i32) -> Option<&Replica> {
-        let (tp, pm) = self.partition(topic, partition)?;
-        let l = pm.leader?;
-        if self.reachable.binary_search(&l).is_err() {
-            return None;
-        }
-        let r = self.brokers.get(&l)?.replicas.get(&tp)?;
-        (r.vol.is_leader && r.vol.leader_epoch == pm.leader_epoch).then_some(r)
+    /// The broker a metadata request goes to.
+    fn metadata_broker(&self) -> Option<&Broker> {
+        self.reachable.iter().filter_map(|b| self.brokers.get(b)).find(|b| b.view_version > 0)
     }
 }
 
 impl ClientView for ClientImage<'_> {
     fn partition_count(&self, topic: &str) -> i32 {
-        self.ctl.by_name.get(topic).and_then(|i| self.ctl.topics.get(i)).map_or(0, |t| t.partitions.len() as i32)
+        self.metadata_broker().map_or(0, |b| b.partition_count(topic))
     }
 
     fn leader(&self, topic: &str, partition: i32) -> Option<BrokerId> {
-        self.partition(topic, partition)?.1.leader
+        self.metadata_broker()?.leader_of(topic, partition)
     }
 
     fn list_offset(&self, topic: &str, partition: i32, spec: OffsetSpec) -> Option<i64> {
-        let r = self.leader_replica(topic, partition)?;
-        let log = &r.log;
-        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+        let l = self.leader(topic, partition)?;
+        if self.reachable.binary_search(&l).is_err() {
             return None;
         }
-        Some(match spec {
-            OffsetSpec::Earliest => log.log_start_offset,
-            OffsetSpec::Latest => log.high_watermark,
-            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).map_or(-1, |(o, _)| o),
-        })
+        self.brokers.get(&l)?.list_offset_here(topic, partition, spec)
     }
 }
 
