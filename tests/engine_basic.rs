@@ -216,7 +216,7 @@ fn golden_digest_for_fixed_scenario() {
 
 // Changed by the idempotent producer (on by default: InitProducerId first, batches carry producer ids),
 // then by KRaft's striped replica placement and epoch-millisecond record timestamps (issue #20).
-const GOLDEN: u64 = 0xa6bc_8344_f0c8_0b8b;
+const GOLDEN: u64 = 0xb2df_e3cb_ff26_cc88;
 
 /// KRaft's automatic preferred-leader election (`auto.leader.rebalance.enable`, on by default):
 /// after a broker comes back, the leaderships it lost return to it once it is in the ISR again,

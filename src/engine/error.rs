@@ -78,6 +78,7 @@ error_codes! {
     TOPIC_DELETION_DISABLED = 73, "Topic deletion is disabled.";
     FENCED_LEADER_EPOCH = 74, "The leader epoch in the request is older than the epoch on the broker.";
     UNKNOWN_LEADER_EPOCH = 75, "The leader epoch in the request is newer than the epoch on the broker.";
+    STALE_BROKER_EPOCH = 77, "Broker epoch has changed.";
     OFFSET_NOT_AVAILABLE = 78, "The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing.";
     MEMBER_ID_REQUIRED = 79, "The group member needs to have a valid member id before actually entering a consumer group.";
     PREFERRED_LEADER_NOT_AVAILABLE = 80, "The preferred leader was not available.";

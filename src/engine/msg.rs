@@ -118,6 +118,10 @@ pub(crate) enum Msg {
     /// The controller's answer to a forwarded CreateTopics that asked for one (whatever each
     /// topic's outcome: the forwarder only logs it).
     CreateTopicsResp { req_id: u64 },
+    /// A broker's transaction coordinator asks the active controller for a block of producer
+    /// ids (`AllocateProducerIdsRequest`, from its `RPCProducerIdManager`); the answer is
+    /// [`TxnMsg::AllocateProducerIdsResp`].
+    AllocateProducerIds { broker: BrokerId, incarnation: u64 },
     MetadataResp { req_id: u64, topics: Vec<TopicAnswer> },
     /// Consumer group and consumer fetch traffic (see [`super::group`]).
     Group(Box<GroupMsg>),
@@ -314,6 +318,8 @@ pub(crate) enum TxnMsg {
         txn_id: String, pid: i64, epoch: i16, group: String, offsets: Vec<(TopicPartition, i64)> },
     /// The answer to AddPartitions, AddOffsets, EndTxn and TxnOffsetCommit.
     Resp { req_id: u64, result: Result<(), KafkaError> },
+    /// The controller's answer to [`Msg::AllocateProducerIds`]: the block's first id and length.
+    AllocateProducerIdsResp { result: Result<(i64, i64), ErrorCode> },
 }
 
 /// Timers (wrapped in `Ev::Txn`).

@@ -21,8 +21,12 @@
 //! Ongoing transactions older than their timeout are aborted (with an epoch bump) by a check
 //! every 10 s (`transaction.abort.timed.out.transaction.cleanup.interval.ms`).
 //!
-//! **Producer ids.** Brokers hand out ids from blocks of 1000 the controller allocates
-//! (`AllocateProducerIds`); a restarted broker asks for a new block.
+//! **Producer ids.** Brokers hand out ids from blocks of 1000 the active controller allocates
+//! (`AllocateProducerIds`, a request and its answer; the controller's counter is its
+//! `ProducerIdsRecord`). As in KRaft, a broker has no block until its first InitProducerId,
+//! which (like any while no block is left) is answered COORDINATOR_LOAD_IN_PROGRESS while the
+//! block is asked for; the next block is asked for once 90% of the current one is handed out.
+//! A restarted broker starts without a block.
 //!
 //! Simplifications: markers are written by the coordinator calling the partition leader's append
 //! directly when the two brokers can reach each other (retried every 100 ms otherwise, and after
@@ -39,8 +43,6 @@ pub const TXN_SEGMENT_BYTES: &str = "104857600";
 pub const TXN_MAX_TIMEOUT_MS: i64 = 900_000;
 /// `transaction.abort.timed.out.transaction.cleanup.interval.ms`.
 pub const TXN_ABORT_CHECK_INTERVAL_MS: i64 = 10_000;
-/// Producer ids per block the controller hands a broker.
-pub const PRODUCER_ID_BLOCK_SIZE: i64 = 1000;
 /// How long the coordinator waits before resending a marker that failed.
 pub const MARKER_RETRY_MS: i64 = 100;
 /// How long it waits for a marker's answer before resending it.
@@ -71,5 +73,82 @@ mod tests {
         let m = TxnMeta { producer_id: 1000, epoch: 3, timeout_ms: 60_000, state: TransactionState::PrepareCommit, partitions, start_ms: 5, update_ms: 9 };
         assert_eq!(decode_meta(&encode_meta(&m)), Some(m));
         assert_eq!(decode_meta(b"garbage"), None);
+    }
+    fn formed_cluster() -> crate::engine::cluster::Cluster {
+        use crate::engine::cluster::{Cluster, ClusterConfig};
+        let mut c = Cluster::new(ClusterConfig { track_invariants: false, ..ClusterConfig::new(3, 5) }).expect("valid");
+        c.advance(3_000);
+        c
+    }
+
+    fn claim(c: &mut crate::engine::cluster::Cluster, b: i32) -> Result<i64, crate::engine::error::ErrorCode> {
+        c.with_txn_coordinator(b, |tc, host, ctx, _| tc.allocate_producer_id(host, ctx)).expect("a broker")
+    }
+
+    /// KRaft's RPCProducerIdManager starts with no block: the first InitProducerId a broker
+    /// serves asks the active controller (AllocateProducerIds) and is answered
+    /// COORDINATOR_LOAD_IN_PROGRESS; once the answer is back, ids come from the block, and each
+    /// broker gets its own block of 1000 from the controller's counter.
+    #[test]
+    fn producer_id_blocks_arrive_from_the_controller_by_message() {
+        use crate::engine::cluster::ROUND_TRIP_MS;
+        use crate::engine::error::ErrorCode;
+        let mut c = formed_cluster();
+        assert_eq!(claim(&mut c, 2), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS), "no block yet");
+        assert_eq!(claim(&mut c, 2), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS), "the request is in flight");
+        assert_eq!(c.ctl.next_producer_id, 0, "the block is asked for, not taken");
+        c.advance(ROUND_TRIP_MS);
+        assert_eq!(claim(&mut c, 2), Ok(0));
+        assert_eq!(claim(&mut c, 2), Ok(1));
+        assert_eq!(claim(&mut c, 3), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS));
+        c.advance(ROUND_TRIP_MS);
+        assert_eq!(claim(&mut c, 3), Ok(1000), "the next block of the controller's counter");
+        assert_eq!(c.ctl.next_producer_id, 2000);
+    }
+
+    /// The next block is asked for when 90% of the current one is handed out, so a busy broker
+    /// never waits; a restarted broker starts without a block.
+    #[test]
+    fn producer_id_block_is_prefetched_at_90_percent_and_lost_on_restart() {
+        use crate::engine::cluster::ROUND_TRIP_MS;
+        use crate::engine::error::ErrorCode;
+        let mut c = formed_cluster();
+        let _ = claim(&mut c, 1);
+        c.advance(ROUND_TRIP_MS);
+        for want in 0..900 {
+            assert_eq!(claim(&mut c, 1), Ok(want));
+        }
+        assert_eq!(c.ctl.next_producer_id, 1000, "not yet");
+        assert_eq!(claim(&mut c, 1), Ok(900));
+        c.advance(ROUND_TRIP_MS);
+        assert_eq!(c.ctl.next_producer_id, 2000, "the 901st id asked for the next block");
+        for want in 901..1000 {
+            assert_eq!(claim(&mut c, 1), Ok(want));
+        }
+        assert_eq!(claim(&mut c, 1), Ok(1000), "straight on with the prefetched block");
+        c.crash(1).expect("crash");
+        c.start(1).expect("start");
+        c.advance(3_000);
+        assert_eq!(claim(&mut c, 1), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS), "a new incarnation has no block");
+        c.advance(ROUND_TRIP_MS);
+        assert_eq!(claim(&mut c, 1), Ok(2000));
+    }
+
+    /// While the broker cannot reach the active controller, no block can arrive: InitProducerId
+    /// keeps answering COORDINATOR_LOAD_IN_PROGRESS; once it can, the next retry gets an id.
+    #[test]
+    fn producer_id_waits_while_the_controller_is_unreachable() {
+        use crate::engine::cluster::ROUND_TRIP_MS;
+        use crate::engine::error::ErrorCode;
+        let mut c = formed_cluster();
+        let b = (1..=3).find(|b| c.quorum_leader() != Some(*b)).expect("a broker that is not the controller");
+        c.isolate(b).expect("isolate");
+        assert_eq!(claim(&mut c, b), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS));
+        c.advance(ROUND_TRIP_MS);
+        assert_eq!(claim(&mut c, b), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS), "nothing was sent");
+        c.heal();
+        assert_eq!(claim(&mut c, b), Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS));
+        c.advance(ROUND_TRIP_MS);
+        assert_eq!(claim(&mut c, b), Ok(0));
     }
 }

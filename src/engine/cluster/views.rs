@@ -1322,10 +1322,10 @@ impl Cluster {
     /// outputs in order. None if there is no such broker.
     pub(crate) fn with_txn_coordinator<R>(&mut self, b: BrokerId, f: impl FnOnce(&mut TxnCoordinator, &Broker, &mut Ctx, &mut TxnShared) -> R) -> Option<R> {
         let reachable: Vec<BrokerId> = self.brokers.keys().copied().filter(|l| self.brokers_connected(b, *l)).collect();
-        let controller_reachable = self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c));
+        let leader = self.quorum_leader();
         let host = self.brokers.get(&b)?;
-        let (tc, mut shared) = self.txns.coordinator(b, controller_reachable);
-        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable);
+        let (tc, mut shared) = self.txns.coordinator(b);
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable).with_quorum_leader(leader);
         let r = f(tc, host, &mut ctx, &mut shared);
         let outputs = ctx.into_outputs();
         self.route(outputs);
@@ -1340,7 +1340,7 @@ impl Cluster {
                 self.txn_reply(b, producer, TxnMsg::FindCoordinatorResp { req_id, result });
             }
             TxnMsg::InitProducerId { producer, req_id, txn_id: None, .. } => {
-                self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_idempotent(host, ctx, sh, producer, req_id));
+                self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_init_idempotent(host, ctx, producer, req_id));
             }
             TxnMsg::InitProducerId { producer, req_id, txn_id: Some(id), timeout_ms } => {
                 self.with_txn_coordinator(b, |tc, host, ctx, sh| tc.on_init_producer_id(host, ctx, sh, producer, req_id, &id, timeout_ms));
@@ -1355,6 +1355,9 @@ impl Cluster {
             TxnMsg::TxnOffsetCommit { producer, req_id, pid, epoch, group, offsets, .. } => {
                 let req = crate::engine::group::txn_offsets::TxnOffsetCommit { client: producer, req_id, producer_id: pid, epoch, group, offsets };
                 self.with_group_coordinator(b, |gc, host, ctx| gc.on_txn_offset_commit(host, ctx, req));
+            }
+            TxnMsg::AllocateProducerIdsResp { result } => {
+                self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_producer_ids(host, ctx, result));
             }
             _ => {}
         }

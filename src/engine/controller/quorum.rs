@@ -3,11 +3,12 @@
 //! fencing, the periodic unclean election check, the preferred leader balance), and the brokers'
 //! messages: heartbeats (registration, unfencing), controlled shutdown and AlterPartition.
 
+use super::super::error::ErrorCode;
 use super::super::event::{ElectionKind, EventKind};
 use super::super::ids::{BrokerId, Tp};
-use super::super::msg::{Dest, Ev, Msg};
+use super::super::msg::{Dest, Ev, Msg, TxnMsg};
 use super::super::node::Ctx;
-use super::state::{BrokerReg, Controller, BROKER_SESSION_TIMEOUT_MS, CONTROLLER_ELECTION_TIMEOUT_MS, CONTROLLER_TICK_MS, UNCLEAN_ELECTION_INTERVAL_MS};
+use super::state::{BrokerReg, Controller, BROKER_SESSION_TIMEOUT_MS, CONTROLLER_ELECTION_TIMEOUT_MS, CONTROLLER_TICK_MS, PRODUCER_ID_BLOCK_SIZE, UNCLEAN_ELECTION_INTERVAL_MS};
 
 impl Controller {
     /// The active controller lost its role (its process stopped, or it no longer reaches a
@@ -112,9 +113,25 @@ impl Controller {
                 ctx.send(Some(c), Dest::Broker(broker), Msg::AlterPartitionDone { tp, committed_epoch });
             }
             Msg::CreateTopicsForward { topics, reply } => self.on_create_topics_forward(ctx, c, topics, reply),
+            Msg::AllocateProducerIds { broker, incarnation } => self.on_allocate_producer_ids(ctx, c, broker, incarnation),
             _ => {}
         }
         debug_assert!(self.version >= version, "the metadata version never goes back");
+    }
+
+    /// AllocateProducerIds (`ProducerIdControlManager.generateNextProducerId`): a registered
+    /// broker asking with its current incarnation (its broker epoch) gets the next block of
+    /// [`PRODUCER_ID_BLOCK_SIZE`] ids, and the counter moves past it (the `ProducerIdsRecord`).
+    fn on_allocate_producer_ids(&mut self, ctx: &mut Ctx, c: BrokerId, broker: BrokerId, incarnation: u64) {
+        let result = match self.regs.get(&broker) {
+            Some(r) if r.incarnation == incarnation => {
+                let first = self.next_producer_id;
+                self.next_producer_id += PRODUCER_ID_BLOCK_SIZE;
+                Ok((first, PRODUCER_ID_BLOCK_SIZE))
+            }
+            _ => Err(ErrorCode::STALE_BROKER_EPOCH),
+        };
+        ctx.send(Some(c), Dest::Broker(broker), Msg::Txn(Box::new(TxnMsg::AllocateProducerIdsResp { result })));
     }
 
     /// BrokerHeartbeat: registers a new incarnation (fenced, its old session over), sends a broker

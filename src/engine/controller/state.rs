@@ -36,6 +36,9 @@ pub(crate) struct BrokerReg {
     pub last_heartbeat_ms: i64,
 }
 
+/// Producer ids per block the controller hands a broker (`ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`).
+pub const PRODUCER_ID_BLOCK_SIZE: i64 = 1000;
+
 /// The KRaft controller's state. The metadata log is replicated on the quorum, so one image is
 /// shared by whichever voter is active; it only changes while a controller has a majority.
 #[derive(Clone, Debug)]
@@ -62,6 +65,9 @@ pub(crate) struct Controller {
     pub balance_leaders_at_ms: Option<i64>,
     /// (tp, leader epoch) -> leader, for the one-leader-per-epoch invariant.
     pub epoch_leaders: BTreeMap<(Tp, i32), BrokerId>,
+    /// The first id of the next producer id block (`ProducerIdControlManager`'s
+    /// `nextProducerBlock`, written as a `ProducerIdsRecord` when a block is handed out).
+    pub next_producer_id: i64,
 }
 
 impl Controller {
@@ -85,6 +91,7 @@ impl Controller {
             next_unclean_check_ms: first_unclean_check_ms,
             balance_leaders_at_ms: None,
             epoch_leaders: BTreeMap::new(),
+            next_producer_id: 0,
         }
     }
 

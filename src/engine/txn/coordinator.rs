@@ -3,10 +3,12 @@
 //! and `__transaction_state` loading and writes. Its handlers read and write only its own shards,
 //! read their host broker's replicas and metadata view (never the controller's state), and act
 //! through a [`Ctx`] whose reachable brokers are the ones the host can reach (for markers).
-//! What the coordinators still share through the Cluster is in [`TxnShared`].
+//! Producer ids come in blocks the coordinator asks the active controller for by message
+//! (`AllocateProducerIds`, as KRaft's `RPCProducerIdManager`). What the coordinators still share
+//! through the Cluster is in [`TxnShared`].
 
 use super::state::*;
-use super::{TxnEv, TxnMsg, MARKER_RETRY_MS, MARKER_TIMEOUT_MS, PRODUCER_ID_BLOCK_SIZE, TXN_ABORT_CHECK_INTERVAL_MS, TXN_MARKER_CLIENT, TXN_LOG_CLIENT, TXN_MAX_TIMEOUT_MS, TXN_PARTITIONS, TXN_TOPIC};
+use super::{TxnEv, TxnMsg, MARKER_RETRY_MS, MARKER_TIMEOUT_MS, TXN_ABORT_CHECK_INTERVAL_MS, TXN_MARKER_CLIENT, TXN_LOG_CLIENT, TXN_MAX_TIMEOUT_MS, TXN_PARTITIONS, TXN_TOPIC};
 use crate::engine::assignor::coordinator_partition;
 use crate::engine::cluster::{Broker, BrokerId, Dest, Ev, Msg, Tp};
 use crate::engine::error::{ErrorCode, KafkaError};
@@ -16,15 +18,20 @@ use crate::engine::node::Ctx;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-/// What the transaction coordinators share through the Cluster (issue 21 leaves these): the
-/// controller's producer id allocator, which a broker calls synchronously for a new block
-/// (`AllocateProducerIds`, a request to the controller in KRaft), and the one abort-check timer.
+/// What the transaction coordinators share through the Cluster: the one abort-check timer.
 pub(crate) struct TxnShared<'a> {
-    pub next_pid_block: &'a mut i64,
-    /// The active controller is reachable from the host (a new block can be allocated).
-    pub controller_reachable: bool,
     pub tick_scheduled: &'a mut bool,
 }
+
+/// `ProducerIdManager.PidPrefetchThreshold`, in tenths: the next block is asked for once this
+/// much of the current one is handed out.
+const PID_PREFETCH_TENTHS: i64 = 9;
+/// `ProducerIdManager.RetryBackoffMs`: no new request this long after an error answer.
+const PID_RETRY_BACKOFF_MS: i64 = 50;
+/// An AllocateProducerIds request unanswered this long was lost on the way (a round trip takes
+/// a few ms): the next InitProducerId asks again, as the broker's channel to the controller
+/// resends a request whose connection dropped.
+const PID_REQUEST_RESEND_MS: i64 = 1_000;
 
 /// Replays a transaction log partition (later records win, null values delete).
 fn replay_txn_log(log: &PartitionLog) -> BTreeMap<String, TxnMeta> {
@@ -90,9 +97,9 @@ fn map_append_error(e: ErrorCode) -> ErrorCode {
 impl Txns {
     /// Broker `b`'s transaction coordinator (created on first use) and what the coordinators
     /// share, borrowed together for one handler call.
-    pub(crate) fn coordinator(&mut self, b: BrokerId, controller_reachable: bool) -> (&mut TxnCoordinator, TxnShared<'_>) {
+    pub(crate) fn coordinator(&mut self, b: BrokerId) -> (&mut TxnCoordinator, TxnShared<'_>) {
         let tc = self.coordinators.entry(b).or_insert_with(|| TxnCoordinator::new(b));
-        (tc, TxnShared { next_pid_block: &mut self.next_pid_block, controller_reachable, tick_scheduled: &mut self.tick_scheduled })
+        (tc, TxnShared { tick_scheduled: &mut self.tick_scheduled })
     }
 }
 
@@ -166,30 +173,65 @@ impl TxnCoordinator {
 
     // ----- producer ids -----
 
-    /// A producer id from the host's block (a new block from the controller when needed).
-    pub(crate) fn allocate_producer_id(&mut self, host: &Broker, shared: &mut TxnShared) -> Result<i64, ErrorCode> {
-        let inc = host.incarnation;
-        if let Some((i, next, end)) = self.pid_block.as_mut() {
-            if *i == inc && *next < *end {
-                *next += 1;
-                return Ok(*next - 1);
-            }
+    /// `RPCProducerIdManager.generateProducerId`: the next id of the host's block (asking the
+    /// controller for the next block once 90% of it is handed out), else of the block fetched
+    /// ahead; with neither, COORDINATOR_LOAD_IN_PROGRESS (the client retries) while the block is
+    /// asked for. A broker starts with no block: its first InitProducerId waits for one.
+    pub(crate) fn allocate_producer_id(&mut self, host: &Broker, ctx: &mut Ctx) -> Result<i64, ErrorCode> {
+        if self.pids.incarnation != host.incarnation {
+            // A restarted broker's manager is new: its old blocks are not reused.
+            self.pids = PidManager { incarnation: host.incarnation, ..PidManager::default() };
         }
-        // A broker's first block counts as fetched while the cluster formed (so a producer can
-        // get an id while the controller quorum is down, as with a prefetched block); later
-        // blocks need the controller.
-        if self.pid_block.is_some() && !shared.controller_reachable {
+        if self.pids.current.is_none_or(|b| b.next >= b.first + b.len) {
+            self.pids.current = self.pids.next.take().or(self.pids.current);
+        }
+        let Some(block) = self.pids.current.as_mut().filter(|b| b.next < b.first + b.len) else {
+            self.request_producer_ids(ctx);
             return Err(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
+        };
+        let id = block.next;
+        block.next += 1;
+        if id == block.first + block.len * PID_PREFETCH_TENTHS / 10 {
+            self.request_producer_ids(ctx);
         }
-        let start = *shared.next_pid_block;
-        *shared.next_pid_block += PRODUCER_ID_BLOCK_SIZE;
-        self.pid_block = Some((inc, start + 1, start + PRODUCER_ID_BLOCK_SIZE));
-        Ok(start)
+        debug_assert!(self.pids.current.is_some_and(|b| b.next <= b.first + b.len), "a block hands out only its own ids");
+        Ok(id)
+    }
+
+    /// `maybeRequestNextBlock`: AllocateProducerIds to the active controller, unless a block
+    /// is already fetched ahead, a request is in flight, or an error answer's backoff runs. The
+    /// broker's channel holds a request until a controller is reachable: here the next
+    /// InitProducerId's retry sends it.
+    fn request_producer_ids(&mut self, ctx: &mut Ctx) {
+        let now = ctx.now_ms;
+        let m = &mut self.pids;
+        let in_flight = m.request_sent_ms.is_some_and(|t| now - t < PID_REQUEST_RESEND_MS);
+        if m.next.is_some() || in_flight || now < m.backoff_until_ms {
+            return;
+        }
+        let Some(c) = ctx.quorum_leader().filter(|c| ctx.reaches(*c)) else { return };
+        m.request_sent_ms = Some(now);
+        ctx.send(Some(self.broker), Dest::Controller(c), Msg::AllocateProducerIds { broker: self.broker, incarnation: m.incarnation });
+    }
+
+    /// The controller's answer (`handleAllocateProducerIdsResponse`): a valid block waits as
+    /// the next one; an error or a block not after the current one starts the backoff.
+    pub(crate) fn on_producer_ids(&mut self, host: &Broker, ctx: &mut Ctx, result: Result<(i64, i64), ErrorCode>) {
+        let m = &mut self.pids;
+        if m.incarnation != host.incarnation {
+            return;
+        }
+        m.request_sent_ms = None;
+        let after_current = |first: i64| m.current.is_none_or(|b| first >= b.first + b.len);
+        match result {
+            Ok((first, len)) if first >= 0 && len > 0 && after_current(first) => m.next = Some(PidBlock { first, len, next: first }),
+            _ => m.backoff_until_ms = ctx.now_ms + PID_RETRY_BACKOFF_MS,
+        }
     }
 
     /// InitProducerId without a transactional id (an idempotent producer).
-    pub(crate) fn on_init_idempotent(&mut self, host: &Broker, ctx: &mut Ctx, shared: &mut TxnShared, producer: u32, req_id: u64) {
-        let result = self.allocate_producer_id(host, shared).map(|pid| (pid, 0)).map_err(KafkaError::of);
+    pub(crate) fn on_init_idempotent(&mut self, host: &Broker, ctx: &mut Ctx, producer: u32, req_id: u64) {
+        let result = self.allocate_producer_id(host, ctx).map(|pid| (pid, 0)).map_err(KafkaError::of);
         self.reply(ctx, producer, TxnMsg::InitProducerIdResp { req_id, result });
     }
 
@@ -287,7 +329,7 @@ impl TxnCoordinator {
         }
         let fresh = |producer_id, epoch| TxnMeta { producer_id, epoch, timeout_ms, state: TransactionState::Empty, partitions: BTreeSet::new(), start_ms: -1, update_ms: now };
         let meta = match s.txns.get(txn_id).cloned() {
-            None => fresh(self.allocate_producer_id(host, shared)?, 0),
+            None => fresh(self.allocate_producer_id(host, ctx)?, 0),
             Some(m) => match m.state {
                 TransactionState::PrepareCommit | TransactionState::PrepareAbort | TransactionState::PrepareEpochFence => return Err(ErrorCode::CONCURRENT_TRANSACTIONS),
                 TransactionState::Ongoing => {
@@ -295,7 +337,7 @@ impl TxnCoordinator {
                     self.fence_and_abort(ctx, p, sid, txn_id, m);
                     return Err(ErrorCode::CONCURRENT_TRANSACTIONS);
                 }
-                _ if m.epoch >= i16::MAX - 1 => fresh(self.allocate_producer_id(host, shared)?, 0),
+                _ if m.epoch >= i16::MAX - 1 => fresh(self.allocate_producer_id(host, ctx)?, 0),
                 _ => fresh(m.producer_id, m.epoch + 1),
             },
         };

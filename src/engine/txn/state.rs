@@ -158,13 +158,35 @@ pub(crate) struct TxnCoordinator {
     pub shards: BTreeMap<i32, TxnShard>,
     pub(super) appends: BTreeMap<u64, TxnAppend>,
     pub(super) markers: BTreeMap<u64, MarkerWrite>,
-    /// The producer id block: (host incarnation, next id, end of block).
-    pub(super) pid_block: Option<(u64, i64, i64)>,
+    /// The host's producer id manager (its blocks from the controller).
+    pub(super) pids: PidManager,
+}
+
+/// A block of producer ids from the controller (`ProducerIdsBlock`) and the next id to claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct PidBlock {
+    pub(super) first: i64,
+    pub(super) len: i64,
+    pub(super) next: i64,
+}
+
+/// A broker's `RPCProducerIdManager`: the block ids are claimed from, the next block (fetched
+/// ahead), and its AllocateProducerIds request in flight. A new incarnation starts with none.
+#[derive(Clone, Debug, Default)]
+pub(super) struct PidManager {
+    /// The host incarnation these blocks belong to.
+    pub(super) incarnation: u64,
+    pub(super) current: Option<PidBlock>,
+    pub(super) next: Option<PidBlock>,
+    /// When the request in flight was sent.
+    pub(super) request_sent_ms: Option<i64>,
+    /// No request before this time (after an error answer).
+    pub(super) backoff_until_ms: i64,
 }
 
 impl TxnCoordinator {
     pub(crate) fn new(broker: BrokerId) -> TxnCoordinator {
-        TxnCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), markers: BTreeMap::new(), pid_block: None }
+        TxnCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), markers: BTreeMap::new(), pids: PidManager::default() }
     }
 }
 
@@ -173,8 +195,6 @@ impl TxnCoordinator {
 pub(crate) struct Txns {
     /// The transaction coordinator of each broker that has hosted one.
     pub coordinators: BTreeMap<BrokerId, TxnCoordinator>,
-    /// The controller's producer id allocator: the next block's first id.
-    pub(super) next_pid_block: i64,
     pub(super) tick_scheduled: bool,
 }
 
