@@ -118,3 +118,18 @@ fn a_broker_cut_off_from_the_controller_forwards_once_it_reaches_it() {
     let _ = c.find_coordinator_on(b, "g");
     assert_eq!(forwards_on_the_wire(&c), vec![b]);
 }
+
+/// The forward's controller failed over before answering: the new active controller gets the
+/// request at once (Kafka's channel resends to it), without waiting for the mark to lapse.
+#[test]
+fn a_forward_lost_with_its_controller_goes_to_the_new_one() {
+    let mut c = settled(&[]);
+    let b = not_the_controller(&c);
+    let old = c.quorum_leader().expect("a controller");
+    let _ = c.find_coordinator_on(b, "g");
+    c.crash(old).expect("crashed");
+    assert!(c.run_while(CONTROLLER_REQUEST_RETRY_TIMEOUT_MS / 2, |c| c.quorum_leader().is_some_and(|l| l != old)), "a new controller");
+    assert!(!c.topic_exists(OFFSETS_TOPIC), "the forward died with its controller");
+    assert_eq!(c.find_coordinator_on(b, "g"), Err(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+    assert_eq!(forwards_on_the_wire(&c), vec![b]);
+}
