@@ -16,7 +16,7 @@
 //!
 //! The client itself is the `Consumer` node ([`client`]): it reacts to one answer or wake-up at a
 //! time through a `Ctx`. Its router glue and the application's API are the Cluster's (in
-//! `cluster/views.rs`), as is the [`ClientView`] its metadata and ListOffsets requests read.
+//! `cluster/views.rs`), as is the `ClientImage` its metadata and ListOffsets requests read.
 //!
 //! Simplifications (noted for the report): partition counts and leaders come from the
 //! controller's metadata image at the moment the client needs them (no client metadata cache or

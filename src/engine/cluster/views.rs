@@ -674,7 +674,9 @@ impl Cluster {
         }
     }
 
-    /// Creates `__consumer_offsets` as the broker's auto-creation does (controller side, no wait).
+    /// Creates `__consumer_offsets` synchronously through the controller: only AddOffsetsToTxn
+    /// (the transactions' block) still does; `find_coordinator_on(b, group)` is the forwarded
+    /// way, from broker `b`'s own view, for it to switch to.
     pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
         let rf = self.offsets_replication_factor();
         let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
@@ -979,20 +981,19 @@ impl Cluster {
     }
 
     /// Runs `f` on consumer `c` with a [`Ctx`] (the brokers a client reaches now, and what its
-    /// metadata and ListOffsets requests answer: the cluster itself, as [`ClientView`]), then
-    /// routes its outputs in order. None when there is no such consumer.
+    /// metadata and ListOffsets requests answer: the cluster's [`ClientImage`]), then routes its
+    /// outputs in order. None when there is no such consumer.
     ///
-    /// The view borrows the whole cluster, so the consumer is taken out of its map and the
-    /// handler draws request ids and randomness from copies written back after it.
+    /// The image borrows only the controller's image and the brokers, so the Ctx can hold the
+    /// cluster's RNG and request-id counter at the same time.
     pub(crate) fn with_consumer<R>(&mut self, c: ConsumerId, f: impl FnOnce(&mut Consumer, &mut Ctx) -> R) -> Option<R> {
-        let mut x = self.consumers.remove(&c)?;
         let reachable = self.client_reachable_brokers();
-        let (mut rng, mut next_id) = (self.rng.clone(), self.next_id);
-        let mut ctx = Ctx::new(self.now_ms, &mut rng, &mut next_id).with_reachable(&reachable).with_view(&*self);
-        let r = f(&mut x, &mut ctx);
+        debug_assert!(reachable.windows(2).all(|w| w[0] < w[1]), "reachable brokers in id order");
+        let x = self.consumers.get_mut(&c)?;
+        let image = ClientImage { ctl: &self.ctl, brokers: &self.brokers, reachable: &reachable };
+        let mut ctx = Ctx::new(self.now_ms, &mut self.rng, &mut self.next_id).with_reachable(&reachable).with_view(&image);
+        let r = f(x, &mut ctx);
         let outputs = ctx.into_outputs();
-        (self.rng, self.next_id) = (rng, next_id);
-        self.consumers.insert(c, x);
         self.route(outputs);
         Some(r)
     }
@@ -1036,7 +1037,9 @@ impl Cluster {
     /// `subscribe(topics)`: group management (needs a `group.id`).
     pub fn subscribe(&mut self, c: ConsumerId, topics: &[&str]) -> KResult<()> {
         let set = self.consumer_mut(c)?.subscribe(topics)?;
-        let missing: Vec<String> = set.into_iter().filter(|t| ClientView::partition_count(self, t) == 0).collect();
+        // A partition count asks no broker: the image needs none in reach.
+        let image = ClientImage { ctl: &self.ctl, brokers: &self.brokers, reachable: &[] };
+        let missing: Vec<String> = set.into_iter().filter(|t| image.partition_count(t) == 0).collect();
         for topic in &missing {
             self.consumer_metadata_for_missing_topic(c, topic);
         }
@@ -1167,20 +1170,56 @@ impl Cluster {
     }
 }
 
-/// What the cluster tells a client's metadata and ListOffsets requests: its current image (the
-/// consumer's simplification, see the consumer module's docs).
-impl ClientView for Cluster {
+/// What a client's metadata and ListOffsets requests answer now (the consumer's simplification,
+/// see the consumer module's docs): the controller's current image, and the partition leaders'
+/// logs as far as the client reaches them. It borrows only what it reads.
+pub(crate) struct ClientImage<'a> {
+    ctl: &'a Controller,
+    brokers: &'a BTreeMap<BrokerId, Broker>,
+    /// The brokers the client reaches now, in id order.
+    reachable: &'a [BrokerId],
+}
+
+impl ClientImage<'_> {
+    fn partition(&self, topic: &str, partition: i32) -> Option<(Tp, &PartitionMeta)> {
+        let idx = *self.ctl.by_name.get(topic)?;
+        let pm = self.ctl.topics.get(&idx)?.partitions.get(usize::try_from(partition).ok()?)?;
+        Some((Tp { topic: idx, partition }, pm))
+    }
+
+    /// The partition's replica on its leader, if the client reaches a leader that knows it leads
+    /// in the image's epoch (the rules of the shell's `Cluster::list_offsets`).
+    fn leader_replica(&self, topic: &str, partition: i32) -> Option<&Replica> {
+        let (tp, pm) = self.partition(topic, partition)?;
+        let l = pm.leader?;
+        if self.reachable.binary_search(&l).is_err() {
+            return None;
+        }
+        let r = self.brokers.get(&l)?.replicas.get(&tp)?;
+        (r.vol.is_leader && r.vol.leader_epoch == pm.leader_epoch).then_some(r)
+    }
+}
+
+impl ClientView for ClientImage<'_> {
     fn partition_count(&self, topic: &str) -> i32 {
         self.ctl.by_name.get(topic).and_then(|i| self.ctl.topics.get(i)).map_or(0, |t| t.partitions.len() as i32)
     }
 
     fn leader(&self, topic: &str, partition: i32) -> Option<BrokerId> {
-        let t = self.ctl.by_name.get(topic).and_then(|i| self.ctl.topics.get(i))?;
-        t.partitions.get(usize::try_from(partition).ok()?)?.leader
+        self.partition(topic, partition)?.1.leader
     }
 
     fn list_offset(&self, topic: &str, partition: i32, spec: OffsetSpec) -> Option<i64> {
-        self.list_offsets(topic, partition, spec).ok().map(|(o, _)| o)
+        let r = self.leader_replica(topic, partition)?;
+        let log = &r.log;
+        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+            return None;
+        }
+        Some(match spec {
+            OffsetSpec::Earliest => log.log_start_offset,
+            OffsetSpec::Latest => log.high_watermark,
+            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).map_or(-1, |(o, _)| o),
+        })
     }
 }
 

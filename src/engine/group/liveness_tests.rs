@@ -18,7 +18,9 @@ const NEWCOMER: u32 = CONSUMER_ID_BASE + 102;
 /// broker coordinating group `g`.
 fn coordinated_cluster() -> (Cluster, BrokerId) {
     let mut c = Cluster::new(ClusterConfig::new(3, 5)).expect("valid cluster");
-    c.create_offsets_topic().expect("offsets topic");
+    c.advance(2_000);
+    // The first FindCoordinator makes the broker forward the topic's creation to the controller.
+    assert_eq!(c.find_coordinator_on(1, "g"), Err(ErrorCode::COORDINATOR_NOT_AVAILABLE));
     c.advance(2_000);
     let p = coordinator_partition("g", OFFSETS_PARTITIONS);
     let idx = c.ctl.by_name[OFFSETS_TOPIC];
