@@ -151,4 +151,35 @@ mod tests {
         c.advance(ROUND_TRIP_MS);
         assert_eq!(claim(&mut c, b), Ok(0));
     }
+
+    /// FindCoordinator(TRANSACTION) on a broker whose metadata lacks `__transaction_state`
+    /// forwards CreateTopics with the topic's configs to the active controller (KRaft's
+    /// AutoTopicCreationManager) and answers COORDINATOR_NOT_AVAILABLE: the broker creates
+    /// nothing itself, sends no second forward while one is in flight, and names the
+    /// coordinator once the topic's metadata reached it.
+    #[test]
+    fn txn_state_topic_is_created_by_a_forward_to_the_controller() {
+        use crate::engine::assignor::coordinator_partition;
+        use crate::engine::cluster::NET_LATENCY_MS;
+        use crate::engine::error::ErrorCode;
+        let mut c = formed_cluster();
+        assert_eq!(c.find_txn_coordinator_on(2, "app"), Err(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        assert!(!c.topic_exists(TXN_TOPIC), "the broker only forwards CreateTopics");
+        let forward = c.txns.coordinators[&2].topic_forward;
+        assert!(forward.is_some());
+        assert_eq!(c.find_txn_coordinator_on(2, "other"), Err(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+        assert_eq!(c.txns.coordinators[&2].topic_forward, forward, "in flight: not sent again");
+        c.advance(NET_LATENCY_MS);
+        let t = c.describe_topic(TXN_TOPIC).expect("created on the forward's arrival");
+        assert_eq!(t.partitions.len(), TXN_PARTITIONS as usize);
+        assert!(t.partitions.iter().all(|p| p.replicas.len() == 3), "transaction.state.log.replication.factor");
+        let configs: Vec<(&str, &str)> = t.configs.iter().map(|e| (e.name.as_str(), e.value.as_str())).collect();
+        assert!(configs.contains(&("cleanup.policy", "compact")) && configs.contains(&("min.insync.replicas", "2")), "{configs:?}");
+        c.advance(NET_LATENCY_MS);
+        assert_eq!(c.txns.coordinators[&2].topic_forward, None, "the controller answered");
+        c.advance(3_000);
+        let leader = c.partition_meta(TXN_TOPIC, coordinator_partition("app", TXN_PARTITIONS)).and_then(|m| m.leader);
+        assert!(leader.is_some());
+        assert_eq!(c.find_txn_coordinator_on(2, "app").ok(), leader);
+    }
 }

@@ -674,18 +674,6 @@ impl Cluster {
         }
     }
 
-    /// Creates `__consumer_offsets` synchronously through the controller: only AddOffsetsToTxn
-    /// (the transactions' block) still does; `find_coordinator_on(b, group)` is the forwarded
-    /// way, from broker `b`'s own view, for it to switch to.
-    pub(crate) fn create_offsets_topic(&mut self) -> Result<u32, KafkaError> {
-        let rf = self.offsets_replication_factor();
-        let req = crate::engine::controller::NewTopic::new(OFFSETS_TOPIC, OFFSETS_PARTITIONS, rf)
-            .config("compression.type", "producer")
-            .config("cleanup.policy", "compact")
-            .config("segment.bytes", OFFSETS_SEGMENT_BYTES);
-        self.create_topic_now(&req)
-    }
-
     /// Makes sure broker `b` coordinates offsets partition `p` and has loaded it; the shard id.
     pub(crate) fn coordinator_shard(&mut self, b: BrokerId, p: i32) -> Result<u64, ErrorCode> {
         self.with_group_coordinator(b, |gc, host, ctx| gc.load(host, ctx, p)).unwrap_or(Err(ErrorCode::NOT_COORDINATOR))
@@ -763,6 +751,7 @@ impl Cluster {
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == COORDINATOR_CLIENT => self.coordinator_append_done(req_id, result),
             crate::engine::cluster::Msg::CreateTopicsResp { req_id } if client == COORDINATOR_CLIENT => self.coordinator_create_topics_answered(req_id),
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_LOG_CLIENT => self.txn_append_done(req_id, result),
+            crate::engine::cluster::Msg::CreateTopicsResp { req_id } if client == crate::engine::ids::TXN_LOG_CLIENT => self.txn_create_topics_answered(req_id),
             crate::engine::cluster::Msg::ProduceResp { req_id, result } if client == crate::engine::ids::TXN_MARKER_CLIENT => self.txn_marker_done(req_id, result),
             crate::engine::cluster::Msg::Group(m) => self.consumer_receive(client, *m),
             _ => {}
@@ -1351,10 +1340,12 @@ impl Cluster {
     /// partition (the topic is created first, if missing).
     #[allow(clippy::too_many_arguments)]
     fn txn_add_offsets(&mut self, b: BrokerId, producer: u32, req_id: u64, txn_id: String, pid: i64, epoch: i16, group: &str) {
-        if !self.ctl.by_name.contains_key(OFFSETS_TOPIC) {
-            if self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
-                let _ = self.create_offsets_topic();
-            }
+        if self.brokers.get(&b).is_some_and(|host| topic_in_view(host, OFFSETS_TOPIC).is_none()) {
+            // The host's metadata lacks `__consumer_offsets`: its group coordinator forwards the
+            // creation to the controller, as a FindCoordinator for a group would.
+            let rf = self.offsets_replication_factor();
+            let controller = self.quorum_leader().filter(|&c| self.brokers_connected(b, c));
+            self.with_group_coordinator_to(b, controller, |gc, host, ctx| gc.forward_offsets_topic(host, ctx, rf));
             self.txn_reply(b, producer, TxnMsg::Resp { req_id, result: Err(KafkaError::of(ErrorCode::COORDINATOR_NOT_AVAILABLE)) });
             return;
         }
@@ -1366,25 +1357,34 @@ impl Cluster {
         self.net_send(Some(b), Dest::Client(client), Msg::Txn(Box::new(msg)));
     }
 
-    /// FindCoordinator for a transactional id served by broker `b` (its metadata view), creating
-    /// `__transaction_state` on first use.
+    /// FindCoordinator for a transactional id served by broker `b` (its metadata view). On
+    /// first use `b` forwards the creation of `__transaction_state` to the active controller,
+    /// with the configs its `transaction.state.log.*` settings give the topic.
     pub(crate) fn find_txn_coordinator_on(&mut self, b: BrokerId, txn_id: &str) -> Result<BrokerId, ErrorCode> {
-        let p = assignor::coordinator_partition(txn_id, TXN_PARTITIONS);
-        if let Some(found) = crate::engine::group::coordinator_in_view(&self.brokers[&b], TXN_TOPIC, p) {
-            return found;
+        let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
+        let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
+        let topic = move || {
+            let configs = [
+                ("compression.type", "uncompressed"),
+                ("cleanup.policy", "compact"),
+                ("min.insync.replicas", min_isr.as_str()),
+                ("segment.bytes", TXN_SEGMENT_BYTES),
+                ("unclean.leader.election.enable", "false"),
+            ];
+            let configs = configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            crate::engine::msg::CreatableTopic { name: TXN_TOPIC.to_string(), partitions: Some(TXN_PARTITIONS), replication_factor: Some(rf), configs }
+        };
+        let found = self.with_txn_coordinator(b, |tc, host, ctx, _| tc.on_find_coordinator(host, ctx, txn_id, topic));
+        found.unwrap_or(Err(ErrorCode::COORDINATOR_NOT_AVAILABLE))
+    }
+
+    /// The controller answered a CreateTopics a transaction coordinator forwarded.
+    pub(crate) fn txn_create_topics_answered(&mut self, req_id: u64) {
+        for tc in self.txns.coordinators.values_mut() {
+            if tc.on_create_topics_answer(req_id) {
+                break;
+            }
         }
-        if !self.ctl.by_name.contains_key(TXN_TOPIC) && self.quorum_leader().is_some_and(|c| self.brokers_connected(b, c)) {
-            let rf = self.broker_int("transaction.state.log.replication.factor").clamp(1, i16::MAX as i64) as i16;
-            let min_isr = self.broker_int("transaction.state.log.min.isr").max(1).to_string();
-            let req = NewTopic::new(TXN_TOPIC, TXN_PARTITIONS, rf)
-                .config("compression.type", "uncompressed")
-                .config("cleanup.policy", "compact")
-                .config("min.insync.replicas", &min_isr)
-                .config("segment.bytes", TXN_SEGMENT_BYTES)
-                .config("unclean.leader.election.enable", "false");
-            let _ = self.create_topic_now(&req);
-        }
-        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
     }
 
     /// Makes sure `b` coordinates transaction partition `p` and has loaded it; the shard id.

@@ -12,7 +12,8 @@ use super::{TxnEv, TxnMsg, MARKER_RETRY_MS, MARKER_TIMEOUT_MS, TXN_ABORT_CHECK_I
 use crate::engine::assignor::coordinator_partition;
 use crate::engine::cluster::{Broker, BrokerId, Dest, Ev, Msg, Tp};
 use crate::engine::error::{ErrorCode, KafkaError};
-use crate::engine::group::{topic_in_view, OFFSETS_COMMIT_TIMEOUT_MS};
+use crate::engine::group::{coordinator_in_view, topic_in_view, TopicForward, CONTROLLER_REQUEST_RETRY_TIMEOUT_MS, OFFSETS_COMMIT_TIMEOUT_MS};
+use crate::engine::msg::CreatableTopic;
 use crate::engine::log::{ControlType, PartitionLog, ProducerBatchInfo, RecordsData};
 use crate::engine::node::Ctx;
 use std::collections::{BTreeMap, BTreeSet};
@@ -169,6 +170,46 @@ impl TxnCoordinator {
         }
         let p = coordinator_partition(txn_id, TXN_PARTITIONS);
         self.load(host, ctx, shared, p).map(|id| (p, id))
+    }
+
+    // ----- FindCoordinator and the transaction log topic -----
+
+    /// FindCoordinator for transactional id `txn_id`, answered from the host's metadata view:
+    /// the leader of its `__transaction_state` partition. A host that does not know the topic
+    /// asks the controller to create it (KafkaApis' `getOrCreateInternalTopic`) and answers
+    /// COORDINATOR_NOT_AVAILABLE.
+    pub(crate) fn on_find_coordinator(&mut self, host: &Broker, ctx: &mut Ctx, txn_id: &str, topic: impl FnOnce() -> CreatableTopic) -> Result<BrokerId, ErrorCode> {
+        debug_assert_eq!(host.id, self.broker, "a coordinator reads only its own host");
+        let p = coordinator_partition(txn_id, TXN_PARTITIONS);
+        if let Some(found) = coordinator_in_view(host, TXN_TOPIC, p) {
+            return found;
+        }
+        self.forward_txn_topic(host, ctx, topic);
+        Err(ErrorCode::COORDINATOR_NOT_AVAILABLE)
+    }
+
+    /// Forwards CreateTopics for `__transaction_state` (`topic`: its partitions, replication
+    /// factor and configs, as `AutoTopicCreationManager.creatableTopic` makes it) to the active
+    /// controller when the host reaches it, unless one is in flight (`inflightTopics`).
+    fn forward_txn_topic(&mut self, host: &Broker, ctx: &mut Ctx, topic: impl FnOnce() -> CreatableTopic) {
+        let Some(c) = ctx.quorum_leader().filter(|c| ctx.reaches(*c)) else { return };
+        if self.topic_forward.is_some_and(|f| f.in_flight(host.incarnation, c, ctx.now_ms)) {
+            return;
+        }
+        let req_id = ctx.next_id();
+        ctx.send(Some(self.broker), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic()], reply: Some((TXN_LOG_CLIENT, req_id)) });
+        let lapse_at_ms = ctx.now_ms + CONTROLLER_REQUEST_RETRY_TIMEOUT_MS;
+        self.topic_forward = Some(TopicForward { req_id, controller: c, incarnation: host.incarnation, lapse_at_ms });
+    }
+
+    /// The controller answered CreateTopics `req_id`: if it was this host's, it is no longer in
+    /// flight (a creation that failed is asked again by the next FindCoordinator). Whether it was.
+    pub(crate) fn on_create_topics_answer(&mut self, req_id: u64) -> bool {
+        let mine = self.topic_forward.is_some_and(|f| f.req_id == req_id);
+        if mine {
+            self.topic_forward = None;
+        }
+        mine
     }
 
     // ----- producer ids -----

@@ -5,6 +5,7 @@
 
 use super::super::assignor::TopicPartition;
 use super::super::error::{ErrorCode, KResult, KafkaError};
+use super::super::group::state::TopicForward;
 use super::super::ids::BrokerId;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -160,6 +161,8 @@ pub(crate) struct TxnCoordinator {
     pub(super) markers: BTreeMap<u64, MarkerWrite>,
     /// The host's producer id manager (its blocks from the controller).
     pub(super) pids: PidManager,
+    /// The host's CreateTopics for `__transaction_state` in flight (`inflightTopics`).
+    pub(super) topic_forward: Option<TopicForward>,
 }
 
 /// A block of producer ids from the controller (`ProducerIdsBlock`) and the next id to claim.
@@ -186,7 +189,7 @@ pub(super) struct PidManager {
 
 impl TxnCoordinator {
     pub(crate) fn new(broker: BrokerId) -> TxnCoordinator {
-        TxnCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), markers: BTreeMap::new(), pids: PidManager::default() }
+        TxnCoordinator { broker, shards: BTreeMap::new(), appends: BTreeMap::new(), markers: BTreeMap::new(), pids: PidManager::default(), topic_forward: None }
     }
 }
 
