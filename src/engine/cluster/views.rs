@@ -844,7 +844,7 @@ impl Cluster {
 }
 
 
-// ===== Producer and consumer clients: API and router glue (issue 21) =====
+// ===== Producer and consumer clients: API and router glue (the nodes: producer/, consumer/)
 impl Cluster {
     /// Runs `f` on producer `id` with a [`Ctx`] (the brokers a client reaches now), then routes
     /// its outputs in order. None when the producer is gone.
@@ -1196,7 +1196,7 @@ impl ClientView for ClientImage<'_> {
     }
 }
 
-// ===== Transactions: API and router glue (issue 21) =====
+// ===== Transactions: API and router glue (the nodes: txn/client.rs, txn/coordinator.rs)
 impl Cluster {
     // ----- public API: transactional producer (the node: txn/client.rs) -----
 
@@ -1502,7 +1502,7 @@ impl Cluster {
     }
 }
 
-// ===== Coordinators' internal topics, consumer auto-creation, idle skipping (issue 21) =====
+// ===== Coordinators' internal topics, consumer auto-creation, idle skipping (idle.rs)
 impl Cluster {
     /// The client's first metadata request for a subscribed topic the cluster does not know,
     /// with `allowAutoTopicCreation` = `allow.auto.create.topics`. KRaft 3.9's broker answers
@@ -1560,7 +1560,7 @@ impl Cluster {
     }
 }
 
-// ===== Broker: API, views and router glue (issue 21) =====
+// ===== Broker: API, views and router glue (the node: broker.rs, broker/)
 impl Cluster {
     /// Runs a handler of broker `b` through a `Ctx` (the quorum's leader and the sandbox's log
     /// bound in it) and routes its outputs in order. None when there is no such broker.

@@ -19,8 +19,9 @@
 //!
 //! Module map: [`records`] (the record layout), [`coordinator`] (JoinGroup/SyncGroup/Heartbeat/
 //! LeaveGroup/OffsetCommit/OffsetFetch and the group state machine), [`txn_offsets`] (TxnOffsetCommit and
-//! the offsets waiting for their transaction's marker), [`admin`] (list, describe,
-//! alter and delete offsets, delete groups: the Admin client's calls, answered synchronously).
+//! the offsets waiting for their transaction's marker); the Admin client's group calls (list,
+//! describe, alter and delete offsets, delete groups, answered synchronously) and the routing are
+//! in `cluster/views.rs`, the consumer fetch in `broker/fetch.rs`.
 //!
 //! Not modelled: static membership (`group.instance.id`), `offsets.retention.minutes` expiry of
 //! empty groups' offsets, the KIP-848 `consumer` protocol.
