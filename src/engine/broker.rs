@@ -1,6 +1,9 @@
-//! Brokers: metadata views, leader and follower roles, replication by follower fetch (long poll),
-//! high watermark, ISR shrink/expand via AlterPartition, produce handling with acks and
-//! `min.insync.replicas`, and the consumer-facing fetch and list-offsets.
+//! A broker node: its metadata view (deltas and snapshots from the controller), becoming leader or
+//! follower per partition, metadata requests (auto-creation forwarded to the controller),
+//! heartbeats, and the follower's side of replication (one fetcher per leader broker, long polls,
+//! epoch-based truncation). The leader's side (produce, follower fetches served, HW, ISR) is in
+//! [`leader`], consumer fetches in [`fetch`], the broker's state in [`state`]; every handler reads
+//! and writes only its own `Broker` and acts through a `Ctx`.
 
 pub(crate) mod fetch;
 pub(crate) mod leader;
