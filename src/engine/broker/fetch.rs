@@ -76,6 +76,21 @@ fn read_window(r: &Replica, req: &FetchRequest, upto: i64) -> (Vec<std::rc::Rc<c
     (batches, end)
 }
 
+/// ListOffsets on a leader's replica: earliest (log start), latest (HW) or by timestamp, as
+/// (offset, timestamp), (-1, -1) when no record is that late. OFFSET_NOT_AVAILABLE while a new
+/// leader's HW has not reached its epoch's start (except for earliest).
+pub(crate) fn list_offset(r: &Replica, spec: OffsetSpec) -> KResult<(i64, i64)> {
+    let log = &r.log;
+    if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
+        return Err(KafkaError::of(ErrorCode::OFFSET_NOT_AVAILABLE));
+    }
+    Ok(match spec {
+        OffsetSpec::Earliest => (log.log_start_offset, -1),
+        OffsetSpec::Latest => (log.high_watermark, -1),
+        OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).unwrap_or((-1, -1)),
+    })
+}
+
 impl Broker {
     /// The replica of `topic`-`partition` this broker serves clients from: its view names it the
     /// leader and the replica acts as leader in that epoch.
@@ -108,16 +123,7 @@ impl Broker {
     /// ListOffsets here (None on an error: not the leader, or a new leader's HW not yet past its
     /// epoch's start for latest and by-timestamp lookups, OFFSET_NOT_AVAILABLE).
     pub(crate) fn list_offset_here(&self, topic: &str, partition: i32, spec: OffsetSpec) -> Option<i64> {
-        let r = self.leading_replica(topic, partition).ok()?;
-        let log = &r.log;
-        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
-            return None;
-        }
-        Some(match spec {
-            OffsetSpec::Earliest => log.log_start_offset,
-            OffsetSpec::Latest => log.high_watermark,
-            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).map_or(-1, |(o, _)| o),
-        })
+        list_offset(self.leading_replica(topic, partition).ok()?, spec).ok().map(|(offset, _)| offset)
     }
 
     /// Every partition of a consumer fetch read now; whether any has data or an error.

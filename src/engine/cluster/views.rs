@@ -1739,15 +1739,7 @@ impl Cluster {
     /// ListOffsets: earliest (log start), latest (HW) or by timestamp. Returns (offset, timestamp).
     pub fn list_offsets(&self, topic: &str, partition: i32, spec: OffsetSpec) -> KResult<(i64, i64)> {
         let (l, tp) = self.leader_replica(topic, partition)?;
-        let r = &self.brokers[&l].replicas[&tp];
-        let log = &r.log;
-        if log.high_watermark < r.vol.epoch_start_offset && spec != OffsetSpec::Earliest {
-            return Err(KafkaError::of(ErrorCode::OFFSET_NOT_AVAILABLE));
-        }
-        Ok(match spec {
-            OffsetSpec::Earliest => (log.log_start_offset, -1),
-            OffsetSpec::Latest => (log.high_watermark, -1),
-            OffsetSpec::Timestamp(ts) => log.offset_for_timestamp(ts, log.high_watermark).unwrap_or((-1, -1)),
-        })
+        let r = self.brokers.get(&l).and_then(|b| b.replicas.get(&tp)).ok_or_else(|| KafkaError::of(ErrorCode::NOT_LEADER_OR_FOLLOWER))?;
+        crate::engine::broker::fetch::list_offset(r, spec)
     }
 }

@@ -135,6 +135,26 @@ fn replay_record(groups: &mut BTreeMap<String, Group>, key: RecordKey, value: Op
 /// a generation that never goes back within one load of its shard.
 struct GroupCheck(Option<(u64, i32)>);
 
+impl TopicForward {
+    /// A host's coordinator forwards `topic`'s CreateTopics to the active controller `c`, the
+    /// answer to go to `reply_to`, unless `slot` holds one still in flight (Kafka's
+    /// `AutoTopicCreationManager.inflightTopics`); `slot` then holds the new one.
+    pub(crate) fn send_unless_in_flight(slot: &mut Option<TopicForward>, host: &Broker, ctx: &mut Ctx, c: BrokerId, reply_to: u32, topic: impl FnOnce() -> CreatableTopic) {
+        if slot.is_some_and(|f| f.in_flight(host.incarnation, c, ctx.now_ms)) {
+            return;
+        }
+        let req_id = ctx.next_id();
+        ctx.send(Some(host.id), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic()], reply: Some((reply_to, req_id)) });
+        let lapse_at_ms = ctx.now_ms + CONTROLLER_REQUEST_RETRY_TIMEOUT_MS;
+        *slot = Some(TopicForward { req_id, controller: c, incarnation: host.incarnation, lapse_at_ms });
+    }
+
+    /// Clears `slot` when `req_id` is its answer; whether it was.
+    pub(crate) fn take_answered(slot: &mut Option<TopicForward>, req_id: u64) -> bool {
+        slot.take_if(|f| f.req_id == req_id).is_some()
+    }
+}
+
 impl GroupCoordinator {
     // ----- outputs -----
 
@@ -222,31 +242,23 @@ impl GroupCoordinator {
     /// only when the host reaches it), unless one is in flight (`inflightTopics`).
     pub(crate) fn forward_offsets_topic(&mut self, host: &Broker, ctx: &mut Ctx, replication_factor: i16) {
         let Some(c) = ctx.quorum_leader() else { return };
-        if self.offsets_topic_forward.is_some_and(|f| f.in_flight(host.incarnation, c, ctx.now_ms)) {
-            return;
-        }
-        let configs = [("compression.type", "producer"), ("cleanup.policy", "compact"), ("segment.bytes", OFFSETS_SEGMENT_BYTES)];
-        let topic = CreatableTopic {
-            name: OFFSETS_TOPIC.to_string(),
-            partitions: Some(OFFSETS_PARTITIONS),
-            replication_factor: Some(replication_factor),
-            configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        let topic = || {
+            let configs = [("compression.type", "producer"), ("cleanup.policy", "compact"), ("segment.bytes", OFFSETS_SEGMENT_BYTES)];
+            CreatableTopic {
+                name: OFFSETS_TOPIC.to_string(),
+                partitions: Some(OFFSETS_PARTITIONS),
+                replication_factor: Some(replication_factor),
+                configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            }
         };
-        let req_id = ctx.next_id();
-        ctx.send(Some(self.broker), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic], reply: Some((COORDINATOR_CLIENT, req_id)) });
-        let lapse_at_ms = ctx.now_ms + CONTROLLER_REQUEST_RETRY_TIMEOUT_MS;
-        self.offsets_topic_forward = Some(TopicForward { req_id, controller: c, incarnation: host.incarnation, lapse_at_ms });
+        TopicForward::send_unless_in_flight(&mut self.offsets_topic_forward, host, ctx, c, COORDINATOR_CLIENT, topic);
     }
 
     /// The controller answered CreateTopics `req_id`: if it was this host's, it is no longer in
     /// flight (whatever the outcome: a creation that failed is asked again by the next
     /// FindCoordinator). Whether it was.
     pub(crate) fn on_create_topics_answer(&mut self, req_id: u64) -> bool {
-        let mine = self.offsets_topic_forward.is_some_and(|f| f.req_id == req_id);
-        if mine {
-            self.offsets_topic_forward = None;
-        }
-        mine
+        TopicForward::take_answered(&mut self.offsets_topic_forward, req_id)
     }
 
     /// The shard holding `group` (loading it), or the error a request gets.

@@ -60,6 +60,7 @@ pub(crate) use crate::engine::msg::{GroupEv, GroupMsg, JoinOk};
 
 pub(crate) mod state;
 pub(crate) use coordinator::{coordinator_in_view, topic_in_view};
+pub(crate) use txn_offsets::txn_log_append_error;
 pub use state::{CommittedOffset, GroupDescription, GroupListing, GroupState, MemberDescription};
 pub(crate) use state::*;
 

@@ -25,8 +25,9 @@ pub(crate) struct TxnOffsetCommit {
     pub offsets: Vec<(TopicPartition, i64)>,
 }
 
-/// The error a failed write of a transactional offset commit answers with.
-fn map_append_error(e: ErrorCode) -> ErrorCode {
+/// The error a client gets when a coordinator's transactional write to its own log failed
+/// (`TransactionStateManager`'s mapping; the transaction coordinator uses it too).
+pub(crate) fn txn_log_append_error(e: ErrorCode) -> ErrorCode {
     match e {
         ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::NOT_ENOUGH_REPLICAS | ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND | ErrorCode::REQUEST_TIMED_OUT => {
             ErrorCode::COORDINATOR_NOT_AVAILABLE
@@ -93,7 +94,7 @@ impl GroupCoordinator {
                 list.extend(oa.offsets.into_iter().map(|(tp, o)| (oa.group.clone(), tp, o)));
                 Ok(())
             }
-            Err(e) => Err(KafkaError::of(map_append_error(e.code))),
+            Err(e) => Err(KafkaError::of(txn_log_append_error(e.code))),
         };
         self.txn_reply(ctx, oa.client, TxnMsg::Resp { req_id: oa.req_id, result });
     }

@@ -12,7 +12,7 @@ use super::{TxnEv, TxnMsg, MARKER_RETRY_MS, MARKER_TIMEOUT_MS, TXN_ABORT_CHECK_I
 use crate::engine::assignor::coordinator_partition;
 use crate::engine::cluster::{Broker, BrokerId, Dest, Ev, Msg, Tp};
 use crate::engine::error::{ErrorCode, KafkaError};
-use crate::engine::group::{coordinator_in_view, topic_in_view, TopicForward, CONTROLLER_REQUEST_RETRY_TIMEOUT_MS, OFFSETS_COMMIT_TIMEOUT_MS};
+use crate::engine::group::{coordinator_in_view, topic_in_view, txn_log_append_error, TopicForward, OFFSETS_COMMIT_TIMEOUT_MS};
 use crate::engine::msg::CreatableTopic;
 use crate::engine::log::{ControlType, PartitionLog, ProducerBatchInfo, RecordsData};
 use crate::engine::node::Ctx;
@@ -83,16 +83,6 @@ fn marker_batch(meta: &TxnMeta, commit: bool, coordinator_epoch: i32, now_wall_m
         coordinator_epoch,
     };
     data
-}
-
-fn map_append_error(e: ErrorCode) -> ErrorCode {
-    match e {
-        ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::NOT_ENOUGH_REPLICAS | ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND | ErrorCode::REQUEST_TIMED_OUT => {
-            ErrorCode::COORDINATOR_NOT_AVAILABLE
-        }
-        ErrorCode::NOT_LEADER_OR_FOLLOWER => ErrorCode::NOT_COORDINATOR,
-        other => other,
-    }
 }
 
 impl Txns {
@@ -193,23 +183,13 @@ impl TxnCoordinator {
     /// controller when the host reaches it, unless one is in flight (`inflightTopics`).
     fn forward_txn_topic(&mut self, host: &Broker, ctx: &mut Ctx, topic: impl FnOnce() -> CreatableTopic) {
         let Some(c) = ctx.quorum_leader().filter(|c| ctx.reaches(*c)) else { return };
-        if self.topic_forward.is_some_and(|f| f.in_flight(host.incarnation, c, ctx.now_ms)) {
-            return;
-        }
-        let req_id = ctx.next_id();
-        ctx.send(Some(self.broker), Dest::Controller(c), Msg::CreateTopicsForward { topics: vec![topic()], reply: Some((TXN_LOG_CLIENT, req_id)) });
-        let lapse_at_ms = ctx.now_ms + CONTROLLER_REQUEST_RETRY_TIMEOUT_MS;
-        self.topic_forward = Some(TopicForward { req_id, controller: c, incarnation: host.incarnation, lapse_at_ms });
+        TopicForward::send_unless_in_flight(&mut self.topic_forward, host, ctx, c, TXN_LOG_CLIENT, topic);
     }
 
     /// The controller answered CreateTopics `req_id`: if it was this host's, it is no longer in
     /// flight (a creation that failed is asked again by the next FindCoordinator). Whether it was.
     pub(crate) fn on_create_topics_answer(&mut self, req_id: u64) -> bool {
-        let mine = self.topic_forward.is_some_and(|f| f.req_id == req_id);
-        if mine {
-            self.topic_forward = None;
-        }
-        mine
+        TopicForward::take_answered(&mut self.topic_forward, req_id)
     }
 
     // ----- producer ids -----
@@ -302,7 +282,7 @@ impl TxnCoordinator {
         let Some(s) = self.shard(p, sid) else { return };
         s.writing.remove(&a.txn_id);
         match result {
-            Err(e) => self.on_write_failed(ctx, a, KafkaError::of(map_append_error(e.code))),
+            Err(e) => self.on_write_failed(ctx, a, KafkaError::of(txn_log_append_error(e.code))),
             Ok(_) => {
                 debug_assert!(s.txns.get(&a.txn_id).is_none_or(|old| legal_transition(old.state, a.meta.state)), "{}: illegal transition to {:?}", a.txn_id, a.meta.state);
                 s.txns.insert(a.txn_id.clone(), a.meta.clone());
